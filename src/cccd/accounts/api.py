@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from cccd.accounts import queries, services
+from cccd.accounts.schemas import AuditEventOut, AuditFilter, MeOut, TokenIn, TokenOut
+
+router = Router(tags=["accounts"])
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> dict[str, object]:
+    user = request.user
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.get_full_name(),
+        "role": user.role,
+        "role_label": str(user.get_role_display()),
+        "unit": user.unit,
+        "permissions": sorted(user.get_all_permissions()),
+    }
+
+
+@router.get("/audit", response=list[AuditEventOut])
+@paginate
+def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
+    return queries.audit_trail(
+        request.user,
+        action=filters.action[:64],
+        actor=filters.actor[:150],
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+
+
+@router.post("/tokens", response={201: TokenOut})
+def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+    token, key = services.create_api_token(name=payload.name, actor=request.user)
+    return 201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key}

@@ -1,0 +1,76 @@
+"""Writing the audit trail. Services call `record` inside their transaction."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from cccd.accounts.models import AuditEvent
+
+if TYPE_CHECKING:
+    from cccd.accounts.models import User
+    from cccd.units.models import Unit
+
+_source: contextvars.ContextVar[str] = contextvars.ContextVar("audit_source", default="system")
+
+
+@contextmanager
+def audit_source(source: str) -> Iterator[None]:
+    """Say where the changes made inside come from: an address for a request, `cli:<command>`."""
+    token = _source.set(source[:100])
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
+def current_source() -> str:
+    return _source.get()
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of a row as JSON values, for the before/after of an audit record."""
+    return {name: _jsonable(getattr(obj, _attname(obj, name))) for name in fields}
+
+
+def _attname(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    return field.attname if isinstance(field, models.ForeignKey) else name
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    unit: Unit | None,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    object_repr: str | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_username=actor.username if actor is not None else "",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(object_repr if object_repr is not None else str(obj) if obj is not None else "")[:200],
+        unit=unit,
+        before=before,
+        after=after,
+        source=current_source(),
+    )

@@ -1,0 +1,36 @@
+"""Request-wide plumbing: where changes come from, and domain errors as friendly 4xx pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cccd.accounts.audit import audit_source
+from cccd.errors import DomainError
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit_source(request.META.get("REMOTE_ADDR") or "unknown"):
+            return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """A refusal raised by a service becomes a page in the user's language with its 4xx status."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError):
+            return None
+        context = {"code": exception.code, "message": exception.message}
+        return render(request, "error.html", context, status=exception.status)

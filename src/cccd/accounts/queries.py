@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from cccd.accounts.models import AuditEvent, User
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import visible_to
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def audit_trail(
+    user: User,
+    *,
+    action: str = "",
+    actor: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit events of the user's subtree, newest first; days are local (Asia/Ho_Chi_Minh)."""
+    require_permission(user, "accounts.view_audit_trail")
+    events = visible_to(user, AuditEvent.objects.select_related("unit"))
+    if action:
+        events = events.filter(action__startswith=action)
+    if actor:
+        events = events.filter(actor_username__iexact=actor)
+    if date_from:
+        events = events.filter(at__gte=_local_midnight(date_from))
+    if date_to:
+        events = events.filter(at__lt=_local_midnight(date_to + datetime.timedelta(days=1)))
+    return events.order_by("-at", "-id")
+
+
+def visible_users(user: User, *, q: str = "") -> QuerySet[User]:
+    users = visible_to(user, User.objects.select_related("unit"))
+    if q:
+        users = users.filter(username__icontains=q) | users.filter(last_name__icontains=q)
+    return users.order_by("unit__path", "username")

@@ -1,0 +1,28 @@
+"""What each role may do, as Django permissions on groups named after the roles.
+
+Later apps add their permissions here, so the whole matrix reads in one place.
+"""
+
+from cccd.accounts.models import Role
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.OFFICER: set(),
+    Role.TEAM_LEADER: set(),
+    Role.COMMANDER: {"accounts.view_audit_trail"},
+    Role.BACK_OFFICE: set(),
+    Role.LIAISON: set(),
+    Role.ADMINISTRATOR: {"accounts.view_audit_trail", "accounts.manage_users", "units.manage_units"},
+}
+
+
+def sync_role_groups() -> None:
+    """Create the role groups and give each exactly its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in sorted(codenames):
+            app_label, codename = dotted.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,57 @@
+"""The one entry point for unit scoping: every query for units, people, sessions or dossiers
+goes through `visible_to(user, queryset)`.
+
+A model opts in by naming, in `scope_field`, the path to its Unit foreign key ("" for Unit
+itself). A user sees their police unit's subtree and the administrative subtree it serves (the two
+share a path below the root, see `cccd.units.models.Unit`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+from cccd import errors
+
+if TYPE_CHECKING:
+    from cccd.accounts.models import User
+    from django.contrib.auth.models import AnonymousUser
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scope_prefixes(user: User | AnonymousUser) -> list[str]:
+    """The unit path prefixes a user may see; empty for anyone without an active unit."""
+    unit = getattr(user, "unit", None)
+    if not user.is_authenticated or not user.is_active or unit is None or not unit.is_active:
+        return []
+    return [unit.path, unit.mirror_path]
+
+
+def unit_q(user: User | AnonymousUser, field: str) -> Q:
+    prefix = f"{field}__path" if field else "path"
+    condition = Q(pk__in=[])
+    for path in scope_prefixes(user):
+        condition |= Q(**{f"{prefix}__startswith": path})
+    return condition
+
+
+def visible_to(user: User | AnonymousUser, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    field = getattr(queryset.model, "scope_field", None)
+    if field is None:
+        raise TypeError(f"{queryset.model.__name__} has no scope_field: it cannot be scoped.")
+    return queryset.filter(unit_q(user, field))
+
+
+def get_visible(user: User | AnonymousUser, queryset: models.QuerySet[M], **lookup: Any) -> M:
+    """One object the user may see, or the same 404 whether it is missing or another unit's."""
+    try:
+        return visible_to(user, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise errors.NOT_FOUND() from None
+
+
+def unit_is_visible(user: User | AnonymousUser, path: str) -> bool:
+    return any(path.startswith(prefix) for prefix in scope_prefixes(user))

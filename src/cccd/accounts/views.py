@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cccd.accounts import queries, services
+from cccd.accounts.forms import AuditFilterForm, PasswordForm, TokenForm, UserCreateForm, UserEditForm
+from cccd.accounts.models import ApiToken, User
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible
+from cccd.units.queries import police_units_for, unit_children
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    unit = request.user.unit
+    children = unit_children(unit) if unit is not None else []
+    return render(request, "home.html", {"unit": unit, "children": children})
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "accounts.manage_users")
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(queries.visible_users(request.user, q=q), 100).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "q": q})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "accounts.manage_users")
+    form = UserCreateForm(request.POST or None, units=police_units_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        user = services.create_user(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("User %(username)s created.") % {"username": user.username})
+        return redirect("user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    require_permission(request.user, "accounts.manage_users")
+    target = get_visible(request.user, User.objects.all(), pk=user_id)
+    initial = {f: getattr(target, f) for f in ("first_name", "last_name", "email", "unit", "role", "is_active")}
+    form = UserEditForm(request.POST or None, initial=initial, units=police_units_for(request.user))
+    password_form = PasswordForm()
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+        services.update_user(target.pk, actor=request.user, **changes)
+        messages.success(request, _("User %(username)s saved.") % {"username": target.username})
+        return redirect("user_list")
+    context = {"form": form, "password_form": password_form, "target": target,
+               "title": _("User %(username)s") % {"username": target.username}}  # fmt: skip
+    return render(request, "accounts/user_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def user_set_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    form = PasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Type the new password."))
+        return redirect("user_edit", user_id=user_id)
+    services.set_user_password(user_id, form.cleaned_data["password"], actor=request.user)
+    messages.success(request, _("Password changed."))
+    return redirect("user_edit", user_id=user_id)
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = queries.audit_trail(request.user, **filters)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.create_api_token(name=form.cleaned_data["name"], actor=request.user)
+        form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_key": new_key},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.revoke_api_token(token_id, actor=request.user)
+    messages.success(request, _("Token revoked."))
+    return redirect("token_list")

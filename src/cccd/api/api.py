@@ -1,0 +1,65 @@
+"""The one NinjaAPI object at /api/v1/; each app contributes its own router.
+
+Errors have one shape everywhere: `{"code": "STABLE_CODE", "message": "a sentence in the user's
+language"}` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from cccd.accounts.api import router as accounts_router
+from cccd.api.auth import SessionAuth, TokenAuth
+from cccd.errors import INVALID_INPUT, DomainError
+from cccd.units.api import router as units_router
+
+api = NinjaAPI(
+    title="cccd API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), SessionAuth()],
+    description="Citizen identity card enrollment campaigns. Errors: {code, message} with a 4xx status.",
+)
+api.add_router("/", accounts_router)
+api.add_router("/units", units_router)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **extra: object) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', [])[1:]) or 'body'}: {e.get('msg', '')}" for e in exc.errors
+    )
+    error = INVALID_INPUT(detail=detail)
+    return _error(request, error.status, error.code, error.message, errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "NOT_AUTHENTICATED", _("Log in, or send a valid API token."))
+
+
+@api.exception_handler(AuthorizationError)
+def _not_authorised(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return _error(request, 403, "PERMISSION_DENIED", _("Your role does not allow this."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "NOT_FOUND", _("Not found, or not in your unit."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "HTTP_ERROR", str(exc))

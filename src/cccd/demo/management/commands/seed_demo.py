@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from cccd.accounts.audit import audit_source
+from cccd.demo import seed
+
+
+class Command(BaseCommand):
+    help = "Build the demo installation (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2021, help="random seed for generated data")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with audit_source("cli:seed_demo"):
+            seed.seed_units()
+            users = seed.seed_users()
+        self.stdout.write("Demo logins (user / password / role / unit):")
+        for demo, created in users:
+            mark = "new" if created else "kept"
+            self.stdout.write(f"  {demo.username:<17} {demo.password:<14} {demo.role:<14} {demo.unit_path}  ({mark})")

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from cccd.accounts.scoping import get_visible
+from cccd.units import queries
+from cccd.units.models import Unit
+from cccd.units.schemas import UnitOut
+
+router = Router(tags=["units"])
+
+
+class UnitFilter(Schema):
+    q: str = ""
+    level: Unit.Level | None = None
+    category: Unit.Category | None = None
+
+
+@router.get("/", response=list[UnitOut])
+@paginate
+def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> object:
+    return queries.visible_units(
+        request.user, q=filters.q[:100], level=filters.level or "", category=filters.category or ""
+    )
+
+
+@router.get("/{unit_id}", response=UnitOut)
+def get_unit(request: HttpRequest, unit_id: int) -> Unit:
+    return get_visible(request.user, Unit.objects.all(), pk=unit_id)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible
+from cccd.units import queries, services
+from cccd.units.forms import UnitCreateForm, UnitEditForm
+from cccd.units.models import Unit
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    level = request.GET.get("level", "")
+    level = level if level in Unit.Level.values else ""
+    category = request.GET.get("category", "")
+    category = category if category in Unit.Category.values else ""
+    units = queries.visible_units(request.user, q=q, level=level, category=category)
+    page = Paginator(units, 100).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "level": level, "category": category,
+               "levels": Unit.Level.choices, "categories": Unit.Category.choices}  # fmt: skip
+    return render(request, "units/list.html", context)
+
+
+@login_required
+def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_visible(request.user, Unit.objects.select_related("parent"), pk=unit_id)
+    context = {
+        "unit": unit,
+        "children": queries.unit_children(unit),
+        "users": unit.users.order_by("username") if unit.category == Unit.Category.POLICE else [],
+        "can_manage": services.can_manage(request.user, unit),
+    }
+    return render(request, "units/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    require_permission(request.user, "units.manage_units")
+    unit = get_visible(request.user, Unit.objects.all(), pk=unit_id)
+    form = UnitEditForm(request.POST or None, initial={
+        "name": unit.name, "division_type": unit.division_type, "is_active": unit.is_active,
+    })  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        services.update_unit(unit.pk, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Unit saved."))
+        return redirect("unit_detail", unit_id=unit.pk)
+    return render(request, "units/form.html", {"form": form, "unit": unit, "title": _("Edit unit")},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest, parent_id: int) -> HttpResponse:
+    require_permission(request.user, "units.manage_units")
+    parent = get_visible(request.user, Unit.objects.all(), pk=parent_id)
+    form = UnitCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unit = services.create_unit(parent_id=parent.pk, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Unit created."))
+        return redirect("unit_detail", unit_id=unit.pk)
+    return render(request, "units/form.html", {"form": form, "unit": parent, "title": _("New unit under %(name)s") % {"name": parent.name}},
+                  status=400 if form.errors else 200)  # fmt: skip
