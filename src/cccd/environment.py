@@ -19,7 +19,9 @@ def env_str(name: str, default: str) -> str:
     if value is None:
         return default
     if not value.strip():
-        raise ImproperlyConfigured(f"{name} is set but empty; unset it to use the default ({default!r}).")
+        raise ImproperlyConfigured(
+            f"{name} is set but empty; unset it to use the default ({default!r})."
+        )
     return value.strip()
 
 
@@ -32,7 +34,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name}={value!r} is not a yes/no value; use one of 1/0, true/false, yes/no, on/off.")
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value; use one of 1/0, true/false, yes/no, on/off."
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:

@@ -6,9 +6,13 @@ USERNAME_TAKEN = ErrorCode("USERNAME_TAKEN", _("The user name %(username)s is al
 UNIT_OUTSIDE_SCOPE = ErrorCode(
     "UNIT_OUTSIDE_SCOPE", _("You can only place users in your own unit or the units below it."), 403
 )
-UNIT_NOT_POLICE = ErrorCode("UNIT_NOT_POLICE", _("Users work in police units, not in administrative divisions."), 400)
+UNIT_NOT_POLICE = ErrorCode(
+    "UNIT_NOT_POLICE", _("Users work in police units, not in administrative divisions."), 400
+)
 WEAK_PASSWORD = ErrorCode("WEAK_PASSWORD", _("The password is not strong enough: %(reasons)s"), 400)
 CANNOT_CHANGE_SELF = ErrorCode(
-    "CANNOT_CHANGE_SELF", _("You cannot change your own role, unit or access; ask another administrator."), 403
+    "CANNOT_CHANGE_SELF",
+    _("You cannot change your own role, unit or access; ask another administrator."),
+    403,
 )
 TOKEN_INVALID = ErrorCode("TOKEN_INVALID", _("The API token is missing, wrong or revoked."), 401)

@@ -11,7 +11,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.COMMANDER: {"accounts.view_audit_trail"},
     Role.BACK_OFFICE: set(),
     Role.LIAISON: set(),
-    Role.ADMINISTRATOR: {"accounts.view_audit_trail", "accounts.manage_users", "units.manage_units"},
+    Role.ADMINISTRATOR: {
+        "accounts.view_audit_trail",
+        "accounts.manage_users",
+        "units.manage_units",
+    },
 }
 
 
@@ -24,5 +28,7 @@ def sync_role_groups() -> None:
         wanted = []
         for dotted in sorted(codenames):
             app_label, codename = dotted.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         group.permissions.set(wanted)

@@ -16,8 +16,9 @@ from django.db.models import Q
 from cccd import errors
 
 if TYPE_CHECKING:
-    from cccd.accounts.models import User
     from django.contrib.auth.models import AnonymousUser
+
+    from cccd.accounts.models import User
 
 M = TypeVar("M", bound=models.Model)
 

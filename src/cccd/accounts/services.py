@@ -55,7 +55,12 @@ def create_user(
     if User.objects.filter(username__iexact=username).exists():
         raise errors.USERNAME_TAKEN(username=username)
     user = User(
-        username=username, unit=unit, role=Role(role), first_name=first_name, last_name=last_name, email=email
+        username=username,
+        unit=unit,
+        role=Role(role),
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
     )
     _check_password(password, user)
     user.set_password(password)
@@ -104,14 +109,20 @@ def set_user_password(user_id: int, password: str, *, actor: User) -> User:
 def create_api_token(*, name: str, actor: User) -> tuple[ApiToken, str]:
     """A new token for the actor; the raw key is returned once and never stored."""
     raw = "cccd_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name[:100], prefix=raw[5:11], key_hash=hash_token(raw))
+    token = ApiToken.objects.create(
+        user=actor, name=name[:100], prefix=raw[5:11], key_hash=hash_token(raw)
+    )
     record("api_token.create", actor=actor, unit=actor.unit, obj=token)
     return token, raw
 
 
 @transaction.atomic
 def revoke_api_token(token_id: int, *, actor: User) -> ApiToken:
-    token = ApiToken.objects.select_for_update().filter(user=actor, pk=token_id, revoked_at=None).first()
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(user=actor, pk=token_id, revoked_at=None)
+        .first()
+    )
     if token is None:
         raise errors.TOKEN_INVALID()
     token.revoked_at = timezone.now()
@@ -121,7 +132,11 @@ def revoke_api_token(token_id: int, *, actor: User) -> ApiToken:
 
 
 def user_for_token(raw: str) -> User | None:
-    token = ApiToken.objects.select_related("user", "user__unit").filter(key_hash=hash_token(raw), revoked_at=None).first()
+    token = (
+        ApiToken.objects.select_related("user", "user__unit")
+        .filter(key_hash=hash_token(raw), revoked_at=None)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cccd.accounts import queries, services
-from cccd.accounts.forms import AuditFilterForm, PasswordForm, TokenForm, UserCreateForm, UserEditForm
+from cccd.accounts.forms import (
+    AuditFilterForm,
+    PasswordForm,
+    TokenForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from cccd.accounts.models import ApiToken, User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible
@@ -27,7 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def user_list(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "accounts.manage_users")
     q = request.GET.get("q", "").strip()[:100]
-    page = Paginator(queries.visible_users(request.user, q=q), 100).get_page(request.GET.get("page"))
+    page = Paginator(queries.visible_users(request.user, q=q), 100).get_page(
+        request.GET.get("page")
+    )
     return render(request, "accounts/user_list.html", {"page": page, "q": q})
 
 
@@ -49,7 +57,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     require_permission(request.user, "accounts.manage_users")
     target = get_visible(request.user, User.objects.all(), pk=user_id)
-    initial = {f: getattr(target, f) for f in ("first_name", "last_name", "email", "unit", "role", "is_active")}
+    initial = {
+        f: getattr(target, f)
+        for f in ("first_name", "last_name", "email", "unit", "role", "is_active")
+    }
     form = UserEditForm(request.POST or None, initial=initial, units=police_units_for(request.user))
     password_form = PasswordForm()
     if request.method == "POST" and form.is_valid():
@@ -90,7 +101,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        _token, new_key = services.create_api_token(name=form.cleaned_data["name"], actor=request.user)
+        _token, new_key = services.create_api_token(
+            name=form.cleaned_data["name"], actor=request.user
+        )
         form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_key": new_key},

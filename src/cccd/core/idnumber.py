@@ -119,7 +119,11 @@ class PersonalId:
         _require_sex(self.sex)
         _require_birth_year(self.birth_year)
         serial = self.serial
-        if not isinstance(serial, str) or len(serial) != 6 or any(c not in ASCII_DIGITS for c in serial):
+        if (
+            not isinstance(serial, str)
+            or len(serial) != 6
+            or any(c not in ASCII_DIGITS for c in serial)
+        ):
             raise InvalidPersonalId(
                 IdErrorCode.BAD_SERIAL, "the serial part must be six ASCII digits"
             )
@@ -136,7 +140,9 @@ class PersonalId:
         return self.province_code not in PROVINCE_CODES
 
     def __str__(self) -> str:
-        return f"{self.province_code}{self.century_sex_digit}{self.birth_year % 100:02d}{self.serial}"
+        return (
+            f"{self.province_code}{self.century_sex_digit}{self.birth_year % 100:02d}{self.serial}"
+        )
 
 
 def _require_sex(sex: object) -> Sex:
@@ -258,4 +264,6 @@ def generate(province_code: str, sex: str, birth_year: int, rng: random.Random) 
     if not isinstance(rng, random.Random):
         raise ValueError(f"rng must be a random.Random, not {type_name(rng)}")
     serial = f"{rng.randrange(1_000_000):06d}"
-    return str(PersonalId(province_code, _require_sex(sex), _require_birth_year(birth_year), serial))
+    return str(
+        PersonalId(province_code, _require_sex(sex), _require_birth_year(birth_year), serial)
+    )

@@ -60,7 +60,9 @@ class TD1:
     @property
     def full_name(self) -> str:
         """Family, middle and given names joined by spaces, as in the MRZ."""
-        return " ".join(part for part in (self.family_name, self.middle_name, self.given_name) if part)
+        return " ".join(
+            part for part in (self.family_name, self.middle_name, self.given_name) if part
+        )
 
 
 def _char_value(char: str) -> int:
@@ -86,7 +88,9 @@ def check_digit(s: str) -> int:
         InvalidMrz: ``s`` is not a string or holds another character.
     """
     if not isinstance(s, str):
-        raise InvalidMrz(MrzErrorCode.NOT_A_STRING, f"an MRZ field must be text, not {type_name(s)}")
+        raise InvalidMrz(
+            MrzErrorCode.NOT_A_STRING, f"an MRZ field must be text, not {type_name(s)}"
+        )
     return sum(_char_value(char) * _WEIGHTS[i % 3] for i, char in enumerate(s)) % 10
 
 
@@ -156,7 +160,9 @@ def td1(
     born = _require_date(birth_date, "the birth date")
     number = str(idnumber.check(personal_id, birth_year=born.year, sex=sex))
     document = number[3:]
-    line1 = f"{DOCUMENT_CODE}{STATE}{document}{check_digit(document)}{number}<<{check_digit(number)}"
+    line1 = (
+        f"{DOCUMENT_CODE}{STATE}{document}{check_digit(document)}{number}<<{check_digit(number)}"
+    )
     birth = _yymmdd(born)
     until = _expiry_field(expiry, born)
     line2 = f"{birth}{check_digit(birth)}{sex}{until}{check_digit(until)}{STATE}{FILLER * 11}"
@@ -254,7 +260,9 @@ def parse_td1(lines: Sequence[str]) -> TD1:
     _verify(line2[8:14], line2[14], "the expiry date")
     _expect(line2[15:29], STATE + FILLER * 11, "line 2, positions 16–29")
     _verify(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29], line2[29], "lines 1–2")
-    birth = _read_date(line2[0:6], personal.birth_year - personal.birth_year % 100, "the birth date")
+    birth = _read_date(
+        line2[0:6], personal.birth_year - personal.birth_year % 100, "the birth date"
+    )
     if birth.year != personal.birth_year:
         raise _fail(MrzErrorCode.INCONSISTENT, "the birth year disagrees with the personal ID")
     if line2[7] != personal.sex:

@@ -140,10 +140,9 @@ def fold(name: str) -> str:
     Raises:
         InvalidName: ``name`` is not a string.
     """
-    text = unicodedata.normalize("NFD", _require_str(name).lower())
-    kept = (
-        _FOLD_LETTERS.get(c, _PUNCTUATION_VARIANTS.get(c, c)) for c in text if not _is_mark(c)
-    )
+    # NFD before and after lower(): the key must not depend on how the input was composed.
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFD", _require_str(name)).lower())
+    kept = (_FOLD_LETTERS.get(c, _PUNCTUATION_VARIANTS.get(c, c)) for c in text if not _is_mark(c))
     return " ".join("".join(kept).split())
 
 

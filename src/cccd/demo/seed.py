@@ -32,17 +32,26 @@ DEMO_USERS = [
     DemoUser("quantri", "Demo@cccd2021", Role.ADMINISTRATOR, "/ca/", "Minh", "Trần Quang"),
     DemoUser("chihuy.daknong", "Demo@cccd2021", Role.COMMANDER, "/ca/L67/", "Hùng", "Nguyễn Văn"),
     DemoUser("chihuy.dakmil", "Demo@cccd2021", Role.COMMANDER, "/ca/L67/663/", "Dũng", "Lê Tiến"),
-    DemoUser("totruong.dakmil", "Demo@cccd2021", Role.TEAM_LEADER, "/ca/L67/663/", "Thắng", "Phạm Đức"),
-    DemoUser("canbo.dakmil", "Demo@cccd2021", Role.OFFICER, "/ca/L67/663/", "Hương", "Đặng Thị Thu"),
+    DemoUser(
+        "totruong.dakmil", "Demo@cccd2021", Role.TEAM_LEADER, "/ca/L67/663/", "Thắng", "Phạm Đức"
+    ),
+    DemoUser(
+        "canbo.dakmil", "Demo@cccd2021", Role.OFFICER, "/ca/L67/663/", "Hương", "Đặng Thị Thu"
+    ),
     DemoUser("hauky.dakmil", "Demo@cccd2021", Role.BACK_OFFICE, "/ca/L67/663/", "Lan", "Võ Thị"),
-    DemoUser("lienlac.dakmil", "Demo@cccd2021", Role.LIAISON, "/ca/L67/663/", "Bình", "Hoàng Thanh"),
+    DemoUser(
+        "lienlac.dakmil", "Demo@cccd2021", Role.LIAISON, "/ca/L67/663/", "Bình", "Hoàng Thanh"
+    ),
     DemoUser("canbo.tayson", "Demo@cccd2021", Role.OFFICER, "/ca/L52/547/", "Tâm", "Huỳnh Minh"),
     DemoUser("chihuy.tayson", "Demo@cccd2021", Role.COMMANDER, "/ca/L52/547/", "Phong", "Bùi Văn"),
 ]
 
 
 def seed_units() -> None:
-    if not Unit.objects.filter(path="/ca/L52/547/").exists() or not Unit.objects.filter(path="/ca/L67/663/").exists():
+    if (
+        not Unit.objects.filter(path="/ca/L52/547/").exists()
+        or not Unit.objects.filter(path="/ca/L67/663/").exists()
+    ):
         load_units("legacy", DEMO_PROVINCES, with_police=True, actor=None)
 
 
@@ -60,7 +69,9 @@ def seed_users() -> list[tuple[DemoUser, bool]]:
             continue
         unit = Unit.objects.get(path=demo.unit_path)
         if demo.role == Role.ADMINISTRATOR:
-            administrator = user = create_administrator(username=demo.username, password=demo.password, unit=unit)
+            administrator = user = create_administrator(
+                username=demo.username, password=demo.password, unit=unit
+            )
             user.first_name, user.last_name = demo.first_name, demo.last_name
             user.save(update_fields=["first_name", "last_name"])
         else:

@@ -62,7 +62,13 @@ def _division(scheme: str, level: str, row: dict[str, str]) -> Division | None:
     if level == "district":
         if scheme != "legacy":
             return None
-        return Division("district", row["districtCode"], row["district"], row["districtType"], row["provinceCode"])
+        return Division(
+            "district",
+            row["districtCode"],
+            row["district"],
+            row["districtType"],
+            row["provinceCode"],
+        )
     if not row.get("wardCode"):
         return None  # island districts without communes
     parent = row["districtCode"] if scheme == "legacy" else row["provinceCode"]
@@ -70,5 +76,5 @@ def _division(scheme: str, level: str, row: dict[str, str]) -> Division | None:
 
 
 def police_name(division_name: str) -> str:
-    """"Huyện Đắk Mil" → "Công an huyện Đắk Mil": the police unit named after the place it serves."""
+    """ "Huyện Đắk Mil" → "Công an huyện Đắk Mil": the police unit named after the place it serves."""
     return "Công an " + division_name[:1].lower() + division_name[1:]

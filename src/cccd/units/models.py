@@ -41,7 +41,12 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     division_type = models.CharField(_("division type"), max_length=40, blank=True)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     path = models.CharField(_("path"), max_length=120, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -54,7 +59,9 @@ class Unit(models.Model):
         ordering = ["path"]
         permissions = [("manage_units", _("Can manage units of their subtree"))]
         constraints = [
-            models.UniqueConstraint(fields=["category", "scheme", "code"], name="unit_code_unique_in_scheme"),
+            models.UniqueConstraint(
+                fields=["category", "scheme", "code"], name="unit_code_unique_in_scheme"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,7 +92,9 @@ class Unit(models.Model):
         return code
 
     @classmethod
-    def path_for(cls, parent: Unit | None, category: str, scheme: str, level: str, code: str) -> str:
+    def path_for(
+        cls, parent: Unit | None, category: str, scheme: str, level: str, code: str
+    ) -> str:
         if parent is None:
             return ADMIN_ROOT if category == cls.Category.ADMIN else POLICE_ROOT
         return f"{parent.path}{cls.segment(scheme, level, code)}/"

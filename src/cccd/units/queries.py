@@ -7,7 +7,9 @@ from cccd.accounts.scoping import visible_to
 from cccd.units.models import Unit
 
 
-def visible_units(user: User, *, q: str = "", level: str = "", category: str = "") -> QuerySet[Unit]:
+def visible_units(
+    user: User, *, q: str = "", level: str = "", category: str = ""
+) -> QuerySet[Unit]:
     units = visible_to(user, Unit.objects.all())
     if q:
         units = units.filter(Q(name__icontains=q) | Q(code__iexact=q))

@@ -15,7 +15,17 @@ from cccd.accounts.scoping import get_visible, unit_is_visible
 from cccd.units import divisions, errors
 from cccd.units.models import Unit
 
-UNIT_FIELDS = ("category", "scheme", "level", "code", "name", "division_type", "parent", "path", "is_active")
+UNIT_FIELDS = (
+    "category",
+    "scheme",
+    "level",
+    "code",
+    "name",
+    "division_type",
+    "parent",
+    "path",
+    "is_active",
+)
 _CHILD_LEVEL = {
     Unit.Level.NATION: Unit.Level.PROVINCE,
     Unit.Level.PROVINCE: Unit.Level.DISTRICT,
@@ -52,7 +62,9 @@ def national_roots() -> tuple[Unit, Unit]:
 
 
 @transaction.atomic
-def load_units(scheme: str, provinces: Iterable[str], *, with_police: bool = True, actor: User | None) -> LoadResult:
+def load_units(
+    scheme: str, provinces: Iterable[str], *, with_police: bool = True, actor: User | None
+) -> LoadResult:
     """Load (or refresh) the divisions of some provinces, and the police units that mirror them.
 
     Idempotent: a unit is found by (category, scheme, code) and its name, type and parent brought up
@@ -66,13 +78,17 @@ def load_units(scheme: str, provinces: Iterable[str], *, with_police: bool = Tru
         if code not in known:
             raise errors.UNKNOWN_PROVINCE(code=code, scheme=scheme)
     country, ministry = national_roots()
-    categories = [(Unit.Category.ADMIN, country)] + ([(Unit.Category.POLICE, ministry)] if with_police else [])
+    categories = [(Unit.Category.ADMIN, country)] + (
+        [(Unit.Category.POLICE, ministry)] if with_police else []
+    )
     created = updated = 0
     for category, root in categories:
         by_code = {u.code: u for u in Unit.objects.filter(category=category, scheme=scheme)}
         for division in divisions.divisions(scheme, wanted):
             parent = root if division.parent_code is None else by_code[division.parent_code]
-            unit, was_created = _upsert(category, scheme, division, parent, by_code.get(division.code))
+            unit, was_created = _upsert(
+                category, scheme, division, parent, by_code.get(division.code)
+            )
             by_code[unit.code] = unit
             created += was_created
             updated += not was_created
@@ -83,8 +99,12 @@ def load_units(scheme: str, provinces: Iterable[str], *, with_police: bool = Tru
     return LoadResult(scheme, wanted, created, updated)
 
 
-def _upsert(category: str, scheme: str, division: divisions.Division, parent: Unit, unit: Unit | None) -> tuple[Unit, bool]:
-    name = division.name if category == Unit.Category.ADMIN else divisions.police_name(division.name)
+def _upsert(
+    category: str, scheme: str, division: divisions.Division, parent: Unit, unit: Unit | None
+) -> tuple[Unit, bool]:
+    name = (
+        division.name if category == Unit.Category.ADMIN else divisions.police_name(division.name)
+    )
     values = {
         "level": division.level,
         "name": name,
@@ -93,7 +113,9 @@ def _upsert(category: str, scheme: str, division: divisions.Division, parent: Un
         "path": Unit.path_for(parent, category, scheme, division.level, division.code),
     }
     if unit is None:
-        return Unit.objects.create(category=category, scheme=scheme, code=division.code, **values), True
+        return Unit.objects.create(
+            category=category, scheme=scheme, code=division.code, **values
+        ), True
     if any(getattr(unit, k) != v for k, v in values.items()):
         for key, value in values.items():
             setattr(unit, key, value)
@@ -102,7 +124,9 @@ def _upsert(category: str, scheme: str, division: divisions.Division, parent: Un
 
 
 @transaction.atomic
-def create_unit(*, parent_id: int, code: str, name: str, division_type: str = "", actor: User) -> Unit:
+def create_unit(
+    *, parent_id: int, code: str, name: str, division_type: str = "", actor: User
+) -> Unit:
     """A unit the package does not know (a new commune police post, a ward created by decree)."""
     require_permission(actor, "units.manage_units")
     parent = get_visible(actor, Unit.objects.select_for_update(), pk=parent_id)

@@ -21,4 +21,6 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (user / password / role / unit):")
         for demo, created in users:
             mark = "new" if created else "kept"
-            self.stdout.write(f"  {demo.username:<17} {demo.password:<14} {demo.role:<14} {demo.unit_path}  ({mark})")
+            self.stdout.write(
+                f"  {demo.username:<17} {demo.password:<14} {demo.role:<14} {demo.unit_path}  ({mark})"
+            )

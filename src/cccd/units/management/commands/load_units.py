@@ -19,14 +19,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("provinces", nargs="*", help="province codes (two digits); none = all")
         parser.add_argument("--scheme", choices=["legacy", "2025"], default="legacy")
-        parser.add_argument("--no-police", action="store_true", help="administrative divisions only")
+        parser.add_argument(
+            "--no-police", action="store_true", help="administrative divisions only"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         scheme = options["scheme"]
         provinces = options["provinces"] or divisions.province_codes(scheme)
         with audit_source("cli:load_units"):
             try:
-                result = load_units(scheme, provinces, with_police=not options["no_police"], actor=None)
+                result = load_units(
+                    scheme, provinces, with_police=not options["no_police"], actor=None
+                )
             except DomainError as exc:
                 raise CommandError(exc.message) from None
         self.stdout.write(

@@ -1,0 +1,80 @@
+"""Personas every app's tests reuse (STYLE.md): each lives in a real slice of the unit trees.
+
+- `officer_dakmil`: intake officer of Công an huyện Đắk Mil (Đắk Nông)
+- `officer_tayson`: intake officer of Công an huyện Tây Sơn (Bình Định) — must see nothing of Đắk Mil
+- `commander_daknong`: commander of Công an tỉnh Đắk Nông, the parent of Đắk Mil
+- `liaison_dakmil`: liaison of a school in Đắk Mil
+- `administrator`: administrator at the ministry (Bộ Công an)
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from cccd.accounts.models import Role, User
+from tests.builders import Tree, make_tree, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: object) -> None:
+    """Pages render without `collectstatic`; the manifest storage is exercised by the e2e run."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings: object) -> None:
+    """Assertions on messages read in English; tests of the Vietnamese UI ask for it explicitly."""
+    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    return make_tree()
+
+
+@pytest.fixture
+def officer_dakmil(tree: Tree) -> User:
+    return make_user(
+        "canbo.dakmil",
+        Role.OFFICER,
+        tree.dakmil_police,
+        first_name="Hương",
+        last_name="Đặng Thị Thu",
+    )
+
+
+@pytest.fixture
+def officer_tayson(tree: Tree) -> User:
+    return make_user(
+        "canbo.tayson", Role.OFFICER, tree.tayson_police, first_name="Tâm", last_name="Huỳnh Minh"
+    )
+
+
+@pytest.fixture
+def commander_daknong(tree: Tree) -> User:
+    return make_user("chihuy.daknong", Role.COMMANDER, tree.daknong_police)
+
+
+@pytest.fixture
+def liaison_dakmil(tree: Tree) -> User:
+    return make_user("lienlac.dakmil", Role.LIAISON, tree.dakmil_police)
+
+
+@pytest.fixture
+def administrator(tree: Tree) -> User:
+    return make_user("quantri", Role.ADMINISTRATOR, tree.ministry)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,44 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from cccd.accounts.models import Role, User
+from cccd.demo.seed import DEMO_USERS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_one_user_per_role_and_prints_the_logins() -> None:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    assert {u.role for u in User.objects.all()} == set(Role.values)
+    for demo in DEMO_USERS:
+        assert demo.username in printed
+        assert demo.password in printed
+    assert User.objects.get(username="canbo.dakmil").unit.name == "Công an huyện Đắk Mil"
+    assert User.objects.get(username="canbo.tayson").unit.name == "Công an huyện Tây Sơn"
+
+
+def test_seed_demo_run_again_reuses_what_is_there() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    users = User.objects.count()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert User.objects.count() == users
+    assert "(new)" not in out.getvalue()
+
+
+def test_a_demo_login_works() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = next(u for u in DEMO_USERS if u.username == "chihuy.dakmil")
+    client = Client()
+    assert (
+        client.post(
+            "/accounts/login/", {"username": demo.username, "password": demo.password}
+        ).status_code
+        == 302
+    )
+    assert "Công an huyện Đắk Mil" in client.get("/").content.decode()

@@ -1,0 +1,82 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from cccd.environment import env_bool, env_int, env_list, secret_key
+
+
+def _run_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    return subprocess.run(  # noqa: S603 (our own interpreter)
+        [sys.executable, "-c", code], env={**os.environ, "DJANGO_SETTINGS_MODULE": "cccd.settings", **env},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CCCD_DEBUG": "maybe"}, "CCCD_DEBUG='maybe' is not a yes/no value"),
+        (
+            {"CCCD_LOGIN_MAX_FAILURES": "five"},
+            "CCCD_LOGIN_MAX_FAILURES='five' is not a whole number",
+        ),
+        ({"CCCD_LOGIN_MAX_FAILURES": "0"}, "outside 1..100"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
+        ({"CCCD_SECRET_KEY": "short"}, "at least 32 characters"),
+        ({"CCCD_LOG_LEVEL": "LOUD"}, "is not one of"),
+    ],
+)
+def test_a_bad_value_stops_start_up_with_a_clear_message(env: dict[str, str], message: str) -> None:
+    result = _run_with(env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_embedded_default_needs_no_variable() -> None:
+    env = dict.fromkeys((), "")
+    result = _run_with(env)
+    assert result.returncode == 0, result.stderr
+    assert "sqlite3" in result.stdout or "postgresql" in result.stdout
+
+
+def test_the_defaults_are_vietnamese_and_ho_chi_minh_time() -> None:
+    from django.conf import settings
+
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+    assert settings.LANGUAGES[0][0] == "vi"
+
+
+def test_sqlite_runs_in_wal_with_immediate_transactions() -> None:
+    from cccd.settings import _database
+
+    config = _database("sqlite:////tmp/x.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"  # type: ignore[index]
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]  # type: ignore[index]
+
+
+def test_env_helpers_accept_good_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_BOOL", "Yes")
+    monkeypatch.setenv("X_INT", " 7 ")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    assert env_bool("X_BOOL", False) is True
+    assert env_int("X_INT", 1, minimum=1, maximum=9) == 7
+    assert env_list("X_LIST", []) == ["a", "b", "c"]
+
+
+def test_env_helpers_refuse_empty_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_LIST", " , ")
+    with pytest.raises(ImproperlyConfigured, match="lists nothing"):
+        env_list("X_LIST", ["a"])
+
+
+def test_a_generated_secret_key_is_kept_across_starts(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CCCD_SECRET_KEY", raising=False)
+    first = secret_key("CCCD_SECRET_KEY", tmp_path)  # type: ignore[arg-type]
+    assert secret_key("CCCD_SECRET_KEY", tmp_path) == first  # type: ignore[arg-type]
+    assert len(first) >= 50
