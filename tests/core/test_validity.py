@@ -112,7 +112,7 @@ def test_it_rejects_values_that_are_not_dates(value: object) -> None:
     with pytest.raises(InvalidValidityInput, match="must be a date"):
         card_expiry(D(2000, 1, 1), value, law="2023")  # type: ignore[arg-type]
     with pytest.raises(InvalidValidityInput, match="must be a date"):
-        validity.status(value, D(2020, 1, 1))  # type: ignore[arg-type]
+        validity.status(D(2020, 1, 1), value)  # type: ignore[arg-type]
     with pytest.raises(InvalidValidityInput, match="must be a date"):
         validity.law_for_date(value)  # type: ignore[arg-type]
 
@@ -146,8 +146,8 @@ def test_it_rejects_a_birth_year_that_is_not_a_year(year: object) -> None:
     [
         (None, D(2030, 1, 1), "valid"),
         (D(2031, 3, 15), D(2020, 1, 1), "valid"),
-        (D(2031, 3, 15), D(2030, 9, 16), "valid"),
-        (D(2031, 3, 15), D(2030, 9, 17), "expires_soon"),
+        (D(2031, 3, 15), D(2030, 9, 15), "valid"),
+        (D(2031, 3, 15), D(2030, 9, 16), "expires_soon"),
         (D(2031, 3, 15), D(2031, 3, 15), "expires_soon"),
         (D(2031, 3, 15), D(2031, 3, 16), "expired"),
     ],
@@ -156,6 +156,11 @@ def test_it_tells_valid_soon_and_expired_cards_apart(
     expiry: dt.date | None, today: dt.date, expected: str
 ) -> None:
     assert validity.status(expiry, today) == expected
+
+
+def test_status_refuses_an_expiry_that_is_not_a_date() -> None:
+    with pytest.raises(InvalidValidityInput, match="must be a date"):
+        validity.status("2031-03-15", D(2031, 3, 15))  # type: ignore[arg-type]
 
 
 def test_soon_is_a_number_of_days_the_caller_chooses() -> None:

@@ -223,12 +223,13 @@ def _read_name(line3: str) -> tuple[str, str, str, bool]:
     match = _NAME_FIELD.fullmatch(line3)
     if match is None:
         raise _fail(MrzErrorCode.BAD_FIELD, "line 3 is not a name written FAMILY<<MIDDLE<GIVEN")
-    primary, secondary = match.group(1), match.group(2)
+    # The primary identifier is one word (names.split), so a filler inside it was a hyphen.
+    primary, secondary = match.group(1).replace(FILLER, names.HYPHEN), match.group(2)
     truncated = not line3.endswith(FILLER)
     if secondary is None:
-        return ("", "", primary.replace(FILLER, " "), truncated)
+        return ("", "", primary, truncated)
     words = secondary.split(FILLER)
-    return (primary.replace(FILLER, " "), " ".join(words[:-1]), words[-1], truncated)
+    return (primary, " ".join(words[:-1]), words[-1], truncated)
 
 
 def parse_td1(lines: Sequence[str]) -> TD1:
@@ -238,8 +239,12 @@ def parse_td1(lines: Sequence[str]) -> TD1:
     and ``<`` per line (surrounding whitespace ignored), the fixed fields, every check digit
     including the composite, that the document number is the last 9 digits of the personal ID,
     and that birth year and sex agree with the ID's G and YY digits. The century of the birth date
-    comes from the G digit; the expiry is taken in the 100 years from the birth year. A line 3
-    that does not end in ``<`` may hold a name cut at 30 characters.
+    comes from the G digit; the expiry is taken in the 100 years from the birth year.
+
+    Line 3 is read as `td1` writes it: before ``<<`` the family name, one word, in which a ``<``
+    stands for a hyphen; after it, words separated by ``<``, the last the given name. Without
+    ``<<`` the name is a one-word given name. A hyphen after ``<<`` cannot be told from a space
+    and reads back as one. A line 3 that does not end in ``<`` may hold a name cut at 30.
 
     Raises:
         InvalidMrz: for any line that is not a valid card MRZ (wrong type, shape, character,
