@@ -253,11 +253,9 @@ def test_every_twelve_digits_with_a_province_code_parse_and_print_back(
 def test_only_a_value_error_can_escape_parse(text: str) -> None:
     try:
         parsed = idnumber.parse(text)
-    except InvalidPersonalId as error:
-        assert error.code
-        assert str(error)
-    else:
-        assert str(parsed) == text.strip()
+    except InvalidPersonalId:
+        return
+    assert str(parsed) == text.strip()
 
 
 @given(st.one_of(st.none(), st.integers(), st.binary(), st.floats(), st.lists(st.text())))

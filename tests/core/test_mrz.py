@@ -1,5 +1,6 @@
 """The MRZ on the card (DOMAIN.md, "The MRZ on the card")."""
 
+import contextlib
 import datetime as dt
 import random
 import unicodedata
@@ -9,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cccd.core import idnumber, mrz
+from cccd.core.idnumber import InvalidPersonalId
 from cccd.core.mrz import InvalidMrz, check_digit, parse_td1, td1
+from cccd.core.names import InvalidName
 
 D = dt.date
 SAMPLE = (
@@ -35,7 +38,9 @@ def cards(draw: st.DrawFn) -> tuple[str, str, dt.date, str, dt.date | None]:
     name = unicodedata.normalize(draw(st.sampled_from(["NFC", "NFD"])), " ".join(words))
     days = draw(st.integers(min_value=0, max_value=99 * 365))
     expiry = draw(st.sampled_from([None, born + dt.timedelta(days=days)]))
-    if expiry is not None and (expiry.year >= born.year + 100 or f"{expiry:%y%m%d}" == mrz.NO_EXPIRY):
+    if expiry is not None and (
+        expiry.year >= born.year + 100 or f"{expiry:%y%m%d}" == mrz.NO_EXPIRY
+    ):
         expiry = None
     return (number, name, born, sex, expiry)
 
@@ -163,7 +168,10 @@ def test_a_hyphen_reads_back_in_the_family_name_only(name: str, parts: tuple[str
         (("001199012345", "", D(1999, 3, 15), "F", None), "EMPTY"),
         (("001199012345", None, D(1999, 3, 15), "F", None), "NOT_A_STRING"),
         (("001199012345", "Lê Na", "1999-03-15", "F", None), "BAD_FIELD"),
-        (("001199012345", "Lê Na", dt.datetime(1999, 3, 15, tzinfo=dt.UTC), "F", None), "BAD_FIELD"),
+        (
+            ("001199012345", "Lê Na", dt.datetime(1999, 3, 15, tzinfo=dt.UTC), "F", None),
+            "BAD_FIELD",
+        ),
         (("001199012345", "Lê Na", D(1999, 3, 15), "F", "2039-03-15"), "BAD_FIELD"),
         (("001199012345", "Lê Na", D(1999, 3, 15), "F", D(1999, 3, 14)), "INCONSISTENT"),
         (("001199012345", "Lê Na", D(1999, 3, 15), "F", D(2099, 3, 15)), "INCONSISTENT"),
@@ -171,7 +179,7 @@ def test_a_hyphen_reads_back_in_the_family_name_only(name: str, parts: tuple[str
     ],
 )
 def test_it_refuses_to_write_an_mrz_from_bad_data(args: tuple[object, ...], error: str) -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises((InvalidPersonalId, InvalidName, InvalidMrz)) as caught:
         td1(*args)  # type: ignore[arg-type]
     assert getattr(caught.value, "code", None) == error
 
@@ -279,15 +287,11 @@ def test_every_single_character_change_in_lines_one_and_two_is_detected(
 
 @given(st.lists(st.text(max_size=40), max_size=4))
 def test_only_a_value_error_can_escape_parse_td1(lines: list[str]) -> None:
-    try:
+    with contextlib.suppress(InvalidMrz):
         parse_td1(lines)
-    except InvalidMrz as error:
-        assert error.code
 
 
 @given(st.lists(st.text(alphabet=ALPHABET, min_size=30, max_size=30), min_size=3, max_size=3))
 def test_only_a_value_error_can_escape_parse_td1_on_mrz_shaped_text(lines: list[str]) -> None:
-    try:
+    with contextlib.suppress(InvalidMrz):
         parse_td1(lines)
-    except InvalidMrz as error:
-        assert error.code

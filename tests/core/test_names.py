@@ -215,8 +215,7 @@ def test_split_joins_back_into_the_stored_name(name: str) -> None:
 def test_only_a_value_error_can_escape_normalize_and_split(text: str) -> None:
     try:
         stored = names.normalize(text)
-    except InvalidName as error:
-        assert error.code
-    else:
-        assert names.normalize(stored) == stored
-        assert names.split(stored)
+    except InvalidName:
+        return
+    assert names.normalize(stored) == stored
+    assert names.split(stored)

@@ -1,5 +1,6 @@
 """The QR code on the card (DOMAIN.md, "The QR code on the card")."""
 
+import contextlib
 import dataclasses
 import datetime as dt
 import random
@@ -153,15 +154,11 @@ def test_an_encoded_card_decodes_to_the_same_card(card: CardQR) -> None:
 
 @given(st.text())
 def test_only_a_value_error_can_escape_decode(text: str) -> None:
-    try:
+    with contextlib.suppress(InvalidCardQR):
         decode(text)
-    except InvalidCardQR as error:
-        assert error.code
 
 
 @given(st.lists(st.text(max_size=15), min_size=7, max_size=11))
 def test_only_a_value_error_can_escape_decode_of_bar_separated_text(fields: list[str]) -> None:
-    try:
+    with contextlib.suppress(InvalidCardQR):
         decode("|".join(fields))
-    except InvalidCardQR as error:
-        assert error.code
