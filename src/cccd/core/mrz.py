@@ -98,9 +98,9 @@ def _yymmdd(day: dt.date) -> str:
     return f"{day.year % 100:02d}{day.month:02d}{day.day:02d}"
 
 
-def _composite(line1: str, line2: str) -> int:
+def _composite_field(line1: str, line2: str) -> str:
     # Standard TD1: line 1 positions 6–30, line 2 positions 1–7, 9–15 and 19–29 (1-based).
-    return check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
+    return line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
 
 
 def _mrz_words(part: str) -> list[str]:
@@ -166,30 +166,28 @@ def td1(
     birth = _yymmdd(born)
     until = _expiry_field(expiry, born)
     line2 = f"{birth}{check_digit(birth)}{sex}{until}{check_digit(until)}{STATE}{FILLER * 11}"
-    line2 += str(_composite(line1, line2))
+    line2 += str(check_digit(_composite_field(line1, line2)))
     return (line1, line2, _name_line(full_name))
-
-
-def _fail(code: MrzErrorCode, message: str) -> InvalidMrz:
-    return InvalidMrz(code, message)
 
 
 def _require_lines(lines: object) -> tuple[str, str, str]:
     if isinstance(lines, str | bytes) or not isinstance(lines, Sequence):
-        raise _fail(
+        raise InvalidMrz(
             MrzErrorCode.NOT_A_STRING,
             f"pass the MRZ as a sequence of three lines, not {type_name(lines)}"
             " (use str.splitlines() on a block of text)",
         )
     if len(lines) != 3:
-        raise _fail(MrzErrorCode.WRONG_SHAPE, f"a TD1 MRZ has 3 lines, not {len(lines)}")
+        raise InvalidMrz(MrzErrorCode.WRONG_SHAPE, f"a TD1 MRZ has 3 lines, not {len(lines)}")
     stripped: list[str] = []
     for number, line in enumerate(lines, start=1):
         if not isinstance(line, str):
-            raise _fail(MrzErrorCode.NOT_A_STRING, f"line {number} is {type_name(line)}, not text")
+            raise InvalidMrz(
+                MrzErrorCode.NOT_A_STRING, f"line {number} is {type_name(line)}, not text"
+            )
         text = line.strip()
         if len(text) != LINE_LENGTH:
-            raise _fail(
+            raise InvalidMrz(
                 MrzErrorCode.WRONG_SHAPE,
                 f"line {number} has {len(text)} characters, a TD1 line has {LINE_LENGTH}",
             )
@@ -201,28 +199,31 @@ def _require_lines(lines: object) -> tuple[str, str, str]:
 
 def _verify(field: str, digit: str, what: str) -> None:
     if digit not in _DIGITS or check_digit(field) != int(digit):
-        raise _fail(MrzErrorCode.CHECK_DIGIT, f"the check digit of {what} is wrong")
+        raise InvalidMrz(MrzErrorCode.CHECK_DIGIT, f"the check digit of {what} is wrong")
 
 
 def _expect(actual: str, expected: str, what: str) -> None:
+    # Only fixed text is quoted: messages may be logged, and other fields hold personal data.
     if actual != expected:
-        raise _fail(MrzErrorCode.BAD_FIELD, f"{what} should read {expected!r}, not {actual!r}")
+        raise InvalidMrz(MrzErrorCode.BAD_FIELD, f"{what} should read {expected!r}")
 
 
 def _read_date(field: str, century_start: int, what: str) -> dt.date:
     if any(char not in _DIGITS for char in field):
-        raise _fail(MrzErrorCode.BAD_FIELD, f"{what} must be six digits YYMMDD")
+        raise InvalidMrz(MrzErrorCode.BAD_FIELD, f"{what} must be six digits YYMMDD")
     year = century_start + (int(field[:2]) - century_start) % 100
     try:
         return dt.date(year, int(field[2:4]), int(field[4:6]))
     except ValueError:
-        raise _fail(MrzErrorCode.BAD_FIELD, f"{what} {field} is not a calendar date") from None
+        raise InvalidMrz(MrzErrorCode.BAD_FIELD, f"{what} {field} is not a calendar date") from None
 
 
 def _read_name(line3: str) -> tuple[str, str, str, bool]:
     match = _NAME_FIELD.fullmatch(line3)
     if match is None:
-        raise _fail(MrzErrorCode.BAD_FIELD, "line 3 is not a name written FAMILY<<MIDDLE<GIVEN")
+        raise InvalidMrz(
+            MrzErrorCode.BAD_FIELD, "line 3 is not a name written FAMILY<<MIDDLE<GIVEN"
+        )
     # The primary identifier is one word (names.split), so a filler inside it was a hyphen.
     primary, secondary = match.group(1).replace(FILLER, names.HYPHEN), match.group(2)
     truncated = not line3.endswith(FILLER)
@@ -259,21 +260,25 @@ def parse_td1(lines: Sequence[str]) -> TD1:
     try:
         personal = idnumber.parse(number)
     except idnumber.InvalidPersonalId as error:
-        raise _fail(MrzErrorCode.BAD_FIELD, f"line 1: {error}") from error
-    _expect(document, number[3:], "the document number (last 9 digits of the personal ID)")
+        raise InvalidMrz(MrzErrorCode.BAD_FIELD, f"line 1: {error}") from error
+    if document != number[3:]:
+        raise InvalidMrz(
+            MrzErrorCode.INCONSISTENT,
+            "the document number is not the last 9 digits of the personal ID number",
+        )
     _verify(line2[0:6], line2[6], "the birth date")
     _verify(line2[8:14], line2[14], "the expiry date")
     _expect(line2[15:29], STATE + FILLER * 11, "line 2, positions 16–29")
-    _verify(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29], line2[29], "lines 1–2")
+    _verify(_composite_field(line1, line2), line2[29], "lines 1–2 (composite)")
     birth = _read_date(
         line2[0:6], personal.birth_year - personal.birth_year % 100, "the birth date"
     )
     if birth.year != personal.birth_year:
-        raise _fail(MrzErrorCode.INCONSISTENT, "the birth year disagrees with the personal ID")
+        raise InvalidMrz(MrzErrorCode.INCONSISTENT, "the birth year disagrees with the personal ID")
     if line2[7] != personal.sex:
-        raise _fail(MrzErrorCode.INCONSISTENT, "the sex disagrees with the personal ID")
+        raise InvalidMrz(MrzErrorCode.INCONSISTENT, "the sex disagrees with the personal ID")
     expiry = None if line2[8:14] == NO_EXPIRY else _read_date(line2[8:14], birth.year, "the expiry")
     if expiry is not None and expiry < birth:
-        raise _fail(MrzErrorCode.INCONSISTENT, "the expiry date is before the birth date")
+        raise InvalidMrz(MrzErrorCode.INCONSISTENT, "the expiry date is before the birth date")
     family, middle, given, truncated = _read_name(line3)
     return TD1(number, document, birth, personal.sex, expiry, family, middle, given, truncated)

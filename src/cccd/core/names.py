@@ -72,7 +72,7 @@ def _title_word(word: str) -> str:
             if marks > MAX_MARKS_PER_LETTER:
                 raise InvalidName(
                     NameErrorCode.TOO_MANY_MARKS,
-                    f"a letter in {word!r} carries more than {MAX_MARKS_PER_LETTER} diacritics",
+                    f"a letter of a name carries at most {MAX_MARKS_PER_LETTER} diacritics",
                 )
             out.append(char)
         elif char in (APOSTROPHE, HYPHEN):
@@ -80,7 +80,7 @@ def _title_word(word: str) -> str:
             if not between_letters or word[index - 1] in (APOSTROPHE, HYPHEN):
                 raise InvalidName(
                     NameErrorCode.BAD_PUNCTUATION,
-                    f"an apostrophe or hyphen in a name must stand between two letters: {word!r}",
+                    "an apostrophe or hyphen in a name must stand between two letters",
                 )
             out.append(char)
             segment_start = True

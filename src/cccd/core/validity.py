@@ -98,6 +98,9 @@ def birthday(birth_date: dt.date, age: int) -> dt.date:
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Return the age in completed years on ``day``, with birthdays as in `birthday`.
 
+    The two-year window and the "issued at or after 58" rule of DOMAIN.md ("Card validity") are
+    read on this age.
+
     Raises:
         InvalidValidityInput: not dates, or ``day`` before ``birth_date``.
     """
@@ -105,7 +108,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     on = _require_date(day, "the day")
     if on < born:
         raise InvalidValidityInput(
-            ValidityErrorCode.ISSUED_BEFORE_BIRTH, f"{on.isoformat()} is before the birth date"
+            ValidityErrorCode.ISSUED_BEFORE_BIRTH, "the day is before the birth date"
         )
     age = on.year - born.year
     return age if birthday(born, age) <= on else age - 1
@@ -135,7 +138,7 @@ def card_expiry(birth_date: dt.date, issue_date: dt.date, *, law: Law) -> dt.dat
     if issued < born:
         raise InvalidValidityInput(
             ValidityErrorCode.ISSUED_BEFORE_BIRTH,
-            f"the issue date {issued.isoformat()} is before the birth date {born.isoformat()}",
+            "the issue date is before the birth date",
         )
     if born.year + max(MILESTONE_AGES[which]) > dt.MAXYEAR:
         raise InvalidValidityInput(ValidityErrorCode.OUT_OF_RANGE, "the birth date is too late")
