@@ -35,7 +35,9 @@ def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium).")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -47,7 +49,9 @@ def tree(transactional_db: None) -> Tree:
 
 @pytest.fixture
 def page(browser: Browser, live_server: object, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    context = browser.new_context(
+        base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 800}
+    )  # type: ignore[attr-defined]
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -5,7 +5,9 @@ from tests.builders import PASSWORD
 from tests.e2e.conftest import log_in
 
 
-def test_an_officer_logs_in_and_sees_their_unit_in_vietnamese(page: Page, officer_dakmil: User, settings: object) -> None:
+def test_an_officer_logs_in_and_sees_their_unit_in_vietnamese(
+    page: Page, officer_dakmil: User, settings: object
+) -> None:
     settings.LANGUAGE_CODE = "vi"  # type: ignore[attr-defined]
     log_in(page, "canbo.dakmil", PASSWORD)
     expect(page.get_by_test_id("unit-name")).to_have_text("Công an huyện Đắk Mil")
