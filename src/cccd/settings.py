@@ -39,8 +39,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "cccd.units",
     "cccd.accounts",
+    "cccd.registry",
     "cccd.api",
     "cccd.demo",
 ]
@@ -175,3 +178,14 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background work (imports, pre-checks, exports): django-tasks on the database, run by
+# `cccd db_worker`. CCCD_TASKS_IMMEDIATE=true runs each task inside the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("CCCD_TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+CCCD_MAX_UPLOAD_MB = env_int("CCCD_MAX_UPLOAD_MB", 200, minimum=1, maximum=4096)

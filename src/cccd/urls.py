@@ -8,6 +8,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("cccd.accounts.urls")),
     path("units/", include("cccd.units.urls")),
+    path("registry/", include("cccd.registry.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -20,7 +20,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 
 
 def sync_role_groups() -> None:
-    """Create the role groups and give each exactly its permissions (idempotent)."""
+    """Create the role groups and give each exactly its permissions (idempotent).
+
+    Permissions not created yet (an app migrated later in the same run) are picked up by the
+    next call; `migrate` calls this after every app.
+    """
     from django.contrib.auth.models import Group, Permission
 
     for role, codenames in ROLE_PERMISSIONS.items():
@@ -28,7 +32,7 @@ def sync_role_groups() -> None:
         wanted = []
         for dotted in sorted(codenames):
             app_label, codename = dotted.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)

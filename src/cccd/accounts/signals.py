@@ -10,8 +10,8 @@ from cccd.accounts.roles import sync_role_groups
 
 @receiver(post_migrate)
 def _sync_roles(sender: Any, app_config: Any, **kwargs: Any) -> None:
-    if app_config.name == "cccd.accounts":
-        sync_role_groups()
+    # Runs after each app's permissions are created; the last run sees them all.
+    sync_role_groups()
 
 
 @receiver(user_logged_in)

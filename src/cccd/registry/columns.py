@@ -1,0 +1,69 @@
+"""Recognising the columns of a register file by their headers, in Vietnamese or English.
+
+Headers are compared folded (no diacritics, lower case, no punctuation), so "Số định danh",
+"SO DINH DANH" and "so_dinh_danh" all name the same column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cccd.core import names
+from cccd.registry import errors
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "personal_id": ("personal id", "so dinh danh", "so dinh danh ca nhan", "so cccd", "cccd", "so can cuoc",
+                    "so can cuoc cong dan", "ma dinh danh"),
+    "full_name": ("full name", "ho va ten", "ho ten", "ho ten day du", "name"),
+    "birth_date": ("birth date", "date of birth", "ngay sinh", "ngay thang nam sinh", "ngay thang nam sinh dd mm yyyy"),
+    "sex": ("sex", "gender", "gioi tinh", "gioi"),
+    "hometown": ("hometown", "que quan", "que"),
+    "permanent_address": ("permanent address", "noi thuong tru", "dia chi thuong tru", "thuong tru", "dia chi"),
+    "father_name": ("father name", "ho ten cha", "ten cha", "cha", "ho va ten cha"),
+    "mother_name": ("mother name", "ho ten me", "ten me", "me", "ho va ten me"),
+    "household_id": ("household id", "ma ho", "so ho khau", "ma ho gia dinh", "ma so ho"),
+    "commune_code": ("commune code", "ma xa", "ma don vi hanh chinh"),
+    "relation": ("relation", "quan he voi chu ho", "quan he"),
+    "ethnicity": ("ethnicity", "dan toc"),
+    "religion": ("religion", "ton giao"),
+    "old_id_number": ("old id number", "so cmnd", "cmnd", "so chung minh nhan dan"),
+    "card_issue_date": ("card issue date", "ngay cap", "ngay cap cccd", "ngay cap the"),
+    "status": ("status", "trang thai", "tinh trang"),
+}  # fmt: skip
+REQUIRED = ("personal_id", "full_name", "birth_date", "sex")
+ADDRESS = ("permanent_address", "commune_code")  # at least one, to find where the person lives
+_LOOKUP = {synonym: column for column, synonyms in SYNONYMS.items() for synonym in synonyms}
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def header_key(header: object) -> str:
+    text = str(header or "").strip()
+    if not text:
+        return ""
+    try:
+        folded = names.fold(text)
+    except ValueError:
+        folded = text.lower()
+    return _NOT_WORD.sub(" ", folded).strip()
+
+
+def map_headers(headers: Sequence[object]) -> dict[str, int]:
+    """Column name → index in the row. Unknown headers are ignored; missing ones refused."""
+    mapping: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        column = _LOOKUP.get(header_key(header))
+        if column is None:
+            continue
+        if column in mapping:
+            raise errors.DUPLICATE_COLUMNS(
+                column=column, headers=f"{headers[mapping[column]]!s}, {header!s}"
+            )
+        mapping[column] = index
+    missing = [c for c in REQUIRED if c not in mapping]
+    if not any(c in mapping for c in ADDRESS):
+        missing.append("permanent_address")
+    if missing:
+        found = ", ".join(str(h) for h in headers if str(h or "").strip())[:300] or "—"
+        raise errors.MISSING_COLUMNS(missing=", ".join(missing), found=found)
+    return mapping

@@ -1,0 +1,317 @@
+"""Importing a register file: streamed, in batches, idempotent, resumable.
+
+Each batch of rows is written in one transaction together with the import's progress, so an
+interrupted import loses at most the batch in flight and resumes after the last committed one.
+People are upserted by personal ID; a re-import of the same file changes nothing. A person whose
+personal ID appears twice in the file is taken from its first row; the later rows are rejected.
+The duplicate check runs in the database (`Person.last_import_row`), so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cccd.accounts.audit import record
+from cccd.accounts.models import AuditEvent
+from cccd.accounts.scoping import scope_prefixes
+from cccd.errors import DomainError
+from cccd.registry import errors
+from cccd.registry.columns import map_headers
+from cccd.registry.models import Household, Person, RegisterImport, RejectedRow
+from cccd.registry.residence import ResidenceResolver
+from cccd.registry.rows import PersonRow, RowRejected, parse_row, raw_values
+from cccd.registry.tables import Cell, Table, open_table
+
+BATCH = 2000
+DATA_FIELDS = (
+    "full_name", "name_folded", "family_folded", "given_folded", "birth_date", "birth_date_precision", "birth_year",
+    "sex", "birth_province_code", "hometown", "residence_unit_id", "permanent_address", "ethnicity", "religion",
+    "old_id_number", "father_name", "mother_name", "status", "household_id", "relation_to_head", "card_issue_date",
+    "card_expiry",
+)  # fmt: skip
+Progress = Callable[[RegisterImport], None]
+
+
+@dataclass
+class Header:
+    line: int
+    mapping: dict[str, int]
+
+
+def read_header(table: Table) -> Header:
+    """The first non-blank row is the header; refuse the file if its columns are not there."""
+    for line, cells in enumerate(table.rows(), start=1):
+        if any(str(c or "").strip() for c in cells):
+            return Header(line, map_headers(cells))
+    raise errors.NO_HEADER()
+
+
+def count_data_rows(table: Table, header: Header) -> int:
+    """A full pass before writing anything: finds decoding errors deep in the file, and the total."""
+    total = 0
+    for line, cells in enumerate(table.rows(), start=1):
+        if line > header.line and _has_content(cells):
+            total += 1
+    if total == 0:
+        raise errors.NO_ROWS()
+    return total
+
+
+def _has_content(cells: list[Cell]) -> bool:
+    return any(c is not None and str(c).strip() for c in cells)
+
+
+def run_import(
+    register_import: RegisterImport, *, progress: Progress | None = None
+) -> RegisterImport:
+    """Run (or resume) an import to its end; whole-file problems mark it failed and write nothing."""
+    imp = _start(register_import.pk)
+    path = Path(imp.file.path)
+    try:
+        table = open_table(path)
+        header = read_header(table)
+        if not imp.total_rows:
+            imp.total_rows = count_data_rows(table, header)
+            imp.save(update_fields=["total_rows"])
+    except DomainError as exc:
+        return _fail(imp, exc.code, exc.message)
+    resolver = ResidenceResolver(_import_scope(imp))
+    today = timezone.localdate()
+    for batch in _batches(table, header, start_after=imp.rows_done):
+        imp = _write_batch(imp.pk, batch, header, resolver, today)
+        if progress:
+            progress(imp)
+    return _finish(imp.pk)
+
+
+def _import_scope(imp: RegisterImport) -> list[str]:
+    if imp.actor is not None:
+        return scope_prefixes(imp.actor)
+    return [imp.unit.path, imp.unit.mirror_path]
+
+
+@transaction.atomic
+def _start(pk: int) -> RegisterImport:
+    imp = RegisterImport.objects.select_for_update().select_related("unit", "actor").get(pk=pk)
+    if imp.state == RegisterImport.State.DONE:
+        return imp
+    imp.state = RegisterImport.State.RUNNING
+    imp.save(update_fields=["state"])
+    return imp
+
+
+def _fail(imp: RegisterImport, code: str, message: str) -> RegisterImport:
+    with transaction.atomic():
+        imp.state, imp.error_code, imp.error_message = RegisterImport.State.FAILED, code, message
+        imp.finished_at = timezone.now()
+        imp.save(update_fields=["state", "error_code", "error_message", "finished_at"])
+        record(
+            "register_import.fail", actor=imp.actor, unit=imp.unit, obj=imp, after={"code": code}
+        )
+    return imp
+
+
+@transaction.atomic
+def _finish(pk: int) -> RegisterImport:
+    imp = RegisterImport.objects.select_for_update().select_related("unit", "actor").get(pk=pk)
+    if imp.state != RegisterImport.State.DONE:
+        imp.state, imp.finished_at = RegisterImport.State.DONE, timezone.now()
+        imp.save(update_fields=["state", "finished_at"])
+        counts = {
+            f: getattr(imp, f)
+            for f in ("total_rows", "created", "updated", "unchanged", "rejected")
+        }
+        record("register_import.finish", actor=imp.actor, unit=imp.unit, obj=imp, after=counts)
+    return imp
+
+
+def _batches(
+    table: Table, header: Header, *, start_after: int
+) -> Iterator[list[tuple[int, int, list[Cell]]]]:
+    """(data row index, line number, cells) in lists of BATCH, skipping rows already committed."""
+    batch: list[tuple[int, int, list[Cell]]] = []
+    index = 0
+    for line, cells in enumerate(table.rows(), start=1):
+        if line <= header.line or not _has_content(cells):
+            continue
+        index += 1
+        if index <= start_after:
+            continue
+        batch.append((index, line, cells))
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class _Outcome:
+    rows: list[PersonRow]
+    rejects: list[RejectedRow]
+
+
+def _parse(imp: RegisterImport, batch: list[tuple[int, int, list[Cell]]], header: Header,
+           resolver: ResidenceResolver, today: datetime.date) -> _Outcome:  # fmt: skip
+    outcome = _Outcome([], [])
+    first_line: dict[str, int] = {}
+    for _index, line, cells in batch:
+        try:
+            row = parse_row(line, cells, header.mapping, today=today)
+            unit_id = resolver.commune_id(row.commune_code, row.permanent_address)
+            if unit_id is None:
+                raise RowRejected(
+                    "UNKNOWN_UNIT", _("The commune of this address is unknown or not in your unit.")
+                )
+            if row.personal_id in first_line:
+                raise RowRejected("DUPLICATE_IN_FILE", _("Same personal ID number as row %(row)s.")
+                                  % {"row": first_line[row.personal_id]})  # fmt: skip
+        except RowRejected as rejected:
+            outcome.rejects.append(_reject(imp, line, rejected, raw_values(cells, header.mapping)))
+            continue
+        first_line[row.personal_id] = line
+        row.residence_unit_id = unit_id  # type: ignore[attr-defined]
+        outcome.rows.append(row)
+    return outcome
+
+
+def _reject(
+    imp: RegisterImport, line: int, rejected: RowRejected, values: dict[str, str]
+) -> RejectedRow:
+    return RejectedRow(
+        register_import=imp,
+        row_number=line,
+        code=rejected.code,
+        message=rejected.message[:300],
+        values=values,
+    )
+
+
+@transaction.atomic
+def _write_batch(pk: int, batch: list[tuple[int, int, list[Cell]]], header: Header,
+                 resolver: ResidenceResolver, today: datetime.date) -> RegisterImport:  # fmt: skip
+    imp = RegisterImport.objects.select_for_update().select_related("unit", "actor").get(pk=pk)
+    outcome = _parse(imp, batch, header, resolver, today)
+    wanted = [r.personal_id for r in outcome.rows]
+    existing = {
+        p.personal_id: p
+        for p in Person.objects.select_related("residence_unit").filter(personal_id__in=wanted)
+    }
+    prefixes = tuple(_import_scope(imp))
+    households = _households(outcome.rows)
+    people: list[Person] = []
+    audits: list[AuditEvent] = []
+    for row in outcome.rows:
+        old = existing.get(row.personal_id)
+        if (
+            old is not None
+            and old.last_import_id == imp.pk
+            and old.last_import_row != row.row_number
+        ):
+            outcome.rejects.append(
+                _reject(
+                    imp,
+                    row.row_number,
+                    RowRejected(
+                        "DUPLICATE_IN_FILE",
+                        _("Same personal ID number as row %(row)s.") % {"row": old.last_import_row},
+                    ),
+                    {},
+                )
+            )
+            continue  # fmt: skip
+        if old is not None and not old.residence_unit.path.startswith(prefixes):
+            outcome.rejects.append(
+                _reject(
+                    imp,
+                    row.row_number,
+                    RowRejected(
+                        "OTHER_UNIT", _("This person is registered in a unit outside yours.")
+                    ),
+                    {"personal_id": row.personal_id},
+                )
+            )
+            continue  # fmt: skip
+        person = _person(row, households.get(row.household_code), imp)
+        if old is None:
+            imp.created += 1
+        elif (changes := _changes(old, person)) is not None:
+            imp.updated += 1
+            audits.append(_update_event(imp, old, changes))
+        else:
+            imp.unchanged += 1
+            person.updated_at = old.updated_at
+        people.append(person)
+    Person.objects.bulk_create(
+        people, update_conflicts=True, unique_fields=["personal_id"],
+        update_fields=[*DATA_FIELDS, "personal_id", "last_import", "last_import_row", "updated_at"],
+    )  # fmt: skip
+    RejectedRow.objects.bulk_create(outcome.rejects)
+    AuditEvent.objects.bulk_create(audits)
+    imp.rejected += len(outcome.rejects)
+    imp.rows_done = batch[-1][0]
+    imp.save(update_fields=["created", "updated", "unchanged", "rejected", "rows_done"])
+    return imp
+
+
+def _households(rows: list[PersonRow]) -> dict[str, int]:
+    wanted: dict[str, Household] = {}
+    for row in rows:
+        if row.household_code and row.household_code not in wanted:
+            wanted[row.household_code] = Household(
+                code=row.household_code[:32], residence_unit_id=row.residence_unit_id,  # type: ignore[attr-defined]
+                address=row.permanent_address[:300],
+            )  # fmt: skip
+    if not wanted:
+        return {}
+    Household.objects.bulk_create(wanted.values(), ignore_conflicts=True)
+    return dict(Household.objects.filter(code__in=wanted).values_list("code", "pk"))
+
+
+def _person(row: PersonRow, household_id: int | None, imp: RegisterImport) -> Person:
+    from cccd.core import names
+
+    family, _middle, given = names.split(row.full_name)
+    return Person(
+        personal_id=row.personal_id, full_name=row.full_name, name_folded=names.fold(row.full_name)[:120],
+        family_folded=names.fold(family)[:40], given_folded=names.fold(given)[:40], birth_date=row.birth_date,
+        birth_date_precision=Person.Precision.YEAR if row.year_only else Person.Precision.DAY,
+        birth_year=row.birth_date.year, sex=row.sex, birth_province_code=row.birth_province_code,
+        hometown=row.hometown, residence_unit_id=row.residence_unit_id,  # type: ignore[attr-defined]
+        permanent_address=row.permanent_address, ethnicity=row.ethnicity, religion=row.religion,
+        old_id_number=row.old_id_number, father_name=row.father_name[:120], mother_name=row.mother_name[:120],
+        status=row.status, household_id=household_id, relation_to_head=row.relation,
+        card_issue_date=row.card_issue_date, card_expiry=row.card_expiry,
+        last_import=imp, last_import_row=row.row_number, updated_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _changes(old: Person, new: Person) -> dict[str, tuple[Any, Any]] | None:
+    diff = {
+        f: (getattr(old, f), getattr(new, f))
+        for f in DATA_FIELDS
+        if getattr(old, f) != getattr(new, f)
+    }
+    return diff or None
+
+
+def _update_event(
+    imp: RegisterImport, old: Person, changes: dict[str, tuple[Any, Any]]
+) -> AuditEvent:
+    def jsonable(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    return AuditEvent(
+        actor=imp.actor, actor_username=imp.actor.username if imp.actor else "", action="person.update",
+        object_type="registry.person", object_id=str(old.pk), object_repr=old.full_name[:200],
+        unit_id=old.residence_unit_id, before={f: jsonable(a) for f, (a, _b) in changes.items()},
+        after={f: jsonable(b) for f, (_a, b) in changes.items()}, source=f"import:{imp.pk}",
+    )  # fmt: skip

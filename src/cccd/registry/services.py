@@ -1,0 +1,109 @@
+"""What officers and administrators do with the register: look people up, import files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from cccd.accounts.audit import record
+from cccd.accounts.models import User
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible, visible_to
+from cccd.registry import errors, search
+from cccd.registry.importing import read_header
+from cccd.registry.models import Person, RegisterImport
+from cccd.registry.tables import open_table
+
+
+def search_people(text: str, *, actor: User) -> list[search.Match]:
+    """A look-up in the register; audited with what was asked and how many were found."""
+    require_permission(actor, "registry.look_up_person")
+    query = search.parse_query(text)
+    if not query.is_usable:
+        raise errors.PERSON_QUERY_TOO_SHORT()
+    matches = search.find(visible_to(actor, Person.objects.all()), query)
+    record("person.search", actor=actor, unit=actor.unit,
+           after={"query": text[:200], "found": [m.person.pk for m in matches]})  # fmt: skip
+    return matches
+
+
+def view_person(person_id: int, *, actor: User) -> Person:
+    require_permission(actor, "registry.look_up_person")
+    person = get_visible(
+        actor,
+        Person.objects.select_related("residence_unit", "household", "household__residence_unit"),
+        pk=person_id,
+    )
+    record("person.view", actor=actor, unit=person.residence_unit, obj=person)
+    return person
+
+
+def start_import(upload: UploadedFile, *, actor: User, run_now: bool = False) -> RegisterImport:
+    """Keep the uploaded file, check its header at once, and queue the import as a task."""
+    require_permission(actor, "registry.import_register")
+    limit = settings.CCCD_MAX_UPLOAD_MB
+    if upload.size is not None and upload.size > limit * 1024 * 1024:
+        raise errors.FILE_TOO_LARGE(limit=limit)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        read_header(open_table(path))  # refuse a file without the columns before keeping it
+        register_import = _create_import(path, upload.name or "register", actor=actor)
+    return _queue(register_import, run_now=run_now)
+
+
+def import_file(path: Path, *, actor: User | None, unit_path: str | None = None) -> RegisterImport:
+    """The command-line import: the same checks and writer, run in this process by the caller."""
+    if actor is not None:
+        require_permission(actor, "registry.import_register")
+    read_header(open_table(path))
+    return _create_import(path, path.name, actor=actor, unit_path=unit_path)
+
+
+@transaction.atomic
+def _create_import(
+    path: Path, name: str, *, actor: User | None, unit_path: str | None = None
+) -> RegisterImport:
+    from cccd.units.models import Unit
+
+    unit = actor.unit if actor is not None else Unit.objects.get(path=unit_path or "/ca/")
+    register_import = RegisterImport(
+        original_name=name[:255], size=path.stat().st_size, unit=unit, actor=actor
+    )
+    with path.open("rb") as handle:
+        register_import.file.save(Path(name).name[:100] or "register", File(handle), save=False)
+    register_import.save()
+    record("register_import.create", actor=actor, unit=unit, obj=register_import,
+           after={"file": register_import.original_name, "size": register_import.size})  # fmt: skip
+    return register_import
+
+
+def _queue(register_import: RegisterImport, *, run_now: bool) -> RegisterImport:
+    from cccd.registry.importing import run_import
+    from cccd.registry.tasks import run_register_import
+
+    if run_now:
+        return run_import(register_import)
+    transaction.on_commit(lambda: run_register_import.enqueue(register_import.pk))
+    return register_import
+
+
+def resume_import(import_id: int, *, actor: User, force: bool = False) -> RegisterImport:
+    """Queue an unfinished import again; `force` also takes one left "running" by a dead worker."""
+    require_permission(actor, "registry.import_register")
+    register_import = get_visible(actor, RegisterImport.objects.all(), pk=import_id)
+    if register_import.state == RegisterImport.State.RUNNING and not force:
+        raise errors.IMPORT_RUNNING()
+    if register_import.state != RegisterImport.State.DONE:
+        record(
+            "register_import.resume", actor=actor, unit=register_import.unit, obj=register_import
+        )
+        _queue(register_import, run_now=False)
+    return register_import

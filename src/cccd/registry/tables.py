@@ -1,0 +1,119 @@
+"""Reading the tables people actually send: CSV (UTF-8, with or without BOM) and Excel .xlsx.
+
+Streams rows (openpyxl read-only mode, the csv module over a byte stream), so memory stays flat
+whatever the file's size. Whole-file problems raise a DomainError before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from cccd.registry import errors
+
+csv.field_size_limit(64 * 1024 * 1024)  # long cells are rejected per row, with a reason, not here
+Cell = str | datetime.datetime | datetime.date | int | float | None
+
+
+@dataclass
+class Table:
+    """An opened table: the kind, and a way to iterate its rows as lists of cells."""
+
+    path: Path
+    kind: str  # "csv" | "xlsx"
+
+    def rows(self) -> Iterator[list[Cell]]:
+        if self.kind == "csv":
+            yield from _csv_rows(self.path)
+        else:
+            yield from _xlsx_rows(self.path)
+
+
+def open_table(path: Path) -> Table:
+    """Recognise the file by its content, not its name: users rename files freely."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head:
+        raise errors.EMPTY_FILE()
+    if head.startswith(b"PK\x03\x04"):
+        _check_xlsx(path)
+        return Table(path, "xlsx")
+    if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8")):
+        raise errors.NOT_A_TABLE()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise errors.NOT_UTF8(line=1)
+    return Table(path, "csv")
+
+
+def _check_xlsx(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise errors.BAD_XLSX(detail=str(exc)[:100]) from None
+    if "xl/workbook.xml" not in names:
+        raise errors.BAD_XLSX(detail="a zip archive, but not an Excel workbook")
+
+
+def _csv_rows(path: Path) -> Iterator[list[Cell]]:
+    with path.open("rb") as raw:
+        reader = csv.reader(_decoding(raw), dialect=_dialect(path))
+        try:
+            yield from reader
+        except UnicodeDecodeError:
+            raise errors.NOT_UTF8(line=reader.line_num + 1) from None
+        except csv.Error as exc:
+            raise errors.NOT_A_TABLE() from exc
+
+
+def _decoding(raw: IO[bytes]) -> IO[str]:
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def _dialect(path: Path) -> type[csv.Dialect]:
+    """Comma by default; semicolon or tab when the first line says so (Excel in some locales)."""
+    with path.open("rb") as raw:
+        sample = raw.read(64 * 1024)
+    first_line = sample.split(b"\n", 1)[0]
+    counts = {
+        b",": first_line.count(b","),
+        b";": first_line.count(b";"),
+        b"\t": first_line.count(b"\t"),
+    }
+    delimiter = max(counts, key=lambda k: counts[k])
+    if counts[delimiter] == 0 or delimiter == b",":
+        return csv.excel
+    return csv.excel_tab if delimiter == b"\t" else _Semicolon
+
+
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Cell]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise errors.BAD_XLSX(detail=type(exc).__name__) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_xlsx_cell(v) for v in values]
+    finally:
+        with suppress(Exception):
+            workbook.close()
+
+
+def _xlsx_cell(value: Any) -> Cell:
+    if value is None or isinstance(value, str | int | float | datetime.date):
+        return value
+    return str(value)

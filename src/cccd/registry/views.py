@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible, visible_to
+from cccd.registry import services
+from cccd.registry.forms import ImportForm, SearchForm
+from cccd.registry.models import RegisterImport
+from cccd.registry.xlsx import write_rejected_rows
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "registry.look_up_person")
+    form = SearchForm(request.GET or None)
+    matches = None
+    if form.is_valid():
+        matches = services.search_people(form.cleaned_data["q"], actor=request.user)
+    return render(request, "registry/search.html", {"form": form, "matches": matches},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = services.view_person(person_id, actor=request.user)
+    members = person.household.members.order_by("birth_date") if person.household else []
+    context = {
+        "person": person,
+        "members": members,
+        "card_status": person.card_status(timezone.localdate()),
+    }
+    return render(request, "registry/person.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "registry.import_register")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        register_import = services.start_import(form.cleaned_data["file"], actor=request.user)
+        return redirect("register_import", import_id=register_import.pk)
+    page = Paginator(
+        visible_to(request.user, RegisterImport.objects.select_related("actor")), 20
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/imports.html",
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    require_permission(request.user, "registry.import_register")
+    register_import = get_visible(
+        request.user, RegisterImport.objects.select_related("actor"), pk=import_id
+    )
+    template = (
+        "registry/_import_progress.html"
+        if request.headers.get("HX-Request")
+        else "registry/import.html"
+    )
+    rejected = register_import.rejected_rows.order_by("row_number")[:50]
+    return render(request, template, {"imp": register_import, "rejected": rejected})
+
+
+@login_required
+@require_POST
+def import_resume(request: HttpRequest, import_id: int) -> HttpResponse:
+    services.resume_import(import_id, actor=request.user)
+    return redirect("register_import", import_id=import_id)
+
+
+@login_required
+def import_rejected_xlsx(request: HttpRequest, import_id: int) -> FileResponse:
+    require_permission(request.user, "registry.import_register")
+    register_import = get_visible(request.user, RegisterImport.objects.all(), pk=import_id)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    write_rejected_rows(register_import, Path(handle.name))
+    handle.seek(0)
+    name = f"rejected-rows-{register_import.pk}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip

@@ -1,0 +1,43 @@
+"""Writing the rejected rows of an import as an Excel file, streamed (openpyxl write-only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from cccd.registry.columns import SYNONYMS
+from cccd.registry.models import RegisterImport
+
+
+def write_rejected_rows(register_import: RegisterImport, path: Path) -> int:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Rejected rows"))
+    columns = list(SYNONYMS)
+    bold = Font(bold=True)
+    header = [_("Row"), _("Reason code"), _("Reason"), *columns]
+    sheet.append([_cell(sheet, value, bold) for value in header])
+    count = 0
+    for rejected in register_import.rejected_rows.order_by("row_number").iterator(chunk_size=2000):
+        values = rejected.values or {}
+        sheet.append(
+            [
+                rejected.row_number,
+                rejected.code,
+                rejected.message,
+                *(values.get(c, "") for c in columns),
+            ]
+        )
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def _cell(sheet: object, value: str, font: Font) -> object:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
