@@ -63,3 +63,39 @@ def make_user(username: str, role: str, unit: Unit, **fields: str) -> User:
     user.save()
     user.groups.set([Group.objects.get(name=role)])
     return user
+
+
+def make_person(
+    commune: Unit,
+    full_name: str,
+    birth: str,
+    sex: str,
+    *,
+    personal_id: str | None = None,
+    household: object = None,
+    relation: str = "",
+    card_issue_date: object = None,
+    card_expiry: object = None,
+) -> object:
+    """A person of the register living in `commune`; `birth` is dd/mm/yyyy or yyyy."""
+    import datetime
+    import random
+
+    from cccd.core import idnumber, names
+    from cccd.registry.models import Person
+
+    year_only = len(birth) == 4
+    born = (
+        datetime.date(int(birth), 1, 1)
+        if year_only
+        else datetime.datetime.strptime(birth, "%d/%m/%Y").date()
+    )
+    seed = f"{full_name}{birth}{Person.objects.count()}"
+    pid = personal_id or idnumber.generate("067", sex, born.year, random.Random(seed))
+    family, _middle, given = names.split(full_name)
+    return Person.objects.create(
+        personal_id=pid, full_name=full_name, name_folded=names.fold(full_name), family_folded=names.fold(family),
+        given_folded=names.fold(given), birth_date=born, birth_date_precision="year" if year_only else "day",
+        birth_year=born.year, sex=sex, birth_province_code=pid[:3], residence_unit=commune,
+        household=household, relation_to_head=relation, card_issue_date=card_issue_date, card_expiry=card_expiry,
+    )  # fmt: skip

@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from cccd.accounts import queries, services
 from cccd.accounts.schemas import AuditEventOut, AuditFilter, MeOut, TokenIn, TokenOut
@@ -35,6 +36,6 @@ def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
 
 
 @router.post("/tokens", response={201: TokenOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, key = services.create_api_token(name=payload.name, actor=request.user)
-    return 201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key}
+    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key})

@@ -5,16 +5,19 @@ Later apps add their permissions here, so the whole matrix reads in one place.
 
 from cccd.accounts.models import Role
 
+LOOK_UP = "registry.look_up_person"
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICER: set(),
-    Role.TEAM_LEADER: set(),
-    Role.COMMANDER: {"accounts.view_audit_trail"},
-    Role.BACK_OFFICE: set(),
+    Role.OFFICER: {LOOK_UP},
+    Role.TEAM_LEADER: {LOOK_UP},
+    Role.COMMANDER: {"accounts.view_audit_trail", LOOK_UP},
+    Role.BACK_OFFICE: {LOOK_UP},
     Role.LIAISON: set(),
     Role.ADMINISTRATOR: {
         "accounts.view_audit_trail",
         "accounts.manage_users",
         "units.manage_units",
+        LOOK_UP,
+        "registry.import_register",
     },
 }
 

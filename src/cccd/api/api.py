@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from cccd.accounts.api import router as accounts_router
 from cccd.api.auth import SessionAuth, TokenAuth
 from cccd.errors import INVALID_INPUT, DomainError
+from cccd.registry.api import router as registry_router
 from cccd.units.api import router as units_router
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/units", units_router)
+api.add_router("/registry", registry_router)
 
 
 def _error(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import suppress
@@ -64,17 +63,21 @@ def _check_xlsx(path: Path) -> None:
 
 def _csv_rows(path: Path) -> Iterator[list[Cell]]:
     with path.open("rb") as raw:
-        reader = csv.reader(_decoding(raw), dialect=_dialect(path))
+        reader = csv.reader(_decoded_lines(raw), dialect=_dialect(path))
         try:
             yield from reader
-        except UnicodeDecodeError:
-            raise errors.NOT_UTF8(line=reader.line_num + 1) from None
         except csv.Error as exc:
             raise errors.NOT_A_TABLE() from exc
 
 
-def _decoding(raw: IO[bytes]) -> IO[str]:
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+def _decoded_lines(raw: IO[bytes]) -> Iterator[str]:
+    """Physical lines decoded one by one, so a bad byte is reported on its own line number."""
+    for number, line in enumerate(raw, start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise errors.NOT_UTF8(line=number) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
 
 
 def _dialect(path: Path) -> type[csv.Dialect]:

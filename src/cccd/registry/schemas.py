@@ -1,0 +1,61 @@
+import datetime
+
+from ninja import Schema
+
+
+class PersonBrief(Schema):
+    id: int
+    personal_id: str
+    full_name: str
+    birth_date: datetime.date
+    birth_date_precision: str
+    sex: str
+    residence_unit_id: int
+    score: float
+
+
+class HouseholdMember(Schema):
+    id: int
+    full_name: str
+    relation_to_head: str
+    birth_date: datetime.date
+    sex: str
+
+
+class PersonOut(Schema):
+    id: int
+    personal_id: str
+    full_name: str
+    birth_date: datetime.date
+    birth_date_precision: str
+    sex: str
+    birth_province_code: str
+    hometown: str
+    residence_unit_id: int
+    permanent_address: str
+    ethnicity: str
+    religion: str
+    old_id_number: str
+    father_name: str
+    mother_name: str
+    status: str
+    household_code: str | None
+    relation_to_head: str
+    card_issue_date: datetime.date | None
+    card_expiry: datetime.date | None
+    card_status: str
+    household: list[HouseholdMember]
+
+
+class ImportOut(Schema):
+    id: int
+    original_name: str
+    state: str
+    total_rows: int
+    rows_done: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    error_code: str
+    error_message: str
