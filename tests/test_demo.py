@@ -10,6 +10,26 @@ from cccd.demo.seed import DEMO_USERS
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _small_register(monkeypatch: pytest.MonkeyPatch, tmp_path: object, settings: object) -> None:
+    from cccd.demo import seed
+
+    monkeypatch.setattr(seed, "DEMO_PEOPLE", 400)
+    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # type: ignore[attr-defined]
+                         "OPTIONS": {"location": tmp_path}}}  # fmt: skip
+
+
+def test_seed_demo_builds_a_register_for_both_districts() -> None:
+    from cccd.registry.models import Person
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Person.objects.count() == 400
+    assert Person.objects.filter(residence_unit__parent__name="Huyện Đắk Mil").exists()
+    assert Person.objects.filter(residence_unit__parent__name="Huyện Tây Sơn").exists()
+    assert Person.objects.filter(birth_date_precision="year").exists()
+
+
 def test_seed_demo_creates_one_user_per_role_and_prints_the_logins() -> None:
     out = io.StringIO()
     call_command("seed_demo", stdout=out)

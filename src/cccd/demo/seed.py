@@ -16,6 +16,8 @@ from cccd.units.models import Unit
 from cccd.units.services import load_units
 
 DEMO_PROVINCES = ["67", "52"]  # Đắk Nông, Bình Định (legacy codes)
+DEMO_DISTRICTS = ["663", "547"]  # Đắk Mil, Tây Sơn
+DEMO_PEOPLE = 22000
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,23 @@ def seed_users() -> list[tuple[DemoUser, bool]]:
             )  # fmt: skip
         results.append((demo, True))
     return results
+
+
+def seed_register(seed: int) -> int:
+    """Generate the demo register for Đắk Mil and Tây Sơn and import it (once); the people count."""
+    from django.conf import settings
+
+    from cccd.registry.generator import communes_for_districts, generate_people, write_csv
+    from cccd.registry.importing import run_import
+    from cccd.registry.models import Person
+    from cccd.registry.services import import_file
+
+    if Person.objects.exists():
+        return Person.objects.count()
+    path = settings.DATA_DIR / f"demo-register-{seed}.csv"
+    rows = generate_people(
+        seed=seed, communes=communes_for_districts(DEMO_DISTRICTS), people=DEMO_PEOPLE
+    )
+    write_csv(rows, path, bom=True)
+    run_import(import_file(path, actor=None, unit_path="/ca/"))
+    return Person.objects.count()

@@ -105,9 +105,9 @@ UNKNOWN_PARENTS_RATE: Final = 0.1
 UNKNOWN_PARENTS_BEFORE: Final = 1950
 """Share of people born before 1950 whose parents' names the register leaves blank [unverified]."""
 
-DEATH_RATE_ELDERLY: Final = 0.12  # aged 70+, never the head of the household
-DEATH_RATE_OTHERS: Final = 0.004
-EMIGRATION_RATE: Final = 0.012  # aged 18–45, never the head
+DEATH_RATE_ELDERLY: Final = 0.18  # aged 70+, never the head of the household
+DEATH_RATE_OTHERS: Final = 0.005
+EMIGRATION_RATE: Final = 0.018  # aged 18–45, never the head
 """Together about 1 % dead and 0.5 % emigrated, kept in the register with their status."""
 
 CARD_LAW_START: Final = dt.date(2016, 1, 1)
@@ -117,7 +117,7 @@ _CARD_START_ORDINAL: Final = CARD_LAW_START.toordinal()
 
 CMND_RATE_BEFORE_CCCD: Final = 0.85  # had turned 14 before cards existed
 CMND_RATE_AFTER: Final = 0.25  # CMND went on being issued in places until 2021 [unverified]
-CARD_RATE_WITH_CMND: Final = 0.55
+CARD_RATE_WITH_CMND: Final = 0.65
 CARD_RATE_WITHOUT_CMND: Final = 0.85
 
 MAX_AGE: Final = 96
@@ -393,14 +393,18 @@ Elsewhere a few adults come from any other province. Shares [unverified]."""
 # --- households ---------------------------------------------------------------------------------
 
 _KINDS: Final = _Table(
-    [("nuclear", 52), ("single_parent", 6), ("three_up", 9), ("three_down", 9),
-     ("couple_young", 4), ("couple_old", 9), ("single_old", 6), ("single_adult", 5)]
+    [("nuclear", 55), ("single_parent", 6), ("three_up", 9), ("three_down", 9),
+     ("couple_young", 3), ("couple_old", 8), ("single_old", 5), ("single_adult", 5)]
 )  # fmt: skip
 """Household kinds [unverified shares], tuned so the ages come out like Vietnam's 2019 census
-pyramid (about 24 % under 15, 8 % aged 65+) and households average about 3.5 people."""
+pyramid (about 23 % under 15, 9 % aged 65+; 2019: 24 % and 8 %) with about 3.3 people a
+household (2019: 3.5)."""
 
 _MOTHER_AGE: Final = _Table(
-    [(a, 0.6 if a < 25 else 1.0 if a <= 45 else 0.7 if a <= 50 else 0.35) for a in range(20, 59)]
+    [
+        (a, 0.4 if a < 24 else 1.0 if a <= 34 else 1.15 if a <= 48 else 0.7 if a <= 54 else 0.4)
+        for a in range(20, 59)
+    ]
 )
 _SPOUSE_GAP: Final = _Table([(-3, 1), (-2, 2), (-1, 4), (0, 8), (1, 9), (2, 9), (3, 8), (4, 6),
                              (5, 5), (6, 3), (7, 2), (8, 1), (10, 1)])  # fmt: skip
@@ -408,22 +412,33 @@ _SPOUSE_GAP: Final = _Table([(-3, 1), (-2, 2), (-1, 4), (0, 8), (1, 9), (2, 9), 
 _FIRST_BIRTH_AGE: Final = _Table([(a, w) for a, w in zip(range(19, 34), (3, 5, 7, 9, 10, 10, 9, 8, 7, 5, 4, 3, 2, 2, 1), strict=True)])  # fmt: skip
 _BIRTH_GAP: Final = _Table([(2, 4), (3, 5), (4, 4), (5, 3), (6, 2), (7, 1), (9, 1)])
 _CHILDREN_BY_COHORT: Final = (
-    (1970, _Table([(0, 2), (1, 18), (2, 38), (3, 25), (4, 17)])),
-    (1985, _Table([(0, 3), (1, 25), (2, 47), (3, 18), (4, 7)])),
-    (9999, _Table([(0, 4), (1, 35), (2, 46), (3, 12), (4, 3)])),
+    (1970, _Table([(0, 2), (1, 15), (2, 38), (3, 27), (4, 18)])),
+    (1985, _Table([(0, 3), (1, 20), (2, 47), (3, 21), (4, 9)])),
+    (9999, _Table([(0, 2), (1, 20), (2, 50), (3, 21), (4, 7)])),
 )
 """Children ever born, by the mother's birth year (fewer for younger cohorts) [unverified]."""
-_OLD_AGE: Final = _Table([(a, 1.0 if a < 70 else 0.7 if a < 80 else 0.35 if a < 88 else 0.12)
-                          for a in range(55, MAX_AGE + 1)])  # fmt: skip
-_ALONE_AGE: Final = _Table([(a, 1.0 if a < 75 else 0.7 if a < 85 else 0.3) for a in range(60, MAX_AGE + 1)])  # fmt: skip
-_ADULT_AGE: Final = _Table([(a, 1.0 if a < 35 else 0.6) for a in range(19, 60)])
+_OLD_AGE: Final = _Table(
+    [
+        (a, 1.0 if a < 70 else 0.5 if a < 75 else 0.25 if a < 85 else 0.06)
+        for a in range(55, MAX_AGE + 1)
+    ]
+)
+"""Age of the wife in an older couple whose children have left."""
+_ALONE_AGE: Final = _Table(
+    [(a, 1.0 if a < 75 else 0.5 if a < 85 else 0.15) for a in range(60, MAX_AGE + 1)]
+)
+_ADULT_AGE: Final = _Table([(a, 1.0) for a in range(19, 60)])
+_GRANDMOTHER_AGE: Final = _Table(
+    [(a, 1.0 if a < 72 else 0.5 if a < 80 else 0.2) for a in range(50, 87)]
+)
+"""Age of the wife of the head in a household of three generations with grandchildren."""
 
 
 def _stays_home(age: int, rng: random.Random) -> bool:
     """Whether a grown child still lives in the parents' household (most leave by 30)."""
     if age < 18:
         return True
-    share = 0.85 if age <= 22 else 0.55 if age <= 27 else 0.3 if age <= 32 else 0.12
+    share = 0.7 if age <= 22 else 0.4 if age <= 27 else 0.25 if age <= 32 else 0.1
     return rng.random() < share
 
 
@@ -854,7 +869,7 @@ class _Generator:
     def three_generations_down(self) -> tuple[_Home, list[_Person]]:
         """An older couple (or widowed parent), a married child with their spouse, grandchildren."""
         rng = self.rng
-        wife_age = rng.randint(50, 86)
+        wife_age = _GRANDMOTHER_AGE.pick(rng)
         home = self.home(self.year - wife_age)
         head, spouse = self.couple(home, "M" if rng.random() < 0.75 else "F", wife_age)
         husband, wife = (head, spouse) if head.sex == "M" else (spouse, head)

@@ -18,7 +18,11 @@ class Command(BaseCommand):
         with audit_source("cli:seed_demo"):
             seed.seed_units()
             users = seed.seed_users()
+            people = seed.seed_register(options["seed"])
+
+        self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
         self.stdout.write("Demo logins (user / password / role / unit):")
+
         for demo, created in users:
             mark = "new" if created else "kept"
             self.stdout.write(
