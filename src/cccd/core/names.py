@@ -5,6 +5,7 @@ last word). Text arrives in NFC or NFD, with or without diacritics, in any case,
 placement; it is stored in NFC.
 """
 
+import functools
 import unicodedata
 from enum import StrEnum
 from typing import Final
@@ -58,8 +59,12 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
+@functools.lru_cache(maxsize=65536)
 def _title_word(word: str) -> str:
-    """Case one NFD word: the first letter of each segment upper, the rest lower."""
+    """Case one NFD word: the first letter of each segment upper, the rest lower.
+
+    Cached: a register of millions repeats a few thousand words (Nguyễn, Thị, Văn …).
+    """
     out: list[str] = []
     segment_start = True
     marks = 0
@@ -140,10 +145,17 @@ def fold(name: str) -> str:
     Raises:
         InvalidName: ``name`` is not a string.
     """
+    folded = (_fold_word(word) for word in _require_str(name).split())
+    return " ".join(word for word in folded if word)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
     # NFD before and after lower(): the key must not depend on how the input was composed.
-    text = unicodedata.normalize("NFD", unicodedata.normalize("NFD", _require_str(name)).lower())
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFD", word).lower())
     kept = (_FOLD_LETTERS.get(c, _PUNCTUATION_VARIANTS.get(c, c)) for c in text if not _is_mark(c))
     return " ".join("".join(kept).split())
+
 
 
 def split(name: str) -> tuple[str, str, str]:

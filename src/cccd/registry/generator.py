@@ -536,16 +536,19 @@ class _Serials:
         self._a, self._b = 10 ** (digits // 2), 10 ** (digits - digits // 2)
         self._keys = tuple(rng.getrandbits(32) for _ in range(4))
         self._offset_key = rng.getrandbits(32)
-        self._used: dict[str, int] = {}
+        self._state: dict[str, list[int]] = {}  # prefix → [serials handed out, offset]
 
     def take(self, prefix: str) -> str:
-        n = self._used.get(prefix, 0)
+        state = self._state.get(prefix)
+        if state is None:
+            state = self._state[prefix] = [0, zlib.crc32(prefix.encode(), self._offset_key)]
+        n = state[0]
         if n >= self._size:
             raise OverflowError(f"all {self._size} serials after {prefix!r} are used")
-        self._used[prefix] = n + 1
-        x = (zlib.crc32(prefix.encode(), self._offset_key) + n) % self._size
+        state[0] = n + 1
+        x = (state[1] + n) % self._size
         a, b = self._a, self._b
-        for key in self._keys:  # an even number of rounds, so a and b end where they started
+        for key in self._keys:  # each round maps [0, a·b) onto itself one to one
             left, right = divmod(x, b)
             x = right * a + (left + _mix(right, key)) % a
             a, b = b, a
@@ -598,6 +601,7 @@ class _Generator:
         self.household_serials = _Serials(self.rng, 6)
         self.namesakes: dict[tuple[str, str, str, int, str], tuple[str, dt.date, bool, int]] = {}
         self.household_count = 0
+        self.prefixes: dict[tuple[str, str, int], str] = {}
 
     # --- people
 
@@ -719,6 +723,7 @@ class _Generator:
         count = next(t for limit, t in _CHILDREN_BY_COHORT if mother_year < limit).pick(rng)
         lineage = (mother if home.eth.style == "ede" else father).lineage or None
         kids: list[_Person] = []
+        taken: set[str] = set()
         year = max(
             max(father.born.year, mother_year) + 18, mother_year + _FIRST_BIRTH_AGE.pick(rng)
         )
@@ -732,19 +737,11 @@ class _Generator:
                 if first is not None and rng.random() >= 0.66:
                     sex = "F" if sex == "M" else "M"
                 kid = self.person(home, sex, year, relation, lineage)
-                siblings = [k.name for k in kids]
                 if first is not None:
-                    siblings.append(first.name)
-                    kid.born, kid.year_only, kid.twin, first.twin = (
-                        first.born,
-                        first.year_only,
-                        True,
-                        True,
-                    )
-                for _attempt in range(10):  # siblings never share a full name
-                    if kid.name not in siblings:
-                        break
-                    kid.name = self.name(home.eth, kid.sex, year, lineage)[0]
+                    kid.born, kid.year_only = first.born, first.year_only
+                    kid.twin = first.twin = True
+                self.name_apart(home, kid, lineage, taken, father, mother)
+                taken.add(kid.name)
                 kid.father_name, kid.mother_name = father.name, mother.name
                 kid.hometown = father.hometown
                 if stays:
@@ -753,6 +750,24 @@ class _Generator:
             born += twins
             year += _BIRTH_GAP.pick(rng)
         return kids
+
+    def name_apart(
+        self, home: _Home, kid: _Person, lineage: str | None, taken: set[str], *parents: _Person
+    ) -> None:
+        """Rename a child who would share a sibling's full name or a parent's given name.
+
+        Naming a child after a parent is avoided in Vietnam (our reading of the custom of kiêng
+        tên); for Ê Đê names, whose last word is the clan, only the full name is compared.
+        """
+        ede = home.eth.style == "ede"
+        avoid = {p.name if ede else p.name.rsplit(" ", 1)[-1] for p in parents}
+        for _attempt in range(10):
+            if (
+                kid.name not in taken
+                and (kid.name if ede else kid.name.rsplit(" ", 1)[-1]) not in avoid
+            ):
+                return
+            kid.name = self.name(home.eth, kid.sex, kid.born.year, lineage)[0]
 
     def parents_of(self, home: _Home, head: _Person) -> list[_Person]:
         """One or both parents of the head living with them (relation "parent")."""
@@ -883,6 +898,7 @@ class _Generator:
         son = rng.random() < 0.75
         lineage = (wife if home.eth.style == "ede" else husband).lineage or None
         adult = self.person(home, "M" if son else "F", adult_year, "child", lineage)
+        self.name_apart(home, adult, lineage, set(), husband, wife)
         adult.father_name, adult.mother_name = husband.name, wife.name
         adult.hometown = husband.hometown
         in_law_year = adult_year + (rng.randint(0, 5) if son else -rng.randint(0, 5))
@@ -928,7 +944,7 @@ class _Generator:
         for person in members[:limit]:
             year = person.born.year
             age = self.year - year
-            prefix = str(idnumber.PersonalId(person.birth_province, person.sex, year, "000000"))[:6]
+            prefix = self.id_prefix(person.birth_province, person.sex, year)
             old_id = card = ""
             if age >= CARD_MINIMUM_AGE:
                 before_cards = year <= CARD_LAW_START.year - CARD_MINIMUM_AGE
@@ -964,6 +980,15 @@ class _Generator:
                 card_issue_date=card,
                 status=status,
             )
+
+    def id_prefix(self, province: str, sex: str, year: int) -> str:
+        """PPP G YY of a personal ID, laid out by `cccd.core.idnumber` (cached: few distinct)."""
+        key = (province, sex, year)
+        prefix = self.prefixes.get(key)
+        if prefix is None:
+            prefix = str(idnumber.PersonalId(province, sex, year, "000000"))[:6]
+            self.prefixes[key] = prefix
+        return prefix
 
     def card_issue_date(self, person: _Person) -> str:
         """A day from 2016 (or the 14th birthday) to the reference date, or "" if there is none."""

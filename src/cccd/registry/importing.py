@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cccd.accounts.audit import record
 from cccd.accounts.models import AuditEvent
 from cccd.accounts.scoping import scope_prefixes
+from cccd.core import names
 from cccd.errors import DomainError
 from cccd.registry import errors
 from cccd.registry.columns import map_headers
@@ -100,7 +101,7 @@ def _import_scope(imp: RegisterImport) -> list[str]:
 
 @transaction.atomic
 def _start(pk: int) -> RegisterImport:
-    imp = RegisterImport.objects.select_for_update().select_related("unit", "actor").get(pk=pk)
+    imp = RegisterImport.objects.select_for_update(of=("self",)).select_related("unit", "actor").get(pk=pk)
     if imp.state == RegisterImport.State.DONE:
         return imp
     imp.state = RegisterImport.State.RUNNING
@@ -121,7 +122,7 @@ def _fail(imp: RegisterImport, code: str, message: str) -> RegisterImport:
 
 @transaction.atomic
 def _finish(pk: int) -> RegisterImport:
-    imp = RegisterImport.objects.select_for_update().select_related("unit", "actor").get(pk=pk)
+    imp = RegisterImport.objects.select_for_update(of=("self",)).select_related("unit", "actor").get(pk=pk)
     if imp.state != RegisterImport.State.DONE:
         imp.state, imp.finished_at = RegisterImport.State.DONE, timezone.now()
         imp.save(update_fields=["state", "finished_at"])
@@ -196,9 +197,14 @@ def _reject(
 
 
 @transaction.atomic
-def _write_batch(pk: int, batch: list[tuple[int, int, list[Cell]]], header: Header,
-                 resolver: ResidenceResolver, today: datetime.date) -> RegisterImport:  # fmt: skip
-    imp = RegisterImport.objects.select_for_update().select_related("unit", "actor").get(pk=pk)
+def _write_batch(
+    pk: int,
+    batch: list[tuple[int, int, list[Cell]]],
+    header: Header,
+    resolver: ResidenceResolver,
+    today: datetime.date,
+) -> RegisterImport:
+    imp = RegisterImport.objects.select_for_update(of=("self",)).select_related("unit", "actor").get(pk=pk)
     outcome = _parse(imp, batch, header, resolver, today)
     wanted = [r.personal_id for r in outcome.rows]
     existing = {
@@ -207,59 +213,89 @@ def _write_batch(pk: int, batch: list[tuple[int, int, list[Cell]]], header: Head
     }
     prefixes = tuple(_import_scope(imp))
     households = _households(outcome.rows)
-    people: list[Person] = []
+    now = timezone.now()
+    upserts: list[dict[str, Any]] = []
     audits: list[AuditEvent] = []
     for row in outcome.rows:
         old = existing.get(row.personal_id)
-        if (
-            old is not None
-            and old.last_import_id == imp.pk
-            and old.last_import_row != row.row_number
-        ):
-            outcome.rejects.append(
-                _reject(
-                    imp,
-                    row.row_number,
-                    RowRejected(
-                        "DUPLICATE_IN_FILE",
-                        _("Same personal ID number as row %(row)s.") % {"row": old.last_import_row},
-                    ),
-                    {},
-                )
-            )
-            continue  # fmt: skip
-        if old is not None and not old.residence_unit.path.startswith(prefixes):
-            outcome.rejects.append(
-                _reject(
-                    imp,
-                    row.row_number,
-                    RowRejected(
-                        "OTHER_UNIT", _("This person is registered in a unit outside yours.")
-                    ),
-                    {"personal_id": row.personal_id},
-                )
-            )
-            continue  # fmt: skip
-        person = _person(row, households.get(row.household_code), imp)
+        refusal = _refusal(imp, row, old, prefixes)
+        if refusal is not None:
+            outcome.rejects.append(refusal)
+            continue
+        values = _values(row, households.get(row.household_code), imp, now)
         if old is None:
             imp.created += 1
-        elif (changes := _changes(old, person)) is not None:
+        elif changes := _changes(old, values):
             imp.updated += 1
             audits.append(_update_event(imp, old, changes))
         else:
             imp.unchanged += 1
-            person.updated_at = old.updated_at
-        people.append(person)
-    Person.objects.bulk_create(
-        people, update_conflicts=True, unique_fields=["personal_id"],
-        update_fields=[*DATA_FIELDS, "personal_id", "last_import", "last_import_row", "updated_at"],
-    )  # fmt: skip
+            values["updated_at"] = old.updated_at
+        upserts.append(values)
+    _upsert_people(upserts)
     RejectedRow.objects.bulk_create(outcome.rejects)
     AuditEvent.objects.bulk_create(audits)
     imp.rejected += len(outcome.rejects)
     imp.rows_done = batch[-1][0]
     imp.save(update_fields=["created", "updated", "unchanged", "rejected", "rows_done"])
     return imp
+
+
+def _refusal(
+    imp: RegisterImport, row: PersonRow, old: Person | None, prefixes: tuple[str, ...]
+) -> RejectedRow | None:
+    if old is None:
+        return None
+    if old.last_import_id == imp.pk and old.last_import_row != row.row_number:
+        message = _("Same personal ID number as row %(row)s.") % {"row": old.last_import_row}
+        return _reject(
+            imp,
+            row.row_number,
+            RowRejected("DUPLICATE_IN_FILE", message),
+            {"personal_id": row.personal_id},
+        )
+    if not old.residence_unit.path.startswith(prefixes):
+        message = _("This person is registered in a unit outside yours.")
+        return _reject(
+            imp,
+            row.row_number,
+            RowRejected("OTHER_UNIT", message),
+            {"personal_id": row.personal_id},
+        )
+    return None
+
+
+UPSERT_COLUMNS = ("personal_id", *DATA_FIELDS, "last_import_id", "last_import_row", "updated_at")
+
+
+def _upsert_people(rows: list[dict[str, Any]]) -> None:
+    """One INSERT … ON CONFLICT DO UPDATE for the batch (SQLite ≥ 3.24 and PostgreSQL alike).
+
+    Written as SQL rather than `bulk_create(update_conflicts=True)`: the ORM spent four times
+    longer compiling the statement than the database took to run it.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(Person._meta.db_table)
+    columns = [
+        connection.ops.quote_name(Person._meta.get_field(_field_name(c)).column)
+        for c in UPSERT_COLUMNS
+    ]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608 (names from the model)
+        f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [tuple(row[c] for c in UPSERT_COLUMNS) for row in rows])
+
+
+def _field_name(column: str) -> str:
+    return (
+        column.removesuffix("_id")
+        if column in {"residence_unit_id", "household_id", "last_import_id"}
+        else column
+    )
 
 
 def _households(rows: list[PersonRow]) -> dict[str, int]:
@@ -276,31 +312,26 @@ def _households(rows: list[PersonRow]) -> dict[str, int]:
     return dict(Household.objects.filter(code__in=wanted).values_list("code", "pk"))
 
 
-def _person(row: PersonRow, household_id: int | None, imp: RegisterImport) -> Person:
-    from cccd.core import names
-
+def _values(
+    row: PersonRow, household_id: int | None, imp: RegisterImport, now: datetime.datetime
+) -> dict[str, Any]:
     family, _middle, given = names.split(row.full_name)
-    return Person(
-        personal_id=row.personal_id, full_name=row.full_name, name_folded=names.fold(row.full_name)[:120],
-        family_folded=names.fold(family)[:40], given_folded=names.fold(given)[:40], birth_date=row.birth_date,
-        birth_date_precision=Person.Precision.YEAR if row.year_only else Person.Precision.DAY,
-        birth_year=row.birth_date.year, sex=row.sex, birth_province_code=row.birth_province_code,
-        hometown=row.hometown, residence_unit_id=row.residence_unit_id,  # type: ignore[attr-defined]
-        permanent_address=row.permanent_address, ethnicity=row.ethnicity, religion=row.religion,
-        old_id_number=row.old_id_number, father_name=row.father_name[:120], mother_name=row.mother_name[:120],
-        status=row.status, household_id=household_id, relation_to_head=row.relation,
-        card_issue_date=row.card_issue_date, card_expiry=row.card_expiry,
-        last_import=imp, last_import_row=row.row_number, updated_at=timezone.now(),
-    )  # fmt: skip
+    return {
+        "personal_id": row.personal_id, "full_name": row.full_name, "name_folded": names.fold(row.full_name)[:120],
+        "family_folded": names.fold(family)[:40], "given_folded": names.fold(given)[:40],
+        "birth_date": row.birth_date, "birth_date_precision": "year" if row.year_only else "day",
+        "birth_year": row.birth_date.year, "sex": row.sex, "birth_province_code": row.birth_province_code,
+        "hometown": row.hometown, "residence_unit_id": row.residence_unit_id,  # type: ignore[attr-defined]
+        "permanent_address": row.permanent_address, "ethnicity": row.ethnicity, "religion": row.religion,
+        "old_id_number": row.old_id_number, "father_name": row.father_name[:120], "mother_name": row.mother_name[:120],
+        "status": row.status, "household_id": household_id, "relation_to_head": row.relation,
+        "card_issue_date": row.card_issue_date, "card_expiry": row.card_expiry,
+        "last_import_id": imp.pk, "last_import_row": row.row_number, "updated_at": now,
+    }  # fmt: skip
 
 
-def _changes(old: Person, new: Person) -> dict[str, tuple[Any, Any]] | None:
-    diff = {
-        f: (getattr(old, f), getattr(new, f))
-        for f in DATA_FIELDS
-        if getattr(old, f) != getattr(new, f)
-    }
-    return diff or None
+def _changes(old: Person, new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {f: (getattr(old, f), new[f]) for f in DATA_FIELDS if getattr(old, f) != new[f]}
 
 
 def _update_event(
