@@ -157,7 +157,6 @@ def _fold_word(word: str) -> str:
     return " ".join("".join(kept).split())
 
 
-
 def split(name: str) -> tuple[str, str, str]:
     """Split a name into family name, middle name(s) and given name, each normalized.
 

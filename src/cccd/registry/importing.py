@@ -99,9 +99,17 @@ def _import_scope(imp: RegisterImport) -> list[str]:
     return [imp.unit.path, imp.unit.mirror_path]
 
 
+def _locked(pk: int) -> RegisterImport:
+    return (
+        RegisterImport.objects.select_for_update(of=("self",))
+        .select_related("unit", "actor")
+        .get(pk=pk)
+    )
+
+
 @transaction.atomic
 def _start(pk: int) -> RegisterImport:
-    imp = RegisterImport.objects.select_for_update(of=("self",)).select_related("unit", "actor").get(pk=pk)
+    imp = _locked(pk)
     if imp.state == RegisterImport.State.DONE:
         return imp
     imp.state = RegisterImport.State.RUNNING
@@ -122,7 +130,7 @@ def _fail(imp: RegisterImport, code: str, message: str) -> RegisterImport:
 
 @transaction.atomic
 def _finish(pk: int) -> RegisterImport:
-    imp = RegisterImport.objects.select_for_update(of=("self",)).select_related("unit", "actor").get(pk=pk)
+    imp = _locked(pk)
     if imp.state != RegisterImport.State.DONE:
         imp.state, imp.finished_at = RegisterImport.State.DONE, timezone.now()
         imp.save(update_fields=["state", "finished_at"])
@@ -204,7 +212,7 @@ def _write_batch(
     resolver: ResidenceResolver,
     today: datetime.date,
 ) -> RegisterImport:
-    imp = RegisterImport.objects.select_for_update(of=("self",)).select_related("unit", "actor").get(pk=pk)
+    imp = _locked(pk)
     outcome = _parse(imp, batch, header, resolver, today)
     wanted = [r.personal_id for r in outcome.rows]
     existing = {
