@@ -67,3 +67,18 @@ def map_headers(headers: Sequence[object]) -> dict[str, int]:
         found = ", ".join(str(h) for h in headers if str(h or "").strip())[:300] or "—"
         raise errors.MISSING_COLUMNS(missing=", ".join(missing), found=found)
     return mapping
+
+
+def column_label(column: str) -> str:
+    """The column's name as an officer knows it, in the user's language."""
+    from django.utils.translation import gettext_lazy as _
+
+    labels = {
+        "personal_id": _("Personal ID number"), "full_name": _("Full name"), "birth_date": _("Date of birth"),
+        "sex": _("Sex"), "hometown": _("Hometown"), "permanent_address": _("Permanent address"),
+        "father_name": _("Father's name"), "mother_name": _("Mother's name"), "household_id": _("Household code"),
+        "commune_code": _("Commune code"), "relation": _("Relation to head"), "ethnicity": _("Ethnicity"),
+        "religion": _("Religion"), "old_id_number": _("Old ID number"), "card_issue_date": _("Card issue date"),
+        "status": _("Status"),
+    }  # fmt: skip
+    return str(labels.get(column, column))

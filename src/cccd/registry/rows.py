@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from cccd.core import idnumber, names, validity
+from cccd.registry.columns import column_label
 from cccd.registry.tables import Cell
+from cccd.rule_messages import explain
 
 MAX_CELL = 300
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -80,7 +82,7 @@ def parse_row(
         text = _text(cells, index)
         if len(text) > MAX_CELL:
             raise RowRejected("VALUE_TOO_LONG", _("The value in column %(column)s has %(n)s characters; at most %(max)s.")
-                              % {"column": column, "n": len(text), "max": MAX_CELL})  # fmt: skip
+                              % {"column": column_label(column), "n": len(text), "max": MAX_CELL})  # fmt: skip
         values[column] = text
     birth_date, year_only = parse_birth_date(
         values.get("birth_date", ""), cells, mapping, today=today
@@ -158,12 +160,14 @@ def _personal_id(text: str, birth_year: int, sex: str) -> idnumber.PersonalId:
     try:
         parsed = idnumber.parse(text)
     except idnumber.InvalidPersonalId as exc:
-        raise RowRejected("BAD_ID", _("Personal ID number: %(reason)s") % {"reason": exc}) from None
+        raise RowRejected(
+            "BAD_ID", _("Personal ID number: %(reason)s") % {"reason": explain(exc)}
+        ) from None
     try:
         return idnumber.check(parsed, birth_year=birth_year, sex=sex)
     except idnumber.InvalidPersonalId as exc:
         raise RowRejected("ID_MISMATCH", _("The personal ID number does not match the person: %(reason)s")
-                          % {"reason": exc}) from None  # fmt: skip
+                          % {"reason": explain(exc)}) from None  # fmt: skip
 
 
 def _name(text: str, column: str) -> str:
@@ -172,7 +176,8 @@ def _name(text: str, column: str) -> str:
     except ValueError as exc:
         raise RowRejected(
             "BAD_NAME",
-            _("Name in column %(column)s: %(reason)s") % {"column": column, "reason": exc},
+            _("Name in column %(column)s: %(reason)s")
+            % {"column": column_label(column), "reason": explain(exc)},
         ) from None
 
 
@@ -196,7 +201,7 @@ def _choice(text: str, codes: set[str], aliases: dict[str, str], column: str) ->
     raise RowRejected(
         "BAD_VALUE",
         _("“%(text)s” is not a known value for %(column)s.")
-        % {"text": text[:40], "column": column},
+        % {"text": text[:40], "column": column_label(column)},
     )
 
 
@@ -222,6 +227,6 @@ def _card(row: PersonRow, text: str, *, today: datetime.date) -> None:
     except ValueError as exc:
         raise RowRejected(
             "BAD_CARD_DATE",
-            _("No card can have been issued on that date: %(reason)s") % {"reason": exc},
+            _("No card can have been issued on that date: %(reason)s") % {"reason": explain(exc)},
         ) from None
     row.card_issue_date = issue
