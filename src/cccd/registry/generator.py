@@ -27,6 +27,7 @@ from dataclasses import dataclass, fields
 from typing import Final, Generic, TextIO, TypeVar
 
 from cccd.core import idnumber, validity
+from cccd.core.idnumber import Sex
 from cccd.units.divisions import divisions, province_codes
 
 T = TypeVar("T")
@@ -112,8 +113,8 @@ EMIGRATION_RATE: Final = 0.018  # aged 18–45, never the head
 
 CARD_LAW_START: Final = dt.date(2016, 1, 1)
 CARD_MINIMUM_AGE: Final = 14
-_CARD_START_ORDINAL: Final = CARD_LAW_START.toordinal()
 """Cards (CCCD) from 2016 at age 14 or more (DOMAIN.md, "Card validity", law 2014)."""
+_CARD_START_ORDINAL: Final = CARD_LAW_START.toordinal()
 
 CMND_RATE_BEFORE_CCCD: Final = 0.85  # had turned 14 before cards existed
 CMND_RATE_AFTER: Final = 0.25  # CMND went on being issued in places until 2021 [unverified]
@@ -564,7 +565,7 @@ class _Person:
     __slots__ = ("birth_province", "born", "eth", "father_name", "hometown", "lineage", "mother_name", "name", "relation", "sex", "twin", "year_only")  # fmt: skip
 
     def __init__(
-        self, name: str, lineage: str, sex: str, born: dt.date, relation: str, eth: str
+        self, name: str, lineage: str, sex: Sex, born: dt.date, relation: str, eth: str
     ) -> None:
         self.name, self.lineage, self.sex, self.born = name, lineage, sex, born
         self.relation, self.eth = relation, eth
@@ -601,7 +602,7 @@ class _Generator:
         self.household_serials = _Serials(self.rng, 6)
         self.namesakes: dict[tuple[str, str, str, int, str], tuple[str, dt.date, bool, int]] = {}
         self.household_count = 0
-        self.prefixes: dict[tuple[str, str, int], str] = {}
+        self.prefixes: dict[tuple[str, Sex, int], str] = {}
 
     # --- people
 
@@ -610,7 +611,7 @@ class _Generator:
         last = min(first + (365 if calendar.isleap(year) else 364), self.reference_ordinal)
         return dt.date.fromordinal(first + self.rng.randrange(last - first + 1))
 
-    def name(self, eth: _Ethnicity, sex: str, year: int, lineage: str | None) -> tuple[str, str]:
+    def name(self, eth: _Ethnicity, sex: Sex, year: int, lineage: str | None) -> tuple[str, str]:
         """A full name, and the part children inherit (the family name, or an Ê Đê clan)."""
         rng = self.rng
         if eth.style == "mnong":  # no family name: "Điểu Kré", "Thị Dung"
@@ -638,7 +639,7 @@ class _Generator:
         return (f"{family} {middle} {given}" if middle else f"{family} {given}"), family
 
     def person(
-        self, home: _Home, sex: str, year: int, relation: str, lineage: str | None = None
+        self, home: _Home, sex: Sex, year: int, relation: str, lineage: str | None = None
     ) -> _Person:
         """Someone born in ``year``; born before the family moved in, born where it came from."""
         rng = self.rng
@@ -699,7 +700,7 @@ class _Generator:
             spouse.birth_province = home.commune.id_province_code
             spouse.hometown = self.native_hometown(home.commune)
 
-    def couple(self, home: _Home, head_sex: str, wife_age: int) -> tuple[_Person, _Person]:
+    def couple(self, home: _Home, head_sex: Sex, wife_age: int) -> tuple[_Person, _Person]:
         """Head and spouse; the husband is usually a few years older."""
         husband_age = max(20, min(MAX_AGE, wife_age + _SPOUSE_GAP.pick(self.rng)))
         husband = self.person(
@@ -729,7 +730,7 @@ class _Generator:
         )
         born = 0
         while born < count and year <= self.year:
-            sex = "M" if rng.random() < 0.51 else "F"
+            sex: Sex = "M" if rng.random() < 0.51 else "F"
             twins = 2 if rng.random() < TWIN_RATE else 1
             stays = _stays_home(self.year - year, rng)
             first: _Person | None = None
@@ -773,7 +774,7 @@ class _Generator:
         """One or both parents of the head living with them (relation "parent")."""
         rng = self.rng
         roll = rng.random()
-        wanted = ("M", "F") if roll < 0.4 else ("F",) if roll < 0.85 else ("M",)
+        wanted: tuple[Sex, ...] = ("M", "F") if roll < 0.4 else ("F",) if roll < 0.85 else ("M",)
         matrilineal = home.eth.style == "ede"
         invented = self.parent_names(home, head.born.year, head.lineage)
         head.father_name, head.mother_name = invented
@@ -785,7 +786,7 @@ class _Generator:
             inherits = (sex == "M") != matrilineal
             parent = self.person(home, sex, year, "parent", head.lineage if inherits else None)
             if sex == "M":
-                parent.birth_province, parent.hometown = parent.birth_province, head.hometown
+                parent.hometown = head.hometown
                 head.father_name = parent.name
             else:
                 head.mother_name = parent.name
@@ -845,7 +846,7 @@ class _Generator:
         wife_age = rng.randint(20, 34) if kind == "couple_young" else _MOTHER_AGE.pick(rng)
         home = self.home(self.year - wife_age)
         female_head = 0.8 if kind == "single_parent" else 0.2
-        head_sex = "F" if rng.random() < female_head else "M"
+        head_sex: Sex = "F" if rng.random() < female_head else "M"
         head, spouse = self.couple(home, head_sex, wife_age)
         husband, wife = (head, spouse) if head_sex == "M" else (spouse, head)
         members = [head]
@@ -915,7 +916,7 @@ class _Generator:
         rng = self.rng
         head = members[0]
         roll = rng.random()
-        sex = "M" if rng.random() < 0.5 else "F"
+        sex: Sex = "M" if rng.random() < 0.5 else "F"
         if roll < 0.03:
             year = head.born.year + rng.randint(-8, 8)
             year = min(self.year - 15, max(self.year - MAX_AGE, year))
@@ -981,7 +982,7 @@ class _Generator:
                 status=status,
             )
 
-    def id_prefix(self, province: str, sex: str, year: int) -> str:
+    def id_prefix(self, province: str, sex: Sex, year: int) -> str:
         """PPP G YY of a personal ID, laid out by `cccd.core.idnumber` (cached: few distinct)."""
         key = (province, sex, year)
         prefix = self.prefixes.get(key)
