@@ -90,10 +90,10 @@ TWIN_RATE: Final = 0.01
 """Share of births that are twins (DOMAIN.md says twins exist; the rate is [unverified])."""
 
 NAMESAKE_COPY_RATE: Final = 0.001
-"""Share of people given the full name and birth date of someone of the same sex, birth year,
-family line and residence province in another household. Each copy makes a pair, so about 0.2 % of
-people have a same-day namesake (DOMAIN.md: "namesakes born the same day in the same province
-exist"); chance namesakes come on top."""
+"""Share of people who take the full name and birth date of someone of the same sex, birth year,
+ethnic group and residence province in another household (of the same family line, for children).
+Each copy makes a pair, so about 0.2 % of people have a same-day namesake (DOMAIN.md: "namesakes
+born the same day in the same province exist"); chance namesakes come on top."""
 
 YEAR_ONLY_RATE: Final = 0.15
 YEAR_ONLY_BEFORE: Final = 1960
@@ -149,12 +149,6 @@ class _Table(Generic[T]):
 
     def pick(self, rng: random.Random) -> T:
         return self._values[bisect.bisect_right(self._cum, rng.random() * self._total)]
-
-    def share(self, value: T) -> float:
-        """The probability of ``value`` (for tests and documentation)."""
-        index = self._values.index(value)
-        low = self._cum[index - 1] if index else 0.0
-        return (self._cum[index] - low) / self._total
 
 
 def _eras(rows: Iterable[tuple[str, float, float]]) -> tuple[_Table[str], _Table[str], _Table[str]]:
@@ -303,7 +297,9 @@ An, Thanh Hóa, Quảng Ngãi, Quảng Nam, … (the brief's list; weights [unve
 @dataclass(frozen=True)
 class _Ethnicity:
     name: str
-    style: str  # "viet": family middle given | "ede": Y/H' given clan | "mnong": Điểu/Thị given
+    # "viet": family, middle, given | "hmong": the same with Mông names (Giàng A Páo)
+    # "ede": Y/H' given clan (Y Bih Mlô, H'Hen Niê) | "mnong": no family name (Điểu Kré, Thị Dung)
+    style: str
     families: _Table[str] | None
     religions: _Table[str]
     sources: _Table[str] | None = None  # birth provinces of those who settled in the Highlands
@@ -410,7 +406,11 @@ _MOTHER_AGE: Final = _Table(
 _SPOUSE_GAP: Final = _Table([(-3, 1), (-2, 2), (-1, 4), (0, 8), (1, 9), (2, 9), (3, 8), (4, 6),
                              (5, 5), (6, 3), (7, 2), (8, 1), (10, 1)])  # fmt: skip
 """Husband's age minus wife's."""
-_FIRST_BIRTH_AGE: Final = _Table([(a, w) for a, w in zip(range(19, 34), (3, 5, 7, 9, 10, 10, 9, 8, 7, 5, 4, 3, 2, 2, 1), strict=True)])  # fmt: skip
+_FIRST_BIRTH_AGE: Final = _Table(
+    [(19, 3), (20, 5), (21, 7), (22, 9), (23, 10), (24, 10), (25, 9), (26, 8), (27, 7), (28, 5),
+     (29, 4), (30, 3), (31, 2), (32, 2), (33, 1)]
+)  # fmt: skip
+"""The mother's age at her first child."""
 _BIRTH_GAP: Final = _Table([(2, 4), (3, 5), (4, 4), (5, 3), (6, 2), (7, 1), (9, 1)])
 _CHILDREN_BY_COHORT: Final = (
     (1970, _Table([(0, 2), (1, 15), (2, 38), (3, 27), (4, 18)])),
@@ -600,7 +600,11 @@ class _Generator:
         self.ids = _Serials(self.rng, 6)
         self.old_ids = _Serials(self.rng, 9)
         self.household_serials = _Serials(self.rng, 6)
-        self.namesakes: dict[tuple[str, str, str, int, str], tuple[str, dt.date, bool, int]] = {}
+        # (province, ethnicity, sex, birth year, line or None) → the latest such person:
+        # (name, birth date, year only, household number, line)
+        self.namesakes: dict[
+            tuple[str, str, Sex, int, str | None], tuple[str, dt.date, bool, int, str]
+        ] = {}
         self.household_count = 0
         self.prefixes: dict[tuple[str, Sex, int], str] = {}
 
@@ -641,18 +645,33 @@ class _Generator:
     def person(
         self, home: _Home, sex: Sex, year: int, relation: str, lineage: str | None = None
     ) -> _Person:
-        """Someone born in ``year``; born before the family moved in, born where it came from."""
+        """Someone born in ``year``; born before the family moved in, born where it came from.
+
+        Now and then (`NAMESAKE_COPY_RATE`) the person is a namesake born the same day as someone
+        of another household: with the same family line when the line is given (a child), else
+        with any (the copied name brings its own line).
+        """
         rng = self.rng
         eth = home.eth
+        free = lineage is None
         name, lineage = self.name(eth, sex, year, lineage)
         born = self.birth_date(year)
         year_only = year < YEAR_ONLY_BEFORE and rng.random() < YEAR_ONLY_RATE
-        key = (home.commune.province_code_2digit, eth.name, sex, year, lineage)
+        province = home.commune.province_code_2digit
+        key = (province, eth.name, sex, year, lineage)
+        any_line = (province, eth.name, sex, year, None)
         if rng.random() < NAMESAKE_COPY_RATE:
-            earlier = self.namesakes.get(key)
+            earlier = self.namesakes.get(any_line if free else key)
             if earlier is not None and earlier[3] != home.number:
-                name, born, year_only = earlier[0], earlier[1], earlier[2]
-        self.namesakes[key] = (name, born, year_only, home.number)
+                name, born, year_only, _, lineage = earlier
+                key = (province, eth.name, sex, year, lineage)
+        self.namesakes[key] = self.namesakes[any_line] = (
+            name,
+            born,
+            year_only,
+            home.number,
+            lineage,
+        )
         person = _Person(name, lineage, sex, born, relation, eth.name)
         person.year_only = year_only
         if home.moved_in and year < home.moved_in:
