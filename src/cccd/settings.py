@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "cccd.units",
     "cccd.accounts",
     "cccd.registry",
+    "cccd.campaigns",
+    "cccd.rosters",
+
     "cccd.api",
     "cccd.demo",
 ]
