@@ -38,9 +38,11 @@ def assert_audited(
     action: str, obj: models.Model, *, actor: User | None, **expected: Any
 ) -> AuditEvent:
     """The audit record a service must have written for `obj`, checked field by field."""
-    event = AuditEvent.objects.filter(
+    events = AuditEvent.objects.filter(
         action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).last()
+    )
+    event = events.order_by("id").last()  # the newest
+
     assert event is not None, f"no {action} audit record for {obj!r}"
     assert event.actor == actor
     for field, value in expected.items():

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "cccd.registry",
     "cccd.campaigns",
     "cccd.rosters",
-
     "cccd.api",
     "cccd.demo",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("cccd.accounts.urls")),
     path("units/", include("cccd.units.urls")),
     path("registry/", include("cccd.registry.urls")),
+    path("campaigns/", include("cccd.campaigns.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

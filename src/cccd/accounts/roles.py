@@ -6,10 +6,12 @@ Later apps add their permissions here, so the whole matrix reads in one place.
 from cccd.accounts.models import Role
 
 LOOK_UP = "registry.look_up_person"
+PLAN = "campaigns.plan_sessions"
+CAMPAIGNS = "campaigns.manage_campaigns"
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.OFFICER: {LOOK_UP},
-    Role.TEAM_LEADER: {LOOK_UP},
-    Role.COMMANDER: {"accounts.view_audit_trail", LOOK_UP},
+    Role.TEAM_LEADER: {LOOK_UP, PLAN},
+    Role.COMMANDER: {"accounts.view_audit_trail", LOOK_UP, PLAN, CAMPAIGNS},
     Role.BACK_OFFICE: {LOOK_UP},
     Role.LIAISON: set(),
     Role.ADMINISTRATOR: {
@@ -18,6 +20,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "units.manage_units",
         LOOK_UP,
         "registry.import_register",
+        CAMPAIGNS,
     },
 }
 

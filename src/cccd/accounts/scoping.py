@@ -56,3 +56,23 @@ def get_visible(user: User | AnonymousUser, queryset: models.QuerySet[M], **look
 
 def unit_is_visible(user: User | AnonymousUser, path: str) -> bool:
     return any(path.startswith(prefix) for prefix in scope_prefixes(user))
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """ "/ca/L67/663/" → ["/ca/", "/ca/L67/"]: the units above, whose plans reach below."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
+def visible_with_ancestors(
+    user: User | AnonymousUser, queryset: models.QuerySet[M]
+) -> models.QuerySet[M]:
+    """Objects of the user's subtree and of the units above it (a province's campaign is a
+    district's campaign too); only for objects that carry no personal data."""
+    field = getattr(queryset.model, "scope_field", None)
+    if field is None:
+        raise TypeError(f"{queryset.model.__name__} has no scope_field: it cannot be scoped.")
+    unit = getattr(user, "unit", None)
+    above = ancestor_paths(unit.path) if scope_prefixes(user) and unit is not None else []
+    path_field = f"{field}__path" if field else "path"
+    return queryset.filter(unit_q(user, field) | Q(**{f"{path_field}__in": above}))

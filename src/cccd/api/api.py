@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from cccd.accounts.api import router as accounts_router
 from cccd.api.auth import SessionAuth, TokenAuth
+from cccd.campaigns.api import router as campaigns_router
 from cccd.errors import INVALID_INPUT, DomainError
 from cccd.registry.api import router as registry_router
 from cccd.units.api import router as units_router
@@ -27,6 +28,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/units", units_router)
 api.add_router("/registry", registry_router)
+api.add_router("/campaigns", campaigns_router)
 
 
 def _error(

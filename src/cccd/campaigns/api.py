@@ -1,0 +1,62 @@
+from django.http import HttpRequest
+from ninja import Router
+from ninja.responses import Status
+
+from cccd.campaigns import errors, queries, services
+from cccd.campaigns.models import Campaign, PriorityGroup, Session, Target
+from cccd.campaigns.schemas import (
+    CampaignIn,
+    CampaignOut,
+    SessionIn,
+    SessionOut,
+    TargetIn,
+    TargetOut,
+)
+from cccd.errors import NOT_FOUND
+
+router = Router(tags=["campaigns"])
+
+
+@router.get("/", response=list[CampaignOut])
+def list_campaigns(request: HttpRequest) -> object:
+    return queries.visible_campaigns(request.user)
+
+
+@router.post("/", response={201: CampaignOut})
+def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[Campaign]:
+    if payload.law not in Campaign.Law.values:
+        raise errors.BAD_NUMBER(field="law", min="2014", max="2023")
+    return Status(201, services.create_campaign(**payload.dict(), actor=request.user))
+
+
+@router.get("/sessions", response=list[SessionOut])
+def upcoming_sessions(request: HttpRequest, days: int = 14) -> object:
+    return queries.upcoming_sessions(request.user, days=max(1, min(days, 366)))
+
+
+@router.get("/{campaign_id}", response=CampaignOut)
+def get_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+    campaign = queries.visible_campaigns(request.user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NOT_FOUND()
+    return campaign
+
+
+@router.post("/{campaign_id}/targets", response=TargetOut)
+def set_target(request: HttpRequest, campaign_id: int, payload: TargetIn) -> Target:
+    group = (
+        PriorityGroup.objects.filter(code=payload.group_code).first()
+        if payload.group_code
+        else None
+    )
+    if payload.group_code and group is None:
+        raise NOT_FOUND()
+    return services.set_target(campaign_id=campaign_id, unit_id=payload.unit_id, group_id=group.pk if group else None,
+                               total=payload.total, per_day=payload.per_day, actor=request.user)  # fmt: skip
+
+
+@router.post("/{campaign_id}/sessions", response={201: SessionOut})
+def plan_session(request: HttpRequest, campaign_id: int, payload: SessionIn) -> Status[Session]:
+    return Status(
+        201, services.plan_session(campaign_id=campaign_id, **payload.dict(), actor=request.user)
+    )

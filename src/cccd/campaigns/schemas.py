@@ -1,0 +1,58 @@
+import datetime
+
+from ninja import Schema
+
+
+class CampaignIn(Schema):
+    unit_id: int
+    name: str
+    start_date: datetime.date
+    end_date: datetime.date
+    law: str = "2014"
+
+
+class CampaignOut(Schema):
+    id: int
+    unit_id: int
+    name: str
+    start_date: datetime.date
+    end_date: datetime.date
+    law: str
+
+
+class TargetIn(Schema):
+    unit_id: int
+    group_code: str | None = None
+    total: int
+    per_day: int | None = None
+
+
+class TargetOut(Schema):
+    id: int
+    unit_id: int
+    group_id: int | None
+    total: int
+    per_day: int | None
+
+
+class SessionIn(Schema):
+    venue_id: int
+    team_id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    desks: int = 2
+    capacity: int = 100
+    note: str = ""
+
+
+class SessionOut(Schema):
+    id: int
+    campaign_id: int
+    unit_id: int
+    venue_id: int
+    team_id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    desks: int
+    capacity: int
+    state: str

@@ -1,0 +1,179 @@
+"""What commanders and team leaders do to prepare a campaign: targets, venues, teams, sessions."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from importlib import resources
+
+from django.db import transaction
+from django.utils import timezone
+
+from cccd.accounts.audit import record, snapshot
+from cccd.accounts.models import User
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible, visible_to, visible_with_ancestors
+from cccd.campaigns import errors
+from cccd.campaigns.models import Campaign, PriorityGroup, Session, Target, Team, Venue
+from cccd.errors import NOT_FOUND
+from cccd.units.models import Unit
+
+MAX_SESSION = datetime.timedelta(hours=24)
+
+
+def load_groups() -> int:
+    """Create or update the groups from the versioned reference file; returns how many."""
+    data = json.loads(
+        resources.files("cccd.campaigns").joinpath("data/priority_groups.json").read_text("utf-8")
+    )
+    for item in data:
+        PriorityGroup.objects.update_or_create(
+            code=item["code"], defaults={k: v for k, v in item.items() if k != "code"}
+        )
+    return len(data)
+
+
+def _police_unit(unit_id: int, *, actor: User) -> Unit:
+    unit = get_visible(actor, Unit.objects.all(), pk=unit_id)
+    if unit.category != Unit.Category.POLICE:
+        raise errors.NOT_A_POLICE_UNIT()
+    return unit
+
+
+def _bounded(value: int, field: str, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise errors.BAD_NUMBER(field=field, min=low, max=high)
+    return value
+
+
+@transaction.atomic
+def create_campaign(*, unit_id: int, name: str, start_date: datetime.date, end_date: datetime.date,
+                    law: str, actor: User) -> Campaign:  # fmt: skip
+    require_permission(actor, "campaigns.manage_campaigns")
+    unit = _police_unit(unit_id, actor=actor)
+    if end_date < start_date:
+        raise errors.DATES_REVERSED()
+    campaign = Campaign.objects.create(unit=unit, name=name.strip(), start_date=start_date, end_date=end_date,
+                                       law=Campaign.Law(law), created_by=actor)  # fmt: skip
+    record("campaign.create", actor=actor, unit=unit, obj=campaign,
+           after=snapshot(campaign, ("name", "start_date", "end_date", "law", "unit")))  # fmt: skip
+    return campaign
+
+
+@transaction.atomic
+def set_target(*, campaign_id: int, unit_id: int, group_id: int | None, total: int, per_day: int | None,
+               actor: User) -> Target:  # fmt: skip
+    """Set (or change) one target; the unit must be the campaign's or below it."""
+    require_permission(actor, "campaigns.manage_campaigns")
+    campaign = get_visible(
+        actor, Campaign.objects.select_for_update().select_related("unit"), pk=campaign_id
+    )
+    unit = _police_unit(unit_id, actor=actor)
+    if not unit.path.startswith(campaign.unit.path):
+        raise errors.UNIT_NOT_BELOW()
+    group = PriorityGroup.objects.get(pk=group_id) if group_id else None
+    _bounded(total, "total", 0, 10_000_000)
+    if per_day is not None:
+        _bounded(per_day, "per_day", 0, 1_000_000)
+    target = Target.objects.filter(campaign=campaign, unit=unit, group=group).first()
+    before = snapshot(target, ("total", "per_day")) if target else None
+    if target is None:
+        target = Target(campaign=campaign, unit=unit, group=group)
+    target.total, target.per_day = total, per_day
+    target.save()
+    record(
+        "target.set",
+        actor=actor,
+        unit=unit,
+        obj=target,
+        before=before,
+        after=snapshot(target, ("total", "per_day")),
+    )
+    return target
+
+
+def _campaign_for_planning(campaign_id: int, *, actor: User) -> Campaign:
+    campaign = (
+        visible_with_ancestors(actor, Campaign.objects.select_related("unit"))
+        .filter(pk=campaign_id)
+        .first()
+    )
+    if campaign is None:
+        raise NOT_FOUND()
+    return campaign
+
+
+@transaction.atomic
+def create_venue(*, unit_id: int, kind: str, name: str, address: str = "", commune_id: int | None = None,
+                 liaison_id: int | None = None, actor: User) -> Venue:  # fmt: skip
+    require_permission(actor, "campaigns.plan_sessions")
+    unit = _police_unit(unit_id, actor=actor)
+    commune = (
+        get_visible(actor, Unit.objects.filter(level=Unit.Level.COMMUNE), pk=commune_id)
+        if commune_id
+        else None
+    )
+    liaison = (
+        get_visible(actor, User.objects.filter(role="liaison"), pk=liaison_id)
+        if liaison_id
+        else None
+    )
+    venue = Venue.objects.create(unit=unit, kind=Venue.Kind(kind), name=name.strip(), address=address.strip(),
+                                 commune=commune, liaison=liaison)  # fmt: skip
+    record(
+        "venue.create",
+        actor=actor,
+        unit=unit,
+        obj=venue,
+        after=snapshot(venue, ("kind", "name", "address", "commune")),
+    )
+    return venue
+
+
+@transaction.atomic
+def create_team(
+    *, unit_id: int, name: str, leader_id: int, member_ids: list[int], actor: User
+) -> Team:
+    require_permission(actor, "campaigns.plan_sessions")
+    unit = _police_unit(unit_id, actor=actor)
+    people = list(
+        visible_to(actor, User.objects.filter(pk__in={leader_id, *member_ids}, is_active=True))
+    )
+    if len(people) != len({leader_id, *member_ids}) or any(
+        not p.unit.path.startswith(unit.path) for p in people
+    ):
+        raise errors.TEAM_LEADER_UNIT()
+    team = Team.objects.create(unit=unit, name=name.strip(), leader_id=leader_id)
+    team.members.set([p for p in people if p.pk in member_ids or p.pk == leader_id])
+    record("team.create", actor=actor, unit=unit, obj=team,
+           after={"name": team.name, "leader": leader_id, "members": sorted({leader_id, *member_ids})})  # fmt: skip
+    return team
+
+
+@transaction.atomic
+def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: datetime.datetime,
+                 ends_at: datetime.datetime, desks: int, capacity: int, note: str = "", actor: User) -> Session:  # fmt: skip
+    """Plan a session. Times are aware; a session may cross midnight but lasts at most 24 hours."""
+    require_permission(actor, "campaigns.plan_sessions")
+    starts_at, ends_at = (
+        timezone.make_aware(t) if timezone.is_naive(t) else t for t in (starts_at, ends_at)
+    )
+    campaign = _campaign_for_planning(campaign_id, actor=actor)
+    venue = get_visible(actor, Venue.objects.select_related("unit"), pk=venue_id)
+    team = get_visible(actor, Team.objects.select_related("unit"), pk=team_id)
+    if not (ends_at > starts_at and ends_at - starts_at <= MAX_SESSION):
+        raise errors.SESSION_TIMES()
+    session = Session(campaign=campaign, unit=venue.unit, venue=venue, team=team, starts_at=starts_at,
+                      ends_at=ends_at, desks=_bounded(desks, "desks", 1, 50),
+                      capacity=_bounded(capacity, "capacity", 1, 20_000), note=note.strip()[:300])  # fmt: skip
+    if not campaign.start_date <= session.local_day <= campaign.end_date:
+        raise errors.SESSION_OUTSIDE_CAMPAIGN(
+            start=f"{campaign.start_date:%d/%m/%Y}", end=f"{campaign.end_date:%d/%m/%Y}"
+        )
+    for unit in (venue.unit, team.unit):
+        if not unit.path.startswith(campaign.unit.path):
+            raise errors.SESSION_VENUE_UNIT()
+    session.save()
+    record("session.plan", actor=actor, unit=session.unit, obj=session,
+           after=snapshot(session, ("campaign", "venue", "team", "starts_at", "ends_at", "desks", "capacity")))  # fmt: skip
+    return session

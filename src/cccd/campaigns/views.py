@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cccd.accounts.models import User
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import visible_to
+from cccd.campaigns import queries, services
+from cccd.campaigns.forms import CampaignForm, SessionForm, TargetForm, TeamForm, VenueForm
+from cccd.campaigns.models import Team, Venue
+from cccd.errors import NOT_FOUND
+from cccd.units.queries import police_units_for
+
+
+def _status(form: object) -> int:
+    return 400 if getattr(form, "errors", None) else 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    can_create = request.user.has_perm("campaigns.manage_campaigns")
+    form = (
+        CampaignForm(request.POST or None, units=police_units_for(request.user))
+        if can_create
+        else None
+    )
+    if request.method == "POST":
+        require_permission(request.user, "campaigns.manage_campaigns")
+        if form is not None and form.is_valid():
+            data = form.cleaned_data
+            campaign = services.create_campaign(unit_id=data["unit"].pk, name=data["name"], start_date=data["start_date"],
+                                                end_date=data["end_date"], law=data["law"], actor=request.user)  # fmt: skip
+            messages.success(request, _("Campaign created."))
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+    context = {"campaigns": queries.visible_campaigns(request.user), "form": form}
+    return render(request, "campaigns/list.html", context, status=_status(form))
+
+
+def _campaign(request: HttpRequest, campaign_id: int) -> object:
+    campaign = queries.visible_campaigns(request.user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NOT_FOUND()
+    return campaign
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    can_set = request.user.has_perm("campaigns.manage_campaigns")
+    units = police_units_for(request.user).filter(path__startswith=campaign.unit.path)  # type: ignore[attr-defined]
+    form = TargetForm(request.POST or None, units=units) if can_set else None
+    if request.method == "POST":
+        require_permission(request.user, "campaigns.manage_campaigns")
+        if form is not None and form.is_valid():
+            data = form.cleaned_data
+            services.set_target(campaign_id=campaign.pk, unit_id=data["unit"].pk,  # type: ignore[attr-defined]
+                                group_id=data["group"].pk if data["group"] else None, total=data["total"],
+                                per_day=data["per_day"], actor=request.user)  # fmt: skip
+            messages.success(request, _("Target saved."))
+            return redirect("campaign_detail", campaign_id=campaign.pk)  # type: ignore[attr-defined]
+    targets = visible_to(request.user, campaign.targets.select_related("unit", "group"))  # type: ignore[attr-defined]
+    sessions = visible_to(request.user, campaign.sessions.select_related("venue", "team"))  # type: ignore[attr-defined]
+    context = {"campaign": campaign, "targets": targets.order_by("unit__path", "group__priority"),
+               "sessions": sessions.order_by("starts_at"), "form": form}  # fmt: skip
+    return render(request, "campaigns/detail.html", context, status=_status(form))
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "campaigns/sessions.html", {"sessions": queries.upcoming_sessions(request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    require_permission(request.user, "campaigns.plan_sessions")
+    campaign = _campaign(request, campaign_id)
+    form = SessionForm(request.POST or None, venues=visible_to(request.user, Venue.objects.all()),
+                       teams=visible_to(request.user, Team.objects.all()))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.times()
+        data = form.cleaned_data
+        services.plan_session(campaign_id=campaign.pk, venue_id=data["venue"].pk, team_id=data["team"].pk,  # type: ignore[attr-defined]
+                              starts_at=starts_at, ends_at=ends_at, desks=data["desks"], capacity=data["capacity"],
+                              note=data["note"], actor=request.user)  # fmt: skip
+        messages.success(request, _("Session planned."))
+        return redirect("campaign_detail", campaign_id=campaign.pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "campaigns/form.html",
+        {"form": form, "title": _("Plan a session")},
+        status=_status(form),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_list(request: HttpRequest) -> HttpResponse:
+    can_plan = request.user.has_perm("campaigns.plan_sessions")
+    form = (
+        VenueForm(request.POST or None, units=police_units_for(request.user)) if can_plan else None
+    )
+    if request.method == "POST":
+        require_permission(request.user, "campaigns.plan_sessions")
+        if form is not None and form.is_valid():
+            data = form.cleaned_data
+            services.create_venue(unit_id=data["unit"].pk, kind=data["kind"], name=data["name"],
+                                  address=data["address"], actor=request.user)  # fmt: skip
+            messages.success(request, _("Venue saved."))
+            return redirect("venue_list")
+    venues = visible_to(request.user, Venue.objects.select_related("unit"))
+    teams = visible_to(
+        request.user, Team.objects.select_related("unit", "leader").prefetch_related("members")
+    )
+    team_form = None
+    if can_plan:
+        users = visible_to(request.user, User.objects.filter(is_active=True)).order_by("username")
+        team_form = TeamForm(units=police_units_for(request.user), users=users)
+    context = {"venues": venues, "teams": teams, "form": form, "team_form": team_form}
+    return render(request, "campaigns/venues.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "campaigns.plan_sessions")
+    users = visible_to(request.user, User.objects.filter(is_active=True))
+    form = TeamForm(request.POST, units=police_units_for(request.user), users=users)
+    if not form.is_valid():
+        return render(
+            request, "campaigns/form.html", {"form": form, "title": _("New team")}, status=400
+        )
+    data = form.cleaned_data
+    services.create_team(unit_id=data["unit"].pk, name=data["name"], leader_id=data["leader"].pk,
+                         member_ids=[m.pk for m in data["members"]], actor=request.user)  # fmt: skip
+    messages.success(request, _("Team saved."))
+    return redirect("venue_list")
