@@ -62,3 +62,21 @@ def test_a_demo_login_works() -> None:
         == 302
     )
     assert "Công an huyện Đắk Mil" in client.get("/").content.decode()
+
+
+def test_seed_demo_builds_a_campaign_a_few_weeks_in_with_night_sessions() -> None:
+    from django.utils import timezone
+
+    from cccd.campaigns.models import Campaign, Session
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    campaign = Campaign.objects.get()
+    assert campaign.start_date < timezone.localdate() < campaign.end_date
+    assert campaign.targets.filter(group__code="student").count() == 2
+    sessions = list(Session.objects.all())
+    assert any(s.crosses_midnight for s in sessions)
+    assert any(s.is_night for s in sessions)
+    assert any(s.starts_at > timezone.now() for s in sessions)
+    assert any(s.state == "closed" for s in sessions)
+    assert {s.venue.name for s in sessions} >= {"Trường THPT Đắk Mil", "Trường THPT Quang Trung"}

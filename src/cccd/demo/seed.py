@@ -7,17 +7,23 @@ missing. The passwords are printed and listed in README.md; they are for a demo 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 
 from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_administrator, create_user
+from cccd.campaigns.models import Campaign
 from cccd.units.models import Unit
 from cccd.units.services import load_units
 
 DEMO_PROVINCES = ["67", "52"]  # Đắk Nông, Bình Định (legacy codes)
 DEMO_DISTRICTS = ["663", "547"]  # Đắk Mil, Tây Sơn
 DEMO_PEOPLE = 22000
+DEMO_CAMPAIGN = "Cấp thẻ Căn cước gắn chíp — đợt cao điểm"
+DEMO_PLANNERS = {"/ca/L67/663/": "totruong.dakmil", "/ca/L52/547/": "chihuy.tayson"}
 
 
 @dataclass(frozen=True)
@@ -103,3 +109,81 @@ def seed_register(seed: int) -> int:
     write_csv(rows, path, bom=True)
     run_import(import_file(path, actor=None, unit_path="/ca/"))
     return Person.objects.count()
+
+
+DEMO_VENUES = [
+    ("/ca/L67/663/", "school", "Trường THPT Đắk Mil", "Thị trấn Đắk Mil, huyện Đắk Mil"),
+    ("/ca/L67/663/", "school", "Trường THPT Trần Hưng Đạo", "Xã Đắk Lao, huyện Đắk Mil"),
+    ("/ca/L67/663/", "commune_hall", "Hội trường UBND xã Thuận An", "Xã Thuận An, huyện Đắk Mil"),
+    ("/ca/L67/663/", "cultural_house", "Nhà văn hóa thôn 5, xã Đắk Lao", "Thôn 5, xã Đắk Lao"),
+    ("/ca/L52/547/", "school", "Trường THPT Quang Trung", "Thị trấn Phú Phong, huyện Tây Sơn"),
+    ("/ca/L52/547/", "school", "Trường THPT Nguyễn Huệ", "Xã Tây Phú, huyện Tây Sơn"),
+    ("/ca/L52/547/", "office", "Trụ sở Công an huyện Tây Sơn", "Thị trấn Phú Phong"),
+]
+# (venue index, day offset from today, start, end, desks, capacity): evenings, weekends, one past midnight
+DEMO_SESSIONS = [
+    (0, -9, "19:00", "23:30", 3, 300), (1, -6, "07:30", "11:30", 2, 150), (2, -4, "19:30", "00:30", 2, 120),
+    (3, -1, "14:00", "17:30", 1, 60), (0, 0, "19:00", "23:30", 3, 300), (1, 2, "19:00", "22:30", 3, 200),
+    (2, 5, "07:30", "11:00", 2, 120), (4, -3, "19:00", "23:00", 3, 250), (5, 1, "19:00", "23:30", 3, 250),
+    (6, 3, "08:00", "17:00", 2, 150),
+]  # fmt: skip
+
+
+def seed_campaign(today: date) -> Campaign:
+    """A campaign of Đắk Nông and Bình Định a few weeks in, with targets, venues, teams and sessions."""
+    from cccd.campaigns import services as plan
+    from cccd.campaigns.models import PriorityGroup, Session
+
+    existing = Campaign.objects.filter(name=DEMO_CAMPAIGN).first()
+    if existing is not None:
+        return existing
+    admin = User.objects.get(username="quantri")
+    campaign = plan.create_campaign(unit_id=Unit.objects.get(path="/ca/").pk, name=DEMO_CAMPAIGN, law="2023",
+                                    start_date=today - timedelta(days=21), end_date=today + timedelta(days=42),
+                                    actor=admin)  # fmt: skip
+    students = PriorityGroup.objects.get(code="student")
+    for path, total, student_total in (
+        ("/ca/L67/663/", 24500, 6000),
+        ("/ca/L52/547/", 21000, 5200),
+    ):
+        unit = Unit.objects.get(path=path)
+        plan.set_target(
+            campaign_id=campaign.pk,
+            unit_id=unit.pk,
+            group_id=None,
+            total=total,
+            per_day=400,
+            actor=admin,
+        )
+        plan.set_target(campaign_id=campaign.pk, unit_id=unit.pk, group_id=students.pk, total=student_total,
+                        per_day=None, actor=admin)  # fmt: skip
+    planners = {path: User.objects.get(username=name) for path, name in DEMO_PLANNERS.items()}
+    venues = [
+        plan.create_venue(
+            unit_id=Unit.objects.get(path=p).pk, kind=k, name=n, address=a, actor=planners[p]
+        )
+        for p, k, n, a in DEMO_VENUES
+    ]
+    teams = {}
+    for path, leader in planners.items():
+        unit = Unit.objects.get(path=path)
+        staff = User.objects.filter(
+            unit=unit, role__in=["officer", "team_leader", "back_office", "commander"]
+        )
+        teams[path] = plan.create_team(
+            unit_id=unit.pk, name=f"Tổ công tác lưu động — {unit.name}", leader_id=leader.pk,
+            member_ids=list(staff.values_list("pk", flat=True)), actor=leader,
+        )  # fmt: skip
+    zone = ZoneInfo(settings.TIME_ZONE)
+    for index, offset, start, end, desks, capacity in DEMO_SESSIONS:
+        venue = venues[index]
+        day = today + timedelta(days=offset)
+        starts = datetime.combine(day, time.fromisoformat(start), tzinfo=zone)
+        ends = datetime.combine(day, time.fromisoformat(end), tzinfo=zone)
+        ends += timedelta(days=1) if ends < starts else timedelta()
+        session = plan.plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=teams[venue.unit.path].pk,
+                                    starts_at=starts, ends_at=ends, desks=desks, capacity=capacity,
+            actor=planners[venue.unit.path])  # fmt: skip
+        if ends < datetime.now(zone):
+            Session.objects.filter(pk=session.pk).update(state=Session.State.CLOSED)
+    return campaign

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from cccd.accounts.audit import audit_source
 from cccd.demo import seed
@@ -19,8 +20,10 @@ class Command(BaseCommand):
             seed.seed_units()
             users = seed.seed_users()
             people = seed.seed_register(options["seed"])
+            campaign = seed.seed_campaign(timezone.localdate())
 
         self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
+        self.stdout.write(f"Campaign: {campaign.name}, {campaign.sessions.count()} sessions.")
         self.stdout.write("Demo logins (user / password / role / unit):")
 
         for demo, created in users:
