@@ -31,6 +31,12 @@ def _plain_static_files(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: object) -> None:
+    """Background tasks run inside the request (after commit), so a test sees their result."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings: object) -> None:
     """Assertions on messages read in English; tests of the Vietnamese UI ask for it explicitly."""
     settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/", include("cccd.units.urls")),
     path("registry/", include("cccd.registry.urls")),
     path("campaigns/", include("cccd.campaigns.urls")),
+    path("rosters/", include("cccd.rosters.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -8,12 +8,14 @@ from cccd.accounts.models import Role
 LOOK_UP = "registry.look_up_person"
 PLAN = "campaigns.plan_sessions"
 CAMPAIGNS = "campaigns.manage_campaigns"
+UPLOAD = "rosters.upload_roster"
+REVIEW = "rosters.review_roster"
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICER: {LOOK_UP},
-    Role.TEAM_LEADER: {LOOK_UP, PLAN},
-    Role.COMMANDER: {"accounts.view_audit_trail", LOOK_UP, PLAN, CAMPAIGNS},
-    Role.BACK_OFFICE: {LOOK_UP},
-    Role.LIAISON: set(),
+    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW},
+    Role.TEAM_LEADER: {LOOK_UP, PLAN, UPLOAD, REVIEW},
+    Role.COMMANDER: {"accounts.view_audit_trail", LOOK_UP, PLAN, CAMPAIGNS, UPLOAD, REVIEW},
+    Role.BACK_OFFICE: {LOOK_UP, REVIEW},
+    Role.LIAISON: {UPLOAD},
     Role.ADMINISTRATOR: {
         "accounts.view_audit_trail",
         "accounts.manage_users",

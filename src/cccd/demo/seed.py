@@ -187,3 +187,81 @@ def seed_campaign(today: date) -> Campaign:
         if ends < datetime.now(zone):
             Session.objects.filter(pk=session.pk).update(state=Session.State.CLOSED)
     return campaign
+
+
+def seed_roster(seed: int) -> int:
+    """A school list for tonight's session at THPT Đắk Mil, pre-checked, some rows to review."""
+    import io
+    import random
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from cccd.campaigns.models import Session, Venue
+    from cccd.core import names
+    from cccd.registry.models import Person
+    from cccd.rosters.models import Roster
+    from cccd.rosters.services import upload_roster
+
+    venue = Venue.objects.get(name="Trường THPT Đắk Mil")
+    session = Session.objects.filter(venue=venue).order_by("-starts_at").first()
+    if session is None or Roster.objects.filter(session=session).exists():
+        return 0
+    liaison = User.objects.get(username="lienlac.dakmil")
+    Venue.objects.filter(pk=venue.pk).update(liaison=liaison)
+    rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    students = list(Person.objects.filter(residence_unit__path__startswith="/hc/L67/663/", birth_year__in=[2004, 2005, 2006],
+                                          birth_date_precision="day", status="alive").order_by("personal_id")[:400])  # fmt: skip
+    chosen = rng.sample(students, min(140, len(students)))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["TRƯỜNG THPT ĐẮK MIL"])
+    sheet.merge_cells("A1:G1")
+    sheet.append(["DANH SÁCH HỌC SINH ĐĂNG KÝ CẤP THẺ CĂN CƯỚC"])
+    sheet.append([])
+    sheet.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Lớp", "Họ tên cha", "Họ tên mẹ"])
+    for number, person in enumerate(chosen, start=1):
+        name, born = person.full_name, person.birth_date.strftime("%d/%m/%Y")
+        roll = rng.random()
+        if roll < 0.08:
+            name = names.fold(name).upper()  # typed without diacritics, in capitals
+        elif roll < 0.12 and person.birth_date.day <= 12:
+            born = person.birth_date.strftime("%m/%d/%Y")  # day and month swapped
+        elif roll < 0.15:
+            name = name[:-1] + ("a" if name[-1] != "a" else "e")  # a typo in the given name
+        father, mother = person.father_name, person.mother_name
+        if 0.15 <= roll < 0.21:  # a hastily typed row: wrong year, a typo, no parents
+            born = person.birth_date.replace(year=person.birth_year + 1).strftime("%d/%m/%Y")
+            name, father, mother = name[:-1] + ("a" if name[-1] != "a" else "e"), "", ""
+        grade = {2006: "10", 2005: "11", 2004: "12"}[person.birth_year]
+        sheet.append(
+            [
+                number,
+                name,
+                born,
+                person.get_sex_display(),
+                f"{grade}A{rng.randint(1, 6)}",
+                father,
+                mother,
+            ]
+        )
+    for extra in ("Hoàng Thị Mai Anh", "Y Khoa Niê", "Nông Văn Thành"):
+        sheet.append(
+            [
+                sheet.max_row - 3,
+                extra,
+                f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005",
+                "Nam",
+                "11A2",
+                "",
+                "",
+            ]
+        )
+    sheet.append([])
+    sheet.append(["", "Đắk Mil, ngày 01 tháng 03 năm 2021"])
+    sheet.append(["", "HIỆU TRƯỞNG"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("danh-sach-hoc-sinh-THPT-Dak-Mil.xlsx", buffer.getvalue())
+    roster = upload_roster(session.pk, upload, actor=liaison, run_now=True)
+    return roster.entries.count()

@@ -103,9 +103,11 @@ class _Semicolon(csv.excel):
 def _xlsx_rows(path: Path) -> Iterator[list[Cell]]:
     from openpyxl import load_workbook
 
+    handle = path.open("rb")  # a file object: openpyxl refuses a path whose name lacks ".xlsx"
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        handle.close()
         raise errors.BAD_XLSX(detail=type(exc).__name__) from None
     try:
         sheet = workbook.worksheets[0]
@@ -114,6 +116,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[Cell]]:
     finally:
         with suppress(Exception):
             workbook.close()
+        handle.close()
 
 
 def _xlsx_cell(value: Any) -> Cell:

@@ -21,9 +21,12 @@ class Command(BaseCommand):
             users = seed.seed_users()
             people = seed.seed_register(options["seed"])
             campaign = seed.seed_campaign(timezone.localdate())
+            roster_rows = seed.seed_roster(options["seed"])
 
         self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
         self.stdout.write(f"Campaign: {campaign.name}, {campaign.sessions.count()} sessions.")
+        if roster_rows:
+            self.stdout.write(f"Roster: {roster_rows} rows from THPT Đắk Mil, pre-checked.")
         self.stdout.write("Demo logins (user / password / role / unit):")
 
         for demo, created in users:

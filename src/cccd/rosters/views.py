@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible
+from cccd.registry.models import Person
+from cccd.rosters import services
+from cccd.rosters.forms import MappingForm, RosterUploadForm
+from cccd.rosters.models import Outcome, Roster, RosterEntry
+from cccd.rosters.reading import MAPPABLE_COLUMNS, column_label
+from cccd.rosters.xlsx import write_discrepancies
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = services._session_for(session_id, actor=request.user)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.upload_roster(session.pk, form.cleaned_data["file"], actor=request.user)
+        messages.success(request, _("List received; the pre-check is running."))
+        return redirect("session_roster", session_id=session.pk)
+    roster = services.current_roster(session)
+    context = {"session": session, "form": form, "roster": roster}
+    if roster is not None:
+        outcome = request.GET.get("outcome", "")
+        entries = roster.entries.order_by("row")
+        if outcome in Outcome.values:
+            entries = entries.filter(outcome=outcome)
+        labels = {c: column_label(c) for c in MAPPABLE_COLUMNS}
+        context |= {"summary": services.summary(roster), "entries": entries[:500], "outcome": outcome,
+                    "outcomes": Outcome.choices,
+                    "mapping_form": MappingForm(headers=roster.headers, mapping=roster.mapping, columns=MAPPABLE_COLUMNS, labels=labels)}  # fmt: skip
+    template = (
+        "rosters/_summary.html" if request.headers.get("HX-Request") else "rosters/session.html"
+    )
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def roster_remap(request: HttpRequest, roster_id: int) -> HttpResponse:
+    roster = get_visible(request.user, Roster.objects.all(), pk=roster_id)
+    form = MappingForm(
+        request.POST,
+        headers=roster.headers,
+        mapping=roster.mapping,
+        columns=MAPPABLE_COLUMNS,
+        labels={},
+    )
+    form.is_valid()
+    services.remap_roster(roster.pk, form.mapping(), actor=request.user)
+    messages.success(
+        request, _("Columns changed; the list was read again and the pre-check is running.")
+    )
+    return redirect("session_roster", session_id=roster.session_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, roster_id: int) -> HttpResponse:
+    """The keyboard-driven screen: one doubtful row at a time, its candidates side by side."""
+    require_permission(request.user, "rosters.review_roster")
+    roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
+    if request.method == "POST":
+        entry_id = int(request.POST.get("entry", "0") or 0)
+        person = request.POST.get("person") or None
+        entry = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
+                                      person_id=int(person) if person and person.isdigit() else None)  # fmt: skip
+        return redirect(f"{request.path}?after={entry.row}")
+    after = request.GET.get("after", "0")
+    entry = services.next_to_review(roster, after_row=int(after) if after.isdigit() else 0)
+    candidates = []
+    if entry is not None:
+        people = Person.objects.in_bulk([c["person"] for c in entry.candidates if c.get("person")])
+        candidates = [
+            (c, people.get(c["person"])) for c in entry.candidates if people.get(c["person"])
+        ]
+    context = {
+        "roster": roster,
+        "entry": entry,
+        "candidates": candidates,
+        "summary": services.summary(roster),
+    }
+    return render(request, "rosters/review.html", context)
+
+
+@login_required
+def discrepancies(request: HttpRequest, roster_id: int) -> FileResponse:
+    roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
+    services._session_for(roster.session_id, actor=request.user)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    write_discrepancies(roster, Path(handle.name))
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"danh-sach-sai-lech-{roster.pk}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+
+
+@login_required
+def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = get_visible(request.user, RosterEntry.objects.select_related("roster"), pk=entry_id)
+    return redirect(f"/rosters/{entry.roster_id}/review/?after={entry.row - 1}")
