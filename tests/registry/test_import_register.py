@@ -317,3 +317,23 @@ def test_the_api_starts_an_import_and_reports_progress(
     assert (body["state"], body["created"]) == ("done", 3)
     bad = client.post("/api/v1/registry/imports", {"file": SimpleUploadedFile("r.csv", b"")})
     assert (bad.status_code, bad.json()["code"]) == (400, "EMPTY_FILE")
+
+
+def test_an_id_that_excel_stored_as_a_number_gets_its_leading_zeros_back(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Số định danh", "Họ và tên", "Ngày sinh", "Giới tính", "Nơi thường trú"])
+    sheet.append(
+        [
+            67199012345,
+            "Đặng Thị Thu Hương",
+            "15/03/1999",
+            "Nữ",
+            "Thôn 5, Xã Đắk Lao, Huyện Đắk Mil, Tỉnh Đắk Nông",
+        ]
+    )
+    path = tmp_path / "reg.xlsx"
+    workbook.save(path)
+    imp = _run(path)
+    assert (imp.created, imp.rejected) == (1, 0)
+    assert Person.objects.get().personal_id == "067199012345"

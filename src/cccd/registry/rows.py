@@ -84,6 +84,10 @@ def parse_row(
             raise RowRejected("VALUE_TOO_LONG", _("The value in column %(column)s has %(n)s characters; at most %(max)s.")
                               % {"column": column_label(column), "n": len(text), "max": MAX_CELL})  # fmt: skip
         values[column] = text
+    if _is_number(
+        cells, mapping["personal_id"]
+    ):  # Excel dropped the leading zeros of a numeric cell
+        values["personal_id"] = values["personal_id"].zfill(12)
     birth_date, year_only = parse_birth_date(
         values.get("birth_date", ""), cells, mapping, today=today
     )
@@ -230,3 +234,8 @@ def _card(row: PersonRow, text: str, *, today: datetime.date) -> None:
             _("No card can have been issued on that date: %(reason)s") % {"reason": explain(exc)},
         ) from None
     row.card_issue_date = issue
+
+
+def _is_number(cells: list[Cell], index: int) -> bool:
+    value = cells[index] if index < len(cells) else None
+    return isinstance(value, int | float) and not isinstance(value, bool)
