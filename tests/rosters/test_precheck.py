@@ -296,3 +296,27 @@ def test_the_api_uploads_reads_and_decides(session: Session, register: dict, off
         content_type="application/json",
     )
     assert (bad.status_code, bad.json()["code"]) == (400, "BAD_DECISION")
+
+
+def test_a_list_that_fails_deep_inside_is_marked_failed_and_the_current_one_stays(
+    session: Session, register: dict, officer_dakmil: User
+) -> None:
+    first = services.upload_roster(
+        session.pk,
+        SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
+        actor=officer_dakmil,
+        run_now=True,
+    )
+    too_long = "Họ và tên,Ngày sinh\n" + "An,01/01/2005\n" * 100_001
+    failed = services.upload_roster(
+        session.pk,
+        SimpleUploadedFile("big.csv", too_long.encode()),
+        actor=officer_dakmil,
+        run_now=True,
+    )
+    assert failed.state == "failed"
+    assert "100" in failed.error_message
+    first.refresh_from_db()
+    assert first.is_current
+    page = client_for(officer_dakmil).get(f"/rosters/sessions/{session.pk}/").content.decode()
+    assert failed.error_message in page.replace("&#x27;", "'")

@@ -21,11 +21,13 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import validity
+from cccd.errors import DomainError
 from cccd.registry import errors as registry_errors
 from cccd.registry.models import Person
+from cccd.registry.tables import open_table
 from cccd.rosters import errors, linkage
 from cccd.rosters.models import Decision, Flag, Outcome, Roster, RosterEntry
-from cccd.rosters.reading import RosterRow, read_roster
+from cccd.rosters.reading import RosterRow, detect_header, read_roster
 
 _ENTRY_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "personal_id", "class_name")
 
@@ -39,10 +41,17 @@ def _session_for(session_id: int, *, actor: User) -> Session:
     return session
 
 
-def upload_roster(session_id: int, upload: UploadedFile, *, actor: User, mapping: dict[str, int] | None = None,
-                  run_now: bool = False) -> Roster:  # fmt: skip
-    """Read the list, keep it as the session's current roster (replacing the last one) and queue
-    its pre-check. Decisions already taken on rows that did not change are kept."""
+def upload_roster(
+    session_id: int,
+    upload: UploadedFile,
+    *,
+    actor: User,
+    mapping: dict[str, int] | None = None,
+    run_now: bool = False,
+) -> Roster:
+    """Keep the list and queue its reading and pre-check; a list without its header row is refused
+    at once. Once read, it replaces the session's current roster; decisions already taken on rows
+    that did not change are kept."""
     require_permission(actor, "rosters.upload_roster")
     session = _session_for(session_id, actor=actor)
     limit = settings.CCCD_MAX_UPLOAD_MB
@@ -53,9 +62,11 @@ def upload_roster(session_id: int, upload: UploadedFile, *, actor: User, mapping
         with path.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        content = read_roster(path, mapping=mapping)
-        roster = _store(session, content, path, upload.name or "roster", actor=actor)
-    return _queue_precheck(roster, run_now=run_now)
+        if mapping is None:
+            table = open_table(path)
+            detect_header(enumerate(table.rows(), start=1))
+        roster = _keep(session, path, upload.name or "roster", mapping, actor=actor)
+    return _queue(roster, run_now=run_now)
 
 
 def remap_roster(
@@ -65,30 +76,66 @@ def remap_roster(
     require_permission(actor, "rosters.upload_roster")
     old = get_visible(actor, Roster.objects.select_related("session"), pk=roster_id)
     _session_for(old.session_id, actor=actor)
-    path = Path(old.file.path)
-    content = read_roster(path, mapping=mapping)
-    roster = _store(old.session, content, path, old.original_name, actor=actor)
-    return _queue_precheck(roster, run_now=run_now)
+    roster = _keep(old.session, Path(old.file.path), old.original_name, mapping, actor=actor)
+    return _queue(roster, run_now=run_now)
 
 
 @transaction.atomic
-def _store(session: Session, content: Any, path: Path, name: str, *, actor: User) -> Roster:
-    previous = Roster.objects.select_for_update().filter(session=session, is_current=True).first()
-    if previous is not None:
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
-    roster = Roster(session=session, unit=session.unit, version=(previous.version + 1) if previous else 1,
-                    original_name=name[:255], kind=content.kind, header_line=content.header_line,
-                    headers=list(content.headers), mapping=dict(content.mapping), uploaded_by=actor)  # fmt: skip
+def _keep(
+    session: Session, path: Path, name: str, mapping: dict[str, int] | None, *, actor: User
+) -> Roster:
+    last = Roster.objects.filter(session=session).order_by("-version").first()
+    roster = Roster(session=session, unit=session.unit, version=(last.version + 1) if last else 1, is_current=False,
+                    original_name=name[:255], mapping=mapping or {}, uploaded_by=actor)  # fmt: skip
     with path.open("rb") as handle:
         roster.file.save(Path(name).name[:100] or "roster", File(handle), save=False)
     roster.save()
+    record("roster.upload", actor=actor, unit=session.unit, obj=roster,
+           after={"file": roster.original_name, "version": roster.version})  # fmt: skip
+    return roster
+
+
+def process_roster(roster_id: int) -> Roster:
+    """Read the kept list (the long part for a big file), make it current, then pre-check it."""
+    roster = Roster.objects.select_related("session", "uploaded_by").get(pk=roster_id)
+    try:
+        content = read_roster(Path(roster.file.path), mapping=roster.mapping or None)
+    except DomainError as exc:
+        Roster.objects.filter(pk=roster.pk).update(
+            state=Roster.State.FAILED, error_message=exc.message
+        )
+        record(
+            "roster.fail",
+            actor=roster.uploaded_by,
+            unit=roster.unit,
+            obj=roster,
+            after={"code": exc.code},
+        )
+        roster.refresh_from_db()
+        return roster
+    _install(roster, content)
+    return run_precheck(roster.pk)
+
+
+@transaction.atomic
+def _install(roster: Roster, content: Any) -> None:
+    previous = (
+        Roster.objects.select_for_update().filter(session=roster.session, is_current=True).first()
+    )
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    roster.kind, roster.header_line = content.kind, content.header_line
+    roster.headers, roster.mapping, roster.is_current = (
+        list(content.headers),
+        dict(content.mapping),
+        True,
+    )
+    roster.save(update_fields=["kind", "header_line", "headers", "mapping", "is_current"])
     RosterEntry.objects.bulk_create([_entry(roster, row) for row in content.rows], batch_size=2000)
     carried = _carry_decisions(previous, roster) if previous is not None else 0
-    record("roster.upload", actor=actor, unit=session.unit, obj=roster,
-           after={"file": roster.original_name, "version": roster.version, "rows": len(content.rows),
-                  "decisions_kept": carried})  # fmt: skip
-    return roster
+    record("roster.read", actor=roster.uploaded_by, unit=roster.unit, obj=roster,
+           after={"rows": len(content.rows), "decisions_kept": carried})  # fmt: skip
 
 
 def _entry(roster: Roster, row: RosterRow) -> RosterEntry:
@@ -128,12 +175,12 @@ def _carry_decisions(previous: Roster, roster: Roster) -> int:
     return len(carried)
 
 
-def _queue_precheck(roster: Roster, *, run_now: bool) -> Roster:
-    from cccd.rosters.tasks import precheck_roster
+def _queue(roster: Roster, *, run_now: bool) -> Roster:
+    from cccd.rosters.tasks import process_roster_task
 
     if run_now:
-        return run_precheck(roster.pk)
-    transaction.on_commit(lambda: precheck_roster.enqueue(roster.pk))
+        return process_roster(roster.pk)
+    transaction.on_commit(lambda: process_roster_task.enqueue(roster.pk))
     return roster
 
 

@@ -6,8 +6,8 @@ from cccd.accounts.audit import audit_source
 
 
 @task()
-def precheck_roster(roster_id: int) -> None:
-    from cccd.rosters.services import run_precheck
+def process_roster_task(roster_id: int) -> None:
+    from cccd.rosters.services import process_roster
 
-    with audit_source(f"task:precheck:{roster_id}"):
-        run_precheck(roster_id)
+    with audit_source(f"task:roster:{roster_id}"):
+        process_roster(roster_id)

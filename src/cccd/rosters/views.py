@@ -30,7 +30,9 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.success(request, _("List received; the pre-check is running."))
         return redirect("session_roster", session_id=session.pk)
     roster = services.current_roster(session)
-    context = {"session": session, "form": form, "roster": roster}
+    latest = Roster.objects.filter(session=session).order_by("-version").first()
+    busy = latest is not None and latest.state in {Roster.State.UPLOADED, Roster.State.CHECKING}
+    context = {"session": session, "form": form, "roster": roster, "latest": latest, "busy": busy}
     if roster is not None:
         outcome = request.GET.get("outcome", "")
         entries = roster.entries.order_by("row")
@@ -40,10 +42,7 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
         context |= {"summary": services.summary(roster), "entries": entries[:500], "outcome": outcome,
                     "outcomes": Outcome.choices,
                     "mapping_form": MappingForm(headers=roster.headers, mapping=roster.mapping, columns=MAPPABLE_COLUMNS, labels=labels)}  # fmt: skip
-    template = (
-        "rosters/_summary.html" if request.headers.get("HX-Request") else "rosters/session.html"
-    )
-    return render(request, template, context, status=400 if form.errors else 200)
+    return render(request, "rosters/session.html", context, status=400 if form.errors else 200)
 
 
 @login_required
