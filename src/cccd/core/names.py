@@ -6,6 +6,7 @@ placement; it is stored in NFC.
 """
 
 import functools
+import re
 import unicodedata
 from enum import StrEnum
 from typing import Final
@@ -24,9 +25,11 @@ _LOOKALIKES: Final = {
     "\u00d0": "\u0110",  # Ð LATIN CAPITAL LETTER ETH, typed for Đ
     "\u00f0": "\u0111",  # ð LATIN SMALL LETTER ETH, typed for đ
 }
+_SUBSTITUTIONS: Final = str.maketrans({**_PUNCTUATION_VARIANTS, **_LOOKALIKES})
+# The separators of categories Zs, Zl and Zp (Unicode 15) and the ASCII space controls.
+_SPACES: Final = re.compile("[\t\n\r\v\f \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _FOLD_LETTERS: Final = {"đ": "d", "\u00f0": "d", "Đ": "d", "\u00d0": "d"}
 _BASE_LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZđĐ")
-_SPACE_CONTROLS: Final = frozenset("\t\n\r\v\f")
 MAX_MARKS_PER_LETTER: Final = 2
 """A Vietnamese letter carries at most a vowel mark and a tone mark (ệ = e + ◌̂ + ◌̣)."""
 
@@ -49,10 +52,6 @@ def _require_str(name: object) -> str:
     if not isinstance(name, str):
         raise InvalidName(NameErrorCode.NOT_A_STRING, f"a name must be text, not {type_name(name)}")
     return name
-
-
-def _is_space(char: str) -> bool:
-    return char in _SPACE_CONTROLS or unicodedata.category(char) in ("Zs", "Zl", "Zp")
 
 
 def _is_mark(char: str) -> bool:
@@ -115,17 +114,14 @@ def normalize(name: str) -> str:
     Raises:
         InvalidName: not a string, blank, or a character that is not part of a name.
     """
-    text = unicodedata.normalize("NFD", _require_str(name))
-    text = "".join(_LOOKALIKES.get(c, _PUNCTUATION_VARIANTS.get(c, c)) for c in text)
-    words: list[str] = []
-    current: list[str] = []
-    for char in text + " ":
-        if _is_space(char):
-            if current:
-                words.append(_title_word("".join(current)))
-                current = []
-        else:
-            current.append(char)
+    return _normalize(_require_str(name))
+
+
+@functools.lru_cache(maxsize=262_144)
+def _normalize(name: str) -> str:
+    # Cached: parents' names and common full names repeat across a register's rows.
+    text = unicodedata.normalize("NFD", name).translate(_SUBSTITUTIONS)
+    words = [_title_word(word) for word in _SPACES.split(text) if word]
     if not words:
         raise InvalidName(NameErrorCode.EMPTY, "the name is empty")
     return unicodedata.normalize("NFC", " ".join(words))
