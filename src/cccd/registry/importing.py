@@ -280,7 +280,8 @@ def _upsert_people(rows: list[dict[str, Any]]) -> None:
     """One INSERT … ON CONFLICT DO UPDATE for the batch (SQLite ≥ 3.24 and PostgreSQL alike).
 
     Written as SQL rather than `bulk_create(update_conflicts=True)`: the ORM spent four times
-    longer compiling the statement than the database took to run it.
+    longer compiling the statement than the database took to run it. On PostgreSQL the rows go in
+    by COPY to a temporary table first, which is several times faster than a parameterised insert.
     """
     if not rows:
         return
@@ -290,12 +291,32 @@ def _upsert_people(rows: list[dict[str, Any]]) -> None:
         for c in UPSERT_COLUMNS
     ]
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608 (names from the model)
-        f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
-    )
+    conflict = f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
+    values = [tuple(row[c] for c in UPSERT_COLUMNS) for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(row[c] for c in UPSERT_COLUMNS) for row in rows])
+        if connection.vendor == "postgresql":
+            _copy_then_upsert(cursor, table, columns, conflict, values)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {conflict}"  # noqa: S608
+        cursor.executemany(sql, values)
+
+
+def _copy_then_upsert(
+    cursor: Any, table: str, columns: list[str], conflict: str, values: list[tuple[Any, ...]]
+) -> None:
+    """COPY into a temporary table emptied at commit, then one upsert from it (PostgreSQL)."""
+    names = ", ".join(columns)
+    create = f"SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608 (names from the model)
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS cccd_person_batch ON COMMIT DELETE ROWS AS {create}"
+    )
+    cursor.execute("TRUNCATE cccd_person_batch")  # emptied at commit too; not inside a savepoint
+    with cursor.cursor.copy(f"COPY cccd_person_batch ({names}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
+    upsert = f"INSERT INTO {table} ({names}) SELECT {names} FROM cccd_person_batch {conflict}"  # noqa: S608
+    cursor.execute(upsert)
 
 
 def _field_name(column: str) -> str:

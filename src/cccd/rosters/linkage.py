@@ -32,12 +32,13 @@ import json
 import logging
 import math
 import re
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from cccd.core import names
 
@@ -46,22 +47,36 @@ if TYPE_CHECKING:
 
     from cccd.rosters.reading import RosterRow
 
-# --- decisions (chosen on labelled data: bench/linkage.py, bench/RESULTS.md "Roster linkage") ----
+# --- decisions ----------------------------------------------------------------------------------
+# Chosen on the labelled validation roster of `python -m bench linkage` (20,300 rows, 100,000
+# people; the test roster is another register and seed): the figures are in bench/RESULTS.md,
+# "Roster linkage". Probabilities carry the prior of `prior` (one in the area's population), so a
+# threshold stands for the same risk whatever the size of the register.
 
 MATCH_THRESHOLD: Final = 0.999
-"""Auto-match when the best candidate's match probability is at least this (and nothing is close).
+"""Auto-match when the best candidate's match probability reaches this (and nothing is close).
 
-Placeholder until the labelled validation run sets it; see bench/RESULTS.md."""
+Validation: no wrong auto-match from 0.995 up (0.99: 1 wrong of 18,912, 0.5: 3 of 19,018). We
+take 0.999, a step beyond, because our simulated errors are independent and real rosters are
+messier (the one wrong match on the test roster, p = 0.9992, is a Mông name from a small pool
+whose father's name matched too). It sends 1.2 % more rows to review than 0.995."""
 
 REVIEW_THRESHOLD: Final = 0.01
-"""Below this the best candidate is not worth an officer's look: the row is ``not_found``."""
+"""Below this the best candidate is not worth an officer's look: the row is ``not_found``.
+
+Validation: 0.1 loses 0.03 % of the people who are in the register; 0.001 finds none more and
+adds 66 rows to review (940 rows come out not_found; 1,000 people are not in the register)."""
 
 LIST_THRESHOLD: Final = 0.001
-"""Candidates shown on a ``review`` or ``ambiguous`` row reach at least this probability."""
+"""Candidates shown on a ``review`` or ``ambiguous`` row reach at least this probability (lower
+than `REVIEW_THRESHOLD`: once an officer looks, a second name costs little)."""
 
-AMBIGUITY_MARGIN: Final = 3.0
+AMBIGUITY_MARGIN: Final = 5.0
 """Match weights (log2 Bayes factors) between the best and the second candidate under which the
-row is ``ambiguous``: the evidence for one over the other is less than 2³ = 8 to 1."""
+row is ``ambiguous`` (evidence for one over the other under 2⁵ = 32 to 1). It must exceed the
+gap between the model's "same date" and "day and month swapped" levels (14.2 − 9.7 = 4.5 bits):
+on the 1,000,000-person run a roster row with day and month swapped was auto-matched, at margin
+3, to a namesake born on the swapped date. Validation: margins from 1 to 8 change three rows."""
 
 MAX_CANDIDATES: Final = 5
 """Candidates kept per row for an officer to choose from, best first."""
@@ -78,11 +93,13 @@ M_FLOOR: Final = 0.001
 ID_TYPO_DIGITS: Final = 1
 """A roster ID this many digits from a candidate's is a typing slip, not another person's ID."""
 
+DUCKDB_MEMORY_LIMIT: Final = "512MB"
+"""DuckDB's memory before it spills to disk. 20,000 rows against 1,000,000 people: peak RSS of
+the whole command 1.0 GB at 512 MB (1.9 GB unlimited), no slower (bench/RESULTS.md)."""
+
 MODEL_PATH: Final = Path(__file__).with_name("linkage_model.json")
 
 OUTCOMES: Final = ("matched", "review", "ambiguous", "not_found")
-
-logger = logging.getLogger(__name__)
 
 # --- public shapes ------------------------------------------------------------------------------
 
@@ -111,7 +128,8 @@ class RegisterSlice:
     """The part of the register a roster can match: birth years (each roster year ±1) and IDs.
 
     The area is the caller's: the unit (province or commune) whose register the roster is checked
-    against. Extract ``birth_year IN years OR personal_id IN personal_ids`` within that area.
+    against. Extract ``birth_year IN years OR personal_id IN personal_ids`` within that area, and
+    pass the area's head count (all years) to `link` as ``population``.
     """
 
     years: frozenset[int]
@@ -147,9 +165,9 @@ FRAME_SCHEMA: Final = pa.schema(
 )
 """The frame both sides are turned into; `unique_id` is the personal ID (register) or the row."""
 POPULATION_KEY: Final = "cccd.population"
+"""Schema metadata of a register frame: people in its area, all birth years (see `prior`)."""
 BIRTH_YEARS: Final = 97
 """Birth years a register spans (ages 0 to 96, as `cccd.registry.generator.MAX_AGE`)."""
-"""Schema metadata of a register frame: people in its area, all birth years (see `prior`)."""
 
 
 class RegisterFileError(ValueError):
@@ -185,8 +203,9 @@ _TYPE_PREFIXES: Final = (
     ("hamlet", ("thon ", "to dan pho ", "to ", "ap ", "ban ", "buon ", "bon ", "xom ", "khu pho ",
                 "khu ", "so ", "kp ", "tdp ")),
 )  # fmt: skip
-_UNSEPARATED: Final = re.compile(r" (?=(?:xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh) )")
-"""A type word inside a segment starts a new one: "thon 5 xa dak lao huyen dak mil"."""
+_UNSEPARATED: Final = re.compile(r" (?=(?:xa|phuong|thi tran|huyen|thi xa|thanh pho|tinh) )")
+"""In an address typed without commas, a type word starts a new part: "thon 5 xa dak lao huyen
+dak mil". Not "quan" (Quận): it is also a word of names ("Tam Quan Bắc")."""
 
 
 @functools.cache
@@ -221,7 +240,9 @@ def address_place(address: str) -> tuple[str | None, str | None]:
     segments are trusted; untyped ones are read right to left (province, district, commune) once
     the hamlet and any province name are set aside.
     """
-    text = _UNSEPARATED.sub(",", " ".join(names.fold(address).replace(";", ",").split()))
+    text = " ".join(names.fold(address).replace(";", ",").split())
+    if "," not in text:
+        text = _UNSEPARATED.sub(",", text)
     segments = [s.strip() for s in text.split(",")]
     provinces = _province_names()
     commune = district = None
@@ -309,37 +330,24 @@ def _frame(connection: Any, population: int | None = None) -> pa.Table:
         "SELECT father_name FROM raw UNION ALL SELECT mother_name FROM raw) WHERE v <> ''"
     ).fetchall()
     folded = [(text, *split_folded(text)) for (text,) in texts]
-    connection.register(
-        "folded_names",
-        pa.table(
-            list(zip(*folded, strict=True)) if folded else [[], [], [], [], []],
-            names=["text", "folded", "family", "middle", "given"],
-            schema=None
-            if folded
-            else pa.schema(
-                [(c, pa.string()) for c in ("text", "folded", "family", "middle", "given")]
-            ),
-        ),
-    )
+    connection.register("folded_names", _string_table(_NAME_COLUMNS, folded))
     addresses = connection.sql("SELECT DISTINCT address FROM raw WHERE address <> ''").fetchall()
     places = [(text, *_place(text)) for (text,) in addresses]
-    connection.register(
-        "places",
-        pa.table(
-            {
-                "text": [p[0] for p in places],
-                "commune": [p[1] for p in places],
-                "district": [p[2] for p in places],
-            },
-            schema=pa.schema(
-                [("text", pa.string()), ("commune", pa.string()), ("district", pa.string())]
-            ),
-        ),
-    )
+    connection.register("places", _string_table(("text", "commune", "district"), places))
     table = connection.sql(_FRAME_SQL).to_arrow_table().cast(FRAME_SCHEMA)
     if population is not None:
         table = table.replace_schema_metadata({POPULATION_KEY: str(population)})
     return table
+
+
+_NAME_COLUMNS: Final = ("text", "folded", "family", "middle", "given")
+
+
+def _string_table(columns: Sequence[str], rows: Sequence[tuple[str | None, ...]]) -> pa.Table:
+    schema = pa.schema([(c, pa.string()) for c in columns])
+    return pa.table(
+        [list(values) for values in zip(*rows, strict=True)] or [[]] * len(columns), schema=schema
+    )
 
 
 def _place(text: str) -> tuple[str | None, str | None]:
@@ -359,10 +367,14 @@ def _frame_from_raw(raw: pa.Table, population: int | None = None) -> pa.Table:
 
 
 def _connect() -> Any:
+    """An in-memory DuckDB that spills to the temp folder beyond `DUCKDB_MEMORY_LIMIT`."""
     import duckdb
 
     connection = duckdb.connect(":memory:")
     connection.execute("SET preserve_insertion_order = false")
+    connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    spill = str(Path(tempfile.gettempdir()) / "cccd-duckdb").replace("'", "''")
+    connection.execute(f"SET temp_directory = '{spill}'")
     return connection
 
 
@@ -512,9 +524,12 @@ WHERE unique_id <> ''
 """
 
 
-def register_frame_from_csv(path: Path, *, years: Iterable[int] | None = None) -> pa.Table:
+def register_frame_from_csv(
+    path: Path, *, years: Iterable[int] | None = None, personal_ids: Iterable[str] = ()
+) -> pa.Table:
     """The register (interchange CSV or xlsx: `cccd.registry.generator.CSV_COLUMNS`, or the
-    Vietnamese headers the import knows) as a frame, keeping only people born in ``years``.
+    Vietnamese headers the import knows) as a frame, keeping only people born in ``years`` (all
+    when None) and those whose ID is in ``personal_ids`` (`register_slice_filter` gives both).
 
     A CSV is read by DuckDB (a million rows in a few seconds); an xlsx through
     `cccd.registry.tables`. The frame records how many people the whole file holds (`prior`).
@@ -523,6 +538,8 @@ def register_frame_from_csv(path: Path, *, years: Iterable[int] | None = None) -
         RegisterFileError: not a table, not UTF-8, or no column for the ID, name, birth date
             or sex.
     """
+    import duckdb
+
     from cccd.errors import DomainError
     from cccd.registry.tables import open_table
 
@@ -535,29 +552,42 @@ def register_frame_from_csv(path: Path, *, years: Iterable[int] | None = None) -
                 _csv_text_rows(connection, path)
             else:
                 _xlsx_text_rows(connection, table.rows())
+            connection.execute(f"CREATE TABLE everyone AS {_RAW_FROM_TEXT_SQL}")  # noqa: S608 (constant)
         except DomainError as exc:
             raise RegisterFileError(f"{path}: {exc.message}") from None
         except RegisterFileError as exc:
             raise RegisterFileError(f"{path}: {exc}") from None
-        connection.execute(f"CREATE TABLE everyone AS {_RAW_FROM_TEXT_SQL}")  # noqa: S608 (constant)
+        except duckdb.Error as exc:
+            raise RegisterFileError(f"{path}: {_csv_problem(exc)}") from None
         [(population,)] = connection.execute(
             "SELECT count(*) FROM everyone WHERE birth_year IS NOT NULL"
         ).fetchall()
-        wanted = sorted(set(years)) if years is not None else None
         condition = "birth_year IS NOT NULL"
-        if wanted is not None:
-            connection.register("years", pa.table({"year": pa.array(wanted, pa.int32())}))
-            condition += " AND birth_year IN (SELECT year FROM years)"
+        if years is not None:
+            wanted = pa.array(sorted(set(years)), pa.int32())
+            ids = pa.array(sorted(set(personal_ids)), pa.string())
+            connection.register("years", pa.table({"year": wanted}))
+            connection.register("ids", pa.table({"personal_id": ids}))
+            condition += (
+                " AND (birth_year IN (SELECT year FROM years)"
+                " OR unique_id IN (SELECT personal_id FROM ids))"
+            )
         connection.execute(f"CREATE VIEW raw AS SELECT * FROM everyone WHERE {condition}")  # noqa: S608 (constants)
         return _frame(connection, population)
     finally:
         connection.close()
 
 
+def _csv_problem(error: Exception) -> str:
+    """DuckDB's complaint about a CSV, in words an officer can act on."""
+    text = str(error)
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        return "the file is not UTF-8 text; save it as “CSV UTF-8”"
+    return text.splitlines()[0][:200]
+
+
 def _csv_text_rows(connection: Any, path: Path) -> None:
     """The view ``text_rows`` over the CSV's columns we read, all as text; header by synonyms."""
-    import duckdb
-
     header, delimiter = _csv_header(path)
     index = _register_columns(header)
     selected = ", ".join(
@@ -569,13 +599,7 @@ def _csv_text_rows(connection: Any, path: Path) -> None:
         f"read_csv('{quoted}', header = false, skip = 1, delim = '{delimiter}', quote = '\"', "
         f"escape = '\"', columns = {{{types}}}, null_padding = true, strict_mode = false)"
     )
-    try:
-        connection.execute(f"CREATE TABLE text_rows AS SELECT {selected} FROM {source}")  # noqa: S608 (our own names, a quoted path)
-    except duckdb.Error as exc:
-        detail = str(exc).splitlines()[0][:200]
-        if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
-            detail = "the file is not UTF-8 text; save it as “CSV UTF-8”"
-        raise RegisterFileError(detail) from None
+    connection.execute(f"CREATE VIEW text_rows AS SELECT {selected} FROM {source}")  # noqa: S608 (our own names, a quoted path)
 
 
 def _csv_header(path: Path) -> tuple[list[str], str]:
@@ -645,13 +669,14 @@ def settings() -> SettingsCreator:
     kind still leaves a rule that pairs the row with its person (bench/RESULTS.md, blocking recall).
     """
     from splink import SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
 
     return SettingsCreator(
         link_type="link_only",
         comparisons=_comparisons(),
         blocking_rules_to_generate_predictions=[
             block_on("birth_date"),
-            "l.birth_date = r.birth_date_swapped",
+            CustomRule("l.birth_date = r.birth_date_swapped"),
             block_on("birth_year", "given_folded"),
             block_on(
                 "birth_year",
@@ -659,6 +684,12 @@ def settings() -> SettingsCreator:
                 "coalesce(middle_folded, '')",
                 "substr(given_folded, 1, 1)",
             ),
+            # a year apart: the same day and month (a typo in the year) …
+            CustomRule("l.birth_date = r.birth_date + INTERVAL 1 YEAR"),
+            CustomRule("l.birth_date + INTERVAL 1 YEAR = r.birth_date"),
+            # … or the same full name (the lunar year of someone born before Tết, year only)
+            CustomRule("l.birth_year = r.birth_year + 1 AND l.name_folded = r.name_folded"),
+            CustomRule("l.birth_year + 1 = r.birth_year AND l.name_folded = r.name_folded"),
         ],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -667,7 +698,7 @@ def settings() -> SettingsCreator:
 
 
 _ONE_DIGIT_APART: Final = """
-"birth_year_l" = "birth_year_r" AND (
+abs("birth_date_l" - "birth_date_r") = 1 OR "birth_year_l" = "birth_year_r" AND (
     (month("birth_date_l") = month("birth_date_r") AND (
         day("birth_date_l") % 10 = day("birth_date_r") % 10
         OR day("birth_date_l") // 10 = day("birth_date_r") // 10
@@ -676,7 +707,8 @@ _ONE_DIGIT_APART: Final = """
         month("birth_date_l") % 10 = month("birth_date_r") % 10
         OR month("birth_date_l") // 10 = month("birth_date_r") // 10)))
 """
-"""Day or month mistyped by one digit (12 → 13, 05 → 15) or its two digits swapped (12 → 21).
+"""A day apart, or day or month mistyped by one digit (12 → 13, 05 → 15) or its two digits
+swapped (12 → 21).
 
 Arithmetic on the date parts: a string distance on formatted dates cost 5 s per 3 M pairs."""
 
@@ -753,7 +785,13 @@ def _comparisons() -> list[Any]:
                     'AND "birth_year_l" = "birth_year_r"',
                     "same year, the day known on one side only",
                 ),
-                cll.CustomLevel(_ONE_DIGIT_APART, "one digit of the day or month apart"),
+                cll.CustomLevel(_ONE_DIGIT_APART, "a day, or one digit of the day or month, apart"),
+                cll.CustomLevel(
+                    'month("birth_date_l") = month("birth_date_r") '
+                    'AND day("birth_date_l") = day("birth_date_r") '
+                    'AND abs("birth_year_l" - "birth_year_r") = 1',
+                    "same day and month, a year apart",
+                ),
                 cll.CustomLevel('"birth_year_l" = "birth_year_r"', "same year"),
                 cll.CustomLevel('abs("birth_year_l" - "birth_year_r") = 1', "a year apart"),
                 cll.ElseLevel(),
@@ -794,7 +832,7 @@ def _load_model(model_path: Path | None, population: int) -> dict[str, Any]:
     """The trained model with the prior (`prior`) set for the area's population."""
     path = model_path or MODEL_PATH
     try:
-        model = json.loads(path.read_text(encoding="utf-8"))
+        model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(
             f"no linkage model at {path}; run `python -m bench linkage --train`"
@@ -873,10 +911,11 @@ def population_of(register: pa.Table, roster_rows: Sequence[RosterRow] = ()) -> 
     recorded = (register.schema.metadata or {}).get(POPULATION_KEY.encode())
     if recorded:
         return int(recorded)
+    people = int(register.num_rows)
     years = len(register_slice_filter(roster_rows).years) if roster_rows else 0
     if not years or years >= BIRTH_YEARS:
-        return register.num_rows
-    return round(register.num_rows * BIRTH_YEARS / years)
+        return people
+    return round(people * BIRTH_YEARS / years)
 
 
 def prior(population: int) -> float:
@@ -956,7 +995,8 @@ def _query(sql: str, **tables: pa.Table) -> list[tuple[Any, ...]]:
     try:
         for name, table in tables.items():
             connection.register(name, table)
-        return connection.execute(sql).fetchall()
+        rows: list[tuple[Any, ...]] = connection.execute(sql).fetchall()
+        return rows
     finally:
         connection.close()
 
@@ -1101,7 +1141,10 @@ def train(
 
     Unsupervised, as it would be on real data: u from random pairs, then m by expectation
     maximisation in three sessions whose blocking rules leave every comparison trained at least
-    once. Labels only choose the thresholds (bench/linkage.py). Returns the model dict.
+    once (the birth comparison needs one without birth columns: family + given name + commune,
+    on a training register of 100,000, never at prediction). m-probabilities are then floored
+    (`floor_m_probabilities`). Labels only choose the thresholds (bench/linkage.py). Returns the
+    model dict.
     """
     from splink import Linker, block_on
 
@@ -1136,7 +1179,7 @@ def floor_m_probabilities(model: dict[str, Any], floor: float = M_FLOOR) -> dict
     carry errors we did not think of, so no single disagreement may count for more than
     log2(floor / u) against a match.
     """
-    model = json.loads(json.dumps(model))
+    model = dict(json.loads(json.dumps(model)))
     for comparison in model["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         raised = [max(lv.get("m_probability", floor), floor) for lv in levels]

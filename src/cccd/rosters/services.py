@@ -207,18 +207,17 @@ def run_precheck(roster_id: int) -> Roster:
     entries = list(roster.entries.exclude(outcome=Outcome.UNREADABLE))
     rows = [_row(e) for e in entries]
     wanted = linkage.register_slice_filter(rows)
-    people = Person.objects.filter(residence_unit__path__startswith=register_area(roster.session))
-    people = people.filter(birth_year__in=wanted.years) | people.filter(
+    area = Person.objects.filter(residence_unit__path__startswith=register_area(roster.session))
+    people = area.filter(birth_year__in=wanted.years) | area.filter(
         personal_id__in=wanted.personal_ids
     )
     fields = ("pk", "personal_id", "full_name", "birth_date", "birth_date_precision", "birth_year", "sex",
               "father_name", "mother_name", "permanent_address", "residence_unit__code")  # fmt: skip
     slice_rows = list(people.values(*fields))
-    results = (
-        {r.row: r for r in linkage.link(linkage.register_frame_from_people(slice_rows), rows)}
-        if rows
-        else {}
-    )
+    results = {}
+    if rows:  # the prior of a match is one in the area's whole population, not in the slice
+        frame = linkage.register_frame_from_people(slice_rows)
+        results = {r.row: r for r in linkage.link(frame, rows, population=area.count())}
     return _save_results(roster, entries, results, {p["personal_id"]: p["pk"] for p in slice_rows})
 
 
