@@ -141,3 +141,38 @@ def test_a_district_commander_cannot_set_targets_on_the_provinces_campaign(
     response = client_for(commander_dakmil).post(f"/api/v1/campaigns/{campaign.pk}/targets",
                                                  {"unit_id": tree.dakmil_police.pk, "total": 5}, content_type="application/json")  # fmt: skip
     assert response.status_code == 404
+
+
+def test_an_administrator_reorders_a_group_and_it_is_audited(
+    tree: Tree, administrator: User, officer_dakmil: User
+) -> None:
+    group = PriorityGroup.objects.get(code="elderly_alone")
+    data = {
+        "group": group.pk,
+        "name": "Người cao tuổi sống một mình",
+        "priority": 5,
+        "served_first": "on",
+        "is_active": "on",
+    }
+    assert client_for(officer_dakmil).post("/campaigns/groups/", data).status_code == 403
+    assert client_for(administrator).post("/campaigns/groups/", data).status_code == 302
+    assert PriorityGroup.objects.first() == group
+    group.refresh_from_db()
+    assert group.name == "Người cao tuổi sống một mình"
+    event = assert_audited("group.update", group, actor=administrator)
+    assert (event.before["priority"], event.after["priority"]) == (30, 5)
+
+
+def test_a_malformed_group_change_changes_nothing(tree: Tree, administrator: User) -> None:
+    group = PriorityGroup.objects.get(code="student")
+    client_for(administrator).post(
+        "/campaigns/groups/", {"group": group.pk, "name": "", "priority": -3}
+    )
+    assert (
+        client_for(administrator)
+        .post("/campaigns/groups/", {"group": 99999, "name": "x", "priority": 1})
+        .status_code
+        == 404
+    )
+    group.refresh_from_db()
+    assert (group.name, group.priority) == ("Học sinh, sinh viên", 80)

@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         LOOK_UP,
         "registry.import_register",
         CAMPAIGNS,
+        "campaigns.change_prioritygroup",
     },
 }
 

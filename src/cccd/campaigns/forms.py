@@ -90,3 +90,12 @@ class SessionForm(forms.Form):
         if end < start:
             end += datetime.timedelta(days=1)
         return start, end
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    priority = forms.IntegerField(
+        label=_("Order (lower is served first)"), min_value=0, max_value=999
+    )
+    served_first = forms.BooleanField(label=_("Served first in the queue"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)

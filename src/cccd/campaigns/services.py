@@ -177,3 +177,26 @@ def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: da
     record("session.plan", actor=actor, unit=session.unit, obj=session,
            after=snapshot(session, ("campaign", "venue", "team", "starts_at", "ends_at", "desks", "capacity")))  # fmt: skip
     return session
+
+
+@transaction.atomic
+def update_group(
+    group_id: int, *, name: str, priority: int, served_first: bool, is_active: bool, actor: User
+) -> PriorityGroup:
+    """An administrator renames, reorders or (de)activates a group; the queue follows the order."""
+    require_permission(actor, "campaigns.change_prioritygroup")
+    group = PriorityGroup.objects.select_for_update().get(pk=group_id)
+    fields = ("name", "priority", "served_first", "is_active")
+    before = snapshot(group, fields)
+    group.name, group.priority = name.strip(), _bounded(priority, "priority", 0, 999)
+    group.served_first, group.is_active = served_first, is_active
+    group.save()
+    record(
+        "group.update",
+        actor=actor,
+        unit=actor.unit,
+        obj=group,
+        before=before,
+        after=snapshot(group, fields),
+    )
+    return group

@@ -9,4 +9,5 @@ urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("venues/", views.venue_list, name="venue_list"),
     path("teams/new/", views.team_create, name="team_create"),
+    path("groups/", views.group_list, name="group_list"),
 ]

@@ -11,8 +11,15 @@ from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns import queries, services
-from cccd.campaigns.forms import CampaignForm, SessionForm, TargetForm, TeamForm, VenueForm
-from cccd.campaigns.models import Team, Venue
+from cccd.campaigns.forms import (
+    CampaignForm,
+    GroupForm,
+    SessionForm,
+    TargetForm,
+    TeamForm,
+    VenueForm,
+)
+from cccd.campaigns.models import PriorityGroup, Team, Venue
 from cccd.errors import NOT_FOUND
 from cccd.units.queries import police_units_for
 
@@ -144,3 +151,25 @@ def team_create(request: HttpRequest) -> HttpResponse:
                          member_ids=[m.pk for m in data["members"]], actor=request.user)  # fmt: skip
     messages.success(request, _("Team saved."))
     return redirect("venue_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_list(request: HttpRequest) -> HttpResponse:
+    """The priority groups in their order; an administrator edits them in place."""
+    can_edit = request.user.has_perm("campaigns.change_prioritygroup")
+    if request.method == "POST":
+        require_permission(request.user, "campaigns.change_prioritygroup")
+        group = PriorityGroup.objects.filter(pk=request.POST.get("group", "0") or 0).first()
+        if group is None:
+            raise NOT_FOUND()
+        form = GroupForm(request.POST)
+        if form.is_valid():
+            services.update_group(group.pk, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Group saved."))
+            return redirect("group_list")
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("group_list")
+    groups = [(g, GroupForm(initial={"name": g.name, "priority": g.priority, "served_first": g.served_first,
+                                     "is_active": g.is_active})) for g in PriorityGroup.objects.all()]  # fmt: skip
+    return render(request, "campaigns/groups.html", {"groups": groups, "can_edit": can_edit})
