@@ -230,9 +230,15 @@ def seed_roster(seed: int) -> int:
         elif roll < 0.15:
             name = name[:-1] + ("a" if name[-1] != "a" else "e")  # a typo in the given name
         father, mother = person.father_name, person.mother_name
-        if 0.15 <= roll < 0.21:  # a hastily typed row: wrong year, a typo, no parents
+        if 0.15 <= roll < 0.19:  # a hastily typed row: the year one off, no parents
             born = person.birth_date.replace(year=person.birth_year + 1).strftime("%d/%m/%Y")
-            name, father, mother = name[:-1] + ("a" if name[-1] != "a" else "e"), "", ""
+            father, mother = "", ""
+        elif (
+            0.19 <= roll < 0.23 and len(name.split()) > 2
+        ):  # middle name dropped, a typo, no parents
+            words = name.split()
+            name = " ".join([words[0], words[-1][:-1] + ("a" if words[-1][-1] != "a" else "e")])
+            father, mother = "", ""
         grade = {2006: "10", 2005: "11", 2004: "12"}[person.birth_year]
         sheet.append(
             [
