@@ -149,7 +149,7 @@ def test_an_officer_resolves_an_ambiguous_row_by_picking_a_candidate(
     client = client_for(officer_dakmil)
     page = client.get(f"/rosters/{roster.pk}/review/")
     assert page.context["entry"] == entry
-    assert {p.pk for _c, p in page.context["candidates"]} == {
+    assert {p.pk for _c, p, _d in page.context["candidates"]} == {
         register["twin1"].pk,
         register["twin2"].pk,
     }

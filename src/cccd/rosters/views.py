@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible
+from cccd.core import names
 from cccd.registry.models import Person
 from cccd.rosters import services
 from cccd.rosters.forms import MappingForm, RosterUploadForm
@@ -82,7 +83,9 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
     if entry is not None:
         people = Person.objects.in_bulk([c["person"] for c in entry.candidates if c.get("person")])
         candidates = [
-            (c, people.get(c["person"])) for c in entry.candidates if people.get(c["person"])
+            (c, people[c["person"]], _differences(entry, people[c["person"]]))
+            for c in entry.candidates
+            if c.get("person") in people
         ]
     context = {
         "roster": roster,
@@ -108,3 +111,25 @@ def discrepancies(request: HttpRequest, roster_id: int) -> FileResponse:
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_visible(request.user, RosterEntry.objects.select_related("roster"), pk=entry_id)
     return redirect(f"/rosters/{entry.roster_id}/review/?after={entry.row - 1}")
+
+
+def _differences(entry: RosterEntry, person: Person) -> set[str]:
+    """The fields where the register's person differs from the row, to highlight them."""
+    different = set()
+    if names.fold(entry.full_name) != person.name_folded:
+        different.add("full_name")
+    if (
+        entry.birth_date
+        and person.birth_date_precision == "day"
+        and entry.birth_date != person.birth_date
+    ):
+        different.add("birth_date")
+    if (entry.birth_year or 0) != person.birth_year:
+        different.add("birth_date")
+    if entry.sex and entry.sex != person.sex:
+        different.add("sex")
+    for field in ("father_name", "mother_name"):
+        written = entry.details.get(field, "")
+        if written and names.fold(written) != names.fold(getattr(person, field)):
+            different.add(field)
+    return different
