@@ -153,6 +153,10 @@ def test_an_officer_resolves_an_ambiguous_row_by_picking_a_candidate(
         register["twin1"].pk,
         register["twin2"].pk,
     }
+    assert [d for _c, _p, d in page.context["candidates"]] == [
+        set(),
+        set(),
+    ]  # nothing tells them apart
     client.post(
         f"/rosters/{roster.pk}/review/",
         {"entry": entry.pk, "decision": "picked", "person": register["twin2"].pk},
