@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cccd.registry",
     "cccd.campaigns",
     "cccd.rosters",
+    "cccd.tickets",
     "cccd.api",
     "cccd.demo",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("registry/", include("cccd.registry.urls")),
     path("campaigns/", include("cccd.campaigns.urls")),
     path("rosters/", include("cccd.rosters.urls")),
+    path("queue/", include("cccd.tickets.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

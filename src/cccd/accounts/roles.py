@@ -10,9 +10,11 @@ PLAN = "campaigns.plan_sessions"
 CAMPAIGNS = "campaigns.manage_campaigns"
 UPLOAD = "rosters.upload_roster"
 REVIEW = "rosters.review_roster"
+ISSUE = "tickets.issue_ticket"
+DESK = "tickets.operate_desk"
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW},
-    Role.TEAM_LEADER: {LOOK_UP, PLAN, UPLOAD, REVIEW},
+    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW, DESK},
+    Role.TEAM_LEADER: {LOOK_UP, PLAN, UPLOAD, REVIEW, ISSUE, DESK},
     Role.COMMANDER: {"accounts.view_audit_trail", LOOK_UP, PLAN, CAMPAIGNS, UPLOAD, REVIEW},
     Role.BACK_OFFICE: {LOOK_UP, REVIEW},
     Role.LIAISON: {UPLOAD},

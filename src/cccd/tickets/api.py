@@ -1,0 +1,125 @@
+"""/api/v1/tickets: desks call, recall, skip, send on and finish numbers; walk-ins; the board."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router
+from ninja.responses import Status
+
+from cccd.accounts.scoping import get_visible
+from cccd.campaigns.models import PriorityGroup
+from cccd.errors import NOT_FOUND
+from cccd.tickets import queries, services
+from cccd.tickets.board import call_text
+from cccd.tickets.models import Desk, Ticket
+from cccd.tickets.schemas import (
+    BoardOut,
+    DeskOut,
+    HandOutIn,
+    HandOutOut,
+    TicketActionIn,
+    TicketOut,
+    TransferIn,
+    WalkInIn,
+)
+
+router = Router(tags=["tickets"])
+
+
+def _out(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
+    return {
+        "id": ticket.pk, "session_id": ticket.session_id, "number": ticket.number, "display": ticket.display,
+        "kind": ticket.kind, "state": ticket.state, "group_code": ticket.group.code if ticket.group else None,
+        "class_name": ticket.class_name, "desk": ticket.desk.number if ticket.desk else None,
+        "slot_start": ticket.slot_start, "called_at": ticket.called_at, "done_at": ticket.done_at,
+        "calls": ticket.calls,
+        "public_url": request.build_absolute_uri(reverse("ticket_public", args=[ticket.public_token])),
+    }  # fmt: skip
+
+
+@router.get("/sessions/{session_id}", response=list[TicketOut])
+def list_tickets(request: HttpRequest, session_id: int) -> list[dict[str, object]]:
+    session = services.open_queue(session_id, actor=request.user)
+    return [_out(request, t) for t in queries.session_tickets(request.user, session)]
+
+
+@router.get("/sessions/{session_id}/desks", response=list[DeskOut])
+def list_desks(request: HttpRequest, session_id: int) -> list[Desk]:
+    return queries.desks(services.open_queue(session_id, actor=request.user))
+
+
+@router.get("/sessions/{session_id}/board", response=BoardOut)
+def board(request: HttpRequest, session_id: int) -> dict[str, object]:
+    session = queries.get_session(request.user, session_id)
+    state = queries.board_state(session)
+
+    def call(c: queries.BoardCall) -> dict[str, object]:
+        return {"number": c.number, "desk": c.desk, "key": c.key, "text": call_text(c)}
+
+    latest = state["latest"]
+    return {"session_id": session.pk, "calls": [call(c) for c in state["calls"]],  # type: ignore[attr-defined]
+            "latest": call(latest) if latest else None, "waiting": state["waiting"]}  # type: ignore[arg-type]  # fmt: skip
+
+
+@router.post("/sessions/{session_id}/walk-ins", response={201: TicketOut})
+def issue_walk_in(
+    request: HttpRequest, session_id: int, payload: WalkInIn
+) -> Status[dict[str, object]]:
+    group_id = None
+    if payload.group_code:
+        group = PriorityGroup.objects.filter(code=payload.group_code, is_active=True).first()
+        if group is None:
+            raise NOT_FOUND()
+        group_id = group.pk
+    ticket = services.issue_walk_in(
+        session_id, group_id=group_id, person_id=payload.person_id, actor=request.user
+    )
+    return Status(201, _out(request, ticket))
+
+
+@router.post("/sessions/{session_id}/hand-out", response={201: HandOutOut})
+def hand_out(
+    request: HttpRequest, session_id: int, payload: HandOutIn
+) -> Status[dict[str, object]]:
+    tickets = services.hand_out_numbers(session_id, slots={s.class_name: s.start for s in payload.slots},
+                                        include_unmatched=payload.include_unmatched, actor=request.user)  # fmt: skip
+    return Status(201, {"count": len(tickets), "first": tickets[0].number if tickets else None,
+                        "last": tickets[-1].number if tickets else None})  # fmt: skip
+
+
+@router.get("/{ticket_id}", response=TicketOut)
+def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, object]:
+    ticket = get_visible(request.user, Ticket.objects.select_related("group", "desk"), pk=ticket_id)
+    return _out(request, ticket)
+
+
+@router.post("/desks/{desk_id}/open", response=DeskOut)
+def open_desk(request: HttpRequest, desk_id: int) -> Desk:
+    return services.open_desk(desk_id, actor=request.user)
+
+
+@router.post("/desks/{desk_id}/call-next", response=TicketOut)
+def call_next(request: HttpRequest, desk_id: int) -> dict[str, object]:
+    return _out(request, services.call_next(desk_id, actor=request.user))
+
+
+@router.post("/desks/{desk_id}/recall", response=TicketOut)
+def recall(request: HttpRequest, desk_id: int, payload: TicketActionIn) -> dict[str, object]:
+    return _out(request, services.recall_ticket(desk_id, payload.ticket_id, actor=request.user))
+
+
+@router.post("/desks/{desk_id}/skip", response=TicketOut)
+def skip(request: HttpRequest, desk_id: int, payload: TicketActionIn) -> dict[str, object]:
+    return _out(request, services.skip_ticket(desk_id, payload.ticket_id, actor=request.user))
+
+
+@router.post("/desks/{desk_id}/finish", response=TicketOut)
+def finish(request: HttpRequest, desk_id: int, payload: TicketActionIn) -> dict[str, object]:
+    return _out(request, services.finish_ticket(desk_id, payload.ticket_id, actor=request.user))
+
+
+@router.post("/desks/{desk_id}/transfer", response=TicketOut)
+def transfer(request: HttpRequest, desk_id: int, payload: TransferIn) -> dict[str, object]:
+    ticket = services.transfer_ticket(
+        desk_id, payload.ticket_id, payload.to_desk_id, actor=request.user
+    )
+    return _out(request, ticket)

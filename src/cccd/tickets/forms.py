@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+_TIME = re.compile(r"(\d{1,2})[:hH](\d{2})")
+
+
+class HandOutForm(forms.Form):
+    """Numbers in advance: in class order, or by the time slots written one class a line."""
+
+    slots = forms.CharField(
+        label=_("Time slots (one class a line: 12A1 19:00); empty for class order"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "12A1 19:00\n12A2 19:30"}),
+    )
+    include_unmatched = forms.BooleanField(
+        label=_("Also rows not found in the register or unreadable"), required=False
+    )
+
+    def clean_slots(self) -> dict[str, datetime.time]:
+        slots: dict[str, datetime.time] = {}
+        for line in self.cleaned_data["slots"].splitlines():
+            if not line.strip():
+                continue
+            parts = line.replace("\t", " ").rsplit(None, 1)
+            time = _TIME.fullmatch(parts[-1].strip())
+            try:
+                if len(parts) != 2 or time is None:
+                    raise ValueError(line)
+                name, at = parts[0].strip(), datetime.time(int(time[1]), int(time[2]))
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Cannot read the time slot: %(line)s"), params={"line": line.strip()[:60]}
+                ) from None
+            slots[name] = at
+        return slots
+
+
+class LookUpForm(forms.Form):
+    q = forms.CharField(label=_("Name and year, or personal ID"), max_length=120)

@@ -1,0 +1,139 @@
+"""Read paths of the queue: the board, a ticket's place in line and the estimated wait."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from cccd.accounts.models import User
+from cccd.accounts.scoping import visible_to
+from cccd.campaigns.models import Session
+from cccd.errors import NOT_FOUND
+from cccd.tickets.models import Desk, Ticket
+from cccd.tickets.services import AT_DESK, PRIORITY_RUN
+
+DEFAULT_SERVICE = datetime.timedelta(minutes=4)  # DOMAIN.md: 3–5 minutes a person at the desk
+SAMPLE = 200  # the latest done numbers the median is taken over
+
+
+def session_tickets(user: User, session: Session) -> QuerySet[Ticket]:
+    return visible_to(user, Ticket.objects.filter(session=session)).select_related("group", "desk")
+
+
+def desks(session: Session) -> list[Desk]:
+    return list(
+        Desk.objects.filter(session=session, number__lte=session.desks).select_related("officer")
+    )
+
+
+def service_time(session: Session) -> datetime.timedelta:
+    """The median time from call to done of the session's latest finished numbers (4 min before
+    any is done)."""
+    rows = (
+        Ticket.objects.filter(session=session, state=Ticket.State.DONE, called_at__isnull=False,
+                              done_at__isnull=False)
+        .order_by("-done_at")
+        .values_list("called_at", "done_at")[:SAMPLE]
+    )  # fmt: skip
+    durations = [(done - called).total_seconds() for called, done in rows if done >= called]
+    if not durations:
+        return DEFAULT_SERVICE
+    return datetime.timedelta(seconds=statistics.median(durations))
+
+
+def open_desk_count(session: Session) -> int:
+    """Desks open now; before any opens, the desks the session was planned with."""
+    count = Desk.objects.filter(session=session, is_open=True, number__lte=session.desks).count()
+    return count or max(session.desks, 1)
+
+
+def people_ahead(ticket: Ticket) -> int | None:
+    """How many will be called before this number, by the priority rule; None once called."""
+    if ticket.state != Ticket.State.WAITING:
+        return None
+    waiting = Ticket.objects.filter(session_id=ticket.session_id, state=Ticket.State.WAITING)
+    waiting = waiting.exclude(pk=ticket.pk)
+    if ticket.desk_id is not None:  # sent to a desk: only others sent there come first
+        earlier = Q(line_at__lt=ticket.line_at) | Q(
+            line_at=ticket.line_at, number__lt=ticket.number
+        )
+        return waiting.filter(earlier, desk_id=ticket.desk_id).count()
+    sent = waiting.filter(desk__isnull=False).count()
+    free = waiting.filter(desk__isnull=True)
+    priority = free.filter(group__served_first=True)
+    line = Q(line_at__lt=ticket.line_at) | Q(line_at=ticket.line_at, number__lt=ticket.number)
+    if ticket.is_priority:
+        rank = ticket.group.priority  # type: ignore[union-attr]
+        before = Q(group__priority__lt=rank) | (Q(group__priority=rank) & line)
+        return sent + priority.filter(before).count()
+    regular = free.filter(Q(group__isnull=True) | Q(group__served_first=False)).filter(line).count()
+    # at most PRIORITY_RUN priority calls before each regular one, this one included
+    return sent + regular + min(priority.count(), PRIORITY_RUN * (regular + 1))
+
+
+def estimated_wait(ticket: Ticket) -> datetime.timedelta | None:
+    """Place in line × median service time ÷ open desks."""
+    ahead = people_ahead(ticket)
+    if ahead is None:
+        return None
+    session = ticket.session
+    return service_time(session) * (ahead + 1) / open_desk_count(session)
+
+
+def ticket_by_token(token: str) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("session", "session__venue", "group", "desk")
+        .filter(public_token=token)
+        .first()
+    )
+    if ticket is None or not token:
+        raise NOT_FOUND()
+    return ticket
+
+
+@dataclass
+class BoardCall:
+    number: str
+    desk: int
+    key: str  # changes with each call or recall, so the board knows what to announce
+
+
+def board_state(session: Session) -> dict[str, object]:
+    """What the hall's screen shows: the numbers at each desk, the latest first, and the line."""
+    at_desks = (
+        Ticket.objects.filter(session=session, state__in=AT_DESK, desk__isnull=False)
+        .select_related("desk")
+        .order_by("-called_at", "-number")
+    )
+    calls = [
+        BoardCall(t.display, t.desk.number, f"{t.pk}.{t.calls}.{t.called_at:%H%M%S%f}")  # type: ignore[union-attr]
+        for t in at_desks[:12]
+    ]
+    waiting = Ticket.objects.filter(session=session, state=Ticket.State.WAITING).count()
+    return {"calls": calls, "latest": calls[0] if calls else None, "waiting": waiting}
+
+
+def class_sheets(user: User, session: Session) -> list[tuple[str, list[Ticket]]]:
+    """Advance numbers grouped by class, for the sheets the school hands to each class."""
+    from cccd.tickets.services import class_key
+
+    tickets = session_tickets(user, session).filter(kind=Ticket.Kind.ADVANCE)
+    tickets = tickets.select_related("roster_entry").order_by("number")
+    sheets: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        sheets.setdefault(ticket.class_name, []).append(ticket)
+    return sorted(sheets.items(), key=lambda item: class_key(item[0]))
+
+
+def get_session(user: User, session_id: int) -> Session:
+    session = (
+        visible_to(user, Session.objects.select_related("venue", "campaign", "unit"))
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise NOT_FOUND()
+    return session

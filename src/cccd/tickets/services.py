@@ -1,0 +1,332 @@
+"""What team leaders and officers do with a session's queue: hand out numbers, call, skip, recall,
+send on, finish.
+
+Every change locks the session's `SessionQueue` row first, so changes to one queue happen one at a
+time: `select_for_update` on PostgreSQL; on SQLite the project's IMMEDIATE transactions take the
+database's write lock at BEGIN, which serialises writers the same way. Two desks pressing "next" at
+the same instant therefore never get the same number.
+
+The priority rule: a desk first takes numbers sent to it from another desk; then numbers of groups
+served first (`PriorityGroup.served_first`, in `PriorityGroup.priority` order, then by their place
+in line), but never more than `PRIORITY_RUN` of them in a row while a regular number waits — the
+next call then takes the regular number that has waited longest. Regular numbers are thus never
+starved: with K = 3, at least one call in every four serves the regular line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cccd.accounts.audit import record, snapshot
+from cccd.accounts.models import User
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible
+from cccd.campaigns.models import PriorityGroup, Session
+from cccd.errors import NOT_FOUND
+from cccd.registry.models import Person
+from cccd.rosters.models import Outcome, Roster
+from cccd.tickets import errors
+from cccd.tickets.models import Desk, SessionQueue, Ticket
+
+PRIORITY_RUN = 3  # K: at most this many priority calls in a row while a regular number waits
+ISSUE = "tickets.issue_ticket"
+OPERATE = "tickets.operate_desk"
+AT_DESK = (Ticket.State.CALLED, Ticket.State.SERVING)
+_STATE_FIELDS = ("state", "desk", "called_at", "calls", "done_at")
+
+
+def _running(session: Session) -> None:
+    if session.state in {Session.State.CLOSED, Session.State.CANCELLED}:
+        raise errors.SESSION_NOT_RUNNING()
+
+
+def _lock(session: Session) -> SessionQueue:
+    """Take the session's queue lock (creating the queue and its desks on first use)."""
+    SessionQueue.objects.get_or_create(session=session)
+    queue = SessionQueue.objects.select_for_update().get(pk=session.pk)
+    Desk.objects.bulk_create(
+        [Desk(session=session, number=n) for n in range(1, session.desks + 1)],
+        ignore_conflicts=True,
+    )
+    return queue
+
+
+def open_queue(session_id: int, *, actor: User) -> Session:
+    """The session, with its queue row and desks in place (read paths call this before showing)."""
+    session = get_visible(
+        actor, Session.objects.select_related("venue", "campaign", "unit"), pk=session_id
+    )
+    if not SessionQueue.objects.filter(pk=session.pk).exists() or (
+        Desk.objects.filter(session=session).count() < session.desks
+    ):
+        with transaction.atomic():
+            _lock(session)
+    return session
+
+
+def _desk(desk_id: int, *, actor: User) -> tuple[Desk, SessionQueue]:
+    require_permission(actor, OPERATE)
+    desk = get_visible(actor, Desk.objects.select_related("session"), pk=desk_id)
+    _running(desk.session)
+    queue = _lock(desk.session)
+    desk.refresh_from_db()  # as it is now that the queue is ours
+    return desk, queue
+
+
+def _ticket_for(desk: Desk, ticket_id: int, *, actor: User) -> Ticket:
+    ticket = get_visible(actor, Ticket.objects.select_related("group"), pk=ticket_id)
+    if ticket.session_id != desk.session_id:
+        raise errors.OTHER_SESSION()
+    return ticket
+
+
+def _audit(action: str, ticket: Ticket, before: dict, *, actor: User, **extra: object) -> None:
+    record(action, actor=actor, unit=ticket.session.unit, obj=ticket, before=before,
+           after=snapshot(ticket, _STATE_FIELDS) | extra)  # fmt: skip
+
+
+@transaction.atomic
+def open_desk(desk_id: int, *, actor: User) -> Desk:
+    """An officer sits down at a desk; the desk counts as open for the wait estimate."""
+    desk, _queue = _desk(desk_id, actor=actor)
+    if desk.is_open and desk.officer_id == actor.pk:
+        return desk
+    before = snapshot(desk, ("officer", "is_open"))
+    desk.officer, desk.is_open = actor, True
+    desk.save(update_fields=["officer", "is_open"])
+    record("desk.open", actor=actor, unit=desk.session.unit, obj=desk, before=before,
+           after=snapshot(desk, ("officer", "is_open")))  # fmt: skip
+    return desk
+
+
+@transaction.atomic
+def close_desk(desk_id: int, *, actor: User) -> Desk:
+    desk, _queue = _desk(desk_id, actor=actor)
+    current = Ticket.objects.filter(desk=desk, state__in=AT_DESK).first()
+    if current is not None:
+        raise errors.DESK_BUSY(desk=desk.number, number=current.display)
+    before = snapshot(desk, ("officer", "is_open"))
+    desk.is_open = False
+    desk.save(update_fields=["is_open"])
+    # numbers sent to this desk go back to the common line
+    Ticket.objects.filter(desk=desk, state=Ticket.State.WAITING).update(desk=None)
+    record("desk.close", actor=actor, unit=desk.session.unit, obj=desk, before=before,
+           after=snapshot(desk, ("officer", "is_open")))  # fmt: skip
+    return desk
+
+
+def _next_for(desk: Desk, queue: SessionQueue) -> Ticket | None:
+    waiting = Ticket.objects.filter(session_id=desk.session_id, state=Ticket.State.WAITING)
+    sent_here = waiting.filter(desk=desk).order_by("line_at", "number").first()
+    if sent_here is not None:
+        return sent_here
+    free = waiting.filter(desk__isnull=True)
+    priority = (
+        free.filter(group__served_first=True)
+        .order_by("group__priority", "line_at", "number")
+        .first()
+    )
+    regular = (
+        free.filter(Q(group__isnull=True) | Q(group__served_first=False))
+        .order_by("line_at", "number")
+        .first()
+    )
+    if priority is not None and (regular is None or queue.priority_run < PRIORITY_RUN):
+        queue.priority_run += 1
+        return priority
+    if regular is not None:
+        queue.priority_run = 0
+    return regular
+
+
+@transaction.atomic
+def call_next(desk_id: int, *, actor: User) -> Ticket:
+    """Call the next number to this desk by the priority rule (see the module's docstring)."""
+    desk, queue = _desk(desk_id, actor=actor)
+    if not desk.is_open:
+        raise errors.DESK_NOT_OPEN(desk=desk.number)
+    current = Ticket.objects.filter(desk=desk, state__in=AT_DESK).first()
+    if current is not None:  # a double click, or another tab: refuse, change nothing
+        raise errors.DESK_BUSY(desk=desk.number, number=current.display)
+    ticket = _next_for(desk, queue)
+    if ticket is None:
+        raise errors.QUEUE_EMPTY()
+    queue.save(update_fields=["priority_run"])
+    before = snapshot(ticket, _STATE_FIELDS)
+    ticket.state, ticket.desk, ticket.called_at = Ticket.State.CALLED, desk, timezone.now()
+    ticket.calls += 1
+    ticket.save(update_fields=["state", "desk", "called_at", "calls"])
+    _audit("ticket.call", ticket, before, actor=actor)
+    return ticket
+
+
+def _at_desk(desk: Desk, ticket: Ticket) -> None:
+    if ticket.state not in AT_DESK:
+        raise errors.WRONG_STATE(number=ticket.display, state=ticket.get_state_display().lower())
+    if ticket.desk_id != desk.pk:
+        raise errors.NOT_AT_YOUR_DESK(number=ticket.display)
+
+
+@transaction.atomic
+def finish_ticket(desk_id: int, ticket_id: int, *, actor: User) -> Ticket:
+    """The person at the desk has been served. (The intake of a later issue hooks in here.)"""
+    desk, _queue = _desk(desk_id, actor=actor)
+    ticket = _ticket_for(desk, ticket_id, actor=actor)
+    _at_desk(desk, ticket)
+    before = snapshot(ticket, _STATE_FIELDS)
+    ticket.state, ticket.done_at = Ticket.State.DONE, timezone.now()
+    ticket.save(update_fields=["state", "done_at"])
+    _audit("ticket.finish", ticket, before, actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def skip_ticket(desk_id: int, ticket_id: int, *, actor: User) -> Ticket:
+    """Nobody came to the desk: the number leaves the line until it is recalled."""
+    desk, _queue = _desk(desk_id, actor=actor)
+    ticket = _ticket_for(desk, ticket_id, actor=actor)
+    _at_desk(desk, ticket)
+    before = snapshot(ticket, _STATE_FIELDS)
+    ticket.state, ticket.desk = Ticket.State.SKIPPED, None
+    ticket.save(update_fields=["state", "desk"])
+    _audit("ticket.skip", ticket, before, actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def recall_ticket(desk_id: int, ticket_id: int, *, actor: User) -> Ticket:
+    """Call a number at this desk again (the board announces it again); a skipped number goes back
+    in line at the place its slot or arrival gave it."""
+    desk, _queue = _desk(desk_id, actor=actor)
+    ticket = _ticket_for(desk, ticket_id, actor=actor)
+    before = snapshot(ticket, _STATE_FIELDS)
+    if ticket.state == Ticket.State.SKIPPED:
+        ticket.state = Ticket.State.WAITING
+        ticket.save(update_fields=["state"])
+    else:
+        _at_desk(desk, ticket)
+        ticket.called_at = timezone.now()
+        ticket.calls += 1
+        ticket.save(update_fields=["called_at", "calls"])
+    _audit("ticket.recall", ticket, before, actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def transfer_ticket(desk_id: int, ticket_id: int, to_desk_id: int, *, actor: User) -> Ticket:
+    """Send the number at this desk to another desk of the session. If that desk is open and free
+    the number is called there at once; otherwise it waits for that desk, ahead of the line."""
+    desk, _queue = _desk(desk_id, actor=actor)
+    ticket = _ticket_for(desk, ticket_id, actor=actor)
+    target = get_visible(actor, Desk.objects.all(), pk=to_desk_id)
+    if target.session_id != desk.session_id:
+        raise errors.OTHER_SESSION()
+    _at_desk(desk, ticket)
+    if target.pk == desk.pk:
+        raise errors.SAME_DESK(desk=desk.number)
+    before = snapshot(ticket, _STATE_FIELDS)
+    free = target.is_open and not Ticket.objects.filter(desk=target, state__in=AT_DESK).exists()
+    ticket.desk = target
+    if free:
+        ticket.state, ticket.called_at = Ticket.State.CALLED, timezone.now()
+        ticket.calls += 1
+    else:
+        ticket.state = Ticket.State.WAITING
+    ticket.save(update_fields=["state", "desk", "called_at", "calls"])
+    _audit("ticket.transfer", ticket, before, actor=actor, from_desk=desk.number,
+           to_desk=target.number)  # fmt: skip
+    return ticket
+
+
+@transaction.atomic
+def issue_walk_in(
+    session_id: int, *, actor: User, group_id: int | None = None, person_id: int | None = None
+) -> Ticket:
+    """A number at the door, for a group (or none: a regular number) and, if looked up, a person
+    of the register."""
+    require_permission(actor, ISSUE)
+    session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
+    _running(session)
+    group = None
+    if group_id is not None:
+        group = PriorityGroup.objects.filter(pk=group_id, is_active=True).first()
+        if group is None:
+            raise NOT_FOUND()
+    person = get_visible(actor, Person.objects.all(), pk=person_id) if person_id else None
+    queue = _lock(session)
+    queue.last_number += 1
+    queue.save(update_fields=["last_number"])
+    now = timezone.now()
+    ticket = Ticket.objects.create(session=session, number=queue.last_number, kind=Ticket.Kind.WALK_IN,
+                                   group=group, person=person, line_at=now, issued_at=now, issued_by=actor)  # fmt: skip
+    record("ticket.issue", actor=actor, unit=session.unit, obj=ticket,
+           after=snapshot(ticket, ("number", "kind", "group", "person", "state")))  # fmt: skip
+    return ticket
+
+
+_CLASS_PARTS = re.compile(r"(\d+)")
+
+
+def class_key(name: str) -> tuple:
+    """Natural order of class names: 12A2 before 12A10; a row without a class comes last."""
+    parts = _CLASS_PARTS.split(name.strip().upper())
+    return (not name.strip(), [int(p) if p.isdigit() else p for p in parts])
+
+
+def slot_datetime(session: Session, at: datetime.time) -> datetime.datetime:
+    """A slot's time on the session's evening; a time before the start means after midnight."""
+    start = timezone.localtime(session.starts_at)
+    moment = timezone.make_aware(datetime.datetime.combine(start.date(), at))
+    if at < start.time().replace(second=0, microsecond=0):
+        moment += datetime.timedelta(days=1)
+    return moment
+
+
+@transaction.atomic
+def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.time] | None = None,
+                     include_unmatched: bool = False) -> list[Ticket]:  # fmt: skip
+    """Numbers in advance for the rows of the session's pre-checked list that have none yet, in
+    class order, or by time slot when `slots` gives a start time per class (12A1 → 19:00). Rows the
+    pre-check found nowhere or could not read are left out unless `include_unmatched`."""
+    require_permission(actor, ISSUE)
+    session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
+    _running(session)
+    queue = _lock(session)
+    roster = Roster.objects.filter(
+        session=session, is_current=True, state=Roster.State.CHECKED
+    ).first()
+    if roster is None:
+        raise errors.NO_ROSTER()
+    entries = roster.entries.exclude(tickets__session=session)
+    if not include_unmatched:
+        entries = entries.exclude(outcome__in=[Outcome.NOT_FOUND, Outcome.UNREADABLE])
+    wanted = {
+        name.strip().upper(): slot_datetime(session, at) for name, at in (slots or {}).items()
+    }
+    far = session.ends_at + datetime.timedelta(days=1)
+
+    def order(entry: object) -> tuple:
+        slot = wanted.get(entry.class_name.strip().upper())  # type: ignore[attr-defined]
+        return (slot or far, class_key(entry.class_name), entry.row)  # type: ignore[attr-defined]
+
+    now, tickets = timezone.now(), []
+    for entry in sorted(entries, key=order):
+        queue.last_number += 1
+        slot = wanted.get(entry.class_name.strip().upper())
+        tickets.append(Ticket(session=session, number=queue.last_number, kind=Ticket.Kind.ADVANCE,
+                              roster_entry=entry, person_id=entry.person_id, class_name=entry.class_name,
+                              slot_start=slot, line_at=slot or session.starts_at, issued_at=now,
+                              issued_by=actor))  # fmt: skip
+    Ticket.objects.bulk_create(tickets, batch_size=1000)
+    queue.save(update_fields=["last_number"])
+    record("ticket.hand_out", actor=actor, unit=session.unit, obj=session,
+           after={"roster": roster.pk, "count": len(tickets), "by_slot": bool(wanted),
+                  "first": tickets[0].number if tickets else None,
+                  "last": tickets[-1].number if tickets else None,
+                  "include_unmatched": include_unmatched})  # fmt: skip
+    return tickets

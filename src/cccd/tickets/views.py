@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible
+from cccd.campaigns.models import PriorityGroup
+from cccd.errors import NOT_FOUND, DomainError
+from cccd.registry.services import search_people
+from cccd.tickets import queries, services
+from cccd.tickets.board import call_text
+from cccd.tickets.forms import HandOutForm, LookUpForm
+from cccd.tickets.models import Desk, Ticket
+
+
+def _groups() -> list[PriorityGroup]:
+    return list(
+        PriorityGroup.objects.filter(is_active=True).order_by("-served_first", "priority", "code")
+    )
+
+
+@login_required
+@require_GET
+def session_queue(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The team leader's page: hand out numbers, walk-ins with a look-up, the line, the desks."""
+    session = services.open_queue(session_id, actor=request.user)
+    tickets = queries.session_tickets(request.user, session)
+    context: dict[str, object] = {
+        "session": session, "tickets": tickets.order_by("-issued_at", "-number")[:300],
+        "desks": queries.desks(session), "groups": _groups(), "hand_out_form": HandOutForm(),
+        "look_up_form": LookUpForm(request.GET or None), "matches": None,
+        "waiting": tickets.filter(state=Ticket.State.WAITING).count(),
+        "done": tickets.filter(state=Ticket.State.DONE).count(),
+        "service_minutes": round(queries.service_time(session).total_seconds() / 60, 1),
+    }  # fmt: skip
+    if request.GET.get("q") and request.user.has_perm(services.ISSUE):
+        try:
+            context["matches"] = search_people(request.GET["q"], actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "tickets/queue.html", context)
+
+
+@login_required
+@require_POST
+def hand_out(request: HttpRequest, session_id: int) -> HttpResponse:
+    require_permission(request.user, services.ISSUE)
+    session = queries.get_session(request.user, session_id)
+    form = HandOutForm(request.POST)
+    if not form.is_valid():
+        context = {"code": "INVALID_INPUT", "message": " ".join(form.errors.get("slots", []))}
+        return render(request, "error.html", context, status=400)
+    tickets = services.hand_out_numbers(session.pk, slots=form.cleaned_data["slots"],
+                                        include_unmatched=form.cleaned_data["include_unmatched"],
+                                        actor=request.user)  # fmt: skip
+    messages.success(request, _("%(count)s numbers handed out.") % {"count": len(tickets)})
+    return redirect("session_queue", session_id=session.pk)
+
+
+def _optional_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise NOT_FOUND()
+    return int(value)
+
+
+@login_required
+@require_POST
+def walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A number at the door: one click on the group (or on a person found in the register)."""
+    ticket = services.issue_walk_in(session_id, group_id=_optional_id(request.POST.get("group")),
+                                    person_id=_optional_id(request.POST.get("person")), actor=request.user)  # fmt: skip
+    return redirect("ticket_slip", ticket_id=ticket.pk)
+
+
+@login_required
+@require_GET
+def class_sheets(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = queries.get_session(request.user, session_id)
+    sheets = queries.class_sheets(request.user, session)
+    return render(request, "tickets/sheets.html", {"session": session, "sheets": sheets})
+
+
+def _desk(request: HttpRequest, session_id: int, number: int) -> Desk:
+    session = services.open_queue(session_id, actor=request.user)
+    desk = Desk.objects.filter(session=session, number=number, number__lte=session.desks).first()
+    if desk is None:
+        raise NOT_FOUND()
+    return desk
+
+
+@login_required
+@require_GET
+def desk(request: HttpRequest, session_id: int, number: int) -> HttpResponse:
+    """The officer's page: one big button (key N or Space) calls the next number."""
+    desk = _desk(request, session_id, number)
+    tickets = Ticket.objects.filter(session=desk.session).select_related("group")
+    context = {
+        "desk": desk, "session": desk.session,
+        "current": tickets.filter(desk=desk, state__in=services.AT_DESK).first(),
+        "skipped": tickets.filter(state=Ticket.State.SKIPPED).order_by("line_at", "number"),
+        "sent_here": tickets.filter(desk=desk, state=Ticket.State.WAITING).count(),
+        "waiting": tickets.filter(state=Ticket.State.WAITING).count(),
+        "other_desks": [d for d in queries.desks(desk.session) if d.pk != desk.pk],
+    }  # fmt: skip
+    return render(request, "tickets/desk.html", context)
+
+
+@login_required
+@require_POST
+def desk_action(request: HttpRequest, session_id: int, number: int, action: str) -> HttpResponse:
+    desk = _desk(request, session_id, number)
+    ticket_id = _optional_id(request.POST.get("ticket")) or 0
+    user = request.user
+    if action == "open":
+        services.open_desk(desk.pk, actor=user)
+    elif action == "close":
+        services.close_desk(desk.pk, actor=user)
+    elif action == "call":
+        services.call_next(desk.pk, actor=user)
+    elif action == "finish":
+        services.finish_ticket(desk.pk, ticket_id, actor=user)
+    elif action == "skip":
+        services.skip_ticket(desk.pk, ticket_id, actor=user)
+    elif action == "recall":
+        services.recall_ticket(desk.pk, ticket_id, actor=user)
+    elif action == "transfer":
+        to = _optional_id(request.POST.get("to_desk"))
+        target = Desk.objects.filter(session=desk.session, number=to or 0).first()
+        if target is None:
+            raise NOT_FOUND()
+        services.transfer_ticket(desk.pk, ticket_id, target.pk, actor=user)
+    else:
+        raise NOT_FOUND()
+    return redirect("queue_desk", session_id=desk.session_id, number=desk.number)
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The hall's screen: no navigation, large type; polls its state every second."""
+    session = queries.get_session(request.user, session_id)
+    return render(request, "tickets/board.html", {"session": session, **_board(session)})
+
+
+@login_required
+@require_GET
+def board_state(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = queries.get_session(request.user, session_id)
+    return render(request, "tickets/_board_state.html", _board(session))
+
+
+def _board(session: object) -> dict[str, object]:
+    state = queries.board_state(session)  # type: ignore[arg-type]
+    latest = state["latest"]
+    return {**state, "latest_text": call_text(latest) if latest else ""}  # type: ignore[arg-type]
+
+
+def _public_url(request: HttpRequest, ticket: Ticket) -> str:
+    return request.build_absolute_uri(reverse("ticket_public", args=[ticket.public_token]))
+
+
+@login_required
+@require_GET
+def slip(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The ticket as printed on an 80 mm receipt printer, with the QR code of its public page."""
+    ticket = get_visible(
+        request.user, Ticket.objects.select_related("session__venue", "group"), pk=ticket_id
+    )
+    url = _public_url(request, ticket)
+    qr = segno.make(url, error="m").svg_inline(scale=4, border=2)
+    return render(request, "tickets/slip.html", {"ticket": ticket, "qr": qr, "url": url})
+
+
+@require_GET
+def public_ticket(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: the number, its state, the people ahead and the estimated wait. Nothing personal."""
+    ticket = queries.ticket_by_token(token)
+    wait = queries.estimated_wait(ticket)
+    context = {
+        "ticket": ticket, "session": ticket.session, "ahead": queries.people_ahead(ticket),
+        "wait_minutes": max(1, round(wait.total_seconds() / 60)) if wait is not None else None,
+    }  # fmt: skip
+    response = render(request, "tickets/public.html", context)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,50 @@
+"""An officer of Tây Sơn gets a 404 for every page and endpoint of a Đắk Mil session's queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from cccd.accounts.models import User
+from cccd.campaigns.models import Session
+from cccd.tickets import services
+from cccd.tickets.models import Desk, Ticket
+from tests.builders import Tree, make_user
+from tests.conftest import client_for
+from tests.mixins import CrossUnitAccessMixin
+
+pytestmark = pytest.mark.django_db
+
+
+class TestQueueScoping(CrossUnitAccessMixin):
+    @pytest.fixture(autouse=True)
+    def _queue(self, session: Session, leader: User, desks: list[Desk]) -> None:
+        self.session = session
+        self.ticket = services.issue_walk_in(session.pk, actor=leader)
+
+    def urls_for_dakmil_object(self, tree: Tree) -> list[str]:
+        s, t = self.session.pk, self.ticket.pk
+        return [f"/queue/sessions/{s}/", f"/queue/sessions/{s}/desks/1/", f"/queue/sessions/{s}/board/",
+                f"/queue/sessions/{s}/board/state/", f"/queue/sessions/{s}/sheets/", f"/queue/tickets/{t}/slip/",
+                f"/api/v1/tickets/sessions/{s}", f"/api/v1/tickets/sessions/{s}/desks",
+                f"/api/v1/tickets/sessions/{s}/board", f"/api/v1/tickets/{t}"]  # fmt: skip
+
+
+def test_another_units_team_leader_cannot_change_the_queue(
+    session: Session, leader: User, desks: list[Desk], tree: Tree
+) -> None:
+    ticket = services.issue_walk_in(session.pk, actor=leader)
+    client = client_for(make_user("totruong.tayson", "team_leader", tree.tayson_police))
+    posts = [(f"/api/v1/tickets/desks/{desks[0].pk}/call-next", {}),
+             (f"/api/v1/tickets/desks/{desks[0].pk}/open", {}),
+             (f"/api/v1/tickets/desks/{desks[0].pk}/skip", {"ticket_id": ticket.pk}),
+             (f"/api/v1/tickets/sessions/{session.pk}/walk-ins", {}),
+             (f"/api/v1/tickets/sessions/{session.pk}/hand-out", {})]  # fmt: skip
+    for url, payload in posts:
+        response = client.post(url, payload, content_type="application/json")
+        assert (response.status_code, response.json()["code"]) == (404, "NOT_FOUND"), url
+    for url in (
+        f"/queue/sessions/{session.pk}/desks/1/call/",
+        f"/queue/sessions/{session.pk}/walk-in/",
+    ):
+        assert client.post(url).status_code == 404, url
+    assert Ticket.objects.get().state == "waiting" and Ticket.objects.count() == 1

@@ -1,0 +1,81 @@
+"""Walk-ins: a number in two clicks at the door, with a look-up in the register."""
+
+from __future__ import annotations
+
+import pytest
+
+from cccd.accounts.models import User
+from cccd.campaigns.models import Session
+from cccd.tickets.models import Ticket
+from tests.builders import Tree, make_person, make_unit
+from tests.conftest import client_for
+from tests.mixins import assert_audited
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_click_on_a_group_gives_a_number_and_opens_its_slip(
+    session: Session, leader: User, groups: dict
+) -> None:
+    client = client_for(leader)
+    page = client.get(f"/queue/sessions/{session.pk}/").content.decode()  # click one: the page
+    assert groups["heroic_mother"].name in page
+    response = client.post(
+        f"/queue/sessions/{session.pk}/walk-in/", {"group": groups["pregnant"].pk}
+    )
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302 and response.url == f"/queue/tickets/{ticket.pk}/slip/"
+    assert (ticket.number, ticket.kind, ticket.group, ticket.state) == (
+        1,
+        "walk_in",
+        groups["pregnant"],
+        "waiting",
+    )
+    assert_audited("ticket.issue", ticket, actor=leader, unit=session.unit)
+    slip = client.get(response.url).content.decode()
+    assert "0001" in slip and "<svg" in slip and "80mm" in slip.replace(" ", "")
+
+
+def test_a_regular_walk_in_has_no_group(session: Session, leader: User) -> None:
+    client_for(leader).post(f"/queue/sessions/{session.pk}/walk-in/", {"group": ""})
+    assert Ticket.objects.get().group is None
+
+
+def test_a_person_found_in_the_register_gets_a_number(
+    session: Session, leader: User, tree: Tree
+) -> None:
+    person = make_person(tree.daklao, "Nguyễn Văn Hùng", "1985", "M")
+    client = client_for(leader)
+    page = client.get(f"/queue/sessions/{session.pk}/", {"q": "nguyen van hung 1985"})
+    assert [m.person for m in page.context["matches"]] == [person]
+    client.post(f"/queue/sessions/{session.pk}/walk-in/", {"person": person.pk})
+    assert Ticket.objects.get().person == person
+
+
+def test_a_person_of_another_unit_or_an_unknown_group_is_404_and_nothing_issued(
+    session: Session, leader: User, tree: Tree
+) -> None:
+    commune = make_unit(tree.tayson, "21808", "Thị trấn Phú Phong", "commune")
+    stranger = make_person(commune, "Võ Văn Tám", "05/05/2005", "M")
+    client = client_for(leader)
+    for data in ({"person": stranger.pk}, {"group": 999999}, {"group": "abc"}):
+        assert client.post(f"/queue/sessions/{session.pk}/walk-in/", data).status_code == 404
+    assert not Ticket.objects.exists()
+
+
+def test_the_api_issues_a_walk_in_by_group_code(session: Session, leader: User) -> None:
+    response = client_for(leader).post(f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
+                                       {"group_code": "elderly"}, content_type="application/json")  # fmt: skip
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["display"], body["group_code"], body["state"]) == ("0001", "elderly", "waiting")
+    assert "/queue/t/" in body["public_url"]
+    bad = client_for(leader).post(f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
+                                  {"group_code": "nobody"}, content_type="application/json")  # fmt: skip
+    assert bad.status_code == 404
+
+
+def test_an_officer_cannot_hand_out_walk_in_numbers(session: Session, officer_dakmil: User) -> None:
+    response = client_for(officer_dakmil).post(f"/queue/sessions/{session.pk}/walk-in/", {})
+    assert response.status_code == 403
+    assert not Ticket.objects.exists()
