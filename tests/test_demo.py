@@ -80,3 +80,16 @@ def test_seed_demo_builds_a_campaign_a_few_weeks_in_with_night_sessions() -> Non
     assert any(s.starts_at > timezone.now() for s in sessions)
     assert any(s.state == "closed" for s in sessions)
     assert {s.venue.name for s in sessions} >= {"Trường THPT Đắk Mil", "Trường THPT Quang Trung"}
+
+
+def test_seed_demo_has_an_evening_session_under_way_with_a_pre_checked_list() -> None:
+    from cccd.rosters.models import Roster
+    from cccd.tickets.models import Ticket
+
+    call_command("seed_demo", stdout=io.StringIO())
+    roster = Roster.objects.get(is_current=True)
+    assert roster.state == "checked"
+    assert roster.entries.filter(outcome="matched").exists()
+    states = set(Ticket.objects.values_list("state", flat=True))
+    assert {"done", "waiting"} <= states
+    assert Ticket.objects.filter(group__code="elderly").exists()

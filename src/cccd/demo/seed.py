@@ -271,3 +271,37 @@ def seed_roster(seed: int) -> int:
     upload = SimpleUploadedFile("danh-sach-hoc-sinh-THPT-Dak-Mil.xlsx", buffer.getvalue())
     roster = upload_roster(session.pk, upload, actor=liaison, run_now=True)
     return roster.entries.count()
+
+
+def seed_queue() -> int:
+    """Tonight's session at THPT Đắk Mil under way: numbers handed out, two desks, some served."""
+    from cccd.campaigns.models import PriorityGroup, Session
+    from cccd.tickets import services as queue
+    from cccd.tickets.models import Desk, Ticket
+
+    session = (
+        Session.objects.filter(venue__name="Trường THPT Đắk Mil").order_by("-starts_at").first()
+    )
+    if session is None or Ticket.objects.filter(session=session).exists():
+        return 0
+    leader = User.objects.get(username="totruong.dakmil")
+    officer = User.objects.get(username="canbo.dakmil")
+    queue.open_queue(session.pk, actor=leader)
+    # 12A1 from 19:00, 12A2 from 19:15 … one class every quarter of an hour
+    classes = [f"{grade}A{n}" for grade in (12, 11, 10) for n in range(1, 7)]
+    slots = {name: time(19 + (15 * i) // 60, (15 * i) % 60) for i, name in enumerate(classes)}
+    tickets = queue.hand_out_numbers(session.pk, actor=leader, slots=slots)
+    desks = {d.number: d for d in Desk.objects.filter(session=session)}
+    queue.open_desk(desks[1].pk, actor=officer)
+    queue.open_desk(desks[2].pk, actor=leader)
+    elderly = PriorityGroup.objects.get(code="elderly")
+    queue.issue_walk_in(session.pk, group_id=elderly.pk, actor=leader)
+    queue.issue_walk_in(session.pk, actor=leader)
+    for turn in range(min(12, len(tickets))):
+        desk, actor = (desks[1], officer) if turn % 2 == 0 else (desks[2], leader)
+        ticket = queue.call_next(desk.pk, actor=actor)
+        if turn == 5:
+            queue.skip_ticket(desk.pk, ticket.pk, actor=actor)  # did not come when called
+        elif turn < 10:
+            queue.finish_ticket(desk.pk, ticket.pk, actor=actor)
+    return len(tickets) + 2

@@ -22,11 +22,16 @@ class Command(BaseCommand):
             people = seed.seed_register(options["seed"])
             campaign = seed.seed_campaign(timezone.localdate())
             roster_rows = seed.seed_roster(options["seed"])
+            numbers = seed.seed_queue()
 
         self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
         self.stdout.write(f"Campaign: {campaign.name}, {campaign.sessions.count()} sessions.")
         if roster_rows:
             self.stdout.write(f"Roster: {roster_rows} rows from THPT Đắk Mil, pre-checked.")
+        if numbers:
+            self.stdout.write(
+                f"Queue: {numbers} numbers tonight at THPT Đắk Mil, two desks serving; open the board."
+            )
         self.stdout.write("Demo logins (user / password / role / unit):")
 
         for demo, created in users:
