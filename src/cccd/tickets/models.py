@@ -99,7 +99,7 @@ class Ticket(models.Model):
     group = models.ForeignKey(PriorityGroup, models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_("group"))  # fmt: skip
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.WAITING)
-    slot_start = models.DateTimeField(_("from"), null=True, blank=True)
+    slot_start = models.DateTimeField(_("slot starts at"), null=True, blank=True)
     line_at = models.DateTimeField(_("in line since"))  # the order of the line: slot or arrival
     desk = models.ForeignKey(Desk, models.PROTECT, null=True, blank=True, related_name="tickets",
                              verbose_name=_("desk"))  # fmt: skip
