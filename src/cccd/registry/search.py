@@ -59,23 +59,42 @@ def find(people: QuerySet[Person], query: Query) -> list[Match]:
     tokens = query.name.split()
     if not tokens:
         return []
-    candidates = people.filter(_candidate_filter(tokens, query.birth_year))[:2000]
-    scored = [
-        Match(p, _score(query, tokens, p)) for p in candidates.select_related("residence_unit")
-    ]
+    found: dict[int, Person] = {}
+    for condition in _candidate_rounds(tokens, query.birth_year):
+        rows = people.filter(condition).select_related("residence_unit").only(*_FIELDS)[:ROUND_CAP]
+        for person in rows:
+            found.setdefault(person.pk, person)
+        if len(found) >= ENOUGH:
+            break
+    scored = [Match(p, _score(query, tokens, p)) for p in found.values()]
     scored = [m for m in scored if m.score >= MIN_SCORE]
     scored.sort(key=lambda m: (-m.score, m.person.full_name, m.person.pk))
     return scored[:LIMIT]
 
 
-def _candidate_filter(tokens: list[str], year: int | None) -> Q:
-    given, family = tokens[-1], tokens[0]
-    by_name = Q(given_folded=given) | Q(family_folded=family, given_folded__startswith=given[:1])
+ROUND_CAP = 500
+ENOUGH = 1200
+_FIELDS = (
+    "pk", "personal_id", "full_name", "name_folded", "birth_date", "birth_date_precision", "birth_year",
+    "sex", "residence_unit__name", "residence_unit__path",
+)  # fmt: skip
+
+
+def _candidate_rounds(tokens: list[str], year: int | None) -> list[Q]:
+    """Most specific first, each on an index: the whole name as typed; the same given name; the
+    same family name and the given name's first letter (a typo later in it) — in the year typed,
+    then a year either side. Each round is capped, so a common name cannot crowd out the rest."""
+    full, given, family = " ".join(tokens), tokens[-1], tokens[0]
+    exact = Q(name_folded=full)
     if len(tokens) == 1:
-        by_name = Q(given_folded=given) | Q(family_folded=given)
+        loose = [Q(given_folded=given), Q(family_folded=given)]
+    else:
+        loose = [Q(given_folded=given), Q(family_folded=family, given_folded__startswith=given[:1])]
     if year is None:
-        return by_name
-    return by_name & Q(birth_year__gte=year - 1, birth_year__lte=year + 1)
+        return [exact, Q(given_folded=given, family_folded=family), *loose]
+    near = Q(birth_year__gte=year - 1, birth_year__lte=year + 1)
+    same = Q(birth_year=year)
+    return [exact & near, *(q & same for q in loose), *(q & near & ~same for q in loose)]
 
 
 def _score(query: Query, tokens: list[str], person: Person) -> float:

@@ -1,0 +1,201 @@
+"""A whole evening at the queue (issue 5), in four browsers at once.
+
+The team leader hands out numbers to the session's pre-checked list and opens the hall's board;
+two officers open desks 1 and 2 and call; an elderly walk-in, issued after the regular numbers,
+is called before them, and so is a disabled walk-in issued mid-evening; a citizen opens the
+public page of their slip (the QR's target) and sees the place in line and no name.
+
+Not covered here: the intake at the desk (the slip PDF with its dossier code) belongs to a later
+issue; "Done" only ends the number for now.
+
+Every browser is a vi-VN one. Selectors are language independent (data-testid, ids, hrefs, the
+desk keys of board.js), except the board's words, which are Vietnamese whatever the language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import segno
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from cccd.accounts.models import User
+from cccd.campaigns.models import PriorityGroup, Session
+from cccd.campaigns.services import load_groups
+from cccd.rosters import services as rosters
+from cccd.tickets.models import Ticket
+from tests.builders import PASSWORD, make_user
+from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.rosters.test_precheck import ROWS, _school_xlsx
+from tests.rosters.test_precheck import register as register  # noqa: F401 (fixtures)
+from tests.rosters.test_precheck import session as session  # noqa: F401
+
+BOARD_WITHIN = 3_000  # ms: the board polls every second; a call shows within a couple of seconds
+
+OpenPage = Callable[[str], Page]
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server: object) -> Iterator[OpenPage]:
+    """Another person's browser (a context of its own, as on another machine); each is
+    screenshotted into test-artifacts/ as it is at the end of the test."""
+    opened: list[tuple[str, BrowserContext, Page]] = []
+
+    def open_(name: str) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,  # type: ignore[attr-defined]
+            locale="vi-VN",
+            viewport={"width": 1280, "height": 800},
+        )
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        opened.append((name, context, page))
+        return page
+
+    yield open_
+    for name, context, page in opened:
+        _snap(page, name)
+        context.close()
+
+
+def _logged_in(page: Page, username: str) -> Page:
+    log_in(page, username, PASSWORD)
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    return page
+
+
+def _open_desk(page: Page, session: Session, number: int) -> None:
+    page.goto(f"/queue/sessions/{session.pk}/desks/{number}/")
+    page.get_by_test_id("open-desk").click()
+    _ready_to_call(page)
+
+
+def _ready_to_call(page: Page) -> None:
+    expect(page.get_by_test_id("call-next")).to_be_visible()
+    page.wait_for_load_state()  # board.js (deferred) binds the keys
+
+
+def _at_desk(page: Page, number: str) -> None:
+    expect(page.get_by_test_id("current")).to_have_attribute("data-number", number)
+    page.wait_for_load_state()
+
+
+def _shows(board: Page, number: str, desk: int) -> None:
+    expect(board.get_by_test_id("latest")).to_contain_text(
+        f"Mời số {number} đến bàn {desk}", timeout=BOARD_WITHIN
+    )
+
+
+def _snap(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"test_queue_evening-{name}.png"), full_page=True)
+
+
+def _alone(number: int) -> re.Pattern[str]:
+    """The number as a word of its own, in whatever language the sentence is."""
+    return re.compile(rf"(^|\D){number}(\D|$)")
+
+
+def test_a_whole_evening_at_the_queue(
+    page: Page,
+    open_page: OpenPage,
+    live_server: object,
+    session: Session,  # noqa: F811
+    register: dict[str, object],  # noqa: F811
+    officer_dakmil: User,
+    settings: object,
+    tmp_path: Path,
+) -> None:
+    settings.LANGUAGE_CODE = "vi"  # type: ignore[attr-defined]
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # type: ignore[attr-defined]
+                         "OPTIONS": {"location": tmp_path}}}  # fmt: skip
+    load_groups()  # reference data: a transactional test starts from a flushed database
+    groups = {g.code: g for g in PriorityGroup.objects.all()}
+    make_user("canbo2.dakmil", "officer", session.unit, first_name="Nam", last_name="Lê Hoài")
+    # the list as pre-checked the day before (tests/e2e/test_roster_flow.py does it in a browser):
+    # 5 rows get a number in class order; the 3 not found or unreadable get none
+    rosters.upload_roster(session.pk, SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
+                          actor=officer_dakmil, run_now=True)  # fmt: skip
+
+    # The team leader hands out the numbers and opens the board for the hall's screen.
+    leader = _logged_in(page, "totruong.dakmil")
+    leader.goto(f"/queue/sessions/{session.pk}/")
+    leader.locator("form[action$='/hand-out/'] [type=submit]").click()
+    numbers = leader.get_by_test_id("tickets").locator("tbody tr")
+    expect(numbers).to_have_count(5)
+    binh = Ticket.objects.get(session=session, roster_entry__full_name="Lê Văn Bình")
+    assert (binh.display, binh.class_name) == ("0005", "12A3")  # 10A1, 11A2, 12A1 ×2, then 12A3
+    with leader.context.expect_page() as opened:
+        leader.locator(f"a[href='/queue/sessions/{session.pk}/board/']").click()
+    board = opened.value
+    expect(board.get_by_test_id("latest")).to_have_attribute("data-key", "")
+    expect(board.locator("#board")).to_contain_text("Đang chờ: 5")
+
+    # An elderly person comes in after the regular numbers: one click prints their slip.
+    leader.locator(f"#walk-in button[value='{groups['elderly'].pk}']").click()
+    expect(leader.get_by_test_id("number")).to_have_text("0006")
+    expect(leader.locator("body")).to_contain_text(groups["elderly"].name)
+
+    # A citizen scans the QR of slip 0005 (printed from the leader's list) with their phone.
+    leader.goto(f"/queue/sessions/{session.pk}/")
+    numbers.filter(has_text="0005").locator("a[href$='/slip/']").click()
+    expect(leader.get_by_test_id("number")).to_have_text("0005")
+    target = f"{live_server.url}/queue/t/{binh.public_token}/"  # type: ignore[attr-defined]
+    slip_html = leader.request.get(leader.url).text()
+    assert segno.make(target, error="m").svg_inline(scale=4, border=2) in slip_html
+    _snap(leader, "slip")
+    citizen = open_page("citizen")
+    citizen.goto(target)
+    expect(citizen.get_by_test_id("number")).to_have_text("0005")
+    # 0001–0004 came before; the elderly walk-in goes first
+    expect(citizen.get_by_test_id("ahead")).to_have_text(_alone(5))
+    expect(citizen.get_by_test_id("wait")).to_be_visible()
+    for personal in ("Văn Bình", "Van Binh", "12A3", "01/01/2003", binh.person.personal_id):
+        expect(citizen.locator("body")).not_to_contain_text(personal)
+
+    # Two officers, each at their own desk: desk 1 by key, desk 2 by the button.
+    desk1 = _logged_in(open_page("desk-1"), "canbo.dakmil")
+    desk2 = _logged_in(open_page("desk-2"), "canbo2.dakmil")
+    _open_desk(desk1, session, 1)
+    _open_desk(desk2, session, 2)
+
+    desk1.keyboard.press("n")
+    _at_desk(desk1, "0006")  # priority first, though 0001–0005 have waited longer
+    _shows(board, "0006", 1)
+    desk2.get_by_test_id("call-next").click()
+    _at_desk(desk2, "0001")  # the regular line in its order
+    _shows(board, "0001", 2)
+    # both desks keep their tile (no data-testid on the tiles yet: their class)
+    expect(board.locator("#board .call").filter(has_text="0006")).to_contain_text("Bàn 1")
+    expect(board.locator("#board .call").filter(has_text="0001")).to_contain_text("Bàn 2")
+
+    # Mid-evening, someone with a disability comes in: called before the waiting 0002.
+    leader.goto(f"/queue/sessions/{session.pk}/")
+    leader.locator(f"#walk-in button[value='{groups['disabled'].pk}']").click()
+    expect(leader.get_by_test_id("number")).to_have_text("0007")
+    desk1.keyboard.press("d")  # 0006 done
+    _ready_to_call(desk1)
+    desk1.keyboard.press(" ")
+    _at_desk(desk1, "0007")
+    _shows(board, "0007", 1)
+    desk2.keyboard.press("d")
+    _ready_to_call(desk2)
+    desk2.keyboard.press("n")
+    _at_desk(desk2, "0002")
+    _shows(board, "0002", 2)
+    expect(board.locator("#board")).to_contain_text("Đang chờ: 3")
+
+    # The citizen's page follows: only 0003 and 0004 are still ahead, and still no name.
+    citizen.reload()
+    expect(citizen.get_by_test_id("ahead")).to_have_text(_alone(2))
+    expect(citizen.locator("body")).not_to_contain_text("Văn Bình")
+    _snap(board, "board")
+    leader.goto(f"/queue/sessions/{session.pk}/")  # the leader's list: screenshotted by `page`
+    expect(numbers).to_have_count(7)
+    states = dict(Ticket.objects.filter(session=session).values_list("number", "state"))
+    assert states == {1: "done", 2: "called", 3: "waiting", 4: "waiting", 5: "waiting",
+                      6: "done", 7: "called"}  # fmt: skip
