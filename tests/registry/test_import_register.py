@@ -337,3 +337,28 @@ def test_an_id_that_excel_stored_as_a_number_gets_its_leading_zeros_back(tmp_pat
     imp = _run(path)
     assert (imp.created, imp.rejected) == (1, 0)
     assert Person.objects.get().personal_id == "067199012345"
+
+
+def test_a_large_import_refreshes_the_planner_statistics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    monkeypatch.setattr(importing, "ANALYZE_AFTER", 2)
+    monkeypatch.setattr(importing, "refresh_statistics", lambda: calls.append("analyze"))
+    _run(_csv(tmp_path, GOOD_ROWS))
+    assert calls == ["analyze"]
+    _run(_csv(tmp_path, GOOD_ROWS, name="again.csv"))  # nothing new: no need
+    assert calls == ["analyze"]
+
+
+def test_refreshing_statistics_really_analyzes_the_table(db: None) -> None:
+    from django.db import connection
+
+    importing.refresh_statistics()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'registry_person'")
+            assert cursor.fetchone()[0] >= 0  # -1 until the table is first analyzed
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1
