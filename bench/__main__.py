@@ -1,21 +1,25 @@
 """`make bench`: run every benchmark module listed here and append nothing automatically.
 
 Each benchmark prints its figures; RESULTS.md records them with the machine and the command.
+`python -m bench NAME… [--option …]`: the options after the names go to each benchmark's `main`,
+e.g. `python -m bench register --rows 100000`.
 """
 
 import importlib
 import sys
 
-BENCHMARKS: list[str] = []
+BENCHMARKS: list[str] = ["register", "linkage"]
 
 
 def main() -> int:
-    names = sys.argv[1:] or BENCHMARKS
+    args = sys.argv[1:]
+    split = next((i for i, arg in enumerate(args) if arg.startswith("-")), len(args))
+    names, options = args[:split] or BENCHMARKS, args[split:]
     if not names:
         print("No benchmark is registered yet; see bench/RESULTS.md.")
         return 0
     for name in names:
-        importlib.import_module(f"bench.{name}").main()
+        importlib.import_module(f"bench.{name}").main(options)
     return 0
 
 
