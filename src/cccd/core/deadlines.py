@@ -81,7 +81,7 @@ def add_working_days(start: dt.date, days: int, holidays: Collection[dt.date]) -
     _require_date(start)
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise InvalidDeadlineInput(
-            DeadlineErrorCode.BAD_HOLIDAYS, "the number of days must be a whole number ≥ 0"
+            DeadlineErrorCode.BAD_DAYS, "the number of days must be a whole number ≥ 0"
         )
     _require_holidays(holidays)
     day = start
