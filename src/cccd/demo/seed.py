@@ -304,4 +304,25 @@ def seed_queue() -> int:
             queue.skip_ticket(desk.pk, ticket.pk, actor=actor)  # did not come when called
         elif turn < 10:
             queue.finish_ticket(desk.pk, ticket.pk, actor=actor)
+    _spread_service_times(session)
     return len(tickets) + 2
+
+
+def _spread_service_times(session: object) -> None:
+    """The seeded calls happened in one instant; give the finished ones 3–5 minutes each, as at a
+    real desk (DOMAIN.md), so the queue's average and the public wait estimate mean something."""
+    from datetime import timedelta as td
+
+    from django.utils import timezone
+
+    from cccd.tickets.models import Ticket
+
+    end = timezone.now()
+    for index, ticket in enumerate(
+        Ticket.objects.filter(session=session, state="done").order_by("-done_at", "-pk")
+    ):
+        minutes = 3 + index % 3
+        done = end - td(minutes=4 * index)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            called_at=done - td(minutes=minutes), done_at=done
+        )
