@@ -43,3 +43,17 @@ def test_the_board_state_api_changes_its_key_on_a_recall(
     assert again["latest"]["key"] != first["latest"]["key"]  # the board reads it out again
     services.finish_ticket(desks[0].pk, ticket.pk, actor=officer_dakmil)
     assert client.get(f"/api/v1/tickets/sessions/{session.pk}/board").json()["latest"] is None
+
+
+def test_the_desk_tiles_keep_their_place_while_the_banner_shows_the_newest_call(
+    session: Session, leader: User, officer_dakmil: User, desks: list[Desk]
+) -> None:
+    for _ in range(3):
+        services.issue_walk_in(session.pk, actor=leader)
+    first = services.call_next(desks[1].pk, actor=leader)  # desk 2 calls first
+    services.call_next(desks[0].pk, actor=officer_dakmil)  # then desk 1
+    services.finish_ticket(desks[1].pk, first.pk, actor=leader)
+    services.call_next(desks[1].pk, actor=leader)  # desk 2 again: the newest call
+    board = client_for(officer_dakmil).get(f"/api/v1/tickets/sessions/{session.pk}/board").json()
+    assert [c["desk"] for c in board["calls"]] == [1, 2]
+    assert board["latest"]["text"] == "Mời số 0003 đến bàn 2"

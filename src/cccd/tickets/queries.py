@@ -102,7 +102,7 @@ class BoardCall:
 
 
 def board_state(session: Session) -> dict[str, object]:
-    """What the hall's screen shows: the numbers at each desk, the latest first, and the line."""
+    """What the hall's screen shows: the latest call, the number at each desk, and the line."""
     at_desks = (
         Ticket.objects.filter(session=session, state__in=AT_DESK, desk__isnull=False)
         .select_related("desk")
@@ -113,7 +113,9 @@ def board_state(session: Session) -> dict[str, object]:
         for t in at_desks[:12]
     ]
     waiting = Ticket.objects.filter(session=session, state=Ticket.State.WAITING).count()
-    return {"calls": calls, "latest": calls[0] if calls else None, "waiting": waiting}
+    latest = calls[0] if calls else None
+    # tiles in desk order, so a desk's tile stays in place across the hall; the banner says what's new
+    return {"calls": sorted(calls, key=lambda c: c.desk), "latest": latest, "waiting": waiting}
 
 
 def class_sheets(user: User, session: Session) -> list[tuple[str, list[Ticket]]]:
