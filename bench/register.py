@@ -3,15 +3,18 @@
 `python -m bench register` runs, for SQLite and PostgreSQL:
 
 - `cccd import_register FILE --quiet` of 100,000 rows (3 runs, medians) and of 1,000,000 rows
-  (1 run), each into a fresh database, timed as a subprocess with its peak RSS (`os.wait4`);
+  (1 run), each into a fresh database, timed as a subprocess with its own peak RSS (`os.wait4`);
 - a raw load of the same rows into the same freshly-migrated table (`registry_person` with its
   indexes): SQLite `executemany` in one transaction, PostgreSQL `COPY … FROM STDIN`;
 - look-ups in the 1,000,000-person databases: `search.find` scoped like a national and like a
-  district user, and the service `services.search_people` (which also writes the audit row).
+  district user, and the service `services.search_people` (which also writes the audit row); on
+  PostgreSQL a few before `ANALYZE` (the import leaves no planner statistics), then all after it.
 
 Options: `--rows N` one size only (e.g. 100000 for a quick check), `--runs K`, `--large-runs K`,
 `--only sqlite|postgresql`, `--no-lookup`, `--profile` (cProfile of one import per database),
-`--keep` (leave the databases). Figures are printed as markdown and saved as JSON in bench/data/.
+`--keep` (leave the databases), `--head` (measure the committed src/ of HEAD instead of the working
+tree). Figures are printed as markdown and saved as JSON in bench/data/. Environment:
+`BENCH_PG_URL` (default postgresql://postgres@127.0.0.1:5432; databases bench_register_<pid>_*).
 
 "Fresh database": `cccd migrate` and `cccd load_units --scheme legacy 67 52` run once per database
 kind into a template, which is then copied for each run (file copy for SQLite, `CREATE DATABASE …
