@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -28,6 +30,18 @@ def _plain_static_files(settings: object) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: object, tmp_path: Path) -> None:
+    """Uploaded files go to the test's own folder, never into var/media."""
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)

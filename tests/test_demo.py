@@ -16,8 +16,6 @@ def _small_register(monkeypatch: pytest.MonkeyPatch, tmp_path: object, settings:
 
     monkeypatch.setattr(seed, "DEMO_PEOPLE", 400)
     settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # type: ignore[attr-defined]
-                         "OPTIONS": {"location": tmp_path}}}  # fmt: skip
 
 
 def test_seed_demo_builds_a_register_for_both_districts() -> None:

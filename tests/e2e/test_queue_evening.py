@@ -111,8 +111,6 @@ def test_a_whole_evening_at_the_queue(
     tmp_path: Path,
 ) -> None:
     settings.LANGUAGE_CODE = "vi"  # type: ignore[attr-defined]
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # type: ignore[attr-defined]
-                         "OPTIONS": {"location": tmp_path}}}  # fmt: skip
     load_groups()  # reference data: a transactional test starts from a flushed database
     groups = {g.code: g for g in PriorityGroup.objects.all()}
     make_user("canbo2.dakmil", "officer", session.unit, first_name="Nam", last_name="Lê Hoài")

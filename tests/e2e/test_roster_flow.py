@@ -23,8 +23,6 @@ def test_upload_precheck_review_and_export(
     tmp_path: Path,  # noqa: F811
 ) -> None:
     settings.LANGUAGE_CODE = "vi"  # type: ignore[attr-defined]
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # type: ignore[attr-defined]
-                         "OPTIONS": {"location": tmp_path}}}  # fmt: skip
     roster_file = tmp_path / "danh-sach.xlsx"
     roster_file.write_bytes(_school_xlsx(ROWS))
     log_in(page, "canbo.dakmil", PASSWORD)

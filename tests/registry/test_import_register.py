@@ -31,10 +31,8 @@ GOOD_ROWS = [
 
 
 @pytest.fixture(autouse=True)
-def _register_setup(tree: Tree, settings: object, tmp_path: Path) -> None:
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # type: ignore[attr-defined]
-                         "OPTIONS": {"location": tmp_path / "media"}}}  # fmt: skip
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]
+def _register_setup(tree: Tree) -> None:
+    """Every test here imports into the slice of the unit trees."""
 
 
 def _csv(

@@ -20,12 +20,6 @@ pytestmark = pytest.mark.django_db
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: object, tmp_path: Path) -> None:
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # type: ignore[attr-defined]
-                         "OPTIONS": {"location": tmp_path / "media"}}}  # fmt: skip
-
-
 @pytest.fixture
 def session(tree: Tree, commander_daknong: User, officer_dakmil: User) -> Session:
     leader = make_user("totruong.dakmil", "team_leader", tree.dakmil_police)
@@ -103,6 +97,15 @@ def _upload(client: object, session: Session, content: bytes, name: str = "ds.xl
     )  # type: ignore[attr-defined]
 
 
+def _checked_roster(
+    session: Session, actor: User, rows: list[list[object]] = ROWS, name: str = "ds.xlsx"
+) -> Roster:
+    """A school list uploaded and pre-checked at once (the task run in-process)."""
+    return services.upload_roster(
+        session.pk, SimpleUploadedFile(name, _school_xlsx(rows)), actor=actor, run_now=True
+    )
+
+
 def _outcomes(roster: Roster) -> dict[str, tuple[str, list[str]]]:
     return {
         e.values.get("full_name", ""): (e.outcome, e.flags) for e in roster.entries.order_by("row")
@@ -139,12 +142,7 @@ def test_a_school_list_is_pre_checked_against_the_register(session: Session, reg
 def test_an_officer_resolves_an_ambiguous_row_by_picking_a_candidate(
     session: Session, register: dict, officer_dakmil: User
 ) -> None:
-    roster = services.upload_roster(
-        session.pk,
-        SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
-        actor=officer_dakmil,
-        run_now=True,
-    )
+    roster = _checked_roster(session, officer_dakmil)
     entry = roster.entries.get(outcome="ambiguous")
     client = client_for(officer_dakmil)
     page = client.get(f"/rosters/{roster.pk}/review/")
@@ -169,12 +167,7 @@ def test_an_officer_resolves_an_ambiguous_row_by_picking_a_candidate(
 def test_picking_someone_who_is_not_a_candidate_is_refused(
     session: Session, register: dict, officer_dakmil: User
 ) -> None:
-    roster = services.upload_roster(
-        session.pk,
-        SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
-        actor=officer_dakmil,
-        run_now=True,
-    )
+    roster = _checked_roster(session, officer_dakmil)
     entry = roster.entries.get(outcome="ambiguous")
     response = client_for(officer_dakmil).post(f"/rosters/{roster.pk}/review/",
                                                {"entry": entry.pk, "decision": "picked", "person": register["huong"].pk})  # fmt: skip
@@ -187,24 +180,14 @@ def test_picking_someone_who_is_not_a_candidate_is_refused(
 def test_a_corrected_list_replaces_the_roster_and_keeps_decisions_on_unchanged_rows(
     session: Session, register: dict, officer_dakmil: User
 ) -> None:
-    roster = services.upload_roster(
-        session.pk,
-        SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
-        actor=officer_dakmil,
-        run_now=True,
-    )
+    roster = _checked_roster(session, officer_dakmil)
     entry = roster.entries.get(outcome="ambiguous")
     services.decide_entry(entry.pk, "picked", person_id=register["twin1"].pk, actor=officer_dakmil)
     corrected = [
         ["Hoàng Văn Mới", "01/01/2005", "Nam", "12A1", ""],
         *ROWS[:-1],
     ]  # a row added on top, last removed
-    second = services.upload_roster(
-        session.pk,
-        SimpleUploadedFile("ds2.xlsx", _school_xlsx(corrected)),
-        actor=officer_dakmil,
-        run_now=True,
-    )
+    second = _checked_roster(session, officer_dakmil, corrected, "ds2.xlsx")
     roster.refresh_from_db()
     assert (roster.is_current, second.is_current, second.version) == (False, True, 2)
     kept = second.entries.get(values__full_name="Trần Minh Khôi")
@@ -214,12 +197,7 @@ def test_a_corrected_list_replaces_the_roster_and_keeps_decisions_on_unchanged_r
 def test_the_discrepancy_list_tells_the_school_what_to_correct(
     session: Session, register: dict, officer_dakmil: User, tmp_path: Path
 ) -> None:
-    roster = services.upload_roster(
-        session.pk,
-        SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
-        actor=officer_dakmil,
-        run_now=True,
-    )
+    roster = _checked_roster(session, officer_dakmil)
     response = client_for(officer_dakmil).get(f"/rosters/{roster.pk}/discrepancies.xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
@@ -245,12 +223,7 @@ def test_a_liaison_uploads_only_for_their_own_venue(
 def test_another_district_cannot_open_the_roster(
     session: Session, register: dict, officer_dakmil: User, officer_tayson: User
 ) -> None:
-    roster = services.upload_roster(
-        session.pk,
-        SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
-        actor=officer_dakmil,
-        run_now=True,
-    )
+    roster = _checked_roster(session, officer_dakmil)
     client = client_for(officer_tayson)
     assert client.get(f"/rosters/sessions/{session.pk}/").status_code == 404
     assert client.get(f"/rosters/{roster.pk}/review/").status_code == 404
@@ -305,12 +278,7 @@ def test_the_api_uploads_reads_and_decides(session: Session, register: dict, off
 def test_a_list_that_fails_deep_inside_is_marked_failed_and_the_current_one_stays(
     session: Session, register: dict, officer_dakmil: User
 ) -> None:
-    first = services.upload_roster(
-        session.pk,
-        SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
-        actor=officer_dakmil,
-        run_now=True,
-    )
+    first = _checked_roster(session, officer_dakmil)
     too_long = "Họ và tên,Ngày sinh\n" + "An,01/01/2005\n" * 100_001
     failed = services.upload_roster(
         session.pk,

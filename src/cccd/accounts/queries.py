@@ -1,18 +1,13 @@
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+from cccd.localtime import local_midnight
 
 
 def audit_trail(
@@ -31,9 +26,9 @@ def audit_trail(
     if actor:
         events = events.filter(actor_username__iexact=actor)
     if date_from:
-        events = events.filter(at__gte=_local_midnight(date_from))
+        events = events.filter(at__gte=local_midnight(date_from))
     if date_to:
-        events = events.filter(at__lt=_local_midnight(date_to + datetime.timedelta(days=1)))
+        events = events.filter(at__lt=local_midnight(date_to + datetime.timedelta(days=1)))
     return events.order_by("-at", "-id")
 
 

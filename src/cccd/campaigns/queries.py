@@ -1,19 +1,14 @@
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from cccd.accounts.models import User
 from cccd.accounts.scoping import visible_to, visible_with_ancestors
 from cccd.campaigns.models import Campaign, Session
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+from cccd.localtime import local_midnight
 
 
 def upcoming_sessions(
@@ -21,10 +16,12 @@ def upcoming_sessions(
 ) -> QuerySet[Session]:
     """Today's sessions (including one still running from last night) and those of the next days."""
     today = today or timezone.localdate()
-    start = _midnight(today)
+    start = local_midnight(today)
     return (
         visible_to(user, Session.objects.select_related("venue", "team", "campaign", "unit"))
-        .filter(ends_at__gt=start, starts_at__lt=_midnight(today + datetime.timedelta(days=days)))
+        .filter(
+            ends_at__gt=start, starts_at__lt=local_midnight(today + datetime.timedelta(days=days))
+        )
         .exclude(state=Session.State.CANCELLED)
         .order_by("starts_at")
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,7 +15,7 @@ from cccd.accounts.scoping import get_visible, visible_to
 from cccd.registry import errors, search
 from cccd.registry.importing import read_header
 from cccd.registry.models import Person, RegisterImport
-from cccd.registry.tables import open_table
+from cccd.registry.tables import open_table, received_file
 
 
 def search_people(text: str, *, actor: User) -> list[search.Match]:
@@ -46,14 +44,7 @@ def view_person(person_id: int, *, actor: User) -> Person:
 def start_import(upload: UploadedFile, *, actor: User, run_now: bool = False) -> RegisterImport:
     """Keep the uploaded file, check its header at once, and queue the import as a task."""
     require_permission(actor, "registry.import_register")
-    limit = settings.CCCD_MAX_UPLOAD_MB
-    if upload.size is not None and upload.size > limit * 1024 * 1024:
-        raise errors.FILE_TOO_LARGE(limit=limit)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload"
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    with received_file(upload) as path:
         read_header(open_table(path))  # refuse a file without the columns before keeping it
         register_import = _create_import(path, upload.name or "register", actor=actor)
     return _queue(register_import, run_now=run_now)

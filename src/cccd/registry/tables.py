@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import datetime
+import tempfile
 import zipfile
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 from cccd.registry import errors
 
@@ -123,3 +127,17 @@ def _xlsx_cell(value: Any) -> Cell:
     if value is None or isinstance(value, str | int | float | datetime.date):
         return value
     return str(value)
+
+
+@contextmanager
+def received_file(upload: UploadedFile) -> Iterator[Path]:
+    """An uploaded file on disk for the time of the `with`, refused first if over the size limit."""
+    limit = settings.CCCD_MAX_UPLOAD_MB
+    if upload.size is not None and upload.size > limit * 1024 * 1024:
+        raise errors.FILE_TOO_LARGE(limit=limit)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        yield path

@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -22,9 +20,8 @@ from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import validity
 from cccd.errors import DomainError
-from cccd.registry import errors as registry_errors
 from cccd.registry.models import Person
-from cccd.registry.tables import open_table
+from cccd.registry.tables import open_table, received_file
 from cccd.rosters import errors, linkage
 from cccd.rosters.models import Decision, Flag, Outcome, Roster, RosterEntry
 from cccd.rosters.reading import RosterRow, detect_header, read_roster
@@ -54,14 +51,7 @@ def upload_roster(
     that did not change are kept."""
     require_permission(actor, "rosters.upload_roster")
     session = _session_for(session_id, actor=actor)
-    limit = settings.CCCD_MAX_UPLOAD_MB
-    if upload.size is not None and upload.size > limit * 1024 * 1024:
-        raise registry_errors.FILE_TOO_LARGE(limit=limit)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "roster"
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    with received_file(upload) as path:
         if mapping is None:
             table = open_table(path)
             detect_header(enumerate(table.rows(), start=1))
