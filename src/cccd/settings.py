@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cccd.campaigns",
     "cccd.rosters",
     "cccd.tickets",
+    "cccd.enrollments",
     "cccd.api",
     "cccd.demo",
 ]

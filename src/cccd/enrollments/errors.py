@@ -1,0 +1,102 @@
+"""Refusals at the intake desk, each with a stable code and a sentence an officer understands."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cccd.errors import ErrorCode
+
+# the photo (checked at once, with a sentence that says how to retake it)
+TOO_LARGE = ErrorCode(
+    "TOO_LARGE", _("The file is %(size)s MB; the largest accepted here is %(limit)s MB."), 413
+)
+EMPTY_FILE = ErrorCode("EMPTY_FILE", _("The file is empty: capture it again."), 400)
+NOT_AN_IMAGE = ErrorCode(
+    "NOT_AN_IMAGE", _("This file is not a picture (JPEG, PNG or BMP): take the photo again."), 400
+)
+PHOTO_TOO_SMALL = ErrorCode(
+    "PHOTO_TOO_SMALL",
+    _("The photo is %(width)s×%(height)s pixels; at least %(min_width)s×%(min_height)s is needed."),
+    400,
+)
+NO_FACE = ErrorCode(
+    "NO_FACE", _("No face found: the person should face the camera, eyes open, nothing covering the face."), 400
+)
+MANY_FACES = ErrorCode(
+    "MANY_FACES", _("%(count)s faces found: only the applicant may be in the picture."), 400
+)
+FACE_TOO_SMALL = ErrorCode(
+    "FACE_TOO_SMALL", _("The face is too small in the picture: move the camera closer."), 400
+)
+FACE_TOO_LARGE = ErrorCode(
+    "FACE_TOO_LARGE", _("The face fills too much of the picture: move the camera back."), 400
+)
+FACE_OFF_CENTRE = ErrorCode(
+    "FACE_OFF_CENTRE", _("The face is not in the middle of the picture: centre it and retake."), 400
+)
+PHOTO_BLURRED = ErrorCode(
+    "PHOTO_BLURRED", _("The photo is blurred: hold the camera still and retake."), 400
+)
+PHOTO_TOO_DARK = ErrorCode(
+    "PHOTO_TOO_DARK", _("The photo is too dark: add light in front of the person and retake."), 400
+)
+PHOTO_TOO_BRIGHT = ErrorCode(
+    "PHOTO_TOO_BRIGHT", _("The photo is too bright: reduce the light or the flash and retake."), 400
+)
+
+# fingerprints, iris, signature
+WRONG_FINGERPRINT_FILE = ErrorCode(
+    "WRONG_FINGERPRINT_FILE",
+    _("This is not a fingerprint from the scanner (WSQ, PNG, BMP, JPEG, JPEG 2000 or an ISO/ANSI template)."),
+    400,
+)
+WRONG_IRIS_FILE = ErrorCode(
+    "WRONG_IRIS_FILE",
+    _("This is not an iris image from the camera (PNG, BMP, JPEG, JPEG 2000 or ISO 19794-6)."),
+    400,
+)
+BAD_SIGNATURE = ErrorCode(
+    "BAD_SIGNATURE", _("The signature is not a picture from the pad or the screen: sign again."), 400
+)
+BLANK_SIGNATURE = ErrorCode("BLANK_SIGNATURE", _("The signature is blank: sign again."), 400)
+BAD_SLOT = ErrorCode("BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
+REASON_NEEDED = ErrorCode(
+    "REASON_NEEDED", _("Say why the capture is impossible (missing finger, bandage …)."), 400
+)
+IRIS_NOT_TAKEN = ErrorCode(
+    "IRIS_NOT_TAKEN", _("Iris images are taken only under the 2023 law, from the age of 6."), 400
+)
+
+# the dossier
+OPEN_APPLICATION = ErrorCode(
+    "OPEN_APPLICATION",
+    _("%(name)s already has an open application: dossier %(code)s (%(state)s, %(date)s)."),
+    409,
+)
+BEING_TAKEN = ErrorCode(
+    "BEING_TAKEN", _("%(name)s is being taken at desk %(desk)s right now (number %(number)s)."), 409
+)
+NO_PERSON = ErrorCode(
+    "NO_PERSON", _("Find the person in the register first (or fill in the population-data form)."), 409
+)
+ALREADY_FINISHED = ErrorCode(
+    "ALREADY_FINISHED", _("Number %(number)s is already finished: dossier %(code)s."), 409
+)
+NOT_DRAFT = ErrorCode(
+    "NOT_DRAFT", _("Dossier %(code)s has been received: it cannot be changed at the desk."), 409
+)
+INCOMPLETE = ErrorCode("INCOMPLETE", _("The intake is not complete: %(missing)s."), 409)
+POST_ADDRESS_NEEDED = ErrorCode(
+    "POST_ADDRESS_NEEDED", _("Give the address the card should be posted to."), 400
+)
+NO_FEE = ErrorCode(
+    "NO_FEE", _("No fee is set for “%(kind)s” on %(date)s: ask the administrator to add it."), 409
+)
+FIELD_NOT_CORRECTABLE = ErrorCode(
+    "FIELD_NOT_CORRECTABLE", _("“%(field)s” cannot be corrected here."), 400
+)
+PROOF_NEEDED = ErrorCode(
+    "PROOF_NEEDED", _("A correction needs its proof (the document that shows the right value)."), 400
+)
+SAME_VALUE = ErrorCode("SAME_VALUE", _("The register already holds that value."), 400)
+TICKET_NOT_AT_DESK = ErrorCode(
+    "TICKET_NOT_AT_DESK", _("Number %(number)s is not being served at a desk: call it first."), 409
+)

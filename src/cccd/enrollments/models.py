@@ -1,0 +1,268 @@
+"""Dossiers (hồ sơ) from the intake desk on, their artefacts, proposed register corrections, and the
+reference data the desk needs: fees, fee exemptions, public holidays and the deadline area of a
+district."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cccd.campaigns.models import Campaign, PriorityGroup, Session
+from cccd.registry.models import Person
+from cccd.tickets.models import Ticket
+from cccd.units.models import Unit
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Kind(models.TextChoices):
+    """Kinds of application (DOMAIN.md: cấp mới / cấp đổi / cấp lại, and CMND → CCCD)."""
+
+    FIRST_ISSUE = "first_issue", _("First issue")
+    EXCHANGE_AGE = "exchange_age", _("Exchange at a milestone age")
+    EXCHANGE_CHANGE = "exchange_change", _("Exchange: card damaged or data changed")
+    REISSUE = "reissue", _("Re-issue after loss")
+    FROM_CMND = "from_cmnd", _("Change from the old ID (CMND)")
+
+
+DEADLINE_KIND = {
+    Kind.FIRST_ISSUE: "first_issue",
+    Kind.EXCHANGE_AGE: "exchange",
+    Kind.EXCHANGE_CHANGE: "exchange",
+    Kind.REISSUE: "reissue",
+    Kind.FROM_CMND: "exchange",  # [unverified]: cccd.core.deadlines treats CMND → CCCD as exchange
+}
+"""The kind as `cccd.core.deadlines` knows it."""
+
+
+class Holiday(models.Model):
+    """A public holiday: not a working day for return dates. Decided year by year (Tết follows the
+    lunar calendar), so administrators edit this table; `data/holidays.json` seeds the years in use."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+
+class Fee(models.Model):
+    """The fee of one kind of application over a period, in đồng. Reference data: amounts after
+    2024 are [unverified] (DOMAIN.md), so they live here, editable, not in code."""
+
+    kind = models.CharField(_("kind of application"), max_length=16, choices=Kind.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    amount = models.PositiveIntegerField(_("amount (đồng)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("fee")
+        verbose_name_plural = _("fees")
+        ordering = ["kind", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="fee_once_per_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount:,} ₫ ({self.valid_from:%d/%m/%Y})"
+
+
+class FeeExemption(models.Model):
+    """A reason the fee is not charged (relatives of martyrs, poor households, an agency error …)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    name_en = models.CharField(_("name in English"), max_length=160, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("fee exemption")
+        verbose_name_plural = _("fee exemptions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeadlineArea(models.Model):
+    """How the 2014 law classes a district for return deadlines (city/town, mountain/island, other).
+
+    A district not listed here counts as a city/town when its division type says so (thành phố,
+    thị xã, quận) and as "other" otherwise; mountain, highland, border and island districts must be
+    listed, since nothing in the unit data says so."""
+
+    class Area(models.TextChoices):
+        CITY_TOWN = "city_town", _("City or town")
+        MOUNTAIN_ISLAND = "mountain_island", _("Mountain, highland, border or island district")
+        OTHER = "other", _("Other area")
+
+    unit = models.OneToOneField(Unit, models.CASCADE, related_name="+", verbose_name=_("district"))
+    area = models.CharField(_("area"), max_length=16, choices=Area.choices)
+
+    class Meta:
+        verbose_name = _("deadline area")
+        verbose_name_plural = _("deadline areas")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.get_area_display()}"
+
+
+class Enrollment(models.Model):
+    """One application and its artefacts, from the desk to the card in the citizen's hand.
+
+    A draft is opened when a number is called and belongs to that ticket; finishing the intake
+    gives it its dossier code and return date and makes it `received`. At most one application
+    per person is open at a time (a database constraint backs the service's check).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Being taken at the desk")
+        RECEIVED = "received", _("Received")
+        COMPLETED = "completed", _("Completed")
+        APPROVED = "approved", _("Approved")
+        IN_PRODUCTION = "in_production", _("In production")
+        PRODUCED = "produced", _("Produced")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class ReturnMethod(models.TextChoices):
+        OFFICE = "office", _("Collect at the police office")
+        POST = "post", _("By post")
+
+    CLOSED_STATES = (State.DELIVERED, State.CANCELLED)
+
+    code = models.CharField(_("dossier code"), max_length=32, unique=True, null=True, blank=True)
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    campaign = models.ForeignKey(Campaign, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("campaign"))  # fmt: skip
+    session = models.ForeignKey(Session, models.PROTECT, null=True, blank=True,
+                                related_name="enrollments", verbose_name=_("session"))  # fmt: skip
+    ticket = models.ForeignKey(Ticket, models.PROTECT, null=True, blank=True,
+                               related_name="enrollments", verbose_name=_("queue number"))  # fmt: skip
+    person = models.ForeignKey(Person, models.PROTECT, related_name="enrollments",
+                               verbose_name=_("person"))  # fmt: skip
+    kind = models.CharField(_("kind of application"), max_length=16, choices=Kind.choices)
+    group = models.ForeignKey(PriorityGroup, models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("group"))  # fmt: skip
+    law = models.CharField(_("law"), max_length=4, choices=Campaign.Law.choices)
+    fee = models.PositiveIntegerField(_("fee (đồng)"), null=True, blank=True)
+    exemption = models.ForeignKey(FeeExemption, models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("fee exemption"))  # fmt: skip
+    return_method = models.CharField(_("return method"), max_length=8,
+                                     choices=ReturnMethod.choices, default=ReturnMethod.OFFICE)  # fmt: skip
+    post_address = models.CharField(_("postal address"), max_length=300, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    return_date = models.DateField(_("return date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   related_name="+")  # fmt: skip
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                    blank=True, related_name="+")  # fmt: skip
+    public_token = models.CharField(max_length=32, unique=True, default=new_public_token)
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at"]
+        permissions = [("take_intake", _("Can take applications at the intake desk"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=~Q(state__in=["delivered", "cancelled"]),
+                name="one_open_application_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "state"], name="enrollment_session_idx")]
+
+    def __str__(self) -> str:
+        return self.code or str(_("draft %(pk)s") % {"pk": self.pk})
+
+
+class Artefact(models.Model):
+    """A capture of the intake: the face photo, a fingerprint (slots 1–10, right thumb first), an
+    iris (1 right, 2 left) or the signature. Either a file (stored through Django's storage, with
+    its SHA-256) or marked impossible with a reason."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Face photo")
+        FINGERPRINT = "fingerprint", _("Fingerprint")
+        IRIS = "iris", _("Iris")
+        SIGNATURE = "signature", _("Signature")
+
+    enrollment = models.ForeignKey(Enrollment, models.CASCADE, related_name="artefacts")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    slot = models.PositiveSmallIntegerField(_("slot"), default=0)
+    file = models.FileField(_("file"), upload_to="intake/%Y/%m/%d/", blank=True)
+    format = models.CharField(_("format"), max_length=16, blank=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    impossible_reason = models.CharField(_("why it cannot be captured"), max_length=200, blank=True)
+    quality = models.JSONField(default=dict, blank=True)  # the photo check's measures
+    captured_at = models.DateTimeField(default=timezone.now)
+    captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                    related_name="+")  # fmt: skip
+
+    scope_field = "enrollment__unit"
+
+    class Meta:
+        verbose_name = _("capture")
+        verbose_name_plural = _("captures")
+        ordering = ["enrollment", "kind", "slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "kind", "slot"], name="artefact_once"),
+            models.CheckConstraint(
+                condition=~Q(sha256="") | ~Q(impossible_reason=""), name="artefact_file_or_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.slot or ''}".strip()
+
+
+class ProposedChange(models.Model):
+    """A correction the person asks for at the desk: proposed to the register with its proof, never
+    written into the register by the desk."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    enrollment = models.ForeignKey(Enrollment, models.CASCADE, related_name="changes")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="+")
+    field = models.CharField(_("field"), max_length=40)
+    current_value = models.CharField(_("in the register"), max_length=300, blank=True)
+    proposed_value = models.CharField(_("proposed"), max_length=300)
+    proof = models.CharField(_("proof"), max_length=300)
+    proof_file = models.FileField(_("proof document"), upload_to="proofs/%Y/%m/", blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices,
+                             default=State.PROPOSED)  # fmt: skip
+    proposed_at = models.DateTimeField(default=timezone.now)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                    related_name="+")  # fmt: skip
+
+    scope_field = "enrollment__unit"
+
+    class Meta:
+        verbose_name = _("proposed register change")
+        verbose_name_plural = _("proposed register changes")
+        ordering = ["enrollment", "proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.current_value} → {self.proposed_value}"
