@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/", include("cccd.campaigns.urls")),
     path("rosters/", include("cccd.rosters.urls")),
     path("queue/", include("cccd.tickets.urls")),
+    path("intake/", include("cccd.enrollments.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -12,9 +12,10 @@ UPLOAD = "rosters.upload_roster"
 REVIEW = "rosters.review_roster"
 ISSUE = "tickets.issue_ticket"
 DESK = "tickets.operate_desk"
+INTAKE = "enrollments.take_intake"
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW, DESK},
-    Role.TEAM_LEADER: {LOOK_UP, PLAN, UPLOAD, REVIEW, ISSUE, DESK},
+    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW, DESK, INTAKE},
+    Role.TEAM_LEADER: {LOOK_UP, PLAN, UPLOAD, REVIEW, ISSUE, DESK, INTAKE},
     Role.COMMANDER: {"accounts.view_audit_trail", LOOK_UP, PLAN, CAMPAIGNS, UPLOAD, REVIEW},
     Role.BACK_OFFICE: {LOOK_UP, REVIEW},
     Role.LIAISON: {UPLOAD},

@@ -18,7 +18,9 @@ PHOTO_TOO_SMALL = ErrorCode(
     400,
 )
 NO_FACE = ErrorCode(
-    "NO_FACE", _("No face found: the person should face the camera, eyes open, nothing covering the face."), 400
+    "NO_FACE",
+    _("No face found: the person should face the camera, eyes open, nothing covering the face."),
+    400,
 )
 MANY_FACES = ErrorCode(
     "MANY_FACES", _("%(count)s faces found: only the applicant may be in the picture."), 400
@@ -45,7 +47,9 @@ PHOTO_TOO_BRIGHT = ErrorCode(
 # fingerprints, iris, signature
 WRONG_FINGERPRINT_FILE = ErrorCode(
     "WRONG_FINGERPRINT_FILE",
-    _("This is not a fingerprint from the scanner (WSQ, PNG, BMP, JPEG, JPEG 2000 or an ISO/ANSI template)."),
+    _(
+        "This is not a fingerprint from the scanner (WSQ, PNG, BMP, JPEG, JPEG 2000 or an ISO/ANSI template)."
+    ),
     400,
 )
 WRONG_IRIS_FILE = ErrorCode(
@@ -54,7 +58,9 @@ WRONG_IRIS_FILE = ErrorCode(
     400,
 )
 BAD_SIGNATURE = ErrorCode(
-    "BAD_SIGNATURE", _("The signature is not a picture from the pad or the screen: sign again."), 400
+    "BAD_SIGNATURE",
+    _("The signature is not a picture from the pad or the screen: sign again."),
+    400,
 )
 BLANK_SIGNATURE = ErrorCode("BLANK_SIGNATURE", _("The signature is blank: sign again."), 400)
 BAD_SLOT = ErrorCode("BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
@@ -75,7 +81,9 @@ BEING_TAKEN = ErrorCode(
     "BEING_TAKEN", _("%(name)s is being taken at desk %(desk)s right now (number %(number)s)."), 409
 )
 NO_PERSON = ErrorCode(
-    "NO_PERSON", _("Find the person in the register first (or fill in the population-data form)."), 409
+    "NO_PERSON",
+    _("Find the person in the register first (or fill in the population-data form)."),
+    409,
 )
 ALREADY_FINISHED = ErrorCode(
     "ALREADY_FINISHED", _("Number %(number)s is already finished: dossier %(code)s."), 409
@@ -94,9 +102,21 @@ FIELD_NOT_CORRECTABLE = ErrorCode(
     "FIELD_NOT_CORRECTABLE", _("“%(field)s” cannot be corrected here."), 400
 )
 PROOF_NEEDED = ErrorCode(
-    "PROOF_NEEDED", _("A correction needs its proof (the document that shows the right value)."), 400
+    "PROOF_NEEDED",
+    _("A correction needs its proof (the document that shows the right value)."),
+    400,
 )
 SAME_VALUE = ErrorCode("SAME_VALUE", _("The register already holds that value."), 400)
 TICKET_NOT_AT_DESK = ErrorCode(
     "TICKET_NOT_AT_DESK", _("Number %(number)s is not being served at a desk: call it first."), 409
+)
+SESSION_BUSY = ErrorCode(
+    "SESSION_BUSY",
+    _("Number %(number)s is still at desk %(desk)s: finish or skip it before closing."),
+    409,
+)
+BAD_NEXT_SESSION = ErrorCode(
+    "BAD_NEXT_SESSION",
+    _("Unfinished numbers can only be handed on to a later session of the unit."),
+    400,
 )

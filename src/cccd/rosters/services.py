@@ -238,10 +238,25 @@ def _save_results(
     return roster
 
 
+def _with_open_application(person_ids: list[int]) -> set[int]:
+    """People with a dossier received and not yet delivered: the desk would refuse a second one."""
+    from cccd.enrollments.models import Enrollment  # downstream of rosters in the flow
+
+    found: set[int] = set()
+    for start in range(0, len(person_ids), 5000):
+        found.update(
+            Enrollment.objects.filter(person_id__in=person_ids[start : start + 5000])
+            .exclude(state__in=[Enrollment.State.DRAFT, *Enrollment.CLOSED_STATES])
+            .values_list("person_id", flat=True)
+        )
+    return found
+
+
 def _flag(roster: Roster, entries: list[RosterEntry]) -> None:
     session = roster.session
     day = session.local_day
     people = Person.objects.in_bulk([e.person_id for e in entries if e.person_id])
+    open_applications = _with_open_application(list(people))
     seen_people: dict[int, int] = {}
     seen_keys: dict[tuple[str, Any], int] = {}
     for entry in entries:
@@ -253,6 +268,8 @@ def _flag(roster: Roster, entries: list[RosterEntry]) -> None:
             and person.card_issue_date
         ):
             flags.append(Flag.VALID_CARD)
+        if person is not None and person.pk in open_applications:
+            flags.append(Flag.OPEN_APPLICATION)
         born = person.birth_date if person is not None else entry.birth_date
         if born is not None and session.campaign.law == "2014" and validity.age_on(born, day) < 14:
             flags.append(Flag.NOT_ELIGIBLE)

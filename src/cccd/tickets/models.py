@@ -71,8 +71,10 @@ class Desk(models.Model):
 class Ticket(models.Model):
     """A queue number of one session, handed out in advance from the roster or at the door.
 
-    waiting → called → (serving) → done; a called number nobody answers is skipped and goes back
-    in line when recalled. A number sent to another desk waits for that desk only.
+    waiting → called → serving (its intake is open) → done; a called number nobody answers is
+    skipped and goes back in line when recalled. A number sent to another desk waits for that desk
+    only. Closing the session hands the numbers still waiting on to a later session (moved) or
+    marks them not served.
     """
 
     class State(models.TextChoices):
@@ -81,6 +83,8 @@ class Ticket(models.Model):
         SERVING = "serving", _("Being served")
         DONE = "done", _("Done")
         SKIPPED = "skipped", _("Skipped (did not come)")
+        MOVED = "moved", _("Handed on to a later session")
+        UNSERVED = "unserved", _("Not served (session closed)")
 
     class Kind(models.TextChoices):
         ADVANCE = "advance", _("Handed out in advance")

@@ -40,12 +40,16 @@ AT_DESK = (Ticket.State.CALLED, Ticket.State.SERVING)
 _STATE_FIELDS = ("state", "desk", "called_at", "calls", "done_at")
 
 
-def _running(session: Session) -> None:
+def running(session: Session) -> None:
+    """Refuse any change to the queue of a closed or cancelled session."""
     if session.state in {Session.State.CLOSED, Session.State.CANCELLED}:
         raise errors.SESSION_NOT_RUNNING()
 
 
-def _lock(session: Session) -> SessionQueue:
+_running = running
+
+
+def lock_queue(session: Session) -> SessionQueue:
     """Take the session's queue lock (creating the queue and its desks on first use)."""
     SessionQueue.objects.get_or_create(session=session)
     queue = SessionQueue.objects.select_for_update().get(pk=session.pk)
@@ -54,6 +58,9 @@ def _lock(session: Session) -> SessionQueue:
         ignore_conflicts=True,
     )
     return queue
+
+
+_lock = lock_queue
 
 
 def open_queue(session_id: int, *, actor: User) -> Session:
@@ -174,15 +181,65 @@ def _at_desk(desk: Desk, ticket: Ticket) -> None:
 
 @transaction.atomic
 def finish_ticket(desk_id: int, ticket_id: int, *, actor: User) -> Ticket:
-    """The person at the desk has been served. (The intake of a later issue hooks in here.)"""
+    """The person at the desk has been served without a dossier (not eligible, only asking).
+    An intake finishes its number through `complete_ticket`."""
     desk, _queue = _desk(desk_id, actor=actor)
     ticket = _ticket_for(desk, ticket_id, actor=actor)
     _at_desk(desk, ticket)
+    return complete_ticket(ticket, actor=actor)
+
+
+def serve_ticket(ticket: Ticket, *, actor: User) -> Ticket:
+    """The number's intake has opened (the caller holds the queue lock)."""
+    if ticket.state != Ticket.State.CALLED:
+        return ticket
+    before = snapshot(ticket, _STATE_FIELDS)
+    ticket.state = Ticket.State.SERVING
+    ticket.save(update_fields=["state"])
+    _audit("ticket.serve", ticket, before, actor=actor)
+    return ticket
+
+
+def complete_ticket(ticket: Ticket, *, actor: User) -> Ticket:
+    """The number is done (the caller holds the queue lock and has checked it is at a desk)."""
     before = snapshot(ticket, _STATE_FIELDS)
     ticket.state, ticket.done_at = Ticket.State.DONE, timezone.now()
     ticket.save(update_fields=["state", "done_at"])
     _audit("ticket.finish", ticket, before, actor=actor)
     return ticket
+
+
+def close_queue(session: Session, *, actor: User, hand_on_to: Session | None) -> int:
+    """The numbers still waiting or skipped when the session closes: handed on to `hand_on_to`
+    in their order (new numbers there, after its own), or marked not served. Returns how many
+    were handed on. The caller holds this session's queue lock and has checked no desk is busy."""
+    left = list(
+        Ticket.objects.filter(
+            session=session, state__in=[Ticket.State.WAITING, Ticket.State.SKIPPED]
+        ).order_by("line_at", "number")
+    )
+    if hand_on_to is None:
+        Ticket.objects.filter(pk__in=[t.pk for t in left]).update(
+            state=Ticket.State.UNSERVED, desk=None
+        )
+        record("ticket.close", actor=actor, unit=session.unit, obj=session,
+               after={"unserved": [t.number for t in left]})  # fmt: skip
+        return 0
+    queue = lock_queue(hand_on_to)
+    now, moved = timezone.now(), []
+    for old in left:
+        queue.last_number += 1
+        moved.append(Ticket(session=hand_on_to, number=queue.last_number, kind=Ticket.Kind.ADVANCE,
+                            roster_entry_id=old.roster_entry_id, person_id=old.person_id,
+                            class_name=old.class_name, group_id=old.group_id,
+                            line_at=hand_on_to.starts_at, issued_at=now, issued_by=actor))  # fmt: skip
+    Ticket.objects.bulk_create(moved, batch_size=1000)
+    queue.save(update_fields=["last_number"])
+    Ticket.objects.filter(pk__in=[t.pk for t in left]).update(state=Ticket.State.MOVED, desk=None)
+    record("ticket.hand_on", actor=actor, unit=session.unit, obj=session,
+           after={"to_session": hand_on_to.pk,
+                  "numbers": [[o.number, n.number] for o, n in zip(left, moved, strict=True)]})  # fmt: skip
+    return len(moved)
 
 
 @transaction.atomic

@@ -1,0 +1,132 @@
+"""Read paths of the intake desk: what the screen shows, the slip's content, the public status."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cccd.accounts.models import User
+from cccd.accounts.scoping import get_visible
+from cccd.core.validity import age_on
+from cccd.enrollments import services
+from cccd.enrollments.models import Artefact, Enrollment, Kind
+from cccd.enrollments.slip import SlipData
+from cccd.errors import NOT_FOUND
+from cccd.tickets.models import Ticket
+
+_RELATED = ("session__venue", "session__campaign", "session__unit", "group", "desk", "person",
+            "person__residence_unit", "roster_entry")  # fmt: skip
+
+
+def ticket_at_desk(user: User, ticket_id: int) -> Ticket:
+    """A ticket of the user's unit subtree, for the intake screen (any state: a finished one
+    shows its dossier)."""
+    return get_visible(user, Ticket.objects.select_related(*_RELATED), pk=ticket_id)
+
+
+def _slots(enrollment: Enrollment | None) -> dict[tuple[str, int], Artefact]:
+    if enrollment is None:
+        return {}
+    return {(a.kind, a.slot): a for a in enrollment.artefacts.all()}
+
+
+def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
+    """Everything the intake screen shows, computed without writing anything."""
+    draft = ticket.enrollments.filter(state=Enrollment.State.DRAFT).first()
+    received = ticket.enrollments.exclude(
+        state__in=[Enrollment.State.DRAFT, Enrollment.State.CANCELLED]
+    ).first()
+    person = ticket.person
+    today = timezone.localdate()
+    problem = None
+    suggested_kind = ""
+    fingers_due, iris_due = True, False
+    if person is not None and draft is None and received is None:
+        problem = services.open_application_problem(person, ticket)
+        suggested_kind = services.suggest_kind(person, today)
+        if ticket.session.campaign.law == "2023":
+            fingers_due = iris_due = age_on(person.birth_date, today) >= 6
+    if draft is not None:
+        fingers_due, iris_due = services.biometrics_due(draft, today)
+    slots = _slots(draft)
+    return {
+        "ticket": ticket, "session": ticket.session, "person": person, "draft": draft,
+        "received": received, "problem": problem, "suggested_kind": suggested_kind,
+        "problem_message": problem.error(**problem.params).message if problem else "",
+        "photo": slots.get((Artefact.Kind.PHOTO, 0)),
+        "signature": slots.get((Artefact.Kind.SIGNATURE, 0)),
+        "fingers": [(n, slots.get((Artefact.Kind.FINGERPRINT, n))) for n in services.FINGERS]
+        if fingers_due else [],
+        "irises": [(n, slots.get((Artefact.Kind.IRIS, n))) for n in services.IRISES]
+        if iris_due else [],
+        "missing": services.missing_captures(draft, today) if draft is not None else [],
+        "changes": list(draft.changes.all()) if draft is not None else [],
+        "at_desk": ticket.state in services.tickets.AT_DESK,
+        "roster_details": ticket.roster_entry.details if ticket.roster_entry_id else None,
+    }  # fmt: skip
+
+
+def received_for_ticket(user: User, ticket_id: int) -> Enrollment:
+    ticket = ticket_at_desk(user, ticket_id)
+    enrollment = ticket.enrollments.exclude(
+        state__in=[Enrollment.State.DRAFT, Enrollment.State.CANCELLED]
+    ).first()
+    if enrollment is None:
+        raise NOT_FOUND()
+    return enrollment
+
+
+def _dossiers() -> QuerySet[Enrollment]:
+    return Enrollment.objects.select_related(
+        "person", "unit", "unit__parent", "session__venue", "ticket", "exemption", "group",
+        "received_by",
+    )  # fmt: skip
+
+
+def dossier(user: User, enrollment_id: int) -> Enrollment:
+    return get_visible(user, _dossiers(), pk=enrollment_id)
+
+
+def dossier_by_token(token: str) -> Enrollment:
+    enrollment = _dossiers().filter(public_token=token).exclude(code=None).first()
+    if enrollment is None or not token:
+        raise NOT_FOUND()
+    return enrollment
+
+
+def _birth(enrollment: Enrollment) -> str:
+    person = enrollment.person
+    if person.birth_date_precision == "year":
+        return str(person.birth_date.year)
+    return f"{person.birth_date:%d/%m/%Y}"
+
+
+_KIND_VI = {
+    Kind.FIRST_ISSUE: "Cấp mới",
+    Kind.EXCHANGE_AGE: "Cấp đổi (đến tuổi đổi thẻ)",
+    Kind.EXCHANGE_CHANGE: "Cấp đổi (thẻ hư hỏng, thay đổi thông tin)",
+    Kind.REISSUE: "Cấp lại (mất thẻ)",
+    Kind.FROM_CMND: "Cấp đổi từ Chứng minh nhân dân",
+}
+"""The slip is a legal paper: Vietnamese whatever the officer's screen language."""
+
+
+def slip_data(enrollment: Enrollment, status_url: str) -> SlipData:
+    unit = enrollment.unit
+    officer = enrollment.received_by
+    by_post = enrollment.return_method == Enrollment.ReturnMethod.POST
+    return SlipData(
+        dossier_code=enrollment.code or "", unit_name=unit.name,
+        parent_unit_name=unit.parent.name if unit.parent else "",
+        place=enrollment.session.venue.name if enrollment.session else "",
+        full_name=enrollment.person.full_name, personal_id=enrollment.person.personal_id,
+        birth_date=_birth(enrollment), kind=_KIND_VI[Kind(enrollment.kind)],
+        fee=enrollment.fee, exemption=enrollment.exemption.name if enrollment.exemption else "",
+        received_at=timezone.localtime(enrollment.received_at),
+        return_date=enrollment.return_date,  # type: ignore[arg-type]
+        return_method="Gửi qua bưu chính" if by_post else "Nhận tại cơ quan Công an",
+        post_address=enrollment.post_address if by_post else "", return_office=unit.name,
+        status_url=status_url,
+        officer_name=(officer.get_full_name() or officer.get_username()) if officer else "",
+        ticket_number=enrollment.ticket.display if enrollment.ticket else "",
+    )  # fmt: skip

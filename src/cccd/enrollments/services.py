@@ -1,0 +1,567 @@
+"""What the intake officer does with the number at their desk: open the dossier, capture, propose
+corrections, finish (dossier code, return date, slip); and what the team leader does at the end of
+the evening: close the session.
+
+Every intake action is keyed by the ticket at the desk. The first one opens the draft dossier
+(`start_intake`), so calling a number and looking at the pre-filled screen writes nothing, and a
+double click on any button finds the draft already there. Each action takes the session's queue
+lock first (`cccd.tickets.services.lock_queue`), so two desks never open two dossiers for one
+person and a double-clicked "finish" finds the first one done.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cccd.accounts.audit import record, snapshot
+from cccd.accounts.models import User
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import get_visible
+from cccd.campaigns.models import PriorityGroup, Session, Venue
+from cccd.core import deadlines, validity
+from cccd.enrollments import captures, errors
+from cccd.enrollments.models import (
+    DEADLINE_KIND,
+    Artefact,
+    DeadlineArea,
+    Enrollment,
+    Fee,
+    FeeExemption,
+    Holiday,
+    Kind,
+    ProposedChange,
+)
+from cccd.errors import NOT_FOUND
+from cccd.registry.models import Person
+from cccd.tickets import services as tickets
+from cccd.tickets.models import Ticket
+from cccd.units.models import Unit
+
+TAKE = "enrollments.take_intake"
+FINGERS = range(1, 11)  # ISO 19794 finger positions 1–10: right thumb … left little finger
+IRISES = (1, 2)  # 1 right eye, 2 left eye
+CORRECTABLE = ("full_name", "birth_date", "sex", "hometown", "permanent_address", "ethnicity",
+               "religion", "father_name", "mother_name", "old_id_number")  # fmt: skip
+_INTAKE_FIELDS = ("kind", "group", "fee", "exemption", "return_method", "post_address")
+
+
+# ---------------------------------------------------------------- rules read from reference data
+
+
+def suggest_kind(person: Person, today: datetime.date) -> str:
+    """The kind a person's register entry points to; the officer confirms or changes it.
+
+    No card: first issue (or a change from the old CMND when one is recorded). A card expiring
+    within two years, or expired: exchange at a milestone age. Otherwise an exchange for damage
+    or changed data (the person has come for a reason the register does not know).
+    """
+    if person.card_issue_date is None:
+        return Kind.FROM_CMND if person.old_id_number else Kind.FIRST_ISSUE
+    expiry = person.card_expiry
+    if expiry is not None and expiry - today <= datetime.timedelta(days=731):
+        return Kind.EXCHANGE_AGE
+    return Kind.EXCHANGE_CHANGE
+
+
+def quote_fee(kind: str, day: datetime.date, exemption: FeeExemption | None) -> int:
+    """The fee in đồng on `day`: nothing when exempted, else the reference table's amount."""
+    if exemption is not None:
+        return 0
+    fee = (
+        Fee.objects.filter(kind=kind, valid_from__lte=day)
+        .exclude(valid_to__lt=day)
+        .order_by("-valid_from")
+        .first()
+    )
+    if fee is None:
+        raise errors.NO_FEE(kind=Kind(kind).label, date=f"{day:%d/%m/%Y}")
+    return fee.amount
+
+
+_CITY_TYPES = ("thành phố", "thị xã", "quận")
+
+
+def deadline_area(unit: Unit) -> str:
+    """The 2014 law's area for a unit's dossiers: the nearest listed `DeadlineArea` up the unit's
+    tree (police or administrative mirror), else a city/town by the district's division type."""
+    paths = [unit.path, unit.mirror_path]
+    prefixes = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "/"}
+    listed = (
+        DeadlineArea.objects.filter(unit__path__in=prefixes)
+        .select_related("unit")
+        .order_by("-unit__path")
+        .first()
+    )
+    if listed is not None:
+        return listed.area
+    admin = Unit.objects.filter(path__in=prefixes, category=Unit.Category.ADMIN)
+    types = [t.lower() for t in admin.values_list("division_type", flat=True)]
+    return "city_town" if any(t.startswith(_CITY_TYPES) for t in types) else "other"
+
+
+def compute_return_date(enrollment: Enrollment, complete: datetime.date) -> datetime.date:
+    """The last working day the law allows, counting the editable holidays table."""
+    days = deadlines.working_days_allowed(
+        law=enrollment.law,  # type: ignore[arg-type]
+        area=deadline_area(enrollment.unit),  # type: ignore[arg-type]
+        kind=DEADLINE_KIND[Kind(enrollment.kind)],  # type: ignore[arg-type]
+    )
+    horizon = complete + datetime.timedelta(days=days * 3 + 60)
+    holidays = set(
+        Holiday.objects.filter(date__gt=complete, date__lte=horizon).values_list("date", flat=True)
+    )
+    return deadlines.add_working_days(complete, days, holidays)
+
+
+def biometrics_due(enrollment: Enrollment, today: datetime.date) -> tuple[bool, bool]:
+    """(fingerprints, iris): under the 2023 law a child under 6 gives none, iris from 6 on;
+    the 2014 law took no iris (DOMAIN.md)."""
+    person = enrollment.person
+    age = validity.age_on(person.birth_date, today)
+    if enrollment.law == "2023":
+        return age >= 6, age >= 6
+    return True, False
+
+
+def default_group(ticket: Ticket) -> PriorityGroup | None:
+    """The ticket's group, else students for a school's list, else the general public."""
+    if ticket.group_id:
+        return ticket.group
+    venue_kind = ticket.session.venue.kind
+    code = "student" if ticket.roster_entry_id and venue_kind == Venue.Kind.SCHOOL else "general"
+    return PriorityGroup.objects.filter(code=code, is_active=True).first()
+
+
+# ---------------------------------------------------------------- opening the dossier
+
+
+def _ticket(ticket_id: int, *, actor: User) -> Ticket:
+    require_permission(actor, TAKE)
+    related = ("session__venue", "session__campaign", "session__unit", "group", "desk", "person")
+    return get_visible(actor, Ticket.objects.select_related(*related), pk=ticket_id)
+
+
+def _locked_ticket(ticket_id: int, *, actor: User) -> Ticket:
+    """The ticket as it is once its session's queue is ours."""
+    ticket = _ticket(ticket_id, actor=actor)
+    tickets.lock_queue(ticket.session)
+    ticket.refresh_from_db(fields=["state", "desk", "person", "group"])
+    return ticket
+
+
+def _received(ticket: Ticket) -> Enrollment | None:
+    return ticket.enrollments.exclude(state__in=[Enrollment.State.DRAFT,
+                                                 Enrollment.State.CANCELLED]).first()  # fmt: skip
+
+
+def _draft(ticket: Ticket) -> Enrollment | None:
+    return ticket.enrollments.filter(state=Enrollment.State.DRAFT).select_related("person").first()
+
+
+@dataclass
+class Problem:
+    """Why a person cannot have a new dossier now, for the screen to show before anything is done."""
+
+    error: errors.ErrorCode
+    params: dict[str, object] = field(default_factory=dict)
+
+    def raise_(self) -> None:
+        raise self.error(**self.params)
+
+
+def open_application_problem(person: Person, ticket: Ticket) -> Problem | None:
+    """The duplicate guard: another dossier of this person that is open (not delivered, not
+    cancelled). A draft left on a number that is no longer at a desk does not count: it is stale,
+    and `start_intake` cancels it."""
+    others = Enrollment.objects.filter(person=person).exclude(
+        state__in=Enrollment.CLOSED_STATES
+    ).exclude(ticket=ticket).select_related("ticket__desk")  # fmt: skip
+    for other in others:
+        if other.state != Enrollment.State.DRAFT:
+            when = timezone.localtime(other.received_at or other.created_at)
+            return Problem(errors.OPEN_APPLICATION, {"name": person.full_name, "code": other.code,
+                                                     "state": other.get_state_display().lower(),
+                                                     "date": f"{when:%d/%m/%Y}"})  # fmt: skip
+        at_desk = other.ticket is not None and other.ticket.state in tickets.AT_DESK
+        if at_desk and other.ticket.desk is not None:  # type: ignore[union-attr]
+            return Problem(errors.BEING_TAKEN, {"name": person.full_name,
+                                                "desk": other.ticket.desk.number,  # type: ignore[union-attr]
+                                                "number": other.ticket.display})  # type: ignore[union-attr]  # fmt: skip
+    return None
+
+
+def _cancel_stale_drafts(person: Person, ticket: Ticket, *, actor: User) -> None:
+    stale = Enrollment.objects.filter(person=person, state=Enrollment.State.DRAFT).exclude(
+        ticket=ticket
+    )
+    for draft in stale:
+        draft.state = Enrollment.State.CANCELLED
+        draft.save(update_fields=["state"])
+        record("enrollment.cancel", actor=actor, unit=draft.unit, obj=draft,
+               before={"state": "draft"}, after={"state": "cancelled", "reason": "stale draft"})  # fmt: skip
+
+
+def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
+    """The ticket's draft, opened now if it has none (the caller holds the queue lock)."""
+    done = _received(ticket)
+    if done is not None:
+        raise errors.ALREADY_FINISHED(number=ticket.display, code=done.code)
+    draft = _draft(ticket)
+    if draft is not None:
+        return draft
+    if ticket.state not in tickets.AT_DESK or ticket.desk_id is None:
+        raise errors.TICKET_NOT_AT_DESK(number=ticket.display)
+    if ticket.person is None:
+        raise errors.NO_PERSON()
+    problem = open_application_problem(ticket.person, ticket)
+    if problem is not None:
+        problem.raise_()
+    _cancel_stale_drafts(ticket.person, ticket, actor=actor)
+    session = ticket.session
+    today = timezone.localdate()
+    kind = suggest_kind(ticket.person, today)
+    enrollment = Enrollment(
+        unit=session.unit, campaign=session.campaign, session=session, ticket=ticket,
+        person=ticket.person, kind=kind, group=default_group(ticket), law=session.campaign.law,
+        fee=quote_fee(kind, today, None), created_by=actor,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError as exc:  # the database's own guard, should another path get here first
+        raise errors.OPEN_APPLICATION(
+            name=ticket.person.full_name, code="?", state="?", date="?"
+        ) from exc
+    tickets.serve_ticket(ticket, actor=actor)
+    record("enrollment.open", actor=actor, unit=enrollment.unit, obj=enrollment,
+           after=snapshot(enrollment, ("ticket", "person", "state") + _INTAKE_FIELDS))  # fmt: skip
+    return enrollment
+
+
+@transaction.atomic
+def start_intake(ticket_id: int, *, actor: User) -> Enrollment:
+    """Open (or find) the draft dossier of the number at the desk."""
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    return _open_draft(ticket, actor=actor)
+
+
+@transaction.atomic
+def set_ticket_person(ticket_id: int, person_id: int, *, actor: User) -> Ticket:
+    """A walk-in was found in the register at the desk: the number is now theirs."""
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    if _received(ticket) is not None or _draft(ticket) is not None:
+        raise errors.NOT_DRAFT(code=ticket.display)
+    person = get_visible(actor, Person.objects.all(), pk=person_id)
+    before = snapshot(ticket, ("person",))
+    ticket.person = person
+    ticket.save(update_fields=["person"])
+    record("ticket.person", actor=actor, unit=ticket.session.unit, obj=ticket, before=before,
+           after=snapshot(ticket, ("person",)))  # fmt: skip
+    return ticket
+
+
+# ---------------------------------------------------------------- at the desk
+
+
+@transaction.atomic
+def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | None,
+                  exemption_id: int | None, return_method: str, post_address: str = "") -> Enrollment:  # fmt: skip
+    """The officer confirms or changes kind, group, exemption and return method; the fee follows."""
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    enrollment = _open_draft(ticket, actor=actor)
+    if kind not in Kind.values:
+        raise errors.INCOMPLETE(missing=_("kind of application"))
+    group = exemption = None
+    if group_id is not None:
+        group = PriorityGroup.objects.filter(pk=group_id, is_active=True).first()
+        if group is None:
+            raise NOT_FOUND()
+    if exemption_id is not None:
+        exemption = FeeExemption.objects.filter(pk=exemption_id, is_active=True).first()
+        if exemption is None:
+            raise NOT_FOUND()
+    if return_method not in Enrollment.ReturnMethod.values:
+        raise NOT_FOUND()
+    post_address = " ".join(post_address.split())[:300]
+    if return_method == Enrollment.ReturnMethod.POST and not post_address:
+        raise errors.POST_ADDRESS_NEEDED()
+    before = snapshot(enrollment, _INTAKE_FIELDS)
+    enrollment.kind, enrollment.group, enrollment.exemption = kind, group, exemption
+    enrollment.fee = quote_fee(kind, timezone.localdate(), exemption)
+    enrollment.return_method = return_method
+    enrollment.post_address = post_address if return_method == Enrollment.ReturnMethod.POST else ""
+    enrollment.save(update_fields=["kind", "group", "exemption", "fee", "return_method",
+                                   "post_address"])  # fmt: skip
+    record("enrollment.update", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
+           after=snapshot(enrollment, _INTAKE_FIELDS))  # fmt: skip
+    return enrollment
+
+
+_CHECKS = {
+    Artefact.Kind.PHOTO: captures.check_photo,
+    Artefact.Kind.FINGERPRINT: captures.check_fingerprint,
+    Artefact.Kind.IRIS: captures.check_iris,
+    Artefact.Kind.SIGNATURE: captures.check_signature,
+}
+
+
+def _check_slot(enrollment: Enrollment, kind: str, slot: int) -> None:
+    if kind == Artefact.Kind.FINGERPRINT:
+        valid = slot in FINGERS
+    elif kind == Artefact.Kind.IRIS:
+        if not biometrics_due(enrollment, timezone.localdate())[1]:
+            raise errors.IRIS_NOT_TAKEN()
+        valid = slot in IRISES
+    else:
+        valid = kind in Artefact.Kind.values and slot == 0
+    if not valid:
+        raise errors.BAD_SLOT(slot=f"{kind} {slot}")
+
+
+def _replace_artefact(enrollment: Enrollment, kind: str, slot: int, *, actor: User,
+                      **values: object) -> Artefact:  # fmt: skip
+    """Write the slot's capture, replacing an earlier one; the old file goes once the change has
+    committed, so a rollback never leaves a dossier pointing at a deleted file."""
+    old = Artefact.objects.filter(enrollment=enrollment, kind=kind, slot=slot).first()
+    before = snapshot(old, ("sha256", "impossible_reason")) if old else None
+    if old is not None:
+        if old.file:
+            stale = old.file.name
+            storage = old.file.storage
+            transaction.on_commit(lambda: storage.delete(stale))
+        old.delete()
+    upload = values.pop("upload", None)
+    artefact = Artefact(enrollment=enrollment, kind=kind, slot=slot, captured_by=actor, **values)
+    if upload is not None:
+        name = f"{enrollment.pk}-{kind}-{slot}-{artefact.sha256[:12]}.{artefact.format}"
+        artefact.file.save(name, upload, save=False)
+    try:
+        artefact.save()
+        record("enrollment.capture", actor=actor, unit=enrollment.unit, obj=enrollment,
+               before=before, after={"kind": kind, "slot": slot, "sha256": artefact.sha256,
+                                     "size": artefact.size,
+                                     "impossible_reason": artefact.impossible_reason})  # fmt: skip
+    except Exception:  # the row could not be written: the file must not outlive it
+        if artefact.file:
+            artefact.file.storage.delete(artefact.file.name)
+        raise
+    return artefact
+
+
+def _store(enrollment: Enrollment, kind: str, slot: int, data: bytes, *, actor: User) -> Artefact:
+    _check_slot(enrollment, kind, slot)
+    checked = _CHECKS[kind](data)  # type: ignore[index]
+    return _replace_artefact(
+        enrollment, kind, slot, actor=actor, upload=ContentFile(checked.data),
+        format=checked.format, size=len(checked.data), sha256=checked.sha256, quality=checked.quality,
+    )  # fmt: skip
+
+
+def _impossible(
+    enrollment: Enrollment, kind: str, slot: int, reason: str, *, actor: User
+) -> Artefact:
+    _check_slot(enrollment, kind, slot)
+    reason = " ".join(reason.split())[:200]
+    if not reason:
+        raise errors.REASON_NEEDED()
+    return _replace_artefact(enrollment, kind, slot, actor=actor, impossible_reason=reason)
+
+
+@transaction.atomic
+def capture(ticket_id: int, kind: str, slot: int, data: bytes, *, actor: User) -> Artefact:
+    """Check a capture and store it in its slot; a refused capture changes nothing."""
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    return _store(_open_draft(ticket, actor=actor), kind, slot, data, actor=actor)
+
+
+@transaction.atomic
+def mark_impossible(ticket_id: int, kind: str, slot: int, reason: str, *, actor: User) -> Artefact:
+    """A capture that cannot be taken (a missing finger, a bandage), with its reason."""
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    return _impossible(_open_draft(ticket, actor=actor), kind, slot, reason, actor=actor)
+
+
+@transaction.atomic
+def capture_slots(ticket_id: int, kind: str, *, actor: User, files: dict[int, bytes],
+                  reasons: dict[int, str]) -> list[Artefact]:  # fmt: skip
+    """Several slots at once (the scanner's ten files): all are stored, or none when one is
+    refused. A slot with a file ignores its reason."""
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    enrollment = _open_draft(ticket, actor=actor)
+    stored = []
+    try:
+        for slot in sorted(set(files) | set(reasons)):
+            if slot in files:
+                stored.append(_store(enrollment, kind, slot, files[slot], actor=actor))
+            else:
+                stored.append(_impossible(enrollment, kind, slot, reasons[slot], actor=actor))
+    except Exception as exc:  # the transaction rolls back: the files written so far must go too
+        exc.slot = slot  # type: ignore[attr-defined]  # for the screen: which finger was refused
+        for artefact in stored:
+            if artefact.file:
+                artefact.file.storage.delete(artefact.file.name)
+        raise
+    return stored
+
+
+@transaction.atomic
+def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, actor: User,
+                   proof_file: bytes | None = None) -> ProposedChange:  # fmt: skip
+    """A correction the person asks for, recorded with its proof for the register's keepers; the
+    register itself is not touched."""
+    if field_name not in CORRECTABLE:
+        raise errors.FIELD_NOT_CORRECTABLE(field=field_name)
+    value, proof = " ".join(value.split())[:300], " ".join(proof.split())[:300]
+    if not proof:
+        raise errors.PROOF_NEEDED()
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    enrollment = _open_draft(ticket, actor=actor)
+    person = enrollment.person
+    current = getattr(person, field_name)
+    current_text = (
+        current.strftime("%d/%m/%Y") if isinstance(current, datetime.date) else str(current)
+    )
+    if value == current_text:
+        raise errors.SAME_VALUE()
+    change = ProposedChange(enrollment=enrollment, person=person, field=field_name,
+                            current_value=current_text, proposed_value=value, proof=proof,
+                            proposed_by=actor)  # fmt: skip
+    if proof_file:
+        digest = hashlib.sha256(proof_file).hexdigest()
+        change.proof_file.save(f"{enrollment.pk}-{field_name}-{digest[:12]}", ContentFile(proof_file),
+                               save=False)  # fmt: skip
+    change.save()
+    record("person.propose_change", actor=actor, unit=enrollment.unit, obj=change,
+           after={"person": person.pk, "field": field_name, "proof": proof})  # fmt: skip
+    return change
+
+
+# ---------------------------------------------------------------- finishing
+
+
+def missing_captures(enrollment: Enrollment, today: datetime.date) -> list[str]:
+    """What the intake still lacks, in words for the officer (empty when it can be finished)."""
+    taken = {(a.kind, a.slot) for a in enrollment.artefacts.all()}
+    fingers_due, iris_due = biometrics_due(enrollment, today)
+    missing = []
+    if (Artefact.Kind.PHOTO, 0) not in taken:
+        missing.append(_("the photo"))
+    if fingers_due:
+        lacking = [n for n in FINGERS if (Artefact.Kind.FINGERPRINT, n) not in taken]
+        if lacking:
+            missing.append(_("fingerprints %(slots)s") % {"slots": ", ".join(map(str, lacking))})
+    if iris_due:
+        lacking = [n for n in IRISES if (Artefact.Kind.IRIS, n) not in taken]
+        if lacking:
+            missing.append(_("iris %(slots)s") % {"slots": ", ".join(map(str, lacking))})
+    if (Artefact.Kind.SIGNATURE, 0) not in taken:
+        missing.append(_("the signature"))
+    return missing
+
+
+def dossier_code(enrollment: Enrollment, day: datetime.date) -> str:
+    """Unit code, local date and the row's number: unique by construction, readable on the phone."""
+    return f"{enrollment.unit.code}-{day:%y%m%d}-{enrollment.pk:06d}"
+
+
+@transaction.atomic
+def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
+    """The intake is complete: the dossier gets its code and return date, the number is done."""
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    done = _received(ticket)
+    if done is not None:  # a double click: the first one finished it
+        raise errors.ALREADY_FINISHED(number=ticket.display, code=done.code)
+    enrollment = _draft(ticket)
+    if enrollment is None:
+        raise errors.INCOMPLETE(missing=_("everything: nothing has been captured yet"))
+    now = timezone.now()
+    today = timezone.localdate(now)
+    missing = missing_captures(enrollment, today)
+    if missing:
+        raise errors.INCOMPLETE(missing="; ".join(missing))
+    before = snapshot(enrollment, ("state", "code", "return_date"))
+    enrollment.state, enrollment.received_at, enrollment.received_by = (
+        Enrollment.State.RECEIVED,
+        now,
+        actor,
+    )
+    enrollment.code = dossier_code(enrollment, today)
+    enrollment.return_date = compute_return_date(enrollment, today)
+    enrollment.save(update_fields=["state", "received_at", "received_by", "code", "return_date"])
+    record("enrollment.receive", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
+           after=snapshot(enrollment, ("state", "code", "return_date")))  # fmt: skip
+    tickets.complete_ticket(ticket, actor=actor)
+    return enrollment
+
+
+# ---------------------------------------------------------------- closing the session
+
+
+@dataclass
+class SessionCounts:
+    served: int = 0
+    received: int = 0
+    no_shows: int = 0
+    handed_on: int = 0
+    unserved: int = 0
+    by_group: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def session_counts(session: Session) -> SessionCounts:
+    """The evening in figures: numbers served, dossiers received by group and kind, no-shows."""
+    states = Counter(Ticket.objects.filter(session=session).values_list("state", flat=True))
+    received = Enrollment.objects.filter(session=session).exclude(
+        state__in=[Enrollment.State.DRAFT, Enrollment.State.CANCELLED]
+    )
+    by_group = Counter(received.values_list("group__name", flat=True))
+    by_kind = Counter(received.values_list("kind", flat=True))
+    return SessionCounts(
+        served=states[Ticket.State.DONE], received=received.count(),
+        no_shows=states[Ticket.State.SKIPPED], handed_on=states[Ticket.State.MOVED],
+        unserved=states[Ticket.State.UNSERVED],
+        by_group={str(k or _("no group")): v for k, v in by_group.most_common()},
+        by_kind={str(Kind(k).label): v for k, v in by_kind.most_common()},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def close_session(session_id: int, *, actor: User, hand_on_to: int | None = None) -> SessionCounts:
+    """End the evening: numbers still waiting or skipped go to `hand_on_to` (a later session of the
+    same unit, keeping their order) or are marked not served; drafts left open are cancelled."""
+    require_permission(actor, tickets.ISSUE)
+    session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
+    tickets.running(session)
+    tickets.lock_queue(session)
+    at_desk = Ticket.objects.filter(session=session, state__in=tickets.AT_DESK).first()
+    if at_desk is not None:
+        raise errors.SESSION_BUSY(
+            number=at_desk.display, desk=at_desk.desk.number if at_desk.desk else ""
+        )
+    target = None
+    if hand_on_to is not None:
+        target = get_visible(actor, Session.objects.select_related("unit"), pk=hand_on_to)
+        if target.pk == session.pk or target.starts_at <= session.starts_at:
+            raise errors.BAD_NEXT_SESSION()
+        tickets.running(target)
+    moved = tickets.close_queue(session, actor=actor, hand_on_to=target)
+    drafts = Enrollment.objects.filter(session=session, state=Enrollment.State.DRAFT)
+    cancelled = list(drafts.values_list("pk", flat=True))
+    drafts.update(state=Enrollment.State.CANCELLED)
+    before = snapshot(session, ("state",))
+    session.state = Session.State.CLOSED
+    session.save(update_fields=["state"])
+    counts = session_counts(session)
+    record("session.close", actor=actor, unit=session.unit, obj=session, before=before,
+           after={"state": "closed", "handed_on_to": target.pk if target else None,
+                  "moved": moved, "cancelled_drafts": cancelled, "served": counts.served,
+                  "received": counts.received, "no_shows": counts.no_shows})  # fmt: skip
+    return counts
