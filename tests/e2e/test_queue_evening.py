@@ -3,10 +3,10 @@
 The team leader hands out numbers to the session's pre-checked list and opens the hall's board;
 two officers open desks 1 and 2 and call; an elderly walk-in, issued after the regular numbers,
 is called before them, and so is a disabled walk-in issued mid-evening; a citizen opens the
-public page of their slip (the QR's target) and sees the place in line and no name.
-
-Not covered here: the intake at the desk (the slip PDF with its dossier code) belongs to a later
-issue; "Done" only ends the number for now.
+public page of their slip (the QR's target) and sees the place in line and no name. Calling a
+number opens its intake screen: desk 2 takes a pre-checked student's whole intake (photo,
+ten fingerprints, signature), finishes, and the appointment slip PDF holds the dossier code; the
+walk-ins without a register entry are ended at the desk without a dossier.
 
 Every browser is a vi-VN one. Selectors are language independent (data-testid, ids, hrefs, the
 desk keys of board.js), except the board's words, which are Vietnamese whatever the language.
@@ -14,10 +14,12 @@ desk keys of board.js), except the board's words, which are Vietnamese whatever 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 import segno
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,10 +28,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from cccd.accounts.models import User
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.services import load_groups
+from cccd.enrollments.models import Enrollment, Fee, FeeExemption, Holiday
+from cccd.enrollments.reference import load_reference
 from cccd.rosters import services as rosters
 from cccd.tickets.models import Ticket
 from tests.builders import PASSWORD, make_user
 from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.enrollments.conftest import FACES, fingerprint_png, signature_png
 from tests.rosters.test_precheck import ROWS, _school_xlsx
 from tests.rosters.test_precheck import register as register  # noqa: F401 (fixtures)
 from tests.rosters.test_precheck import session as session  # noqa: F401
@@ -80,8 +85,35 @@ def _ready_to_call(page: Page) -> None:
 
 
 def _at_desk(page: Page, number: str) -> None:
+    """Calling opens the number's intake screen."""
+    expect(page.get_by_test_id("intake-number")).to_have_attribute("data-number", number)
+
+
+def _done_without_dossier(page: Page, number: str) -> None:
+    page.get_by_test_id("to-desk").click()
     expect(page.get_by_test_id("current")).to_have_attribute("data-number", number)
-    page.wait_for_load_state()
+    page.wait_for_load_state()  # board.js binds the keys
+    page.keyboard.press("d")
+
+
+def _take_intake(page: Page, files: Path) -> None:
+    """A pre-checked student: nothing to type; the captures, then finish."""
+    page.get_by_test_id("photo-file").set_input_files(str(FACES / "portrait.jpg"))
+    page.get_by_test_id("photo-submit").click()
+    expect(page.get_by_test_id("photo-ok")).to_be_visible()
+    for n in range(1, 11):
+        finger = files / f"finger-{n}.png"
+        finger.write_bytes(fingerprint_png(n))
+        page.get_by_test_id(f"finger-{n}").set_input_files(str(finger))
+    page.get_by_test_id("fingers-submit").click()
+    expect(page.locator("#fingerprint td").filter(has_text="png")).to_have_count(10)
+    signature = files / "signature.png"
+    signature.write_bytes(signature_png())
+    page.get_by_test_id("signature-file").set_input_files(str(signature))
+    page.get_by_test_id("signature-submit").click()
+    expect(page.get_by_test_id("signature-ok")).to_be_visible()
+    page.get_by_test_id("finish").click()
+    expect(page.get_by_test_id("dossier-code")).to_be_visible()
 
 
 def _shows(board: Page, number: str, desk: int) -> None:
@@ -112,6 +144,7 @@ def test_a_whole_evening_at_the_queue(
 ) -> None:
     settings.LANGUAGE_CODE = "vi"  # type: ignore[attr-defined]
     load_groups()  # reference data: a transactional test starts from a flushed database
+    load_reference(Fee, FeeExemption, Holiday)
     groups = {g.code: g for g in PriorityGroup.objects.all()}
     make_user("canbo2.dakmil", "officer", session.unit, first_name="Nam", last_name="Lê Hoài")
     # the list as pre-checked the day before (tests/e2e/test_roster_flow.py does it in a browser):
@@ -175,12 +208,21 @@ def test_a_whole_evening_at_the_queue(
     leader.goto(f"/queue/sessions/{session.pk}/")
     leader.locator(f"#walk-in button[value='{groups['disabled'].pk}']").click()
     expect(leader.get_by_test_id("number")).to_have_text("0007")
-    desk1.keyboard.press("d")  # 0006 done
+    _done_without_dossier(desk1, "0006")  # a walk-in not in the register: no dossier tonight
     _ready_to_call(desk1)
     desk1.keyboard.press(" ")
     _at_desk(desk1, "0007")
     _shows(board, "0007", 1)
-    desk2.keyboard.press("d")
+    _take_intake(desk2, tmp_path)  # 0001, a pre-checked student
+    dossier = Enrollment.objects.get(ticket__session=session, ticket__number=1)
+    expect(desk2.get_by_test_id("dossier-code")).to_have_text(dossier.code)
+    pdf = desk2.request.get(desk2.get_by_test_id("slip-pdf").get_attribute("href"))
+    assert pdf.headers["content-type"] == "application/pdf"
+    slip_text = pypdf.PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text()
+    assert dossier.code in slip_text and dossier.person.full_name in slip_text
+    (ARTIFACTS / "test_queue_evening-slip.pdf").write_bytes(pdf.body())
+    _snap(desk2, "dossier")
+    desk2.get_by_test_id("back-to-desk").click()
     _ready_to_call(desk2)
     desk2.keyboard.press("n")
     _at_desk(desk2, "0002")
