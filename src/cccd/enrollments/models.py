@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cccd.campaigns.models import Campaign, PriorityGroup, Session
 from cccd.registry.models import Person
@@ -242,7 +243,7 @@ class ProposedChange(models.Model):
     class State(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("proposed change", "Rejected")
 
     enrollment = models.ForeignKey(Enrollment, models.CASCADE, related_name="changes")
     person = models.ForeignKey(Person, models.PROTECT, related_name="+")
