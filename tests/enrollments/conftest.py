@@ -18,6 +18,7 @@ from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
 from tests.builders import Tree, make_person
 from tests.tickets.conftest import HCM, desks, groups, leader, session  # noqa: F401  (fixtures)
+from tests.tickets.conftest import pytest_configure  # noqa: F401  (a file test database, for threads)
 
 FACES = Path(__file__).parent.parent / "fixtures" / "faces"
 TODAY = datetime.datetime(2021, 3, 6, 20, 15, tzinfo=HCM)
