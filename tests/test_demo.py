@@ -91,3 +91,48 @@ def test_seed_demo_has_an_evening_session_under_way_with_a_pre_checked_list() ->
     states = set(Ticket.objects.values_list("state", flat=True))
     assert {"done", "waiting"} <= states
     assert Ticket.objects.filter(group__code="elderly").exists()
+
+
+def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_evening(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pathlib import Path
+
+    from cccd.campaigns.models import Session
+    from cccd.demo import seed
+    from cccd.enrollments.models import Artefact, DeadlineArea, Enrollment
+    from cccd.enrollments.services import session_counts
+    from cccd.tickets.models import Ticket
+
+    monkeypatch.setattr(seed, "DEMO_PEOPLE", 2500)  # enough students for a full evening
+    call_command("seed_demo", stdout=io.StringIO())
+    tonight = Session.objects.filter(venue__name="Trường THPT Đắk Mil").latest("starts_at")
+    received = Enrollment.objects.filter(session=tonight, state="received")
+    assert received.count() >= 10
+    for dossier in received:
+        assert dossier.code and dossier.code.startswith("663-")
+        assert dossier.return_date is not None and dossier.return_date > dossier.received_at.date()
+        assert dossier.ticket.state == Ticket.State.DONE
+        photo = dossier.artefacts.get(kind=Artefact.Kind.PHOTO)
+        assert Path(photo.file.path).is_file()
+        assert dossier.artefacts.filter(kind=Artefact.Kind.FINGERPRINT).count() == 10
+    assert Enrollment.objects.filter(return_method="post").exclude(post_address="").exists()
+    assert Artefact.objects.filter(impossible_reason="Mất ngón").exists()
+    draft = Enrollment.objects.get(state="draft")  # half taken at desk 1: photo, no fingerprints
+    assert draft.session == tonight and draft.ticket.desk.number == 1
+    assert draft.ticket.state == Ticket.State.SERVING
+    assert list(draft.artefacts.values_list("kind", flat=True)) == [Artefact.Kind.PHOTO]
+    assert DeadlineArea.objects.get(unit__path="/ca/L67/663/").area == "mountain_island"
+
+    earlier = Session.objects.get(venue__name="Hội trường UBND xã Thuận An", state="closed")
+    counts = session_counts(earlier)
+    assert counts.received >= 1 and counts.served == counts.received
+    assert Enrollment.objects.filter(session=earlier, state="draft").count() == 0
+    assert all(
+        e.received_at.date() == earlier.starts_at.date()
+        for e in Enrollment.objects.filter(session=earlier)
+    )
+
+    dossiers = Enrollment.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())  # run again: nothing new
+    assert Enrollment.objects.count() == dossiers

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,6 +25,7 @@ DEMO_DISTRICTS = ["663", "547"]  # Đắk Mil, Tây Sơn
 DEMO_PEOPLE = 22000
 DEMO_CAMPAIGN = "Cấp thẻ Căn cước gắn chíp — đợt cao điểm"
 DEMO_PLANNERS = {"/ca/L67/663/": "totruong.dakmil", "/ca/L52/547/": "chihuy.tayson"}
+DEMO_FACE = Path(__file__).parent / "data" / "portrait.jpg"  # public domain, see data/README.md
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ DEMO_SESSIONS = [
     (2, 5, "07:30", "11:00", 2, 120), (4, -3, "19:00", "23:00", 3, 250), (5, 1, "19:00", "23:30", 3, 250),
     (6, 3, "08:00", "17:00", 2, 150),
 ]  # fmt: skip
+DEMO_PAST_EVENING = 2  # the evening at Thuận An four days ago: served through the desk, then closed
 
 
 def seed_campaign(today: date) -> Campaign:
@@ -175,7 +178,7 @@ def seed_campaign(today: date) -> Campaign:
             member_ids=list(staff.values_list("pk", flat=True)), actor=leader,
         )  # fmt: skip
     zone = ZoneInfo(settings.TIME_ZONE)
-    for index, offset, start, end, desks, capacity in DEMO_SESSIONS:
+    for number, (index, offset, start, end, desks, capacity) in enumerate(DEMO_SESSIONS):
         venue = venues[index]
         day = today + timedelta(days=offset)
         starts = datetime.combine(day, time.fromisoformat(start), tzinfo=zone)
@@ -184,7 +187,9 @@ def seed_campaign(today: date) -> Campaign:
         session = plan.plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=teams[venue.unit.path].pk,
                                     starts_at=starts, ends_at=ends, desks=desks, capacity=capacity,
             actor=planners[venue.unit.path])  # fmt: skip
-        if ends < datetime.now(zone):
+        # past days' sessions are closed (seed_past_evening closes its own); tonight's stays open even
+        # when the demo is seeded after it should have ended, so its queue always works
+        if offset < 0 and ends < datetime.now(zone) and number != DEMO_PAST_EVENING:
             Session.objects.filter(pk=session.pk).update(state=Session.State.CLOSED)
     return campaign
 
@@ -273,12 +278,27 @@ def seed_roster(seed: int) -> int:
     return roster.entries.count()
 
 
+def seed_deadline_areas() -> None:
+    """Đắk Mil is a highland border district: the 2014 law's mountain/island deadlines apply."""
+    from cccd.enrollments.models import DeadlineArea
+
+    unit = Unit.objects.get(path="/ca/L67/663/")
+    DeadlineArea.objects.get_or_create(
+        unit=unit, defaults={"area": DeadlineArea.Area.MOUNTAIN_ISLAND}
+    )
+
+
 def seed_queue() -> int:
-    """Tonight's session at THPT Đắk Mil under way: numbers handed out, two desks, some served."""
+    """Tonight's session at THPT Đắk Mil under way: numbers handed out, two desks, some served
+    through the intake desk (dossiers received with their captures), one draft half taken at
+    desk 1; and an earlier evening of the campaign served and closed with its counts."""
     from cccd.campaigns.models import PriorityGroup, Session
+    from cccd.enrollments import services as intake
     from cccd.tickets import services as queue
     from cccd.tickets.models import Desk, Ticket
 
+    seed_deadline_areas()
+    seed_past_evening()
     session = (
         Session.objects.filter(venue__name="Trường THPT Đắk Mil").order_by("-starts_at").first()
     )
@@ -295,17 +315,174 @@ def seed_queue() -> int:
     queue.open_desk(desks[1].pk, actor=officer)
     queue.open_desk(desks[2].pk, actor=leader)
     elderly = PriorityGroup.objects.get(code="elderly")
-    queue.issue_walk_in(session.pk, group_id=elderly.pk, actor=leader)
-    queue.issue_walk_in(session.pk, actor=leader)
-    for turn in range(min(12, len(tickets))):
+    grandmother = next(iter(_walk_in_people(1, born_before=1960)), None)
+    queue.issue_walk_in(session.pk, group_id=elderly.pk, actor=leader,
+                        person_id=grandmother.pk if grandmother else None)  # fmt: skip
+    queue.issue_walk_in(session.pk, actor=leader)  # nobody looked up: only asking, no dossier
+    face = DEMO_FACE.read_bytes()
+    for turn in range(min(DEMO_SERVED, len(tickets) // 2)):  # half the numbers still wait
         desk, actor = (desks[1], officer) if turn % 2 == 0 else (desks[2], leader)
         ticket = queue.call_next(desk.pk, actor=actor)
         if turn == 5:
             queue.skip_ticket(desk.pk, ticket.pk, actor=actor)  # did not come when called
-        elif turn < 10:
-            queue.finish_ticket(desk.pk, ticket.pk, actor=actor)
+        else:
+            _take_intake(ticket, desk, turn, face, actor=actor)
+    waiting = Ticket.objects.filter(session=session, state=Ticket.State.WAITING)
+    while waiting.exists():  # desk 1: the officer's number, photo taken, fingerprints next
+        ticket = queue.call_next(desks[1].pk, actor=officer)
+        if ticket.person_id is not None:
+            intake.capture(ticket.pk, "photo", 0, face, actor=officer)
+            break
+        queue.finish_ticket(desks[1].pk, ticket.pk, actor=officer)  # only asking: no dossier
+    if waiting.exists():  # desk 2: a number just called, its intake not opened yet
+        queue.call_next(desks[2].pk, actor=leader)
     _spread_service_times(session)
     return len(tickets) + 2
+
+
+DEMO_SERVED = 22  # numbers through the desks tonight: ~20 dossiers received, one skipped
+
+
+def _walk_in_people(count: int, *, born_before: int, born_after: int = 1900) -> list:
+    """Adults of Đắk Mil with no number and no dossier yet, in a fixed order."""
+    from cccd.registry.models import Person
+    from cccd.tickets.models import Ticket
+
+    return list(
+        Person.objects.filter(residence_unit__path__startswith="/hc/L67/663/", status="alive",
+                              birth_date_precision="day", birth_year__lt=born_before,
+                              birth_year__gt=born_after, enrollments__isnull=True)
+        .exclude(pk__in=Ticket.objects.filter(person__isnull=False).values("person_id"))
+        .order_by("personal_id")[:count]
+    )  # fmt: skip
+
+
+def _demo_png(kind: str, seed: int) -> bytes:
+    """A scanner-like capture as PNG: fingerprint ridges, an iris disc or a signature stroke."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    if kind == "fingerprint":
+        ridges = (np.sin(np.arange(400)[:, None] / 3 + rng.random()) * 100 + 128).astype(np.uint8)
+        image = np.repeat(ridges, 300, axis=1)
+    elif kind == "iris":
+        image = cv2.circle(np.full((480, 640), 200, np.uint8), (320, 240), 120, 60, -1)
+        cv2.circle(image, (320, 240), 40 + int(rng.integers(0, 15)), 15, -1)
+    else:
+        image = np.full((160, 480), 255, np.uint8)
+        middle = (160 + int(rng.integers(0, 80)), 40 + int(rng.integers(0, 30)))
+        cv2.line(image, (40, 120), middle, 0, 3)
+        cv2.line(image, middle, (420, 110), 0, 3)
+    return cv2.imencode(".png", image)[1].tobytes()
+
+
+def _take_intake(ticket: object, desk: object, turn: int, face: bytes, *, actor: User) -> None:
+    """The whole intake of the number at the desk, through the desk's own services: photo, ten
+    fingers (one missing for some), irises, signature, return method, finish. A number with nobody
+    from the register behind it was only asking: it is finished without a dossier."""
+    from cccd.enrollments import services as intake
+    from cccd.enrollments.models import Enrollment, FeeExemption
+    from cccd.tickets import services as queue
+
+    if ticket.person_id is None:  # type: ignore[attr-defined]
+        queue.finish_ticket(desk.pk, ticket.pk, actor=actor)  # type: ignore[attr-defined]
+        return
+    pk = ticket.pk  # type: ignore[attr-defined]
+    enrollment = intake.start_intake(pk, actor=actor)
+    intake.capture(pk, "photo", 0, face, actor=actor)
+    fingers = {n: _demo_png("fingerprint", pk * 10 + n) for n in intake.FINGERS}
+    reasons = {}
+    if turn % 7 == 3:
+        del fingers[10]
+        reasons[10] = "Mất ngón"
+    intake.capture_slots(pk, "fingerprint", actor=actor, files=fingers, reasons=reasons)
+    if intake.biometrics_due(enrollment, enrollment.created_at.date())[1]:
+        irises = {n: _demo_png("iris", pk * 10 + n) for n in intake.IRISES}
+        intake.capture_slots(pk, "iris", actor=actor, files=irises, reasons={})
+    intake.capture(pk, "signature", 0, _demo_png("signature", pk), actor=actor)
+    exemption = None
+    if ticket.group_id is not None:  # type: ignore[attr-defined]  # the elderly walk-in
+        exemption = FeeExemption.objects.filter(code="poor_household").first()
+    if turn % 3 == 1 or exemption is not None:
+        person = enrollment.person
+        address = person.permanent_address or f"{person.residence_unit}, huyện Đắk Mil, Đắk Nông"
+        intake.update_intake(pk, actor=actor, kind=enrollment.kind, group_id=enrollment.group_id,
+                             exemption_id=exemption.pk if exemption else None,
+                             return_method=Enrollment.ReturnMethod.POST if turn % 3 == 1
+                             else Enrollment.ReturnMethod.OFFICE, post_address=address)  # fmt: skip
+    intake.finish_intake(pk, actor=actor)
+
+
+def seed_past_evening() -> int:
+    """The evening at the Thuận An commune hall four days ago: walk-ins served at two desks, most
+    received with their dossiers, one who did not come, a few left waiting; then the team leader
+    closed the session (its counts are the audit's). Times are moved back to that evening."""
+    from django.utils import timezone
+
+    from cccd.campaigns.models import Session
+    from cccd.enrollments import services as intake
+    from cccd.tickets import services as queue
+    from cccd.tickets.models import Desk, Ticket
+
+    venue = DEMO_VENUES[DEMO_SESSIONS[DEMO_PAST_EVENING][0]][2]
+    session = (
+        Session.objects.filter(venue__name=venue, ends_at__lt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+    if session is None or Ticket.objects.filter(session=session).exists():
+        return 0
+    if session.state == Session.State.CLOSED:  # seeded before the desk existed: close it properly
+        Session.objects.filter(pk=session.pk).update(state=Session.State.PLANNED)
+        session.refresh_from_db()
+    leader = User.objects.get(username="totruong.dakmil")
+    officer = User.objects.get(username="canbo.dakmil")
+    queue.open_queue(session.pk, actor=leader)
+    people = _walk_in_people(10, born_before=2002, born_after=1965)
+    for person in people:
+        queue.issue_walk_in(session.pk, person_id=person.pk, actor=leader)
+    desks = {d.number: d for d in Desk.objects.filter(session=session)}
+    queue.open_desk(desks[1].pk, actor=officer)
+    queue.open_desk(desks[2].pk, actor=leader)
+    face = DEMO_FACE.read_bytes()
+    for turn in range(min(8, len(people))):
+        desk, actor = (desks[1], officer) if turn % 2 == 0 else (desks[2], leader)
+        ticket = queue.call_next(desk.pk, actor=actor)
+        if turn == 4:
+            queue.skip_ticket(desk.pk, ticket.pk, actor=actor)
+        else:
+            _take_intake(ticket, desk, turn + 100, face, actor=actor)
+    queue.close_desk(desks[1].pk, actor=officer)
+    queue.close_desk(desks[2].pk, actor=leader)
+    intake.close_session(session.pk, actor=leader)
+    _move_evening_back(session)
+    return len(people)
+
+
+def _move_evening_back(session: object) -> None:
+    """The services stamped everything now; put the evening's times back on that evening: numbers
+    from its start, one served every eight minutes, dossier codes and return dates of that day."""
+    from cccd.enrollments import services as intake
+    from cccd.enrollments.models import Artefact, Enrollment
+    from cccd.tickets.models import Ticket
+
+    start = session.starts_at  # type: ignore[attr-defined]
+    day = start.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    for index, ticket in enumerate(Ticket.objects.filter(session=session).order_by("number")):
+        called = start + timedelta(minutes=10 + 8 * index)
+        done = called + timedelta(minutes=3 + index % 3) if ticket.done_at else None
+        Ticket.objects.filter(pk=ticket.pk).update(
+            issued_at=start + timedelta(minutes=index), line_at=start + timedelta(minutes=index),
+            called_at=called if ticket.called_at else None, done_at=done,
+        )  # fmt: skip
+        for enrollment in Enrollment.objects.filter(ticket=ticket).select_related("unit"):
+            values: dict[str, object] = {"created_at": called}
+            if enrollment.received_at is not None:
+                values.update(received_at=done, code=intake.dossier_code(enrollment, day),
+                              return_date=intake.compute_return_date(enrollment, day))  # fmt: skip
+            Enrollment.objects.filter(pk=enrollment.pk).update(**values)
+            Artefact.objects.filter(enrollment=enrollment).update(captured_at=called)
 
 
 def _spread_service_times(session: object) -> None:
@@ -315,6 +492,7 @@ def _spread_service_times(session: object) -> None:
 
     from django.utils import timezone
 
+    from cccd.enrollments.models import Artefact, Enrollment
     from cccd.tickets.models import Ticket
 
     end = timezone.now()
@@ -323,6 +501,7 @@ def _spread_service_times(session: object) -> None:
     ):
         minutes = 3 + index % 3
         done = end - td(minutes=4 * index)
-        Ticket.objects.filter(pk=ticket.pk).update(
-            called_at=done - td(minutes=minutes), done_at=done
-        )
+        called = done - td(minutes=minutes)
+        Ticket.objects.filter(pk=ticket.pk).update(called_at=called, done_at=done)
+        Enrollment.objects.filter(ticket=ticket).update(created_at=called, received_at=done)
+        Artefact.objects.filter(enrollment__ticket=ticket).update(captured_at=called)
