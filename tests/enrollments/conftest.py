@@ -17,8 +17,14 @@ from cccd.registry.models import Person
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
 from tests.builders import Tree, make_person
-from tests.tickets.conftest import HCM, desks, groups, leader, session  # noqa: F401  (fixtures)
-from tests.tickets.conftest import pytest_configure  # noqa: F401  (a file test database, for threads)
+from tests.tickets.conftest import (  # noqa: F401  (fixtures)
+    HCM,
+    desks,
+    groups,
+    leader,
+    pytest_configure,  # noqa: F401  (a file test database, for threads)
+    session,
+)
 
 FACES = Path(__file__).parent.parent / "fixtures" / "faces"
 TODAY = datetime.datetime(2021, 3, 6, 20, 15, tzinfo=HCM)
