@@ -8,7 +8,7 @@ e.g. `python -m bench register --rows 100000`.
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["register", "linkage"]
+BENCHMARKS: list[str] = ["register", "linkage", "desk"]
 
 
 def main() -> int:
