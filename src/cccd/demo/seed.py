@@ -397,7 +397,9 @@ def _take_intake(ticket: object, desk: object, turn: int, face: bytes, *, actor:
         del fingers[10]
         reasons[10] = "Mất ngón"
     intake.capture_slots(pk, "fingerprint", actor=actor, files=fingers, reasons=reasons)
-    if intake.biometrics_due(enrollment, enrollment.created_at.date())[1]:
+    if intake.biometrics_due(
+        enrollment.law, enrollment.person.birth_date, enrollment.created_at.date()
+    )[1]:
         irises = {n: _demo_png("iris", pk * 10 + n) for n in intake.IRISES}
         intake.capture_slots(pk, "iris", actor=actor, files=irises, reasons={})
     intake.capture(pk, "signature", 0, _demo_png("signature", pk), actor=actor)

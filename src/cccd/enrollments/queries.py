@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from cccd.accounts.models import User
 from cccd.accounts.scoping import get_visible
-from cccd.core.validity import age_on
 from cccd.enrollments import services
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.enrollments.slip import SlipData
@@ -32,22 +31,19 @@ def _slots(enrollment: Enrollment | None) -> dict[tuple[str, int], Artefact]:
 
 def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     """Everything the intake screen shows, computed without writing anything."""
-    draft = ticket.enrollments.filter(state=Enrollment.State.DRAFT).first()
-    received = ticket.enrollments.exclude(
-        state__in=[Enrollment.State.DRAFT, Enrollment.State.CANCELLED]
-    ).first()
+    draft = services.draft_dossier(ticket)
+    received = services.received_dossier(ticket)
     person = ticket.person
     today = timezone.localdate()
     problem = None
     suggested_kind = ""
     fingers_due, iris_due = True, False
+    if person is not None:
+        law = draft.law if draft is not None else ticket.session.campaign.law
+        fingers_due, iris_due = services.biometrics_due(law, person.birth_date, today)
     if person is not None and draft is None and received is None:
         problem = services.open_application_problem(person, ticket)
         suggested_kind = services.suggest_kind(person, today)
-        if ticket.session.campaign.law == "2023":
-            fingers_due = iris_due = age_on(person.birth_date, today) >= 6
-    if draft is not None:
-        fingers_due, iris_due = services.biometrics_due(draft, today)
     slots = _slots(draft)
     return {
         "ticket": ticket, "session": ticket.session, "person": person, "draft": draft,
@@ -62,15 +58,23 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
         "missing": services.missing_captures(draft, today) if draft is not None else [],
         "changes": list(draft.changes.all()) if draft is not None else [],
         "at_desk": ticket.state in services.tickets.AT_DESK,
-        "roster_details": ticket.roster_entry.details if ticket.roster_entry_id else None,
+        "roster_details": _listed_values(ticket),
     }  # fmt: skip
 
 
+def _listed_values(ticket: Ticket) -> dict[str, str]:
+    """What the school's list said beyond name and birth date (parents, address …), the empty and
+    the pre-check's own yes/no markers left out."""
+    if not ticket.roster_entry_id:
+        return {}
+    details = ticket.roster_entry.details or {}  # type: ignore[union-attr]
+    return {
+        key: value for key, value in details.items() if isinstance(value, str) and value.strip()
+    }
+
+
 def received_for_ticket(user: User, ticket_id: int) -> Enrollment:
-    ticket = ticket_at_desk(user, ticket_id)
-    enrollment = ticket.enrollments.exclude(
-        state__in=[Enrollment.State.DRAFT, Enrollment.State.CANCELLED]
-    ).first()
+    enrollment = services.received_dossier(ticket_at_desk(user, ticket_id))
     if enrollment is None:
         raise NOT_FOUND()
     return enrollment

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
-from cccd.accounts.scoping import get_visible
+from cccd.accounts.scoping import ancestor_paths, get_visible
 from cccd.campaigns.models import PriorityGroup, Session, Venue
 from cccd.core import deadlines, validity
 from cccd.enrollments import captures, errors
@@ -92,8 +92,8 @@ _CITY_TYPES = ("thành phố", "thị xã", "quận")
 def deadline_area(unit: Unit) -> str:
     """The 2014 law's area for a unit's dossiers: the nearest listed `DeadlineArea` up the unit's
     tree (police or administrative mirror), else a city/town by the district's division type."""
-    paths = [unit.path, unit.mirror_path]
-    prefixes = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "/"}
+    prefixes = {unit.path, unit.mirror_path, *ancestor_paths(unit.path),
+                *ancestor_paths(unit.mirror_path)}  # fmt: skip
     listed = (
         DeadlineArea.objects.filter(unit__path__in=prefixes)
         .select_related("unit")
@@ -121,14 +121,17 @@ def compute_return_date(enrollment: Enrollment, complete: datetime.date) -> date
     return deadlines.add_working_days(complete, days, holidays)
 
 
-def biometrics_due(enrollment: Enrollment, today: datetime.date) -> tuple[bool, bool]:
+def biometrics_due(law: str, birth_date: datetime.date, today: datetime.date) -> tuple[bool, bool]:
     """(fingerprints, iris): under the 2023 law a child under 6 gives none, iris from 6 on;
     the 2014 law took no iris (DOMAIN.md)."""
-    person = enrollment.person
-    age = validity.age_on(person.birth_date, today)
-    if enrollment.law == "2023":
-        return age >= 6, age >= 6
+    if law == "2023":
+        grown = validity.age_on(birth_date, today) >= 6
+        return grown, grown
     return True, False
+
+
+def _due(enrollment: Enrollment, today: datetime.date) -> tuple[bool, bool]:
+    return biometrics_due(enrollment.law, enrollment.person.birth_date, today)
 
 
 def default_group(ticket: Ticket) -> PriorityGroup | None:
@@ -157,12 +160,13 @@ def _locked_ticket(ticket_id: int, *, actor: User) -> Ticket:
     return ticket
 
 
-def _received(ticket: Ticket) -> Enrollment | None:
+def received_dossier(ticket: Ticket) -> Enrollment | None:
+    """The dossier the ticket's intake made, once finished."""
     return ticket.enrollments.exclude(state__in=[Enrollment.State.DRAFT,
                                                  Enrollment.State.CANCELLED]).first()  # fmt: skip
 
 
-def _draft(ticket: Ticket) -> Enrollment | None:
+def draft_dossier(ticket: Ticket) -> Enrollment | None:
     return ticket.enrollments.filter(state=Enrollment.State.DRAFT).select_related("person").first()
 
 
@@ -211,10 +215,10 @@ def _cancel_stale_drafts(person: Person, ticket: Ticket, *, actor: User) -> None
 
 def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
     """The ticket's draft, opened now if it has none (the caller holds the queue lock)."""
-    done = _received(ticket)
+    done = received_dossier(ticket)
     if done is not None:
         raise errors.ALREADY_FINISHED(number=ticket.display, code=done.code)
-    draft = _draft(ticket)
+    draft = draft_dossier(ticket)
     if draft is not None:
         return draft
     if ticket.state not in tickets.AT_DESK or ticket.desk_id is None:
@@ -257,7 +261,7 @@ def start_intake(ticket_id: int, *, actor: User) -> Enrollment:
 def set_ticket_person(ticket_id: int, person_id: int, *, actor: User) -> Ticket:
     """A walk-in was found in the register at the desk: the number is now theirs."""
     ticket = _locked_ticket(ticket_id, actor=actor)
-    if _received(ticket) is not None or _draft(ticket) is not None:
+    if received_dossier(ticket) is not None or draft_dossier(ticket) is not None:
         raise errors.NOT_DRAFT(code=ticket.display)
     person = get_visible(actor, Person.objects.all(), pk=person_id)
     before = snapshot(ticket, ("person",))
@@ -317,7 +321,7 @@ def _check_slot(enrollment: Enrollment, kind: str, slot: int) -> None:
     if kind == Artefact.Kind.FINGERPRINT:
         valid = slot in FINGERS
     elif kind == Artefact.Kind.IRIS:
-        if not biometrics_due(enrollment, timezone.localdate())[1]:
+        if not _due(enrollment, timezone.localdate())[1]:
             raise errors.IRIS_NOT_TAKEN()
         valid = slot in IRISES
     else:
@@ -450,7 +454,7 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
 def missing_captures(enrollment: Enrollment, today: datetime.date) -> list[str]:
     """What the intake still lacks, in words for the officer (empty when it can be finished)."""
     taken = {(a.kind, a.slot) for a in enrollment.artefacts.all()}
-    fingers_due, iris_due = biometrics_due(enrollment, today)
+    fingers_due, iris_due = _due(enrollment, today)
     missing = []
     if (Artefact.Kind.PHOTO, 0) not in taken:
         missing.append(_("the photo"))
@@ -476,10 +480,10 @@ def dossier_code(enrollment: Enrollment, day: datetime.date) -> str:
 def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     """The intake is complete: the dossier gets its code and return date, the number is done."""
     ticket = _locked_ticket(ticket_id, actor=actor)
-    done = _received(ticket)
+    done = received_dossier(ticket)
     if done is not None:  # a double click: the first one finished it
         raise errors.ALREADY_FINISHED(number=ticket.display, code=done.code)
-    enrollment = _draft(ticket)
+    enrollment = draft_dossier(ticket)
     if enrollment is None:
         raise errors.INCOMPLETE(missing=_("everything: nothing has been captured yet"))
     now = timezone.now()

@@ -46,9 +46,6 @@ def running(session: Session) -> None:
         raise errors.SESSION_NOT_RUNNING()
 
 
-_running = running
-
-
 def lock_queue(session: Session) -> SessionQueue:
     """Take the session's queue lock (creating the queue and its desks on first use)."""
     SessionQueue.objects.get_or_create(session=session)
@@ -60,9 +57,6 @@ def lock_queue(session: Session) -> SessionQueue:
     return queue
 
 
-_lock = lock_queue
-
-
 def open_queue(session_id: int, *, actor: User) -> Session:
     """The session, with its queue row and desks in place (read paths call this before showing)."""
     session = get_visible(
@@ -72,15 +66,15 @@ def open_queue(session_id: int, *, actor: User) -> Session:
         Desk.objects.filter(session=session).count() < session.desks
     ):
         with transaction.atomic():
-            _lock(session)
+            lock_queue(session)
     return session
 
 
 def _desk(desk_id: int, *, actor: User) -> tuple[Desk, SessionQueue]:
     require_permission(actor, OPERATE)
     desk = get_visible(actor, Desk.objects.select_related("session"), pk=desk_id)
-    _running(desk.session)
-    queue = _lock(desk.session)
+    running(desk.session)
+    queue = lock_queue(desk.session)
     desk.refresh_from_db()  # as it is now that the queue is ours
     return desk, queue
 
@@ -308,14 +302,14 @@ def issue_walk_in(
     of the register."""
     require_permission(actor, ISSUE)
     session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
-    _running(session)
+    running(session)
     group = None
     if group_id is not None:
         group = PriorityGroup.objects.filter(pk=group_id, is_active=True).first()
         if group is None:
             raise NOT_FOUND()
     person = get_visible(actor, Person.objects.all(), pk=person_id) if person_id else None
-    queue = _lock(session)
+    queue = lock_queue(session)
     queue.last_number += 1
     queue.save(update_fields=["last_number"])
     now = timezone.now()
@@ -352,8 +346,8 @@ def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.
     pre-check found nowhere or could not read are left out unless `include_unmatched`."""
     require_permission(actor, ISSUE)
     session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
-    _running(session)
-    queue = _lock(session)
+    running(session)
+    queue = lock_queue(session)
     roster = Roster.objects.filter(
         session=session, is_current=True, state=Roster.State.CHECKED
     ).first()
