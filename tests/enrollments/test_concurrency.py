@@ -9,7 +9,8 @@ from django.db import connections
 
 from cccd.accounts.models import User
 from cccd.enrollments import services
-from cccd.enrollments.models import Enrollment
+from cccd.enrollments.models import Enrollment, Fee, FeeExemption, Holiday
+from cccd.enrollments.reference import load_reference
 from cccd.errors import DomainError
 from cccd.tickets.models import Ticket
 from tests.enrollments.conftest import capture_everything
@@ -21,6 +22,8 @@ TABS = 6
 def test_finishing_at_once_makes_exactly_one_dossier(
     called: Ticket, officer_dakmil: User, portrait: bytes
 ) -> None:
+    # a transactional test before this one may have flushed the data migration's fees
+    load_reference(Fee, FeeExemption, Holiday)
     capture_everything(called, officer_dakmil, portrait)
     start = threading.Barrier(TABS)
     codes: list[str] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from cccd.accounts.models import User
@@ -31,8 +31,9 @@ def _slots(enrollment: Enrollment | None) -> dict[tuple[str, int], Artefact]:
 
 def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     """Everything the intake screen shows, computed without writing anything."""
-    draft = services.draft_dossier(ticket)
-    received = services.received_dossier(ticket)
+    received, draft = services.ticket_dossiers(ticket)
+    if draft is not None:
+        prefetch_related_objects([draft], "artefacts", "changes")
     person = ticket.person
     today = timezone.localdate()
     problem = None

@@ -4,14 +4,20 @@ the evening: close the session.
 
 Every intake action is keyed by the ticket at the desk. The first one opens the draft dossier
 (`start_intake`), so calling a number and looking at the pre-filled screen writes nothing, and a
-double click on any button finds the draft already there. Each action takes the session's queue
-lock first (`cccd.tickets.services.lock_queue`), so two desks never open two dossiers for one
-person and a double-clicked "finish" finds the first one done.
+double click on any button finds the draft already there.
+
+Locks: each action locks its ticket's row (`select_for_update`), so a double-clicked "finish" finds
+the first one done and two tabs never write one slot twice; opening a draft also locks the
+person's row, so two desks never open two dossiers for one person. Desk actions in
+`cccd.tickets.services` lock the session's queue and then the ticket, in that order; intake never
+waits for the queue lock, so there is no cycle, and captures at twenty desks of one session do not
+queue behind each other. (On SQLite the project's IMMEDIATE transactions serialise all writers.)
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -146,28 +152,49 @@ def default_group(ticket: Ticket) -> PriorityGroup | None:
 # ---------------------------------------------------------------- opening the dossier
 
 
+_TICKET_RELATED = (
+    "session__venue",
+    "session__campaign",
+    "session__unit",
+    "group",
+    "desk",
+    "person",
+)
+
+
 def _ticket(ticket_id: int, *, actor: User) -> Ticket:
     require_permission(actor, TAKE)
-    related = ("session__venue", "session__campaign", "session__unit", "group", "desk", "person")
-    return get_visible(actor, Ticket.objects.select_related(*related), pk=ticket_id)
+    return get_visible(actor, Ticket.objects.select_related(*_TICKET_RELATED), pk=ticket_id)
 
 
 def _locked_ticket(ticket_id: int, *, actor: User) -> Ticket:
-    """The ticket as it is once its session's queue is ours."""
-    ticket = _ticket(ticket_id, actor=actor)
-    tickets.lock_queue(ticket.session)
-    ticket.refresh_from_db(fields=["state", "desk", "person", "group"])
-    return ticket
+    """The ticket, its row locked until the transaction ends (see the module's docstring)."""
+    require_permission(actor, TAKE)
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related(*_TICKET_RELATED)
+    return get_visible(actor, locked, pk=ticket_id)
+
+
+def ticket_dossiers(ticket: Ticket) -> tuple[Enrollment | None, Enrollment | None]:
+    """(the dossier the ticket's intake made once finished, its open draft), in one query."""
+    done = draft = None
+    rows = ticket.enrollments.exclude(state=Enrollment.State.CANCELLED).select_related("person")
+    for enrollment in rows:
+        if enrollment.unit_id == ticket.session.unit_id:
+            enrollment.unit = ticket.session.unit  # already loaded: no query for the audit row
+        if enrollment.state == Enrollment.State.DRAFT:
+            draft = draft or enrollment
+        else:
+            done = done or enrollment
+    return done, draft
 
 
 def received_dossier(ticket: Ticket) -> Enrollment | None:
     """The dossier the ticket's intake made, once finished."""
-    return ticket.enrollments.exclude(state__in=[Enrollment.State.DRAFT,
-                                                 Enrollment.State.CANCELLED]).first()  # fmt: skip
+    return ticket_dossiers(ticket)[0]
 
 
 def draft_dossier(ticket: Ticket) -> Enrollment | None:
-    return ticket.enrollments.filter(state=Enrollment.State.DRAFT).select_related("person").first()
+    return ticket_dossiers(ticket)[1]
 
 
 @dataclass
@@ -214,17 +241,17 @@ def _cancel_stale_drafts(person: Person, ticket: Ticket, *, actor: User) -> None
 
 
 def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
-    """The ticket's draft, opened now if it has none (the caller holds the queue lock)."""
-    done = received_dossier(ticket)
+    """The ticket's draft, opened now if it has none (the caller holds the ticket's lock)."""
+    done, draft = ticket_dossiers(ticket)
     if done is not None:
         raise errors.ALREADY_FINISHED(number=ticket.display, code=done.code)
-    draft = draft_dossier(ticket)
     if draft is not None:
         return draft
     if ticket.state not in tickets.AT_DESK or ticket.desk_id is None:
         raise errors.TICKET_NOT_AT_DESK(number=ticket.display)
     if ticket.person is None:
         raise errors.NO_PERSON()
+    Person.objects.select_for_update().filter(pk=ticket.person_id).first()  # one desk per person
     problem = open_application_problem(ticket.person, ticket)
     if problem is not None:
         problem.raise_()
@@ -261,7 +288,7 @@ def start_intake(ticket_id: int, *, actor: User) -> Enrollment:
 def set_ticket_person(ticket_id: int, person_id: int, *, actor: User) -> Ticket:
     """A walk-in was found in the register at the desk: the number is now theirs."""
     ticket = _locked_ticket(ticket_id, actor=actor)
-    if received_dossier(ticket) is not None or draft_dossier(ticket) is not None:
+    if any(ticket_dossiers(ticket)):
         raise errors.NOT_DRAFT(code=ticket.display)
     person = get_visible(actor, Person.objects.all(), pk=person_id)
     before = snapshot(ticket, ("person",))
@@ -330,90 +357,101 @@ def _check_slot(enrollment: Enrollment, kind: str, slot: int) -> None:
         raise errors.BAD_SLOT(slot=f"{kind} {slot}")
 
 
-def _replace_artefact(enrollment: Enrollment, kind: str, slot: int, *, actor: User,
-                      **values: object) -> Artefact:  # fmt: skip
-    """Write the slot's capture, replacing an earlier one; the old file goes once the change has
-    committed, so a rollback never leaves a dossier pointing at a deleted file."""
-    old = Artefact.objects.filter(enrollment=enrollment, kind=kind, slot=slot).first()
-    before = snapshot(old, ("sha256", "impossible_reason")) if old else None
-    if old is not None:
-        if old.file:
-            stale = old.file.name
-            storage = old.file.storage
-            transaction.on_commit(lambda: storage.delete(stale))
-        old.delete()
-    upload = values.pop("upload", None)
-    artefact = Artefact(enrollment=enrollment, kind=kind, slot=slot, captured_by=actor, **values)
-    if upload is not None:
-        name = f"{enrollment.pk}-{kind}-{slot}-{artefact.sha256[:12]}.{artefact.format}"
-        artefact.file.save(name, upload, save=False)
+def _prepared(enrollment: Enrollment, kind: str, slot: int, *, data: bytes | None = None,
+              reason: str = "") -> tuple[Artefact, bytes | None]:  # fmt: skip
+    """The slot's new capture, checked and not yet written: a file's bytes, or the reason it
+    cannot be taken."""
+    _check_slot(enrollment, kind, slot)
+    artefact = Artefact(enrollment=enrollment, kind=kind, slot=slot)
+    if data is not None:
+        checked = _CHECKS[kind](data)  # type: ignore[index]
+        artefact.format, artefact.size, artefact.sha256 = (
+            checked.format,
+            len(checked.data),
+            checked.sha256,
+        )
+        artefact.quality = checked.quality
+        return artefact, checked.data
+    artefact.impossible_reason = " ".join(reason.split())[:200]
+    if not artefact.impossible_reason:
+        raise errors.REASON_NEEDED()
+    return artefact, None
+
+
+def _replace_artefacts(enrollment: Enrollment, kind: str, new: list[tuple[Artefact, bytes | None]],
+                       *, actor: User) -> list[Artefact]:  # fmt: skip
+    """Write checked captures into their slots in one go, replacing earlier ones, with one audit
+    event. A replaced file goes once the change has committed, so a rollback never leaves a
+    dossier pointing at a deleted file; a file written for rows that could not be saved goes at
+    once, so it never outlives them."""
+    if not new:
+        return []
+    slots = [artefact.slot for artefact, _ in new]
+    old = list(Artefact.objects.filter(enrollment=enrollment, kind=kind, slot__in=slots).order_by())
+    written: list[Artefact] = []
     try:
-        artefact.save()
+        for artefact, data in new:
+            artefact.captured_by = actor
+            if data is not None:
+                name = f"{enrollment.pk}-{kind}-{artefact.slot}-{artefact.sha256[:12]}.{artefact.format}"
+                artefact.file.save(name, ContentFile(data), save=False)
+                written.append(artefact)
+        if old:
+            Artefact.objects.filter(pk__in=[o.pk for o in old]).delete()
+        Artefact.objects.bulk_create([artefact for artefact, _ in new])
         record("enrollment.capture", actor=actor, unit=enrollment.unit, obj=enrollment,
-               before=before, after={"kind": kind, "slot": slot, "sha256": artefact.sha256,
-                                     "size": artefact.size,
-                                     "impossible_reason": artefact.impossible_reason})  # fmt: skip
-    except Exception:  # the row could not be written: the file must not outlive it
-        if artefact.file:
+               before={"kind": kind, "slots": [_audited(o) for o in old]} if old else None,
+               after={"kind": kind, "slots": [_audited(a) for a, _ in new]})  # fmt: skip
+    except Exception:
+        for artefact in written:
             artefact.file.storage.delete(artefact.file.name)
         raise
-    return artefact
+    for stale in old:
+        if stale.file:
+            transaction.on_commit(functools.partial(stale.file.storage.delete, stale.file.name))
+    return [artefact for artefact, _ in new]
 
 
-def _store(enrollment: Enrollment, kind: str, slot: int, data: bytes, *, actor: User) -> Artefact:
-    _check_slot(enrollment, kind, slot)
-    checked = _CHECKS[kind](data)  # type: ignore[index]
-    return _replace_artefact(
-        enrollment, kind, slot, actor=actor, upload=ContentFile(checked.data),
-        format=checked.format, size=len(checked.data), sha256=checked.sha256, quality=checked.quality,
-    )  # fmt: skip
-
-
-def _impossible(
-    enrollment: Enrollment, kind: str, slot: int, reason: str, *, actor: User
-) -> Artefact:
-    _check_slot(enrollment, kind, slot)
-    reason = " ".join(reason.split())[:200]
-    if not reason:
-        raise errors.REASON_NEEDED()
-    return _replace_artefact(enrollment, kind, slot, actor=actor, impossible_reason=reason)
+def _audited(artefact: Artefact) -> dict[str, object]:
+    return {"slot": artefact.slot, "sha256": artefact.sha256, "size": artefact.size,
+            "impossible_reason": artefact.impossible_reason}  # fmt: skip
 
 
 @transaction.atomic
 def capture(ticket_id: int, kind: str, slot: int, data: bytes, *, actor: User) -> Artefact:
     """Check a capture and store it in its slot; a refused capture changes nothing."""
     ticket = _locked_ticket(ticket_id, actor=actor)
-    return _store(_open_draft(ticket, actor=actor), kind, slot, data, actor=actor)
+    enrollment = _open_draft(ticket, actor=actor)
+    return _replace_artefacts(enrollment, kind, [_prepared(enrollment, kind, slot, data=data)],
+                              actor=actor)[0]  # fmt: skip
 
 
 @transaction.atomic
 def mark_impossible(ticket_id: int, kind: str, slot: int, reason: str, *, actor: User) -> Artefact:
     """A capture that cannot be taken (a missing finger, a bandage), with its reason."""
     ticket = _locked_ticket(ticket_id, actor=actor)
-    return _impossible(_open_draft(ticket, actor=actor), kind, slot, reason, actor=actor)
+    enrollment = _open_draft(ticket, actor=actor)
+    return _replace_artefacts(enrollment, kind, [_prepared(enrollment, kind, slot, reason=reason)],
+                              actor=actor)[0]  # fmt: skip
 
 
 @transaction.atomic
 def capture_slots(ticket_id: int, kind: str, *, actor: User, files: dict[int, bytes],
                   reasons: dict[int, str]) -> list[Artefact]:  # fmt: skip
-    """Several slots at once (the scanner's ten files): all are stored, or none when one is
-    refused. A slot with a file ignores its reason."""
+    """Several slots at once (the scanner's ten files): every slot is checked before anything is
+    written, so all are stored or none; a refusal names its slot (`exc.slot`). A slot with a file
+    ignores its reason."""
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
-    stored = []
-    try:
-        for slot in sorted(set(files) | set(reasons)):
-            if slot in files:
-                stored.append(_store(enrollment, kind, slot, files[slot], actor=actor))
-            else:
-                stored.append(_impossible(enrollment, kind, slot, reasons[slot], actor=actor))
-    except Exception as exc:  # the transaction rolls back: the files written so far must go too
-        exc.slot = slot  # type: ignore[attr-defined]  # for the screen: which finger was refused
-        for artefact in stored:
-            if artefact.file:
-                artefact.file.storage.delete(artefact.file.name)
-        raise
-    return stored
+    prepared = []
+    for slot in sorted(set(files) | set(reasons)):
+        try:
+            prepared.append(_prepared(enrollment, kind, slot, data=files.get(slot),
+                                      reason=reasons.get(slot, "")))  # fmt: skip
+        except Exception as exc:
+            exc.slot = slot  # type: ignore[attr-defined]  # for the screen: which finger was refused
+            raise
+    return _replace_artefacts(enrollment, kind, prepared, actor=actor)
 
 
 @transaction.atomic
@@ -480,10 +518,9 @@ def dossier_code(enrollment: Enrollment, day: datetime.date) -> str:
 def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     """The intake is complete: the dossier gets its code and return date, the number is done."""
     ticket = _locked_ticket(ticket_id, actor=actor)
-    done = received_dossier(ticket)
+    done, enrollment = ticket_dossiers(ticket)
     if done is not None:  # a double click: the first one finished it
         raise errors.ALREADY_FINISHED(number=ticket.display, code=done.code)
-    enrollment = draft_dossier(ticket)
     if enrollment is None:
         raise errors.INCOMPLETE(missing=_("everything: nothing has been captured yet"))
     now = timezone.now()

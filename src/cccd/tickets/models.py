@@ -23,7 +23,8 @@ class SessionQueue(models.Model):
     """The one row per session that every change to its queue locks first.
 
     `last_number` is the last number handed out; `priority_run` counts the priority numbers
-    called in a row, for the rule that never starves regular numbers (`services.PRIORITY_RUN`).
+    called in a row, for the rule that never starves regular numbers (`services.PRIORITY_RUN`);
+    `desks_made` spares every lock a look at the desks table.
     """
 
     session = models.OneToOneField(
@@ -31,6 +32,7 @@ class SessionQueue(models.Model):
     )
     last_number = models.PositiveIntegerField(default=0)
     priority_run = models.PositiveIntegerField(default=0)
+    desks_made = models.PositiveSmallIntegerField(default=0)  # desks 1..n exist (lock_queue)
 
     scope_field = "session__unit"
 

@@ -47,13 +47,19 @@ def running(session: Session) -> None:
 
 
 def lock_queue(session: Session) -> SessionQueue:
-    """Take the session's queue lock (creating the queue and its desks on first use)."""
-    SessionQueue.objects.get_or_create(session=session)
-    queue = SessionQueue.objects.select_for_update().get(pk=session.pk)
-    Desk.objects.bulk_create(
-        [Desk(session=session, number=n) for n in range(1, session.desks + 1)],
-        ignore_conflicts=True,
-    )
+    """Take the session's queue lock (creating the queue and its desks on first use, and the desks
+    added since when the session's desk count grew)."""
+    queue = SessionQueue.objects.select_for_update().filter(pk=session.pk).first()
+    if queue is None:
+        SessionQueue.objects.get_or_create(session=session)
+        queue = SessionQueue.objects.select_for_update().get(pk=session.pk)
+    if queue.desks_made < session.desks:
+        Desk.objects.bulk_create(
+            [Desk(session=session, number=n) for n in range(1, session.desks + 1)],
+            ignore_conflicts=True,
+        )
+        queue.desks_made = session.desks
+        queue.save(update_fields=["desks_made"])
     return queue
 
 
@@ -62,9 +68,7 @@ def open_queue(session_id: int, *, actor: User) -> Session:
     session = get_visible(
         actor, Session.objects.select_related("venue", "campaign", "unit"), pk=session_id
     )
-    if not SessionQueue.objects.filter(pk=session.pk).exists() or (
-        Desk.objects.filter(session=session).count() < session.desks
-    ):
+    if not SessionQueue.objects.filter(pk=session.pk, desks_made__gte=session.desks).exists():
         with transaction.atomic():
             lock_queue(session)
     return session
@@ -80,7 +84,10 @@ def _desk(desk_id: int, *, actor: User) -> tuple[Desk, SessionQueue]:
 
 
 def _ticket_for(desk: Desk, ticket_id: int, *, actor: User) -> Ticket:
-    ticket = get_visible(actor, Ticket.objects.select_related("group"), pk=ticket_id)
+    """The ticket, its row locked too: an intake at a desk locks only the ticket (see
+    `cccd.enrollments.services`), and a change here must see what that intake committed."""
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("group")
+    ticket = get_visible(actor, locked, pk=ticket_id)
     if ticket.session_id != desk.session_id:
         raise errors.OTHER_SESSION()
     return ticket
