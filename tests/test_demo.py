@@ -107,7 +107,7 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
     monkeypatch.setattr(seed, "DEMO_PEOPLE", 2500)  # enough students for a full evening
     call_command("seed_demo", stdout=io.StringIO())
     tonight = Session.objects.filter(venue__name="Trường THPT Đắk Mil").latest("starts_at")
-    received = Enrollment.objects.filter(session=tonight, state="received")
+    received = Enrollment.objects.filter(session=tonight, state="captured")
     assert received.count() >= 10
     for dossier in received:
         assert dossier.code and dossier.code.startswith("663-")

@@ -13,6 +13,11 @@ urlpatterns = [
     path("rosters/", include("cccd.rosters.urls")),
     path("queue/", include("cccd.tickets.urls")),
     path("intake/", include("cccd.enrollments.urls")),
+    path("dossiers/", include("cccd.enrollments.urls_dossiers")),
+    path("dossiers/", include("cccd.enrollments.urls_find")),
+    path("dossiers/", include("cccd.enrollments.urls_card")),
+    path("batches/", include("cccd.enrollments.urls_production")),
+    path("status/", include("cccd.enrollments.urls_status")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

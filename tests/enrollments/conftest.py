@@ -9,14 +9,14 @@ import cv2
 import numpy as np
 import pytest
 
-from cccd.accounts.models import User
+from cccd.accounts.models import Role, User
 from cccd.campaigns.models import Session
 from cccd.enrollments import services
-from cccd.enrollments.models import Artefact
+from cccd.enrollments.models import Artefact, Enrollment
 from cccd.registry.models import Person
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
-from tests.builders import Tree, make_person
+from tests.builders import Tree, make_person, make_user
 from tests.tickets.conftest import (  # noqa: F401  (fixtures)
     HCM,
     desks,
@@ -72,3 +72,34 @@ def capture_everything(ticket: Ticket, user: User, portrait: bytes) -> None:
                            files={n: fingerprint_png(n) for n in range(1, 10)},
                            reasons={10: "Mất ngón"})  # fmt: skip
     services.capture(ticket.pk, Artefact.Kind.SIGNATURE, 0, signature_png(), actor=user)
+
+
+@pytest.fixture
+def back_office_dakmil(tree: Tree) -> User:
+    return make_user("hoso.dakmil", Role.BACK_OFFICE, tree.dakmil_police)
+
+
+@pytest.fixture
+def commander_dakmil(tree: Tree) -> User:
+    return make_user("chihuy.dakmil", Role.COMMANDER, tree.dakmil_police)
+
+
+@pytest.fixture
+def back_office_tayson(tree: Tree) -> User:
+    return make_user("hoso.tayson", Role.BACK_OFFICE, tree.tayson_police)
+
+
+@pytest.fixture
+def captured(called: Ticket, officer_dakmil: User, portrait: bytes) -> Enrollment:
+    """The student's dossier as the desk finished it: state captured, with code and return date."""
+    capture_everything(called, officer_dakmil, portrait)
+    return services.finish_intake(called.pk, actor=officer_dakmil)
+
+
+def another_captured(ticket_session: Session, desk: Desk, officer: User, issuer: User,
+                     portrait: bytes, person: Person) -> Enrollment:  # fmt: skip
+    """One more person through `desk`: a walk-in number, called, captured and finished."""
+    tickets.issue_walk_in(ticket_session.pk, person_id=person.pk, actor=issuer)
+    ticket = tickets.call_next(desk.pk, actor=officer)
+    capture_everything(ticket, officer, portrait)
+    return services.finish_intake(ticket.pk, actor=officer)

@@ -52,4 +52,4 @@ def test_finishing_at_once_makes_exactly_one_dossier(
         tab.join()
     assert failures == []
     assert len(codes) == 1 and refusals == ["ALREADY_FINISHED"] * (TABS - 1)
-    assert Enrollment.objects.get(state=Enrollment.State.RECEIVED).code == codes[0]
+    assert Enrollment.objects.get(state=Enrollment.State.CAPTURED).code == codes[0]

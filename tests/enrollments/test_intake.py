@@ -52,7 +52,7 @@ def test_finishing_gives_code_return_date_and_finishes_the_number(
 ) -> None:
     capture_everything(called, officer_dakmil, portrait)
     done = services.finish_intake(called.pk, actor=officer_dakmil)
-    assert done.state == Enrollment.State.RECEIVED
+    assert done.state == Enrollment.State.CAPTURED
     assert done.code == f"{done.unit.code}-210306-{done.pk:06d}"
     # Saturday 6 March 2021, "other" area under the 2014 law: 15 working days → Friday 26 March
     assert done.return_date == datetime.date(2021, 3, 26)

@@ -81,7 +81,7 @@ def test_double_clicked_finish_lands_on_the_same_dossier(called: Ticket, desk_cl
     second = desk_client.post(url(called, "finish/"), follow=True)
     assert second.redirect_chain[-1][0] == first["Location"]
     assert "already finished" in second.content.decode()
-    assert Enrollment.objects.filter(state=Enrollment.State.RECEIVED).count() == 1
+    assert Enrollment.objects.filter(state=Enrollment.State.CAPTURED).count() == 1
 
 
 def _refused(

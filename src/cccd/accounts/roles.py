@@ -13,11 +13,25 @@ REVIEW = "rosters.review_roster"
 ISSUE = "tickets.issue_ticket"
 DESK = "tickets.operate_desk"
 INTAKE = "enrollments.take_intake"
+DOSSIERS = "enrollments.view_dossier"
+COMPLETE = "enrollments.complete_dossier"
+APPROVE = "enrollments.approve_dossier"
+PRODUCE = "enrollments.send_production"
+DELIVER = "enrollments.deliver_card"
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW, DESK, INTAKE},
-    Role.TEAM_LEADER: {LOOK_UP, PLAN, UPLOAD, REVIEW, ISSUE, DESK, INTAKE},
-    Role.COMMANDER: {"accounts.view_audit_trail", LOOK_UP, PLAN, CAMPAIGNS, UPLOAD, REVIEW},
-    Role.BACK_OFFICE: {LOOK_UP, REVIEW},
+    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW, DESK, INTAKE, DOSSIERS, DELIVER},
+    Role.TEAM_LEADER: {LOOK_UP, PLAN, UPLOAD, REVIEW, ISSUE, DESK, INTAKE, DOSSIERS, DELIVER},
+    Role.COMMANDER: {
+        "accounts.view_audit_trail",
+        LOOK_UP,
+        PLAN,
+        CAMPAIGNS,
+        UPLOAD,
+        REVIEW,
+        DOSSIERS,
+        APPROVE,
+    },  # fmt: skip
+    Role.BACK_OFFICE: {LOOK_UP, REVIEW, DOSSIERS, COMPLETE, PRODUCE, DELIVER},
     Role.LIAISON: {UPLOAD},
     Role.ADMINISTRATOR: {
         "accounts.view_audit_trail",

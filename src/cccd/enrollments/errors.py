@@ -120,3 +120,39 @@ BAD_NEXT_SESSION = ErrorCode(
     _("Unfinished numbers can only be handed on to a later session of the unit."),
     400,
 )
+
+# the dossier's life after the intake (cccd.enrollments.lifecycle)
+MOVE_NOT_ALLOWED = ErrorCode(
+    "MOVE_NOT_ALLOWED",
+    _("Dossier %(code)s is %(state)s: it cannot be “%(move)s” now."),
+    409,
+)
+MOVE_BY_FILE_ONLY = ErrorCode(
+    "MOVE_BY_FILE_ONLY",
+    _("“%(move)s” happens only through a production batch or the centre's result file."),
+    409,
+)
+MOVE_REASON_NEEDED = ErrorCode(
+    "MOVE_REASON_NEEDED", _("Say why: the reason is shown to the officer and kept."), 400
+)
+UNKNOWN_MOVE = ErrorCode("UNKNOWN_MOVE", _("There is no such step for a dossier: %(move)s."), 400)
+NOT_COMPLETE = ErrorCode(
+    "NOT_COMPLETE", _("Dossier %(code)s cannot be completed yet: %(missing)s."), 409
+)
+BULK_REFUSED = ErrorCode(
+    "BULK_REFUSED",
+    _("Nothing was changed: %(count)s of the chosen dossiers cannot be “%(move)s”: %(details)s."),
+    409,
+)
+NOTHING_CHOSEN = ErrorCode("NOTHING_CHOSEN", _("Choose at least one dossier."), 400)
+TOO_MANY_CHOSEN = ErrorCode(
+    "TOO_MANY_CHOSEN", _("At most %(limit)s dossiers at once; you chose %(count)s."), 400
+)
+DELIVERY_PROOF_NEEDED = ErrorCode(
+    "DELIVERY_PROOF_NEEDED",
+    _("A card handed over needs the citizen's signature; a card posted needs its tracking number."),
+    400,
+)
+CHANGE_ALREADY_REVIEWED = ErrorCode(
+    "CHANGE_ALREADY_REVIEWED", _("This proposed change has already been reviewed."), 409
+)

@@ -125,25 +125,33 @@ class Enrollment(models.Model):
     """One application and its artefacts, from the desk to the card in the citizen's hand.
 
     A draft is opened when a number is called and belongs to that ticket; finishing the intake
-    gives it its dossier code and return date and makes it `received`. At most one application
-    per person is open at a time (a database constraint backs the service's check).
+    gives it its dossier code and return date and makes it `captured`. From there it moves only
+    by the moves of `cccd.enrollments.lifecycle`. At most one application per person is open at a
+    time (a database constraint backs the service's check).
     """
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Being taken at the desk")
-        RECEIVED = "received", _("Received")
+        CAPTURED = "captured", _("Captured")
+        RETURNED = "returned_for_correction", _("Returned for correction")
         COMPLETED = "completed", _("Completed")
         APPROVED = "approved", _("Approved")
         IN_PRODUCTION = "in_production", _("In production")
         PRODUCED = "produced", _("Produced")
+        AT_UNIT = "at_unit", _("Card at the unit")
         DELIVERED = "delivered", _("Delivered")
+        REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
     class ReturnMethod(models.TextChoices):
         OFFICE = "office", _("Collect at the police office")
         POST = "post", _("By post")
 
-    CLOSED_STATES = (State.DELIVERED, State.CANCELLED)
+    class Delivery(models.TextChoices):
+        HANDED_OVER = "handed_over", _("Handed over at the office")
+        POSTED = "posted", _("Posted")
+
+    CLOSED_STATES = (State.DELIVERED, State.REJECTED, State.CANCELLED)
 
     code = models.CharField(_("dossier code"), max_length=32, unique=True, null=True, blank=True)
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
@@ -165,7 +173,11 @@ class Enrollment(models.Model):
     return_method = models.CharField(_("return method"), max_length=8,
                                      choices=ReturnMethod.choices, default=ReturnMethod.OFFICE)  # fmt: skip
     post_address = models.CharField(_("postal address"), max_length=300, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.DRAFT)
+    state_changed_at = models.DateTimeField(_("state since"), default=timezone.now)
+    state_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                         blank=True, related_name="+")  # fmt: skip
+    reason = models.CharField(_("reason"), max_length=300, blank=True)  # of the last return/refusal
     return_date = models.DateField(_("return date"), null=True, blank=True)
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
@@ -174,6 +186,16 @@ class Enrollment(models.Model):
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                     blank=True, related_name="+")  # fmt: skip
     public_token = models.CharField(max_length=32, unique=True, default=new_public_token)
+    batch = models.ForeignKey("ProductionBatch", models.PROTECT, null=True, blank=True,
+                              related_name="enrollments", verbose_name=_("production batch"))  # fmt: skip
+    card_issue_date = models.DateField(_("card issued on"), null=True, blank=True)
+    card_expiry = models.DateField(_("card valid until"), null=True, blank=True)  # null: no expiry
+    chip_serial = models.CharField(_("chip serial"), max_length=32, blank=True)
+    delivery = models.CharField(_("delivered by"), max_length=12, choices=Delivery.choices,
+                                blank=True)  # fmt: skip
+    tracking_number = models.CharField(_("postal tracking number"), max_length=40, blank=True)
+    delivery_signature = models.FileField(_("receipt signature"), upload_to="delivery/%Y/%m/",
+                                          blank=True)  # fmt: skip
 
     scope_field = "unit"
 
@@ -181,15 +203,25 @@ class Enrollment(models.Model):
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
         ordering = ["-created_at"]
-        permissions = [("take_intake", _("Can take applications at the intake desk"))]
+        permissions = [
+            ("take_intake", _("Can take applications at the intake desk")),
+            ("complete_dossier", _("Can complete dossiers and return them for correction")),
+            ("approve_dossier", _("Can approve, reject and cancel dossiers")),
+            ("send_production", _("Can send production batches and import their results")),
+            ("deliver_card", _("Can record cards arriving and handed over")),
+            ("view_dossier", _("Can look at dossiers")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
-                condition=~Q(state__in=["delivered", "cancelled"]),
+                condition=~Q(state__in=["delivered", "rejected", "cancelled"]),
                 name="one_open_application_per_person",
             ),
         ]
-        indexes = [models.Index(fields=["session", "state"], name="enrollment_session_idx")]
+        indexes = [
+            models.Index(fields=["session", "state"], name="enrollment_session_idx"),
+            models.Index(fields=["unit", "state", "return_date"], name="enrollment_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.code or str(_("draft %(pk)s") % {"pk": self.pk})
@@ -267,3 +299,82 @@ class ProposedChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.current_value} → {self.proposed_value}"
+
+
+class SigningKey(models.Model):
+    """An Ed25519 key pair: a unit's, which signs its production batches, or the card production
+    centre's (`unit` empty), whose public half checks the result files. The private half of the
+    centre's key is kept only where the centre is simulated (`cccd simulate_production`); a unit's
+    private key is stored here as PKCS#8 PEM: [not production-grade] a real installation would keep
+    it in an HSM or the OS key store."""
+
+    unit = models.OneToOneField(Unit, models.CASCADE, null=True, blank=True, related_name="+",
+                                verbose_name=_("unit"))  # fmt: skip
+    is_centre = models.BooleanField(default=False)
+    public_key = models.CharField(_("public key (hex)"), max_length=64)
+    private_key_pem = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_centre"], condition=Q(is_centre=True), name="one_centre_key"
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(is_centre=True, unit__isnull=True)
+                | Q(is_centre=False, unit__isnull=False),
+                name="centre_or_unit_key",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit or _('production centre')}: {self.public_key[:16]}…"
+
+
+class ProductionBatch(models.Model):
+    """Approved dossiers sent together to the card production centre as one signed file, and the
+    centre's result for them (`docs/production-format.md`)."""
+
+    class State(models.TextChoices):
+        SENT = "sent", _("Sent to production")
+        RESULT = "result", _("Result imported")
+
+    code = models.CharField(_("batch code"), max_length=40, unique=True)
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.SENT)
+    file = models.FileField(_("batch file"), upload_to="batches/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(default=0)
+    count = models.PositiveIntegerField(_("dossiers"), default=0)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   related_name="+")  # fmt: skip
+    result_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    result_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    result_imported_at = models.DateTimeField(null=True, blank=True)
+    result_imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                           blank=True, related_name="+")  # fmt: skip
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("production batch")
+        verbose_name_plural = _("production batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class LookupAttempt(models.Model):
+    """A wrong guess on the public status page, for its rate limit (`cccd.enrollments.status`).
+    `key` is the SHA-256 of "ip:<address>" or "code:<dossier code>": no address or code is kept."""
+
+    key = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("wrong status look-up")
+        verbose_name_plural = _("wrong status look-ups")

@@ -530,7 +530,7 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
         raise errors.INCOMPLETE(missing="; ".join(missing))
     before = snapshot(enrollment, ("state", "code", "return_date"))
     enrollment.state, enrollment.received_at, enrollment.received_by = (
-        Enrollment.State.RECEIVED,
+        Enrollment.State.CAPTURED,
         now,
         actor,
     )

@@ -1,0 +1,3 @@
+"""URLs mounted by cccd.urls (being built)."""
+
+urlpatterns: list = []
