@@ -378,3 +378,6 @@ class LookupAttempt(models.Model):
     class Meta:
         verbose_name = _("wrong status look-up")
         verbose_name_plural = _("wrong status look-ups")
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.at:%d/%m/%Y %H:%M}"
