@@ -76,8 +76,11 @@ def make_person(
     relation: str = "",
     card_issue_date: object = None,
     card_expiry: object = None,
+    hometown: str | None = None,
+    permanent_address: str | None = None,
 ) -> object:
-    """A person of the register living in `commune`; `birth` is dd/mm/yyyy or yyyy."""
+    """A person of the register living in `commune`; `birth` is dd/mm/yyyy or yyyy. Hometown and
+    address default to the commune, as a card needs both."""
     import datetime
     import random
 
@@ -98,4 +101,6 @@ def make_person(
         given_folded=names.fold(given), birth_date=born, birth_date_precision="year" if year_only else "day",
         birth_year=born.year, sex=sex, birth_province_code=pid[:3], residence_unit=commune,
         household=household, relation_to_head=relation, card_issue_date=card_issue_date, card_expiry=card_expiry,
+        hometown=commune.name if hometown is None else hometown,
+        permanent_address=f"Thôn 1, {commune.name}" if permanent_address is None else permanent_address,
     )  # fmt: skip
