@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 
 from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_administrator, create_user
@@ -124,12 +124,13 @@ DEMO_VENUES = [
 ]
 # (venue index, day offset from today, start, end, desks, capacity): evenings, weekends, one past midnight
 DEMO_SESSIONS = [
-    (0, -9, "19:00", "23:30", 3, 300), (1, -6, "07:30", "11:30", 2, 150), (2, -4, "19:30", "00:30", 2, 120),
+    (0, -16, "19:00", "23:30", 3, 300), (1, -6, "07:30", "11:30", 2, 150), (2, -4, "19:30", "00:30", 2, 120),
     (3, -1, "14:00", "17:30", 1, 60), (0, 0, "19:00", "23:30", 3, 300), (1, 2, "19:00", "22:30", 3, 200),
     (2, 5, "07:30", "11:00", 2, 120), (4, -3, "19:00", "23:00", 3, 250), (5, 1, "19:00", "23:30", 3, 250),
     (6, 3, "08:00", "17:00", 2, 150),
 ]  # fmt: skip
 DEMO_PAST_EVENING = 2  # the evening at Thuận An four days ago: served through the desk, then closed
+DEMO_OLDER_EVENING = 0  # THPT Đắk Mil sixteen days ago: its dossiers go on to every later state
 
 
 def seed_campaign(today: date) -> Campaign:
@@ -189,7 +190,11 @@ def seed_campaign(today: date) -> Campaign:
             actor=planners[venue.unit.path])  # fmt: skip
         # past days' sessions are closed (seed_past_evening closes its own); tonight's stays open even
         # when the demo is seeded after it should have ended, so its queue always works
-        if offset < 0 and ends < datetime.now(zone) and number != DEMO_PAST_EVENING:
+        if (
+            offset < 0
+            and ends < datetime.now(zone)
+            and number not in (DEMO_PAST_EVENING, DEMO_OLDER_EVENING)
+        ):
             Session.objects.filter(pk=session.pk).update(state=Session.State.CLOSED)
     return campaign
 
@@ -298,6 +303,7 @@ def seed_queue() -> int:
     from cccd.tickets.models import Desk, Ticket
 
     seed_deadline_areas()
+    seed_older_evening()
     seed_past_evening()
     session = (
         Session.objects.filter(venue__name="Trường THPT Đắk Mil").order_by("-starts_at").first()
@@ -382,7 +388,7 @@ def _take_intake(ticket: object, desk: object, turn: int, face: bytes, *, actor:
     fingers (one missing for some), irises, signature, return method, finish. A number with nobody
     from the register behind it was only asking: it is finished without a dossier."""
     from cccd.enrollments import services as intake
-    from cccd.enrollments.models import Enrollment, FeeExemption
+    from cccd.enrollments.models import Enrollment, FeeExemption, Kind
     from cccd.tickets import services as queue
 
     if ticket.person_id is None:  # type: ignore[attr-defined]
@@ -406,10 +412,14 @@ def _take_intake(ticket: object, desk: object, turn: int, face: bytes, *, actor:
     exemption = None
     if ticket.group_id is not None:  # type: ignore[attr-defined]  # the elderly walk-in
         exemption = FeeExemption.objects.filter(code="poor_household").first()
-    if turn % 3 == 1 or exemption is not None:
+    kind = enrollment.kind
+    if kind == Kind.EXCHANGE_CHANGE:  # 2021: most people came with the old CMND, some with none
+        kind = (Kind.FROM_CMND, Kind.FROM_CMND, Kind.FIRST_ISSUE, Kind.EXCHANGE_AGE,
+                Kind.FROM_CMND, Kind.EXCHANGE_CHANGE)[turn % 6]  # fmt: skip
+    if turn % 3 == 1 or exemption is not None or kind != enrollment.kind:
         person = enrollment.person
         address = person.permanent_address or f"{person.residence_unit}, huyện Đắk Mil, Đắk Nông"
-        intake.update_intake(pk, actor=actor, kind=enrollment.kind, group_id=enrollment.group_id,
+        intake.update_intake(pk, actor=actor, kind=kind, group_id=enrollment.group_id,
                              exemption_id=exemption.pk if exemption else None,
                              return_method=Enrollment.ReturnMethod.POST if turn % 3 == 1
                              else Enrollment.ReturnMethod.OFFICE, post_address=address)  # fmt: skip
@@ -418,8 +428,18 @@ def _take_intake(ticket: object, desk: object, turn: int, face: bytes, *, actor:
 
 def seed_past_evening() -> int:
     """The evening at the Thuận An commune hall four days ago: walk-ins served at two desks, most
-    received with their dossiers, one who did not come, a few left waiting; then the team leader
+    captured with their dossiers, one who did not come, a few left waiting; then the team leader
     closed the session (its counts are the audit's). Times are moved back to that evening."""
+    return _serve_past_session(DEMO_PAST_EVENING, people=10, served=8, born=(1965, 2002))
+
+
+def seed_older_evening() -> int:
+    """The first evening at THPT Đắk Mil, sixteen days ago: 25 people through two desks. Their
+    dossiers are far enough along for every step after the desk (`seed_lifecycle`)."""
+    return _serve_past_session(DEMO_OLDER_EVENING, people=26, served=25, born=(1985, 2005))
+
+
+def _serve_past_session(number: int, *, people: int, served: int, born: tuple[int, int]) -> int:
     from django.utils import timezone
 
     from cccd.campaigns.models import Session
@@ -427,12 +447,14 @@ def seed_past_evening() -> int:
     from cccd.tickets import services as queue
     from cccd.tickets.models import Desk, Ticket
 
-    venue = DEMO_VENUES[DEMO_SESSIONS[DEMO_PAST_EVENING][0]][2]
+    venue_index, offset = DEMO_SESSIONS[number][:2]
+    day = timezone.localdate() + timedelta(days=offset)
     session = (
-        Session.objects.filter(venue__name=venue, ends_at__lt=timezone.now())
+        Session.objects.filter(venue__name=DEMO_VENUES[venue_index][2], starts_at__date__gte=day - timedelta(days=1),
+                               starts_at__date__lte=day + timedelta(days=1))
         .order_by("starts_at")
         .first()
-    )
+    )  # fmt: skip
     if session is None or Ticket.objects.filter(session=session).exists():
         return 0
     if session.state == Session.State.CLOSED:  # seeded before the desk existed: close it properly
@@ -441,14 +463,14 @@ def seed_past_evening() -> int:
     leader = User.objects.get(username="totruong.dakmil")
     officer = User.objects.get(username="canbo.dakmil")
     queue.open_queue(session.pk, actor=leader)
-    people = _walk_in_people(10, born_before=2002, born_after=1965)
+    people = _walk_in_people(people, born_before=born[1], born_after=born[0])
     for person in people:
         queue.issue_walk_in(session.pk, person_id=person.pk, actor=leader)
     desks = {d.number: d for d in Desk.objects.filter(session=session)}
     queue.open_desk(desks[1].pk, actor=officer)
     queue.open_desk(desks[2].pk, actor=leader)
     face = DEMO_FACE.read_bytes()
-    for turn in range(min(8, len(people))):
+    for turn in range(min(served, len(people))):
         desk, actor = (desks[1], officer) if turn % 2 == 0 else (desks[2], leader)
         ticket = queue.call_next(desk.pk, actor=actor)
         if turn == 4:
@@ -507,3 +529,64 @@ def _spread_service_times(session: object) -> None:
         Ticket.objects.filter(pk=ticket.pk).update(called_at=called, done_at=done)
         Enrollment.objects.filter(ticket=ticket).update(created_at=called, received_at=done)
         Artefact.objects.filter(enrollment__ticket=ticket).update(captured_at=called)
+
+
+def seed_lifecycle() -> dict[str, int]:
+    """The dossiers of the first evening taken on through every step after the desk, by the unit's
+    back office and commander through the real services: completed, approved (in bulk), one batch
+    sent, produced by the simulated centre (one dossier refused there) and imported, cards arrived,
+    some handed over or posted; a second batch still at the centre; one returned for correction,
+    one rejected, one cancelled; the rest still to complete, some of them overdue. Idempotent: it
+    runs once, while no dossier of the unit has left `captured`."""
+    from cccd.enrollments import lifecycle, production
+    from cccd.enrollments.models import Enrollment
+
+    S = Enrollment.State
+    unit_dossiers = Enrollment.objects.filter(unit__path="/ca/L67/663/")
+    if unit_dossiers.exclude(state__in=[S.DRAFT, S.CAPTURED]).exists():
+        return {}
+    back_office = User.objects.get(username="hauky.dakmil")
+    commander = User.objects.get(username="chihuy.dakmil")
+    older = list(
+        unit_dossiers.filter(state=S.CAPTURED, session__starts_at__lt=_days_ago(7)).order_by("code")
+    )
+    if len(older) < 20:
+        return {}
+    first, second, approved_only, completed_only = (
+        older[:10],
+        older[10:14],
+        older[14:16],
+        older[16:18],
+    )
+    returned, rejected, cancelled = older[18], older[19], older[20]
+    for dossier in first + second + approved_only + completed_only:
+        lifecycle.move(dossier.pk, "complete", actor=back_office)
+    lifecycle.move_many([d.pk for d in first + second + approved_only], "approve", actor=commander)
+    batch = production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in first])
+    refused = {first[-1].code: "Ảnh chân dung không đạt: đeo kính râm"}
+    result = production.simulate_result(batch, reject=refused)
+    production.import_result(result, actor=back_office)
+    production.cards_arrived(batch.pk, actor=back_office)
+    arrived = [d for d in first if d.code not in refused]
+    for index, dossier in enumerate(arrived[:5]):
+        if index % 2 == 0:
+            lifecycle.deliver(dossier.pk, actor=back_office, delivery="handed_over",
+                              signature=_demo_png("signature", 9000 + index))  # fmt: skip
+        else:
+            lifecycle.deliver(dossier.pk, actor=back_office, delivery="posted",
+                              tracking_number=f"EE{4_012_345_670 + index}VN")  # fmt: skip
+    production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in second])
+    lifecycle.move(returned.pk, "return", actor=back_office,
+                   reason="Chữ ký mờ, mời công dân ký lại")  # fmt: skip
+    lifecycle.move(rejected.pk, "reject", actor=commander,
+                   reason="Người này đã có thẻ còn hạn, không thuộc trường hợp cấp đổi")  # fmt: skip
+    lifecycle.move(cancelled.pk, "cancel", actor=commander, reason="Công dân xin rút hồ sơ")
+    return dict(
+        unit_dossiers.values_list("state").annotate(n=models.Count("pk")).values_list("state", "n")
+    )
+
+
+def _days_ago(days: int) -> datetime:
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(days=days)

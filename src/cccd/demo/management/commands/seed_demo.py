@@ -23,6 +23,7 @@ class Command(BaseCommand):
             campaign = seed.seed_campaign(timezone.localdate())
             roster_rows = seed.seed_roster(options["seed"])
             numbers = seed.seed_queue()
+            dossiers = seed.seed_lifecycle()
 
         self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
         self.stdout.write(f"Campaign: {campaign.name}, {campaign.sessions.count()} sessions.")
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Queue: {numbers} numbers tonight at THPT Đắk Mil, two desks serving; open the board."
             )
+        if dossiers:
+            states = ", ".join(f"{n} {state}" for state, n in sorted(dossiers.items()))
+            self.stdout.write(f"Dossiers of Đắk Mil: {states}; one batch round-tripped.")
         self.stdout.write("Demo logins (user / password / role / unit):")
 
         for demo, created in users:
