@@ -265,3 +265,18 @@ def test_closing_refuses_while_a_desk_serves(
     assert code_of(lambda: services.close_session(session.pk, actor=leader)) == "SESSION_BUSY"
     session.refresh_from_db()
     assert session.state != Session.State.CLOSED
+
+
+def test_the_lists_extra_columns_show_with_their_labels_not_their_keys() -> None:
+    from cccd.enrollments.queries import _listed_values
+    from cccd.rosters.models import RosterEntry
+    from cccd.rosters.reading import column_label
+
+    ticket = Ticket(roster_entry=RosterEntry(pk=5, details={"father_name": "Nguyễn Văn An",
+                                                            "class_name": "12A1", "note": " "}))  # fmt: skip
+    shown = _listed_values(ticket)
+    assert shown == {
+        column_label("father_name"): "Nguyễn Văn An",
+        column_label("class_name"): "12A1",
+    }
+    assert "father_name" not in shown and column_label("father_name") != "father_name"

@@ -10,6 +10,7 @@ from cccd.accounts.scoping import get_visible
 from cccd.enrollments import services
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.enrollments.slip import SlipData
+from cccd.rosters.reading import column_label
 from cccd.errors import NOT_FOUND
 from cccd.tickets.models import Ticket
 
@@ -70,7 +71,9 @@ def _listed_values(ticket: Ticket) -> dict[str, str]:
         return {}
     details = ticket.roster_entry.details or {}  # type: ignore[union-attr]
     return {
-        key: value for key, value in details.items() if isinstance(value, str) and value.strip()
+        column_label(key): value
+        for key, value in details.items()
+        if isinstance(value, str) and value.strip()
     }
 
 
