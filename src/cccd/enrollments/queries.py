@@ -10,8 +10,8 @@ from cccd.accounts.scoping import get_visible
 from cccd.enrollments import services
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.enrollments.slip import SlipData
-from cccd.rosters.reading import column_label
 from cccd.errors import NOT_FOUND
+from cccd.rosters.reading import column_label
 from cccd.tickets.models import Ticket
 
 _RELATED = ("session__venue", "session__campaign", "session__unit", "group", "desk", "person",
