@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cccd.rosters",
     "cccd.tickets",
     "cccd.enrollments",
+    "cccd.reports",
     "cccd.api",
     "cccd.demo",
 ]

@@ -36,6 +36,7 @@ from cccd.accounts.scoping import visible_to
 from cccd.enrollments import captures, errors
 from cccd.enrollments.models import Enrollment, ProposedChange
 from cccd.errors import NOT_FOUND, PERMISSION_DENIED
+from cccd.reports import counters
 
 TAKE = "enrollments.take_intake"
 COMPLETE = "enrollments.complete_dossier"
@@ -158,6 +159,7 @@ def apply(enrollment: Enrollment, name: str, *, actor: User, reason: str = "",
     for key, value in fields.items():
         setattr(enrollment, key, value)
     enrollment.save(update_fields=[*_STAMPED, *fields])
+    counters.state_moved(enrollment, before["state"], enrollment.state_changed_at)
     record(f"enrollment.{move.name}", actor=actor, unit=enrollment.unit, obj=enrollment,
            before=before, after=snapshot(enrollment, _STAMPED + tuple(fields)))  # fmt: skip
     return enrollment

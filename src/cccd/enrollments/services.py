@@ -47,6 +47,7 @@ from cccd.enrollments.models import (
 )
 from cccd.errors import NOT_FOUND
 from cccd.registry.models import Person
+from cccd.reports import counters
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Ticket
 from cccd.units.models import Unit
@@ -537,6 +538,7 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     enrollment.code = dossier_code(enrollment, today)
     enrollment.return_date = compute_return_date(enrollment, today)
     enrollment.save(update_fields=["state", "received_at", "received_by", "code", "return_date"])
+    counters.intake_finished(enrollment)
     record("enrollment.receive", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
            after=snapshot(enrollment, ("state", "code", "return_date")))  # fmt: skip
     tickets.complete_ticket(ticket, actor=actor)

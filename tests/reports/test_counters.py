@@ -1,0 +1,107 @@
+"""The counters follow every intake and every move in the same transaction, and a rebuild from the
+dossiers gives exactly the same rows."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from cccd.accounts.models import User
+from cccd.campaigns.models import Session
+from cccd.enrollments import lifecycle
+from cccd.enrollments.models import Enrollment
+from cccd.reports import counters
+from cccd.reports.models import DailyCount, StateCount
+from cccd.tickets.models import Desk
+from tests.builders import make_person
+from tests.enrollments.conftest import HCM, another_captured
+
+pytestmark = pytest.mark.django_db
+
+
+def _states() -> dict[tuple, int]:
+    return {(r.unit_id, r.campaign, r.group, r.kind, r.state): r.count
+            for r in StateCount.objects.exclude(count=0)}  # fmt: skip
+
+
+def _days() -> dict[tuple, int]:
+    return {(r.unit_id, r.campaign, r.group, r.kind, r.day, r.event): r.count
+            for r in DailyCount.objects.exclude(count=0)}  # fmt: skip
+
+
+def test_a_finished_intake_counts_on_its_local_day(captured: Enrollment) -> None:
+    assert _states() == {(captured.unit_id, captured.campaign_id, captured.group_id or 0,
+                          captured.kind, "captured"): 1}  # fmt: skip
+    assert list(DailyCount.objects.values_list("day", "event", "count")) == [
+        (datetime.date(2021, 3, 6), "captured", 1)
+    ]
+
+
+def test_an_intake_after_midnight_counts_on_the_next_day(
+    session: Session, desks: list[Desk], officer_dakmil: User, leader: User, portrait: bytes,
+    captured: Enrollment, time_machine: object,
+) -> None:  # fmt: skip
+    time_machine.move_to(datetime.datetime(2021, 3, 7, 0, 10, tzinfo=HCM))  # type: ignore[attr-defined]
+    person = make_person(captured.person.residence_unit, "Lê Thị Hoa", "01/01/2005", "F")
+    late = another_captured(session, desks[0], officer_dakmil, leader, portrait, person)
+    assert counters.local_day(late.received_at) == datetime.date(2021, 3, 7)
+    by_day = dict(DailyCount.objects.filter(event="captured").values_list("day", "count"))
+    assert by_day == {datetime.date(2021, 3, 6): 1, datetime.date(2021, 3, 7): 1}
+
+
+def test_moves_shift_the_pipeline_and_delivery_counts_its_day(
+    captured: Enrollment, back_office_dakmil: User, commander_dakmil: User, time_machine: object
+) -> None:
+    lifecycle.move(captured.pk, "complete", actor=back_office_dakmil)
+    lifecycle.move(captured.pk, "approve", actor=commander_dakmil)
+    assert {key[-1]: n for key, n in _states().items()} == {"approved": 1}
+    Enrollment.objects.filter(pk=captured.pk).update(state="at_unit")
+    counters.state_moved(Enrollment.objects.get(pk=captured.pk), "approved", captured.received_at)
+    time_machine.move_to(datetime.datetime(2021, 3, 20, 9, 0, tzinfo=HCM))  # type: ignore[attr-defined]
+    lifecycle.deliver(captured.pk, actor=back_office_dakmil, delivery="posted",
+                      tracking_number="EE123456789VN")  # fmt: skip
+    assert {key[-1]: n for key, n in _states().items()} == {"delivered": 1}
+    assert DailyCount.objects.get(event="delivered").day == datetime.date(2021, 3, 20)
+
+
+def test_a_refused_move_changes_no_counter(captured: Enrollment, commander_dakmil: User) -> None:
+    before = (_states(), _days())
+    with pytest.raises(Exception):  # noqa: B017, PT011 (any refusal: the move is not allowed)
+        lifecycle.move(captured.pk, "approve", actor=commander_dakmil)
+    assert (_states(), _days()) == before
+
+
+def test_rebuild_gives_the_same_counters_as_the_incremental_path(
+    session: Session, desks: list[Desk], officer_dakmil: User, leader: User, portrait: bytes,
+    captured: Enrollment, back_office_dakmil: User, commander_dakmil: User, time_machine: object,
+) -> None:  # fmt: skip
+    commune = captured.person.residence_unit
+    dossiers = [captured]
+    for i, minute in enumerate((20, 40, 59, 70, 95)):  # the last two after midnight
+        time_machine.move_to(datetime.datetime(2021, 3, 6, 23, 0, tzinfo=HCM)  # type: ignore[attr-defined]
+                             + datetime.timedelta(minutes=minute))  # fmt: skip
+        name = ("Lê Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Hoàng Thị Dung", "Vũ Văn Em")[i]
+        person = make_person(commune, name, f"0{i + 1}/02/2004", "MF"[i % 2])
+        dossiers.append(
+            another_captured(session, desks[i % 2], officer_dakmil, leader, portrait, person)
+        )
+    time_machine.move_to(datetime.datetime(2021, 3, 8, 8, 0, tzinfo=HCM))  # type: ignore[attr-defined]
+    for dossier in dossiers[:4]:
+        lifecycle.move(dossier.pk, "complete", actor=back_office_dakmil)
+    lifecycle.move_many([d.pk for d in dossiers[:3]], "approve", actor=commander_dakmil)
+    lifecycle.move(dossiers[3].pk, "return", actor=commander_dakmil, reason="Ảnh mờ")
+    lifecycle.move(dossiers[4].pk, "reject", actor=commander_dakmil, reason="Trùng hồ sơ")
+    Enrollment.objects.filter(pk=dossiers[0].pk).update(state="at_unit")
+    counters.state_moved(
+        Enrollment.objects.get(pk=dossiers[0].pk), "approved", dossiers[0].received_at
+    )
+    lifecycle.deliver(
+        dossiers[0].pk, actor=back_office_dakmil, delivery="posted", tracking_number="EE1VN"
+    )
+    incremental = (_states(), _days())
+    assert sum(incremental[0].values()) == 6 and len(incremental[1]) >= 3
+    call_command("rebuild_counters", stdout=io.StringIO())
+    assert (_states(), _days()) == incremental
