@@ -14,7 +14,7 @@ from cccd.campaigns.models import Session
 from cccd.enrollments import lifecycle
 from cccd.enrollments.models import Enrollment
 from cccd.reports import counters
-from cccd.reports.models import DailyCount, StateCount
+from cccd.reports.models import DailyCount, DueCount, StateCount
 from cccd.tickets.models import Desk
 from tests.builders import make_person
 from tests.enrollments.conftest import HCM, another_captured
@@ -30,6 +30,14 @@ def _states() -> dict[tuple, int]:
 def _days() -> dict[tuple, int]:
     return {(r.unit_id, r.campaign, r.group, r.kind, r.day, r.event): r.count
             for r in DailyCount.objects.exclude(count=0)}  # fmt: skip
+
+
+def _dues() -> dict[tuple, int]:
+    return {(r.unit_id, r.return_date): r.count for r in DueCount.objects.exclude(count=0)}
+
+
+def test_the_late_states_are_the_lifecycles() -> None:
+    assert counters.LATE_STATES == set(lifecycle.LATE_STATES)
 
 
 def test_a_finished_intake_counts_on_its_local_day(captured: Enrollment) -> None:
@@ -101,7 +109,10 @@ def test_rebuild_gives_the_same_counters_as_the_incremental_path(
     lifecycle.deliver(
         dossiers[0].pk, actor=back_office_dakmil, delivery="posted", tracking_number="EE1VN"
     )
-    incremental = (_states(), _days())
+    incremental = (_states(), _days(), _dues())
     assert sum(incremental[0].values()) == 6 and len(incremental[1]) >= 3
+    assert (
+        sum(incremental[2].values()) == 4
+    )  # 3 approved and 1 returned are owed; 1 delivered, 1 rejected
     call_command("rebuild_counters", stdout=io.StringIO())
-    assert (_states(), _days()) == incremental
+    assert (_states(), _days(), _dues()) == incremental

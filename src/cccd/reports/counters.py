@@ -20,9 +20,12 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from cccd.reports.models import DailyCount, StateCount
+from cccd.reports.models import DailyCount, DueCount, StateCount
 
 DRAFT = "draft"
+LATE_STATES = frozenset({"captured", "returned_for_correction", "completed", "approved",
+                         "in_production", "produced"})  # fmt: skip
+"""As `cccd.enrollments.lifecycle.LATE_STATES` (a test keeps the two equal): owed, not at the unit."""
 
 
 def _key(enrollment: Any) -> dict[str, Any]:
@@ -53,6 +56,8 @@ def intake_finished(enrollment: Any) -> None:
     key = _key(enrollment)
     _add(StateCount, {**key, "state": enrollment.state}, 1)
     _add(DailyCount, {**key, "day": local_day(enrollment.received_at), "event": "captured"}, 1)
+    if enrollment.return_date is not None:
+        _add(DueCount, {"unit_id": enrollment.unit_id, "return_date": enrollment.return_date}, 1)
 
 
 def state_moved(enrollment: Any, old_state: str, moment: datetime.datetime) -> None:
@@ -63,6 +68,10 @@ def state_moved(enrollment: Any, old_state: str, moment: datetime.datetime) -> N
     _add(StateCount, {**key, "state": enrollment.state}, 1)
     if enrollment.state == DailyCount.Event.DELIVERED:
         _add(DailyCount, {**key, "day": local_day(moment), "event": "delivered"}, 1)
+    was_late, is_late = old_state in LATE_STATES, enrollment.state in LATE_STATES
+    if was_late != is_late and enrollment.return_date is not None:
+        due = {"unit_id": enrollment.unit_id, "return_date": enrollment.return_date}
+        _add(DueCount, due, 1 if is_late else -1)
 
 
 @transaction.atomic
@@ -75,6 +84,13 @@ def rebuild() -> dict[str, int]:
     fields = ("unit_id", "campaign_id", "group_id", "kind")
     StateCount.objects.all().delete()
     DailyCount.objects.all().delete()
+    DueCount.objects.all().delete()
+    late = dossiers.filter(state__in=LATE_STATES, return_date__isnull=False)
+    DueCount.objects.bulk_create(
+        [DueCount(unit_id=r["unit_id"], return_date=r["return_date"], count=r["n"])
+         for r in late.values("unit_id", "return_date").annotate(n=Count("pk"))],
+        batch_size=5000,
+    )  # fmt: skip
     StateCount.objects.bulk_create(
         [StateCount(**_row(r), state=r["state"], count=r["n"])
          for r in dossiers.values(*fields, "state").annotate(n=Count("pk"))],
@@ -90,7 +106,8 @@ def rebuild() -> dict[str, int]:
              for r in days.annotate(n=Count("pk"))],
             batch_size=5000,
         )  # fmt: skip
-    return {"states": StateCount.objects.count(), "days": DailyCount.objects.count()}
+    return {"states": StateCount.objects.count(), "days": DailyCount.objects.count(),
+            "dues": DueCount.objects.count()}  # fmt: skip
 
 
 def _row(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -70,3 +70,22 @@ class StateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.state} {self.kind}: {self.count}"
+
+
+class DueCount(models.Model):
+    """Dossiers still owed a card at the unit (`cccd.enrollments.lifecycle.LATE_STATES`) per unit and
+    return date: overdue today is the sum over the return dates before today."""
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+")
+    return_date = models.DateField()
+    count = models.IntegerField(default=0)
+
+    scope_field = "unit"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "return_date"], name="due_count_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} due {self.return_date}: {self.count}"
