@@ -16,15 +16,16 @@ from cccd.enrollments.models import Enrollment
 from cccd.reports import counters
 from cccd.reports.models import DailyCount, DueCount, StateCount
 from cccd.tickets.models import Desk
+from cccd.units.models import Unit
 from tests.builders import make_person
 from tests.enrollments.conftest import HCM, another_captured
 
 pytestmark = pytest.mark.django_db
 
 
-def _states() -> dict[tuple, int]:
+def _states(**only: object) -> dict[tuple, int]:
     return {(r.unit_id, r.campaign, r.group, r.kind, r.state): r.count
-            for r in StateCount.objects.exclude(count=0)}  # fmt: skip
+            for r in StateCount.objects.filter(**only).exclude(count=0)}  # fmt: skip
 
 
 def _days() -> dict[tuple, int]:
@@ -41,11 +42,18 @@ def test_the_late_states_are_the_lifecycles() -> None:
 
 
 def test_a_finished_intake_counts_on_its_local_day(captured: Enrollment) -> None:
-    assert _states() == {(captured.unit_id, captured.campaign_id, captured.group_id or 0,
-                          captured.kind, "captured"): 1}  # fmt: skip
-    assert list(DailyCount.objects.values_list("day", "event", "count")) == [
-        (datetime.date(2021, 3, 6), "captured", 1)
-    ]
+    assert _states(unit=captured.unit) == {(captured.unit_id, captured.campaign_id,
+                                            captured.group_id or 0, captured.kind, "captured"): 1}  # fmt: skip
+    days = DailyCount.objects.filter(unit=captured.unit).values_list("day", "event", "count")
+    assert list(days) == [(datetime.date(2021, 3, 6), "captured", 1)]
+
+
+def test_a_dossier_counts_at_its_unit_and_every_unit_above(captured: Enrollment) -> None:
+    chain = Unit.objects.filter(pk__in=counters.counted_units(captured.unit)).order_by("path")
+    assert [u.path for u in chain] == ["/ca/", "/ca/L67/", "/ca/L67/663/"]
+    for table in (StateCount, DailyCount, DueCount):
+        assert set(table.objects.values_list("unit__path", "count")) == {
+            ("/ca/", 1), ("/ca/L67/", 1), ("/ca/L67/663/", 1)}, table  # fmt: skip
 
 
 def test_an_intake_after_midnight_counts_on_the_next_day(
@@ -56,7 +64,9 @@ def test_an_intake_after_midnight_counts_on_the_next_day(
     person = make_person(captured.person.residence_unit, "Lê Thị Hoa", "01/01/2005", "F")
     late = another_captured(session, desks[0], officer_dakmil, leader, portrait, person)
     assert counters.local_day(late.received_at) == datetime.date(2021, 3, 7)
-    by_day = dict(DailyCount.objects.filter(event="captured").values_list("day", "count"))
+    by_day = dict(
+        DailyCount.objects.filter(event="captured", unit=late.unit).values_list("day", "count")
+    )
     assert by_day == {datetime.date(2021, 3, 6): 1, datetime.date(2021, 3, 7): 1}
 
 
@@ -65,14 +75,16 @@ def test_moves_shift_the_pipeline_and_delivery_counts_its_day(
 ) -> None:
     lifecycle.move(captured.pk, "complete", actor=back_office_dakmil)
     lifecycle.move(captured.pk, "approve", actor=commander_dakmil)
-    assert {key[-1]: n for key, n in _states().items()} == {"approved": 1}
+    assert {key[-1]: n for key, n in _states(unit=captured.unit).items()} == {"approved": 1}
     Enrollment.objects.filter(pk=captured.pk).update(state="at_unit")
     counters.state_moved(Enrollment.objects.get(pk=captured.pk), "approved", captured.received_at)
     time_machine.move_to(datetime.datetime(2021, 3, 20, 9, 0, tzinfo=HCM))  # type: ignore[attr-defined]
     lifecycle.deliver(captured.pk, actor=back_office_dakmil, delivery="posted",
                       tracking_number="EE123456789VN")  # fmt: skip
-    assert {key[-1]: n for key, n in _states().items()} == {"delivered": 1}
-    assert DailyCount.objects.get(event="delivered").day == datetime.date(2021, 3, 20)
+    assert {key[-1]: n for key, n in _states(unit=captured.unit).items()} == {"delivered": 1}
+    assert DailyCount.objects.get(event="delivered", unit=captured.unit).day == datetime.date(
+        2021, 3, 20
+    )
 
 
 def test_a_refused_move_changes_no_counter(captured: Enrollment, commander_dakmil: User) -> None:
@@ -110,9 +122,10 @@ def test_rebuild_gives_the_same_counters_as_the_incremental_path(
         dossiers[0].pk, actor=back_office_dakmil, delivery="posted", tracking_number="EE1VN"
     )
     incremental = (_states(), _days(), _dues())
-    assert sum(incremental[0].values()) == 6 and len(incremental[1]) >= 3
-    assert (
-        sum(incremental[2].values()) == 4
-    )  # 3 approved and 1 returned are owed; 1 delivered, 1 rejected
+    district = captured.unit_id
+    assert sum(n for key, n in incremental[0].items() if key[0] == district) == 6
+    assert len(incremental[1]) >= 3 * 3  # captured on two days and delivered, at three levels
+    # owed: 2 approved, 1 returned, 1 still captured (1 delivered, 1 rejected are not)
+    assert sum(n for key, n in incremental[2].items() if key[0] == district) == 4
     call_command("rebuild_counters", stdout=io.StringIO())
     assert (_states(), _days(), _dues()) == incremental

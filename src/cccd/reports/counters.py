@@ -1,16 +1,19 @@
 """Keeping the counters of `cccd.reports.models` in step with the dossiers.
 
 `intake_finished` and `state_moved` are called by the services that make those events, inside
-their transaction, so a counter is never ahead of or behind the dossiers it counts. Each call is
-one UPDATE of a small row (an INSERT the first time that row is needed). `rebuild` recomputes
-every counter from the dossiers: for a repair, after a bulk load, and in the test that proves the
-incremental path and the rebuild agree.
+their transaction, so a counter is never ahead of or behind the dossiers it counts. A dossier
+counts at its own unit and at every unit above it (district, province, the ministry), so any
+unit's dashboard reads its own rows, however large its subtree; each counter is one UPDATE over
+those few rows (INSERTs the first time a row is needed). `rebuild` recomputes every counter from
+the dossiers: for a repair, after a bulk load, and in the test that proves the incremental path and
+the rebuild agree.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,30 +23,51 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from cccd.accounts.scoping import ancestor_paths
 from cccd.reports.models import DailyCount, DueCount, StateCount
+from cccd.units.models import Unit
 
 DRAFT = "draft"
 LATE_STATES = frozenset({"captured", "returned_for_correction", "completed", "approved",
                          "in_production", "produced"})  # fmt: skip
 """As `cccd.enrollments.lifecycle.LATE_STATES` (a test keeps the two equal): owed, not at the unit."""
+_chains: dict[tuple[int, str], tuple[int, ...]] = {}
+
+
+def counted_units(unit: Unit) -> tuple[int, ...]:
+    """The unit and every unit above it, whose counters a dossier of `unit` adds to (cached per
+    process by id and path: a unit that moved in the tree has a new path, hence a new entry)."""
+    key = (unit.pk, unit.path)
+    if key not in _chains:
+        above = Unit.objects.filter(path__in=ancestor_paths(unit.path)).values_list("pk", flat=True)
+        _chains[key] = (unit.pk, *sorted(above))
+    return _chains[key]
 
 
 def _key(enrollment: Any) -> dict[str, Any]:
-    return {"unit_id": enrollment.unit_id, "campaign": enrollment.campaign_id or 0,
-            "group": enrollment.group_id or 0, "kind": enrollment.kind}  # fmt: skip
+    return {"campaign": enrollment.campaign_id or 0, "group": enrollment.group_id or 0,
+            "kind": enrollment.kind}  # fmt: skip
 
 
-def _add(model: type[models.Model], key: Mapping[str, Any], delta: int) -> None:
-    """Add `delta` to the row `key`, creating it the first time (a savepoint absorbs the race of
-    two transactions creating it at once; the loser then updates)."""
-    rows = model.objects.filter(**key)  # type: ignore[attr-defined]
-    if rows.update(count=F("count") + delta):
+def _add(
+    model: type[models.Model], key: Mapping[str, Any], units: Iterable[int], delta: int
+) -> None:
+    """Add `delta` to the rows `key` of these units: one UPDATE, and for rows not there yet an
+    INSERT each (a savepoint absorbs two transactions creating one row at once; the loser then
+    updates)."""
+    units = tuple(units)
+    manager = model.objects  # type: ignore[attr-defined]
+    if manager.filter(unit_id__in=units, **key).update(count=F("count") + delta) == len(units):
         return
-    try:
-        with transaction.atomic():
-            model.objects.create(count=delta, **key)  # type: ignore[attr-defined]
-    except IntegrityError:
-        rows.update(count=F("count") + delta)
+    present = set(manager.filter(unit_id__in=units, **key).values_list("unit_id", flat=True))
+    for unit_id in units:
+        if unit_id in present:
+            continue
+        try:
+            with transaction.atomic():
+                manager.create(unit_id=unit_id, count=delta, **key)
+        except IntegrityError:
+            manager.filter(unit_id=unit_id, **key).update(count=F("count") + delta)
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:
@@ -53,63 +77,75 @@ def local_day(moment: datetime.datetime) -> datetime.date:
 
 def intake_finished(enrollment: Any) -> None:
     """A draft became a captured dossier at `enrollment.received_at`."""
-    key = _key(enrollment)
-    _add(StateCount, {**key, "state": enrollment.state}, 1)
-    _add(DailyCount, {**key, "day": local_day(enrollment.received_at), "event": "captured"}, 1)
+    key, units = _key(enrollment), counted_units(enrollment.unit)
+    _add(StateCount, {**key, "state": enrollment.state}, units, 1)
+    day = local_day(enrollment.received_at)
+    _add(DailyCount, {**key, "day": day, "event": "captured"}, units, 1)
     if enrollment.return_date is not None:
-        _add(DueCount, {"unit_id": enrollment.unit_id, "return_date": enrollment.return_date}, 1)
+        _add(DueCount, {"return_date": enrollment.return_date}, units, 1)
 
 
 def state_moved(enrollment: Any, old_state: str, moment: datetime.datetime) -> None:
     """A dossier moved from `old_state` to its current state at `moment`."""
-    key = _key(enrollment)
+    key, units = _key(enrollment), counted_units(enrollment.unit)
     if old_state != DRAFT:
-        _add(StateCount, {**key, "state": old_state}, -1)
-    _add(StateCount, {**key, "state": enrollment.state}, 1)
+        _add(StateCount, {**key, "state": old_state}, units, -1)
+    _add(StateCount, {**key, "state": enrollment.state}, units, 1)
     if enrollment.state == DailyCount.Event.DELIVERED:
-        _add(DailyCount, {**key, "day": local_day(moment), "event": "delivered"}, 1)
+        _add(DailyCount, {**key, "day": local_day(moment), "event": "delivered"}, units, 1)
     was_late, is_late = old_state in LATE_STATES, enrollment.state in LATE_STATES
     if was_late != is_late and enrollment.return_date is not None:
-        due = {"unit_id": enrollment.unit_id, "return_date": enrollment.return_date}
-        _add(DueCount, due, 1 if is_late else -1)
+        _add(DueCount, {"return_date": enrollment.return_date}, units, 1 if is_late else -1)
 
 
 @transaction.atomic
 def rebuild() -> dict[str, int]:
-    """Recompute every counter from the dossiers; returns how many rows each table has now."""
+    """Recompute every counter from the dossiers (grouped per dossier unit in the database, then
+    added up the tree here); returns how many rows each table has now."""
     from cccd.enrollments.models import Enrollment
 
     zone = ZoneInfo(settings.TIME_ZONE)
     dossiers = Enrollment.objects.exclude(state=DRAFT).order_by()
     fields = ("unit_id", "campaign_id", "group_id", "kind")
+    chains = {u.pk: counted_units(u) for u in Unit.objects.filter(
+        pk__in=dossiers.values("unit_id").distinct())}  # fmt: skip
     StateCount.objects.all().delete()
     DailyCount.objects.all().delete()
     DueCount.objects.all().delete()
-    late = dossiers.filter(state__in=LATE_STATES, return_date__isnull=False)
-    DueCount.objects.bulk_create(
-        [DueCount(unit_id=r["unit_id"], return_date=r["return_date"], count=r["n"])
-         for r in late.values("unit_id", "return_date").annotate(n=Count("pk"))],
-        batch_size=5000,
-    )  # fmt: skip
+
+    states: Counter[tuple] = Counter()
+    for r in dossiers.values(*fields, "state").annotate(n=Count("pk")):
+        for unit_id in chains[r["unit_id"]]:
+            states[(unit_id, *_ids(r), r["state"])] += r["n"]
     StateCount.objects.bulk_create(
-        [StateCount(**_row(r), state=r["state"], count=r["n"])
-         for r in dossiers.values(*fields, "state").annotate(n=Count("pk"))],
-        batch_size=5000,
-    )  # fmt: skip
+        [StateCount(unit_id=u, campaign=c, group=g, kind=k, state=s, count=n)
+         for (u, c, g, k, s), n in states.items()], batch_size=5000)  # fmt: skip
+
+    days: Counter[tuple] = Counter()
     for event, moment, rows in (
         ("captured", "received_at", dossiers.filter(received_at__isnull=False)),
         ("delivered", "state_changed_at", dossiers.filter(state=Enrollment.State.DELIVERED)),
     ):
-        days = rows.annotate(day=TruncDate(moment, tzinfo=zone)).values(*fields, "day")
-        DailyCount.objects.bulk_create(
-            [DailyCount(**_row(r), day=r["day"], event=event, count=r["n"])
-             for r in days.annotate(n=Count("pk"))],
-            batch_size=5000,
-        )  # fmt: skip
+        per_day = rows.annotate(day=TruncDate(moment, tzinfo=zone)).values(*fields, "day")
+        for r in per_day.annotate(n=Count("pk")):
+            for unit_id in chains[r["unit_id"]]:
+                days[(unit_id, *_ids(r), r["day"], event)] += r["n"]
+    DailyCount.objects.bulk_create(
+        [DailyCount(unit_id=u, campaign=c, group=g, kind=k, day=d, event=e, count=n)
+         for (u, c, g, k, d, e), n in days.items()], batch_size=5000)  # fmt: skip
+
+    dues: Counter[tuple] = Counter()
+    late = dossiers.filter(state__in=LATE_STATES, return_date__isnull=False)
+    for r in late.values("unit_id", "return_date").annotate(n=Count("pk")):
+        for unit_id in chains[r["unit_id"]]:
+            dues[(unit_id, r["return_date"])] += r["n"]
+    DueCount.objects.bulk_create(
+        [DueCount(unit_id=u, return_date=d, count=n) for (u, d), n in dues.items()],
+        batch_size=5000,
+    )
     return {"states": StateCount.objects.count(), "days": DailyCount.objects.count(),
             "dues": DueCount.objects.count()}  # fmt: skip
 
 
-def _row(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {"unit_id": values["unit_id"], "campaign": values["campaign_id"] or 0,
-            "group": values["group_id"] or 0, "kind": values["kind"]}  # fmt: skip
+def _ids(values: Mapping[str, Any]) -> tuple[int, int, str]:
+    return values["campaign_id"] or 0, values["group_id"] or 0, values["kind"]
