@@ -18,6 +18,7 @@ urlpatterns = [
     path("dossiers/", include("cccd.enrollments.urls_card")),
     path("batches/", include("cccd.enrollments.urls_production")),
     path("status/", include("cccd.enrollments.urls_status")),
+    path("reports/", include("cccd.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

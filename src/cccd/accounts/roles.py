@@ -18,9 +18,21 @@ COMPLETE = "enrollments.complete_dossier"
 APPROVE = "enrollments.approve_dossier"
 PRODUCE = "enrollments.send_production"
 DELIVER = "enrollments.deliver_card"
+DASHBOARD = "reports.view_dashboard"
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW, DESK, INTAKE, DOSSIERS, DELIVER},
-    Role.TEAM_LEADER: {LOOK_UP, PLAN, UPLOAD, REVIEW, ISSUE, DESK, INTAKE, DOSSIERS, DELIVER},
+    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW, DESK, INTAKE, DOSSIERS, DELIVER, DASHBOARD},
+    Role.TEAM_LEADER: {
+        LOOK_UP,
+        PLAN,
+        UPLOAD,
+        REVIEW,
+        ISSUE,
+        DESK,
+        INTAKE,
+        DOSSIERS,
+        DELIVER,
+        DASHBOARD,
+    },  # fmt: skip
     Role.COMMANDER: {
         "accounts.view_audit_trail",
         LOOK_UP,
@@ -30,8 +42,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         REVIEW,
         DOSSIERS,
         APPROVE,
-    },  # fmt: skip
-    Role.BACK_OFFICE: {LOOK_UP, REVIEW, DOSSIERS, COMPLETE, PRODUCE, DELIVER},
+        DASHBOARD,
+    },
+    Role.BACK_OFFICE: {LOOK_UP, REVIEW, DOSSIERS, COMPLETE, PRODUCE, DELIVER, DASHBOARD},
     Role.LIAISON: {UPLOAD},
     Role.ADMINISTRATOR: {
         "accounts.view_audit_trail",
@@ -41,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "registry.import_register",
         CAMPAIGNS,
         "campaigns.change_prioritygroup",
+        DASHBOARD,
     },
 }
 

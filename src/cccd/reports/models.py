@@ -37,6 +37,7 @@ class DailyCount(models.Model):
     scope_field = "unit"
 
     class Meta:
+        permissions = [("view_dashboard", _("Can see dashboards and progress reports"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "campaign", "day", "group", "kind", "event"],

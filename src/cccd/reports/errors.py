@@ -1,0 +1,9 @@
+"""Refusals of the report pages and API, with a sentence an officer understands."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cccd.errors import ErrorCode
+
+BAD_DAY = ErrorCode("BAD_DAY", _("“%(text)s” is not a date: write it as dd/mm/yyyy."), 400)
+BAD_ID = ErrorCode("BAD_ID", _("“%(text)s” is not a number from this site's links."), 400)
+BAD_FORMAT = ErrorCode("BAD_FORMAT", _("Reports come as xlsx or pdf, not “%(text)s”."), 400)

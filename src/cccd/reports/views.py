@@ -1,0 +1,88 @@
+"""The dashboard pages: thin over `cccd.reports.queries`, which the report and the API share."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cccd.accounts.permissions import require_permission
+from cccd.accounts.scoping import visible_to
+from cccd.campaigns.models import Session
+from cccd.campaigns.queries import visible_campaigns
+from cccd.reports import errors, queries
+
+VIEW = "reports.view_dashboard"
+
+
+def parse_day(text: str | None) -> datetime.date:
+    """?day=dd/mm/yyyy or yyyy-mm-dd; today (Vietnam) when absent."""
+    if not text:
+        return timezone.localdate()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text.strip()[:10], fmt).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    raise errors.BAD_DAY(text=text[:20])
+
+
+def parse_id(text: str | None) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 12:
+        raise errors.BAD_ID(text=text[:20])
+    return int(text)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    require_permission(request.user, VIEW)
+    day = parse_day(request.GET.get("day"))
+    unit = queries.unit_for(request.user, unit_id)
+    campaign = queries.campaign_for(request.user, parse_id(request.GET.get("campaign")), day)
+    figures = queries.figures(unit, campaign, day)
+    chart = {
+        "labels": [d.strftime("%d/%m") for d, _n, _c in figures.daily],
+        "daily": [n for _d, n, _c in figures.daily],
+        "cumulative": [c for _d, _n, c in figures.daily],
+        "target": _target_line(figures),
+    }
+    context = {
+        "f": figures, "chart": chart, "campaigns": visible_campaigns(request.user),
+        "sessions": _todays_sessions(request, unit, day), "parent": _parent(request, unit),
+    }  # fmt: skip
+    return render(request, "reports/dashboard.html", context)
+
+
+def _target_line(figures: queries.Figures) -> list[float] | None:
+    """The straight line from nothing on the first day to the target on the campaign's last."""
+    if not figures.target:
+        return None
+    campaign = figures.campaign
+    length = (campaign.end_date - campaign.start_date).days + 1
+    return [round(figures.target * (i + 1) / length, 1) for i in range(len(figures.daily))]
+
+
+def _todays_sessions(request: HttpRequest, unit: object, day: datetime.date) -> list[Session]:
+    sessions = visible_to(request.user, Session.objects.select_related("venue", "unit"))
+    return list(
+        sessions.filter(unit__path__startswith=unit.path, starts_at__date=day)  # type: ignore[attr-defined]
+        .exclude(state=Session.State.CANCELLED)
+        .annotate(waiting=Count("tickets", filter=Q(tickets__state="waiting")),
+                  served=Count("tickets", filter=Q(tickets__state="done")))
+        .order_by("starts_at")[:50]
+    )  # fmt: skip
+
+
+def _parent(request: HttpRequest, unit: object) -> object | None:
+    parent = unit.parent  # type: ignore[attr-defined]
+    if parent is None or not queries.unit_is_visible(request.user, parent.path):
+        return None
+    return parent
