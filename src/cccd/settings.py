@@ -131,6 +131,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Lock-out after repeated failed logins (django-axes): per username and address together, so one
 # office behind a shared address is not locked out by one person's typos.
+# The public status page limits wrong guesses per client address; behind a reverse proxy name the
+# request.META key the proxy sets to the real address (e.g. HTTP_X_REAL_IP) — a header the proxy
+# overwrites, never one it passes on from the client.
+CCCD_STATUS_CLIENT_ADDRESS = env_str("CCCD_STATUS_CLIENT_ADDRESS", "")
+# The hour (Vietnam's time) after which `cccd daily_reports --if-due` writes the day's progress reports.
+CCCD_REPORT_HOUR = env_int("CCCD_REPORT_HOUR", 21, minimum=0, maximum=23)
 AXES_FAILURE_LIMIT = env_int("CCCD_LOGIN_MAX_FAILURES", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = env_int("CCCD_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

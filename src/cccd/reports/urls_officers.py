@@ -1,0 +1,3 @@
+"""URLs mounted by cccd.reports.urls (being built)."""
+
+urlpatterns: list = []
