@@ -133,6 +133,33 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
         for e in Enrollment.objects.filter(session=earlier)
     )
 
+    # the first evening's dossiers went on through every state after the desk
+    from collections import Counter
+
+    from django.utils import timezone
+
+    from cccd.enrollments.lifecycle import LATE_STATES
+    from cccd.enrollments.models import ProductionBatch
+    from cccd.reports.models import StateCount
+
+    states = set(Enrollment.objects.values_list("state", flat=True))
+    assert states >= set(Enrollment.State.values)
+    batches = ProductionBatch.objects.order_by("created_at")
+    assert [b.state for b in batches] == ["result", "result", "sent"]
+    assert batches[0].result_id and batches[0].enrollments.filter(state="delivered").exists()
+    assert batches[0].enrollments.filter(state="returned_for_correction").exists()  # refused there
+    today = timezone.localdate()
+    assert Enrollment.objects.filter(state__in=LATE_STATES, return_date__lt=today).exists()
+    district = Counter()
+    for state, n in StateCount.objects.filter(unit__path="/ca/L67/663/").values_list(
+        "state", "count"
+    ):
+        district[state] += n
+    actual = Counter(Enrollment.objects.filter(unit__path="/ca/L67/663/").exclude(state="draft")
+                     .values_list("state", flat=True))  # fmt: skip
+    assert +district == actual
+
     dossiers = Enrollment.objects.count()
     call_command("seed_demo", stdout=io.StringIO())  # run again: nothing new
     assert Enrollment.objects.count() == dossiers
+    assert ProductionBatch.objects.count() == 3

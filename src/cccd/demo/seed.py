@@ -533,11 +533,12 @@ def _spread_service_times(session: object) -> None:
 
 def seed_lifecycle() -> dict[str, int]:
     """The dossiers of the first evening taken on through every step after the desk, by the unit's
-    back office and commander through the real services: completed, approved (in bulk), one batch
-    sent, produced by the simulated centre (one dossier refused there) and imported, cards arrived,
-    some handed over or posted; a second batch still at the centre; one returned for correction,
-    one rejected, one cancelled; the rest still to complete, some of them overdue. Idempotent: it
-    runs once, while no dossier of the unit has left `captured`."""
+    back office and commander through the real services: completed, approved (in bulk), a batch
+    sent, produced by the simulated centre (one dossier refused there) and imported, its cards
+    arrived, some handed over or posted; a second batch produced, its cards not yet arrived; a
+    third still at the centre; one returned for correction, one rejected, one cancelled; the rest
+    still to complete, some of them overdue. Idempotent: it runs once, while no dossier of the
+    unit has left `captured`."""
     from cccd.enrollments import lifecycle, production
     from cccd.enrollments.models import Enrollment
 
@@ -550,32 +551,31 @@ def seed_lifecycle() -> dict[str, int]:
     older = list(
         unit_dossiers.filter(state=S.CAPTURED, session__starts_at__lt=_days_ago(7)).order_by("code")
     )
-    if len(older) < 20:
+    if len(older) < 22:
         return {}
-    first, second, approved_only, completed_only = (
-        older[:10],
-        older[10:14],
-        older[14:16],
-        older[16:18],
-    )
-    returned, rejected, cancelled = older[18], older[19], older[20]
-    for dossier in first + second + approved_only + completed_only:
+    first, second, third = older[:8], older[8:12], older[12:15]
+    approved_only, completed_only = older[15:17], older[17:19]
+    returned, rejected, cancelled = older[19], older[20], older[21]
+    sent = first + second + third
+    for dossier in sent + approved_only + completed_only:
         lifecycle.move(dossier.pk, "complete", actor=back_office)
-    lifecycle.move_many([d.pk for d in first + second + approved_only], "approve", actor=commander)
+    lifecycle.move_many([d.pk for d in sent + approved_only], "approve", actor=commander)
     batch = production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in first])
     refused = {first[-1].code: "Ảnh chân dung không đạt: đeo kính râm"}
-    result = production.simulate_result(batch, reject=refused)
-    production.import_result(result, actor=back_office)
+    production.import_result(production.simulate_result(batch, reject=refused), actor=back_office)
     production.cards_arrived(batch.pk, actor=back_office)
-    arrived = [d for d in first if d.code not in refused]
-    for index, dossier in enumerate(arrived[:5]):
+    for index, dossier in enumerate(first[:4]):
         if index % 2 == 0:
             lifecycle.deliver(dossier.pk, actor=back_office, delivery="handed_over",
                               signature=_demo_png("signature", 9000 + index))  # fmt: skip
         else:
             lifecycle.deliver(dossier.pk, actor=back_office, delivery="posted",
                               tracking_number=f"EE{4_012_345_670 + index}VN")  # fmt: skip
-    production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in second])
+    produced = production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in second])
+    production.import_result(production.simulate_result(produced), actor=back_office)  # not arrived
+    production.export_batch(
+        actor=back_office, enrollment_ids=[d.pk for d in third]
+    )  # at the centre
     lifecycle.move(returned.pk, "return", actor=back_office,
                    reason="Chữ ký mờ, mời công dân ký lại")  # fmt: skip
     lifecycle.move(rejected.pk, "reject", actor=commander,

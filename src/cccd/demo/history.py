@@ -1,0 +1,258 @@
+"""Three weeks of the demo campaign's past, so the dashboard's chart, ranking and forecast and the
+officer report have something to show.
+
+For every day from the campaign's start to yesterday, Đắk Mil and Tây Sơn each held sessions —
+an evening on weekdays (one a week running past midnight), a morning and an evening at weekends —
+and received dossiers at their desks: fewer in the first week (the ramp-up), more in the evenings
+and at weekends, more in Tây Sơn than in Đắk Mil, students the biggest group, most people coming
+with their old CMND. The older a dossier, the further along it is: most of the first fortnight's
+are delivered, the last days' still captured or completed.
+
+These rows are written in bulk, as an import of past records would be: the sessions (closed),
+their desks and their dossiers, with codes, return dates (`compute_return_date`, the desk's own
+rule) and the demo officers as receivers; one audit event covers the import. **History dossiers
+carry no captures** (no photo, fingerprint or signature files, no production batch): they exist
+for the figures. Each person of the register is used at most once, and only people with no number
+and no dossier yet, so nobody ever has two open applications. Idempotent: the history sessions
+carry `HISTORY_NOTE`, and a second run that finds them adds nothing. The caller rebuilds the
+counters afterwards (`cccd.reports.counters.rebuild`).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+
+from cccd.accounts.audit import record
+from cccd.accounts.models import User
+from cccd.campaigns.models import Campaign, PriorityGroup, Session, Team, Venue
+from cccd.core import validity
+from cccd.demo.seed import DEMO_CAMPAIGN
+from cccd.enrollments.models import Enrollment, Kind
+from cccd.enrollments.services import compute_return_date
+from cccd.registry.models import Person
+from cccd.tickets.models import Desk, Ticket
+from cccd.units.models import Unit
+
+HISTORY_NOTE = "Lịch sử đợt cao điểm (dữ liệu mẫu)"
+SEED = 2021
+
+
+@dataclass(frozen=True)
+class District:
+    police: str  # the police unit's path
+    area: str  # the administrative subtree its people live in
+    officers: tuple[str, ...]  # demo users who sit at the desks
+    per_session: int  # dossiers of a full weekday evening
+
+
+DISTRICTS = (
+    District("/ca/L67/663/", "/hc/L67/663/", ("canbo.dakmil", "totruong.dakmil"), 34),
+    District("/ca/L52/547/", "/hc/L52/547/", ("canbo.tayson",), 42),
+)
+# (start, end, how busy against a weekday evening); an evening a week runs past midnight
+WEEKDAY = [("19:00", "22:30", 1.0)]
+LATE_WEEKDAY = [("19:30", "00:30", 1.15)]
+WEEKEND = [("07:30", "11:30", 1.3), ("19:00", "22:30", 1.1)]
+RAMP_DAYS = 7
+S = Enrollment.State
+
+
+def seed_history(today: date) -> int:
+    """Write the campaign's past before `today`; the number of dossiers written (0 when the
+    history is already there, or there is no demo campaign)."""
+    campaign = Campaign.objects.filter(name=DEMO_CAMPAIGN).first()
+    if campaign is None or Session.objects.filter(campaign=campaign, note=HISTORY_NOTE).exists():
+        return 0
+    rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
+    groups = {g.code: g for g in PriorityGroup.objects.all()}
+    written = 0
+    with transaction.atomic():
+        for district in DISTRICTS:
+            written += _district_history(campaign, district, today, rng, groups)
+        record("demo.history", actor=None, unit=Unit.objects.filter(path="/ca/").first(), obj=campaign,
+               after={"dossiers": written})  # fmt: skip
+    return written
+
+
+def _district_history(
+    campaign: Campaign, district: District, today: date, rng: random.Random, groups: dict
+) -> int:
+    unit = Unit.objects.filter(path=district.police).first()
+    officers = list(User.objects.filter(username__in=district.officers).order_by("username"))
+    venues = list(Venue.objects.filter(unit=unit).order_by("pk"))
+    team = Team.objects.filter(unit=unit).order_by("pk").first()
+    if unit is None or not officers or not venues or team is None:
+        return 0
+    sessions = _plan_sessions(campaign, unit, venues, team, today, district.per_session, rng)
+    Session.objects.bulk_create([s for s, _n in sessions])
+    sessions = [(s, n) for s, n in sessions if s.pk is not None] or _refetch(
+        campaign, unit, sessions
+    )
+    Desk.objects.bulk_create(
+        [
+            Desk(session=s, number=i, officer=o)
+            for s, _n in sessions
+            for i, o in enumerate(officers, 1)
+        ]
+    )
+    young, adults = _people(district.area, today)
+    rows: list[Enrollment] = []
+    for session, wanted in sessions:
+        for _ in range(wanted):
+            school = session.venue.kind == Venue.Kind.SCHOOL
+            pool = young if (school and young) or not adults else adults
+            if not pool:
+                break
+            person = pool.pop()
+            rows.append(_dossier(campaign, session, person, officers, today, rng, groups, school))
+    _codes_and_dates(rows, unit)
+    Enrollment.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def _plan_sessions(
+    campaign: Campaign, unit: Unit, venues: list[Venue], team: Team, today: date, per_session: int,
+    rng: random.Random,
+) -> list[tuple[Session, int]]:  # fmt: skip
+    """The history's sessions and how many dossiers each receives; an evening where the demo
+    already has a session of this unit is left to that one (no officer works two at once)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    taken = list(Session.objects.filter(unit=unit).values_list("starts_at", "ends_at"))
+    planned = []
+    day = campaign.start_date
+    while day < today:
+        ramp = min(1.0, 0.3 + 0.7 * (day - campaign.start_date).days / RAMP_DAYS)
+        slots = WEEKEND if day.weekday() >= 5 else LATE_WEEKDAY if day.weekday() == 3 else WEEKDAY
+        for start, end, busy in slots:
+            starts = datetime.combine(day, time.fromisoformat(start), tzinfo=zone)
+            ends = datetime.combine(day, time.fromisoformat(end), tzinfo=zone)
+            ends += timedelta(days=1) if ends <= starts else timedelta()
+            if any(s < ends and starts < e for s, e in taken):
+                continue
+            venue = venues[rng.randrange(len(venues))]
+            wanted = round(per_session * busy * ramp * rng.uniform(0.8, 1.2))
+            session = Session(campaign=campaign, unit=unit, venue=venue, team=team, starts_at=starts,
+                              ends_at=ends, desks=2, capacity=max(wanted, 50),
+                              state=Session.State.CLOSED, note=HISTORY_NOTE)  # fmt: skip
+            planned.append((session, wanted))
+        day += timedelta(days=1)
+    return planned
+
+
+def _refetch(
+    campaign: Campaign, unit: Unit, planned: list[tuple[Session, int]]
+) -> list[tuple[Session, int]]:
+    """Where bulk_create returns no keys, read the sessions back by their start."""
+    by_start = {
+        s.starts_at: s
+        for s in Session.objects.filter(campaign=campaign, unit=unit, note=HISTORY_NOTE)
+    }
+    return [(by_start[s.starts_at], n) for s, n in planned]
+
+
+def _people(area: str, today: date) -> tuple[list[Person], list[Person]]:
+    """People of the district old enough for a card, never ticketed nor with a dossier: the young
+    (to 22, the students) and the others, each in a fixed shuffled order."""
+    people = list(
+        Person.objects.filter(residence_unit__path__startswith=area, status="alive",
+                              birth_year__lte=today.year - 14, enrollments__isnull=True)
+        .exclude(pk__in=Ticket.objects.filter(person__isnull=False).values("person_id"))
+        .only("pk", "birth_date", "birth_year").order_by("personal_id")
+    )  # fmt: skip
+    random.Random(SEED + len(area)).shuffle(people)  # noqa: S311 (demo data)
+    young = [p for p in people if p.birth_year >= today.year - 22]
+    return young, [p for p in people if p.birth_year < today.year - 22]
+
+
+def _dossier(
+    campaign: Campaign, session: Session, person: Person, officers: list[User], today: date,
+    rng: random.Random, groups: dict, school: bool,
+) -> Enrollment:  # fmt: skip
+    """One dossier received during `session` (a quarter of an hour from its end at the latest),
+    by one of its desks' officers, moved on as far as its age makes likely."""
+    span = (session.ends_at - session.starts_at).total_seconds() / 60 - 15
+    received = session.starts_at + timedelta(minutes=5 + rng.random() * span)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = received.astimezone(zone).date()
+    age = validity.age_on(person.birth_date, day)
+    kind = _kind(age, rng)
+    group = "student" if school and age <= 22 else ("elderly" if age >= 70 else "general")
+    officer = officers[rng.randrange(len(officers))]
+    state, moved = _state((today - day).days, rng)
+    changed = min(received + timedelta(days=moved, hours=rng.randint(1, 8)),
+                  datetime.combine(today, time(7), tzinfo=zone))  # fmt: skip
+    dossier = Enrollment(
+        unit=session.unit, campaign=campaign, session=session, person=person, kind=kind,
+        group=groups.get(group), law=campaign.law, fee=0 if kind == Kind.FIRST_ISSUE else 30000,
+        state=state, state_changed_at=changed if state != S.CAPTURED else received,
+        state_changed_by=officer, created_at=received - timedelta(minutes=4), created_by=officer,
+        received_at=received, received_by=officer,
+    )  # fmt: skip
+    if state in (S.PRODUCED, S.AT_UNIT, S.DELIVERED):
+        issued = day + timedelta(days=max(1, moved - 3))
+        dossier.card_issue_date = issued
+        dossier.card_expiry = validity.card_expiry(person.birth_date, issued, law=campaign.law)  # type: ignore[arg-type]
+        dossier.chip_serial = f"{rng.getrandbits(48):012X}"
+    if state == S.DELIVERED:
+        dossier.delivery = (
+            Enrollment.Delivery.POSTED if rng.random() < 0.3 else Enrollment.Delivery.HANDED_OVER
+        )
+        if dossier.delivery == Enrollment.Delivery.POSTED:
+            dossier.tracking_number = f"EE{rng.randrange(10**9, 10**10)}VN"
+    if state in (S.REJECTED, S.CANCELLED, S.RETURNED):
+        dossier.reason = {S.REJECTED: "Đã có thẻ còn hạn", S.CANCELLED: "Công dân xin rút hồ sơ",
+                          S.RETURNED: "Ảnh chân dung mờ, mời chụp lại"}[state]  # fmt: skip
+    return dossier
+
+
+def _kind(age: int, rng: random.Random) -> str:
+    """Mostly the old CMND changed for a card; a first card for the youngest."""
+    if age < 16:
+        return Kind.FIRST_ISSUE
+    roll = rng.random()
+    if roll < 0.74:
+        return Kind.FROM_CMND
+    if roll < 0.86:
+        return Kind.FIRST_ISSUE
+    return Kind.EXCHANGE_AGE if roll < 0.95 else Kind.EXCHANGE_CHANGE
+
+
+def _state(age_days: int, rng: random.Random) -> tuple[str, int]:
+    """The state a dossier received `age_days` ago is likely in, and after how many days it got
+    there (working through the back office, the commander, the centre and the post)."""
+    roll = rng.random()
+    if roll < 0.01 and age_days > 3:
+        return S.REJECTED, 3
+    if roll < 0.02 and age_days > 3:
+        return S.CANCELLED, 2
+    if roll < 0.03 and age_days > 3:
+        return S.RETURNED, 2
+    ladder = [(1, S.COMPLETED), (3, S.APPROVED), (5, S.IN_PRODUCTION), (9, S.PRODUCED),
+              (11, S.AT_UNIT), (12, S.DELIVERED)]  # fmt: skip
+    reach = age_days - rng.randint(0, 3)  # some dossiers wait longer at a step
+    state, moved = S.CAPTURED, 0
+    for days, step in ladder:
+        if reach >= days:
+            state, moved = step, days
+    return state, moved
+
+
+def _codes_and_dates(rows: list[Enrollment], unit: Unit) -> None:
+    """Codes of past records (`<unit>-<yymmdd>-L<n>`, apart from the desk's `<unit>-<yymmdd>-<id>`)
+    and return dates by the desk's rule, computed once per day and kind."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    rows.sort(key=lambda e: e.received_at)  # type: ignore[arg-type,return-value]
+    start = Enrollment.objects.filter(unit=unit, code__contains="-L").count()
+    dates: dict[tuple[date, str], date] = {}
+    for number, dossier in enumerate(rows, start=start + 1):
+        day = dossier.received_at.astimezone(zone).date()  # type: ignore[union-attr]
+        dossier.code = f"{unit.code}-{day:%y%m%d}-L{number:05d}"
+        if (day, dossier.kind) not in dates:
+            dates[(day, dossier.kind)] = compute_return_date(dossier, day)
+        dossier.return_date = dates[(day, dossier.kind)]
