@@ -140,7 +140,7 @@ class Enrollment(models.Model):
         PRODUCED = "produced", _("Produced")
         AT_UNIT = "at_unit", _("Card at the unit")
         DELIVERED = "delivered", _("Delivered")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("dossier state", "Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
     class ReturnMethod(models.TextChoices):
