@@ -185,7 +185,10 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },  # no subsetting chatter per PDF
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

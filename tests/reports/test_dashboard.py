@@ -89,6 +89,9 @@ def test_figures_equal_a_direct_count_at_every_level(tree: Tree, campaign: Campa
         assert f.overdue == overdue
     ministry = queries.figures(tree.ministry, campaign, DAY)
     assert ministry.target == 70  # its districts' targets: it set none itself
+    Target.objects.create(campaign=campaign, unit=tree.daklao_police, total=12)  # part of Đắk Mil's
+    assert queries.figures(tree.ministry, campaign, DAY).target == 70
+    assert queries.figures(tree.daklao_police, campaign, DAY).target == 12
     assert (
         sum(n for _g, n in ministry.by_group)
         == sum(n for _k, n in ministry.by_kind)

@@ -16,6 +16,7 @@ from cccd.api.auth import SessionAuth, TokenAuth
 from cccd.campaigns.api import router as campaigns_router
 from cccd.errors import INVALID_INPUT, DomainError
 from cccd.registry.api import router as registry_router
+from cccd.reports.api import router as reports_router
 from cccd.rosters.api import router as rosters_router
 from cccd.tickets.api import router as tickets_router
 from cccd.units.api import router as units_router
@@ -33,6 +34,7 @@ api.add_router("/registry", registry_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/tickets", tickets_router)
+api.add_router("/reports", reports_router)
 
 
 def _error(

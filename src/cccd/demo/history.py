@@ -52,8 +52,8 @@ class District:
 
 
 DISTRICTS = (
-    District("/ca/L67/663/", "/hc/L67/663/", ("canbo.dakmil", "totruong.dakmil"), 34),
-    District("/ca/L52/547/", "/hc/L52/547/", ("canbo.tayson",), 42),
+    District("/ca/L67/663/", "/hc/L67/663/", ("canbo.dakmil", "totruong.dakmil"), 40),
+    District("/ca/L52/547/", "/hc/L52/547/", ("canbo.tayson",), 50),
 )
 # (start, end, how busy against a weekday evening); an evening a week runs past midnight
 WEEKDAY = [("19:00", "22:30", 1.0)]
@@ -91,14 +91,14 @@ def _district_history(
         return 0
     sessions = _plan_sessions(campaign, unit, venues, team, today, district.per_session, rng)
     Session.objects.bulk_create([s for s, _n in sessions])
-    sessions = [(s, n) for s, n in sessions if s.pk is not None] or _refetch(
-        campaign, unit, sessions
-    )
+    # one evening in four in a two-officer unit, only one of them sat at a desk
+    crews = {s.pk: officers if len(officers) == 1 or rng.random() < 0.75 else [rng.choice(officers)]
+             for s, _n in sessions}  # fmt: skip
     Desk.objects.bulk_create(
         [
             Desk(session=s, number=i, officer=o)
             for s, _n in sessions
-            for i, o in enumerate(officers, 1)
+            for i, o in enumerate(crews[s.pk], 1)
         ]
     )
     young, adults = _people(district.area, today)
@@ -106,11 +106,12 @@ def _district_history(
     for session, wanted in sessions:
         for _ in range(wanted):
             school = session.venue.kind == Venue.Kind.SCHOOL
-            pool = young if (school and young) or not adults else adults
+            wants_young = rng.random() < (0.85 if school else 0.25)
+            pool = young if (wants_young and young) or not adults else adults
             if not pool:
                 break
             person = pool.pop()
-            rows.append(_dossier(campaign, session, person, officers, today, rng, groups, school))
+            rows.append(_dossier(campaign, session, person, crews[session.pk], today, rng, groups))
     _codes_and_dates(rows, unit)
     Enrollment.objects.bulk_create(rows, batch_size=500)
     return len(rows)
@@ -135,7 +136,9 @@ def _plan_sessions(
             ends += timedelta(days=1) if ends <= starts else timedelta()
             if any(s < ends and starts < e for s, e in taken):
                 continue
-            venue = venues[rng.randrange(len(venues))]
+            venue = rng.choices(venues, [3 if v.kind == Venue.Kind.SCHOOL else 1 for v in venues])[
+                0
+            ]
             wanted = round(per_session * busy * ramp * rng.uniform(0.8, 1.2))
             session = Session(campaign=campaign, unit=unit, venue=venue, team=team, starts_at=starts,
                               ends_at=ends, desks=2, capacity=max(wanted, 50),
@@ -143,17 +146,6 @@ def _plan_sessions(
             planned.append((session, wanted))
         day += timedelta(days=1)
     return planned
-
-
-def _refetch(
-    campaign: Campaign, unit: Unit, planned: list[tuple[Session, int]]
-) -> list[tuple[Session, int]]:
-    """Where bulk_create returns no keys, read the sessions back by their start."""
-    by_start = {
-        s.starts_at: s
-        for s in Session.objects.filter(campaign=campaign, unit=unit, note=HISTORY_NOTE)
-    }
-    return [(by_start[s.starts_at], n) for s, n in planned]
 
 
 def _people(area: str, today: date) -> tuple[list[Person], list[Person]]:
@@ -172,7 +164,7 @@ def _people(area: str, today: date) -> tuple[list[Person], list[Person]]:
 
 def _dossier(
     campaign: Campaign, session: Session, person: Person, officers: list[User], today: date,
-    rng: random.Random, groups: dict, school: bool,
+    rng: random.Random, groups: dict,
 ) -> Enrollment:  # fmt: skip
     """One dossier received during `session` (a quarter of an hour from its end at the latest),
     by one of its desks' officers, moved on as far as its age makes likely."""
@@ -182,7 +174,7 @@ def _dossier(
     day = received.astimezone(zone).date()
     age = validity.age_on(person.birth_date, day)
     kind = _kind(age, rng)
-    group = "student" if school and age <= 22 else ("elderly" if age >= 70 else "general")
+    group = "student" if age <= 22 else ("elderly" if age >= 70 else "general")
     officer = officers[rng.randrange(len(officers))]
     state, moved = _state((today - day).days, rng)
     changed = min(received + timedelta(days=moved, hours=rng.randint(1, 8)),

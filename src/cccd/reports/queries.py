@@ -103,14 +103,18 @@ def unit_for(user: User, unit_id: int | None) -> Unit:
 
 
 def target_of(unit: Unit, campaign: Campaign, targets: list[Target] | None = None) -> int | None:
-    """The unit's own target for all groups, else the sum of its subtree's (a province that set
-    none has its districts' targets)."""
+    """The unit's own target for all groups, else the sum of the topmost targets below it (a
+    province that set none has its districts' targets; a commune's target is part of its
+    district's, so it is not added again)."""
     rows = targets if targets is not None else _targets(unit, campaign)
     own = [t.total for t in rows if t.unit_id == unit.pk]
     if own:
         return own[0]
-    below = [t.total for t in rows if t.unit.path.startswith(unit.path) and t.unit_id != unit.pk]
-    return sum(below) if below else None
+    below = [t for t in rows if t.unit.path.startswith(unit.path) and t.unit_id != unit.pk]
+    paths = {t.unit.path for t in below}
+    topmost = [t.total for t in below
+               if not any(t.unit.path.startswith(p) and p != t.unit.path for p in paths)]  # fmt: skip
+    return sum(topmost) if topmost else None
 
 
 def _targets(unit: Unit, campaign: Campaign) -> list[Target]:

@@ -1,3 +1,10 @@
-"""URLs mounted by cccd.reports.urls (being built)."""
+"""The officer report, mounted by cccd.reports.urls under /reports/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from cccd.reports import officer_views
+
+urlpatterns = [
+    path("officers/", officer_views.officer_report, name="officer_report"),
+    path("officers.xlsx", officer_views.officer_report_xlsx, name="officer_report_xlsx"),
+]

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cccd.accounts.audit import audit_source
 from cccd.demo import seed
+from cccd.demo.history import seed_history
 from cccd.reports import counters
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             roster_rows = seed.seed_roster(options["seed"])
             numbers = seed.seed_queue()
             dossiers = seed.seed_lifecycle()
+            history = seed_history(timezone.localdate())
             counters.rebuild()  # the seed moved its evenings' times back: count them on their days
 
         self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
@@ -38,6 +40,8 @@ class Command(BaseCommand):
         if dossiers:
             states = ", ".join(f"{n} {state}" for state, n in sorted(dossiers.items()))
             self.stdout.write(f"Dossiers of Đắk Mil: {states}; one batch round-tripped.")
+        if history:
+            self.stdout.write(f"History: {history} dossiers of the campaign's first weeks.")
         self.stdout.write("Demo logins (user / password / role / unit):")
 
         for demo, created in users:

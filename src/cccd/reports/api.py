@@ -1,0 +1,64 @@
+"""/api/v1/reports/: the dashboard's figures as JSON, from the same `queries.figures` as the
+dashboard page and the daily report. Same scope (another unit is a 404) and permission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from cccd.accounts.permissions import require_permission
+from cccd.reports import queries
+from cccd.reports.schemas import ChildrenOut, FiguresOut
+from cccd.reports.views import VIEW, parse_day, parse_id
+from cccd.units.models import Unit
+
+router = Router(tags=["reports"])
+
+
+def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: str | None, *,
+             children: bool = True) -> queries.Figures:  # fmt: skip
+    """Parse ?unit=&campaign=&day= as the dashboard does (strings, so a bad one is our 400)."""
+    require_permission(request.user, VIEW)
+    when = parse_day(day)
+    chosen = queries.unit_for(request.user, parse_id(unit))
+    running = queries.campaign_for(request.user, parse_id(campaign), when)
+    return queries.figures(chosen, running, when, children=children)
+
+
+@router.get("/dashboard", response=FiguresOut)
+def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
+              day: str | None = None) -> dict[str, Any]:  # fmt: skip
+    f = _figures(request, unit, campaign, day)
+    return {
+        "unit": _unit(f.unit), "campaign_id": f.campaign.pk, "campaign": f.campaign.name,
+        "day": f.day, "target": f.target, "done": f.done, "percent": f.percent, "today": f.today,
+        "yesterday": f.yesterday, "week": f.week, "delivered": f.delivered, "overdue": f.overdue,
+        "daily": [{"day": d, "captured": n, "cumulative": c} for d, n, c in f.daily],
+        "by_group": [{"name": g, "count": n} for g, n in f.by_group],
+        "by_kind": [{"name": k, "count": n} for k, n in f.by_kind],
+        "pipeline": [{"state": s, "label": label, "count": n} for s, label, n in f.pipeline],
+        "forecast": vars(f.forecast), "children": _children(f),
+    }  # fmt: skip
+
+
+@router.get("/children", response=ChildrenOut)
+def children(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
+             day: str | None = None) -> dict[str, Any]:  # fmt: skip
+    f = _figures(request, unit, campaign, day)
+    return {
+        "unit": _unit(f.unit),
+        "campaign_id": f.campaign.pk,
+        "day": f.day,
+        "children": _children(f),
+    }
+
+
+def _unit(unit: Unit) -> dict[str, Any]:
+    return {"id": unit.pk, "code": unit.code, "name": unit.name}
+
+
+def _children(f: queries.Figures) -> list[dict[str, Any]]:
+    return [{"rank": r.rank, "unit": _unit(r.unit), "target": r.target, "done": r.done,
+             "percent": r.percent, "today": r.today} for r in f.children]  # fmt: skip

@@ -1,0 +1,57 @@
+"""The daily report page and its downloads: thin over `cccd.reports.daily_report`, whose content is
+built from the same `queries.figures` as the dashboard and the API."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cccd.accounts.permissions import require_permission
+from cccd.campaigns.queries import visible_campaigns
+from cccd.errors import NOT_FOUND
+from cccd.reports import daily_report, errors, queries
+from cccd.reports.views import VIEW, parse_day, parse_id
+
+
+def _content(request: HttpRequest) -> daily_report.ReportContent:
+    """The report asked for by ?unit=&campaign=&day=, as the dashboard parses them."""
+    day = parse_day(request.GET.get("day"))
+    unit = queries.unit_for(request.user, parse_id(request.GET.get("unit")))
+    campaign = queries.campaign_for(request.user, parse_id(request.GET.get("campaign")), day)
+    return daily_report.report_content(unit, campaign, day)
+
+
+@login_required
+@require_GET
+def report_page(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, VIEW)
+    content = _content(request)
+    context = {
+        "r": content, "f": content.figures, "campaigns": visible_campaigns(request.user),
+        "stored": daily_report.stored_reports(content.figures.unit),
+    }  # fmt: skip
+    return render(request, "reports/report.html", context)
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The report made now; with ?stored=1 the file the schedule wrote for that day instead."""
+    require_permission(request.user, VIEW)
+    if fmt not in daily_report.FORMATS:
+        raise errors.BAD_FORMAT(text=fmt[:10])
+    content = _content(request)
+    if request.GET.get("stored"):
+        unit, campaign = content.figures.unit, content.figures.campaign
+        name = daily_report.stored_name(unit, campaign.pk, content.day, fmt)
+        if not default_storage.exists(name):
+            raise NOT_FOUND()
+        return FileResponse(default_storage.open(name, "rb"), as_attachment=True,
+                            filename=name.rsplit("/", 1)[-1], content_type=daily_report.FORMATS[fmt])  # fmt: skip
+    data = daily_report.render(content, fmt)
+    response = HttpResponse(data, content_type=daily_report.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{content.filename_stem}.{fmt}"'
+    return response
