@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import random
 
+import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -66,3 +67,17 @@ def test_the_commander_reads_the_dashboard_and_opens_a_district(page: Page, tree
     expect(page.get_by_test_id("done")).to_have_text(f"{district.done:,}".replace(",", "."))
     expect(page.get_by_test_id("forecast")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "dashboard_district.png"), full_page=True)
+
+    # the daily progress report of the district, on screen and as the xlsx it sends upward
+    page.get_by_test_id("to-report").click()
+    expect(page.get_by_test_id("report-unit")).to_contain_text(tree.dakmil_police.name)
+    expect(page.get_by_test_id("report-remarks")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "daily_report.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_test_id("download-xlsx").click()
+    saved = ARTIFACTS / download.value.suggested_filename
+    download.value.save_as(saved)
+    cells = [
+        c for row in openpyxl.load_workbook(saved).active.iter_rows(values_only=True) for c in row
+    ]
+    assert district.done in cells and saved.name.startswith("bao-cao-tien-do-")
