@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from cccd.accounts.audit import record
@@ -188,21 +188,21 @@ class HistoryLine:
 
 
 _ACTIONS: dict[str, str | Promise] = {
-    "ticket.issue": _l("queue number issued"),
-    "ticket.call": _l("number called to a desk"),
-    "ticket.serve": _l("number served at the desk"),
-    "ticket.recall": _l("number called again"),
-    "ticket.skip": _l("number skipped"),
-    "ticket.transfer": _l("number sent to another desk"),
-    "ticket.finish": _l("number finished"),
-    "ticket.person": _l("person chosen in the register"),
-    "enrollment.open": _l("intake opened"),
-    "enrollment.update": _l("application details saved"),
-    "enrollment.capture": _l("capture taken"),
-    "enrollment.receive": _l("intake finished"),
-    "enrollment.cancel": _l("draft cancelled"),
-    "person.propose_change": _l("register change proposed"),
-    "person.review_change": _l("proposed register change reviewed"),
+    "ticket.issue": gettext_lazy("queue number issued"),
+    "ticket.call": gettext_lazy("number called to a desk"),
+    "ticket.serve": gettext_lazy("number served at the desk"),
+    "ticket.recall": gettext_lazy("number called again"),
+    "ticket.skip": gettext_lazy("number skipped"),
+    "ticket.transfer": gettext_lazy("number sent to another desk"),
+    "ticket.finish": gettext_lazy("number finished"),
+    "ticket.person": gettext_lazy("person chosen in the register"),
+    "enrollment.open": gettext_lazy("intake opened"),
+    "enrollment.update": gettext_lazy("application details saved"),
+    "enrollment.capture": gettext_lazy("capture taken"),
+    "enrollment.receive": gettext_lazy("intake finished"),
+    "enrollment.cancel": gettext_lazy("draft cancelled"),
+    "person.propose_change": gettext_lazy("register change proposed"),
+    "person.review_change": gettext_lazy("proposed register change reviewed"),
 }
 
 

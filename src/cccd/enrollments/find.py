@@ -208,6 +208,7 @@ def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
              for u in Unit.objects.filter(pk__in=ids).only("pk", "name", "path")}  # fmt: skip
     order = ("unit__path", "return_date", "code")
     for enrollment in overdue_rows.order_by(*order)[:LIST_LIMIT]:
+        enrollment.days_late = (today - enrollment.return_date).days  # type: ignore[attr-defined]
         units[enrollment.unit_id].overdue.append(enrollment)
     for enrollment in soon_rows.order_by(*order)[:LIST_LIMIT]:
         units[enrollment.unit_id].due_soon.append(enrollment)

@@ -330,7 +330,8 @@ class SigningKey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit or _('production centre')}: {self.public_key[:16]}…"
+        owner = self.unit or _("production centre")
+        return f"{owner}: {self.public_key[:16]}…"
 
 
 class ProductionBatch(models.Model):
