@@ -515,11 +515,10 @@ def pgbench_script(statements: list[tuple[int | None, str]], ids: dict[str, Any]
             text = text.replace(
                 f"'{u}'", f"(left('{u}', {len(u) - 8}) || lpad(CAST(:b_n AS text), 8, '0'))"
             )
-        # ids outside string literals only (inside them they are JSON of the audit trail)
-        text = "".join(
-            part if part.startswith("'") else re.sub(r"(?<![\w.:])(\d{8,})(?![\w.])", lambda m: subst.get(m.group(1), m.group(1)), part)
-            for part in re.split(r"('(?:[^']|'')*')", text)
-        )  # fmt: skip
+        # ids outside string literals only (inside them they are JSON of the audit trail); a bulk
+        # insert's id arrays ('{1,2}'::int4[], Django's UNNEST form) become ARRAY[...] so they can
+        # take pgbench variables
+        text = "".join(_with_ids(part, subst) for part in re.split(r"('(?:[^']|'')*')", text))
         suffix = ";"
         table = re.match(r'INSERT INTO "(\w+)"', text)
         if table and " RETURNING " in text:
@@ -536,6 +535,16 @@ def pgbench_script(statements: list[tuple[int | None, str]], ids: dict[str, Any]
     counts = {"statements": len(statements), "transactions": sum(1 for x in lines if x == "BEGIN;"),
               "autocommit": sum(1 for tx, _ in statements if tx is None), "gset": gsets}  # fmt: skip
     return "\n".join(head + lines) + "\n", counts
+
+
+def _with_ids(part: str, subst: dict[str, str]) -> str:
+    def swap(m: re.Match[str]) -> str:
+        return subst.get(m.group(1), m.group(1))
+
+    ids = r"(?<![\w.:])(\d{8,})(?![\w.])"
+    if re.fullmatch(r"'\{\d+(,\d+)*\}'", part):
+        return "ARRAY[" + re.sub(ids, swap, part[2:-2]) + "]"
+    return part if part.startswith("'") else re.sub(ids, swap, part)
 
 
 def run_pgbench(url: str, script: Path, clients: int, seconds: int) -> tuple[float, str]:
