@@ -525,7 +525,7 @@ def pgbench_script(statements: list[tuple[int | None, str]], ids: dict[str, Any]
             k = seen.get(table.group(1), 0)
             seen[table.group(1)] = k + 1
             new = inserted.get(table.group(1), [])
-            if k < len(new) and text.count("), (") == 0:
+            if k < len(new) and text.count("), (") == 0 and "UNNEST(" not in text:
                 gsets += 1
                 subst[str(new[k])] = f":b_r{gsets}_id"
                 suffix = f" \\gset b_r{gsets}_"
