@@ -147,8 +147,8 @@ def seed_campaign(today: date) -> Campaign:
                                     actor=admin)  # fmt: skip
     students = PriorityGroup.objects.get(code="student")
     for path, total, student_total in (
-        ("/ca/L67/663/", 24500, 6000),
-        ("/ca/L52/547/", 21000, 5200),
+        ("/ca/L67/663/", 2450, 600),  # a tenth of 2021's figures, as the demo register is small
+        ("/ca/L52/547/", 2100, 520),
     ):
         unit = Unit.objects.get(path=path)
         plan.set_target(
@@ -156,7 +156,7 @@ def seed_campaign(today: date) -> Campaign:
             unit_id=unit.pk,
             group_id=None,
             total=total,
-            per_day=400,
+            per_day=40,
             actor=admin,
         )
         plan.set_target(campaign_id=campaign.pk, unit_id=unit.pk, group_id=students.pk, total=student_total,
