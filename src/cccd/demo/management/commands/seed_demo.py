@@ -39,7 +39,9 @@ class Command(BaseCommand):
             )
         if dossiers:
             states = ", ".join(f"{n} {state}" for state, n in sorted(dossiers.items()))
-            self.stdout.write(f"Dossiers of Đắk Mil: {states}; three production batches, one round-tripped to delivery.")
+            self.stdout.write(
+                f"Dossiers of Đắk Mil: {states}; three production batches, one round-tripped to delivery."
+            )
         if history:
             self.stdout.write(f"History: {history} dossiers of the campaign's first weeks.")
         self.stdout.write("Demo logins (user / password / role / unit):")
