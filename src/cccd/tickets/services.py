@@ -191,7 +191,7 @@ def finish_ticket(desk_id: int, ticket_id: int, *, actor: User) -> Ticket:
 
 
 def serve_ticket(ticket: Ticket, *, actor: User) -> Ticket:
-    """The number's intake has opened (the caller holds the queue lock)."""
+    """The number's intake has opened (the caller holds the ticket's row lock)."""
     if ticket.state != Ticket.State.CALLED:
         return ticket
     before = snapshot(ticket, _STATE_FIELDS)
@@ -202,7 +202,7 @@ def serve_ticket(ticket: Ticket, *, actor: User) -> Ticket:
 
 
 def complete_ticket(ticket: Ticket, *, actor: User) -> Ticket:
-    """The number is done (the caller holds the queue lock and has checked it is at a desk)."""
+    """The number is done (the caller holds the ticket's row lock and checked it is at a desk)."""
     before = snapshot(ticket, _STATE_FIELDS)
     ticket.state, ticket.done_at = Ticket.State.DONE, timezone.now()
     ticket.save(update_fields=["state", "done_at"])
