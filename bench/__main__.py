@@ -8,7 +8,7 @@ e.g. `python -m bench register --rows 100000`.
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["register", "linkage", "desk"]
+BENCHMARKS: list[str] = ["register", "linkage", "desk", "reports"]
 
 
 def main() -> int:
