@@ -14,7 +14,7 @@ from cccd.campaigns.models import Session
 from cccd.enrollments import lifecycle
 from cccd.enrollments.models import Enrollment
 from cccd.reports import counters
-from cccd.reports.models import DailyCount, DueCount, StateCount
+from cccd.reports.models import DailyCount, DueCount, StateCount, UnitDayCount
 from cccd.tickets.models import Desk
 from cccd.units.models import Unit
 from tests.builders import make_person
@@ -31,6 +31,11 @@ def _states(**only: object) -> dict[tuple, int]:
 def _days() -> dict[tuple, int]:
     return {(r.unit_id, r.campaign, r.group, r.kind, r.day, r.event): r.count
             for r in DailyCount.objects.exclude(count=0)}  # fmt: skip
+
+
+def _unit_days() -> dict[tuple, int]:
+    return {(r.unit_id, r.campaign, r.day, r.event): r.count
+            for r in UnitDayCount.objects.exclude(count=0)}  # fmt: skip
 
 
 def _dues() -> dict[tuple, int]:
@@ -121,11 +126,16 @@ def test_rebuild_gives_the_same_counters_as_the_incremental_path(
     lifecycle.deliver(
         dossiers[0].pk, actor=back_office_dakmil, delivery="posted", tracking_number="EE1VN"
     )
-    incremental = (_states(), _days(), _dues())
+    incremental = (_states(), _days(), _dues(), _unit_days())
     district = captured.unit_id
     assert sum(n for key, n in incremental[0].items() if key[0] == district) == 6
     assert len(incremental[1]) >= 3 * 3  # captured on two days and delivered, at three levels
     # owed: 2 approved, 1 returned, 1 still captured (1 delivered, 1 rejected are not)
     assert sum(n for key, n in incremental[2].items() if key[0] == district) == 4
     call_command("rebuild_counters", stdout=io.StringIO())
-    assert (_states(), _days(), _dues()) == incremental
+    assert (_states(), _days(), _dues(), _unit_days()) == incremental
+    for (unit, campaign, day, event), n in incremental[
+        3
+    ].items():  # the coarse rows add up the fine
+        assert n == sum(c for k, c in incremental[1].items()
+                        if (k[0], k[1], k[4], k[5]) == (unit, campaign, day, event))  # fmt: skip

@@ -24,7 +24,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cccd.accounts.scoping import ancestor_paths
-from cccd.reports.models import DailyCount, DueCount, StateCount
+from cccd.reports.models import DailyCount, DueCount, StateCount, UnitDayCount
 from cccd.units.models import Unit
 
 DRAFT = "draft"
@@ -81,6 +81,7 @@ def intake_finished(enrollment: Any) -> None:
     _add(StateCount, {**key, "state": enrollment.state}, units, 1)
     day = local_day(enrollment.received_at)
     _add(DailyCount, {**key, "day": day, "event": "captured"}, units, 1)
+    _add(UnitDayCount, {"campaign": key["campaign"], "day": day, "event": "captured"}, units, 1)
     if enrollment.return_date is not None:
         _add(DueCount, {"return_date": enrollment.return_date}, units, 1)
 
@@ -92,7 +93,11 @@ def state_moved(enrollment: Any, old_state: str, moment: datetime.datetime) -> N
         _add(StateCount, {**key, "state": old_state}, units, -1)
     _add(StateCount, {**key, "state": enrollment.state}, units, 1)
     if enrollment.state == DailyCount.Event.DELIVERED:
-        _add(DailyCount, {**key, "day": local_day(moment), "event": "delivered"}, units, 1)
+        day = local_day(moment)
+        _add(DailyCount, {**key, "day": day, "event": "delivered"}, units, 1)
+        _add(
+            UnitDayCount, {"campaign": key["campaign"], "day": day, "event": "delivered"}, units, 1
+        )
     was_late, is_late = old_state in LATE_STATES, enrollment.state in LATE_STATES
     if was_late != is_late and enrollment.return_date is not None:
         _add(DueCount, {"return_date": enrollment.return_date}, units, 1 if is_late else -1)
@@ -112,6 +117,7 @@ def rebuild() -> dict[str, int]:
     StateCount.objects.all().delete()
     DailyCount.objects.all().delete()
     DueCount.objects.all().delete()
+    UnitDayCount.objects.all().delete()
 
     states: Counter[tuple] = Counter()
     for r in dossiers.values(*fields, "state").annotate(n=Count("pk")):
@@ -133,6 +139,12 @@ def rebuild() -> dict[str, int]:
     DailyCount.objects.bulk_create(
         [DailyCount(unit_id=u, campaign=c, group=g, kind=k, day=d, event=e, count=n)
          for (u, c, g, k, d, e), n in days.items()], batch_size=5000)  # fmt: skip
+    unit_days: Counter[tuple] = Counter()
+    for (u, c, _g, _k, d, e), n in days.items():
+        unit_days[(u, c, d, e)] += n
+    UnitDayCount.objects.bulk_create(
+        [UnitDayCount(unit_id=u, campaign=c, day=d, event=e, count=n)
+         for (u, c, d, e), n in unit_days.items()], batch_size=5000)  # fmt: skip
 
     dues: Counter[tuple] = Counter()
     late = dossiers.filter(state__in=LATE_STATES, return_date__isnull=False)

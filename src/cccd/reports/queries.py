@@ -13,12 +13,12 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from cccd.accounts.models import User
-from cccd.accounts.scoping import unit_is_visible
+from cccd.accounts.scoping import ancestor_paths, unit_is_visible
 from cccd.campaigns.models import Campaign, PriorityGroup, Target
 from cccd.campaigns.queries import visible_campaigns
 from cccd.enrollments.models import Enrollment, Kind
 from cccd.errors import NOT_FOUND
-from cccd.reports.models import DailyCount, DueCount, StateCount
+from cccd.reports.models import DailyCount, DueCount, StateCount, UnitDayCount
 from cccd.units.models import Unit
 
 PACE_DAYS = 7  # the forecast's pace: intakes per day over the last week
@@ -112,8 +112,7 @@ def target_of(unit: Unit, campaign: Campaign, targets: list[Target] | None = Non
         return own[0]
     below = [t for t in rows if t.unit.path.startswith(unit.path) and t.unit_id != unit.pk]
     paths = {t.unit.path for t in below}
-    topmost = [t.total for t in below
-               if not any(t.unit.path.startswith(p) and p != t.unit.path for p in paths)]  # fmt: skip
+    topmost = [t.total for t in below if paths.isdisjoint(ancestor_paths(t.unit.path))]
     return sum(topmost) if topmost else None
 
 
@@ -129,7 +128,9 @@ def figures(
     counts = DailyCount.objects.filter(unit=unit, campaign=campaign.pk, day__lte=day,
                                        day__gte=campaign.start_date)  # fmt: skip
     captured = counts.filter(event=DailyCount.Event.CAPTURED)
-    per_day = dict(captured.values_list("day").annotate(n=Sum("count")).values_list("day", "n"))
+    unit_days = UnitDayCount.objects.filter(unit=unit, campaign=campaign.pk, day__lte=day,
+                                            day__gte=campaign.start_date)  # fmt: skip
+    per_day = dict(unit_days.filter(event="captured").values_list("day", "count"))
     daily, total = [], 0
     for offset in range((min(day, campaign.end_date) - campaign.start_date).days + 1):
         d = campaign.start_date + datetime.timedelta(days=offset)
@@ -142,7 +143,7 @@ def figures(
         unit=unit, campaign=campaign, day=day, target=target, done=sum(per_day.values()),
         today=per_day.get(day, 0), yesterday=per_day.get(day - datetime.timedelta(days=1), 0),
         week=week,
-        delivered=counts.filter(event=DailyCount.Event.DELIVERED).aggregate(n=Sum("count"))["n"] or 0,
+        delivered=unit_days.filter(event="delivered").aggregate(n=Sum("count"))["n"] or 0,
         overdue=DueCount.objects.filter(unit=unit, return_date__lt=day).aggregate(n=Sum("count"))["n"] or 0,
         daily=daily, by_group=_by_group(captured), by_kind=_by_kind(captured),
         pipeline=_pipeline(unit, campaign), forecast=_forecast(target, sum(per_day.values()), week, day, campaign),
@@ -197,8 +198,8 @@ def _children(
     below = list(Unit.objects.filter(parent=unit, is_active=True).order_by("path"))
     sums = {
         r["unit_id"]: r
-        for r in DailyCount.objects.filter(unit__in=below, campaign=campaign.pk, event="captured",
-                                           day__gte=campaign.start_date, day__lte=day)
+        for r in UnitDayCount.objects.filter(unit__in=below, campaign=campaign.pk, event="captured",
+                                             day__gte=campaign.start_date, day__lte=day)
         .values("unit_id").annotate(done=Sum("count"), today=Sum("count", filter=Q(day=day)))
     }  # fmt: skip
     rows = [ChildRow(unit=u, target=target_of(u, campaign, targets),
