@@ -20,14 +20,14 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from cccd.enrollments.slip import (
-    _FAMILY,
+    FONT_FAMILY,
     LOCAL_TIME,
     MARGIN_MM,
     PAGE_SIZE_MM,
     _fit,
-    _font_paths,
     _rule,
-    _skip_bbox_recalculation,
+    font_paths,
+    pdf_with_fonts,
 )
 
 FORM_NAME = "Thông báo về việc từ chối cấp thẻ Căn cước"
@@ -57,15 +57,12 @@ def render_refusal(data: RefusalData) -> bytes:
     texts = {k: " ".join(unicodedata.normalize("NFC", v).split())
              for k, v in vars(data).items() if isinstance(v, str)}  # fmt: skip
     data = RefusalData(**{**vars(data), **texts})
-    paths = _font_paths([*texts.values(), *(t.upper() for t in texts.values()), FORM_NAME,
-                         *LEGAL_BASIS.values()])  # fmt: skip
-    pdf = FPDF(orientation="P", unit="mm", format=PAGE_SIZE_MM)
+    paths = font_paths([*texts.values(), *(t.upper() for t in texts.values()), FORM_NAME,
+                        *LEGAL_BASIS.values()])  # fmt: skip
+    pdf = pdf_with_fonts(paths, PAGE_SIZE_MM)
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
     pdf.set_auto_page_break(True, margin=MARGIN_MM)
     pdf.c_margin = 0
-    for style, path in paths.items():
-        pdf.add_font(_FAMILY, style, path)
-    _skip_bbox_recalculation(pdf)
     pdf.set_title(f"{FORM_NAME} {data.dossier_code}")
     pdf.set_author(data.unit_name)
     pdf.set_lang("vi")
@@ -78,7 +75,7 @@ def render_refusal(data: RefusalData) -> bytes:
 
 
 def _line_height(pdf: FPDF, size: float, bold: bool = False) -> float:
-    pdf.set_font(_FAMILY, "B" if bold else "", size)
+    pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
     return size * 0.3528 * 1.4
 
 
@@ -131,9 +128,9 @@ def _body(pdf: FPDF, data: RefusalData) -> None:
     label_w = max(pdf.get_string_width(label) for label, _v, _b in rows) + 2.5
     for label, value, bold in rows:
         y = pdf.get_y()
-        pdf.set_font(_FAMILY, "", 10.5)
+        pdf.set_font(FONT_FAMILY, "", 10.5)
         pdf.cell(label_w, h, label)
-        pdf.set_font(_FAMILY, "B" if bold else "", 10.5)
+        pdf.set_font(FONT_FAMILY, "B" if bold else "", 10.5)
         pdf.set_xy(MARGIN_MM + label_w, y)
         pdf.multi_cell(width - label_w, h, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)

@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from cccd.campaigns.models import Campaign
-from cccd.enrollments.slip import _FAMILY, _font_paths, _skip_bbox_recalculation
+from cccd.enrollments.slip import FONT_FAMILY, font_paths, pdf_with_fonts
 from cccd.reports import queries
 from cccd.units.models import Unit
 
@@ -375,12 +375,9 @@ _PT = 0.3528  # mm per point
 
 def render_pdf(content: ReportContent) -> bytes:
     """A4 portrait, Vietnamese, DejaVu Sans from the slip's vendored fonts; breaks pages as needed."""
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf = pdf_with_fonts(font_paths(_texts(content)), "A4")
     pdf.set_margins(_MARGIN, 12, _MARGIN)
     pdf.set_auto_page_break(True, margin=12)
-    for style, path in _font_paths(_texts(content)).items():
-        pdf.add_font(_FAMILY, style, path)
-    _skip_bbox_recalculation(pdf)
     pdf.set_title(f"{TITLE} {SUBTITLE} {content.day:%d/%m/%Y}")
     pdf.set_author(content.unit_name)
     pdf.set_lang("vi")
@@ -410,7 +407,7 @@ def render_pdf(content: ReportContent) -> bytes:
 
 def _font(pdf: FPDF, size: float, style: str = "") -> float:
     """Set the font; return a line height in mm."""
-    pdf.set_font(_FAMILY, "B" if "B" in style else "", size)
+    pdf.set_font(FONT_FAMILY, "B" if "B" in style else "", size)
     return size * _PT * 1.35
 
 
@@ -439,7 +436,7 @@ def _pdf_header(pdf: FPDF, content: ReportContent) -> None:
     centre = _MARGIN + col_l + col_r / 2
     pdf.line(centre - half, pdf.get_y() + 0.5, centre + half, pdf.get_y() + 0.5)
     pdf.set_xy(_MARGIN + col_l, max(pdf.get_y(), left_bottom) + 4)
-    pdf.set_font(_FAMILY, "", 10)
+    pdf.set_font(FONT_FAMILY, "", 10)
     pdf.cell(
         col_r, _font(pdf, 10), content.date_line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
