@@ -30,6 +30,7 @@ from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
 from cccd.core import deadlines, names
+from cccd.enrollments.dossier_queries import overdue_q
 from cccd.enrollments.lifecycle import LATE_STATES, VIEW
 from cccd.enrollments.models import Enrollment, Holiday
 from cccd.errors import ErrorCode
@@ -200,7 +201,7 @@ def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
     today = today or timezone.localdate()
     horizon = due_soon_horizon(today, days)
     late = _dossiers(user).filter(state__in=LATE_STATES, return_date__isnull=False)
-    overdue_rows = late.filter(return_date__lt=today)
+    overdue_rows = late.filter(overdue_q(today))  # the work queue's rule
     soon_rows = late.filter(return_date__gte=today, return_date__lte=horizon)
     overdue_counts, soon_counts = _counts(overdue_rows), _counts(soon_rows)
     ids = set(overdue_counts) | set(soon_counts)
