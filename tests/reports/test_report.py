@@ -90,9 +90,11 @@ def commander_dakmil(tree: Tree) -> User:
 
 
 def direct(unit: Unit, day: datetime.date, target: int | None) -> dict[str, Any]:
-    """The figures counted from the dossiers themselves, by Vietnam's local date."""
+    """The figures counted from the dossiers themselves, by Vietnam's local date; progress leaves
+    out the rejected and cancelled ones."""
     subtree = list(Enrollment.objects.filter(unit__path__startswith=unit.path))
-    received = [counters.local_day(e.received_at) for e in subtree]
+    received = [counters.local_day(e.received_at) for e in subtree
+                if e.state not in ("draft", "rejected", "cancelled")]  # fmt: skip
     done = sum(1 for d in received if START <= d <= day)
     return {
         "target": target, "done": done, "today": sum(1 for d in received if d == day),
@@ -153,8 +155,10 @@ def from_dashboard(html: str) -> dict[str, int]:
 
 
 def from_report_page(html: str) -> dict[str, Any]:
+    """Section I of the page, whose numbers are written as Vietnamese write them (2.450; 40,0)."""
     cells = re.findall(r'data-testid="line-(\d+)">([^<]*)<', html)
-    values = [None if v == "—" else (float(v) if "." in v else int(v)) for _n, v in cells]
+    values = [None if v == "—" else (float(v.replace(".", "").replace(",", ".")) if "," in v
+              else int(v.replace(".", ""))) for _n, v in cells]  # fmt: skip
     return dict(zip(KEYS, values, strict=True))
 
 
