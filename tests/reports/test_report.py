@@ -6,7 +6,9 @@ scheduled task and the command write both files for the right units."""
 from __future__ import annotations
 
 import datetime
+import errno
 import io
+import os
 import random
 import re
 from typing import Any
@@ -390,6 +392,59 @@ def test_regenerating_a_day_overwrites_its_files(
     ] == sorted(name.rsplit("/", 1)[-1] for name in second)
     stored = default_storage.open(second[0]).read()
     assert from_xlsx(stored)[0]["today"] == direct(tree.dakmil_police, DAY, 40)["today"]
+
+
+class _DiesHalfway:
+    """A file that takes half of what it is given, then fails as a full disk (or a kill) would."""
+
+    def __init__(self, file: Any) -> None:
+        self.file = file
+
+    def write(self, data: bytes) -> int:
+        self.file.write(data[: len(data) // 2])
+        self.file.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.file, name)
+
+    def __enter__(self) -> _DiesHalfway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+
+def test_a_failure_in_the_middle_of_writing_leaves_the_previous_report_whole(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = tasks.write_daily_reports(DAY, unit_code="663")
+    before = {name: default_storage.open(name).read() for name in first}
+    person = make_person(tree.daklao, "Lê Văn Tám", "01/01/1990", "M")
+    Enrollment.objects.create(unit=tree.dakmil_police, campaign=campaign, person=person, kind="first_issue",
+                              law="2014", state="captured", code="R-new", return_date=DAY,
+                              received_at=datetime.datetime(2021, 3, 6, 10, tzinfo=HCM))  # fmt: skip
+    counters.rebuild()
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: _DiesHalfway(real_fdopen(*a, **k)))
+    with pytest.raises(OSError, match="No space left"):
+        tasks.write_daily_reports(DAY, unit_code="663")
+    monkeypatch.undo()
+    for name, data in before.items():
+        assert default_storage.open(name).read() == data, name  # the old report, whole
+    folder = daily_report.unit_folder(tree.dakmil_police) + "2021-03-06"
+    assert default_storage.listdir(folder)[1] == sorted(n.rsplit("/", 1)[-1] for n in first)
+
+    with default_storage.open(f"{folder}/.{first[0].rsplit('/', 1)[-1]}.x1.part", "wb") as stray:
+        stray.write(b"PK")  # what a kill -9 between the write and the rename would leave
+    assert [s.name for s in daily_report.stored_reports(tree.dakmil_police)] == sorted(first)
+    again = tasks.write_daily_reports(DAY, unit_code="663")
+    assert again == first  # the same names: replaced, not suffixed
+    assert (
+        from_xlsx(default_storage.open(first[0]).read())[0]["today"]
+        == (direct(tree.dakmil_police, DAY, 40)["today"])
+    )
+    assert default_storage.open(first[0]).read() != before[first[0]]
 
 
 def test_the_command_writes_one_units_files_and_refuses_a_bad_day(
