@@ -5,6 +5,7 @@ scheduled task and the command write both files for the right units."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import errno
 import io
@@ -284,6 +285,25 @@ def test_the_report_has_the_layout_of_a_police_units_report(
     ].mediabox.width == pytest.approx(595.28, abs=1)
 
 
+def test_the_signatures_stay_on_the_page_of_the_text_they_sign(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment]
+) -> None:
+    content = daily_report.report_content(tree.ministry, campaign, DAY)
+    last = content.remarks[-1]
+    broke = False
+    for count in range(10):  # ever more units below: the end of the text crosses the page's foot
+        longer = dataclasses.replace(content, children=content.children[:1] * count)
+        pages = [" ".join(p.extract_text().split()) for p in
+                 PdfReader(io.BytesIO(daily_report.render_pdf(longer))).pages]  # fmt: skip
+        signed = [i for i, text in enumerate(pages) if daily_report.SIGN_RIGHT in text]
+        assert len(signed) == 1, count
+        page = pages[signed[0]]
+        assert last in page and page.index(last) < page.index(daily_report.SIGN_LEFT), count
+        assert page.index("(Ký tên, đóng dấu)") > page.index(daily_report.SIGN_RIGHT), count
+        broke = broke or signed[0] > 0
+    assert broke  # some of these did need a second page
+
+
 def test_the_remarks_name_the_units_ahead_and_behind_the_campaigns_time(
     tree: Tree, campaign: Campaign, dossiers: list[Enrollment]
 ) -> None:
@@ -322,6 +342,53 @@ def test_malformed_input_is_a_400_with_a_message(
         assert response.status_code == 400, url
         assert echoed in response.content.decode(), url
     assert client.get("/reports/report/?campaign=999999").status_code == 404
+
+
+def test_a_day_still_to_come_is_refused_everywhere_with_a_message(
+    tree: Tree, campaign: Campaign, commander_dakmil: User, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime.datetime(2021, 3, 6, 17, 30, tzinfo=datetime.UTC))  # 00:30, 7/3
+    client = client_for(commander_dakmil)
+    paths = ("/reports/", "/reports/report/", "/reports/report.xlsx", "/reports/report.pdf",
+             "/api/v1/reports/dashboard", "/api/v1/reports/children")  # fmt: skip
+    for path in paths:
+        assert client.get(f"{path}?campaign={campaign.pk}&day=07/03/2021").status_code == 200, path
+        refused = client.get(f"{path}?campaign={campaign.pk}&day=08/03/2021")
+        assert refused.status_code == 400, path
+        text = refused.content.decode()
+        assert "08/03/2021 has not come yet" in text and "today, 07/03/2021" in text, path
+    assert client.get("/api/v1/reports/dashboard?day=2021-03-08").json()["code"] == "FUTURE_DAY"
+    page = client.get("/reports/report/?day=08/03/2021", HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Ngày 08/03/2021 chưa tới" in page.content.decode()
+    with pytest.raises(CommandError, match="has not come yet"):
+        call_command("daily_reports", "--day", "08/03/2021")
+
+
+def test_the_report_page_writes_numbers_as_vietnamese_do(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment], commander_ministry: User
+) -> None:
+    Target.objects.filter(unit=tree.tayson_police).update(total=2450)
+    f = queries.figures(tree.ministry, campaign, DAY)
+    assert f.target == 2490 and f.percent is not None and f.percent % 1
+    share = f"{f.percent:.1f}".replace(".", ",")
+    for language in ("en", "vi"):
+        page = (
+            client_for(commander_ministry)
+            .get(
+                f"/reports/report/?campaign={campaign.pk}&day=06/03/2021",
+                HTTP_ACCEPT_LANGUAGE=language,
+            )
+            .content.decode()
+        )
+        assert 'data-testid="line-1">2.490<' in page, language
+        assert f'data-testid="line-5">{share}<' in page, language
+        assert "<td>2.450</td>" in page, language  # Tây Sơn's province in the units below
+    dashboard = (
+        client_for(commander_ministry)
+        .get(f"/reports/?campaign={campaign.pk}&day=06/03/2021", HTTP_ACCEPT_LANGUAGE="vi")
+        .content.decode()
+    )
+    assert f"2.490 · {share} %" in dashboard
 
 
 def test_a_download_is_the_report_with_an_ascii_filename(
