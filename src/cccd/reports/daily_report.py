@@ -26,7 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.utils import translation
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -414,10 +414,7 @@ def render_pdf(content: ReportContent) -> bytes:
     _pdf_section(pdf, "III. THEO NHÓM ĐỐI TƯỢNG VÀ LOẠI THỦ TỤC")
     _pdf_pairs(pdf, "Nhóm đối tượng", content.by_group)
     _pdf_pairs(pdf, "Loại thủ tục", content.by_kind)
-    _pdf_section(pdf, "IV. NHẬN XÉT, ĐÁNH GIÁ")
-    for remark in content.remarks:
-        _pdf_text(pdf, f"- {remark}")
-    _pdf_signatures(pdf)
+    _pdf_closing(pdf, "IV. NHẬN XÉT, ĐÁNH GIÁ", [f"- {remark}" for remark in content.remarks])
     return bytes(pdf.output())
 
 
@@ -464,10 +461,12 @@ def _pdf_header(pdf: FPDF, content: ReportContent) -> None:
     pdf.ln(4)
 
 
-def _pdf_section(pdf: FPDF, title: str) -> None:
+def _pdf_section(pdf: FPDF, title: str, *, keep: float | None = None) -> None:
+    """A heading, never alone at a page's foot: it goes to the next page unless `keep` mm (by
+    default three lines) fit under it."""
     pdf.ln(2)
     h = _font(pdf, 11, "B")
-    if pdf.get_y() + 4 * h > pdf.h - pdf.b_margin:  # never a heading alone at a page's foot
+    if pdf.will_page_break(h + 1 + (3 * h if keep is None else keep)):
         pdf.add_page()
     pdf.cell(0, h, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
@@ -476,6 +475,13 @@ def _pdf_section(pdf: FPDF, title: str) -> None:
 def _pdf_text(pdf: FPDF, sentence: str, *, size: float = 10.5) -> None:
     h = _font(pdf, size)
     pdf.multi_cell(0, h, sentence, align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _text_height(pdf: FPDF, sentence: str, *, size: float = 10.5) -> float:
+    """How tall `_pdf_text` would write `sentence`, in mm (wrapped, not drawn)."""
+    h = _font(pdf, size)
+    lines = pdf.multi_cell(0, h, sentence, align="J", dry_run=True, output=MethodReturnValue.LINES)
+    return len(lines) * h
 
 
 def _pdf_children(pdf: FPDF, rows: list[ChildLine]) -> None:
@@ -512,10 +518,29 @@ def _pdf_pairs(pdf: FPDF, title: str, rows: list[tuple[str, int]]) -> None:
     pdf.ln(2)
 
 
+def _pdf_closing(pdf: FPDF, title: str, paragraphs: list[str]) -> None:
+    """The last section and the signatures. A signature block must follow the text it signs on
+    the same page (a page holding only signatures could be attached to any text), so when the
+    last paragraph and the block do not both fit, both go to the next page; when that paragraph
+    is the section's only one, its heading goes with them."""
+    *earlier, last = paragraphs or [""]
+    closing = (_text_height(pdf, last) if last else 0) + _SIGNATURES_HEIGHT
+    _pdf_section(pdf, title, keep=None if earlier else closing)
+    for paragraph in earlier:
+        _pdf_text(pdf, paragraph)
+    if pdf.will_page_break(closing):
+        pdf.add_page()
+    if last:
+        _pdf_text(pdf, last)
+    _pdf_signatures(pdf)
+
+
+_SIGNING_ROOM = 24.0  # mm under the titles for the signatures and the seal, on the same page
+_SIGNATURES_HEIGHT = 4 + (10.5 + 9) * _PT * 1.35 + _SIGNING_ROOM
+
+
 def _pdf_signatures(pdf: FPDF) -> None:
     width = (_PAGE_W - 2 * _MARGIN) / 2
-    if pdf.get_y() + 14 > pdf.h - pdf.b_margin:  # the two titles; signing room may be the margin
-        pdf.add_page()
     pdf.ln(4)
     h = _font(pdf, 10.5, "B")
     pdf.cell(width, h, SIGN_LEFT, align="C")
