@@ -463,7 +463,8 @@ CAPTURED_SQL = """
 SELECT split_part(u.path, '/', %(segment)s) AS child,
        (e.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day, e.group_id, e.kind, count(*)
 FROM enrollments_enrollment e JOIN units_unit u ON u.id = e.unit_id
-WHERE u.path LIKE %(prefix)s AND e.campaign_id = %(campaign)s AND e.state <> 'draft'
+WHERE u.path LIKE %(prefix)s AND e.campaign_id = %(campaign)s
+  AND e.state NOT IN ('draft', 'rejected', 'cancelled')  -- progress: counters.counts_as_progress
   AND e.received_at >= %(start)s AND e.received_at < %(end)s
 GROUP BY 1, 2, 3, 4
 """

@@ -25,7 +25,8 @@ from tests.enrollments.conftest import HCM
 
 @pytest.fixture
 def history(tree: Tree) -> Campaign:
-    """Three weeks of a campaign in two districts, counted."""
+    """Three weeks of a campaign in two districts, one dossier in ten rejected and one in ten
+    cancelled, counted."""
     load_groups()
     today = timezone.localdate()
     campaign = Campaign.objects.create(unit=tree.ministry, name="Cao điểm CCCD", law="2014",
@@ -44,7 +45,8 @@ def history(tree: Tree) -> Campaign:
         day = today - datetime.timedelta(days=rng.randint(0, 20))
         moment = datetime.datetime.combine(day, datetime.time(20, rng.randint(0, 59)), tzinfo=HCM)
         rows.append(Enrollment(unit=unit, campaign=campaign, person=person, kind=rng.choice(Kind.values),
-                               group=rng.choice(groups), law="2014", state="captured", code=f"E-{i:04d}",
+                               group=rng.choice(groups), law="2014", code=f"E-{i:04d}",
+                               state={0: "rejected", 5: "cancelled"}.get(i % 10, "captured"),
                                received_at=moment, return_date=day + datetime.timedelta(days=10)))  # fmt: skip
     Enrollment.objects.bulk_create(rows)
     counters.rebuild()
@@ -57,7 +59,12 @@ def test_the_commander_reads_the_dashboard_and_opens_a_district(page: Page, tree
     log_in(page, "chihuy.daknong", PASSWORD)
     page.goto("/reports/")
     f = queries.figures(tree.daknong_police, history, timezone.localdate())
+    taken = Enrollment.objects.filter(unit__path__startswith=tree.daknong_police.path,
+                                      state="captured").count()  # fmt: skip
+    assert f.done == taken  # the rejected and cancelled ones are not progress
     expect(page.get_by_test_id("done")).to_have_text(f"{f.done:,}".replace(",", "."))
+    expect(page.get_by_test_id("children").locator("th").nth(3)).to_have_text("Hồ sơ đã thu nhận")
+    expect(page.get_by_test_id("progress-note")).to_contain_text("không tính hồ sơ bị từ chối")
     expect(page.locator("#daily-chart[data-ready='1']")).to_have_count(1)  # Chart.js drew it
     expect(page.get_by_test_id("children")).to_contain_text(tree.dakmil_police.name)
     page.screenshot(path=str(ARTIFACTS / "dashboard_province.png"), full_page=True)
@@ -72,6 +79,7 @@ def test_the_commander_reads_the_dashboard_and_opens_a_district(page: Page, tree
     page.get_by_test_id("to-report").click()
     expect(page.get_by_test_id("report-unit")).to_contain_text(tree.dakmil_police.name)
     expect(page.get_by_test_id("report-remarks")).to_be_visible()
+    expect(page.get_by_test_id("line-5")).to_have_text(f"{district.percent:.1f}".replace(".", ","))
     page.screenshot(path=str(ARTIFACTS / "daily_report.png"), full_page=True)
     with page.expect_download() as download:
         page.get_by_test_id("download-xlsx").click()

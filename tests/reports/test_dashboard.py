@@ -66,8 +66,10 @@ def dossiers(tree: Tree, campaign: Campaign) -> list[Enrollment]:
 
 
 def _direct(unit: Unit, until: datetime.date, *, on: datetime.date | None = None) -> int:
-    """Captured dossiers of the unit's subtree by Vietnam's date, counted from the dossiers."""
-    return sum(1 for e in Enrollment.objects.filter(unit__path__startswith=unit.path)
+    """Dossiers of the unit's subtree that count as progress (not rejected or cancelled), by
+    Vietnam's date, counted from the dossiers."""
+    dossiers = Enrollment.objects.filter(unit__path__startswith=unit.path)
+    return sum(1 for e in dossiers.exclude(state__in=("draft", "rejected", "cancelled"))
                if START <= counters.local_day(e.received_at) <= until
                and (on is None or counters.local_day(e.received_at) == on))  # fmt: skip
 

@@ -5,8 +5,11 @@ scheduled task and the command write both files for the right units."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import errno
 import io
+import os
 import random
 import re
 from typing import Any
@@ -90,9 +93,11 @@ def commander_dakmil(tree: Tree) -> User:
 
 
 def direct(unit: Unit, day: datetime.date, target: int | None) -> dict[str, Any]:
-    """The figures counted from the dossiers themselves, by Vietnam's local date."""
+    """The figures counted from the dossiers themselves, by Vietnam's local date; progress leaves
+    out the rejected and cancelled ones."""
     subtree = list(Enrollment.objects.filter(unit__path__startswith=unit.path))
-    received = [counters.local_day(e.received_at) for e in subtree]
+    received = [counters.local_day(e.received_at) for e in subtree
+                if e.state not in ("draft", "rejected", "cancelled")]  # fmt: skip
     done = sum(1 for d in received if START <= d <= day)
     return {
         "target": target, "done": done, "today": sum(1 for d in received if d == day),
@@ -153,8 +158,10 @@ def from_dashboard(html: str) -> dict[str, int]:
 
 
 def from_report_page(html: str) -> dict[str, Any]:
+    """Section I of the page, whose numbers are written as Vietnamese write them (2.450; 40,0)."""
     cells = re.findall(r'data-testid="line-(\d+)">([^<]*)<', html)
-    values = [None if v == "—" else (float(v) if "." in v else int(v)) for _n, v in cells]
+    values = [None if v == "—" else (float(v.replace(".", "").replace(",", ".")) if "," in v
+              else int(v.replace(".", ""))) for _n, v in cells]  # fmt: skip
     return dict(zip(KEYS, values, strict=True))
 
 
@@ -278,6 +285,25 @@ def test_the_report_has_the_layout_of_a_police_units_report(
     ].mediabox.width == pytest.approx(595.28, abs=1)
 
 
+def test_the_signatures_stay_on_the_page_of_the_text_they_sign(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment]
+) -> None:
+    content = daily_report.report_content(tree.ministry, campaign, DAY)
+    last = content.remarks[-1]
+    broke = False
+    for count in range(10):  # ever more units below: the end of the text crosses the page's foot
+        longer = dataclasses.replace(content, children=content.children[:1] * count)
+        pages = [" ".join(p.extract_text().split()) for p in
+                 PdfReader(io.BytesIO(daily_report.render_pdf(longer))).pages]  # fmt: skip
+        signed = [i for i, text in enumerate(pages) if daily_report.SIGN_RIGHT in text]
+        assert len(signed) == 1, count
+        page = pages[signed[0]]
+        assert last in page and page.index(last) < page.index(daily_report.SIGN_LEFT), count
+        assert page.index("(Ký tên, đóng dấu)") > page.index(daily_report.SIGN_RIGHT), count
+        broke = broke or signed[0] > 0
+    assert broke  # some of these did need a second page
+
+
 def test_the_remarks_name_the_units_ahead_and_behind_the_campaigns_time(
     tree: Tree, campaign: Campaign, dossiers: list[Enrollment]
 ) -> None:
@@ -316,6 +342,53 @@ def test_malformed_input_is_a_400_with_a_message(
         assert response.status_code == 400, url
         assert echoed in response.content.decode(), url
     assert client.get("/reports/report/?campaign=999999").status_code == 404
+
+
+def test_a_day_still_to_come_is_refused_everywhere_with_a_message(
+    tree: Tree, campaign: Campaign, commander_dakmil: User, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime.datetime(2021, 3, 6, 17, 30, tzinfo=datetime.UTC))  # 00:30, 7/3
+    client = client_for(commander_dakmil)
+    paths = ("/reports/", "/reports/report/", "/reports/report.xlsx", "/reports/report.pdf",
+             "/api/v1/reports/dashboard", "/api/v1/reports/children")  # fmt: skip
+    for path in paths:
+        assert client.get(f"{path}?campaign={campaign.pk}&day=07/03/2021").status_code == 200, path
+        refused = client.get(f"{path}?campaign={campaign.pk}&day=08/03/2021")
+        assert refused.status_code == 400, path
+        text = refused.content.decode()
+        assert "08/03/2021 has not come yet" in text and "today, 07/03/2021" in text, path
+    assert client.get("/api/v1/reports/dashboard?day=2021-03-08").json()["code"] == "FUTURE_DAY"
+    page = client.get("/reports/report/?day=08/03/2021", HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Ngày 08/03/2021 chưa tới" in page.content.decode()
+    with pytest.raises(CommandError, match="has not come yet"):
+        call_command("daily_reports", "--day", "08/03/2021")
+
+
+def test_the_report_page_writes_numbers_as_vietnamese_do(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment], commander_ministry: User
+) -> None:
+    Target.objects.filter(unit=tree.tayson_police).update(total=2450)
+    f = queries.figures(tree.ministry, campaign, DAY)
+    assert f.target == 2490 and f.percent is not None and f.percent % 1
+    share = f"{f.percent:.1f}".replace(".", ",")
+    for language in ("en", "vi"):
+        page = (
+            client_for(commander_ministry)
+            .get(
+                f"/reports/report/?campaign={campaign.pk}&day=06/03/2021",
+                HTTP_ACCEPT_LANGUAGE=language,
+            )
+            .content.decode()
+        )
+        assert 'data-testid="line-1">2.490<' in page, language
+        assert f'data-testid="line-5">{share}<' in page, language
+        assert "<td>2.450</td>" in page, language  # Tây Sơn's province in the units below
+    dashboard = (
+        client_for(commander_ministry)
+        .get(f"/reports/?campaign={campaign.pk}&day=06/03/2021", HTTP_ACCEPT_LANGUAGE="vi")
+        .content.decode()
+    )
+    assert f"2.490 · {share} %" in dashboard
 
 
 def test_a_download_is_the_report_with_an_ascii_filename(
@@ -381,11 +454,65 @@ def test_regenerating_a_day_overwrites_its_files(
     counters.rebuild()
     second = tasks.write_daily_reports(DAY, unit_code="663")
     assert first == second and len(second) == 2
-    assert default_storage.listdir(daily_report.unit_folder(tree.dakmil_police) + "2021-03-06")[
-        1
-    ] == sorted(name.rsplit("/", 1)[-1] for name in second)
+    folder = daily_report.unit_folder(tree.dakmil_police) + "2021-03-06"
+    assert sorted(default_storage.listdir(folder)[1]) == sorted(
+        n.rsplit("/", 1)[-1] for n in second
+    )
     stored = default_storage.open(second[0]).read()
     assert from_xlsx(stored)[0]["today"] == direct(tree.dakmil_police, DAY, 40)["today"]
+
+
+class _DiesHalfway:
+    """A file that takes half of what it is given, then fails as a full disk (or a kill) would."""
+
+    def __init__(self, file: Any) -> None:
+        self.file = file
+
+    def write(self, data: bytes) -> int:
+        self.file.write(data[: len(data) // 2])
+        self.file.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.file, name)
+
+    def __enter__(self) -> _DiesHalfway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+
+def test_a_failure_in_the_middle_of_writing_leaves_the_previous_report_whole(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = tasks.write_daily_reports(DAY, unit_code="663")
+    before = {name: default_storage.open(name).read() for name in first}
+    person = make_person(tree.daklao, "Lê Văn Tám", "01/01/1990", "M")
+    Enrollment.objects.create(unit=tree.dakmil_police, campaign=campaign, person=person, kind="first_issue",
+                              law="2014", state="captured", code="R-new", return_date=DAY,
+                              received_at=datetime.datetime(2021, 3, 6, 10, tzinfo=HCM))  # fmt: skip
+    counters.rebuild()
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: _DiesHalfway(real_fdopen(*a, **k)))
+    with pytest.raises(OSError, match="No space left"):
+        tasks.write_daily_reports(DAY, unit_code="663")
+    monkeypatch.undo()
+    for name, data in before.items():
+        assert default_storage.open(name).read() == data, name  # the old report, whole
+    folder = daily_report.unit_folder(tree.dakmil_police) + "2021-03-06"
+    assert sorted(default_storage.listdir(folder)[1]) == sorted(n.rsplit("/", 1)[-1] for n in first)
+
+    with default_storage.open(f"{folder}/.{first[0].rsplit('/', 1)[-1]}.x1.part", "wb") as stray:
+        stray.write(b"PK")  # what a kill -9 between the write and the rename would leave
+    assert [s.name for s in daily_report.stored_reports(tree.dakmil_police)] == sorted(first)
+    again = tasks.write_daily_reports(DAY, unit_code="663")
+    assert again == first  # the same names: replaced, not suffixed
+    assert (
+        from_xlsx(default_storage.open(first[0]).read())[0]["today"]
+        == (direct(tree.dakmil_police, DAY, 40)["today"])
+    )
+    assert default_storage.open(first[0]).read() != before[first[0]]
 
 
 def test_the_command_writes_one_units_files_and_refuses_a_bad_day(

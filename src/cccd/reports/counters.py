@@ -1,4 +1,10 @@
-"""Keeping the counters of `cccd.reports.models` in step with the dossiers.
+"""Keeping the counters of `cccd.reports.models` in step with the dossiers, and what progress is.
+
+**Progress** (`counts_as_progress`, the one definition): a dossier counts from the end of its
+intake, on the local day it was received, for as long as it is not rejected or cancelled. A dossier
+rejected or cancelled later stops counting, on the day it was received (the day's figure goes
+down), so the dashboard, the daily report, the API and the ranking never count a dossier that will
+give no card. The `captured` rows of `DailyCount` and `UnitDayCount` hold exactly that figure.
 
 `intake_finished` and `state_moved` are called by the services that make those events, inside
 their transaction, so a counter is never ahead of or behind the dossiers it counts. A dossier
@@ -22,6 +28,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.scoping import ancestor_paths
 from cccd.reports.models import DailyCount, DueCount, StateCount, UnitDayCount
@@ -31,7 +38,17 @@ DRAFT = "draft"
 LATE_STATES = frozenset({"captured", "returned_for_correction", "completed", "approved",
                          "in_production", "produced"})  # fmt: skip
 """As `cccd.enrollments.lifecycle.LATE_STATES` (a test keeps the two equal): owed, not at the unit."""
+WITHDRAWN_STATES = frozenset({"rejected", "cancelled"})
+"""Dossiers that will give no card: they no longer count as progress."""
+PROGRESS_LABEL = _("Dossiers taken")
+PROGRESS_NOTE = _("Dossiers taken leave out those rejected or cancelled since.")
+"""How every page and file names the progress figure (the report takes them in Vietnamese)."""
 _chains: dict[tuple[int, str], tuple[int, ...]] = {}
+
+
+def counts_as_progress(state: str) -> bool:
+    """Whether a dossier in `state` counts towards the unit's progress (and its target)."""
+    return state != DRAFT and state not in WITHDRAWN_STATES
 
 
 def counted_units(unit: Unit) -> tuple[int, ...]:
@@ -75,13 +92,20 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).date()
 
 
+def _add_progress(enrollment: Any, key: Mapping[str, Any], units: tuple[int, ...],
+                  delta: int) -> None:  # fmt: skip
+    """The dossier joins (+1) or leaves (-1) the progress of the day it was received."""
+    day = local_day(enrollment.received_at)
+    _add(DailyCount, {**key, "day": day, "event": "captured"}, units, delta)
+    _add(UnitDayCount, {"campaign": key["campaign"], "day": day, "event": "captured"}, units, delta)
+
+
 def intake_finished(enrollment: Any) -> None:
     """A draft became a captured dossier at `enrollment.received_at`."""
     key, units = _key(enrollment), counted_units(enrollment.unit)
     _add(StateCount, {**key, "state": enrollment.state}, units, 1)
-    day = local_day(enrollment.received_at)
-    _add(DailyCount, {**key, "day": day, "event": "captured"}, units, 1)
-    _add(UnitDayCount, {"campaign": key["campaign"], "day": day, "event": "captured"}, units, 1)
+    if counts_as_progress(enrollment.state):
+        _add_progress(enrollment, key, units, 1)
     if enrollment.return_date is not None:
         _add(DueCount, {"return_date": enrollment.return_date}, units, 1)
 
@@ -92,6 +116,9 @@ def state_moved(enrollment: Any, old_state: str, moment: datetime.datetime) -> N
     if old_state != DRAFT:
         _add(StateCount, {**key, "state": old_state}, units, -1)
     _add(StateCount, {**key, "state": enrollment.state}, units, 1)
+    counted, counts = counts_as_progress(old_state), counts_as_progress(enrollment.state)
+    if counted != counts and enrollment.received_at is not None:
+        _add_progress(enrollment, key, units, 1 if counts else -1)
     if enrollment.state == DailyCount.Event.DELIVERED:
         day = local_day(moment)
         _add(DailyCount, {**key, "day": day, "event": "delivered"}, units, 1)
@@ -129,7 +156,7 @@ def rebuild() -> dict[str, int]:
 
     days: Counter[tuple] = Counter()
     for event, moment, rows in (
-        ("captured", "received_at", dossiers.filter(received_at__isnull=False)),
+        ("captured", "received_at", _progress(dossiers).filter(received_at__isnull=False)),
         ("delivered", "state_changed_at", dossiers.filter(state=Enrollment.State.DELIVERED)),
     ):
         per_day = rows.annotate(day=TruncDate(moment, tzinfo=zone)).values(*fields, "day")
@@ -157,6 +184,11 @@ def rebuild() -> dict[str, int]:
     )
     return {"states": StateCount.objects.count(), "days": DailyCount.objects.count(),
             "dues": DueCount.objects.count()}  # fmt: skip
+
+
+def _progress(dossiers: Any) -> Any:
+    """`counts_as_progress` as a filter of a queryset of dossiers (drafts already left out)."""
+    return dossiers.exclude(state__in=WITHDRAWN_STATES)
 
 
 def _ids(values: Mapping[str, Any]) -> tuple[int, int, str]:

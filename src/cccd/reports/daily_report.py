@@ -13,21 +13,27 @@ people go on to add up), A4 portrait in both. The PDF reuses the slip's vendored
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
+import os
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.utils import translation
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from cccd.campaigns.models import Campaign
 from cccd.enrollments.slip import FONT_FAMILY, font_paths, pdf_with_fonts
-from cccd.reports import queries
+from cccd.reports import counters, queries
 from cccd.units.models import Unit
 
 MINISTRY_PLACE = "Hà Nội"
@@ -72,6 +78,7 @@ class ReportContent:
     campaign_name: str
     day: datetime.date
     lines: list[Line]
+    progress_note: str  # what the intake figures count (`counters.PROGRESS_NOTE`)
     forecast: str
     children: list[ChildLine]
     by_group: list[tuple[str, int]]
@@ -98,12 +105,19 @@ def report_content(unit: Unit, campaign: Campaign, day: datetime.date) -> Report
     return ReportContent(
         unit_code=unit.code, parent_name=_nfc(parent.name) if parent else "",
         unit_name=_nfc(unit.name), date_line=date_line(place_of(unit), day),
-        campaign_name=_nfc(campaign.name), day=day, lines=_lines(f), forecast=forecast_sentence(f),
+        campaign_name=_nfc(campaign.name), day=day, lines=_lines(f), progress_note=progress_note(),
+        forecast=forecast_sentence(f),
         children=[ChildLine(r.rank, _nfc(r.unit.name), r.target, r.done, r.percent, r.today)
                   for r in f.children],
         by_group=[(_label(n), c) for n, c in f.by_group], by_kind=[(_label(n), c) for n, c in f.by_kind],
         remarks=remarks(f), figures=f,
     )  # fmt: skip
+
+
+def progress_note() -> str:
+    """The sentence under section I saying what its intake figures count, in Vietnamese."""
+    with translation.override("vi"):
+        return f"Ghi chú: {counters.PROGRESS_NOTE}"
 
 
 def place_of(unit: Unit) -> str:
@@ -243,6 +257,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     writer.section("I. KẾT QUẢ THU NHẬN")
     for line in content.lines:
         writer.line(line)
+    writer.text(content.progress_note, italic=True)
     writer.text(content.forecast)
     writer.section("II. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC")
     writer.children(content.children)
@@ -322,8 +337,8 @@ class _Sheet:
         self.put(5, "" if percent else line.unit)
         self.row += 1
 
-    def text(self, sentence: str) -> None:
-        self.put(1, sentence, span=6, align="left")
+    def text(self, sentence: str, *, italic: bool = False) -> None:
+        self.put(1, sentence, span=6, align="left", italic=italic)
         lines = max(1, len(sentence) // 85 + 1)
         self.sheet.row_dimensions[self.row].height = 15 * lines  # type: ignore[attr-defined]
         self.row += 1
@@ -392,16 +407,14 @@ def render_pdf(content: ReportContent) -> bytes:
             " %" if line.unit == "%" and line.value is not None else ""
         )
         _pdf_text(pdf, f"- {line.label}: {value}{suffix}.")
+    _pdf_text(pdf, content.progress_note, size=9)
     _pdf_text(pdf, f"- {content.forecast}")
     _pdf_section(pdf, "II. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC")
     _pdf_children(pdf, content.children)
     _pdf_section(pdf, "III. THEO NHÓM ĐỐI TƯỢNG VÀ LOẠI THỦ TỤC")
     _pdf_pairs(pdf, "Nhóm đối tượng", content.by_group)
     _pdf_pairs(pdf, "Loại thủ tục", content.by_kind)
-    _pdf_section(pdf, "IV. NHẬN XÉT, ĐÁNH GIÁ")
-    for remark in content.remarks:
-        _pdf_text(pdf, f"- {remark}")
-    _pdf_signatures(pdf)
+    _pdf_closing(pdf, "IV. NHẬN XÉT, ĐÁNH GIÁ", [f"- {remark}" for remark in content.remarks])
     return bytes(pdf.output())
 
 
@@ -448,18 +461,27 @@ def _pdf_header(pdf: FPDF, content: ReportContent) -> None:
     pdf.ln(4)
 
 
-def _pdf_section(pdf: FPDF, title: str) -> None:
+def _pdf_section(pdf: FPDF, title: str, *, keep: float | None = None) -> None:
+    """A heading, never alone at a page's foot: it goes to the next page unless `keep` mm (by
+    default three lines) fit under it."""
     pdf.ln(2)
     h = _font(pdf, 11, "B")
-    if pdf.get_y() + 4 * h > pdf.h - pdf.b_margin:  # never a heading alone at a page's foot
+    if pdf.will_page_break(h + 1 + (3 * h if keep is None else keep)):
         pdf.add_page()
     pdf.cell(0, h, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
 
 
-def _pdf_text(pdf: FPDF, sentence: str) -> None:
-    h = _font(pdf, 10.5)
+def _pdf_text(pdf: FPDF, sentence: str, *, size: float = 10.5) -> None:
+    h = _font(pdf, size)
     pdf.multi_cell(0, h, sentence, align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _text_height(pdf: FPDF, sentence: str, *, size: float = 10.5) -> float:
+    """How tall `_pdf_text` would write `sentence`, in mm (wrapped, not drawn)."""
+    h = _font(pdf, size)
+    lines = pdf.multi_cell(0, h, sentence, align="J", dry_run=True, output=MethodReturnValue.LINES)
+    return len(lines) * h
 
 
 def _pdf_children(pdf: FPDF, rows: list[ChildLine]) -> None:
@@ -496,10 +518,29 @@ def _pdf_pairs(pdf: FPDF, title: str, rows: list[tuple[str, int]]) -> None:
     pdf.ln(2)
 
 
+def _pdf_closing(pdf: FPDF, title: str, paragraphs: list[str]) -> None:
+    """The last section and the signatures. A signature block must follow the text it signs on
+    the same page (a page holding only signatures could be attached to any text), so when the
+    last paragraph and the block do not both fit, both go to the next page; when that paragraph
+    is the section's only one, its heading goes with them."""
+    *earlier, last = paragraphs or [""]
+    closing = (_text_height(pdf, last) if last else 0) + _SIGNATURES_HEIGHT
+    _pdf_section(pdf, title, keep=None if earlier else closing)
+    for paragraph in earlier:
+        _pdf_text(pdf, paragraph)
+    if pdf.will_page_break(closing):
+        pdf.add_page()
+    if last:
+        _pdf_text(pdf, last)
+    _pdf_signatures(pdf)
+
+
+_SIGNING_ROOM = 24.0  # mm under the titles for the signatures and the seal, on the same page
+_SIGNATURES_HEIGHT = 4 + (10.5 + 9) * _PT * 1.35 + _SIGNING_ROOM
+
+
 def _pdf_signatures(pdf: FPDF) -> None:
     width = (_PAGE_W - 2 * _MARGIN) / 2
-    if pdf.get_y() + 14 > pdf.h - pdf.b_margin:  # the two titles; signing room may be the margin
-        pdf.add_page()
     pdf.ln(4)
     h = _font(pdf, 10.5, "B")
     pdf.cell(width, h, SIGN_LEFT, align="C")
@@ -520,7 +561,7 @@ def _shorten(pdf: FPDF, text: str, width: float) -> str:
 
 def _texts(content: ReportContent) -> list[str]:
     return [content.parent_name.upper(), content.unit_name.upper(), content.date_line,
-             content.day_line, content.forecast, *content.remarks, *(r.name for r in content.children),
+             content.day_line, content.progress_note, content.forecast, *content.remarks, *(r.name for r in content.children),
              *(n for n, _c in content.by_group), *(n for n, _c in content.by_kind), "…—%"]  # fmt: skip
 
 
@@ -563,18 +604,60 @@ def render(content: ReportContent, fmt: str) -> bytes:
 
 def store_report(unit: Unit, campaign: Campaign, day: datetime.date) -> list[str]:
     """Write both files of the day through the default storage, replacing earlier ones."""
-    from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
     content = report_content(unit, campaign, day)
     files = {fmt: render(content, fmt) for fmt in FORMATS}  # both made before either is replaced
-    names = []
-    for fmt, data in files.items():
-        name = stored_name(unit, campaign.pk, day, fmt)
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        names.append(default_storage.save(name, ContentFile(data)))
-    return names
+    return [
+        replace_file(default_storage, stored_name(unit, campaign.pk, day, fmt), data)
+        for fmt, data in files.items()
+    ]
+
+
+def replace_file(storage: Storage, name: str, data: bytes) -> str:
+    """Put `data` at `name`, replacing what is there, so that a reader (or a crash) finds the old
+    file whole or the new one whole, never none and never a truncated one.
+
+    `Storage.save` cannot do it: it never overwrites (an existing name gets a random suffix), so
+    the name would have to be deleted first, and a kill between the delete and the end of the
+    write leaves no report or half of one. On a storage with a local path, the bytes go to a
+    hidden temporary file in the same folder (so on the same filesystem), are flushed to disk, then
+    `os.replace` renames it over the name in one atomic step. A temporary left by a kill ends in
+    `.part` and is never listed as a report. A storage without local paths (an object store; none
+    is configured) has no rename: the old object is deleted, then the new one written in one
+    upload, whole but not atomically."""
+    try:
+        path = Path(storage.path(name))
+    except NotImplementedError:
+        if storage.exists(name):
+            storage.delete(name)
+        return storage.save(name, ContentFile(data))
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, getattr(storage, "file_permissions_mode", None) or 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(folder)
+    return name
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX: the folder's entry is data of the folder)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
 
 
 def stored_reports(unit: Unit, *, limit_days: int = 31) -> list[StoredReport]:

@@ -6,4 +6,9 @@ from cccd.errors import ErrorCode
 
 BAD_DAY = ErrorCode("BAD_DAY", _("“%(text)s” is not a date: write it as dd/mm/yyyy."), 400)
 BAD_ID = ErrorCode("BAD_ID", _("“%(text)s” is not a number from this site's links."), 400)
+FUTURE_DAY = ErrorCode(
+    "FUTURE_DAY",
+    _("%(day)s has not come yet: figures go up to today, %(today)s, at the latest."),
+    400,
+)
 BAD_FORMAT = ErrorCode("BAD_FORMAT", _("Reports come as xlsx or pdf, not “%(text)s”."), 400)

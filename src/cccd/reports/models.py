@@ -19,8 +19,10 @@ from cccd.units.models import Unit
 
 class DailyCount(models.Model):
     """Dossiers that reached a milestone on a day (Vietnam's local date), per unit, campaign,
-    group and kind of application. `event` is `captured` (the intake finished: the figure units
-    report as "records collected") or `delivered` (the card handed over or posted)."""
+    group and kind of application. `event` is `captured` (the dossiers received that day that count
+    as progress: taken at the desk and not rejected or cancelled since, `counters.counts_as_progress`;
+    the figure units report as "records collected") or `delivered` (the card handed over or
+    posted)."""
 
     class Event(models.TextChoices):
         CAPTURED = "captured", _("Captured")

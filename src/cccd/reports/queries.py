@@ -1,6 +1,8 @@
 """The figures of a unit's dashboard, its report and the reports API: one function computes them,
 so the three always agree. Everything here reads the counters of `cccd.reports.models` (the unit's
 own rows: its whole subtree is already added up there) and the targets; nothing scans dossiers.
+Every intake figure (done, today, the week, the daily series, groups, kinds, the ranking) is
+progress as `cccd.reports.counters` defines it: rejected and cancelled dossiers are not in it.
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ class Figures:
     campaign: Campaign
     day: datetime.date
     target: int | None
-    done: int  # dossiers captured from the campaign's start to `day`
-    today: int
+    done: int  # progress (`counters.counts_as_progress`) from the campaign's start to `day`
+    today: int  # progress of `day`: dossiers received that day, less those since withdrawn
     yesterday: int
     week: int  # the last 7 days, `day` included
     delivered: int

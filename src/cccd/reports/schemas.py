@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
+
+PROGRESS = (
+    "Progress: dossiers received at the desk (by Vietnam's local date of reception) that are not "
+    "rejected or cancelled; a dossier rejected or cancelled later leaves the figure of the day it "
+    "was received."
+)
 
 
 class UnitRef(Schema):
@@ -23,8 +29,8 @@ class ForecastOut(Schema):
 
 class DayOut(Schema):
     day: datetime.date
-    captured: int
-    cumulative: int
+    captured: int = Field(description=f"{PROGRESS} Of this day.")
+    cumulative: int = Field(description=f"{PROGRESS} From the campaign's start to this day.")
 
 
 class CountOut(Schema):
@@ -42,9 +48,9 @@ class ChildOut(Schema):
     rank: int
     unit: UnitRef
     target: int | None
-    done: int
+    done: int = Field(description=f"{PROGRESS} From the campaign's start to `day`.")
     percent: float | None
-    today: int
+    today: int = Field(description=f"{PROGRESS} Of `day`.")
 
 
 class FiguresOut(Schema):
@@ -53,11 +59,11 @@ class FiguresOut(Schema):
     campaign: str
     day: datetime.date
     target: int | None
-    done: int
-    percent: float | None
-    today: int
+    done: int = Field(description=f"{PROGRESS} From the campaign's start to `day`.")
+    percent: float | None = Field(description="`done` as a share of `target`, in %.")
+    today: int = Field(description=f"{PROGRESS} Of `day`.")
     yesterday: int
-    week: int
+    week: int = Field(description=f"{PROGRESS} Of the 7 days ending on `day`.")
     delivered: int
     overdue: int
     daily: list[DayOut]

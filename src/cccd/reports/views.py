@@ -15,20 +15,25 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
-from cccd.reports import errors, queries
+from cccd.reports import counters, errors, queries
 
 VIEW = "reports.view_dashboard"
 
 
 def parse_day(text: str | None) -> datetime.date:
-    """?day=dd/mm/yyyy or yyyy-mm-dd; today (Vietnam) when absent."""
+    """?day=dd/mm/yyyy or yyyy-mm-dd; today (Vietnam) when absent. A day still to come is
+    refused: its figures do not exist yet, and a report dated ahead would look like one sent."""
+    today = counters.local_day(timezone.now())
     if not text:
-        return timezone.localdate()
+        return today
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.datetime.strptime(text.strip()[:10], fmt).date()  # noqa: DTZ007 (a date)
+            day = datetime.datetime.strptime(text.strip()[:10], fmt).date()  # noqa: DTZ007 (a date)
         except ValueError:
             continue
+        if day > today:
+            raise errors.FUTURE_DAY(day=f"{day:%d/%m/%Y}", today=f"{today:%d/%m/%Y}")
+        return day
     raise errors.BAD_DAY(text=text[:20])
 
 
@@ -57,6 +62,7 @@ def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     context = {
         "f": figures, "chart": chart, "campaigns": visible_campaigns(request.user),
         "sessions": _todays_sessions(request, unit, day), "parent": _parent(request, unit),
+        "progress_label": counters.PROGRESS_LABEL, "progress_note": counters.PROGRESS_NOTE,
     }  # fmt: skip
     return render(request, "reports/dashboard.html", context)
 

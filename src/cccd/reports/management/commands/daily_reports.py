@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cccd.accounts.audit import audit_source
 from cccd.reports import tasks
+from cccd.reports.counters import local_day
 
 
 class Command(BaseCommand):
@@ -54,9 +55,15 @@ class Command(BaseCommand):
 
 
 def _day(text: str | None) -> datetime.date:
+    today = local_day(timezone.now())
     if not text:
-        return timezone.localdate()
+        return today
     try:
-        return datetime.datetime.strptime(text.strip(), "%d/%m/%Y").date()  # noqa: DTZ007 (a date)
+        day = datetime.datetime.strptime(text.strip(), "%d/%m/%Y").date()  # noqa: DTZ007 (a date)
     except ValueError:
         raise CommandError(f"“{text[:20]}” is not a date: write it as dd/mm/yyyy.") from None
+    if day > today:
+        raise CommandError(
+            f"{day:%d/%m/%Y} has not come yet: reports go up to today, {today:%d/%m/%Y}."
+        )
+    return day
