@@ -9,9 +9,9 @@ from cccd.campaigns.models import Session
 from cccd.rosters.models import RosterEntry
 from tests.builders import PASSWORD
 from tests.e2e.conftest import log_in
+from tests.rosters.conftest import register as register  # noqa: F401 (fixtures)
+from tests.rosters.conftest import session as session  # noqa: F401
 from tests.rosters.test_precheck import ROWS, _school_xlsx
-from tests.rosters.test_precheck import register as register  # noqa: F401 (fixtures)
-from tests.rosters.test_precheck import session as session  # noqa: F401
 
 
 def test_upload_precheck_review_and_export(
