@@ -238,9 +238,9 @@ def seed_roster(seed: int) -> int:
         ("Khối 12", "KHỐI 12", grade_12),
         ("Khối 10 và 11", "KHỐI 10 VÀ 11", others),
     ):
-        roster = _send_list(session, liaison, name, title, part)
-        count += roster.entries.count()
-    if len(grade_12) > 2:  # a student moved to another school; the list was sent again
+        if part:
+            count += _send_list(session, liaison, name, title, part).entries.count()
+    if len(grade_12) >= 2:  # a student moved to another school; the list was sent again
         _send_list(session, liaison, "Khối 12", "KHỐI 12", grade_12[:-1], replaces=True)
     return count
 
