@@ -17,10 +17,6 @@ def name_each_sessions_list(apps, schema_editor):
         versions.update(list_name=(stem or "Danh sách")[:100])
 
 
-def forget_list_names(apps, schema_editor):
-    apps.get_model("rosters", "Roster").objects.update(list_name="")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -40,7 +36,6 @@ class Migration(migrations.Migration):
             name='list_name',
             field=models.CharField(blank=True, default='', max_length=100, verbose_name='list'),
         ),
-        migrations.RunPython(name_each_sessions_list, forget_list_names),
         migrations.AlterField(
             model_name='roster',
             name='state',
@@ -50,4 +45,6 @@ class Migration(migrations.Migration):
             model_name='roster',
             constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('session', 'list_name'), name='one_current_version_per_list'),
         ),
+        # last: PostgreSQL refuses to alter a table with row changes pending in the transaction
+        migrations.RunPython(name_each_sessions_list, migrations.RunPython.noop),
     ]
