@@ -61,8 +61,11 @@ def _checked_roster(
     replaces: str | None = None,
 ) -> Roster:
     """A school list uploaded and pre-checked at once (the task run in-process)."""
+    chosen = {"name": list_name} if list_name else {}
+    if replaces:
+        chosen["replaces"] = replaces
     return services.upload_roster(session.pk, SimpleUploadedFile(name, _school_xlsx(rows)),
-                                  actor=actor, run_now=True, name=list_name, replaces=replaces)  # fmt: skip
+                                  actor=actor, run_now=True, **chosen)  # fmt: skip
 
 
 def _outcomes(roster: Roster) -> dict[str, tuple[str, list[str]]]:
