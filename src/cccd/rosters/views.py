@@ -31,8 +31,9 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
     """The session's lists: send one (a new list, or a new version of one), see each list's state
     and the rows of all current lists."""
     session = services._session_for(session_id, actor=request.user)
-    names = services.list_names(session)
-    form = RosterUploadForm(request.POST or None, request.FILES or None, lists=names)
+    form = RosterUploadForm(
+        request.POST or None, request.FILES or None, lists=services.list_names(session)
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,7 +52,7 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     context = {
         "session": session, "form": form, "lists": lists, "totals": queries.totals(lists),
-        "busy": any(o.pending is not None and o.pending.is_busy for o in lists),
+        "busy": any(r is not None and r.is_busy for o in lists for r in (o.current, o.pending)),
         "entries": queries.session_entries(session, outcome=outcome),
         "outcome": outcome, "outcomes": Outcome.choices, "shown": queries.ROWS_SHOWN,
     }  # fmt: skip
