@@ -85,9 +85,14 @@ def test_seed_demo_has_an_evening_session_under_way_with_a_pre_checked_list() ->
     from cccd.tickets.models import Ticket
 
     call_command("seed_demo", stdout=io.StringIO())
-    roster = Roster.objects.get(is_current=True)
-    assert roster.state == "checked"
-    assert roster.entries.filter(outcome="matched").exists()
+    lists = Roster.objects.filter(is_current=True)  # sent class by class: two lists
+    assert sorted(lists.values_list("list_name", "state")) == [
+        ("Khối 10 và 11", "checked"),
+        ("Khối 12", "checked"),
+    ]
+    assert all(roster.entries.filter(outcome="matched").exists() for roster in lists)
+    waiting = Roster.objects.get(state="awaiting")  # a corrected list that drops a student
+    assert (waiting.list_name, waiting.version) == ("Khối 12", 2)
     states = set(Ticket.objects.values_list("state", flat=True))
     assert {"done", "waiting"} <= states
     assert Ticket.objects.filter(group__code="elderly").exists()

@@ -35,9 +35,9 @@ from cccd.tickets.models import Ticket
 from tests.builders import PASSWORD, make_user
 from tests.e2e.conftest import ARTIFACTS, log_in
 from tests.enrollments.conftest import FACES, fingerprint_png, signature_png
+from tests.rosters.conftest import register as register  # noqa: F401 (fixtures)
+from tests.rosters.conftest import session as session  # noqa: F401
 from tests.rosters.test_precheck import ROWS, _school_xlsx
-from tests.rosters.test_precheck import register as register  # noqa: F401 (fixtures)
-from tests.rosters.test_precheck import session as session  # noqa: F401
 
 BOARD_WITHIN = 3_000  # ms: the board polls every second; a call shows within a couple of seconds
 

@@ -1,4 +1,3 @@
-import datetime
 import io
 import zoneinfo
 from pathlib import Path
@@ -9,59 +8,14 @@ from openpyxl import Workbook, load_workbook
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Session
-from cccd.campaigns.services import create_campaign, create_team, create_venue, plan_session
 from cccd.rosters import services
 from cccd.rosters.models import Roster, RosterEntry
-from tests.builders import Tree, make_person, make_unit, make_user
+from tests.builders import Tree, make_user
 from tests.conftest import client_for
 from tests.mixins import assert_audited
 
 pytestmark = pytest.mark.django_db
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture
-def session(tree: Tree, commander_daknong: User, officer_dakmil: User) -> Session:
-    leader = make_user("totruong.dakmil", "team_leader", tree.dakmil_police)
-    liaison = make_user("lienlac.thpt", "liaison", tree.dakmil_police)
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD", law="2014",
-                               start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30), actor=commander_daknong)  # fmt: skip
-    venue = create_venue(
-        unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil", actor=leader
-    )
-    venue.liaison = liaison
-    venue.save()
-    team = create_team(
-        unit_id=tree.dakmil_police.pk,
-        name="Tổ 1",
-        leader_id=leader.pk,
-        member_ids=[officer_dakmil.pk],
-        actor=leader,
-    )
-    return plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=team.pk, desks=3, capacity=300,
-                        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
-                        ends_at=datetime.datetime(2021, 3, 6, 23, 30, tzinfo=HCM), actor=leader)  # fmt: skip
-
-
-@pytest.fixture
-def register(tree: Tree) -> dict:
-    tayson_commune = make_unit(tree.tayson, "21808", "Thị trấn Phú Phong", "commune")
-    return {
-        "an": make_person(tree.daklao, "Nguyễn Văn An", "15/03/2005", "M"),
-        "huong": make_person(tree.daklao, "Đặng Thị Thu Hương", "02/09/2005", "F"),
-        "twin1": make_person(tree.daklao, "Trần Minh Khôi", "10/10/2006", "M"),
-        "twin2": make_person(tree.daklao, "Trần Minh Khôi", "10/10/2006", "M"),
-        "card": make_person(
-            tree.daklao,
-            "Lê Văn Bình",
-            "01/01/2003",
-            "M",
-            card_issue_date=datetime.date(2020, 5, 1),
-            card_expiry=datetime.date(2028, 1, 1),
-        ),  # fmt: skip
-        "young": make_person(tree.daklao, "Phạm Thị Nga", "20/12/2008", "F"),
-        "elsewhere": make_person(tayson_commune, "Võ Văn Tám", "05/05/2005", "M"),
-    }
 
 
 def _school_xlsx(rows: list[list[object]]) -> bytes:
@@ -98,12 +52,20 @@ def _upload(client: object, session: Session, content: bytes, name: str = "ds.xl
 
 
 def _checked_roster(
-    session: Session, actor: User, rows: list[list[object]] = ROWS, name: str = "ds.xlsx"
+    session: Session,
+    actor: User,
+    rows: list[list[object]] = ROWS,
+    name: str = "ds.xlsx",
+    *,
+    list_name: str = "",
+    replaces: str | None = None,
 ) -> Roster:
     """A school list uploaded and pre-checked at once (the task run in-process)."""
-    return services.upload_roster(
-        session.pk, SimpleUploadedFile(name, _school_xlsx(rows)), actor=actor, run_now=True
-    )
+    chosen = {"name": list_name} if list_name else {}
+    if replaces:
+        chosen["replaces"] = replaces
+    return services.upload_roster(session.pk, SimpleUploadedFile(name, _school_xlsx(rows)),
+                                  actor=actor, run_now=True, **chosen)  # fmt: skip
 
 
 def _outcomes(roster: Roster) -> dict[str, tuple[str, list[str]]]:
@@ -187,7 +149,7 @@ def test_a_corrected_list_replaces_the_roster_and_keeps_decisions_on_unchanged_r
         ["Hoàng Văn Mới", "01/01/2005", "Nam", "12A1", ""],
         *ROWS[:-1],
     ]  # a row added on top, last removed
-    second = _checked_roster(session, officer_dakmil, corrected, "ds2.xlsx")
+    second = _checked_roster(session, officer_dakmil, corrected, "ds2.xlsx", replaces="ds")
     roster.refresh_from_db()
     assert (roster.is_current, second.is_current, second.version) == (False, True, 2)
     kept = second.entries.get(values__full_name="Trần Minh Khôi")
@@ -237,10 +199,25 @@ def test_another_district_cannot_open_the_roster(
     )
 
 
+def _webp() -> bytes:
+    return b"RIFF" + (1234).to_bytes(4, "little") + b"WEBPVP8 " + bytes(range(256)) * 4
+
+
+def _heic() -> bytes:
+    return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(range(256)) * 4
+
+
+def _gif() -> bytes:
+    return b"GIF89a\x40\x01\xf0\x00\xf7\x00" + bytes(range(256)) * 4
+
+
 @pytest.mark.parametrize(
     ("content", "name", "code"),
     [(b"", "ds.xlsx", "empty"), (b"%PDF-1.4", "ds.pdf", "NOT_A_TABLE"),
-     ("Tên,Tuổi\nAn,16\n".encode(), "ds.csv", "NO_ROSTER_HEADER")],
+     ((Path(__file__).parent.parent / "fixtures" / "faces" / "portrait.jpg").read_bytes(), "lop12a1.jpg", "NOT_A_TABLE"),
+     (_webp(), "lop12a1.jpg", "NOT_A_TABLE"), (_heic(), "lop12a1.heic", "NOT_A_TABLE"),
+     (_gif(), "lop12a1.gif", "NOT_A_TABLE"),
+     (b"\x00" * 600 + b"ho va ten", "ds.csv", "NOT_A_TABLE")],
 )  # fmt: skip
 def test_a_malformed_list_is_refused_with_a_message(
     session: Session, officer_dakmil: User, content: bytes, name: str, code: str
@@ -250,6 +227,68 @@ def test_a_malformed_list_is_refused_with_a_message(
     assert code in response.content.decode()
     assert not Roster.objects.exists()
     assert not AuditEvent.objects.filter(action="roster.upload").exists()
+
+
+def test_a_picture_sent_as_a_list_is_not_a_spreadsheet_in_vietnamese_words(
+    session: Session, officer_dakmil: User, settings: object
+) -> None:
+    """A photo of the class list (a phone's WebP or HEIC saved as .jpg) is "not a spreadsheet",
+    said beside the file field, not "not UTF-8"."""
+    settings.LANGUAGE_CODE = "vi"  # type: ignore[attr-defined]
+    response = _upload(client_for(officer_dakmil), session, _webp(), "lop12a1.jpg")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "không phải là tệp CSV hoặc Excel" in page
+    assert "UTF-8 (dòng" not in page and "NOT_UTF8" not in page
+    assert response.context["form"].errors["file"]
+
+
+def test_a_list_too_big_for_a_class_is_refused_before_it_is_kept(
+    session: Session, officer_dakmil: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "MAX_ROSTER_MB", 1)
+    big = "Họ và tên,Ngày sinh\n" + "Nguyễn Văn An,01/01/2005\n" * 50_000
+    response = _upload(client_for(officer_dakmil), session, big.encode(), "ds.csv")
+    assert response.status_code == 413
+    assert "FILE_TOO_LARGE" in response.content.decode()
+    assert not Roster.objects.exists()
+
+
+def test_the_request_keeps_the_file_and_reads_no_row_of_it(
+    session: Session, officer_dakmil: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing happens in the worker, never in the request: the request checks the size and the
+    kind of file by its first bytes, keeps it and queues the task (not run here: the test's
+    transaction never commits)."""
+    from cccd.registry.tables import Table
+
+    def no_rows_in_the_request(self: object) -> None:
+        raise AssertionError("a row was read in the request")
+
+    monkeypatch.setattr(Table, "rows", no_rows_in_the_request)
+    response = _upload(client_for(officer_dakmil), session, _school_xlsx(ROWS))
+    assert response.status_code == 302
+    roster = Roster.objects.get()
+    assert (roster.state, roster.entries.count()) == ("uploaded", 0)
+
+
+def test_a_list_without_its_header_row_is_marked_failed_by_the_worker(
+    session: Session, officer_dakmil: User
+) -> None:
+    roster = services.upload_roster(
+        session.pk,
+        SimpleUploadedFile("ds.csv", "Tên,Tuổi\nAn,16\n".encode()),
+        actor=officer_dakmil,
+        run_now=True,
+    )
+    assert roster.state == "failed"
+    assert "Họ và tên" in roster.error_message
+    assert not roster.is_current
+    assert_audited("roster.fail", roster, actor=officer_dakmil)
+    page = client_for(officer_dakmil).get(f"/rosters/{roster.pk}/")
+    assert roster.error_message in page.content.decode().replace("&#x27;", "'").replace(
+        "&quot;", '"'
+    )
 
 
 def test_the_api_uploads_reads_and_decides(session: Session, register: dict, officer_dakmil: User,
@@ -292,3 +331,56 @@ def test_a_list_that_fails_deep_inside_is_marked_failed_and_the_current_one_stay
     assert first.is_current
     page = client_for(officer_dakmil).get(f"/rosters/sessions/{session.pk}/").content.decode()
     assert failed.error_message in page.replace("&#x27;", "'")
+
+
+def _open_dossier(person: object, unit: object, *, session: Session | None = None) -> object:
+    """A dossier received (at an earlier session of another venue by default), not delivered."""
+    from cccd.enrollments.models import Enrollment
+
+    return Enrollment.objects.create(unit=unit, person=person, kind="first_issue", law="2014",
+                                     state="captured", session=session)  # fmt: skip
+
+
+def test_an_application_opened_after_the_pre_check_is_flagged_when_the_rows_are_read(
+    session: Session, register: dict, officer_dakmil: User
+) -> None:
+    """The list comes days before the session; the flag must not be a snapshot of the upload."""
+    roster = _checked_roster(session, officer_dakmil)
+    _open_dossier(register["huong"], session.unit)
+    client = client_for(officer_dakmil)
+    api = client.get(f"/api/v1/rosters/{roster.pk}").json()
+    huong = next(e for e in api["entries"] if e["full_name"] == "Đặng Thị Thu Hương")
+    assert huong["flags"] == ["open_application"]
+    session_page = client.get(f"/rosters/sessions/{session.pk}/")
+    assert "Already has an open application" in session_page.content.decode()
+    page = client.get(f"/rosters/{roster.pk}/")
+    shown = next(e for e in page.context["entries"] if e.pk == huong["id"])
+    assert shown.flags == ["open_application"]
+
+
+def test_a_person_picked_by_the_reviewer_is_flagged_like_one_matched_at_once(
+    session: Session, register: dict, officer_dakmil: User
+) -> None:
+    _open_dossier(register["twin2"], session.unit)
+    roster = _checked_roster(session, officer_dakmil)
+    entry = roster.entries.get(outcome="ambiguous")
+    client = client_for(officer_dakmil)
+    client.post(f"/api/v1/rosters/entries/{entry.pk}/decision",
+                {"decision": "picked", "person_id": register["twin2"].pk},
+                content_type="application/json")  # fmt: skip
+    api = client.get(f"/api/v1/rosters/{roster.pk}").json()
+    assert next(e for e in api["entries"] if e["id"] == entry.pk)["flags"] == ["open_application"]
+
+
+def test_the_flag_goes_when_the_application_is_closed_and_ignores_the_sessions_own(
+    session: Session, register: dict, officer_dakmil: User
+) -> None:
+    dossier = _open_dossier(register["an"], session.unit)
+    roster = _checked_roster(session, officer_dakmil)
+    an = roster.entries.get(row=1)
+    assert services.with_open_applications([an], session)[0].flags == ["open_application"]
+    dossier.state = "delivered"
+    dossier.save()
+    assert services.with_open_applications([an], session)[0].flags == []
+    _open_dossier(register["an"], session.unit, session=session)  # tonight, from this list
+    assert services.with_open_applications([an], session)[0].flags == []

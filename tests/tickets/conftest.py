@@ -70,10 +70,14 @@ def groups() -> dict[str, PriorityGroup]:
     return {g.code: g for g in PriorityGroup.objects.all()}
 
 
-def make_roster(session: Session, rows: list[tuple[str, str, str]]) -> Roster:
+def make_roster(
+    session: Session, rows: list[tuple[str, str, str]], *, list_name: str = ""
+) -> Roster:
     """A pre-checked list: (full name, class, outcome) a row."""
+    named = {"list_name": list_name} if list_name else {}
     roster = Roster.objects.create(session=session, unit=session.unit, file="rosters/test.xlsx",
-                                   original_name="test.xlsx", kind="xlsx", state=Roster.State.CHECKED)  # fmt: skip
+                                   original_name="test.xlsx", kind="xlsx", state=Roster.State.CHECKED,
+                                   **named)  # fmt: skip
     RosterEntry.objects.bulk_create(
         RosterEntry(roster=roster, row=i, line=i + 4, fingerprint=str(i), full_name=name,
                     class_name=class_name, outcome=Outcome(outcome))

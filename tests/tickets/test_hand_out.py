@@ -62,6 +62,37 @@ def test_numbers_by_time_slot_follow_the_slots_and_carry_their_start(
     assert all(t.line_at == t.slot_start for t in tickets)
 
 
+def test_numbers_go_out_for_every_current_list_of_the_session_in_class_order(
+    session: Session, leader: User
+) -> None:
+    """Schools send one list per class: all the session's current lists are handed out."""
+    make_roster(session, [("Nguyễn Văn An", "12A10", "matched")], list_name="Lớp 12A10")
+    make_roster(session, [("Lê Thị Bình", "12A2", "matched"), ("Phạm Thị Dung", "12A2", "review")],
+                list_name="Lớp 12A2")  # fmt: skip
+    checking = make_roster(session, [("Võ Minh Em", "12A1", "matched")], list_name="Lớp 12A1")
+    checking.state = "checking"  # still being pre-checked: handed out later, with a second press
+    checking.save()
+    services.hand_out_numbers(session.pk, actor=leader)
+    assert _handed(session) == [(1, "12A2", "Lê Thị Bình"), (2, "12A2", "Phạm Thị Dung"),
+                                (3, "12A10", "Nguyễn Văn An")]  # fmt: skip
+    event = AuditEvent.objects.get(action="ticket.hand_out")
+    assert len(event.after["rosters"]) == 2
+
+
+def test_a_person_on_two_lists_gets_one_number(
+    session: Session, leader: User, tree: object
+) -> None:
+    from tests.builders import make_person
+
+    an = make_person(tree.daklao, "Nguyễn Văn An", "15/03/2005", "M")  # type: ignore[attr-defined]
+    for list_name in ("Lớp 12A1", "Bổ sung"):
+        make_roster(
+            session, [("Nguyễn Văn An", "12A1", "matched")], list_name=list_name
+        ).entries.update(person=an)
+    tickets = services.hand_out_numbers(session.pk, actor=leader)
+    assert [t.person for t in tickets] == [an]
+
+
 def test_handing_out_again_gives_numbers_only_to_new_rows(session: Session, leader: User) -> None:
     make_roster(session, ROWS)
     services.hand_out_numbers(session.pk, actor=leader)

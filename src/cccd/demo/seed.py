@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +20,13 @@ from cccd.accounts.services import create_administrator, create_user
 from cccd.campaigns.models import Campaign
 from cccd.units.models import Unit
 from cccd.units.services import load_units
+
+if TYPE_CHECKING:
+    import random
+
+    from cccd.campaigns.models import Session
+    from cccd.registry.models import Person
+    from cccd.rosters.models import Roster
 
 DEMO_PROVINCES = ["67", "52"]  # Đắk Nông, Bình Định (legacy codes)
 DEMO_DISTRICTS = ["663", "547"]  # Đắk Mil, Tây Sơn
@@ -200,18 +208,14 @@ def seed_campaign(today: date) -> Campaign:
 
 
 def seed_roster(seed: int) -> int:
-    """A school list for tonight's session at THPT Đắk Mil, pre-checked, some rows to review."""
-    import io
+    """The school's lists for tonight's session at THPT Đắk Mil, sent class by class as schools
+    do: grade 12, then grades 10 and 11, both pre-checked with some rows to review; and a corrected
+    grade 12 list that drops a student who left, waiting for the officer's confirmation."""
     import random
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from openpyxl import Workbook
-
     from cccd.campaigns.models import Session, Venue
-    from cccd.core import names
     from cccd.registry.models import Person
     from cccd.rosters.models import Roster
-    from cccd.rosters.services import upload_roster
 
     venue = Venue.objects.get(name="Trường THPT Đắk Mil")
     session = Session.objects.filter(venue=venue).order_by("-starts_at").first()
@@ -223,64 +227,77 @@ def seed_roster(seed: int) -> int:
     students = list(Person.objects.filter(residence_unit__path__startswith="/hc/L67/663/", birth_year__in=[2004, 2005, 2006],
                                           birth_date_precision="day", status="alive").order_by("personal_id")[:400])  # fmt: skip
     chosen = rng.sample(students, min(140, len(students)))
+    rows = [_roster_row(person, rng) for person in chosen]
+    rows += [["Hoàng Thị Mai Anh", f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005", "Nữ", "11A2", "", ""],
+             ["Y Khoa Niê", f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005", "Nam", "11A2", "", ""],
+             ["Nông Văn Thành", f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005", "Nam", "11A2", "", ""]]  # fmt: skip
+    grade_12 = [r for r in rows if r[3].startswith("12")]
+    others = [r for r in rows if not r[3].startswith("12")]
+    count = 0
+    for name, title, part in (
+        ("Khối 12", "KHỐI 12", grade_12),
+        ("Khối 10 và 11", "KHỐI 10 VÀ 11", others),
+    ):
+        if part:
+            count += _send_list(session, liaison, name, title, part).entries.count()
+    if len(grade_12) >= 2:  # a student moved to another school; the list was sent again
+        _send_list(session, liaison, "Khối 12", "KHỐI 12", grade_12[:-1], replaces=True)
+    return count
+
+
+def _roster_row(person: Person, rng: random.Random) -> list[str]:
+    """A student as a teacher types them, with the mistakes school lists have."""
+    from cccd.core import names
+
+    name, born = person.full_name, person.birth_date.strftime("%d/%m/%Y")
+    roll = rng.random()
+    if roll < 0.08:
+        name = names.fold(name).upper()  # typed without diacritics, in capitals
+    elif roll < 0.12 and person.birth_date.day <= 12:
+        born = person.birth_date.strftime("%m/%d/%Y")  # day and month swapped
+    elif roll < 0.15:
+        name = name[:-1] + ("a" if name[-1] != "a" else "e")  # a typo in the given name
+    father, mother = person.father_name, person.mother_name
+    if 0.15 <= roll < 0.19:  # a hastily typed row: the year one off, no parents
+        born = person.birth_date.replace(year=person.birth_year + 1).strftime("%d/%m/%Y")
+        father, mother = "", ""
+    elif 0.19 <= roll < 0.23 and len(name.split()) > 2:  # middle name dropped, a typo, no parents
+        words = name.split()
+        name = " ".join([words[0], words[-1][:-1] + ("a" if words[-1][-1] != "a" else "e")])
+        father, mother = "", ""
+    grade = {2006: "10", 2005: "11", 2004: "12"}[person.birth_year]
+    return [name, born, person.get_sex_display(), f"{grade}A{rng.randint(1, 6)}", father, mother]
+
+
+def _send_list(session: Session, liaison: User, name: str, title: str, rows: list[list[str]], *,
+               replaces: bool = False) -> Roster:  # fmt: skip
+    """One list as the school makes it (title rows, header, signature block), sent by the liaison."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils.text import slugify
+    from openpyxl import Workbook
+
+    from cccd.rosters.services import upload_roster
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["TRƯỜNG THPT ĐẮK MIL"])
     sheet.merge_cells("A1:G1")
-    sheet.append(["DANH SÁCH HỌC SINH ĐĂNG KÝ CẤP THẺ CĂN CƯỚC"])
+    sheet.append([f"DANH SÁCH HỌC SINH {title} ĐĂNG KÝ CẤP THẺ CĂN CƯỚC"])
     sheet.append([])
     sheet.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Lớp", "Họ tên cha", "Họ tên mẹ"])
-    for number, person in enumerate(chosen, start=1):
-        name, born = person.full_name, person.birth_date.strftime("%d/%m/%Y")
-        roll = rng.random()
-        if roll < 0.08:
-            name = names.fold(name).upper()  # typed without diacritics, in capitals
-        elif roll < 0.12 and person.birth_date.day <= 12:
-            born = person.birth_date.strftime("%m/%d/%Y")  # day and month swapped
-        elif roll < 0.15:
-            name = name[:-1] + ("a" if name[-1] != "a" else "e")  # a typo in the given name
-        father, mother = person.father_name, person.mother_name
-        if 0.15 <= roll < 0.19:  # a hastily typed row: the year one off, no parents
-            born = person.birth_date.replace(year=person.birth_year + 1).strftime("%d/%m/%Y")
-            father, mother = "", ""
-        elif (
-            0.19 <= roll < 0.23 and len(name.split()) > 2
-        ):  # middle name dropped, a typo, no parents
-            words = name.split()
-            name = " ".join([words[0], words[-1][:-1] + ("a" if words[-1][-1] != "a" else "e")])
-            father, mother = "", ""
-        grade = {2006: "10", 2005: "11", 2004: "12"}[person.birth_year]
-        sheet.append(
-            [
-                number,
-                name,
-                born,
-                person.get_sex_display(),
-                f"{grade}A{rng.randint(1, 6)}",
-                father,
-                mother,
-            ]
-        )
-    for extra in ("Hoàng Thị Mai Anh", "Y Khoa Niê", "Nông Văn Thành"):
-        sheet.append(
-            [
-                sheet.max_row - 3,
-                extra,
-                f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005",
-                "Nam",
-                "11A2",
-                "",
-                "",
-            ]
-        )
+    for number, row in enumerate(rows, start=1):
+        sheet.append([number, *row])
     sheet.append([])
     sheet.append(["", "Đắk Mil, ngày 01 tháng 03 năm 2021"])
     sheet.append(["", "HIỆU TRƯỞNG"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    upload = SimpleUploadedFile("danh-sach-hoc-sinh-THPT-Dak-Mil.xlsx", buffer.getvalue())
-    roster = upload_roster(session.pk, upload, actor=liaison, run_now=True)
-    return roster.entries.count()
+    file_name = f"danh-sach-{slugify(name)}-THPT-Dak-Mil{'-sua' if replaces else ''}.xlsx"
+    upload = SimpleUploadedFile(file_name, buffer.getvalue())
+    return upload_roster(session.pk, upload, actor=liaison, run_now=True,
+                         name="" if replaces else name, replaces=name if replaces else None)  # fmt: skip
 
 
 def seed_deadline_areas() -> None:

@@ -1,9 +1,27 @@
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
 class RosterUploadForm(forms.Form):
+    """A file, and whether it adds a list or replaces one of the session's lists (chosen by name:
+    never guessed from the file)."""
+
     file = forms.FileField(label=_("List of people (Excel .xlsx or CSV)"))
+    replaces = forms.ChoiceField(label=_("This file"), required=False)
+    name = forms.CharField(
+        label=_("Name of the new list"),
+        required=False,
+        max_length=100,
+        help_text=_("For example “Lớp 12A1”. Left empty, the list is named after the file."),
+    )
+
+    def __init__(self, *args: object, lists: Sequence[str] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["replaces"].choices = [("", _("adds a new list"))] + [
+            (name, _("replaces the list “%(name)s”") % {"name": name}) for name in lists
+        ]
 
 
 class MappingForm(forms.Form):

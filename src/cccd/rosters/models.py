@@ -13,19 +13,28 @@ from cccd.units.models import Unit
 
 
 class Roster(models.Model):
-    """One uploaded list for a session. A corrected upload makes a new version that replaces it."""
+    """One uploaded version of one of a session's lists.
+
+    Schools send their lists class by class, so a session holds several lists, each named
+    (`list_name`, e.g. "Lớp 12A1"). Each list has at most one current version; an upload either
+    adds a list or, chosen explicitly, replaces one named list, and a version that would drop people
+    from its list waits for a confirmation (`AWAITING`) before it becomes current.
+    """
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
+        AWAITING = "awaiting", _("Waiting for confirmation")
         CHECKING = "checking", _("Pre-check running")
         CHECKED = "checked", _("Pre-checked")
         FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Not used")
 
     session = models.ForeignKey(
         Session, models.PROTECT, related_name="rosters", verbose_name=_("session")
     )
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
-    version = models.PositiveIntegerField(_("version"), default=1)
+    list_name = models.CharField(_("list"), max_length=100, blank=True, default="")
+    version = models.PositiveIntegerField(_("version"), default=1)  # within its list
     is_current = models.BooleanField(default=True)
     file = models.FileField(_("file"), upload_to="rosters/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
@@ -55,12 +64,24 @@ class Roster(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["session"], condition=models.Q(is_current=True), name="one_current_roster"
+                fields=["session", "list_name"],
+                condition=models.Q(is_current=True),
+                name="one_current_version_per_list",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.original_name} v{self.version}"
+        return f"{self.display_name} v{self.version}"
+
+    @property
+    def display_name(self) -> str:
+        """The list's name, or the file's for a list made before lists had names."""
+        return self.list_name or self.original_name
+
+    @property
+    def is_busy(self) -> bool:
+        """Being read or pre-checked by the worker."""
+        return self.state in {self.State.UPLOADED, self.State.CHECKING}
 
 
 class Outcome(models.TextChoices):

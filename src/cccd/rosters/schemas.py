@@ -6,9 +6,10 @@ from ninja import Schema
 class EntryOut(Schema):
     id: int
     row: int
-    line: int
+    line: int  # the row's number in the school's own file, as Excel shows it
     full_name: str
     birth_date: datetime.date | None
+    class_name: str
     outcome: str
     person_id: int | None
     candidates: list[dict[str, object]]
@@ -18,17 +19,52 @@ class EntryOut(Schema):
     decision: str
 
 
-class RosterOut(Schema):
+class ChangedRowOut(Schema):
+    line: int
+    full_name: str
+    birth_date: datetime.date | None
+    birth_year: int | None
+    class_name: str
+
+
+class ReplacementOut(Schema):
+    """What a version waiting for a confirmation adds and drops against the list's current version."""
+
+    against: int | None
+    added: list[ChangedRowOut]
+    dropped: list[ChangedRowOut]
+    kept: int
+
+
+class RosterSummaryOut(Schema):
     id: int
     session_id: int
+    list_name: str
     version: int
     is_current: bool
     original_name: str
     state: str
+    error_message: str
     summary: dict[str, int]
+
+
+class RosterOut(RosterSummaryOut):
+    replacement: ReplacementOut | None
     entries: list[EntryOut]
+
+
+class SessionListsOut(Schema):
+    """The session's lists: the current version of each, and the versions not current yet
+    (being read, waiting for a confirmation, or failed)."""
+
+    current: list[RosterSummaryOut]
+    pending: list[RosterSummaryOut]
 
 
 class DecisionIn(Schema):
     decision: str
     person_id: int | None = None
+
+
+class ConfirmIn(Schema):
+    against: int  # the id of the current version the user compared this one with

@@ -5,16 +5,20 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
+from cccd.errors import DomainError
 from cccd.registry.models import Person
-from cccd.rosters import services
+from cccd.rosters import queries, services
 from cccd.rosters.forms import MappingForm, RosterUploadForm
 from cccd.rosters.models import Outcome, Roster, RosterEntry
 from cccd.rosters.reading import MAPPABLE_COLUMNS, column_label
@@ -24,26 +28,76 @@ from cccd.rosters.xlsx import write_discrepancies
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session's lists: send one (a new list, or a new version of one), see each list's state
+    and the rows of all current lists."""
     session = services._session_for(session_id, actor=request.user)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = RosterUploadForm(
+        request.POST or None, request.FILES or None, lists=services.list_names(session)
+    )
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.upload_roster(session.pk, form.cleaned_data["file"], actor=request.user)
-        messages.success(request, _("List received; the pre-check is running."))
-        return redirect("session_roster", session_id=session.pk)
-    roster = services.current_roster(session)
-    latest = Roster.objects.filter(session=session).order_by("-version").first()
-    busy = latest is not None and latest.state in {Roster.State.UPLOADED, Roster.State.CHECKING}
-    context = {"session": session, "form": form, "roster": roster, "latest": latest, "busy": busy}
-    if roster is not None:
+        try:
+            roster = services.upload_roster(session.pk, form.cleaned_data["file"], actor=request.user,
+                                            name=form.cleaned_data["name"],
+                                            replaces=form.cleaned_data["replaces"] or None)  # fmt: skip
+        except DomainError as exc:  # what is wrong with the file, said beside the file
+            form.add_error("file", exc.message)
+            form.error_code, status = exc.code, exc.status  # type: ignore[attr-defined]
+        else:
+            messages.success(request, _("List received; it is being read and pre-checked."))
+            return redirect("roster_detail", roster_id=roster.pk)
+    elif form.errors:
+        status = 400
+    lists = queries.session_lists(session)
+    outcome = request.GET.get("outcome", "")
+    context = {
+        "session": session, "form": form, "lists": lists, "totals": queries.totals(lists),
+        "busy": any(r is not None and r.is_busy for o in lists for r in (o.current, o.pending)),
+        "entries": queries.session_entries(session, outcome=outcome),
+        "outcome": outcome, "outcomes": Outcome.choices, "shown": queries.ROWS_SHOWN,
+    }  # fmt: skip
+    return render(request, "rosters/session.html", context, status=status)
+
+
+@login_required
+def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
+    """One version of a list: while read, its progress; waiting, what it adds and drops; current,
+    its summary, its columns and its rows."""
+    roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
+    session = services._session_for(roster.session_id, actor=request.user)
+    context: dict[str, object] = {"roster": roster, "session": session}
+    if roster.state == Roster.State.AWAITING:
+        change = services.replacement(roster)
+        prefetch_related_objects(change.dropped, "tickets")
+        context["change"] = change
+    if roster.is_current:
         outcome = request.GET.get("outcome", "")
-        entries = roster.entries.order_by("row")
-        if outcome in Outcome.values:
-            entries = entries.filter(outcome=outcome)
         labels = {c: column_label(c) for c in MAPPABLE_COLUMNS}
-        context |= {"summary": services.summary(roster), "entries": entries[:500], "outcome": outcome,
-                    "outcomes": Outcome.choices,
+        context |= {"summary": services.summary(roster), "outcome": outcome, "outcomes": Outcome.choices,
+                    "entries": queries.version_entries(roster, outcome=outcome), "shown": queries.ROWS_SHOWN,
                     "mapping_form": MappingForm(headers=roster.headers, mapping=roster.mapping, columns=MAPPABLE_COLUMNS, labels=labels)}  # fmt: skip
-    return render(request, "rosters/session.html", context, status=400 if form.errors else 200)
+    else:
+        context["now_current"] = services.current_version(roster.session_id, roster.list_name)
+    return render(request, "rosters/roster.html", context)
+
+
+@login_required
+@require_POST
+def roster_confirm(request: HttpRequest, roster_id: int) -> HttpResponse:
+    against = request.POST.get("against", "")
+    roster = services.confirm_replacement(
+        roster_id, against=int(against) if against.isdigit() else -1, actor=request.user
+    )
+    messages.success(request, _("The list was replaced; the pre-check is running."))
+    return redirect("roster_detail", roster_id=roster.pk)
+
+
+@login_required
+@require_POST
+def roster_discard(request: HttpRequest, roster_id: int) -> HttpResponse:
+    roster = services.discard_roster(roster_id, actor=request.user)
+    messages.success(request, _("This version was set aside; the list stays as it was."))
+    return redirect("session_roster", session_id=roster.session_id)
 
 
 @login_required
@@ -58,11 +112,9 @@ def roster_remap(request: HttpRequest, roster_id: int) -> HttpResponse:
         labels={},
     )
     form.is_valid()
-    services.remap_roster(roster.pk, form.mapping(), actor=request.user)
-    messages.success(
-        request, _("Columns changed; the list was read again and the pre-check is running.")
-    )
-    return redirect("session_roster", session_id=roster.session_id)
+    new = services.remap_roster(roster.pk, form.mapping(), actor=request.user)
+    messages.success(request, _("Columns changed; the list is being read again and pre-checked."))
+    return redirect("roster_detail", roster_id=new.pk)
 
 
 @login_required
@@ -103,14 +155,14 @@ def discrepancies(request: HttpRequest, roster_id: int) -> FileResponse:
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     write_discrepancies(roster, Path(handle.name))
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"danh-sach-sai-lech-{roster.pk}.xlsx",
+    return FileResponse(handle, as_attachment=True, filename=f"danh-sach-sai-lech-{slugify(roster.display_name) or roster.pk}-v{roster.version}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
 
 
 @login_required
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_visible(request.user, RosterEntry.objects.select_related("roster"), pk=entry_id)
-    return redirect(f"/rosters/{entry.roster_id}/review/?after={entry.row - 1}")
+    return redirect(f"{reverse('roster_review', args=[entry.roster_id])}?after={entry.row - 1}")
 
 
 def _differences(entry: RosterEntry, person: Person) -> set[str]:

@@ -1,8 +1,15 @@
-"""The discrepancy list a school downloads to correct its data before the day (Vietnamese)."""
+"""The discrepancy list a school downloads to correct its data before the day (Vietnamese).
+
+Rows are named by their line in the school's own file — the row number Excel shows in their sheet,
+header and blank lines counted — so the teacher finds each one at once. Everything the school or
+the register wrote goes through `cccd.spreadsheets.safe_text`: the file goes back to the school,
+and a value such as `=HYPERLINK(…)` must arrive as text, not as a formula.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,8 +18,11 @@ from openpyxl.styles import Alignment, Font
 
 from cccd.registry.models import Person
 from cccd.rosters.models import Decision, Flag, Outcome, Roster, RosterEntry
+from cccd.rosters.services import with_open_applications
+from cccd.spreadsheets import safe_text
 
 _COLUMNS = ("full_name", "birth_date", "sex", "class_name", "personal_id")
+_HEADER_ROW = 3
 
 
 def write_discrepancies(roster: Roster, path: Path, *, language: str = "vi") -> int:
@@ -22,20 +32,16 @@ def write_discrepancies(roster: Roster, path: Path, *, language: str = "vi") -> 
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = _("Discrepancies")[:31]
-        sheet.append(
-            [
-                _("Discrepancy list: %(file)s (version %(v)s)")
-                % {"file": roster.original_name, "v": roster.version}
-            ]
-        )
-        sheet.append([_("Session: %(s)s") % {"s": roster.session}])
-        header = [_("Row"), _("Full name"), _("Date of birth"), _("Sex"), _("Class"), _("Personal ID number"),
+        _append(sheet, [_("Discrepancy list: %(list)s — file %(file)s (version %(v)s)")
+                        % {"list": roster.display_name, "file": roster.original_name, "v": roster.version}])  # fmt: skip
+        _append(sheet, [_("Session: %(s)s") % {"s": roster.session}])
+        header = [_("Line in your file"), _("Full name"), _("Date of birth"), _("Sex"), _("Class"), _("Personal ID number"),
                   _("What to check"), _("In the register")]  # fmt: skip
         sheet.append(header)
-        for cell in sheet[3]:
+        for cell in sheet[_HEADER_ROW]:
             cell.font = Font(bold=True)
         count = 0
-        entries = roster.entries.order_by("row")
+        entries = with_open_applications(roster.entries.order_by("row"), roster.session)
         people = Person.objects.in_bulk([e.person_id for e in entries if e.person_id])
         for entry in entries:
             issues = _issues(entry)
@@ -44,15 +50,23 @@ def write_discrepancies(roster: Roster, path: Path, *, language: str = "vi") -> 
             if not issues and not differences:
                 continue
             values = entry.values or {}
-            sheet.append([entry.row, *(values.get(c, "") for c in _COLUMNS), "; ".join(issues + differences),
-                          _register_summary(person)])  # fmt: skip
+            _append(sheet, [entry.line, *(values.get(c, "") for c in _COLUMNS),
+                            "; ".join(issues + differences), _register_summary(person)])  # fmt: skip
             count += 1
-        for column, width in zip("ABCDEFGH", (6, 28, 13, 7, 8, 15, 60, 40), strict=True):
+        for column, width in zip("ABCDEFGH", (9, 28, 13, 7, 8, 15, 60, 40), strict=True):
             sheet.column_dimensions[column].width = width
-        for row in sheet.iter_rows(min_row=4):
+        for row in sheet.iter_rows(min_row=_HEADER_ROW + 1):
             row[6].alignment = Alignment(wrap_text=True)
         workbook.save(path)
     return count
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """A row of cells, text made safe; a cell holding text is stored as text, never a formula."""
+    sheet.append([safe_text(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def _issues(entry: RosterEntry) -> list[str]:

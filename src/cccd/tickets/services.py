@@ -29,7 +29,7 @@ from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.errors import NOT_FOUND
 from cccd.registry.models import Person
-from cccd.rosters.models import Outcome, Roster
+from cccd.rosters.models import Outcome, Roster, RosterEntry
 from cccd.tickets import errors
 from cccd.tickets.models import Desk, SessionQueue, Ticket
 
@@ -348,32 +348,42 @@ def slot_datetime(session: Session, at: datetime.time) -> datetime.datetime:
 @transaction.atomic
 def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.time] | None = None,
                      include_unmatched: bool = False) -> list[Ticket]:  # fmt: skip
-    """Numbers in advance for the rows of the session's pre-checked list that have none yet, in
+    """Numbers in advance for the rows of the session's pre-checked lists that have none yet, in
     class order, or by time slot when `slots` gives a start time per class (12A1 → 19:00). Rows the
-    pre-check found nowhere or could not read are left out unless `include_unmatched`."""
+    pre-check found nowhere or could not read are left out unless `include_unmatched`. A session
+    holds one list per class or several: all its current pre-checked lists are handed out, and a
+    person listed twice, or already holding a number, gets no second one."""
     require_permission(actor, ISSUE)
     session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
     running(session)
     queue = lock_queue(session)
-    roster = Roster.objects.filter(
-        session=session, is_current=True, state=Roster.State.CHECKED
-    ).first()
-    if roster is None:
+    rosters = list(
+        Roster.objects.filter(session=session, is_current=True, state=Roster.State.CHECKED)
+    )
+    if not rosters:
         raise errors.NO_ROSTER()
-    entries = roster.entries.exclude(tickets__session=session)
+    entries = RosterEntry.objects.filter(roster__in=rosters).exclude(tickets__session=session)
     if not include_unmatched:
         entries = entries.exclude(outcome__in=[Outcome.NOT_FOUND, Outcome.UNREADABLE])
+    holding = set(
+        Ticket.objects.filter(session=session, person__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    )
     wanted = {
         name.strip().upper(): slot_datetime(session, at) for name, at in (slots or {}).items()
     }
     far = session.ends_at + datetime.timedelta(days=1)
 
-    def order(entry: object) -> tuple:
-        slot = wanted.get(entry.class_name.strip().upper())  # type: ignore[attr-defined]
-        return (slot or far, class_key(entry.class_name), entry.row)  # type: ignore[attr-defined]
+    def order(entry: RosterEntry) -> tuple:
+        slot = wanted.get(entry.class_name.strip().upper())
+        return (slot or far, class_key(entry.class_name), entry.roster_id, entry.row)
 
     now, tickets = timezone.now(), []
     for entry in sorted(entries, key=order):
+        if entry.person_id is not None and entry.person_id in holding:
+            continue
+        holding.add(entry.person_id)
         queue.last_number += 1
         slot = wanted.get(entry.class_name.strip().upper())
         tickets.append(Ticket(session=session, number=queue.last_number, kind=Ticket.Kind.ADVANCE,
@@ -383,7 +393,7 @@ def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.
     Ticket.objects.bulk_create(tickets, batch_size=1000)
     queue.save(update_fields=["last_number"])
     record("ticket.hand_out", actor=actor, unit=session.unit, obj=session,
-           after={"roster": roster.pk, "count": len(tickets), "by_slot": bool(wanted),
+           after={"rosters": [r.pk for r in rosters], "count": len(tickets), "by_slot": bool(wanted),
                   "first": tickets[0].number if tickets else None,
                   "last": tickets[-1].number if tickets else None,
                   "include_unmatched": include_unmatched})  # fmt: skip

@@ -32,7 +32,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
         self.stdout.write(f"Campaign: {campaign.name}, {campaign.sessions.count()} sessions.")
         if roster_rows:
-            self.stdout.write(f"Roster: {roster_rows} rows from THPT Đắk Mil, pre-checked.")
+            self.stdout.write(
+                f"Lists: {roster_rows} rows in two class lists from THPT Đắk Mil, pre-checked; "
+                "a corrected list waits for confirmation."
+            )
         if numbers:
             self.stdout.write(
                 f"Queue: {numbers} numbers tonight at THPT Đắk Mil, two desks serving; open the board."
