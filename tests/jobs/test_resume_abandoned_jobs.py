@@ -98,6 +98,39 @@ def test_the_dead_workers_task_is_closed_and_a_new_one_queued(
     assert DBTaskResult.objects.filter(status="READY").count() == 1
 
 
+@pytest.mark.parametrize("task_end", ["FAILED", "RUNNING"])
+def test_a_queued_job_whose_task_will_never_run_it_is_queued_again(
+    settings: object, django_capture_on_commit_callbacks: object, task_end: str
+) -> None:
+    """The task failed before it took the lease, or its worker died between taking the task and
+    taking the lease: the job would say "queued" for ever."""
+    settings.TASKS = DB_TASKS  # type: ignore[attr-defined]
+    job = leases.job_for(PROBE, "a")
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        leases.queue(job)
+    lost = DBTaskResult.objects.get()
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    DBTaskResult.objects.filter(pk=lost.pk).update(status=task_end, started_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        assert [j.pk for j in recovery.resume_abandoned_jobs()] == [job.pk]
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert DBTaskResult.objects.get(pk=lost.pk).status == "FAILED"
+    job.refresh_from_db()
+    assert job.status == "queued" and job.auto_resumes == 1
+
+
+def test_a_queued_job_whose_task_waits_or_just_started_is_left_alone(
+    settings: object, django_capture_on_commit_callbacks: object
+) -> None:
+    settings.TASKS = DB_TASKS  # type: ignore[attr-defined]
+    job = leases.job_for(PROBE, "a")
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        leases.queue(job)
+    assert recovery.resume_abandoned_jobs() == []  # READY
+    DBTaskResult.objects.get().claim("a-worker")
+    assert recovery.resume_abandoned_jobs() == []  # RUNNING a moment ago
+
+
 @pytest.mark.django_db(transaction=True)
 def test_workers_checking_at_the_same_instant_queue_a_dead_job_once(settings: object) -> None:
     settings.TASKS = DB_TASKS  # type: ignore[attr-defined]

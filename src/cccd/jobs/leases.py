@@ -91,7 +91,9 @@ def queue(job: Job, *, by_person: bool = False) -> bool:
 
     A person's resume also resets the count of automatic resumes, so a job that stopped its worker
     too often gets its chances again."""
-    changes: dict[str, Any] = {"state": Job.State.QUEUED, "holder": "", "expires_at": None}
+    changes: dict[str, Any] = {
+        "state": Job.State.QUEUED, "holder": "", "expires_at": None, "task_result_id": "",
+    }  # fmt: skip
     if by_person:
         changes |= {"auto_resumes": 0, "error": ""}
     if not Job.objects.filter(pk=job.pk).filter(_nobody_holds()).update(**changes):
