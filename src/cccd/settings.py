@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "cccd.jobs",  # before django_tasks_db: its `db_worker` also resumes jobs whose worker died
     "django_tasks",
     "django_tasks_db",
     "cccd.units",
@@ -203,4 +204,7 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend",
     }
 }
+# A background job's lease: a job whose worker sent no heartbeat for this long is stopped, and any
+# `cccd db_worker` resumes it. Each committed batch of an import renews it.
+CCCD_JOB_LEASE_SECONDS = env_int("CCCD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 CCCD_MAX_UPLOAD_MB = env_int("CCCD_MAX_UPLOAD_MB", 200, minimum=1, maximum=4096)

@@ -44,4 +44,4 @@ def start_import(request: HttpRequest, file: File[UploadedFile]) -> Status[Regis
 @router.get("/imports/{import_id}", response=ImportOut)
 def get_import(request: HttpRequest, import_id: int) -> RegisterImport:
     require_permission(request.user, "registry.import_register")
-    return get_visible(request.user, RegisterImport.objects.all(), pk=import_id)
+    return get_visible(request.user, RegisterImport.objects.select_related("job"), pk=import_id)

@@ -35,6 +35,14 @@ DUPLICATE_COLUMNS = ErrorCode(
 NO_ROWS = ErrorCode("NO_ROWS", _("The file has a header but no data rows."), 400)
 FILE_TOO_LARGE = ErrorCode("FILE_TOO_LARGE", _("The file is larger than %(limit)s MB."), 413)
 IMPORT_RUNNING = ErrorCode("IMPORT_RUNNING", _("This import is already running."), 409)
+IMPORT_QUEUED = ErrorCode(
+    "IMPORT_QUEUED", _("This import is already queued: the next free worker starts it."), 409
+)
+IMPORT_FINISHED = ErrorCode(
+    "IMPORT_FINISHED",
+    _("This import has ended. To import the file again, upload it as a new import."),
+    409,
+)
 PERSON_QUERY_TOO_SHORT = ErrorCode(
     "QUERY_TOO_SHORT",
     _("Type a 12-digit personal ID number, or a name with the year of birth."),

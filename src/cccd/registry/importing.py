@@ -5,6 +5,10 @@ interrupted import loses at most the batch in flight and resumes after the last 
 People are upserted by personal ID; a re-import of the same file changes nothing. A person whose
 personal ID appears twice in the file is taken from its first row; the later rows are rejected.
 The duplicate check runs in the database (`Person.last_import_row`), so memory stays flat.
+
+Whoever runs an import (a worker's task, `cccd import_register`) holds its job's lease
+(`cccd.jobs.leases`) and renews it in each batch's transaction: two processes never write the same
+import, and one whose worker died is seen as stopped and resumed after its last committed batch.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from cccd.accounts.models import AuditEvent
 from cccd.accounts.scoping import scope_prefixes
 from cccd.core import names
 from cccd.errors import DomainError
+from cccd.jobs import leases
+from cccd.jobs.models import Job
 from cccd.registry import errors
 from cccd.registry.columns import map_headers
 from cccd.registry.models import Household, Person, RegisterImport, RejectedRow
@@ -39,6 +45,9 @@ DATA_FIELDS = (
     "card_expiry",
 )  # fmt: skip
 Progress = Callable[[RegisterImport], None]
+Tick = Callable[[], None]
+IMPORT_JOB = leases.Kind("register_import", "cccd.registry.tasks.run_register_import")
+TICK_ROWS = 1000  # rows read between two looks at the lease during a long pass over the file
 
 
 @dataclass
@@ -55,12 +64,14 @@ def read_header(table: Table) -> Header:
     raise errors.NO_HEADER()
 
 
-def count_data_rows(table: Table, header: Header) -> int:
+def count_data_rows(table: Table, header: Header, *, tick: Tick | None = None) -> int:
     """A full pass before writing anything: finds decoding errors deep in the file, and the total."""
     total = 0
     for line, cells in enumerate(table.rows(), start=1):
         if line > header.line and _has_content(cells):
             total += 1
+        if tick is not None and line % TICK_ROWS == 0:
+            tick()
     if total == 0:
         raise errors.NO_ROWS()
     return total
@@ -70,28 +81,46 @@ def _has_content(cells: list[Cell]) -> bool:
     return any(c is not None and str(c).strip() for c in cells)
 
 
+def job_of(register_import: RegisterImport) -> Job:
+    """The import's job (made here for an import that has none yet)."""
+    if register_import.job is None:
+        register_import.job = leases.job_for(
+            IMPORT_JOB, register_import.pk, unit=register_import.unit
+        )
+        RegisterImport.objects.filter(pk=register_import.pk).update(job=register_import.job)
+    return register_import.job
+
+
 def run_import(
     register_import: RegisterImport, *, progress: Progress | None = None
 ) -> RegisterImport:
-    """Run (or resume) an import to its end; whole-file problems mark it failed and write nothing."""
-    imp = _start(register_import.pk)
+    """Run (or resume) an import to its end under its job's lease; whole-file problems mark it
+    failed and write nothing. Raises `leases.JobBusy` when another process is running it."""
+    with leases.hold(job_of(register_import)) as lease:
+        return _run(register_import.pk, lease, progress)
+
+
+def _run(pk: int, lease: leases.Lease, progress: Progress | None) -> RegisterImport:
+    imp = _start(pk, lease)
+    if imp.state == RegisterImport.State.DONE:
+        return imp
     path = Path(imp.file.path)
     try:
         table = open_table(path)
         header = read_header(table)
         fresh = not imp.rows_done
         if not imp.total_rows:
-            imp.total_rows = count_data_rows(table, header)
+            imp.total_rows = count_data_rows(table, header, tick=lease.beat)
             imp.save(update_fields=["total_rows"])
     except DomainError as exc:
-        return _fail(imp, exc.code, exc.message)
+        return _fail(imp, lease, exc.code, exc.message)
     resolver = ResidenceResolver(_import_scope(imp))
     today = timezone.localdate()
-    for batch in _batches(table, header, start_after=imp.rows_done):
-        imp = _write_batch(imp.pk, batch, header, resolver, today)
+    for batch in _batches(table, header, start_after=imp.rows_done, tick=lease.beat):
+        imp = _write_batch(imp.pk, batch, header, resolver, today, lease)
         if progress:
             progress(imp)
-    finished = _finish(imp.pk)
+    finished = _finish(imp.pk, lease)
     if fresh and finished.created > ANALYZE_AFTER:
         refresh_statistics()
     return finished
@@ -123,8 +152,9 @@ def _locked(pk: int) -> RegisterImport:
 
 
 @transaction.atomic
-def _start(pk: int) -> RegisterImport:
+def _start(pk: int, lease: leases.Lease) -> RegisterImport:
     imp = _locked(pk)
+    lease.renew(progress=False)
     if imp.state == RegisterImport.State.DONE:
         return imp
     imp.state = RegisterImport.State.RUNNING
@@ -132,8 +162,9 @@ def _start(pk: int) -> RegisterImport:
     return imp
 
 
-def _fail(imp: RegisterImport, code: str, message: str) -> RegisterImport:
+def _fail(imp: RegisterImport, lease: leases.Lease, code: str, message: str) -> RegisterImport:
     with transaction.atomic():
+        lease.renew()
         imp.state, imp.error_code, imp.error_message = RegisterImport.State.FAILED, code, message
         imp.finished_at = timezone.now()
         imp.save(update_fields=["state", "error_code", "error_message", "finished_at"])
@@ -144,8 +175,9 @@ def _fail(imp: RegisterImport, code: str, message: str) -> RegisterImport:
 
 
 @transaction.atomic
-def _finish(pk: int) -> RegisterImport:
+def _finish(pk: int, lease: leases.Lease) -> RegisterImport:
     imp = _locked(pk)
+    lease.renew()
     if imp.state != RegisterImport.State.DONE:
         imp.state, imp.finished_at = RegisterImport.State.DONE, timezone.now()
         imp.save(update_fields=["state", "finished_at"])
@@ -158,12 +190,14 @@ def _finish(pk: int) -> RegisterImport:
 
 
 def _batches(
-    table: Table, header: Header, *, start_after: int
+    table: Table, header: Header, *, start_after: int, tick: Tick | None = None
 ) -> Iterator[list[tuple[int, int, list[Cell]]]]:
     """(data row index, line number, cells) in lists of BATCH, skipping rows already committed."""
     batch: list[tuple[int, int, list[Cell]]] = []
     index = 0
     for line, cells in enumerate(table.rows(), start=1):
+        if tick is not None and line % TICK_ROWS == 0:
+            tick()
         if line <= header.line or not _has_content(cells):
             continue
         index += 1
@@ -226,8 +260,10 @@ def _write_batch(
     header: Header,
     resolver: ResidenceResolver,
     today: datetime.date,
+    lease: leases.Lease,
 ) -> RegisterImport:
     imp = _locked(pk)
+    lease.renew()  # the heartbeat; a worker that lost the lease writes nothing more
     outcome = _parse(imp, batch, header, resolver, today)
     wanted = [r.personal_id for r in outcome.rows]
     existing = {

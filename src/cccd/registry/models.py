@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cccd.core import validity
+from cccd.jobs.models import Job
 from cccd.units.models import Unit
 
 
@@ -139,7 +140,9 @@ class RegisterImport(models.Model):
     """One register file being (or having been) imported, with its progress and its rejects.
 
     Rows are committed in batches together with `rows_done`, so an interrupted import resumes after
-    its last committed batch, and re-importing a file changes nothing that is already right.
+    its last committed batch, and re-importing a file changes nothing that is already right. Its
+    `job` carries the lease of the worker running it (`cccd.jobs`): while `state` is "queued" or
+    "running", the job says whether anyone really runs it (`status`).
     """
 
     class State(models.TextChoices):
@@ -166,6 +169,7 @@ class RegisterImport(models.Model):
     error_message = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    job = models.OneToOneField(Job, models.SET_NULL, null=True, blank=True, related_name="+")
 
     scope_field = "unit"
 
@@ -176,6 +180,18 @@ class RegisterImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def status(self) -> str:
+        """What the pages and the API show: done or failed as the import ended; otherwise its job's
+        state, which is "stopped" when the worker that ran it died (its lease expired)."""
+        if self.state in {self.State.DONE, self.State.FAILED} or self.job is None:
+            return self.state
+        return self.job.status
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(Job.State.choices).get(self.status) or self.get_state_display())
 
     @property
     def percent(self) -> int:

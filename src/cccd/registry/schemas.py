@@ -1,6 +1,7 @@
 import datetime
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class PersonBrief(Schema):
@@ -50,7 +51,9 @@ class PersonOut(Schema):
 class ImportOut(Schema):
     id: int
     original_name: str
-    state: str
+    state: str = Field(
+        description="queued, running, stopped (nobody runs it: its worker died), done or failed"
+    )
     total_rows: int
     rows_done: int
     created: int
@@ -59,3 +62,7 @@ class ImportOut(Schema):
     rejected: int
     error_code: str
     error_message: str
+
+    @staticmethod
+    def resolve_state(obj: Any) -> str:
+        return str(obj.status)

@@ -12,8 +12,10 @@ from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible, visible_to
+from cccd.jobs import leases
+from cccd.jobs.models import Job
 from cccd.registry import errors, search
-from cccd.registry.importing import read_header
+from cccd.registry.importing import IMPORT_JOB, read_header
 from cccd.registry.models import Person, RegisterImport
 from cccd.registry.tables import open_table, received_file
 
@@ -71,6 +73,8 @@ def _create_import(
     with path.open("rb") as handle:
         register_import.file.save(Path(name).name[:100] or "register", File(handle), save=False)
     register_import.save()
+    register_import.job = leases.job_for(IMPORT_JOB, register_import.pk, unit=unit)
+    register_import.save(update_fields=["job"])
     record("register_import.create", actor=actor, unit=unit, obj=register_import,
            after={"file": register_import.original_name, "size": register_import.size})  # fmt: skip
     return register_import
@@ -78,23 +82,31 @@ def _create_import(
 
 def _queue(register_import: RegisterImport, *, run_now: bool) -> RegisterImport:
     from cccd.registry.importing import run_import
-    from cccd.registry.tasks import run_register_import
 
     if run_now:
         return run_import(register_import)
-    transaction.on_commit(lambda: run_register_import.enqueue(register_import.pk))
+    leases.queue(register_import.job)  # type: ignore[arg-type]  # made with the import
     return register_import
 
 
-def resume_import(import_id: int, *, actor: User, force: bool = False) -> RegisterImport:
-    """Queue an unfinished import again; `force` also takes one left "running" by a dead worker."""
+@transaction.atomic
+def resume_import(import_id: int, *, actor: User) -> RegisterImport:
+    """Queue again an import that stopped (its worker died, or an error stopped it): it goes on
+    after its last committed batch. One that is queued, running or finished is refused."""
     require_permission(actor, "registry.import_register")
-    register_import = get_visible(actor, RegisterImport.objects.all(), pk=import_id)
-    if register_import.state == RegisterImport.State.RUNNING and not force:
+    register_import = get_visible(
+        actor, RegisterImport.objects.select_related("job", "unit"), pk=import_id
+    )
+    status = register_import.status
+    if status in {RegisterImport.State.DONE, RegisterImport.State.FAILED}:
+        raise errors.IMPORT_FINISHED()
+    if status == RegisterImport.State.QUEUED:
+        raise errors.IMPORT_QUEUED()
+    if status != Job.State.STOPPED:
         raise errors.IMPORT_RUNNING()
-    if register_import.state != RegisterImport.State.DONE:
-        record(
-            "register_import.resume", actor=actor, unit=register_import.unit, obj=register_import
-        )
-        _queue(register_import, run_now=False)
+    if not leases.queue(register_import.job, by_person=True):  # type: ignore[arg-type]
+        raise errors.IMPORT_RUNNING()  # a worker took it up a moment ago
+    record("register_import.resume", actor=actor, unit=register_import.unit, obj=register_import,
+           before={"status": status, "rows_done": register_import.rows_done},
+           after={"status": "queued"})  # fmt: skip
     return register_import

@@ -3,11 +3,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cccd.accounts.permissions import require_permission
@@ -50,7 +52,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         register_import = services.start_import(form.cleaned_data["file"], actor=request.user)
         return redirect("register_import", import_id=register_import.pk)
     page = Paginator(
-        visible_to(request.user, RegisterImport.objects.select_related("actor")), 20
+        visible_to(request.user, RegisterImport.objects.select_related("actor", "job")), 20
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -64,7 +66,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     require_permission(request.user, "registry.import_register")
     register_import = get_visible(
-        request.user, RegisterImport.objects.select_related("actor"), pk=import_id
+        request.user, RegisterImport.objects.select_related("actor", "job"), pk=import_id
     )
     template = (
         "registry/_import_progress.html"
@@ -72,13 +74,19 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
         else "registry/import.html"
     )
     rejected = register_import.rejected_rows.order_by("row_number")[:50]
-    return render(request, template, {"imp": register_import, "rejected": rejected})
+    context = {"imp": register_import, "job": register_import.job, "rejected": rejected}
+    return render(request, template, context)
 
 
 @login_required
 @require_POST
 def import_resume(request: HttpRequest, import_id: int) -> HttpResponse:
-    services.resume_import(import_id, actor=request.user)
+    register_import = services.resume_import(import_id, actor=request.user)
+    messages.success(
+        request,
+        _("Import queued again: it goes on after row %(done)s.")
+        % {"done": register_import.rows_done},
+    )
     return redirect("register_import", import_id=import_id)
 
 

@@ -14,10 +14,12 @@ from django_tasks import task
 
 from cccd.accounts.audit import audit_source, record
 from cccd.campaigns.models import Campaign, Target
+from cccd.jobs import leases
 from cccd.reports import daily_report
 from cccd.units.models import POLICE_ROOT, Unit
 
 Progress = Callable[[str], None]
+DAILY_REPORTS_JOB = leases.Kind("daily_reports", "cccd.reports.tasks.generate_daily_reports")
 
 
 def units_to_report(day: datetime.date) -> list[tuple[Unit, Campaign]]:
@@ -81,7 +83,15 @@ def _present(unit: Unit, campaign: Campaign, day: datetime.date) -> bool:
 
 @task()
 def generate_daily_reports(day_iso: str, unit_code: str | None = None) -> int:
-    """The scheduled run: write the day's reports; returns how many files were written."""
+    """The scheduled run: write the day's reports; returns how many files were written. Under the
+    day's job lease, renewed after each unit's files, so a worker that dies part-way leaves the job
+    stopped and the next worker writes the day again (the names are fixed, so nothing doubles)."""
     day = datetime.date.fromisoformat(day_iso)
-    with audit_source(f"task:daily_reports:{day_iso}"):
-        return len(write_daily_reports(day, unit_code=unit_code))
+    job = leases.job_for(DAILY_REPORTS_JOB, day_iso, unit_code)
+    with (
+        audit_source(f"task:daily_reports:{day_iso}"),
+        leases.taken_elsewhere_is_fine(f"daily reports {day_iso}"),
+        leases.hold(job) as lease,
+    ):
+        return len(write_daily_reports(day, unit_code=unit_code, progress=lambda _: lease.renew()))
+    return 0  # another worker holds the day's reports

@@ -9,6 +9,7 @@ from tqdm import tqdm
 from cccd.accounts.audit import audit_source
 from cccd.accounts.models import User
 from cccd.errors import DomainError
+from cccd.jobs.leases import JobBusy, LeaseLost
 from cccd.registry import services
 from cccd.registry.importing import run_import
 from cccd.registry.models import RegisterImport
@@ -26,7 +27,10 @@ class Command(BaseCommand):
             "--as", dest="username", help="import as this user (their units); default: national"
         )
         parser.add_argument(
-            "--resume", type=int, metavar="IMPORT_ID", help="finish an interrupted import"
+            "--resume",
+            type=int,
+            metavar="IMPORT_ID",
+            help="finish an interrupted import (one whose worker holds a live lease is refused)",
         )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -38,6 +42,13 @@ class Command(BaseCommand):
                 register_import = self._run(register_import, quiet=options["quiet"])
             except DomainError as exc:
                 raise CommandError(exc.message) from None
+            except JobBusy as busy:
+                raise CommandError(
+                    f"Import {busy.job.key} is being run by {busy.job.holder}; it finishes "
+                    "there. Run this again only if that worker has stopped."
+                ) from None
+            except LeaseLost:
+                raise CommandError("A worker took this import over; it finishes it.") from None
         if register_import.state == RegisterImport.State.FAILED:
             raise CommandError(register_import.error_message)
         self.stdout.write(
@@ -60,7 +71,11 @@ class Command(BaseCommand):
 
     def _import(self, options: dict[str, Any], actor: User | None) -> RegisterImport:
         if options["resume"]:
-            found = RegisterImport.objects.filter(pk=options["resume"]).first()
+            found = (
+                RegisterImport.objects.select_related("job", "unit")
+                .filter(pk=options["resume"])
+                .first()
+            )
             if found is None:
                 raise CommandError(f"No import {options['resume']}.")
             return found
