@@ -470,6 +470,28 @@ def test_a_card_not_yet_at_the_unit_cannot_be_delivered(tree: Tree, officer_dakm
     assert state_of(produced) == S.PRODUCED
 
 
+def test_the_dossier_page_leads_to_the_delivery_page_not_a_one_click_delivery(
+    tree: Tree, officer_dakmil: User
+) -> None:
+    at_unit = make_dossier(tree, S.AT_UNIT)
+    page = client_for(officer_dakmil).get(detail_url(at_unit)).content.decode()
+    assert 'data-testid="move-deliver"' not in page
+    assert 'name="move" value="deliver"' not in page
+    assert f'href="{deliver_url(at_unit)}"' in page and 'data-testid="to-deliver"' in page
+
+
+def test_a_delivery_posted_to_the_generic_move_is_refused_and_changes_nothing(
+    tree: Tree, officer_dakmil: User
+) -> None:
+    at_unit = make_dossier(tree, S.AT_UNIT)
+    response = client_for(officer_dakmil).post(move_url(at_unit), {"move": "deliver"})
+    assert response.status_code == 409
+    assert "needs its proof" in response.content.decode()
+    at_unit.refresh_from_db()
+    assert (at_unit.state, at_unit.delivery, at_unit.tracking_number) == (S.AT_UNIT, "", "")
+    assert not AuditEvent.objects.filter(action="enrollment.deliver").exists()
+
+
 # --- the refusal notice -------------------------------------------------------------------------
 
 

@@ -132,6 +132,14 @@ MOVE_BY_FILE_ONLY = ErrorCode(
     _("“%(move)s” happens only through a production batch or the centre's result file."),
     409,
 )
+MOVE_NEEDS_PROOF = ErrorCode(
+    "MOVE_NEEDS_PROOF",
+    _(
+        "“%(move)s” needs its proof: record it on the delivery page, with the citizen's signature or "
+        "the post's tracking number."
+    ),
+    409,
+)
 MOVE_REASON_NEEDED = ErrorCode(
     "MOVE_REASON_NEEDED", _("Say why: the reason is shown to the officer and kept."), 400
 )
