@@ -138,13 +138,18 @@ def test_impossible_needs_a_reason_and_a_real_slot(called: Ticket, officer_dakmi
     assert not Artefact.objects.exists()
 
 
-def test_exemption_and_kind_set_the_fee(called: Ticket, officer_dakmil: User) -> None:
+def test_exemption_and_kind_set_the_fee(called: Ticket, officer_dakmil: User,
+                                        student: Person) -> None:  # fmt: skip
+    Person.objects.filter(pk=student.pk).update(card_issue_date=datetime.date(2020, 4, 1),
+                                                card_expiry=datetime.date(2031, 3, 15))  # fmt: skip
     draft = services.update_intake(called.pk, kind=Kind.REISSUE, group_id=None, exemption_id=None,
-                                   return_method="office", actor=officer_dakmil)  # fmt: skip
+                                   return_method="office", kind_reason="Mất thẻ",
+                                   actor=officer_dakmil)  # fmt: skip
     assert draft.fee == 35000  # halved in 2021
     poor = FeeExemption.objects.get(code="poor_household")
     draft = services.update_intake(called.pk, kind=Kind.REISSUE, group_id=None, exemption_id=poor.pk,
-                                   return_method="office", actor=officer_dakmil)  # fmt: skip
+                                   return_method="office", kind_reason="Mất thẻ",
+                                   actor=officer_dakmil)  # fmt: skip
     assert draft.fee == 0 and draft.exemption == poor
 
 

@@ -106,7 +106,30 @@ PROOF_NEEDED = ErrorCode(
     _("A correction needs its proof (the document that shows the right value)."),
     400,
 )
+PROOF_FILE_NOT_AN_IMAGE = ErrorCode(
+    "PROOF_FILE_NOT_AN_IMAGE",
+    _(
+        "The proof's scan is not a picture (JPEG, PNG or BMP): scan or photograph the document again."
+    ),
+    400,
+)
+PROOF_FILE_BLANK = ErrorCode(
+    "PROOF_FILE_BLANK", _("The proof's scan is blank: scan the document again."), 400
+)
 SAME_VALUE = ErrorCode("SAME_VALUE", _("The register already holds that value."), 400)
+KIND_NOT_ALLOWED = ErrorCode(
+    "KIND_NOT_ALLOWED", _("“%(kind)s” is not possible for this person now: %(why)s."), 409
+)
+KIND_REASON_NEEDED = ErrorCode(
+    "KIND_REASON_NEEDED",
+    _("“%(kind)s” needs its reason: say why (card lost, damaged, or data changed)."),
+    400,
+)
+NOT_ELIGIBLE = ErrorCode(
+    "NOT_ELIGIBLE",
+    _("%(name)s cannot apply for a card now: %(why)s."),
+    409,
+)
 TICKET_NOT_AT_DESK = ErrorCode(
     "TICKET_NOT_AT_DESK", _("Number %(number)s is not being served at a desk: call it first."), 409
 )

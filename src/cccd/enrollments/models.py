@@ -164,6 +164,8 @@ class Enrollment(models.Model):
     person = models.ForeignKey(Person, models.PROTECT, related_name="enrollments",
                                verbose_name=_("person"))  # fmt: skip
     kind = models.CharField(_("kind of application"), max_length=16, choices=Kind.choices)
+    kind_reason = models.CharField(_("why (re-issue, exchange for damage or changed data)"),
+                                   max_length=300, blank=True)  # fmt: skip
     group = models.ForeignKey(PriorityGroup, models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_("group"))  # fmt: skip
     law = models.CharField(_("law"), max_length=4, choices=Campaign.Law.choices)

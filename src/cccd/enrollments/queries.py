@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from cccd.accounts.models import User
 from cccd.accounts.scoping import get_visible
-from cccd.enrollments import services
+from cccd.enrollments import kinds, services
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.enrollments.slip import SlipData
-from cccd.errors import NOT_FOUND
+from cccd.errors import NOT_FOUND, DomainError
 from cccd.rosters.reading import column_label
 from cccd.tickets.models import Ticket
 
@@ -40,16 +42,22 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     problem = None
     suggested_kind = ""
     fingers_due, iris_due = True, False
+    kind_options: list[kinds.KindOption] = []
     if person is not None:
         law = draft.law if draft is not None else ticket.session.campaign.law
         fingers_due, iris_due = services.biometrics_due(law, person.birth_date, today)
+        kind_options = kinds.options(person, law, today) if received is None else []
     if person is not None and draft is None and received is None:
-        problem = services.open_application_problem(person, ticket)
-        suggested_kind = services.suggest_kind(person, today)
+        problem = services.open_application_problem(person, ticket) or (
+            services.eligibility_problem(person, law, today)
+        )
+        suggested_kind = services.suggest_kind(person, today, law)
     slots = _slots(draft)
     return {
         "ticket": ticket, "session": ticket.session, "person": person, "draft": draft,
         "received": received, "problem": problem, "suggested_kind": suggested_kind,
+        "kinds_allowed": [(o, _fee_or_none(o.value, today)) for o in kind_options if o.allowed],
+        "kinds_refused": [o for o in kind_options if not o.allowed],
         "problem_message": problem.error(**problem.params).message if problem else "",
         "photo": slots.get((Artefact.Kind.PHOTO, 0)),
         "signature": slots.get((Artefact.Kind.SIGNATURE, 0)),
@@ -62,6 +70,14 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
         "at_desk": ticket.state in services.tickets.AT_DESK,
         "roster_details": _listed_values(ticket),
     }  # fmt: skip
+
+
+def _fee_or_none(kind: str, today: datetime.date) -> int | None:
+    """The kind's fee today without exemption, for the screen; None when the table has none."""
+    try:
+        return services.quote_fee(kind, today, None)
+    except DomainError:
+        return None
 
 
 def _listed_values(ticket: Ticket) -> dict[str, str]:

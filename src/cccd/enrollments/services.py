@@ -33,7 +33,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import ancestor_paths, get_visible
 from cccd.campaigns.models import PriorityGroup, Session, Venue
 from cccd.core import deadlines, validity
-from cccd.enrollments import captures, errors
+from cccd.enrollments import captures, errors, kinds
 from cccd.enrollments.models import (
     DEADLINE_KIND,
     Artefact,
@@ -57,29 +57,22 @@ FINGERS = range(1, 11)  # ISO 19794 finger positions 1–10: right thumb … lef
 IRISES = (1, 2)  # 1 right eye, 2 left eye
 CORRECTABLE = ("full_name", "birth_date", "sex", "hometown", "permanent_address", "ethnicity",
                "religion", "father_name", "mother_name", "old_id_number")  # fmt: skip
-_INTAKE_FIELDS = ("kind", "group", "fee", "exemption", "return_method", "post_address")
+_INTAKE_FIELDS = ("kind", "kind_reason", "group", "fee", "exemption", "return_method",
+                  "post_address")  # fmt: skip
 
 
 # ---------------------------------------------------------------- rules read from reference data
 
 
-def suggest_kind(person: Person, today: datetime.date) -> str:
-    """The kind a person's register entry points to; the officer confirms or changes it.
-
-    No card: first issue (or a change from the old CMND when one is recorded). A card expiring
-    within two years, or expired: exchange at a milestone age. Otherwise an exchange for damage
-    or changed data (the person has come for a reason the register does not know).
-    """
-    if person.card_issue_date is None:
-        return Kind.FROM_CMND if person.old_id_number else Kind.FIRST_ISSUE
-    expiry = person.card_expiry
-    if expiry is not None and expiry - today <= datetime.timedelta(days=731):
-        return Kind.EXCHANGE_AGE
-    return Kind.EXCHANGE_CHANGE
+def suggest_kind(person: Person, today: datetime.date, law: str) -> str:
+    """The kind a person's register entry points to (`cccd.core.kinds.suggest`); the officer
+    confirms or changes it. First issue when nothing is possible: the screen says why."""
+    return kinds.suggest(person, law, today) or Kind.FIRST_ISSUE
 
 
 def quote_fee(kind: str, day: datetime.date, exemption: FeeExemption | None) -> int:
-    """The fee in đồng on `day`: nothing when exempted, else the reference table's amount."""
+    """The fee in đồng on `day`: nothing when exempted, else the reference table's amount for the
+    kind (callers check first that the person's card and age allow it: `kinds.require_kind`)."""
     if exemption is not None:
         return 0
     fee = (
@@ -230,6 +223,15 @@ def open_application_problem(person: Person, ticket: Ticket) -> Problem | None:
     return None
 
 
+def eligibility_problem(person: Person, law: str, today: datetime.date) -> Problem | None:
+    """No kind of application is possible for the person today (under 14 under the 2014 law):
+    the screen says why and from when, before anything is captured."""
+    if kinds.suggest(person, law, today) is not None:
+        return None
+    return Problem(errors.NOT_ELIGIBLE, {"name": person.full_name,
+                                         "why": kinds.first_refusal(person, law, today)})  # fmt: skip
+
+
 def _cancel_stale_drafts(person: Person, ticket: Ticket, *, actor: User) -> None:
     stale = Enrollment.objects.filter(person=person, state=Enrollment.State.DRAFT).exclude(
         ticket=ticket
@@ -253,13 +255,15 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
     if ticket.person is None:
         raise errors.NO_PERSON()
     Person.objects.select_for_update().filter(pk=ticket.person_id).first()  # one desk per person
-    problem = open_application_problem(ticket.person, ticket)
+    session = ticket.session
+    today = timezone.localdate()
+    problem = open_application_problem(ticket.person, ticket) or eligibility_problem(
+        ticket.person, session.campaign.law, today
+    )
     if problem is not None:
         problem.raise_()
     _cancel_stale_drafts(ticket.person, ticket, actor=actor)
-    session = ticket.session
-    today = timezone.localdate()
-    kind = suggest_kind(ticket.person, today)
+    kind = suggest_kind(ticket.person, today, session.campaign.law)
     enrollment = Enrollment(
         unit=session.unit, campaign=session.campaign, session=session, ticket=ticket,
         person=ticket.person, kind=kind, group=default_group(ticket), law=session.campaign.law,
@@ -305,12 +309,16 @@ def set_ticket_person(ticket_id: int, person_id: int, *, actor: User) -> Ticket:
 
 @transaction.atomic
 def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | None,
-                  exemption_id: int | None, return_method: str, post_address: str = "") -> Enrollment:  # fmt: skip
-    """The officer confirms or changes kind, group, exemption and return method; the fee follows."""
+                  exemption_id: int | None, return_method: str, post_address: str = "",
+                  kind_reason: str = "") -> Enrollment:  # fmt: skip
+    """The officer confirms or changes kind, group, exemption and return method; the fee follows
+    from the kind, which the person's card and age must allow (`cccd.core.kinds`)."""
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
-    if kind not in Kind.values:
-        raise errors.INCOMPLETE(missing=_("kind of application"))
+    today = timezone.localdate()
+    kind_reason = " ".join(kind_reason.split())[:300]
+    kinds.require_kind(enrollment.person, kind, law=enrollment.law, today=today,
+                       reason=kind_reason)  # fmt: skip
     group = exemption = None
     if group_id is not None:
         group = PriorityGroup.objects.filter(pk=group_id, is_active=True).first()
@@ -327,11 +335,12 @@ def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | Non
         raise errors.POST_ADDRESS_NEEDED()
     before = snapshot(enrollment, _INTAKE_FIELDS)
     enrollment.kind, enrollment.group, enrollment.exemption = kind, group, exemption
-    enrollment.fee = quote_fee(kind, timezone.localdate(), exemption)
+    enrollment.kind_reason = kind_reason if kind in kinds.rules.REASON_KINDS else ""
+    enrollment.fee = quote_fee(kind, today, exemption)
     enrollment.return_method = return_method
     enrollment.post_address = post_address if return_method == Enrollment.ReturnMethod.POST else ""
-    enrollment.save(update_fields=["kind", "group", "exemption", "fee", "return_method",
-                                   "post_address"])  # fmt: skip
+    enrollment.save(update_fields=["kind", "kind_reason", "group", "exemption", "fee",
+                                   "return_method", "post_address"])  # fmt: skip
     record("enrollment.update", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
            after=snapshot(enrollment, _INTAKE_FIELDS))  # fmt: skip
     return enrollment
@@ -529,7 +538,10 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     missing = missing_captures(enrollment, today)
     if missing:
         raise errors.INCOMPLETE(missing="; ".join(missing))
-    before = snapshot(enrollment, ("state", "code", "return_date"))
+    kinds.require_kind(enrollment.person, enrollment.kind, law=enrollment.law, today=today,
+                       reason=enrollment.kind_reason)  # fmt: skip
+    before = snapshot(enrollment, ("state", "code", "return_date", "fee"))
+    enrollment.fee = quote_fee(enrollment.kind, today, enrollment.exemption)
     enrollment.state, enrollment.received_at, enrollment.received_by = (
         Enrollment.State.CAPTURED,
         now,
@@ -537,10 +549,11 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     )
     enrollment.code = dossier_code(enrollment, today)
     enrollment.return_date = compute_return_date(enrollment, today)
-    enrollment.save(update_fields=["state", "received_at", "received_by", "code", "return_date"])
+    enrollment.save(update_fields=["state", "received_at", "received_by", "code", "return_date",
+                                   "fee"])  # fmt: skip
     counters.intake_finished(enrollment)
     record("enrollment.receive", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
-           after=snapshot(enrollment, ("state", "code", "return_date")))  # fmt: skip
+           after=snapshot(enrollment, ("state", "code", "return_date", "fee")))  # fmt: skip
     tickets.complete_ticket(ticket, actor=actor)
     return enrollment
 
