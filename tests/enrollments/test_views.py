@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cccd.accounts.models import User
-from cccd.enrollments.models import Artefact, Enrollment
+from cccd.enrollments.models import Artefact, Enrollment, ProposedChange
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
 from tests.conftest import client_for
@@ -128,6 +128,13 @@ def test_a_blank_or_garbled_signature(called: Ticket, desk_client: Client) -> No
     _refused(
         desk_client, called, "capture/signature/", {"file": upload("s.png", blank)}, 400, "blank"
     )
+
+
+def test_a_correction_proof_that_is_not_a_picture(called: Ticket, desk_client: Client) -> None:
+    form = {"field": "father_name", "value": "Nguyễn Văn An", "proof": "Giấy khai sinh",
+            "proof_file": upload("giay-khai-sinh.jpg", b"MZ\x90\x00 an executable")}  # fmt: skip
+    _refused(desk_client, called, "changes/", form, 400, "not a picture")
+    assert not ProposedChange.objects.exists()
 
 
 def test_a_ticket_of_another_unit(called: Ticket, officer_tayson: User) -> None:
