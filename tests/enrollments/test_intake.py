@@ -96,11 +96,13 @@ def test_finish_lists_what_is_missing(
     with pytest.raises(DomainError) as caught:
         services.finish_intake(called.pk, actor=officer_dakmil)
     assert caught.value.code == "INCOMPLETE"
-    assert (
-        "1, 2, 3, 4, 5, 6, 7, 8, 9, 10" in caught.value.message
-        and "signature" in caught.value.message
-    )
+    assert "the ten fingerprints" in caught.value.message and "signature" in caught.value.message
     assert Enrollment.objects.get().state == Enrollment.State.DRAFT
+    services.capture_slots(called.pk, Artefact.Kind.FINGERPRINT, actor=officer_dakmil,
+                           files={n: fingerprint_png(n) for n in range(1, 9)}, reasons={})  # fmt: skip
+    with pytest.raises(DomainError) as caught:
+        services.finish_intake(called.pk, actor=officer_dakmil)
+    assert "fingerprints: left ring finger, left little finger" in caught.value.message
 
 
 def test_a_refused_capture_in_a_set_stores_none_of_the_set(

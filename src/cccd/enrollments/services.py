@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
@@ -54,6 +55,15 @@ from cccd.units.models import Unit
 TAKE = "enrollments.take_intake"
 FINGERS = range(1, 11)  # ISO 19794 finger positions 1–10: right thumb … left little finger
 IRISES = (1, 2)  # 1 right eye, 2 left eye
+FINGER_NAMES = {
+    1: gettext_lazy("right thumb"), 2: gettext_lazy("right index finger"),
+    3: gettext_lazy("right middle finger"), 4: gettext_lazy("right ring finger"),
+    5: gettext_lazy("right little finger"), 6: gettext_lazy("left thumb"),
+    7: gettext_lazy("left index finger"), 8: gettext_lazy("left middle finger"),
+    9: gettext_lazy("left ring finger"), 10: gettext_lazy("left little finger"),
+}  # fmt: skip
+"""The fingers by their ISO/IEC 19794-4 positions, as the officer calls them (ngón cái phải …)."""
+IRIS_NAMES = {1: gettext_lazy("right eye"), 2: gettext_lazy("left eye")}
 CORRECTABLE = ("full_name", "birth_date", "sex", "hometown", "permanent_address", "ethnicity",
                "religion", "father_name", "mother_name", "old_id_number")  # fmt: skip
 _INTAKE_FIELDS = ("kind", "kind_reason", "group", "fee", "exemption", "return_method",
@@ -528,7 +538,11 @@ def missing_captures(enrollment: Enrollment, today: datetime.date) -> list[str]:
     if fingers_due:
         lacking = [n for n in FINGERS if (Artefact.Kind.FINGERPRINT, n) not in taken]
         if lacking:
-            missing.append(_("fingerprints %(slots)s") % {"slots": ", ".join(map(str, lacking))})
+            if len(lacking) == len(FINGERS):
+                missing.append(_("the ten fingerprints"))
+            else:
+                names = ", ".join(str(FINGER_NAMES[n]) for n in lacking)
+                missing.append(_("fingerprints: %(slots)s") % {"slots": names})
     if iris_due:
         lacking = [n for n in IRISES if (Artefact.Kind.IRIS, n) not in taken]
         if lacking:
