@@ -62,6 +62,10 @@ def why(verdict: rules.Verdict) -> str:
         return ""
     if verdict.refusal == rules.Refusal.NOT_YET_DUE and verdict.milestone is None:
         text = _("the card is valid until %(expiry)s: the exchange opens on %(opens)s")
+    elif verdict.refusal == rules.Refusal.HOLDS_A_CARD and verdict.card_expiry is None:
+        text = _(
+            "the person already holds a card without expiry: this is an exchange or a re-issue"
+        )
     else:
         text = str(_WHY[verdict.refusal])
     sentence = text % {"opens": _day(verdict.opens_on), "expiry": _day(verdict.card_expiry),
