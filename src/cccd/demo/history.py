@@ -4,8 +4,8 @@ officer report have something to show.
 For every day from the campaign's start to yesterday, Đắk Mil and Tây Sơn each held sessions —
 an evening on weekdays (one a week running past midnight), a morning and an evening at weekends —
 and received dossiers at their desks: fewer in the first week (the ramp-up), more in the evenings
-and at weekends, more in Tây Sơn than in Đắk Mil, students the biggest group, most people coming
-with their old CMND. The older a dossier, the further along it is: most of the first fortnight's
+and at weekends, more in Tây Sơn than in Đắk Mil, students the biggest group, each person with the
+kind of application their card, old ID and age allow (`cccd.core.kinds`). The older a dossier, the further along it is: most of the first fortnight's
 are delivered, the last days' still captured or completed.
 
 These rows are written in bulk, as an import of past records would be: the sessions (closed),
