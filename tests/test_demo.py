@@ -170,6 +170,23 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
                      .values_list("state", flat=True))  # fmt: skip
     assert +district == actual
 
+    # every dossier's kind is one the person's card and age allow (the desk's served evenings
+    # were checked today, then dated back), and its fee is the table's for that kind
+    from cccd.core import kinds as kind_rules
+    from cccd.enrollments import kinds
+    from cccd.enrollments.services import quote_fee
+
+    received_dossiers = Enrollment.objects.exclude(received_at=None).select_related("person",
+                                                                                      "exemption")  # fmt: skip
+    assert len({d.kind for d in received_dossiers}) >= 3
+    for dossier in received_dossiers:
+        day = timezone.localdate(dossier.received_at)
+        allowed = [kind_rules.check(dossier.kind, kinds.applicant(dossier.person), on,  # type: ignore[arg-type]
+                                    law=dossier.law, reason=dossier.kind_reason).allowed  # type: ignore[arg-type]
+                   for on in (day, today)]  # fmt: skip
+        assert any(allowed), (dossier.code, dossier.kind)
+        assert dossier.fee == quote_fee(dossier.kind, day, dossier.exemption), dossier.code
+
     dossiers = Enrollment.objects.count()
     call_command("seed_demo", stdout=io.StringIO())  # run again: nothing new
     assert Enrollment.objects.count() == dossiers

@@ -1,7 +1,8 @@
 """A dossier's whole life after the desk (issue 6), in the browser: the back office completes two
 captured dossiers from its keyboard-driven screen, the commander approves both in bulk, the back
 office sends them in a production batch, uploads the (simulated) centre's result, records the
-cards as arrived, hands one card over against a signature and posts the other; the citizen then
+cards as arrived, and from each dossier's page opens the delivery page (there is no one-click
+delivery) to hand one card over against a signature and post the other; the citizen then
 looks the dossier up on the public status page and reads "delivered".
 
 Selectors are language independent (data-testid, names, hrefs); the citizen's words are
@@ -11,6 +12,7 @@ Vietnamese whatever the language of the page.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,14 +136,19 @@ def test_complete_approve_batch_produce_deliver_and_the_citizen_reads_delivered(
     expect(page.get_by_test_id("dossiers")).to_be_visible()
     assert (_state(first.pk), _state(second.pk)) == ("at_unit", "at_unit")
 
-    # delivery: one handed over against the signature pad's image, one posted
+    # delivery, from the dossier page (no one-click delivery there, only the delivery page with
+    # its proof): one handed over against the signature pad's image, one posted
     signature = tmp_path / "signature.png"
     signature.write_bytes(signature_png())
-    page.goto(f"/dossiers/{first.pk}/deliver/")
+    page.goto(f"/dossiers/{first.pk}/")
+    expect(page.get_by_test_id("move-deliver")).to_have_count(0)
+    page.get_by_test_id("to-deliver").click()
+    expect(page).to_have_url(re.compile(rf"/dossiers/{first.pk}/deliver/$"))
     page.get_by_test_id("signature-file").set_input_files(str(signature))
     page.get_by_test_id("hand-over").click()
     expect(page.get_by_test_id("state")).to_be_visible()
-    page.goto(f"/dossiers/{second.pk}/deliver/")
+    page.goto(f"/dossiers/{second.pk}/")
+    page.get_by_test_id("to-deliver").click()
     page.get_by_test_id("tracking-number").fill("EE123456789VN")
     page.get_by_test_id("post").click()
     expect(page.get_by_test_id("state")).to_be_visible()

@@ -6,6 +6,8 @@ import datetime
 import hashlib
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from cccd.accounts.audit import AuditEvent
@@ -94,11 +96,13 @@ def test_finish_lists_what_is_missing(
     with pytest.raises(DomainError) as caught:
         services.finish_intake(called.pk, actor=officer_dakmil)
     assert caught.value.code == "INCOMPLETE"
-    assert (
-        "1, 2, 3, 4, 5, 6, 7, 8, 9, 10" in caught.value.message
-        and "signature" in caught.value.message
-    )
+    assert "the ten fingerprints" in caught.value.message and "signature" in caught.value.message
     assert Enrollment.objects.get().state == Enrollment.State.DRAFT
+    services.capture_slots(called.pk, Artefact.Kind.FINGERPRINT, actor=officer_dakmil,
+                           files={n: fingerprint_png(n) for n in range(1, 9)}, reasons={})  # fmt: skip
+    with pytest.raises(DomainError) as caught:
+        services.finish_intake(called.pk, actor=officer_dakmil)
+    assert "fingerprints: left ring finger, left little finger" in caught.value.message
 
 
 def test_a_refused_capture_in_a_set_stores_none_of_the_set(
@@ -138,13 +142,18 @@ def test_impossible_needs_a_reason_and_a_real_slot(called: Ticket, officer_dakmi
     assert not Artefact.objects.exists()
 
 
-def test_exemption_and_kind_set_the_fee(called: Ticket, officer_dakmil: User) -> None:
+def test_exemption_and_kind_set_the_fee(called: Ticket, officer_dakmil: User,
+                                        student: Person) -> None:  # fmt: skip
+    Person.objects.filter(pk=student.pk).update(card_issue_date=datetime.date(2020, 4, 1),
+                                                card_expiry=datetime.date(2031, 3, 15))  # fmt: skip
     draft = services.update_intake(called.pk, kind=Kind.REISSUE, group_id=None, exemption_id=None,
-                                   return_method="office", actor=officer_dakmil)  # fmt: skip
+                                   return_method="office", kind_reason="Mất thẻ",
+                                   actor=officer_dakmil)  # fmt: skip
     assert draft.fee == 35000  # halved in 2021
     poor = FeeExemption.objects.get(code="poor_household")
     draft = services.update_intake(called.pk, kind=Kind.REISSUE, group_id=None, exemption_id=poor.pk,
-                                   return_method="office", actor=officer_dakmil)  # fmt: skip
+                                   return_method="office", kind_reason="Mất thẻ",
+                                   actor=officer_dakmil)  # fmt: skip
     assert draft.fee == 0 and draft.exemption == poor
 
 
@@ -172,6 +181,48 @@ def test_a_correction_is_proposed_not_written(called: Ticket, officer_dakmil: Us
     assert code_of(lambda: services.propose_change(called.pk, "personal_id", "X", "giấy",
                                                    actor=officer_dakmil)) == "FIELD_NOT_CORRECTABLE"  # fmt: skip
     assert ProposedChange.objects.count() == 1
+
+
+def document_scan() -> bytes:
+    """A phone photo of a birth certificate, as far as the checks can tell: a page with text."""
+    page = np.full((600, 420), 235, np.uint8)
+    for line in range(60, 560, 40):
+        cv2.line(page, (40, line), (380, line), 30, 2)
+    return cv2.imencode(".jpg", page)[1].tobytes()
+
+
+def test_a_correction_keeps_its_proof_scan_checked_like_the_captures(
+    called: Ticket, officer_dakmil: User
+) -> None:
+    change = services.propose_change(called.pk, "father_name", "Nguyễn Văn An", "Giấy khai sinh",
+                                     proof_file=document_scan(), actor=officer_dakmil)  # fmt: skip
+    assert change.proof_file.name.endswith(".jpeg")
+    assert change.proof_file.read() == document_scan()
+    event = AuditEvent.objects.get(action="person.propose_change")
+    assert event.after["proof_sha256"] == hashlib.sha256(document_scan()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"%PDF-1.4 not a picture", "PROOF_FILE_NOT_AN_IMAGE"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+         "PROOF_FILE_NOT_AN_IMAGE"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PROOF_FILE_NOT_AN_IMAGE"),  # a truncated PNG
+        (cv2.imencode(".png", np.full((300, 200), 255, np.uint8))[1].tobytes(), "PROOF_FILE_BLANK"),
+        (b"", "EMPTY_FILE"),
+    ],
+)  # fmt: skip
+def test_a_correction_proof_that_is_not_a_picture_is_refused_and_nothing_is_written(
+    called: Ticket, officer_dakmil: User, settings: object, data: bytes, code: str
+) -> None:
+    media = Path(settings.MEDIA_ROOT)  # type: ignore[attr-defined]
+    before = sorted(media.rglob("*")) if media.exists() else []
+    assert code_of(lambda: services.propose_change(called.pk, "father_name", "Nguyễn Văn An",
+                                                   "Giấy khai sinh", proof_file=data,
+                                                   actor=officer_dakmil)) == code  # fmt: skip
+    assert not ProposedChange.objects.exists()
+    assert (sorted(media.rglob("*")) if media.exists() else []) == before
 
 
 def test_second_open_application_is_refused_with_its_reason(

@@ -234,6 +234,50 @@ def test_delivery_needs_its_proof(captured: Enrollment, back_office_dakmil: User
     assert done.delivery_signature.storage.exists(done.delivery_signature.name)
 
 
+def test_every_move_that_closes_a_dossier_carries_a_reason_or_a_proof() -> None:
+    for move in lifecycle.MOVES.values():
+        if move.target in Enrollment.CLOSED_STATES or move.target == S.RETURNED:
+            assert move.needs_reason or move.needs_proof, move.name
+
+
+@pytest.mark.parametrize("entry", ["move", "move_many"])
+def test_the_generic_move_refuses_to_deliver_without_proof(
+    captured: Enrollment, back_office_dakmil: User, entry: str
+) -> None:
+    _put(captured, S.AT_UNIT)
+    events = AuditEvent.objects.count()
+    make = lifecycle.move if entry == "move" else lifecycle.move_many
+    with pytest.raises(DomainError) as exc:
+        make([captured.pk] if entry == "move_many" else captured.pk, "deliver",  # type: ignore[operator]
+             actor=back_office_dakmil)  # fmt: skip
+    assert _code(exc) == "MOVE_NEEDS_PROOF"
+    captured.refresh_from_db()
+    assert (captured.state, captured.delivery) == (S.AT_UNIT, "")
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"delivery": "handed_over"}, {"delivery": "posted", "tracking_number": "  "},
+     {"delivery": "handed_over", "tracking_number": "EE1VN"}, {"delivery": "posted"}],
+)  # fmt: skip
+def test_no_path_records_a_delivery_without_its_proof(
+    captured: Enrollment, back_office_dakmil: User, fields: dict[str, object]
+) -> None:
+    _put(captured, S.AT_UNIT)
+    locked = Enrollment.objects.get(pk=captured.pk)  # as a caller holding the row's lock has it
+    with pytest.raises(DomainError) as exc:
+        lifecycle.apply(locked, "deliver", actor=back_office_dakmil, **fields)
+    assert _code(exc) == "DELIVERY_PROOF_NEEDED"
+    captured.refresh_from_db()
+    assert captured.state == S.AT_UNIT
+
+
+def test_delivery_is_not_offered_as_a_one_click_move(back_office_dakmil: User) -> None:
+    offered = {m.name for m in lifecycle.moves_from(S.AT_UNIT, back_office_dakmil)}
+    assert "deliver" not in offered
+
+
 def test_a_closed_dossier_frees_the_person_for_a_new_application(captured: Enrollment,
                                                                  commander_dakmil: User) -> None:  # fmt: skip
     lifecycle.move(captured.pk, "reject", actor=commander_dakmil, reason="Giấy tờ giả")

@@ -154,19 +154,44 @@ def test_a_commander_records_no_delivery(tree: Tree, commander_dakmil: User) -> 
 # --- the queue, next and previous ---------------------------------------------------------------
 
 
-def test_the_queue_is_oldest_first_and_marks_the_overdue(tree: Tree, back_office_dakmil: User) -> None:  # fmt: skip
+def codes_in(page: str) -> list[str]:
+    return re.findall(r'data-testid="dossier-row" data-code="([^"]+)"', page)
+
+
+def test_the_queue_opens_on_open_work_the_earliest_return_date_first(
+    tree: Tree, back_office_dakmil: User
+) -> None:
     late = make_dossier(tree, S.CAPTURED, minutes=30, name="Đỗ Văn Late",
                         return_date=datetime.date(2000, 1, 1))  # fmt: skip
-    first = make_dossier(tree, S.COMPLETED, minutes=1, return_date=datetime.date(2999, 1, 1))
-    delivered = make_dossier(tree, S.DELIVERED, minutes=2, name="Hồ Thị Xong",
+    later = make_dossier(tree, S.COMPLETED, minutes=1, return_date=datetime.date(2999, 1, 1))
+    soon = make_dossier(tree, S.AT_UNIT, minutes=2, name="Phan Văn Sớm",
+                        return_date=datetime.date(2021, 3, 20))  # fmt: skip
+    delivered = make_dossier(tree, S.DELIVERED, minutes=3, name="Hồ Thị Xong",
                              return_date=datetime.date(2000, 1, 1))  # fmt: skip
-    page = client_for(back_office_dakmil).get("/dossiers/").content.decode()
-    codes = re.findall(r'data-testid="dossier-row" data-code="([^"]+)"', page)
-    assert codes == [first.code, delivered.code, late.code]
+    rejected = make_dossier(tree, S.REJECTED, minutes=4, name="Lê Văn Không")
+    client = client_for(back_office_dakmil)
+    page = client.get("/dossiers/").content.decode()
+    assert codes_in(page) == [late.code, soon.code, later.code]  # closed ones left out
     overdue_rows = re.findall(r'data-code="([^"]+)">(?:(?!</tr>).)*data-overdue', page, re.S)
+    assert overdue_rows == [late.code]
+    everything = client.get("/dossiers/?state=all").content.decode()
+    assert codes_in(everything) == [delivered.code, late.code, soon.code, rejected.code,
+                                    later.code]  # fmt: skip
+    overdue_rows = re.findall(r'data-code="([^"]+)">(?:(?!</tr>).)*data-overdue', everything, re.S)
     assert overdue_rows == [late.code]  # a delivered card is late no more
-    only_late = client_for(back_office_dakmil).get("/dossiers/?overdue=1").content.decode()
-    assert re.findall(r'data-testid="dossier-row" data-code="([^"]+)"', only_late) == [late.code]
+    only_late = client.get("/dossiers/?overdue=1").content.decode()
+    assert codes_in(only_late) == [late.code]
+
+
+def test_next_and_previous_follow_the_return_dates(tree: Tree, back_office_dakmil: User) -> None:
+    first = make_dossier(tree, S.CAPTURED, minutes=9, name="Một",
+                         return_date=datetime.date(2021, 3, 10))  # fmt: skip
+    second = make_dossier(tree, S.CAPTURED, minutes=1, name="Hai")  # due 25/03, received earlier
+    third = make_dossier(tree, S.CAPTURED, minutes=2, name="Ba")
+    client = client_for(back_office_dakmil)
+    page = client.get(detail_url(second)).content.decode()
+    assert f'href="/dossiers/{first.pk}/" data-key="prev"' in page
+    assert f'href="/dossiers/{third.pk}/" data-key="next"' in page
 
 
 def test_the_queue_filters_by_session_and_officer(
@@ -315,6 +340,24 @@ def test_a_proposed_change_is_accepted_from_the_page(tree: Tree, back_office_dak
     assert again.status_code == 409
     change.refresh_from_db()
     assert change.state == ProposedChange.State.ACCEPTED
+
+
+def test_the_dossier_page_names_fields_and_fingers_in_words(
+    tree: Tree, back_office_dakmil: User
+) -> None:
+    captured = make_dossier(tree, S.CAPTURED)
+    change = ProposedChange.objects.create(enrollment=captured, person=captured.person,
+                                           field="hometown", proposed_value="Đắk Lắk",
+                                           proof="Giấy khai sinh")  # fmt: skip
+    client = client_for(back_office_dakmil)
+    client.post(f"/dossiers/{captured.pk}/changes/{change.pk}/", {"decision": "accept"})
+    page = client.get(detail_url(captured), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    table = page.split('data-testid="changes"', 1)[1].split("</table>", 1)[0]
+    assert "<td>Quê quán</td>" in table and ">hometown<" not in table
+    history = page.split('data-testid="history"', 1)[1]
+    assert "Quê quán" in history and "(accepted)" not in history
+    slots = re.findall(r'<tr data-testid="slot"><th>([^<]+)</th>', page)
+    assert slots[0] == "Vân tay ngón cái phải" and slots[9] == "Vân tay ngón út trái"
 
 
 # --- bulk approval ------------------------------------------------------------------------------
@@ -468,6 +511,28 @@ def test_a_card_not_yet_at_the_unit_cannot_be_delivered(tree: Tree, officer_dakm
     response = client.post(deliver_url(produced), {"delivery": "posted", "tracking_number": "EE1"})
     assert response.status_code == 409
     assert state_of(produced) == S.PRODUCED
+
+
+def test_the_dossier_page_leads_to_the_delivery_page_not_a_one_click_delivery(
+    tree: Tree, officer_dakmil: User
+) -> None:
+    at_unit = make_dossier(tree, S.AT_UNIT)
+    page = client_for(officer_dakmil).get(detail_url(at_unit)).content.decode()
+    assert 'data-testid="move-deliver"' not in page
+    assert 'name="move" value="deliver"' not in page
+    assert f'href="{deliver_url(at_unit)}"' in page and 'data-testid="to-deliver"' in page
+
+
+def test_a_delivery_posted_to_the_generic_move_is_refused_and_changes_nothing(
+    tree: Tree, officer_dakmil: User
+) -> None:
+    at_unit = make_dossier(tree, S.AT_UNIT)
+    response = client_for(officer_dakmil).post(move_url(at_unit), {"move": "deliver"})
+    assert response.status_code == 409
+    assert "needs its proof" in response.content.decode()
+    at_unit.refresh_from_db()
+    assert (at_unit.state, at_unit.delivery, at_unit.tracking_number) == (S.AT_UNIT, "", "")
+    assert not AuditEvent.objects.filter(action="enrollment.deliver").exists()
 
 
 # --- the refusal notice -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import cv2
 import numpy as np
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cccd.accounts.models import User
-from cccd.enrollments.models import Artefact, Enrollment
+from cccd.enrollments.models import Artefact, Enrollment, ProposedChange
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
 from tests.conftest import client_for
@@ -93,6 +94,41 @@ def _refused(
     assert not Artefact.objects.exists()
 
 
+def test_the_screen_shows_thumbnails_of_the_captures_and_names_the_fingers(
+    called: Ticket, desk_client: Client, portrait: bytes
+) -> None:
+    do_intake_but_finish = {
+        f"slot_{n}": upload(f"f{n}.png", fingerprint_png(n)) for n in range(1, 10)
+    }
+    do_intake_but_finish["reason_10"] = "Mất ngón"
+    desk_client.post(url(called, "capture/photo/"), {"file": upload("p.jpg", portrait)})
+    desk_client.post(url(called, "slots/fingerprint/"), do_intake_but_finish)
+    desk_client.post(url(called, "capture/signature/"), {"file": upload("s.png", signature_png())})
+    page = desk_client.get(url(called), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    for testid in ("photo-thumbnail", "signature-thumbnail", "finger-thumbnail-1",
+                   "finger-thumbnail-9"):  # fmt: skip
+        assert re.search(rf'<img src="data:image/jpeg;base64,[^"]+"[^>]*data-testid="{testid}"',
+                         page), testid  # fmt: skip
+    assert 'data-testid="finger-thumbnail-10"' not in page  # impossible: no picture
+    row = page.split('data-testid="finger-row-1"', 1)[1].split("</tr>", 1)[0]
+    assert "Ngón cái phải" in row
+    row = page.split('data-testid="finger-row-9"', 1)[1].split("</tr>", 1)[0]
+    assert "Ngón áp út trái" in row
+    assert "Ngón út trái" in page and "Mất ngón" in page
+
+
+def test_the_correction_form_names_the_fields_in_words(called: Ticket, desk_client: Client) -> None:
+    page = desk_client.get(url(called), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    select = page.split('data-testid="correction-field"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="full_name">Họ và tên</option>' in select
+    assert '<option value="father_name">Họ tên cha</option>' in select
+    assert ">full_name<" not in select and ">old_id_number<" not in select
+    desk_client.post(url(called, "changes/"), {"field": "father_name", "value": "Nguyễn Văn An",
+                                                "proof": "Giấy khai sinh"})  # fmt: skip
+    page = desk_client.get(url(called), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "<li>Họ tên cha:" in page
+
+
 def test_a_photo_that_is_not_an_image(called: Ticket, desk_client: Client) -> None:
     _refused(desk_client, called, "capture/photo/", {"file": upload("p.jpg", b"%PDF-1.4\n...")},
              400, "not a picture")  # fmt: skip
@@ -128,6 +164,13 @@ def test_a_blank_or_garbled_signature(called: Ticket, desk_client: Client) -> No
     _refused(
         desk_client, called, "capture/signature/", {"file": upload("s.png", blank)}, 400, "blank"
     )
+
+
+def test_a_correction_proof_that_is_not_a_picture(called: Ticket, desk_client: Client) -> None:
+    form = {"field": "father_name", "value": "Nguyễn Văn An", "proof": "Giấy khai sinh",
+            "proof_file": upload("giay-khai-sinh.jpg", b"MZ\x90\x00 an executable")}  # fmt: skip
+    _refused(desk_client, called, "changes/", form, 400, "not a picture")
+    assert not ProposedChange.objects.exists()
 
 
 def test_a_ticket_of_another_unit(called: Ticket, officer_tayson: User) -> None:

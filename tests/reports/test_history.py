@@ -62,8 +62,8 @@ def test_the_history_is_a_campaign_not_a_flat_line(demo: datetime.date) -> None:
     assert received.filter(received_by__username="canbo.tayson").exists()
     groups = received.values_list("group__code").annotate(n=Count("pk")).order_by("-n")
     assert groups[0][0] == "student", list(groups)
-    kinds = received.values_list("kind").annotate(n=Count("pk")).order_by("-n")
-    assert kinds[0][0] == "from_cmnd"
+    kinds = dict(received.values_list("kind").annotate(n=Count("pk")))
+    assert len(kinds) >= 3, kinds  # each the kind the person's card and age allow (core.kinds)
     states = set(received.values_list("state", flat=True))
     assert {"captured", "completed", "delivered"} <= states
     late = [timezone.localtime(t).hour for t in received.values_list("received_at", flat=True)]

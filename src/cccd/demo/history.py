@@ -4,8 +4,8 @@ officer report have something to show.
 For every day from the campaign's start to yesterday, Đắk Mil and Tây Sơn each held sessions —
 an evening on weekdays (one a week running past midnight), a morning and an evening at weekends —
 and received dossiers at their desks: fewer in the first week (the ramp-up), more in the evenings
-and at weekends, more in Tây Sơn than in Đắk Mil, students the biggest group, most people coming
-with their old CMND. The older a dossier, the further along it is: most of the first fortnight's
+and at weekends, more in Tây Sơn than in Đắk Mil, students the biggest group, each person with the
+kind of application their card, old ID and age allow (`cccd.core.kinds`). The older a dossier, the further along it is: most of the first fortnight's
 are delivered, the last days' still captured or completed.
 
 These rows are written in bulk, as an import of past records would be: the sessions (closed),
@@ -33,8 +33,9 @@ from cccd.accounts.models import User
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Team, Venue
 from cccd.core import validity
 from cccd.demo.seed import DEMO_CAMPAIGN
+from cccd.enrollments import kinds
 from cccd.enrollments.models import Enrollment, Kind
-from cccd.enrollments.services import compute_return_date
+from cccd.enrollments.services import compute_return_date, quote_fee
 from cccd.registry.models import Person
 from cccd.tickets.models import Desk, Ticket
 from cccd.units.models import Unit
@@ -103,6 +104,7 @@ def _district_history(
     )
     young, adults = _people(district.area, today)
     rows: list[Enrollment] = []
+    fees: dict[tuple[str, date], int] = {}
     for session, wanted in sessions:
         for _ in range(wanted):
             school = session.venue.kind == Venue.Kind.SCHOOL
@@ -111,7 +113,10 @@ def _district_history(
             if not pool:
                 break
             person = pool.pop()
-            rows.append(_dossier(campaign, session, person, crews[session.pk], today, rng, groups))
+            dossier = _dossier(campaign, session, person, crews[session.pk], today, rng, groups,
+                               fees)  # fmt: skip
+            if dossier is not None:
+                rows.append(dossier)
     _codes_and_dates(rows, unit)
     Enrollment.objects.bulk_create(rows, batch_size=500)
     return len(rows)
@@ -155,7 +160,8 @@ def _people(area: str, today: date) -> tuple[list[Person], list[Person]]:
         Person.objects.filter(residence_unit__path__startswith=area, status="alive",
                               birth_year__lte=today.year - 14, enrollments__isnull=True)
         .exclude(pk__in=Ticket.objects.filter(person__isnull=False).values("person_id"))
-        .only("pk", "birth_date", "birth_year").order_by("personal_id")
+        .only("pk", "birth_date", "birth_year", "birth_date_precision", "card_issue_date",
+              "card_expiry", "old_id_number").order_by("personal_id")
     )  # fmt: skip
     random.Random(SEED + len(area)).shuffle(people)  # noqa: S311 (demo data)
     young = [p for p in people if p.birth_year >= today.year - 22]
@@ -164,16 +170,21 @@ def _people(area: str, today: date) -> tuple[list[Person], list[Person]]:
 
 def _dossier(
     campaign: Campaign, session: Session, person: Person, officers: list[User], today: date,
-    rng: random.Random, groups: dict,
-) -> Enrollment:  # fmt: skip
+    rng: random.Random, groups: dict, fees: dict[tuple[str, date], int],
+) -> Enrollment | None:  # fmt: skip
     """One dossier received during `session` (a quarter of an hour from its end at the latest),
-    by one of its desks' officers, moved on as far as its age makes likely."""
+    by one of its desks' officers, moved on as far as its age makes likely; None when no kind of
+    application is open to the person that day (`cccd.core.kinds`)."""
     span = (session.ends_at - session.starts_at).total_seconds() / 60 - 15
     received = session.starts_at + timedelta(minutes=5 + rng.random() * span)
     zone = ZoneInfo(settings.TIME_ZONE)
     day = received.astimezone(zone).date()
     age = validity.age_on(person.birth_date, day)
-    kind = _kind(age, rng)
+    kind, kind_reason = _kind(person, day, campaign.law, rng)
+    if not kind:
+        return None
+    if (kind, day) not in fees:
+        fees[kind, day] = quote_fee(kind, day, None)
     group = "student" if age <= 22 else ("elderly" if age >= 70 else "general")
     officer = officers[rng.randrange(len(officers))]
     state, moved = _state((today - day).days, rng)
@@ -181,7 +192,7 @@ def _dossier(
                   datetime.combine(today, time(7), tzinfo=zone))  # fmt: skip
     dossier = Enrollment(
         unit=session.unit, campaign=campaign, session=session, person=person, kind=kind,
-        group=groups.get(group), law=campaign.law, fee=0 if kind == Kind.FIRST_ISSUE else 30000,
+        kind_reason=kind_reason, group=groups.get(group), law=campaign.law, fee=fees[kind, day],
         state=state, state_changed_at=changed if state != S.CAPTURED else received,
         state_changed_by=officer, created_at=received - timedelta(minutes=4), created_by=officer,
         received_at=received, received_by=officer,
@@ -203,16 +214,15 @@ def _dossier(
     return dossier
 
 
-def _kind(age: int, rng: random.Random) -> str:
-    """Mostly the old CMND changed for a card; a first card for the youngest."""
-    if age < 16:
-        return Kind.FIRST_ISSUE
-    roll = rng.random()
-    if roll < 0.74:
-        return Kind.FROM_CMND
-    if roll < 0.86:
-        return Kind.FIRST_ISSUE
-    return Kind.EXCHANGE_AGE if roll < 0.95 else Kind.EXCHANGE_CHANGE
+def _kind(person: Person, day: date, law: str, rng: random.Random) -> tuple[str, str]:
+    """The kind the person's register entry allows on the day (`cccd.core.kinds`: most people of
+    2021 changed their old CMND), with the reason a card holder not yet due for age gives; ("", "")
+    when none is open to them."""
+    kind = kinds.suggest(person, law, day) or ""
+    if kind in (Kind.EXCHANGE_CHANGE, Kind.REISSUE):
+        return (Kind.EXCHANGE_CHANGE, "Thẻ bị gãy góc") if rng.random() < 0.7 else (
+            Kind.REISSUE, "Mất thẻ")  # fmt: skip
+    return kind, ""
 
 
 def _state(age_days: int, rng: random.Random) -> tuple[str, int]:

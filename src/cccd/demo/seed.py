@@ -429,17 +429,20 @@ def _take_intake(ticket: object, desk: object, turn: int, face: bytes, *, actor:
     exemption = None
     if ticket.group_id is not None:  # type: ignore[attr-defined]  # the elderly walk-in
         exemption = FeeExemption.objects.filter(code="poor_household").first()
-    kind = enrollment.kind
-    if kind == Kind.EXCHANGE_CHANGE:  # 2021: most people came with the old CMND, some with none
-        kind = (Kind.FROM_CMND, Kind.FROM_CMND, Kind.FIRST_ISSUE, Kind.EXCHANGE_AGE,
-                Kind.FROM_CMND, Kind.EXCHANGE_CHANGE)[turn % 6]  # fmt: skip
-    if turn % 3 == 1 or exemption is not None or kind != enrollment.kind:
+    # The kind the register points to (`cccd.core.kinds`); a card holder not yet due for an
+    # exchange at a milestone age came because the card broke or was lost, and says so.
+    kind, reason = enrollment.kind, ""
+    if kind in (Kind.EXCHANGE_CHANGE, Kind.REISSUE):
+        kind, reason = ((Kind.EXCHANGE_CHANGE, "Thẻ bị gãy góc"),
+                        (Kind.REISSUE, "Mất thẻ khi đi làm rẫy"))[turn % 2]  # fmt: skip
+    if turn % 3 == 1 or exemption is not None or reason:
         person = enrollment.person
         address = person.permanent_address or f"{person.residence_unit}, huyện Đắk Mil, Đắk Nông"
         intake.update_intake(pk, actor=actor, kind=kind, group_id=enrollment.group_id,
                              exemption_id=exemption.pk if exemption else None,
                              return_method=Enrollment.ReturnMethod.POST if turn % 3 == 1
-                             else Enrollment.ReturnMethod.OFFICE, post_address=address)  # fmt: skip
+                             else Enrollment.ReturnMethod.OFFICE, post_address=address,
+                             kind_reason=reason)  # fmt: skip
     intake.finish_intake(pk, actor=actor)
 
 

@@ -6,26 +6,25 @@ Every query starts from `visible_to`, so a user reads only their unit subtree's 
 
 from __future__ import annotations
 
-import base64
 import datetime
 from dataclasses import dataclass
-from io import BytesIO
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, UnidentifiedImageError
 
 from cccd.accounts.audit import record
 from cccd.accounts.models import AuditEvent, Role, User
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
-from cccd.enrollments import lifecycle, services
-from cccd.enrollments.models import Artefact, Enrollment, ProposedChange
+from cccd.enrollments import lifecycle, queries, services
+from cccd.enrollments.models import Artefact, Enrollment, ProposedChange, person_field_label
 
 PAGE_SIZE = 50
 THUMBNAIL_PX = (120, 160)
@@ -36,9 +35,15 @@ happened to it, and every page view would otherwise add a line."""
 _RELATED = ("person", "unit", "session__venue", "received_by")
 
 
+ALL_STATES = "all"
+"""The state filter's value for every dossier, closed ones included; no state is open work."""
+_NO_RETURN_DATE = datetime.date(9999, 12, 31)  # sorts last on both databases
+
+
 @dataclass(frozen=True)
 class DossierFilter:
-    """The work queue's filters, kept in every next/previous link so the queue stays the same."""
+    """The work queue's filters, kept in every next/previous link so the queue stays the same.
+    `state` "" is open work (`lifecycle.OPEN_STATES`), `ALL_STATES` everything, else one state."""
 
     state: str = ""
     session_id: int | None = None
@@ -67,11 +72,14 @@ def is_overdue(enrollment: Enrollment, today: datetime.date | None = None) -> bo
 
 
 def filtered(user: User, filters: DossierFilter) -> QuerySet[Enrollment]:
-    """The user's dossiers (drafts at the desk left out) under `filters`, oldest received first."""
+    """The user's dossiers (drafts at the desk left out) under `filters`, the work that is due
+    first: by return date (none last), then as received. Without a state, open work only."""
     rows = visible_to(user, Enrollment.objects.select_related(*_RELATED)).exclude(
         state=Enrollment.State.DRAFT
     )
-    if filters.state:
+    if not filters.state:
+        rows = rows.filter(state__in=lifecycle.OPEN_STATES)
+    elif filters.state != ALL_STATES:
         rows = rows.filter(state=filters.state)
     if filters.session_id is not None:
         rows = rows.filter(session_id=filters.session_id)
@@ -79,7 +87,8 @@ def filtered(user: User, filters: DossierFilter) -> QuerySet[Enrollment]:
         rows = rows.filter(received_by_id=filters.officer_id)
     if filters.overdue:
         rows = rows.filter(overdue_q(timezone.localdate()))
-    return rows.order_by("received_at", "pk")
+    due = Coalesce("return_date", Value(_NO_RETURN_DATE), output_field=DateField())
+    return rows.annotate(due=due).order_by("due", "received_at", "pk")
 
 
 def dossier_list(user: User, *, state: str | None = None, session_id: int | None = None,
@@ -98,9 +107,12 @@ def neighbours(user: User, enrollment: Enrollment, filters: DossierFilter) -> tu
     at, pk = enrollment.received_at, enrollment.pk
     if at is None:  # not received yet: no place in the queue
         return None, None
-    before = Q(received_at__lt=at) | Q(received_at=at, pk__lt=pk)
-    after = Q(received_at__gt=at) | Q(received_at=at, pk__gt=pk)
-    previous = rows.filter(before).order_by("-received_at", "-pk").first()
+    due = enrollment.return_date or _NO_RETURN_DATE
+    before = (Q(due__lt=due) | Q(due=due, received_at__lt=at)
+              | Q(due=due, received_at=at, pk__lt=pk))  # fmt: skip
+    after = (Q(due__gt=due) | Q(due=due, received_at__gt=at)
+             | Q(due=due, received_at=at, pk__gt=pk))  # fmt: skip
+    previous = rows.filter(before).order_by("-due", "-received_at", "-pk").first()
     following = rows.filter(after).first()
     return previous, following
 
@@ -151,29 +163,14 @@ def capture_slots(enrollment: Enrollment) -> list[Slot]:
     """Photo, fingerprints 1–10, irises 1–2 (when taken or due) and the signature, in that order."""
     taken = {(a.kind, a.slot): a for a in enrollment.artefacts.all()}
     photo = taken.get((Artefact.Kind.PHOTO, 0))
-    slots = [Slot(_("Face photo"), photo, _thumbnail(photo))]
-    slots += [Slot(_("Fingerprint %(n)s") % {"n": n}, taken.get((Artefact.Kind.FINGERPRINT, n)))
-              for n in services.FINGERS]  # fmt: skip
+    slots = [Slot(_("Face photo"), photo, queries.thumbnail(photo, THUMBNAIL_PX))]
+    slots += [Slot(capfirst(_("fingerprint: %(finger)s") % {"finger": services.FINGER_NAMES[n]}),
+                   taken.get((Artefact.Kind.FINGERPRINT, n))) for n in services.FINGERS]  # fmt: skip
     if any(kind == Artefact.Kind.IRIS for kind, _slot in taken) or enrollment.law == "2023":
-        slots += [Slot(_("Iris %(n)s") % {"n": n}, taken.get((Artefact.Kind.IRIS, n)))
-                  for n in services.IRISES]  # fmt: skip
+        slots += [Slot(capfirst(_("iris: %(eye)s") % {"eye": services.IRIS_NAMES[n]}),
+                       taken.get((Artefact.Kind.IRIS, n))) for n in services.IRISES]  # fmt: skip
     slots.append(Slot(_("Signature"), taken.get((Artefact.Kind.SIGNATURE, 0))))
     return slots
-
-
-def _thumbnail(photo: Artefact | None) -> str:
-    """A small JPEG of the photo inline in the page, so the screen needs no media URL (the files
-    are not served publicly). Empty when the file cannot be read."""
-    if photo is None or not photo.file:
-        return ""
-    try:
-        with photo.file.open("rb") as handle, Image.open(handle) as image:
-            image.thumbnail(THUMBNAIL_PX)
-            buffer = BytesIO()
-            image.convert("RGB").save(buffer, "JPEG", quality=80)
-    except (OSError, UnidentifiedImageError, ValueError):
-        return ""
-    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 # --- the history --------------------------------------------------------------------------------
@@ -244,5 +241,11 @@ def _line(event: AuditEvent) -> HistoryLine:
     elif event.action == "enrollment.capture" and after.get("kind") in Artefact.Kind.values:
         what = f"{what}: {Artefact.Kind(after['kind']).label}"
     elif event.action == "person.review_change" and after.get("state"):
-        what = f"{what}: {after.get('field', '')} ({after['state']})"
+        field = person_field_label(str(after.get("field", "")))
+        state = (
+            ProposedChange.State(after["state"]).label
+            if after["state"] in ProposedChange.State.values
+            else after["state"]
+        )
+        what = f"{what}: {field} ({state})"
     return HistoryLine(event.at, event.actor_username or "—", what, str(after.get("reason") or ""))

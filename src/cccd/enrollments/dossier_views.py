@@ -42,7 +42,7 @@ def _filters(params: QueryDict, *, state: str | None = None) -> dq.DossierFilter
     """The queue's filters from the query string; a value that cannot be one is a 400, not an
     empty list that looks like "nothing to do"."""
     chosen = params.get("state", "").strip() if state is None else state
-    if chosen and chosen not in _STATES:
+    if chosen and chosen not in _STATES and chosen != dq.ALL_STATES:
         raise INVALID_INPUT(detail=_("there is no state “%(state)s”") % {"state": chosen[:40]})
     return dq.DossierFilter(chosen, _number(params, "session"), _number(params, "officer"),
                             params.get("overdue", "") in ("1", "on", "true"))  # fmt: skip
@@ -61,7 +61,8 @@ def _filter_context(user: User, filters: dq.DossierFilter) -> dict[str, object]:
 @login_required
 @require_GET
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    """The work queue, oldest first: filtered by state, session, officer and overdue."""
+    """The work queue: open work by default, the earliest return date first; filtered by state
+    (or every state), session, officer and overdue."""
     require_permission(request.user, lifecycle.VIEW)
     filters = _filters(request.GET)
     page = dq.dossier_list(request.user, state=filters.state, session_id=filters.session_id,

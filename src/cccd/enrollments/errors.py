@@ -106,7 +106,30 @@ PROOF_NEEDED = ErrorCode(
     _("A correction needs its proof (the document that shows the right value)."),
     400,
 )
+PROOF_FILE_NOT_AN_IMAGE = ErrorCode(
+    "PROOF_FILE_NOT_AN_IMAGE",
+    _(
+        "The proof's scan is not a picture (JPEG, PNG or BMP): scan or photograph the document again."
+    ),
+    400,
+)
+PROOF_FILE_BLANK = ErrorCode(
+    "PROOF_FILE_BLANK", _("The proof's scan is blank: scan the document again."), 400
+)
 SAME_VALUE = ErrorCode("SAME_VALUE", _("The register already holds that value."), 400)
+KIND_NOT_ALLOWED = ErrorCode(
+    "KIND_NOT_ALLOWED", _("“%(kind)s” is not possible for this person now: %(why)s."), 409
+)
+KIND_REASON_NEEDED = ErrorCode(
+    "KIND_REASON_NEEDED",
+    _("“%(kind)s” needs its reason: say why (card lost, damaged, or data changed)."),
+    400,
+)
+NOT_ELIGIBLE = ErrorCode(
+    "NOT_ELIGIBLE",
+    _("%(name)s cannot apply for a card now: %(why)s."),
+    409,
+)
 TICKET_NOT_AT_DESK = ErrorCode(
     "TICKET_NOT_AT_DESK", _("Number %(number)s is not being served at a desk: call it first."), 409
 )
@@ -130,6 +153,14 @@ MOVE_NOT_ALLOWED = ErrorCode(
 MOVE_BY_FILE_ONLY = ErrorCode(
     "MOVE_BY_FILE_ONLY",
     _("“%(move)s” happens only through a production batch or the centre's result file."),
+    409,
+)
+MOVE_NEEDS_PROOF = ErrorCode(
+    "MOVE_NEEDS_PROOF",
+    _(
+        "“%(move)s” needs its proof: record it on the delivery page, with the citizen's signature or "
+        "the post's tracking number."
+    ),
     409,
 )
 MOVE_REASON_NEEDED = ErrorCode(

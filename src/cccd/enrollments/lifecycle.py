@@ -14,6 +14,11 @@ in the actor's subtree), stamps `state_changed_at/by`, and writes one audit even
 `enrollment.<move>` with the state before and after, so the audit trail of a dossier reads as its
 history. `send`, `produce` and `refuse_at_centre` are made only by `cccd.enrollments.production`
 (a batch file and the centre's result), never by hand.
+
+An irreversible move carries what proves it, checked here whatever the path: a reason for
+`reject`, `cancel` and `return`; for `deliver` the citizen's signature or the post's tracking
+number (`needs_proof`). A move that needs proof has its own entry (`deliver`) and page; the
+generic `move`/`move_many` refuse it, so no one-click button can make it.
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ class Move:
     permissions: tuple[str, ...]
     needs_reason: bool = False
     by_file: bool = False
+    needs_proof: bool = False
+    """Made only through its own entry, which brings the proof (`deliver`); `apply` checks it."""
 
 
 MOVES: dict[str, Move] = {
@@ -84,16 +91,18 @@ MOVES: dict[str, Move] = {
         Move("refuse_at_centre", _("record the centre's refusal"), (S.IN_PRODUCTION,), S.RETURNED,
              (PRODUCE,), needs_reason=True, by_file=True),
         Move("arrive", _("record the card as arrived"), (S.PRODUCED,), S.AT_UNIT, (DELIVER,)),
-        Move("deliver", _("record as delivered"), (S.AT_UNIT,), S.DELIVERED, (DELIVER,)),
+        Move("deliver", _("record as delivered"), (S.AT_UNIT,), S.DELIVERED, (DELIVER,),
+             needs_proof=True),
     )
 }  # fmt: skip
 _STAMPED = ("state", "reason", "state_changed_at", "state_changed_by")
 
 
 def moves_from(state: str, actor: User) -> list[Move]:
-    """The moves the screen offers for a dossier in `state` to this actor (by hand only)."""
+    """The one-click moves the screen offers for a dossier in `state` to this actor: by hand, and
+    not those that need a proof (they have their own page)."""
     return [m for m in MOVES.values() if state in m.sources and not m.by_file
-            and any(actor.has_perm(p) for p in m.permissions)]  # fmt: skip
+            and not m.needs_proof and any(actor.has_perm(p) for p in m.permissions)]  # fmt: skip
 
 
 def _move(name: str) -> Move:
@@ -113,6 +122,32 @@ def _clean_reason(move: Move, reason: str) -> str:
     if move.needs_reason and not reason:
         raise errors.MOVE_REASON_NEEDED()
     return reason if move.needs_reason else ""
+
+
+def _by_hand(name: str) -> Move:
+    """A move the generic entries (`move`, `move_many`) may make: neither a production file's nor
+    one that needs a proof, which only its own entry brings."""
+    step = _move(name)
+    if step.by_file:
+        raise errors.MOVE_BY_FILE_ONLY(move=step.label)
+    if step.needs_proof:
+        raise errors.MOVE_NEEDS_PROOF(move=step.label)
+    return step
+
+
+def _require_proof(move: Move, fields: dict[str, object]) -> None:
+    """The proof of a move that needs one, whoever calls `apply`: a card delivered was either
+    handed over against a stored signature or posted with a tracking number."""
+    if move.name != "deliver":
+        return
+    delivery = fields.get("delivery")
+    signed = bool(fields.get("delivery_signature"))
+    tracked = bool(str(fields.get("tracking_number") or "").strip())
+    if (delivery == Enrollment.Delivery.HANDED_OVER and signed) or (
+        delivery == Enrollment.Delivery.POSTED and tracked
+    ):
+        return
+    raise errors.DELIVERY_PROOF_NEEDED()
 
 
 def _not_allowed(enrollment: Enrollment, move: Move) -> Exception:
@@ -149,6 +184,8 @@ def apply(enrollment: Enrollment, name: str, *, actor: User, reason: str = "",
     if enrollment.state not in move.sources:
         raise _not_allowed(enrollment, move)
     reason = _clean_reason(move, reason)
+    if move.needs_proof:
+        _require_proof(move, fields)
     if move.name == "complete":
         gaps = completion_gaps(enrollment)
         if gaps:
@@ -171,10 +208,9 @@ def _locked(actor: User, ids: Iterable[int]) -> QuerySet[Enrollment]:
 
 
 def move(enrollment_id: int, name: str, *, actor: User, reason: str = "") -> Enrollment:
-    """One dossier, one move by hand: the dossier's row is locked for the check and the change."""
-    step = _move(name)
-    if step.by_file:
-        raise errors.MOVE_BY_FILE_ONLY(move=step.label)
+    """One dossier, one move by hand: the dossier's row is locked for the check and the change.
+    A move that needs a proof is refused here: it has its own entry (`deliver`)."""
+    _by_hand(name)
     with transaction.atomic():
         enrollment = _locked(actor, [enrollment_id]).first()
         if enrollment is None:
@@ -185,9 +221,7 @@ def move(enrollment_id: int, name: str, *, actor: User, reason: str = "") -> Enr
 def move_many(ids: Iterable[int], name: str, *, actor: User, reason: str = "") -> list[Enrollment]:
     """The same move on many dossiers (the commander's bulk approval): all of them, or none and a
     list of those that cannot, so a stale screen never half-approves a selection."""
-    step = _move(name)
-    if step.by_file:
-        raise errors.MOVE_BY_FILE_ONLY(move=step.label)
+    step = _by_hand(name)
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         raise errors.NOTHING_CHOSEN()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -164,6 +166,8 @@ class Enrollment(models.Model):
     person = models.ForeignKey(Person, models.PROTECT, related_name="enrollments",
                                verbose_name=_("person"))  # fmt: skip
     kind = models.CharField(_("kind of application"), max_length=16, choices=Kind.choices)
+    kind_reason = models.CharField(_("why (re-issue, exchange for damage or changed data)"),
+                                   max_length=300, blank=True)  # fmt: skip
     group = models.ForeignKey(PriorityGroup, models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_("group"))  # fmt: skip
     law = models.CharField(_("law"), max_length=4, choices=Campaign.Law.choices)
@@ -299,6 +303,19 @@ class ProposedChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.current_value} → {self.proposed_value}"
+
+    @property
+    def field_label(self) -> str:
+        """The field as the user reads it ("Họ và tên"), not its code (`full_name`)."""
+        return person_field_label(self.field)
+
+
+def person_field_label(name: str) -> str:
+    """A register field's name in the active language, capitalised; the code if it is none."""
+    try:
+        return str(capfirst(Person._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:
+        return name
 
 
 class SigningKey(models.Model):

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from io import BytesIO
+
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
+from PIL import Image
 
 from cccd.accounts.models import User
 from cccd.accounts.scoping import get_visible
-from cccd.enrollments import services
+from cccd.enrollments import captures, kinds, services
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.enrollments.slip import SlipData
-from cccd.errors import NOT_FOUND
+from cccd.errors import NOT_FOUND, DomainError
 from cccd.rosters.reading import column_label
 from cccd.tickets.models import Ticket
 
@@ -22,6 +29,56 @@ def ticket_at_desk(user: User, ticket_id: int) -> Ticket:
     """A ticket of the user's unit subtree, for the intake screen (any state: a finished one
     shows its dossier)."""
     return get_visible(user, Ticket.objects.select_related(*_RELATED), pk=ticket_id)
+
+
+PHOTO_THUMBNAIL_PX = (120, 160)
+SCAN_THUMBNAIL_PX = (64, 80)  # a fingerprint or an iris beside its name
+SIGNATURE_THUMBNAIL_PX = (240, 80)
+_THUMBNAIL_FORMATS = ("JPEG", "PNG", "BMP", "JPEG2000")
+_UNREADABLE = (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError)
+
+
+def thumbnail(artefact: Artefact | None, box: tuple[int, int]) -> str:
+    """A small JPEG of a captured image inline in the page (a data: URI), so the screen needs no
+    media URL (the files are not served publicly). Empty for a slot without a file, a template
+    that is no picture (WSQ, ISO/ANSI records) or a file that cannot be read; transparency is
+    white paper, as the signature check reads it."""
+    if artefact is None or not artefact.file:
+        return ""
+    try:
+        with artefact.file.open("rb") as handle, Image.open(handle, formats=_THUMBNAIL_FORMATS) as image:  # fmt: skip
+            if image.width * image.height > captures.MAX_PIXELS:
+                return ""
+            image.draft("RGB", (box[0] * 2, box[1] * 2))  # a JPEG decodes at a reduced size
+            image.thumbnail(box)
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, "white")
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            buffer = BytesIO()
+            flat.save(buffer, "JPEG", quality=80)
+    except _UNREADABLE:
+        return ""
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """A fingerprint or iris slot on the intake screen: its number, its name, what was taken."""
+
+    number: int
+    name: str
+    artefact: Artefact | None
+    thumbnail: str = ""
+
+
+def _named_slots(slots: dict[tuple[str, int], Artefact], kind: str, numbers: Iterable[int],
+                 names: Mapping[int, object]) -> list[SlotView]:  # fmt: skip
+    views = []
+    for number in numbers:
+        artefact = slots.get((kind, number))
+        views.append(SlotView(number, str(names[number]), artefact,
+                              thumbnail(artefact, SCAN_THUMBNAIL_PX)))  # fmt: skip
+    return views
 
 
 def _slots(enrollment: Enrollment | None) -> dict[tuple[str, int], Artefact]:
@@ -40,28 +97,45 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     problem = None
     suggested_kind = ""
     fingers_due, iris_due = True, False
+    kind_options: list[kinds.KindOption] = []
     if person is not None:
         law = draft.law if draft is not None else ticket.session.campaign.law
         fingers_due, iris_due = services.biometrics_due(law, person.birth_date, today)
+        kind_options = kinds.options(person, law, today) if received is None else []
     if person is not None and draft is None and received is None:
-        problem = services.open_application_problem(person, ticket)
-        suggested_kind = services.suggest_kind(person, today)
+        problem = services.open_application_problem(person, ticket) or (
+            services.eligibility_problem(person, law, today)
+        )
+        suggested_kind = services.suggest_kind(person, today, law)
     slots = _slots(draft)
+    photo = slots.get((Artefact.Kind.PHOTO, 0))
+    signature = slots.get((Artefact.Kind.SIGNATURE, 0))
     return {
         "ticket": ticket, "session": ticket.session, "person": person, "draft": draft,
         "received": received, "problem": problem, "suggested_kind": suggested_kind,
+        "kinds_allowed": [(o, _fee_or_none(o.value, today)) for o in kind_options if o.allowed],
+        "kinds_refused": [o for o in kind_options if not o.allowed],
         "problem_message": problem.error(**problem.params).message if problem else "",
-        "photo": slots.get((Artefact.Kind.PHOTO, 0)),
-        "signature": slots.get((Artefact.Kind.SIGNATURE, 0)),
-        "fingers": [(n, slots.get((Artefact.Kind.FINGERPRINT, n))) for n in services.FINGERS]
-        if fingers_due else [],
-        "irises": [(n, slots.get((Artefact.Kind.IRIS, n))) for n in services.IRISES]
-        if iris_due else [],
+        "photo": photo, "photo_thumbnail": thumbnail(photo, PHOTO_THUMBNAIL_PX),
+        "signature": signature,
+        "signature_thumbnail": thumbnail(signature, SIGNATURE_THUMBNAIL_PX),
+        "fingers": _named_slots(slots, Artefact.Kind.FINGERPRINT, services.FINGERS,
+                                services.FINGER_NAMES) if fingers_due else [],
+        "irises": _named_slots(slots, Artefact.Kind.IRIS, services.IRISES,
+                               services.IRIS_NAMES) if iris_due else [],
         "missing": services.missing_captures(draft, today) if draft is not None else [],
         "changes": list(draft.changes.all()) if draft is not None else [],
         "at_desk": ticket.state in services.tickets.AT_DESK,
         "roster_details": _listed_values(ticket),
     }  # fmt: skip
+
+
+def _fee_or_none(kind: str, today: datetime.date) -> int | None:
+    """The kind's fee today without exemption, for the screen; None when the table has none."""
+    try:
+        return services.quote_fee(kind, today, None)
+    except DomainError:
+        return None
 
 
 def _listed_values(ticket: Ticket) -> dict[str, str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
@@ -33,7 +33,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import ancestor_paths, get_visible
 from cccd.campaigns.models import PriorityGroup, Session, Venue
 from cccd.core import deadlines, validity
-from cccd.enrollments import captures, errors
+from cccd.enrollments import captures, errors, kinds
 from cccd.enrollments.models import (
     DEADLINE_KIND,
     Artefact,
@@ -45,7 +45,7 @@ from cccd.enrollments.models import (
     Kind,
     ProposedChange,
 )
-from cccd.errors import NOT_FOUND
+from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.models import Person
 from cccd.reports import counters
 from cccd.tickets import services as tickets
@@ -55,31 +55,33 @@ from cccd.units.models import Unit
 TAKE = "enrollments.take_intake"
 FINGERS = range(1, 11)  # ISO 19794 finger positions 1–10: right thumb … left little finger
 IRISES = (1, 2)  # 1 right eye, 2 left eye
+FINGER_NAMES = {
+    1: gettext_lazy("right thumb"), 2: gettext_lazy("right index finger"),
+    3: gettext_lazy("right middle finger"), 4: gettext_lazy("right ring finger"),
+    5: gettext_lazy("right little finger"), 6: gettext_lazy("left thumb"),
+    7: gettext_lazy("left index finger"), 8: gettext_lazy("left middle finger"),
+    9: gettext_lazy("left ring finger"), 10: gettext_lazy("left little finger"),
+}  # fmt: skip
+"""The fingers by their ISO/IEC 19794-4 positions, as the officer calls them (ngón cái phải …)."""
+IRIS_NAMES = {1: gettext_lazy("right eye"), 2: gettext_lazy("left eye")}
 CORRECTABLE = ("full_name", "birth_date", "sex", "hometown", "permanent_address", "ethnicity",
                "religion", "father_name", "mother_name", "old_id_number")  # fmt: skip
-_INTAKE_FIELDS = ("kind", "group", "fee", "exemption", "return_method", "post_address")
+_INTAKE_FIELDS = ("kind", "kind_reason", "group", "fee", "exemption", "return_method",
+                  "post_address")  # fmt: skip
 
 
 # ---------------------------------------------------------------- rules read from reference data
 
 
-def suggest_kind(person: Person, today: datetime.date) -> str:
-    """The kind a person's register entry points to; the officer confirms or changes it.
-
-    No card: first issue (or a change from the old CMND when one is recorded). A card expiring
-    within two years, or expired: exchange at a milestone age. Otherwise an exchange for damage
-    or changed data (the person has come for a reason the register does not know).
-    """
-    if person.card_issue_date is None:
-        return Kind.FROM_CMND if person.old_id_number else Kind.FIRST_ISSUE
-    expiry = person.card_expiry
-    if expiry is not None and expiry - today <= datetime.timedelta(days=731):
-        return Kind.EXCHANGE_AGE
-    return Kind.EXCHANGE_CHANGE
+def suggest_kind(person: Person, today: datetime.date, law: str) -> str:
+    """The kind a person's register entry points to (`cccd.core.kinds.suggest`); the officer
+    confirms or changes it. First issue when nothing is possible: the screen says why."""
+    return kinds.suggest(person, law, today) or Kind.FIRST_ISSUE
 
 
 def quote_fee(kind: str, day: datetime.date, exemption: FeeExemption | None) -> int:
-    """The fee in đồng on `day`: nothing when exempted, else the reference table's amount."""
+    """The fee in đồng on `day`: nothing when exempted, else the reference table's amount for the
+    kind (callers check first that the person's card and age allow it: `kinds.require_kind`)."""
     if exemption is not None:
         return 0
     fee = (
@@ -230,6 +232,15 @@ def open_application_problem(person: Person, ticket: Ticket) -> Problem | None:
     return None
 
 
+def eligibility_problem(person: Person, law: str, today: datetime.date) -> Problem | None:
+    """No kind of application is possible for the person today (under 14 under the 2014 law):
+    the screen says why and from when, before anything is captured."""
+    if kinds.suggest(person, law, today) is not None:
+        return None
+    return Problem(errors.NOT_ELIGIBLE, {"name": person.full_name,
+                                         "why": kinds.first_refusal(person, law, today)})  # fmt: skip
+
+
 def _cancel_stale_drafts(person: Person, ticket: Ticket, *, actor: User) -> None:
     stale = Enrollment.objects.filter(person=person, state=Enrollment.State.DRAFT).exclude(
         ticket=ticket
@@ -253,13 +264,15 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
     if ticket.person is None:
         raise errors.NO_PERSON()
     Person.objects.select_for_update().filter(pk=ticket.person_id).first()  # one desk per person
-    problem = open_application_problem(ticket.person, ticket)
+    session = ticket.session
+    today = timezone.localdate()
+    problem = open_application_problem(ticket.person, ticket) or eligibility_problem(
+        ticket.person, session.campaign.law, today
+    )
     if problem is not None:
         problem.raise_()
     _cancel_stale_drafts(ticket.person, ticket, actor=actor)
-    session = ticket.session
-    today = timezone.localdate()
-    kind = suggest_kind(ticket.person, today)
+    kind = suggest_kind(ticket.person, today, session.campaign.law)
     enrollment = Enrollment(
         unit=session.unit, campaign=session.campaign, session=session, ticket=ticket,
         person=ticket.person, kind=kind, group=default_group(ticket), law=session.campaign.law,
@@ -305,12 +318,16 @@ def set_ticket_person(ticket_id: int, person_id: int, *, actor: User) -> Ticket:
 
 @transaction.atomic
 def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | None,
-                  exemption_id: int | None, return_method: str, post_address: str = "") -> Enrollment:  # fmt: skip
-    """The officer confirms or changes kind, group, exemption and return method; the fee follows."""
+                  exemption_id: int | None, return_method: str, post_address: str = "",
+                  kind_reason: str = "") -> Enrollment:  # fmt: skip
+    """The officer confirms or changes kind, group, exemption and return method; the fee follows
+    from the kind, which the person's card and age must allow (`cccd.core.kinds`)."""
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
-    if kind not in Kind.values:
-        raise errors.INCOMPLETE(missing=_("kind of application"))
+    today = timezone.localdate()
+    kind_reason = " ".join(kind_reason.split())[:300]
+    kinds.require_kind(enrollment.person, kind, law=enrollment.law, today=today,
+                       reason=kind_reason)  # fmt: skip
     group = exemption = None
     if group_id is not None:
         group = PriorityGroup.objects.filter(pk=group_id, is_active=True).first()
@@ -327,11 +344,12 @@ def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | Non
         raise errors.POST_ADDRESS_NEEDED()
     before = snapshot(enrollment, _INTAKE_FIELDS)
     enrollment.kind, enrollment.group, enrollment.exemption = kind, group, exemption
-    enrollment.fee = quote_fee(kind, timezone.localdate(), exemption)
+    enrollment.kind_reason = kind_reason if kind in kinds.rules.REASON_KINDS else ""
+    enrollment.fee = quote_fee(kind, today, exemption)
     enrollment.return_method = return_method
     enrollment.post_address = post_address if return_method == Enrollment.ReturnMethod.POST else ""
-    enrollment.save(update_fields=["kind", "group", "exemption", "fee", "return_method",
-                                   "post_address"])  # fmt: skip
+    enrollment.save(update_fields=["kind", "kind_reason", "group", "exemption", "fee",
+                                   "return_method", "post_address"])  # fmt: skip
     record("enrollment.update", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
            after=snapshot(enrollment, _INTAKE_FIELDS))  # fmt: skip
     return enrollment
@@ -465,6 +483,7 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
     value, proof = " ".join(value.split())[:300], " ".join(proof.split())[:300]
     if not proof:
         raise errors.PROOF_NEEDED()
+    scan = check_proof_scan(proof_file) if proof_file is not None else None
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
     person = enrollment.person
@@ -477,14 +496,33 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
     change = ProposedChange(enrollment=enrollment, person=person, field=field_name,
                             current_value=current_text, proposed_value=value, proof=proof,
                             proposed_by=actor)  # fmt: skip
-    if proof_file:
-        digest = hashlib.sha256(proof_file).hexdigest()
-        change.proof_file.save(f"{enrollment.pk}-{field_name}-{digest[:12]}", ContentFile(proof_file),
-                               save=False)  # fmt: skip
-    change.save()
-    record("person.propose_change", actor=actor, unit=enrollment.unit, obj=change,
-           after={"person": person.pk, "field": field_name, "proof": proof})  # fmt: skip
+    if scan is not None:
+        name = f"{enrollment.pk}-{field_name}-{scan.sha256[:12]}.{scan.format}"
+        change.proof_file.save(name, ContentFile(scan.data), save=False)
+    try:
+        change.save()
+        record("person.propose_change", actor=actor, unit=enrollment.unit, obj=change,
+               after={"person": person.pk, "field": field_name, "proof": proof,
+                      "proof_sha256": scan.sha256 if scan else ""})  # fmt: skip
+    except Exception:
+        if scan is not None:  # the row was not written: its file must not outlive it
+            change.proof_file.storage.delete(change.proof_file.name)
+        raise
     return change
+
+
+def check_proof_scan(data: bytes) -> captures.Capture:
+    """The scan or photo of the document that proves a correction, checked like the captures'
+    images (`captures.check_signature`: JPEG, PNG or BMP, pixels bounded before decoding, decoded
+    in full, not blank), so a proof file is never arbitrary bytes stored beside the dossier."""
+    try:
+        return captures.check_signature(data)
+    except DomainError as exc:
+        if exc.code == "BAD_SIGNATURE":
+            raise errors.PROOF_FILE_NOT_AN_IMAGE() from None
+        if exc.code == "BLANK_SIGNATURE":
+            raise errors.PROOF_FILE_BLANK() from None
+        raise
 
 
 # ---------------------------------------------------------------- finishing
@@ -500,7 +538,11 @@ def missing_captures(enrollment: Enrollment, today: datetime.date) -> list[str]:
     if fingers_due:
         lacking = [n for n in FINGERS if (Artefact.Kind.FINGERPRINT, n) not in taken]
         if lacking:
-            missing.append(_("fingerprints %(slots)s") % {"slots": ", ".join(map(str, lacking))})
+            if len(lacking) == len(FINGERS):
+                missing.append(_("the ten fingerprints"))
+            else:
+                names = ", ".join(str(FINGER_NAMES[n]) for n in lacking)
+                missing.append(_("fingerprints: %(slots)s") % {"slots": names})
     if iris_due:
         lacking = [n for n in IRISES if (Artefact.Kind.IRIS, n) not in taken]
         if lacking:
@@ -529,7 +571,10 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     missing = missing_captures(enrollment, today)
     if missing:
         raise errors.INCOMPLETE(missing="; ".join(missing))
-    before = snapshot(enrollment, ("state", "code", "return_date"))
+    kinds.require_kind(enrollment.person, enrollment.kind, law=enrollment.law, today=today,
+                       reason=enrollment.kind_reason)  # fmt: skip
+    before = snapshot(enrollment, ("state", "code", "return_date", "fee"))
+    enrollment.fee = quote_fee(enrollment.kind, today, enrollment.exemption)
     enrollment.state, enrollment.received_at, enrollment.received_by = (
         Enrollment.State.CAPTURED,
         now,
@@ -537,10 +582,11 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     )
     enrollment.code = dossier_code(enrollment, today)
     enrollment.return_date = compute_return_date(enrollment, today)
-    enrollment.save(update_fields=["state", "received_at", "received_by", "code", "return_date"])
+    enrollment.save(update_fields=["state", "received_at", "received_by", "code", "return_date",
+                                   "fee"])  # fmt: skip
     counters.intake_finished(enrollment)
     record("enrollment.receive", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
-           after=snapshot(enrollment, ("state", "code", "return_date")))  # fmt: skip
+           after=snapshot(enrollment, ("state", "code", "return_date", "fee")))  # fmt: skip
     tickets.complete_ticket(ticket, actor=actor)
     return enrollment
 

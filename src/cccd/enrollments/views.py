@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.enrollments import captures, queries, services
-from cccd.enrollments.models import Artefact, FeeExemption, Kind
+from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
 from cccd.enrollments.slip import render_slip
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.services import search_people
@@ -42,10 +42,13 @@ def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | N
                  section: str = "") -> HttpResponse:  # fmt: skip
     ticket = queries.ticket_at_desk(request.user, ticket_id)
     context = queries.intake_context(request.user, ticket)
-    context.update({"kinds": Kind.choices, "exemptions": FeeExemption.objects.filter(is_active=True),
+    context.update({"exemptions": FeeExemption.objects.filter(is_active=True),
                     "groups": PriorityGroup.objects.filter(is_active=True).order_by("priority", "code"),
-                    "correctable": services.CORRECTABLE, "error": error, "error_section": section,
+                    "correctable": [(f, person_field_label(f)) for f in services.CORRECTABLE], "error": error, "error_section": section,
                     "matches": None})  # fmt: skip
+    slot = getattr(error, "slot", None)
+    if section == "fingerprint" and slot in services.FINGER_NAMES:
+        context["error_slot_name"] = services.FINGER_NAMES[slot]
     query = request.GET.get("q", "").strip()
     if query and ticket.person_id is None:
         try:
@@ -92,7 +95,8 @@ def save_details(request: HttpRequest, ticket_id: int) -> HttpResponse:
             group_id=_int_or_none(request.POST.get("group")),
             exemption_id=_int_or_none(request.POST.get("exemption")),
             return_method=request.POST.get("return_method", ""),
-            post_address=request.POST.get("post_address", ""), actor=request.user,
+            post_address=request.POST.get("post_address", ""),
+            kind_reason=request.POST.get("kind_reason", ""), actor=request.user,
         )  # fmt: skip
     except DomainError as exc:
         return _refused(request, ticket_id, exc, "details")

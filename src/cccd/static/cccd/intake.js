@@ -82,6 +82,23 @@
     });
   }
 
+  // The reason field is asked for only when the chosen kind needs one (re-issue, exchange for
+  // damage or changed data); the service checks it whatever the page does.
+  function kindReason(select) {
+    const label = select.form.querySelector("[data-kind-reason]");
+    if (!label) return;
+    const input = label.querySelector("input");
+    function sync() {
+      const option = select.options[select.selectedIndex];
+      const needed = Boolean(option && option.hasAttribute("data-needs-reason"));
+      label.hidden = !needed;
+      input.required = needed;
+    }
+    select.addEventListener("change", sync);
+    sync();
+  }
+
+  document.querySelectorAll('select[name="kind"]').forEach(kindReason);
   document.querySelectorAll('form[data-capture="photo"]').forEach(webcam);
   document.querySelectorAll('form[data-capture="signature"]').forEach(pad);
   document.querySelectorAll("form[data-once]").forEach(function (form) {
