@@ -4,12 +4,15 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts import queries, services
+from cccd.accounts.permissions import api_requires
+from cccd.accounts.roles import AUDIT
 from cccd.accounts.schemas import AuditEventOut, AuditFilter, MeOut, TokenIn, TokenOut
 
 router = Router(tags=["accounts"])
 
 
 @router.get("/me", response=MeOut)
+@api_requires()
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.user
     return {
@@ -24,6 +27,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/audit", response=list[AuditEventOut])
+@api_requires(AUDIT)
 @paginate
 def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
     return queries.audit_trail(
@@ -36,6 +40,7 @@ def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
 
 
 @router.post("/tokens", response={201: TokenOut})
+@api_requires()
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, key = services.create_api_token(name=payload.name, actor=request.user)
     return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key})

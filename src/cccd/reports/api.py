@@ -8,7 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import api_requires, require_permission
+from cccd.accounts.roles import DASHBOARD
 from cccd.reports import queries
 from cccd.reports.schemas import ChildrenOut, FiguresOut
 from cccd.reports.views import VIEW, parse_day, parse_id
@@ -28,6 +29,7 @@ def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: 
 
 
 @router.get("/dashboard", response=FiguresOut)
+@api_requires(DASHBOARD)
 def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
               day: str | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)
@@ -44,6 +46,7 @@ def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | Non
 
 
 @router.get("/children", response=ChildrenOut)
+@api_requires(DASHBOARD)
 def children(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
              day: str | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)

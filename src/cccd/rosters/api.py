@@ -3,6 +3,9 @@ from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from cccd.accounts.audit import record_read
+from cccd.accounts.permissions import api_requires
+from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.rosters import services
 from cccd.rosters.models import Roster, RosterEntry
@@ -20,6 +23,7 @@ def _out(roster: Roster) -> dict[str, object]:
 
 
 @router.post("/sessions/{session_id}", response={201: RosterOut})
+@api_requires(UPLOAD)
 def upload(
     request: HttpRequest, session_id: int, file: File[UploadedFile]
 ) -> Status[dict[str, object]]:
@@ -28,13 +32,16 @@ def upload(
 
 
 @router.get("/{roster_id}", response=RosterOut)
+@api_requires(UPLOAD, REVIEW)
 def get_roster(request: HttpRequest, roster_id: int) -> dict[str, object]:
     roster = get_visible(request.user, Roster.objects.all(), pk=roster_id)
     services._session_for(roster.session_id, actor=request.user)
+    record_read("roster.view", roster, actor=request.user, unit=roster.unit)
     return _out(roster)
 
 
 @router.post("/entries/{entry_id}/decision", response=EntryOut)
+@api_requires(REVIEW)
 def decide(request: HttpRequest, entry_id: int, payload: DecisionIn) -> RosterEntry:
     return services.decide_entry(
         entry_id, payload.decision, person_id=payload.person_id, actor=request.user

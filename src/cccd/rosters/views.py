@@ -4,13 +4,14 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.audit import record_read
+from cccd.accounts.permissions import requires
+from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
 from cccd.registry.models import Person
@@ -21,7 +22,7 @@ from cccd.rosters.reading import MAPPABLE_COLUMNS, column_label
 from cccd.rosters.xlsx import write_discrepancies
 
 
-@login_required
+@requires(UPLOAD, REVIEW)
 @require_http_methods(["GET", "POST"])
 def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
     session = services._session_for(session_id, actor=request.user)
@@ -40,13 +41,14 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
         if outcome in Outcome.values:
             entries = entries.filter(outcome=outcome)
         labels = {c: column_label(c) for c in MAPPABLE_COLUMNS}
+        record_read("roster.view", roster, actor=request.user, unit=roster.unit)
         context |= {"summary": services.summary(roster), "entries": entries[:500], "outcome": outcome,
                     "outcomes": Outcome.choices,
                     "mapping_form": MappingForm(headers=roster.headers, mapping=roster.mapping, columns=MAPPABLE_COLUMNS, labels=labels)}  # fmt: skip
     return render(request, "rosters/session.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@requires(UPLOAD)
 @require_POST
 def roster_remap(request: HttpRequest, roster_id: int) -> HttpResponse:
     roster = get_visible(request.user, Roster.objects.all(), pk=roster_id)
@@ -65,11 +67,11 @@ def roster_remap(request: HttpRequest, roster_id: int) -> HttpResponse:
     return redirect("session_roster", session_id=roster.session_id)
 
 
-@login_required
+@requires(REVIEW)
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, roster_id: int) -> HttpResponse:
-    """The keyboard-driven screen: one doubtful row at a time, its candidates side by side."""
-    require_permission(request.user, "rosters.review_roster")
+    """The keyboard-driven screen: one doubtful row at a time, its candidates side by side (their
+    register records: the look is audited)."""
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     if request.method == "POST":
         entry_id = int(request.POST.get("entry", "0") or 0)
@@ -87,6 +89,8 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
             for c in entry.candidates
             if c.get("person") in people
         ]
+        record_read("roster_entry.view", entry, actor=request.user, unit=roster.unit,
+                    roster=roster.pk)  # fmt: skip
     context = {
         "roster": roster,
         "entry": entry,
@@ -96,10 +100,11 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
     return render(request, "rosters/review.html", context)
 
 
-@login_required
+@requires(UPLOAD, REVIEW)
 def discrepancies(request: HttpRequest, roster_id: int) -> FileResponse:
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     services._session_for(roster.session_id, actor=request.user)
+    record_read("roster.discrepancies", roster, actor=request.user, unit=roster.unit)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     write_discrepancies(roster, Path(handle.name))
     handle.seek(0)
@@ -107,7 +112,7 @@ def discrepancies(request: HttpRequest, roster_id: int) -> FileResponse:
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
 
 
-@login_required
+@requires(REVIEW)
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_visible(request.user, RosterEntry.objects.select_related("roster"), pk=entry_id)
     return redirect(f"/rosters/{entry.roster_id}/review/?after={entry.row - 1}")

@@ -2,6 +2,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from cccd.accounts.permissions import api_requires
+from cccd.accounts.roles import UNITS
 from cccd.accounts.scoping import get_visible
 from cccd.units import queries
 from cccd.units.models import Unit
@@ -17,6 +19,7 @@ class UnitFilter(Schema):
 
 
 @router.get("/", response=list[UnitOut])
+@api_requires(UNITS)
 @paginate
 def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> object:
     return queries.visible_units(
@@ -25,5 +28,6 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> object:
 
 
 @router.get("/{unit_id}", response=UnitOut)
+@api_requires(UNITS)
 def get_unit(request: HttpRequest, unit_id: int) -> Unit:
     return get_visible(request.user, Unit.objects.all(), pk=unit_id)
