@@ -6,8 +6,8 @@ Three markers say who may call a view, and each leaves its answer on the functio
 - `@requires(PERMISSION, ...)`: a page for a logged-in user whose role carries one of the
   permissions (constants in `cccd.accounts.roles`); anyone else gets the 403 page, an anonymous
   visitor the log-in page. The unit scope is checked after it, on the object itself.
-- `@api_requires(PERMISSION, ...)`: the same for a django-ninja operation, checked after the API's
-  authentication (session or token), before the operation's body.
+- `auth=api_requires(PERMISSION, ...)` on a django-ninja operation (`cccd.api.auth`): the same,
+  checked by the API's authentication itself (session or token), before the input is read.
 - `@public`: no log-in (the log-in page, the citizen's pages).
 
 `requires()` and `api_requires()` without a permission admit any logged-in role: only for pages
@@ -72,37 +72,6 @@ def requires(*permissions: str) -> Callable[[F], F]:
 
         checked.access = access  # type: ignore[attr-defined]
         return checked  # type: ignore[return-value]
-
-    return decorate
-
-
-def api_requires(*permissions: str) -> Callable[[F], F]:
-    """An API operation for a user whose role carries one of `permissions`; put it under the
-    router's decorator (`@router.get(...)` above, `@api_requires(...)` below).
-
-    The check wraps the operation's body once django-ninja has read its signature and run the
-    API's authentication, so a token's user is checked like a session's; a refusal is the API's
-    403 `{"code": "PERMISSION_DENIED", ...}`.
-    """
-    from ninja.utils import contribute_operation_callback
-
-    access = Access(permissions=frozenset(permissions))
-
-    def decorate(operation_function: F) -> F:
-        def wrap_operation(operation: Any) -> None:
-            body = operation.view_func
-
-            @functools.wraps(body)
-            def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-                require_any(request.user, access.permissions)
-                return body(request, *args, **kwargs)
-
-            checked.access = access  # type: ignore[attr-defined]
-            operation.view_func = checked
-
-        operation_function.access = access  # type: ignore[attr-defined]
-        contribute_operation_callback(operation_function, wrap_operation)
-        return operation_function
 
     return decorate
 

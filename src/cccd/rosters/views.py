@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cccd.accounts.audit import record_read
-from cccd.accounts.permissions import requires
+from cccd.accounts.permissions import require_permission, requires
 from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
@@ -25,6 +25,8 @@ from cccd.rosters.xlsx import write_discrepancies
 @requires(UPLOAD, REVIEW)
 @require_http_methods(["GET", "POST"])
 def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
+    if request.method == "POST":  # reading the list is broader than sending one
+        require_permission(request.user, UPLOAD)
     session = services._session_for(session_id, actor=request.user)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
