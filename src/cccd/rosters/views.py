@@ -76,7 +76,8 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
     register records: the look is audited)."""
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     if request.method == "POST":
-        entry_id = int(request.POST.get("entry", "0") or 0)
+        raw_entry = request.POST.get("entry", "")
+        entry_id = int(raw_entry) if raw_entry.isdigit() and len(raw_entry) <= 12 else 0
         person = request.POST.get("person") or None
         entry = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
                                       person_id=int(person) if person and person.isdigit() else None)  # fmt: skip
