@@ -176,3 +176,26 @@ def test_the_audit_trail_lists_the_burst_by_user(
     assert page.status_code == 200
     assert len(page.context["page"]) == 3
     assert all(e.object_repr == "register_search" for e in page.context["page"])
+
+
+def test_every_object_a_route_names_is_known_to_the_security_trail() -> None:
+    """A new route taking another kind of object must say how to tell a cross-unit 404 from a
+    missing object (ROUTE_OBJECTS), or say that its objects are not a unit's (the user's own API
+    tokens)."""
+    from django.urls import URLResolver, get_resolver
+
+    from cccd.accounts.security import ROUTE_OBJECTS
+
+    not_a_units = {"token_id"}
+
+    def arguments(patterns: list[Any]) -> set[str]:
+        names: set[str] = set()
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                names |= arguments(entry.url_patterns)
+            else:
+                names |= set(getattr(entry.pattern, "converters", {}))
+        return names
+
+    ids = {n for n in arguments(get_resolver().url_patterns) if n.endswith("_id")}
+    assert ids - not_a_units <= set(ROUTE_OBJECTS), ids - not_a_units - set(ROUTE_OBJECTS)
