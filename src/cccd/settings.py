@@ -139,6 +139,11 @@ LOGOUT_REDIRECT_URL = "login"
 CCCD_STATUS_CLIENT_ADDRESS = env_str("CCCD_STATUS_CLIENT_ADDRESS", "")
 # The hour (Vietnam's time) after which `cccd daily_reports --if-due` writes the day's progress reports.
 CCCD_REPORT_HOUR = env_int("CCCD_REPORT_HOUR", 21, minimum=0, maximum=23)
+# A burst of refused requests (403s, other units' objects) shown to the unit's administrator and
+# commander: at least COUNT refusals by one user within MINUTES, looked for over the last DAYS days.
+CCCD_SECURITY_BURST_COUNT = env_int("CCCD_SECURITY_BURST_COUNT", 10, minimum=2, maximum=10_000)
+CCCD_SECURITY_BURST_MINUTES = env_int("CCCD_SECURITY_BURST_MINUTES", 10, minimum=1, maximum=24 * 60)
+CCCD_SECURITY_BURST_DAYS = env_int("CCCD_SECURITY_BURST_DAYS", 7, minimum=1, maximum=90)
 AXES_FAILURE_LIMIT = env_int("CCCD_LOGIN_MAX_FAILURES", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = env_int("CCCD_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

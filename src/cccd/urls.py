@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from cccd.accounts import views as account_views
+from cccd.accounts.permissions import public
 from cccd.api.api import api
 
 urlpatterns = [
@@ -19,6 +20,6 @@ urlpatterns = [
     path("batches/", include("cccd.enrollments.urls_production")),
     path("status/", include("cccd.enrollments.urls_status")),
     path("reports/", include("cccd.reports.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),
 ]

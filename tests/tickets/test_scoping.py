@@ -24,7 +24,7 @@ class TestQueueScoping(CrossUnitAccessMixin):
     def urls_for_dakmil_object(self, tree: Tree) -> list[str]:
         s, t = self.session.pk, self.ticket.pk
         return [f"/queue/sessions/{s}/", f"/queue/sessions/{s}/desks/1/", f"/queue/sessions/{s}/board/",
-                f"/queue/sessions/{s}/board/state/", f"/queue/sessions/{s}/sheets/", f"/queue/tickets/{t}/slip/",
+                f"/queue/sessions/{s}/board/state/", f"/queue/tickets/{t}/slip/",
                 f"/api/v1/tickets/sessions/{s}", f"/api/v1/tickets/sessions/{s}/desks",
                 f"/api/v1/tickets/sessions/{s}/board", f"/api/v1/tickets/{t}"]  # fmt: skip
 
@@ -48,3 +48,13 @@ def test_another_units_team_leader_cannot_change_the_queue(
     ):
         assert client.post(url).status_code == 404, url
     assert Ticket.objects.get().state == "waiting" and Ticket.objects.count() == 1
+
+
+def test_the_class_sheets_open_for_the_units_own_team_leader_only(
+    session: Session, leader: User, desks: list[Desk], tree: Tree
+) -> None:
+    """The sheets name the pupils: a team leader's (not an officer's), and not another unit's."""
+    url = f"/queue/sessions/{session.pk}/sheets/"
+    assert client_for(leader).get(url).status_code == 200
+    other_leader = make_user("totruong.tayson", "team_leader", tree.tayson_police)
+    assert client_for(other_leader).get(url).status_code == 404

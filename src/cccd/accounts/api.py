@@ -4,12 +4,14 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts import queries, services
+from cccd.accounts.roles import AUDIT
 from cccd.accounts.schemas import AuditEventOut, AuditFilter, MeOut, TokenIn, TokenOut
+from cccd.api.auth import api_requires
 
 router = Router(tags=["accounts"])
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=MeOut, auth=api_requires())
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.user
     return {
@@ -23,7 +25,7 @@ def me(request: HttpRequest) -> dict[str, object]:
     }
 
 
-@router.get("/audit", response=list[AuditEventOut])
+@router.get("/audit", response=list[AuditEventOut], auth=api_requires(AUDIT))
 @paginate
 def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
     return queries.audit_trail(
@@ -35,7 +37,7 @@ def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
     )
 
 
-@router.post("/tokens", response={201: TokenOut})
+@router.post("/tokens", response={201: TokenOut}, auth=api_requires())
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, key = services.create_api_token(name=payload.name, actor=request.user)
     return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key})

@@ -79,3 +79,14 @@ def record(
         after=after,
         source=current_source(),
     )
+
+
+def record_read(
+    action: str, obj: models.Model, *, actor: User, unit: Unit | None, **ids: int
+) -> AuditEvent:
+    """A read of personal data (a person's record, a dossier, a slip, a card, a list of names):
+    who, what, when, from where. The event names the object by its code or row id, never by a
+    person's name, so the trail itself holds no personal data."""
+    code = getattr(obj, "code", None)
+    return record(action, actor=actor, unit=unit, obj=obj, after=ids or None,
+                  object_repr=str(code) if code else f"#{obj.pk}")  # fmt: skip

@@ -1,13 +1,26 @@
 """What each role may do, as Django permissions on groups named after the roles.
 
-Later apps add their permissions here, so the whole matrix reads in one place.
+Every permission a view, an API route or a service checks is a constant here, so the whole matrix
+reads in one place and `tests/accounts/test_role_routes.py` can hold every route to it.
+
+What the liaison (a school's or commune's contact) may do is deliberately narrow: send their own
+venue's class lists and read back the pre-check and the discrepancy file (`UPLOAD`, limited to their
+venues by `cccd.rosters.services`). They see their venues' sessions, not the unit's; no register,
+queue, desk, ticket, dossier, slip, unit or campaign page.
 """
 
 from cccd.accounts.models import Role
 
+AUDIT = "accounts.view_audit_trail"
+USERS = "accounts.manage_users"
+UNITS = "units.view_unit"  # the unit tree and its staff: no applicant's data
+MANAGE_UNITS = "units.manage_units"
 LOOK_UP = "registry.look_up_person"
+IMPORT = "registry.import_register"
+CAMPAIGN_DATA = "campaigns.view_campaign"  # campaigns, targets, venues, teams, priority groups
 PLAN = "campaigns.plan_sessions"
 CAMPAIGNS = "campaigns.manage_campaigns"
+GROUPS = "campaigns.change_prioritygroup"
 UPLOAD = "rosters.upload_roster"
 REVIEW = "rosters.review_roster"
 ISSUE = "tickets.issue_ticket"
@@ -19,9 +32,23 @@ APPROVE = "enrollments.approve_dossier"
 PRODUCE = "enrollments.send_production"
 DELIVER = "enrollments.deliver_card"
 DASHBOARD = "reports.view_dashboard"
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OFFICER: {LOOK_UP, UPLOAD, REVIEW, DESK, INTAKE, DOSSIERS, DELIVER, DASHBOARD},
+    Role.OFFICER: {
+        UNITS,
+        CAMPAIGN_DATA,
+        LOOK_UP,
+        UPLOAD,
+        REVIEW,
+        DESK,
+        INTAKE,
+        DOSSIERS,
+        DELIVER,
+        DASHBOARD,
+    },
     Role.TEAM_LEADER: {
+        UNITS,
+        CAMPAIGN_DATA,
         LOOK_UP,
         PLAN,
         UPLOAD,
@@ -32,9 +59,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         DOSSIERS,
         DELIVER,
         DASHBOARD,
-    },  # fmt: skip
+    },
     Role.COMMANDER: {
-        "accounts.view_audit_trail",
+        AUDIT,
+        UNITS,
+        CAMPAIGN_DATA,
         LOOK_UP,
         PLAN,
         CAMPAIGNS,
@@ -44,16 +73,28 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         APPROVE,
         DASHBOARD,
     },
-    Role.BACK_OFFICE: {LOOK_UP, REVIEW, DOSSIERS, COMPLETE, PRODUCE, DELIVER, DASHBOARD},
+    Role.BACK_OFFICE: {
+        UNITS,
+        CAMPAIGN_DATA,
+        LOOK_UP,
+        REVIEW,
+        DOSSIERS,
+        COMPLETE,
+        PRODUCE,
+        DELIVER,
+        DASHBOARD,
+    },
     Role.LIAISON: {UPLOAD},
     Role.ADMINISTRATOR: {
-        "accounts.view_audit_trail",
-        "accounts.manage_users",
-        "units.manage_units",
+        AUDIT,
+        USERS,
+        UNITS,
+        MANAGE_UNITS,
         LOOK_UP,
-        "registry.import_register",
+        IMPORT,
+        CAMPAIGN_DATA,
         CAMPAIGNS,
-        "campaigns.change_prioritygroup",
+        GROUPS,
         DASHBOARD,
     },
 }

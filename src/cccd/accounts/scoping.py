@@ -8,6 +8,9 @@ share a path below the root, see `cccd.units.models.Unit`).
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
@@ -47,11 +50,43 @@ def visible_to(user: User | AnonymousUser, queryset: models.QuerySet[M]) -> mode
 
 
 def get_visible(user: User | AnonymousUser, queryset: models.QuerySet[M], **lookup: Any) -> M:
-    """One object the user may see, or the same 404 whether it is missing or another unit's."""
+    """One object the user may see, or the same 404 whether it is missing or another unit's.
+
+    The user cannot tell the two apart; the security trail can (`note_hidden_objects`)."""
     try:
         return visible_to(user, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except queryset.model.DoesNotExist:
+        _note_if_hidden(queryset, lookup)
         raise errors.NOT_FOUND() from None
+    except (ValueError, TypeError):
+        raise errors.NOT_FOUND() from None
+
+
+_hidden_seen: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "hidden_objects_seen", default=None
+)
+
+
+@contextmanager
+def note_hidden_objects() -> Iterator[list[str]]:
+    """Inside, `get_visible` notes (by model label) each object asked for that exists in another
+    unit: a request's security event tells a cross-unit 404 from a missing object."""
+    seen: list[str] = []
+    token = _hidden_seen.set(seen)
+    try:
+        yield seen
+    finally:
+        _hidden_seen.reset(token)
+
+
+def _note_if_hidden(queryset: models.QuerySet[M], lookup: dict[str, Any]) -> None:
+    seen = _hidden_seen.get()
+    if seen is None:
+        return
+    probe = queryset.filter(**lookup)
+    probe.query.select_for_update = False  # a look, never a lock on another unit's row
+    if probe.exists():
+        seen.append(queryset.model._meta.label)
 
 
 def unit_is_visible(user: User | AnonymousUser, path: str) -> bool:

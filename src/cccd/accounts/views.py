@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cccd.accounts import queries, services
+from cccd.accounts import queries, security, services
 from cccd.accounts.forms import (
     AuditFilterForm,
     PasswordForm,
@@ -17,21 +16,26 @@ from cccd.accounts.forms import (
     UserEditForm,
 )
 from cccd.accounts.models import ApiToken, User
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import requires
+from cccd.accounts.roles import AUDIT, USERS
 from cccd.accounts.scoping import get_visible
 from cccd.units.queries import police_units_for, unit_children
 
 
-@login_required
+@requires()
 def home(request: HttpRequest) -> HttpResponse:
+    """The user's unit; for the administrator and the commander, bursts of refused requests too."""
     unit = request.user.unit
     children = unit_children(unit) if unit is not None else []
-    return render(request, "home.html", {"unit": unit, "children": children})
+    count, minutes, days = security.burst_settings()
+    context = {"unit": unit, "children": children, "bursts": security.denial_bursts(request.user),
+               "burst_count": count, "burst_minutes": minutes, "burst_days": days,
+               "denied_action": security.DENIED}  # fmt: skip
+    return render(request, "home.html", context)
 
 
-@login_required
+@requires(USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, "accounts.manage_users")
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(queries.visible_users(request.user, q=q), 100).get_page(
         request.GET.get("page")
@@ -39,10 +43,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"page": page, "q": q})
 
 
-@login_required
+@requires(USERS)
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, "accounts.manage_users")
     form = UserCreateForm(request.POST or None, units=police_units_for(request.user))
     if request.method == "POST" and form.is_valid():
         user = services.create_user(actor=request.user, **form.cleaned_data)
@@ -52,10 +55,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@login_required
+@requires(USERS)
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
-    require_permission(request.user, "accounts.manage_users")
     target = get_visible(request.user, User.objects.all(), pk=user_id)
     initial = {
         f: getattr(target, f)
@@ -73,7 +75,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/user_form.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@requires(USERS)
 @require_POST
 def user_set_password(request: HttpRequest, user_id: int) -> HttpResponse:
     form = PasswordForm(request.POST)
@@ -85,7 +87,7 @@ def user_set_password(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("user_edit", user_id=user_id)
 
 
-@login_required
+@requires(AUDIT)
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -95,7 +97,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@login_required
+@requires()
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
@@ -110,7 +112,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@login_required
+@requires()
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(token_id, actor=request.user)

@@ -40,7 +40,11 @@ api.add_router("/reports", reports_router)
 def _error(
     request: HttpRequest, status: int, code: str, message: str, **extra: object
 ) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+    response = api.create_response(
+        request, {"code": code, "message": message, **extra}, status=status
+    )
+    response.denial_code = code  # type: ignore[attr-defined]  # named in a 403's security event
+    return response
 
 
 @api.exception_handler(DomainError)

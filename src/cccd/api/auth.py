@@ -1,4 +1,12 @@
-"""API authentication: the browser's session (with CSRF) or a bearer token."""
+"""API authentication: the browser's session (with CSRF) or a bearer token, and the role's
+permission checked in the same step.
+
+Every operation says who may call it with `auth=api_requires(PERMISSION, ...)` (constants in
+`cccd.accounts.roles`), the API's counterpart of `cccd.accounts.permissions.requires`: the user is
+found by token or session, then refused with 403 `PERMISSION_DENIED` unless their role carries one
+of the permissions — before the operation reads its input, so a refused caller learns nothing from
+a validation message. No permission named: any logged-in user (only for data of their own).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +15,21 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from cccd.accounts.permissions import Access, require_any
 from cccd.accounts.services import user_for_token
 
 
 class TokenAuth(HttpBearer):
+    def __init__(self, access: Access | None = None) -> None:
+        self.access = access
+        super().__init__()
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
         if user is not None:
             request.user = user
+            if self.access is not None:
+                require_any(user, self.access.permissions)
         return user
 
 
@@ -23,14 +38,23 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
-    def __init__(self) -> None:
+    def __init__(self, access: Access | None = None) -> None:
         from django.conf import settings
 
+        self.access = access
         self.param_name = settings.SESSION_COOKIE_NAME
         super().__init__(csrf=True)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
+            if self.access is not None:
+                require_any(user, self.access.permissions)
             return user
         return None
+
+
+def api_requires(*permissions: str) -> list[TokenAuth | SessionAuth]:
+    """The `auth=` of an operation open to roles carrying one of `permissions` (see the module)."""
+    access = Access(permissions=frozenset(permissions))
+    return [TokenAuth(access), SessionAuth(access)]

@@ -2,6 +2,8 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
+from cccd.accounts.roles import CAMPAIGN_DATA, CAMPAIGNS, PLAN
+from cccd.api.auth import api_requires
 from cccd.campaigns import errors, queries, services
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Target
 from cccd.campaigns.schemas import (
@@ -17,24 +19,24 @@ from cccd.errors import NOT_FOUND
 router = Router(tags=["campaigns"])
 
 
-@router.get("/", response=list[CampaignOut])
+@router.get("/", response=list[CampaignOut], auth=api_requires(CAMPAIGN_DATA))
 def list_campaigns(request: HttpRequest) -> object:
     return queries.visible_campaigns(request.user)
 
 
-@router.post("/", response={201: CampaignOut})
+@router.post("/", response={201: CampaignOut}, auth=api_requires(CAMPAIGNS))
 def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[Campaign]:
     if payload.law not in Campaign.Law.values:
         raise errors.BAD_NUMBER(field="law", min="2014", max="2023")
     return Status(201, services.create_campaign(**payload.dict(), actor=request.user))
 
 
-@router.get("/sessions", response=list[SessionOut])
+@router.get("/sessions", response=list[SessionOut], auth=api_requires())
 def upcoming_sessions(request: HttpRequest, days: int = 14) -> object:
     return queries.upcoming_sessions(request.user, days=max(1, min(days, 366)))
 
 
-@router.get("/{campaign_id}", response=CampaignOut)
+@router.get("/{campaign_id}", response=CampaignOut, auth=api_requires(CAMPAIGN_DATA))
 def get_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     campaign = queries.visible_campaigns(request.user).filter(pk=campaign_id).first()
     if campaign is None:
@@ -42,7 +44,7 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     return campaign
 
 
-@router.post("/{campaign_id}/targets", response=TargetOut)
+@router.post("/{campaign_id}/targets", response=TargetOut, auth=api_requires(CAMPAIGNS))
 def set_target(request: HttpRequest, campaign_id: int, payload: TargetIn) -> Target:
     group = (
         PriorityGroup.objects.filter(code=payload.group_code).first()
@@ -55,7 +57,7 @@ def set_target(request: HttpRequest, campaign_id: int, payload: TargetIn) -> Tar
                                total=payload.total, per_day=payload.per_day, actor=request.user)  # fmt: skip
 
 
-@router.post("/{campaign_id}/sessions", response={201: SessionOut})
+@router.post("/{campaign_id}/sessions", response={201: SessionOut}, auth=api_requires(PLAN))
 def plan_session(request: HttpRequest, campaign_id: int, payload: SessionIn) -> Status[Session]:
     return Status(
         201, services.plan_session(campaign_id=campaign_id, **payload.dict(), actor=request.user)

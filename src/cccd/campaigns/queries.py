@@ -5,7 +5,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cccd.accounts.models import User
+from cccd.accounts.models import Role, User
 from cccd.accounts.scoping import visible_to, visible_with_ancestors
 from cccd.campaigns.models import Campaign, Session
 from cccd.localtime import local_midnight
@@ -14,12 +14,15 @@ from cccd.localtime import local_midnight
 def upcoming_sessions(
     user: User, *, today: datetime.date | None = None, days: int = 14
 ) -> QuerySet[Session]:
-    """Today's sessions (including one still running from last night) and those of the next days."""
+    """Today's sessions (including one still running from last night) and those of the next days;
+    a liaison's are those at their own venues only (`cccd.accounts.roles`)."""
     today = today or timezone.localdate()
     start = local_midnight(today)
+    sessions = visible_to(user, Session.objects.select_related("venue", "team", "campaign", "unit"))
+    if user.role == Role.LIAISON:
+        sessions = sessions.filter(venue__liaison=user)
     return (
-        visible_to(user, Session.objects.select_related("venue", "team", "campaign", "unit"))
-        .filter(
+        sessions.filter(
             ends_at__gt=start, starts_at__lt=local_midnight(today + datetime.timedelta(days=days))
         )
         .exclude(state=Session.State.CANCELLED)

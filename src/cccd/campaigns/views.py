@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cccd.accounts.models import User
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.roles import CAMPAIGN_DATA, PLAN
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns import queries, services
 from cccd.campaigns.forms import (
@@ -28,7 +28,7 @@ def _status(form: object) -> int:
     return 400 if getattr(form, "errors", None) else 200
 
 
-@login_required
+@requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
 def campaign_list(request: HttpRequest) -> HttpResponse:
     can_create = request.user.has_perm("campaigns.manage_campaigns")
@@ -56,7 +56,7 @@ def _campaign(request: HttpRequest, campaign_id: int) -> object:
     return campaign
 
 
-@login_required
+@requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
@@ -79,17 +79,16 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "campaigns/detail.html", context, status=_status(form))
 
 
-@login_required
+@requires()
 def session_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "campaigns/sessions.html", {"sessions": queries.upcoming_sessions(request.user)}
     )
 
 
-@login_required
+@requires(PLAN)
 @require_http_methods(["GET", "POST"])
 def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    require_permission(request.user, "campaigns.plan_sessions")
     campaign = _campaign(request, campaign_id)
     form = SessionForm(request.POST or None, venues=visible_to(request.user, Venue.objects.all()),
                        teams=visible_to(request.user, Team.objects.all()))  # fmt: skip
@@ -109,7 +108,7 @@ def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
 def venue_list(request: HttpRequest) -> HttpResponse:
     can_plan = request.user.has_perm("campaigns.plan_sessions")
@@ -136,10 +135,9 @@ def venue_list(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/venues.html", context, status=_status(form))
 
 
-@login_required
+@requires(PLAN)
 @require_http_methods(["POST"])
 def team_create(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, "campaigns.plan_sessions")
     users = visible_to(request.user, User.objects.filter(is_active=True))
     form = TeamForm(request.POST, units=police_units_for(request.user), users=users)
     if not form.is_valid():
@@ -153,7 +151,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     return redirect("venue_list")
 
 
-@login_required
+@requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
 def group_list(request: HttpRequest) -> HttpResponse:
     """The priority groups in their order; an administrator edits them in place."""

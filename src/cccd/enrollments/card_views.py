@@ -7,14 +7,14 @@ import base64
 import logging
 from typing import Final
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cccd.accounts.audit import record
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import requires
+from cccd.accounts.roles import DOSSIERS
 from cccd.accounts.scoping import get_visible
 from cccd.enrollments.card import card_faces
 from cccd.enrollments.models import Artefact, Enrollment
@@ -22,7 +22,6 @@ from cccd.errors import NOT_FOUND
 
 logger = logging.getLogger(__name__)
 
-VIEW_DOSSIER: Final = "enrollments.view_dossier"
 PHOTO_TYPES: Final = {"jpeg": "image/jpeg", "png": "image/png", "bmp": "image/bmp"}
 """The photo formats the intake accepts (`captures.py`), as the MIME type of a data: URI."""
 
@@ -51,12 +50,11 @@ def _photo_data_uri(enrollment: Enrollment) -> str | None:
     return f"data:{PHOTO_TYPES[artefact.format]};base64,{encoded}"
 
 
-@login_required
+@requires(DOSSIERS)
 @require_GET
 def card_preview(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """Front and back of the dossier's card. Another unit's dossier, a missing one and a draft
     (no code yet) are the same 404; the look-up is audited once the page can be shown."""
-    require_permission(request.user, VIEW_DOSSIER)
     enrollment = get_visible(
         request.user, Enrollment.objects.select_related("person", "unit"), pk=enrollment_id
     )

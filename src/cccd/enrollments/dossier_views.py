@@ -8,7 +8,6 @@ screen with its 4xx status, and the screen after a move is the next dossier of t
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -19,7 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cccd.accounts.models import User
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.roles import APPROVE, COMPLETE, DELIVER, DOSSIERS
 from cccd.enrollments import captures, errors, lifecycle
 from cccd.enrollments import dossier_queries as dq
 from cccd.enrollments.models import Enrollment, ProposedChange
@@ -58,7 +58,7 @@ def _filter_context(user: User, filters: dq.DossierFilter) -> dict[str, object]:
             "sessions": dq.session_choices(user), "officers": dq.officer_choices(user)}  # fmt: skip
 
 
-@login_required
+@requires(DOSSIERS)
 @require_GET
 def dossier_list(request: HttpRequest) -> HttpResponse:
     """The work queue: open work by default, the earliest return date first; filtered by state
@@ -102,7 +102,7 @@ def _detail_page(request: HttpRequest, enrollment_id: int, *, error: DomainError
     return render(request, "enrollments/dossiers/detail.html", context, status=status)
 
 
-@login_required
+@requires(DOSSIERS)
 @require_GET
 def dossier_detail(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     return _detail_page(request, enrollment_id)
@@ -116,7 +116,7 @@ def _after_move(request: HttpRequest, enrollment: Enrollment, filters: dq.Dossie
     return redirect(_with(reverse("dossiers_detail", args=[following]), filters))
 
 
-@login_required
+@requires(DOSSIERS)
 @require_POST
 def dossier_move(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """One move by hand (complete, return, approve …); then the next dossier of the queue."""
@@ -134,7 +134,7 @@ def dossier_move(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     return _after_move(request, enrollment, filters)
 
 
-@login_required
+@requires(COMPLETE)
 @require_POST
 def review_change(request: HttpRequest, enrollment_id: int, change_id: int) -> HttpResponse:
     """Accept or reject a register correction proposed at the desk; back to the same dossier."""
@@ -177,7 +177,7 @@ def _approve_page(request: HttpRequest, filters: dq.DossierFilter, *,
     return render(request, "enrollments/dossiers/approve.html", context, status=status)
 
 
-@login_required
+@requires(APPROVE)
 @require_http_methods(["GET", "POST"])
 def approve(request: HttpRequest) -> HttpResponse:
     """The completed dossiers of the subtree, ticked and approved together: all or none."""
@@ -231,7 +231,7 @@ def _deliver_page(request: HttpRequest, enrollment_id: int, *,
     return render(request, "enrollments/dossiers/deliver.html", context, status=status)
 
 
-@login_required
+@requires(DELIVER)
 @require_http_methods(["GET", "POST"])
 def deliver(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """The card handed over against a signature, or posted with its tracking number."""
@@ -264,7 +264,7 @@ def _birth(enrollment: Enrollment) -> str:
     return f"{person.birth_date:%d/%m/%Y}"
 
 
-@login_required
+@requires(DOSSIERS)
 @require_GET
 def refusal_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """The refusal notice of a rejected dossier, for the citizen; audited as a look-up."""

@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.roles import DOSSIERS
 from cccd.enrollments import find
 from cccd.enrollments.lifecycle import VIEW
 from cccd.errors import DomainError
 
 
-@login_required
+@requires(DOSSIERS)
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """The search box; a query too short to search is said in the page, with a 400."""
@@ -31,7 +31,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollments/find/search.html", context)
 
 
-@login_required
+@requires(DOSSIERS)
 @require_GET
 def deadlines(request: HttpRequest) -> HttpResponse:
     """Overdue and due-soon dossiers of the user's subtree; `?days=N` widens "due soon"."""

@@ -5,7 +5,6 @@ arriving). Views parse and render; every change goes through `cccd.enrollments.p
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -15,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.roles import DELIVER, DOSSIERS, PRODUCE
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.enrollments import lifecycle, production
 from cccd.enrollments import production_errors as errors
@@ -45,14 +45,14 @@ def _list_page(request: HttpRequest, *, making: bool = False,
     return render(request, "enrollments/batches.html", context, status=status)
 
 
-@login_required
+@requires(DOSSIERS)
 @require_GET
 def batch_list(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, lifecycle.VIEW)
     return _list_page(request)
 
 
-@login_required
+@requires(PRODUCE)
 @require_http_methods(["GET", "POST"])
 def batch_new(request: HttpRequest) -> HttpResponse:
     """How many approved dossiers are ready; the POST sends them (up to the limit) as one batch."""
@@ -84,14 +84,14 @@ def _batch_page(request: HttpRequest, batch_id: int, *,
     return render(request, "enrollments/batch.html", context, status=status)
 
 
-@login_required
+@requires(DOSSIERS)
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     require_permission(request.user, lifecycle.VIEW)
     return _batch_page(request, batch_id)
 
 
-@login_required
+@requires(PRODUCE)
 @require_GET
 def batch_download(request: HttpRequest, batch_id: int) -> FileResponse:
     """The signed batch zip; the service audits the download (it holds personal data)."""
@@ -120,7 +120,7 @@ def _read_result(upload: UploadedFile | None) -> bytes:
     return bytes(buffer)
 
 
-@login_required
+@requires(PRODUCE)
 @require_POST
 def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The centre's result file: imported whole, or refused on the batch's page with the reason."""
@@ -140,7 +140,7 @@ def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
     return redirect("batch_detail", batch_id=summary.batch.pk)
 
 
-@login_required
+@requires(DELIVER)
 @require_POST
 def batch_arrived(request: HttpRequest, batch_id: int) -> HttpResponse:
     try:

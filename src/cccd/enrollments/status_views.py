@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from cccd.accounts.permissions import public
 from cccd.enrollments import status
 from cccd.errors import DomainError
 
@@ -35,6 +36,7 @@ def _page(request: HttpRequest, context: dict[str, object], code: int = 200) -> 
     return response
 
 
+@public
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def public_dossier_status(request: HttpRequest) -> HttpResponse:

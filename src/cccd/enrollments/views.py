@@ -4,7 +4,6 @@ page. Views parse and render; every change goes through `services`."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cccd.accounts.audit import record_read
+from cccd.accounts.permissions import public, requires
+from cccd.accounts.roles import DESK, DOSSIERS, INTAKE, ISSUE
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.enrollments import captures, queries, services
@@ -42,6 +44,9 @@ def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | N
                  section: str = "") -> HttpResponse:  # fmt: skip
     ticket = queries.ticket_at_desk(request.user, ticket_id)
     context = queries.intake_context(request.user, ticket)
+    if ticket.person is not None:  # the person's register record is on the screen
+        record_read("person.view", ticket.person, actor=request.user,
+                    unit=ticket.person.residence_unit, ticket=ticket.pk)  # fmt: skip
     context.update({"exemptions": FeeExemption.objects.filter(is_active=True),
                     "groups": PriorityGroup.objects.filter(is_active=True).order_by("priority", "code"),
                     "correctable": [(f, person_field_label(f)) for f in services.CORRECTABLE], "error": error, "error_section": section,
@@ -59,7 +64,7 @@ def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | N
     return render(request, "enrollments/intake.html", context, status=status)
 
 
-@login_required
+@requires(INTAKE)
 @require_GET
 def intake(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The number called at a desk, pre-filled from the register: nothing is written until the
@@ -76,7 +81,7 @@ def _refused(request: HttpRequest, ticket_id: int, exc: DomainError, section: st
     return _intake_page(request, ticket_id, error=exc, section=section)
 
 
-@login_required
+@requires(INTAKE)
 @require_POST
 def choose_person(request: HttpRequest, ticket_id: int) -> HttpResponse:
     person_id = _int_or_none(request.POST.get("person"))
@@ -86,7 +91,7 @@ def choose_person(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return _back(ticket_id)
 
 
-@login_required
+@requires(INTAKE)
 @require_POST
 def save_details(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
@@ -120,7 +125,7 @@ def _read(request: HttpRequest, name: str, kind: str) -> bytes | None:
         raise
 
 
-@login_required
+@requires(INTAKE)
 @require_POST
 def capture_one(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse:
     """The photo or the signature: a file, or the webcam's / the canvas's picture."""
@@ -140,7 +145,7 @@ def capture_one(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse
     return _back(ticket_id, kind)
 
 
-@login_required
+@requires(INTAKE)
 @require_POST
 def capture_many(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse:
     """Fingerprints (10 slots) or irises (2): every file and reason of the form in one go."""
@@ -164,7 +169,7 @@ def capture_many(request: HttpRequest, ticket_id: int, kind: str) -> HttpRespons
     return _back(ticket_id, kind)
 
 
-@login_required
+@requires(INTAKE)
 @require_POST
 def propose(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
@@ -181,7 +186,7 @@ def propose(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return _back(ticket_id, "changes")
 
 
-@login_required
+@requires(INTAKE)
 @require_POST
 def finish(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Finish the intake; a second click lands on the dossier the first one made."""
@@ -196,21 +201,24 @@ def finish(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect("dossier_done", enrollment_id=enrollment.pk)
 
 
-@login_required
+@requires(INTAKE, DOSSIERS)
 @require_GET
 def done(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """After finishing: the dossier code, the slip to print, and the way back to the desk."""
     enrollment = queries.dossier(request.user, enrollment_id)
+    record_read("enrollment.view", enrollment, actor=request.user, unit=enrollment.unit)
     return render(request, "enrollments/done.html", {"enrollment": enrollment,
                                                      "ticket": enrollment.ticket})  # fmt: skip
 
 
-@login_required
+@requires(INTAKE, DOSSIERS)
 @require_GET
 def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """The appointment slip (name, personal ID, return date): every print is audited."""
     enrollment = queries.dossier(request.user, enrollment_id)
     if enrollment.code is None:
         raise NOT_FOUND()
+    record_read("enrollment.slip", enrollment, actor=request.user, unit=enrollment.unit)
     url = request.build_absolute_uri(reverse("dossier_public", args=[enrollment.public_token]))
     pdf = render_slip(queries.slip_data(enrollment, url))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -218,6 +226,7 @@ def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     return response
 
 
+@public
 @require_GET
 def public_status(request: HttpRequest, token: str) -> HttpResponse:
     """No login: the dossier's state and return date, for the QR code on the slip. No name, no ID."""
@@ -228,7 +237,7 @@ def public_status(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@login_required
+@requires(ISSUE, DESK)
 def close(request: HttpRequest, session_id: int) -> HttpResponse:
     """The end of the evening: the counts, and where the numbers still waiting go."""
     session = get_visible(

@@ -4,8 +4,9 @@ from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible
+from cccd.api.auth import api_requires
 from cccd.registry import services
 from cccd.registry.models import RegisterImport
 from cccd.registry.schemas import ImportOut, PersonBrief, PersonOut
@@ -13,14 +14,14 @@ from cccd.registry.schemas import ImportOut, PersonBrief, PersonOut
 router = Router(tags=["registry"])
 
 
-@router.get("/people", response=list[PersonBrief])
+@router.get("/people", response=list[PersonBrief], auth=api_requires(LOOK_UP))
 def search_people(request: HttpRequest, q: str) -> list[dict[str, object]]:
     matches = services.search_people(q, actor=request.user)
     fields = [f for f in PersonBrief.model_fields if f != "score"]
     return [{**{f: getattr(m.person, f) for f in fields}, "score": m.score} for m in matches]
 
 
-@router.get("/people/{person_id}", response=PersonOut)
+@router.get("/people/{person_id}", response=PersonOut, auth=api_requires(LOOK_UP))
 def get_person(request: HttpRequest, person_id: int) -> dict[str, object]:
     person = services.view_person(person_id, actor=request.user)
     members = list(person.household.members.order_by("birth_date")) if person.household else []
@@ -36,12 +37,11 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, object]:
     }
 
 
-@router.post("/imports", response={202: ImportOut})
+@router.post("/imports", response={202: ImportOut}, auth=api_requires(IMPORT))
 def start_import(request: HttpRequest, file: File[UploadedFile]) -> Status[RegisterImport]:
     return Status(202, services.start_import(file, actor=request.user))
 
 
-@router.get("/imports/{import_id}", response=ImportOut)
+@router.get("/imports/{import_id}", response=ImportOut, auth=api_requires(IMPORT))
 def get_import(request: HttpRequest, import_id: int) -> RegisterImport:
-    require_permission(request.user, "registry.import_register")
     return get_visible(request.user, RegisterImport.objects.select_related("job"), pk=import_id)

@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.audit import record_read
+from cccd.accounts.permissions import requires
+from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.registry import services
 from cccd.registry.forms import ImportForm, SearchForm
@@ -20,9 +21,8 @@ from cccd.registry.models import RegisterImport
 from cccd.registry.xlsx import write_rejected_rows
 
 
-@login_required
+@requires(LOOK_UP)
 def search(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, "registry.look_up_person")
     form = SearchForm(request.GET or None)
     matches = None
     if form.is_valid():
@@ -31,7 +31,7 @@ def search(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@login_required
+@requires(LOOK_UP)
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = services.view_person(person_id, actor=request.user)
     members = person.household.members.order_by("birth_date") if person.household else []
@@ -43,10 +43,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "registry/person.html", context)
 
 
-@login_required
+@requires(IMPORT)
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, "registry.import_register")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         register_import = services.start_import(form.cleaned_data["file"], actor=request.user)
@@ -62,9 +61,8 @@ def imports(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(IMPORT)
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
-    require_permission(request.user, "registry.import_register")
     register_import = get_visible(
         request.user, RegisterImport.objects.select_related("actor", "job"), pk=import_id
     )
@@ -78,7 +76,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@requires(IMPORT)
 @require_POST
 def import_resume(request: HttpRequest, import_id: int) -> HttpResponse:
     register_import = services.resume_import(import_id, actor=request.user)
@@ -90,10 +88,12 @@ def import_resume(request: HttpRequest, import_id: int) -> HttpResponse:
     return redirect("register_import", import_id=import_id)
 
 
-@login_required
+@requires(IMPORT)
 def import_rejected_xlsx(request: HttpRequest, import_id: int) -> FileResponse:
-    require_permission(request.user, "registry.import_register")
+    """The rows the import refused, with their values: people's data, so the download is audited."""
     register_import = get_visible(request.user, RegisterImport.objects.all(), pk=import_id)
+    record_read("register_import.download_rejected", register_import, actor=request.user,
+                unit=register_import.unit)  # fmt: skip
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     write_rejected_rows(register_import, Path(handle.name))
     handle.seek(0)

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja import Router
 
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import DASHBOARD
+from cccd.api.auth import api_requires
 from cccd.reports import queries
 from cccd.reports.schemas import ChildrenOut, FiguresOut
 from cccd.reports.views import VIEW, parse_day, parse_id
@@ -27,7 +29,7 @@ def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: 
     return queries.figures(chosen, running, when, children=children)
 
 
-@router.get("/dashboard", response=FiguresOut)
+@router.get("/dashboard", response=FiguresOut, auth=api_requires(DASHBOARD))
 def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
               day: str | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)
@@ -43,7 +45,7 @@ def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | Non
     }  # fmt: skip
 
 
-@router.get("/children", response=ChildrenOut)
+@router.get("/children", response=ChildrenOut, auth=api_requires(DASHBOARD))
 def children(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
              day: str | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cccd.accounts.audit import record
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.reports import errors, officers, queries
 from cccd.reports.views import parse_id
@@ -61,7 +61,7 @@ def _report(request: HttpRequest, action: str) -> tuple[object, datetime.date, d
     return unit, date_from, date_to, rows
 
 
-@login_required
+@requires(DASHBOARD)
 @require_GET
 def officer_report(request: HttpRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report")
@@ -76,7 +76,7 @@ def officer_report(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/officers.html", context)
 
 
-@login_required
+@requires(DASHBOARD)
 @require_GET
 def officer_report_xlsx(request: HttpRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report_export")

@@ -3,13 +3,13 @@ built from the same `queries.figures` as the dashboard and the API."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.errors import NOT_FOUND
 from cccd.reports import daily_report, errors, queries
@@ -24,7 +24,7 @@ def _content(request: HttpRequest) -> daily_report.ReportContent:
     return daily_report.report_content(unit, campaign, day)
 
 
-@login_required
+@requires(DASHBOARD)
 @require_GET
 def report_page(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, VIEW)
@@ -36,7 +36,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
-@login_required
+@requires(DASHBOARD)
 @require_GET
 def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """The report made now; with ?stored=1 the file the schedule wrote for that day instead."""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.roles import DASHBOARD
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
@@ -45,7 +45,7 @@ def parse_id(text: str | None) -> int | None:
     return int(text)
 
 
-@login_required
+@requires(DASHBOARD)
 @require_GET
 def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     require_permission(request.user, VIEW)

@@ -3,7 +3,10 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from cccd.accounts.audit import record_read
+from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
+from cccd.api.auth import api_requires
 from cccd.rosters import queries, services
 from cccd.rosters.models import Roster, RosterEntry
 from cccd.rosters.schemas import (
@@ -41,7 +44,7 @@ def _out(roster: Roster) -> dict[str, object]:
     return {**_summary(roster), "replacement": replacement, "entries": entries}
 
 
-@router.post("/sessions/{session_id}", response={201: RosterOut})
+@router.post("/sessions/{session_id}", response={201: RosterOut}, auth=api_requires(UPLOAD))
 def upload(
     request: HttpRequest,
     session_id: int,
@@ -57,7 +60,7 @@ def upload(
     return Status(201, _out(roster))
 
 
-@router.get("/sessions/{session_id}", response=SessionListsOut)
+@router.get("/sessions/{session_id}", response=SessionListsOut, auth=api_requires(UPLOAD, REVIEW))
 def session_lists(request: HttpRequest, session_id: int) -> dict[str, object]:
     session = services._session_for(session_id, actor=request.user)
     lists = queries.session_lists(session)
@@ -67,14 +70,15 @@ def session_lists(request: HttpRequest, session_id: int) -> dict[str, object]:
     }
 
 
-@router.get("/{roster_id}", response=RosterOut)
+@router.get("/{roster_id}", response=RosterOut, auth=api_requires(UPLOAD, REVIEW))
 def get_roster(request: HttpRequest, roster_id: int) -> dict[str, object]:
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     services._session_for(roster.session_id, actor=request.user)
+    record_read("roster.view", roster, actor=request.user, unit=roster.unit)
     return _out(roster)
 
 
-@router.post("/{roster_id}/confirm", response=RosterOut)
+@router.post("/{roster_id}/confirm", response=RosterOut, auth=api_requires(UPLOAD))
 def confirm(request: HttpRequest, roster_id: int, payload: ConfirmIn) -> dict[str, object]:
     """Confirm a version that drops people, after looking at `replacement`: `against` is the
     current version it was compared with (refused if the list changed since)."""
@@ -82,12 +86,12 @@ def confirm(request: HttpRequest, roster_id: int, payload: ConfirmIn) -> dict[st
     return _out(roster)
 
 
-@router.post("/{roster_id}/discard", response=RosterOut)
+@router.post("/{roster_id}/discard", response=RosterOut, auth=api_requires(UPLOAD))
 def discard(request: HttpRequest, roster_id: int) -> dict[str, object]:
     return _out(services.discard_roster(roster_id, actor=request.user))
 
 
-@router.post("/entries/{entry_id}/decision", response=EntryOut)
+@router.post("/entries/{entry_id}/decision", response=EntryOut, auth=api_requires(REVIEW))
 def decide(request: HttpRequest, entry_id: int, payload: DecisionIn) -> RosterEntry:
     return services.decide_entry(
         entry_id, payload.decision, person_id=payload.person_id, actor=request.user

@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.audit import record_read
+from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
 from cccd.errors import DomainError
@@ -25,11 +26,13 @@ from cccd.rosters.reading import MAPPABLE_COLUMNS, column_label
 from cccd.rosters.xlsx import write_discrepancies
 
 
-@login_required
+@requires(UPLOAD, REVIEW)
 @require_http_methods(["GET", "POST"])
 def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
     """The session's lists: send one (a new list, or a new version of one), see each list's state
     and the rows of all current lists."""
+    if request.method == "POST":  # reading the list is broader than sending one
+        require_permission(request.user, UPLOAD)
     session = services._session_for(session_id, actor=request.user)
     form = RosterUploadForm(
         request.POST or None, request.FILES or None, lists=services.list_names(session)
@@ -59,7 +62,7 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "rosters/session.html", context, status=status)
 
 
-@login_required
+@requires(UPLOAD, REVIEW)
 def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
     """One version of a list: while read, its progress; waiting, what it adds and drops; current,
     its summary, its columns and its rows."""
@@ -73,6 +76,7 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
     if roster.is_current:
         outcome = request.GET.get("outcome", "")
         labels = {c: column_label(c) for c in MAPPABLE_COLUMNS}
+        record_read("roster.view", roster, actor=request.user, unit=roster.unit)
         context |= {"summary": services.summary(roster), "outcome": outcome, "outcomes": Outcome.choices,
                     "entries": queries.version_entries(roster, outcome=outcome), "shown": queries.ROWS_SHOWN,
                     "mapping_form": MappingForm(headers=roster.headers, mapping=roster.mapping, columns=MAPPABLE_COLUMNS, labels=labels)}  # fmt: skip
@@ -81,7 +85,7 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
     return render(request, "rosters/roster.html", context)
 
 
-@login_required
+@requires(UPLOAD)
 @require_POST
 def roster_confirm(request: HttpRequest, roster_id: int) -> HttpResponse:
     against = request.POST.get("against", "")
@@ -92,7 +96,7 @@ def roster_confirm(request: HttpRequest, roster_id: int) -> HttpResponse:
     return redirect("roster_detail", roster_id=roster.pk)
 
 
-@login_required
+@requires(UPLOAD)
 @require_POST
 def roster_discard(request: HttpRequest, roster_id: int) -> HttpResponse:
     roster = services.discard_roster(roster_id, actor=request.user)
@@ -100,7 +104,7 @@ def roster_discard(request: HttpRequest, roster_id: int) -> HttpResponse:
     return redirect("session_roster", session_id=roster.session_id)
 
 
-@login_required
+@requires(UPLOAD)
 @require_POST
 def roster_remap(request: HttpRequest, roster_id: int) -> HttpResponse:
     roster = get_visible(request.user, Roster.objects.all(), pk=roster_id)
@@ -117,14 +121,15 @@ def roster_remap(request: HttpRequest, roster_id: int) -> HttpResponse:
     return redirect("roster_detail", roster_id=new.pk)
 
 
-@login_required
+@requires(REVIEW)
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, roster_id: int) -> HttpResponse:
-    """The keyboard-driven screen: one doubtful row at a time, its candidates side by side."""
-    require_permission(request.user, "rosters.review_roster")
+    """The keyboard-driven screen: one doubtful row at a time, its candidates side by side (their
+    register records: the look is audited)."""
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     if request.method == "POST":
-        entry_id = int(request.POST.get("entry", "0") or 0)
+        raw_entry = request.POST.get("entry", "")
+        entry_id = int(raw_entry) if raw_entry.isdigit() and len(raw_entry) <= 12 else 0
         person = request.POST.get("person") or None
         entry = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
                                       person_id=int(person) if person and person.isdigit() else None)  # fmt: skip
@@ -139,6 +144,8 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
             for c in entry.candidates
             if c.get("person") in people
         ]
+        record_read("roster_entry.view", entry, actor=request.user, unit=roster.unit,
+                    roster=roster.pk)  # fmt: skip
     context = {
         "roster": roster,
         "entry": entry,
@@ -148,10 +155,11 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
     return render(request, "rosters/review.html", context)
 
 
-@login_required
+@requires(UPLOAD, REVIEW)
 def discrepancies(request: HttpRequest, roster_id: int) -> FileResponse:
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     services._session_for(roster.session_id, actor=request.user)
+    record_read("roster.discrepancies", roster, actor=request.user, unit=roster.unit)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     write_discrepancies(roster, Path(handle.name))
     handle.seek(0)
@@ -159,7 +167,7 @@ def discrepancies(request: HttpRequest, roster_id: int) -> FileResponse:
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
 
 
-@login_required
+@requires(REVIEW)
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_visible(request.user, RosterEntry.objects.select_related("roster"), pk=entry_id)
     return redirect(f"{reverse('roster_review', args=[entry.roster_id])}?after={entry.row - 1}")

@@ -5,7 +5,9 @@ from django.urls import reverse
 from ninja import Router
 from ninja.responses import Status
 
+from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
+from cccd.api.auth import api_requires
 from cccd.campaigns.models import PriorityGroup
 from cccd.errors import NOT_FOUND
 from cccd.tickets import queries, services
@@ -36,18 +38,18 @@ def _out(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
     }  # fmt: skip
 
 
-@router.get("/sessions/{session_id}", response=list[TicketOut])
+@router.get("/sessions/{session_id}", response=list[TicketOut], auth=api_requires(ISSUE, DESK))
 def list_tickets(request: HttpRequest, session_id: int) -> list[dict[str, object]]:
     session = services.open_queue(session_id, actor=request.user)
     return [_out(request, t) for t in queries.session_tickets(request.user, session)]
 
 
-@router.get("/sessions/{session_id}/desks", response=list[DeskOut])
+@router.get("/sessions/{session_id}/desks", response=list[DeskOut], auth=api_requires(ISSUE, DESK))
 def list_desks(request: HttpRequest, session_id: int) -> list[Desk]:
     return queries.desks(services.open_queue(session_id, actor=request.user))
 
 
-@router.get("/sessions/{session_id}/board", response=BoardOut)
+@router.get("/sessions/{session_id}/board", response=BoardOut, auth=api_requires(ISSUE, DESK))
 def board(request: HttpRequest, session_id: int) -> dict[str, object]:
     session = queries.get_session(request.user, session_id)
     state = queries.board_state(session)
@@ -60,7 +62,7 @@ def board(request: HttpRequest, session_id: int) -> dict[str, object]:
             "latest": call(latest) if latest else None, "waiting": state["waiting"]}  # type: ignore[arg-type]  # fmt: skip
 
 
-@router.post("/sessions/{session_id}/walk-ins", response={201: TicketOut})
+@router.post("/sessions/{session_id}/walk-ins", response={201: TicketOut}, auth=api_requires(ISSUE))
 def issue_walk_in(
     request: HttpRequest, session_id: int, payload: WalkInIn
 ) -> Status[dict[str, object]]:
@@ -76,7 +78,9 @@ def issue_walk_in(
     return Status(201, _out(request, ticket))
 
 
-@router.post("/sessions/{session_id}/hand-out", response={201: HandOutOut})
+@router.post(
+    "/sessions/{session_id}/hand-out", response={201: HandOutOut}, auth=api_requires(ISSUE)
+)
 def hand_out(
     request: HttpRequest, session_id: int, payload: HandOutIn
 ) -> Status[dict[str, object]]:
@@ -86,38 +90,38 @@ def hand_out(
                         "last": tickets[-1].number if tickets else None})  # fmt: skip
 
 
-@router.get("/{ticket_id}", response=TicketOut)
+@router.get("/{ticket_id}", response=TicketOut, auth=api_requires(ISSUE, DESK))
 def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, object]:
     ticket = get_visible(request.user, Ticket.objects.select_related("group", "desk"), pk=ticket_id)
     return _out(request, ticket)
 
 
-@router.post("/desks/{desk_id}/open", response=DeskOut)
+@router.post("/desks/{desk_id}/open", response=DeskOut, auth=api_requires(DESK))
 def open_desk(request: HttpRequest, desk_id: int) -> Desk:
     return services.open_desk(desk_id, actor=request.user)
 
 
-@router.post("/desks/{desk_id}/call-next", response=TicketOut)
+@router.post("/desks/{desk_id}/call-next", response=TicketOut, auth=api_requires(DESK))
 def call_next(request: HttpRequest, desk_id: int) -> dict[str, object]:
     return _out(request, services.call_next(desk_id, actor=request.user))
 
 
-@router.post("/desks/{desk_id}/recall", response=TicketOut)
+@router.post("/desks/{desk_id}/recall", response=TicketOut, auth=api_requires(DESK))
 def recall(request: HttpRequest, desk_id: int, payload: TicketActionIn) -> dict[str, object]:
     return _out(request, services.recall_ticket(desk_id, payload.ticket_id, actor=request.user))
 
 
-@router.post("/desks/{desk_id}/skip", response=TicketOut)
+@router.post("/desks/{desk_id}/skip", response=TicketOut, auth=api_requires(DESK))
 def skip(request: HttpRequest, desk_id: int, payload: TicketActionIn) -> dict[str, object]:
     return _out(request, services.skip_ticket(desk_id, payload.ticket_id, actor=request.user))
 
 
-@router.post("/desks/{desk_id}/finish", response=TicketOut)
+@router.post("/desks/{desk_id}/finish", response=TicketOut, auth=api_requires(DESK))
 def finish(request: HttpRequest, desk_id: int, payload: TicketActionIn) -> dict[str, object]:
     return _out(request, services.finish_ticket(desk_id, payload.ticket_id, actor=request.user))
 
 
-@router.post("/desks/{desk_id}/transfer", response=TicketOut)
+@router.post("/desks/{desk_id}/transfer", response=TicketOut, auth=api_requires(DESK))
 def transfer(request: HttpRequest, desk_id: int, payload: TransferIn) -> dict[str, object]:
     ticket = services.transfer_ticket(
         desk_id, payload.ticket_id, payload.to_desk_id, actor=request.user

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.audit import record_read
+from cccd.accounts.permissions import public, requires
+from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup
 from cccd.errors import NOT_FOUND, DomainError
@@ -26,7 +27,7 @@ def _groups() -> list[PriorityGroup]:
     )
 
 
-@login_required
+@requires(ISSUE, DESK)
 @require_GET
 def session_queue(request: HttpRequest, session_id: int) -> HttpResponse:
     """The team leader's page: hand out numbers, walk-ins with a look-up, the line, the desks."""
@@ -48,10 +49,9 @@ def session_queue(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "tickets/queue.html", context)
 
 
-@login_required
+@requires(ISSUE)
 @require_POST
 def hand_out(request: HttpRequest, session_id: int) -> HttpResponse:
-    require_permission(request.user, services.ISSUE)
     session = queries.get_session(request.user, session_id)
     form = HandOutForm(request.POST)
     if not form.is_valid():
@@ -72,7 +72,7 @@ def _optional_id(value: str | None) -> int | None:
     return int(value)
 
 
-@login_required
+@requires(ISSUE)
 @require_POST
 def walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
     """A number at the door: one click on the group (or on a person found in the register)."""
@@ -81,11 +81,13 @@ def walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect("ticket_slip", ticket_id=ticket.pk)
 
 
-@login_required
+@requires(ISSUE)
 @require_GET
 def class_sheets(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The advance numbers by class with the pupils' names, for the school: the read is audited."""
     session = queries.get_session(request.user, session_id)
     sheets = queries.class_sheets(request.user, session)
+    record_read("session.class_sheets", session, actor=request.user, unit=session.unit)
     return render(request, "tickets/sheets.html", {"session": session, "sheets": sheets})
 
 
@@ -97,7 +99,7 @@ def _desk(request: HttpRequest, session_id: int, number: int) -> Desk:
     return desk
 
 
-@login_required
+@requires(DESK)
 @require_GET
 def desk(request: HttpRequest, session_id: int, number: int) -> HttpResponse:
     """The officer's page: one big button (key N or Space) calls the next number."""
@@ -114,7 +116,7 @@ def desk(request: HttpRequest, session_id: int, number: int) -> HttpResponse:
     return render(request, "tickets/desk.html", context)
 
 
-@login_required
+@requires(DESK)
 @require_POST
 def desk_action(request: HttpRequest, session_id: int, number: int, action: str) -> HttpResponse:
     desk = _desk(request, session_id, number)
@@ -144,7 +146,7 @@ def desk_action(request: HttpRequest, session_id: int, number: int, action: str)
     return redirect("queue_desk", session_id=desk.session_id, number=desk.number)
 
 
-@login_required
+@requires(ISSUE, DESK)
 @require_GET
 def board(request: HttpRequest, session_id: int) -> HttpResponse:
     """The hall's screen: no navigation, large type; polls its state every second."""
@@ -152,7 +154,7 @@ def board(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "tickets/board.html", {"session": session, **_board(session)})
 
 
-@login_required
+@requires(ISSUE, DESK)
 @require_GET
 def board_state(request: HttpRequest, session_id: int) -> HttpResponse:
     session = queries.get_session(request.user, session_id)
@@ -169,18 +171,22 @@ def _public_url(request: HttpRequest, ticket: Ticket) -> str:
     return request.build_absolute_uri(reverse("ticket_public", args=[ticket.public_token]))
 
 
-@login_required
+@requires(ISSUE, DESK)
 @require_GET
 def slip(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """The ticket as printed on an 80 mm receipt printer, with the QR code of its public page."""
+    """The ticket as printed on an 80 mm receipt printer, with the QR code of its public page
+    (which opens without a log-in: the print is audited)."""
     ticket = get_visible(
-        request.user, Ticket.objects.select_related("session__venue", "group"), pk=ticket_id
-    )
+        request.user, Ticket.objects.select_related("session__venue", "session__unit", "group"),
+        pk=ticket_id,
+    )  # fmt: skip
+    record_read("ticket.slip", ticket, actor=request.user, unit=ticket.session.unit)
     url = _public_url(request, ticket)
     qr = segno.make(url, error="m").svg_inline(scale=4, border=2)
     return render(request, "tickets/slip.html", {"ticket": ticket, "qr": qr, "url": url})
 
 
+@public
 @require_GET
 def public_ticket(request: HttpRequest, token: str) -> HttpResponse:
     """No login: the number, its state, the people ahead and the estimated wait. Nothing personal."""

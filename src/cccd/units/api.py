@@ -2,7 +2,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from cccd.accounts.roles import UNITS
 from cccd.accounts.scoping import get_visible
+from cccd.api.auth import api_requires
 from cccd.units import queries
 from cccd.units.models import Unit
 from cccd.units.schemas import UnitOut
@@ -16,7 +18,7 @@ class UnitFilter(Schema):
     category: Unit.Category | None = None
 
 
-@router.get("/", response=list[UnitOut])
+@router.get("/", response=list[UnitOut], auth=api_requires(UNITS))
 @paginate
 def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> object:
     return queries.visible_units(
@@ -24,6 +26,6 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> object:
     )
 
 
-@router.get("/{unit_id}", response=UnitOut)
+@router.get("/{unit_id}", response=UnitOut, auth=api_requires(UNITS))
 def get_unit(request: HttpRequest, unit_id: int) -> Unit:
     return get_visible(request.user, Unit.objects.all(), pk=unit_id)

@@ -1,21 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import requires
+from cccd.accounts.roles import MANAGE_UNITS, UNITS
 from cccd.accounts.scoping import get_visible
 from cccd.units import queries, services
 from cccd.units.forms import UnitCreateForm, UnitEditForm
 from cccd.units.models import Unit
 
 
-@login_required
+@requires(UNITS)
 def unit_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     level = request.GET.get("level", "")
@@ -29,7 +29,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "units/list.html", context)
 
 
-@login_required
+@requires(UNITS)
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_visible(request.user, Unit.objects.select_related("parent"), pk=unit_id)
     context = {
@@ -41,10 +41,9 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     return render(request, "units/detail.html", context)
 
 
-@login_required
+@requires(MANAGE_UNITS)
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    require_permission(request.user, "units.manage_units")
     unit = get_visible(request.user, Unit.objects.all(), pk=unit_id)
     form = UnitEditForm(request.POST or None, initial={
         "name": unit.name, "division_type": unit.division_type, "is_active": unit.is_active,
@@ -57,10 +56,9 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-@login_required
+@requires(MANAGE_UNITS)
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest, parent_id: int) -> HttpResponse:
-    require_permission(request.user, "units.manage_units")
     parent = get_visible(request.user, Unit.objects.all(), pk=parent_id)
     form = UnitCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
