@@ -74,7 +74,7 @@ def test_a_roster_whose_worker_died_after_reading_it_is_pre_checked_by_the_next_
         with pytest.raises(SystemExit):
             process_roster_task.call(roster.pk)
     roster.refresh_from_db()
-    assert roster.entries.count() == 2 and roster.state == "checking"  # read and current, not pre-checked
+    assert roster.entries.count() == 2 and roster.state == "checking"  # current, not pre-checked
     job = leases.job_for(ROSTER_JOB, roster.pk)
     assert job.status == "stopped" and job.resumes_by_itself
 
