@@ -14,7 +14,7 @@ from cccd.campaigns.models import Session
 from tests.builders import PASSWORD, Tree, make_user
 from tests.conftest import client_for
 from tests.e2e.conftest import ARTIFACTS, log_in
-from tests.rosters.test_precheck import session as session  # noqa: F401 (fixtures)
+from tests.rosters.conftest import session as session  # noqa: F401 (fixtures)
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
