@@ -52,6 +52,12 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
     elif form.errors:
         status = 400
     lists = queries.session_lists(session)
+    if (
+        "HX-Request" not in request.headers
+    ):  # the page's own refresh while a list is read is not a new look
+        for overview in lists:
+            if overview.current is not None:  # its rows (names, birth dates) are on the page
+                record_read("roster.view", overview.current, actor=request.user, unit=session.unit)
     outcome = request.GET.get("outcome", "")
     context = {
         "session": session, "form": form, "lists": lists, "totals": queries.totals(lists),
