@@ -19,14 +19,21 @@ from cccd.accounts.forms import (
 from cccd.accounts.models import ApiToken, User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible
+from cccd.tickets import queries as queue
 from cccd.units.queries import police_units_for, unit_children
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The unit; for those who work the desks (officers, team leaders), tonight's sessions and the
+    desk they hold first, so the evening starts from here."""
     unit = request.user.unit
     children = unit_children(unit) if unit is not None else []
-    return render(request, "home.html", {"unit": unit, "children": children})
+    context = {"unit": unit, "children": children, "tonight": None}
+    user = request.user
+    if user.has_perm("tickets.operate_desk") or user.has_perm("tickets.issue_ticket"):
+        context["tonight"] = queue.tonight(request.user)
+    return render(request, "home.html", context)
 
 
 @login_required
