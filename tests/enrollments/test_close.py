@@ -244,6 +244,18 @@ def test_the_page_of_a_session_not_started_offers_no_close(
     assert 'data-status="scheduled"' in page
 
 
+def test_posting_the_close_of_a_session_not_started_is_refused(
+    session: Session, leader: User, handed_out: list[Ticket]
+) -> None:
+    with time_machine.travel(BEFORE, tick=False):
+        response = client_for(leader).post(url(session), {"hand_on_to": "", "confirm": "yes"})
+    assert response.status_code == 409
+    assert 'data-code="SESSION_NOT_STARTED"' in response.content.decode()
+    session.refresh_from_db()
+    assert session.state == Session.State.PLANNED
+    assert set(Ticket.objects.values_list("state", flat=True)) == {Ticket.State.WAITING}
+
+
 def test_a_post_without_the_box_ticked_is_a_400_on_the_page_and_changes_nothing(
     session: Session, leader: User, handed_out: list[Ticket]
 ) -> None:
