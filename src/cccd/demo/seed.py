@@ -439,20 +439,23 @@ def seed_older_evening() -> int:
 
 
 def demo_session(number: int) -> object | None:
-    """The session DEMO_SESSIONS[number] planned (its venue, its day give or take one: the demo may
-    be seeded again on a later day)."""
+    """The session DEMO_SESSIONS[number] planned: at its venue, on its day or the nearest one (the
+    demo may be seeded again on a later day); never one of the history's evenings, which may fall
+    at the same venue the day before."""
     from django.utils import timezone
 
     from cccd.campaigns.models import Session
+    from cccd.demo.history import HISTORY_NOTE  # the history module builds on this one
 
     venue_index, offset = DEMO_SESSIONS[number][:2]
     day = timezone.localdate() + timedelta(days=offset)
-    return (
+    candidates = (
         Session.objects.filter(venue__name=DEMO_VENUES[venue_index][2], starts_at__date__gte=day - timedelta(days=1),
                                starts_at__date__lte=day + timedelta(days=1))
+        .exclude(note=HISTORY_NOTE)
         .order_by("starts_at")
-        .first()
     )  # fmt: skip
+    return min(candidates, key=lambda s: abs((s.local_day - day).days), default=None)
 
 
 def _serve_past_session(number: int, *, people: int, served: int, born: tuple[int, int]) -> int:
