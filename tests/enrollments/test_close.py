@@ -149,9 +149,11 @@ def test_closing_hands_the_line_on_to_the_venues_next_session_in_order_and_count
     assert code_of(lambda: tickets.issue_walk_in(session.pk, actor=leader)) == "SESSION_NOT_RUNNING"
 
 
-def test_closing_refuses_while_a_desk_serves(
+def test_closing_refuses_while_a_desk_serves_and_the_page_says_so_first(
     called: Ticket, session: Session, leader: User
 ) -> None:
+    page = client_for(leader).get(url(session)).content.decode()
+    assert 'data-testid="at-desks"' in page and "0001 (Desk 1)" in page
     refused = code_of(lambda: services.close_session(session.pk, confirm=True, actor=leader))
     assert refused == "SESSION_BUSY"
     session.refresh_from_db()

@@ -26,7 +26,7 @@ TEAM_LEADER_UNIT = ErrorCode(
 )
 SESSION_ALREADY_PLANNED = ErrorCode(
     "SESSION_ALREADY_PLANNED",
-    _("This session is already planned: %(team)s at %(venue)s, %(when)s."),
+    _("%(team)s already has a session at %(venue)s at overlapping hours (%(when)s)."),
     409,
 )
 TEAM_BUSY = ErrorCode(

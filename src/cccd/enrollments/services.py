@@ -584,6 +584,7 @@ class NumbersLeft:
     count: int = 0
     by_group: dict[str, int] = field(default_factory=dict)
     numbers: list[str] = field(default_factory=list)
+    at_desks: list[tuple[str, int]] = field(default_factory=list)  # (number, desk): close waits
 
 
 def numbers_left(session: Session) -> NumbersLeft:
@@ -593,8 +594,10 @@ def numbers_left(session: Session) -> NumbersLeft:
         .order_by("line_at", "number")
     )
     by_group = Counter(t.group.name if t.group else _("no group") for t in left)
+    at_desks = Ticket.objects.filter(session=session, state__in=tickets.AT_DESK, desk__isnull=False)
     return NumbersLeft(count=len(left), by_group=dict(by_group.most_common()),
-                       numbers=[t.display for t in left])  # fmt: skip
+                       numbers=[t.display for t in left],
+                       at_desks=[(t.display, t.desk.number) for t in at_desks.select_related("desk")])  # fmt: skip
 
 
 @transaction.atomic
