@@ -103,6 +103,8 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
 ) -> None:
     from pathlib import Path
 
+    from django.utils import timezone
+
     from cccd.campaigns.models import Session
     from cccd.demo import seed
     from cccd.enrollments.models import Artefact, DeadlineArea, Enrollment
@@ -111,7 +113,8 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
 
     monkeypatch.setattr(seed, "DEMO_PEOPLE", 2500)  # enough students for a full evening
     call_command("seed_demo", stdout=io.StringIO())
-    tonight = Session.objects.filter(venue__name="Trường THPT Đắk Mil").latest("starts_at")
+    tonight = seed.demo_session(seed.DEMO_TONIGHT)
+    assert tonight.venue.name == "Trường THPT Đắk Mil" and tonight.local_day == timezone.localdate()
     received = Enrollment.objects.filter(session=tonight, state="captured")
     assert received.count() >= 10
     for dossier in received:

@@ -6,7 +6,9 @@ is called before them, and so is a disabled walk-in issued mid-evening; a citize
 public page of their slip (the QR's target) and sees the place in line and no name. Calling a
 number opens its intake screen: desk 2 takes a pre-checked student's whole intake (photo,
 ten fingerprints, signature), finishes, and the appointment slip PDF holds the dossier code; the
-walk-ins without a register entry are ended at the desk without a dossier.
+walk-ins without a register entry are ended at the desk without a dossier. At the end the team
+leader closes the session: the page lists the numbers left, and closes only once a choice is made
+for them and confirmed (issue 12).
 
 Every browser is a vi-VN one. Selectors are language independent (data-testid, ids, hrefs, the
 desk keys of board.js), except the board's words, which are Vietnamese whatever the language.
@@ -234,8 +236,34 @@ def test_a_whole_evening_at_the_queue(
     expect(citizen.get_by_test_id("ahead")).to_have_text(_alone(2))
     expect(citizen.locator("body")).not_to_contain_text("Văn Bình")
     _snap(board, "board")
+    board.goto("about:blank")  # the hall's screen goes off: no more polling while the test reads
     leader.goto(f"/queue/sessions/{session.pk}/")  # the leader's list: screenshotted by `page`
     expect(numbers).to_have_count(7)
     states = dict(Ticket.objects.filter(session=session).values_list("number", "state"))
     assert states == {1: "done", 2: "called", 3: "waiting", 4: "waiting", 5: "waiting",
                       6: "done", 7: "called"}  # fmt: skip
+    _snap(leader, "queue")
+
+    # The end of the evening: desk 1 ends 0007, 0002 did not come to desk 2, and the team leader
+    # closes. The page lists what is left; nothing happens until a choice is made and confirmed.
+    _done_without_dossier(desk1, "0007")
+    desk2.get_by_test_id("to-desk").click()
+    expect(desk2.get_by_test_id("current")).to_have_attribute("data-number", "0002")
+    desk2.wait_for_load_state()
+    desk2.keyboard.press("s")
+    _ready_to_call(desk2)
+    leader.get_by_test_id("close-link").click()
+    expect(leader.get_by_test_id("left")).to_have_attribute("data-count", "4")  # 0002–0005
+    expect(leader.get_by_test_id("left-numbers")).to_have_text("0002 · 0003 · 0004 · 0005")
+    expect(leader.get_by_test_id("no-venue-session")).to_be_visible()  # no later evening here
+    leader.get_by_test_id("close-session").click()  # no choice, no confirmation: the form holds
+    expect(leader.get_by_test_id("close-form")).to_be_visible()
+    leader.get_by_test_id("mark-unserved").check()
+    leader.get_by_test_id("confirm-close").check()
+    _snap(leader, "close")
+    leader.get_by_test_id("close-session").click()
+    expect(leader.get_by_test_id("unserved")).to_have_text("4")
+    expect(leader.get_by_test_id("session-status")).to_have_text("Đã kết thúc")
+    session.refresh_from_db()
+    assert session.state == Session.State.CLOSED
+    assert Ticket.objects.filter(session=session, state="unserved").count() == 4

@@ -194,14 +194,3 @@ def test_finish_before_everything_is_captured(called: Ticket, desk_client: Clien
     response = desk_client.post(url(called, "finish/"))
     assert response.status_code == 409 and "not complete" in response.content.decode()
     assert not Enrollment.objects.exclude(state=Enrollment.State.DRAFT).exists()
-
-
-def test_close_page_counts_and_closes(called: Ticket, desk_client: Client, leader: User,
-                                      portrait: bytes, desks: list[Desk]) -> None:  # fmt: skip
-    do_intake(desk_client, called, portrait)
-    desk_client.post(url(called, "finish/"))
-    client = client_for(leader)
-    page = client.get(f"/intake/sessions/{called.session_id}/close/")
-    assert page.status_code == 200 and 'data-testid="received">1<' in page.content.decode()
-    closed = client.post(f"/intake/sessions/{called.session_id}/close/", {"hand_on_to": ""})
-    assert closed.status_code == 200 and "Session closed" in closed.content.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from cccd.accounts.models import AuditEvent, User
@@ -109,8 +111,10 @@ def test_the_desk_page_runs_the_whole_cycle(
 def other_session(session: Session, leader: User) -> Session:
     from cccd.campaigns.services import plan_session
 
+    next_day = datetime.timedelta(days=1)  # the same team cannot be planned twice at once
     other = plan_session(campaign_id=session.campaign_id, venue_id=session.venue_id, team_id=session.team_id,
-                         starts_at=session.starts_at, ends_at=session.ends_at, desks=2, capacity=50, actor=leader)  # fmt: skip
+                         starts_at=session.starts_at + next_day, ends_at=session.ends_at + next_day,
+                         desks=2, capacity=50, actor=leader)  # fmt: skip
     services.issue_walk_in(other.pk, actor=leader)
     return other
 

@@ -28,13 +28,15 @@ def test_it_shows_number_state_place_and_wait_and_nothing_personal(
         person=person, birth_date=person.birth_date, personal_id=person.personal_id
     )
     services.hand_out_numbers(session.pk, actor=leader)
-    ticket = services.issue_walk_in(session.pk, person_id=person.pk, actor=leader)
+    walk_in = make_person(tree.daklao, "Lê Thị Hoa", "03/05/1990", "F", personal_id="067190004321")
+    ticket = services.issue_walk_in(session.pk, person_id=walk_in.pk, actor=leader)
     for shown in (Ticket.objects.get(number=1), ticket):
         response = Client().get(f"/queue/t/{shown.public_token}/")
         page = response.content.decode()
         assert response.status_code == 200
         assert shown.display in page
-        for personal in ("Hùng", "Nguyen", "067085001234", "12/04/1985", "1985", "12A1"):
+        for personal in ("Hùng", "Nguyen", "067085001234", "12/04/1985", "1985", "12A1", "Hoa",
+                         "067190004321", "03/05/1990"):  # fmt: skip
             assert personal not in page.replace(shown.display, ""), personal
     page = Client().get(f"/queue/t/{ticket.public_token}/").content.decode()
     # one person ahead, 4 min (nobody done yet) × 2 ÷ 3 planned desks (none open yet) → 3 min

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from cccd.accounts.models import User
 from cccd.campaigns.models import Session
+from cccd.enrollments.models import Enrollment
+from cccd.errors import DomainError
+from cccd.tickets import services
 from cccd.tickets.models import Ticket
 from tests.builders import Tree, make_person, make_unit
 from tests.conftest import client_for
 from tests.mixins import assert_audited
+from tests.tickets.conftest import HCM
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +53,7 @@ def test_a_person_found_in_the_register_gets_a_number(
     person = make_person(tree.daklao, "Nguyễn Văn Hùng", "1985", "M")
     client = client_for(leader)
     page = client.get(f"/queue/sessions/{session.pk}/", {"q": "nguyen van hung 1985"})
-    assert [m.person for m in page.context["matches"]] == [person]
+    assert [(m.person, blocked) for m, blocked in page.context["matches"]] == [(person, None)]
     client.post(f"/queue/sessions/{session.pk}/walk-in/", {"person": person.pk})
     assert Ticket.objects.get().person == person
 
@@ -79,3 +85,77 @@ def test_an_officer_cannot_hand_out_walk_in_numbers(session: Session, officer_da
     response = client_for(officer_dakmil).post(f"/queue/sessions/{session.pk}/walk-in/", {})
     assert response.status_code == 403
     assert not Ticket.objects.exists()
+
+
+# ---------------------------------------------------------------- refused at the door (issue 12)
+
+
+def dossier_of(person: object, session: Session, state: str, **fields: object) -> Enrollment:
+    return Enrollment.objects.create(
+        unit=session.unit, session=session, person=person, kind="first_issue", law="2014",
+        state=state, received_at=datetime.datetime(2021, 3, 1, 20, 10, tzinfo=HCM), **fields,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def hung(tree: Tree) -> object:
+    return make_person(tree.daklao, "Nguyễn Văn Hùng", "12/04/1985", "M")
+
+
+def test_a_person_with_an_open_dossier_gets_no_number_at_the_door(
+    session: Session, leader: User, hung: object
+) -> None:
+    dossier_of(hung, session, "captured", code="663-210301-7")
+    response = client_for(leader).post(
+        f"/queue/sessions/{session.pk}/walk-in/", {"person": hung.pk}
+    )  # type: ignore[attr-defined]
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert (
+        "already has an open application" in page
+        and "663-210301-7" in page
+        and "01/03/2021" in page
+    )
+    assert not Ticket.objects.exists()
+    api = client_for(leader).post(f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
+                                  {"person_id": hung.pk}, content_type="application/json")  # type: ignore[attr-defined]  # fmt: skip
+    assert (api.status_code, api.json()["code"]) == (409, "OPEN_APPLICATION")
+
+
+def test_the_look_up_shows_why_instead_of_offering_a_number(
+    session: Session, leader: User, hung: object
+) -> None:
+    dossier_of(hung, session, "approved", code="663-210301-7")
+    page = client_for(leader).get(f"/queue/sessions/{session.pk}/", {"q": "nguyen van hung 1985"})
+    [(match, reason)] = page.context["matches"]
+    assert match.person == hung and "663-210301-7" in reason
+    html = page.content.decode()
+    assert 'data-testid="walk-in-blocked"' in html and 'name="person"' not in html
+
+
+def test_a_person_being_taken_at_a_desk_or_holding_a_number_gets_no_second_one(
+    session: Session, leader: User, officer_dakmil: User, desks: list, hung: object
+) -> None:
+    first = services.issue_walk_in(session.pk, person_id=hung.pk, actor=leader)  # type: ignore[attr-defined]
+    call = lambda: services.issue_walk_in(session.pk, person_id=hung.pk, actor=leader)  # type: ignore[attr-defined]  # noqa: E731
+    with pytest.raises(DomainError) as caught:
+        call()
+    assert caught.value.code == "ALREADY_HAS_NUMBER" and first.display in caught.value.message
+    services.call_next(desks[0].pk, actor=officer_dakmil)
+    dossier_of(hung, session, "draft", ticket=first)  # the desk opened the intake
+    with pytest.raises(DomainError) as caught:
+        call()
+    assert caught.value.code == "BEING_TAKEN"
+    assert Ticket.objects.count() == 1
+
+
+def test_a_closed_dossier_or_a_stale_draft_is_no_reason(
+    session: Session, leader: User, officer_dakmil: User, desks: list, hung: object
+) -> None:
+    dossier_of(hung, session, "delivered", code="663-210301-7")
+    left = services.issue_walk_in(session.pk, person_id=hung.pk, actor=leader)  # type: ignore[attr-defined]
+    services.call_next(desks[0].pk, actor=officer_dakmil)
+    dossier_of(hung, session, "draft", ticket=left)
+    services.finish_ticket(desks[0].pk, left.pk, actor=officer_dakmil)  # they left: a stale draft
+    back = services.issue_walk_in(session.pk, person_id=hung.pk, actor=leader)  # type: ignore[attr-defined]
+    assert back.person == hung

@@ -17,20 +17,26 @@ from cccd.accounts.forms import (
 )
 from cccd.accounts.models import ApiToken, User
 from cccd.accounts.permissions import requires
-from cccd.accounts.roles import AUDIT, USERS
+from cccd.accounts.roles import AUDIT, DESK, ISSUE, USERS
 from cccd.accounts.scoping import get_visible
+from cccd.tickets import queries as queue
 from cccd.units.queries import police_units_for, unit_children
 
 
 @requires()
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's unit; for the administrator and the commander, bursts of refused requests too."""
+    """The user's unit; for those who work the desks (officers, team leaders), tonight's sessions
+    and the desk they hold first, so the evening starts from here; for the administrator and the
+    commander, bursts of refused requests too."""
     unit = request.user.unit
     children = unit_children(unit) if unit is not None else []
     count, minutes, days = security.burst_settings()
     context = {"unit": unit, "children": children, "bursts": security.denial_bursts(request.user),
                "burst_count": count, "burst_minutes": minutes, "burst_days": days,
-               "denied_action": security.DENIED}  # fmt: skip
+               "denied_action": security.DENIED, "tonight": None}  # fmt: skip
+    user = request.user
+    if user.has_perm(DESK) or user.has_perm(ISSUE):
+        context["tonight"] = queue.tonight(request.user)
     return render(request, "home.html", context)
 
 

@@ -24,3 +24,20 @@ BAD_NUMBER = ErrorCode("BAD_NUMBER", _("%(field)s must be between %(min)s and %(
 TEAM_LEADER_UNIT = ErrorCode(
     "TEAM_LEADER_UNIT", _("The team leader and members must work in the team's unit."), 400
 )
+SESSION_ALREADY_PLANNED = ErrorCode(
+    "SESSION_ALREADY_PLANNED",
+    _("%(team)s already has a session at %(venue)s at overlapping hours (%(when)s)."),
+    409,
+)
+TEAM_BUSY = ErrorCode(
+    "TEAM_BUSY",
+    _(
+        "%(team)s is already planned at %(venue)s at that time (%(when)s): a team is in one place at a time."
+    ),
+    409,
+)
+SESSION_CLASHES = ErrorCode(
+    "SESSION_CLASHES",
+    _("Check before planning: %(clashes)s. Tick “plan it anyway” if this is intended."),
+    409,
+)

@@ -75,6 +75,9 @@ class SessionForm(forms.Form):
     desks = forms.IntegerField(label=_("Desks"), min_value=1, max_value=50, initial=2)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=20_000, initial=100)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    accept_clashes = forms.BooleanField(
+        label=_("Plan it anyway: the clashes above are intended"), required=False
+    )
 
     def __init__(self, *args: object, venues: object, teams: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

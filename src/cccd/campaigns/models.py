@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cccd.units.models import Unit
 
@@ -158,13 +159,30 @@ class Team(models.Model):
 
 
 class Session(models.Model):
-    """One intake session at a venue. It may run in the evening or cross midnight."""
+    """One intake session at a venue. It may run in the evening or cross midnight.
+
+    `state` records what people did: planned, open (a desk has opened: the team may start before
+    the hour), closed by the team leader, cancelled. What a user reads is `status`, derived from the
+    state and the clock, so a session under way never shows as planned and one whose hours are over
+    but nobody closed says so.
+    """
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    class Status(models.TextChoices):
+        """What the pages and the API show (never stored: it changes with the clock)."""
+
+        SCHEDULED = "scheduled", pgettext_lazy("session status", "Scheduled")
+        RUNNING = "running", pgettext_lazy("session status", "Running")
+        OVER = "over", pgettext_lazy("session status", "Over, not closed yet")
+        CLOSED = "closed", pgettext_lazy("session status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
+
+    ENDED = (State.CLOSED, State.CANCELLED)  # the queue of such a session is frozen
 
     campaign = models.ForeignKey(
         Campaign, models.PROTECT, related_name="sessions", verbose_name=_("campaign")
@@ -216,3 +234,45 @@ class Session(models.Model):
     @property
     def is_weekend(self) -> bool:
         return self.local_day.weekday() >= 5
+
+    @property
+    def hours(self) -> str:
+        """The hours as people write them: 06/03/2021 19:00–23:30, with both dates when the
+        session crosses midnight."""
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        if end.date() == start.date():
+            return f"{start:%d/%m/%Y %H:%M}–{end:%H:%M}"
+        return f"{start:%d/%m/%Y %H:%M}–{end:%d/%m/%Y %H:%M}"
+
+    def has_started(self, now: datetime.datetime | None = None) -> bool:
+        """Started: its start time has passed, or a desk of it has been opened (`state` open: the
+        team may begin before the hour). A closed session had started. A session that has not
+        started cannot be closed: its numbers handed out in advance belong to people who have not
+        had their evening yet."""
+        if self.state in (self.State.OPEN, self.State.CLOSED):
+            return True
+        return self.starts_at <= (now or timezone.now())
+
+    def status_at(self, now: datetime.datetime | None = None) -> Session.Status:
+        now = now or timezone.now()
+        if self.state == self.State.CANCELLED:
+            return self.Status.CANCELLED
+        if self.state == self.State.CLOSED:
+            return self.Status.CLOSED
+        if now >= self.ends_at:
+            return self.Status.OVER
+        return self.Status.RUNNING if self.has_started(now) else self.Status.SCHEDULED
+
+    @property
+    def status(self) -> Session.Status:
+        """Scheduled, running, over (its hours are past but nobody closed it), closed, cancelled."""
+        return self.status_at()
+
+    @property
+    def status_label(self) -> str:
+        return str(self.status.label)
+
+    def overlapping(self) -> models.Q:
+        """Sessions whose hours overlap this one's (aware times, so a night past midnight counts
+        on both sides of it). Half-open: one ending at 19:00 and one starting at 19:00 do not."""
+        return Q(starts_at__lt=self.ends_at, ends_at__gt=self.starts_at)

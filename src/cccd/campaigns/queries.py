@@ -35,3 +35,25 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
     return visible_with_ancestors(user, Campaign.objects.select_related("unit")).order_by(
         "-start_date", "name"
     )
+
+
+def hand_on_targets(
+    user: User, session: Session, *, now: datetime.datetime | None = None
+) -> QuerySet[Session]:
+    """The sessions the numbers left at `session`'s close may be handed on to: later sessions of
+    its unit that are neither over, closed nor cancelled, first to start first. The close page
+    offers them (the venue's own first) and `close_session` accepts only these."""
+    return (
+        visible_to(user, Session.objects.select_related("venue", "unit"))
+        .filter(unit_id=session.unit_id, starts_at__gt=session.starts_at,
+                ends_at__gt=now or timezone.now())
+        .exclude(state__in=Session.ENDED)
+        .exclude(pk=session.pk)
+        .order_by("starts_at", "pk")
+    )  # fmt: skip
+
+
+def tonight_sessions(user: User, *, now: datetime.datetime | None = None) -> QuerySet[Session]:
+    """Today's sessions of the user's units, including last night's still running after midnight
+    (so at 00:30 the evening that began at 19:00 is still "tonight"), first to start first."""
+    return upcoming_sessions(user, today=timezone.localdate(now), days=1)

@@ -43,6 +43,7 @@ class SessionIn(Schema):
     desks: int = 2
     capacity: int = 100
     note: str = ""
+    accept_clashes: bool = False  # plan even though the venue is shared or a person is in two teams
 
 
 class SessionOut(Schema):
@@ -56,3 +57,8 @@ class SessionOut(Schema):
     desks: int
     capacity: int
     state: str
+    status: str  # scheduled, running, over (hours past, not closed), closed, cancelled
+
+    @staticmethod
+    def resolve_status(obj: object) -> str:
+        return str(obj.status.value)  # type: ignore[attr-defined]

@@ -7,7 +7,9 @@ import json
 from importlib import resources
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
@@ -152,15 +154,23 @@ def create_team(
 
 @transaction.atomic
 def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: datetime.datetime,
-                 ends_at: datetime.datetime, desks: int, capacity: int, note: str = "", actor: User) -> Session:  # fmt: skip
-    """Plan a session. Times are aware; a session may cross midnight but lasts at most 24 hours."""
+                 ends_at: datetime.datetime, desks: int, capacity: int, note: str = "",
+                 accept_clashes: bool = False, actor: User) -> Session:  # fmt: skip
+    """Plan a session. Times are aware; a session may cross midnight but lasts at most 24 hours.
+
+    Clashes are checked here, at the first step (see `_check_clashes`): a team planned twice at
+    the same hours is refused; a venue shared with another team, or a person in two teams planned
+    at the same hours, is refused unless the planner accepts it (`accept_clashes`).
+    """
     require_permission(actor, "campaigns.plan_sessions")
     starts_at, ends_at = (
         timezone.make_aware(t) if timezone.is_naive(t) else t for t in (starts_at, ends_at)
     )
     campaign = _campaign_for_planning(campaign_id, actor=actor)
-    venue = get_visible(actor, Venue.objects.select_related("unit"), pk=venue_id)
-    team = get_visible(actor, Team.objects.select_related("unit"), pk=team_id)
+    # venue, then team: one lock order, so two planners never wait on each other in a cycle, and a
+    # second plan for the same team or venue sees the first once it is committed
+    venue = get_visible(actor, Venue.objects.select_for_update(of=("self",)).select_related("unit"), pk=venue_id)  # fmt: skip
+    team = get_visible(actor, Team.objects.select_for_update(of=("self",)).select_related("unit"), pk=team_id)  # fmt: skip
     if not (ends_at > starts_at and ends_at - starts_at <= MAX_SESSION):
         raise errors.SESSION_TIMES()
     session = Session(campaign=campaign, unit=venue.unit, venue=venue, team=team, starts_at=starts_at,
@@ -173,10 +183,71 @@ def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: da
     for unit in (venue.unit, team.unit):
         if not unit.path.startswith(campaign.unit.path):
             raise errors.SESSION_VENUE_UNIT()
+    warnings = _check_clashes(session)
+    if warnings and not accept_clashes:
+        raise errors.SESSION_CLASHES(clashes="; ".join(warnings))
     session.save()
     record("session.plan", actor=actor, unit=session.unit, obj=session,
-           after=snapshot(session, ("campaign", "venue", "team", "starts_at", "ends_at", "desks", "capacity")))  # fmt: skip
+           after=snapshot(session, ("campaign", "venue", "team", "starts_at", "ends_at", "desks", "capacity"))
+           | ({"accepted_clashes": warnings} if warnings else {}))  # fmt: skip
     return session
+
+
+def _people(team: Team) -> set[int]:
+    return {team.leader_id, *team.members.values_list("pk", flat=True)}
+
+
+def _check_clashes(session: Session) -> list[str]:
+    """Refuse what no campaign needs; return, as sentences, what a planner may need and accept.
+
+    - The same team at overlapping hours (whatever the venue; the same venue too is the same
+      session planned twice): refused. A team is its leader and its kit, in one place at a time;
+      more people at one place is more desks in one session, not a second session.
+    - The venue at overlapping hours with another team: a warning. A commune hall or a school's
+      gym can hold two teams on a peak day (two districts at one big school), so the planner may
+      accept it, having seen the other session.
+    - A leader or member who is also in another team planned at overlapping hours: a warning.
+      Team lists are often the unit's pool of staff; the hard rule is at the desk, where one
+      officer holds one desk at a time (`cccd.tickets.services.open_desk`).
+    Hours overlap by their aware times, so a night that crosses midnight clashes on both days.
+    The caller holds the venue's and the team's row locks.
+    """
+    others = (
+        Session.objects.filter(session.overlapping())
+        .exclude(state=Session.State.CANCELLED)
+        .select_related("venue", "team")
+        .order_by("starts_at", "pk")
+    )
+    same_team = others.filter(team=session.team).first()
+    if same_team is not None:
+        params = {"team": session.team.name, "venue": same_team.venue.name, "when": same_team.hours}
+        if same_team.venue_id == session.venue_id:
+            raise errors.SESSION_ALREADY_PLANNED(**params)
+        raise errors.TEAM_BUSY(**params)
+    warnings = [
+        _("%(venue)s is used by %(team)s at %(when)s")
+        % {"venue": other.venue.name, "team": other.team.name, "when": other.hours}
+        for other in others.filter(venue=session.venue)[:5]
+    ]
+    ours = _people(session.team)
+    shared_teams = (
+        others.exclude(venue=session.venue)  # already named above
+        .filter(Q(team__leader__in=ours) | Q(team__members__in=ours))
+        .distinct()
+    )
+    for other in shared_teams[:5]:
+        both = User.objects.filter(pk__in=ours & _people(other.team)).order_by("username")
+        people = ", ".join(u.get_full_name() or u.username for u in both)
+        warnings.append(
+            _("%(people)s also in %(team)s at %(venue)s, %(when)s")
+            % {
+                "people": people,
+                "team": other.team.name,
+                "venue": other.venue.name,
+                "when": other.hours,
+            }
+        )
+    return warnings
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission, requires
 from cccd.accounts.roles import CAMPAIGN_DATA, PLAN
 from cccd.accounts.scoping import visible_to
-from cccd.campaigns import queries, services
+from cccd.campaigns import errors, queries, services
 from cccd.campaigns.forms import (
     CampaignForm,
     GroupForm,
@@ -20,8 +20,14 @@ from cccd.campaigns.forms import (
     VenueForm,
 )
 from cccd.campaigns.models import PriorityGroup, Team, Venue
-from cccd.errors import NOT_FOUND
+from cccd.errors import NOT_FOUND, DomainError
 from cccd.units.queries import police_units_for
+
+PLANNING_CLASHES = {
+    errors.SESSION_ALREADY_PLANNED.code,
+    errors.TEAM_BUSY.code,
+    errors.SESSION_CLASHES.code,
+}
 
 
 def _status(form: object) -> int:
@@ -89,23 +95,30 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @requires(PLAN)
 @require_http_methods(["GET", "POST"])
 def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The planning form; a clash comes back on the form itself, with the other session named,
+    and a clash the planner may accept (a shared hall) offers "plan it anyway"."""
     campaign = _campaign(request, campaign_id)
     form = SessionForm(request.POST or None, venues=visible_to(request.user, Venue.objects.all()),
                        teams=visible_to(request.user, Team.objects.all()))  # fmt: skip
+    error = None
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.times()
         data = form.cleaned_data
-        services.plan_session(campaign_id=campaign.pk, venue_id=data["venue"].pk, team_id=data["team"].pk,  # type: ignore[attr-defined]
-                              starts_at=starts_at, ends_at=ends_at, desks=data["desks"], capacity=data["capacity"],
-                              note=data["note"], actor=request.user)  # fmt: skip
-        messages.success(request, _("Session planned."))
-        return redirect("campaign_detail", campaign_id=campaign.pk)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "campaigns/form.html",
-        {"form": form, "title": _("Plan a session")},
-        status=_status(form),
-    )
+        try:
+            services.plan_session(campaign_id=campaign.pk, venue_id=data["venue"].pk, team_id=data["team"].pk,  # type: ignore[attr-defined]
+                                  starts_at=starts_at, ends_at=ends_at, desks=data["desks"], capacity=data["capacity"],
+                                  note=data["note"], accept_clashes=data["accept_clashes"], actor=request.user)  # fmt: skip
+        except DomainError as exc:
+            if exc.code not in PLANNING_CLASHES:
+                raise
+            error = exc
+        else:
+            messages.success(request, _("Session planned."))
+            return redirect("campaign_detail", campaign_id=campaign.pk)  # type: ignore[attr-defined]
+    context = {"form": form, "campaign": campaign, "error": error,
+               "may_accept": error is not None and error.code == errors.SESSION_CLASHES.code}  # fmt: skip
+    status = error.status if error is not None else _status(form)
+    return render(request, "campaigns/session_plan.html", context, status=status)
 
 
 @requires(CAMPAIGN_DATA)

@@ -135,10 +135,11 @@ DEMO_SESSIONS = [
     (0, -16, "19:00", "23:30", 3, 300), (1, -6, "07:30", "11:30", 2, 150), (2, -4, "19:30", "00:30", 2, 120),
     (3, -1, "14:00", "17:30", 1, 60), (0, 0, "19:00", "23:30", 3, 300), (1, 2, "19:00", "22:30", 3, 200),
     (2, 5, "07:30", "11:00", 2, 120), (4, -3, "19:00", "23:00", 3, 250), (5, 1, "19:00", "23:30", 3, 250),
-    (6, 3, "08:00", "17:00", 2, 150),
+    (6, 3, "08:00", "17:00", 2, 150), (0, 7, "19:00", "23:00", 3, 300),
 ]  # fmt: skip
 DEMO_PAST_EVENING = 2  # the evening at Thuận An four days ago: served through the desk, then closed
 DEMO_OLDER_EVENING = 0  # THPT Đắk Mil sixteen days ago: its dossiers go on to every later state
+DEMO_TONIGHT = 4  # THPT Đắk Mil tonight, under way; the school's next evening is a week later
 
 
 def seed_campaign(today: date) -> Campaign:
@@ -213,12 +214,12 @@ def seed_roster(seed: int) -> int:
     grade 12 list that drops a student who left, waiting for the officer's confirmation."""
     import random
 
-    from cccd.campaigns.models import Session, Venue
+    from cccd.campaigns.models import Venue
     from cccd.registry.models import Person
     from cccd.rosters.models import Roster
 
     venue = Venue.objects.get(name="Trường THPT Đắk Mil")
-    session = Session.objects.filter(venue=venue).order_by("-starts_at").first()
+    session = demo_session(DEMO_TONIGHT)
     if session is None or Roster.objects.filter(session=session).exists():
         return 0
     liaison = User.objects.get(username="lienlac.dakmil")
@@ -314,7 +315,7 @@ def seed_queue() -> int:
     """Tonight's session at THPT Đắk Mil under way: numbers handed out, two desks, some served
     through the intake desk (dossiers received with their captures), one draft half taken at
     desk 1; and an earlier evening of the campaign served and closed with its counts."""
-    from cccd.campaigns.models import PriorityGroup, Session
+    from cccd.campaigns.models import PriorityGroup
     from cccd.enrollments import services as intake
     from cccd.tickets import services as queue
     from cccd.tickets.models import Desk, Ticket
@@ -322,9 +323,7 @@ def seed_queue() -> int:
     seed_deadline_areas()
     seed_older_evening()
     seed_past_evening()
-    session = (
-        Session.objects.filter(venue__name="Trường THPT Đắk Mil").order_by("-starts_at").first()
-    )
+    session = demo_session(DEMO_TONIGHT)
     if session is None or Ticket.objects.filter(session=session).exists():
         return 0
     leader = User.objects.get(username="totruong.dakmil")
@@ -459,22 +458,34 @@ def seed_older_evening() -> int:
     return _serve_past_session(DEMO_OLDER_EVENING, people=26, served=25, born=(1985, 2005))
 
 
-def _serve_past_session(number: int, *, people: int, served: int, born: tuple[int, int]) -> int:
+def demo_session(number: int) -> object | None:
+    """The session DEMO_SESSIONS[number] planned: at its venue, on its day or the nearest one (the
+    demo may be seeded again on a later day); never one of the history's evenings, which may fall
+    at the same venue the day before."""
     from django.utils import timezone
+
+    from cccd.campaigns.models import Session
+    from cccd.demo.history import HISTORY_NOTE  # the history module builds on this one
+
+    venue_index, offset = DEMO_SESSIONS[number][:2]
+    day = timezone.localdate() + timedelta(days=offset)
+    candidates = (
+        Session.objects.filter(venue__name=DEMO_VENUES[venue_index][2], starts_at__date__gte=day - timedelta(days=1),
+                               starts_at__date__lte=day + timedelta(days=1))
+        .exclude(note=HISTORY_NOTE)
+        .order_by("starts_at")
+    )  # fmt: skip
+    return min(candidates, key=lambda s: abs((s.local_day - day).days), default=None)
+
+
+def _serve_past_session(number: int, *, people: int, served: int, born: tuple[int, int]) -> int:
 
     from cccd.campaigns.models import Session
     from cccd.enrollments import services as intake
     from cccd.tickets import services as queue
     from cccd.tickets.models import Desk, Ticket
 
-    venue_index, offset = DEMO_SESSIONS[number][:2]
-    day = timezone.localdate() + timedelta(days=offset)
-    session = (
-        Session.objects.filter(venue__name=DEMO_VENUES[venue_index][2], starts_at__date__gte=day - timedelta(days=1),
-                               starts_at__date__lte=day + timedelta(days=1))
-        .order_by("starts_at")
-        .first()
-    )  # fmt: skip
+    session = demo_session(number)
     if session is None or Ticket.objects.filter(session=session).exists():
         return 0
     if session.state == Session.State.CLOSED:  # seeded before the desk existed: close it properly
@@ -499,7 +510,8 @@ def _serve_past_session(number: int, *, people: int, served: int, born: tuple[in
             _take_intake(ticket, desk, turn + 100, face, actor=actor)
     queue.close_desk(desks[1].pk, actor=officer)
     queue.close_desk(desks[2].pk, actor=leader)
-    intake.close_session(session.pk, actor=leader)
+    # the one who did not come is marked not served: this evening's venue has no later session
+    intake.close_session(session.pk, confirm=True, actor=leader)
     _move_evening_back(session)
     return len(people)
 

@@ -140,8 +140,30 @@ SESSION_BUSY = ErrorCode(
 )
 BAD_NEXT_SESSION = ErrorCode(
     "BAD_NEXT_SESSION",
-    _("Unfinished numbers can only be handed on to a later session of the unit."),
+    _(
+        "Numbers left can only be handed on to a later session of the unit that is not over or closed."
+    ),
     400,
+)
+SESSION_NOT_STARTED = ErrorCode(
+    "SESSION_NOT_STARTED",
+    _("This session has not started (it starts %(start)s): it can be closed once it has started."),
+    409,
+)
+CLOSE_NOT_CONFIRMED = ErrorCode(
+    "CLOSE_NOT_CONFIRMED",
+    _("Confirm what happens to the numbers left before closing the session."),
+    400,
+)
+CLOSE_LINE_CHANGED = ErrorCode(
+    "CLOSE_LINE_CHANGED",
+    _(
+        "The line has changed since you looked: %(left)s numbers are left now, not %(expected)s. Check them again before closing."
+    ),
+    409,
+)
+SESSION_ALREADY_CLOSED = ErrorCode(
+    "SESSION_ALREADY_CLOSED", _("The session is already closed."), 409
 )
 
 # the dossier's life after the intake (cccd.enrollments.lifecycle)

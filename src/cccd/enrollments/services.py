@@ -32,6 +32,7 @@ from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import ancestor_paths, get_visible
 from cccd.campaigns.models import PriorityGroup, Session, Venue
+from cccd.campaigns.queries import hand_on_targets
 from cccd.core import deadlines, validity
 from cccd.enrollments import captures, errors, kinds
 from cccd.enrollments.models import (
@@ -49,7 +50,7 @@ from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.models import Person
 from cccd.reports import counters
 from cccd.tickets import services as tickets
-from cccd.tickets.models import Ticket
+from cccd.tickets.models import Desk, Ticket
 from cccd.units.models import Unit
 
 TAKE = "enrollments.take_intake"
@@ -622,35 +623,82 @@ def session_counts(session: Session) -> SessionCounts:
     )  # fmt: skip
 
 
+@dataclass
+class NumbersLeft:
+    """The numbers still waiting or skipped: what closing hands on or marks not served."""
+
+    count: int = 0
+    by_group: dict[str, int] = field(default_factory=dict)
+    numbers: list[str] = field(default_factory=list)
+    at_desks: list[tuple[str, int]] = field(default_factory=list)  # (number, desk): close waits
+
+
+def numbers_left(session: Session) -> NumbersLeft:
+    left = list(
+        Ticket.objects.filter(session=session, state__in=tickets.LEFT_AT_CLOSE)
+        .select_related("group")
+        .order_by("line_at", "number")
+    )
+    by_group = Counter(t.group.name if t.group else _("no group") for t in left)
+    at_desks = Ticket.objects.filter(session=session, state__in=tickets.AT_DESK, desk__isnull=False)
+    return NumbersLeft(count=len(left), by_group=dict(by_group.most_common()),
+                       numbers=[t.display for t in left],
+                       at_desks=[(t.display, t.desk.number) for t in at_desks.select_related("desk")])  # fmt: skip
+
+
 @transaction.atomic
-def close_session(session_id: int, *, actor: User, hand_on_to: int | None = None) -> SessionCounts:
-    """End the evening: numbers still waiting or skipped go to `hand_on_to` (a later session of the
-    same unit, keeping their order) or are marked not served; drafts left open are cancelled."""
+def close_session(session_id: int, *, actor: User, confirm: bool = False,
+                  expected_left: int | None = None, hand_on_to: int | None = None) -> SessionCounts:  # fmt: skip
+    """End the evening: numbers still waiting or skipped go to `hand_on_to` (one of
+    `campaigns.queries.hand_on_targets`: a later session of the unit, not over, keeping their
+    order) or are marked not served; drafts left open are cancelled; the desks close.
+
+    Irreversible, so it asks for what the page showed: only a session that has started
+    (`Session.has_started`); only with `confirm`; and, when `expected_left` is given (the page
+    sends how many numbers it listed), only while that many are left, so a number issued since is
+    never marked unserved unseen. The state is read again under the queue lock: a double click or
+    a replayed request finds the session closed and changes nothing (SESSION_ALREADY_CLOSED).
+    """
     require_permission(actor, tickets.ISSUE)
     session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
-    tickets.running(session)
     tickets.lock_queue(session)
+    session.refresh_from_db(fields=["state"])
+    if session.state == Session.State.CLOSED:
+        raise errors.SESSION_ALREADY_CLOSED()
+    tickets.running(session)
+    now = timezone.now()
+    if not session.has_started(now):
+        start = timezone.localtime(session.starts_at)
+        raise errors.SESSION_NOT_STARTED(start=f"{start:%H:%M %d/%m/%Y}")
     at_desk = Ticket.objects.filter(session=session, state__in=tickets.AT_DESK).first()
     if at_desk is not None:
         raise errors.SESSION_BUSY(
             number=at_desk.display, desk=at_desk.desk.number if at_desk.desk else ""
         )
+    if not confirm:
+        raise errors.CLOSE_NOT_CONFIRMED()
+    left = Ticket.objects.filter(session=session, state__in=tickets.LEFT_AT_CLOSE).count()
+    if expected_left is not None and expected_left != left:
+        raise errors.CLOSE_LINE_CHANGED(left=left, expected=expected_left)
     target = None
     if hand_on_to is not None:
-        target = get_visible(actor, Session.objects.select_related("unit"), pk=hand_on_to)
-        if target.pk == session.pk or target.starts_at <= session.starts_at:
+        target = hand_on_targets(actor, session, now=now).filter(pk=hand_on_to).first()
+        if target is None:
             raise errors.BAD_NEXT_SESSION()
-        tickets.running(target)
     moved = tickets.close_queue(session, actor=actor, hand_on_to=target)
     drafts = Enrollment.objects.filter(session=session, state=Enrollment.State.DRAFT)
     cancelled = list(drafts.values_list("pk", flat=True))
     drafts.update(state=Enrollment.State.CANCELLED)
+    open_desks = Desk.objects.filter(session=session, is_open=True)
+    desks = list(open_desks.values_list("number", flat=True))
+    open_desks.update(is_open=False)
     before = snapshot(session, ("state",))
     session.state = Session.State.CLOSED
     session.save(update_fields=["state"])
     counts = session_counts(session)
     record("session.close", actor=actor, unit=session.unit, obj=session, before=before,
            after={"state": "closed", "handed_on_to": target.pk if target else None,
-                  "moved": moved, "cancelled_drafts": cancelled, "served": counts.served,
-                  "received": counts.received, "no_shows": counts.no_shows})  # fmt: skip
+                  "moved": moved, "unserved": left - moved, "cancelled_drafts": cancelled,
+                  "desks_closed": desks, "served": counts.served, "received": counts.received,
+                  "no_shows": counts.no_shows})  # fmt: skip
     return counts

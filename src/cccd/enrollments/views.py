@@ -10,19 +10,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cccd.accounts.audit import record_read
 from cccd.accounts.permissions import public, requires
 from cccd.accounts.roles import DESK, DOSSIERS, INTAKE, ISSUE
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import PriorityGroup, Session
+from cccd.campaigns.queries import hand_on_targets
 from cccd.enrollments import captures, queries, services
+from cccd.enrollments import errors as close_errors
 from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
 from cccd.enrollments.slip import render_slip
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.services import search_people
-from cccd.tickets.models import Ticket
 
 _LIMITS = {
     Artefact.Kind.PHOTO: captures.PHOTO_MAX_MB,
@@ -238,28 +239,38 @@ def public_status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @requires(ISSUE, DESK)
+@require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The end of the evening: the counts, and where the numbers still waiting go."""
+    """The end of the evening: the counts; the numbers left (how many, which groups) and where
+    they go — the venue's next sessions first; a box to confirm. After closing, the page shows the
+    closed session's counts (a redirect, so a reload does not post again)."""
     session = get_visible(
         request.user, Session.objects.select_related("venue", "unit"), pk=session_id
     )
+    error = None
     if request.method == "POST":
-        counts = services.close_session(
-            session.pk, hand_on_to=_int_or_none(request.POST.get("hand_on_to")), actor=request.user
-        )
-        messages.success(request, _("The session is closed."))
+        try:
+            services.close_session(session.pk, confirm=request.POST.get("confirm") == "yes",
+                                   expected_left=_int_or_none(request.POST.get("expected_left")),
+                                   hand_on_to=_int_or_none(request.POST.get("hand_on_to")),
+                                   actor=request.user)  # fmt: skip
+        except DomainError as exc:
+            if exc.code != close_errors.SESSION_ALREADY_CLOSED.code:
+                error = exc
+            else:  # a double click or a replayed form: the first one closed it
+                messages.info(request, exc.message)
+                return redirect("session_close", session_id=session.pk)
+        else:
+            messages.success(request, _("The session is closed."))
+            return redirect("session_close", session_id=session.pk)
         session.refresh_from_db()
-    else:
-        counts = services.session_counts(session)
-    later = (
-        visible_to(request.user, Session.objects.select_related("venue"))
-        .filter(unit=session.unit, starts_at__gt=session.starts_at,
-                state__in=[Session.State.PLANNED, Session.State.OPEN])
-        .order_by("starts_at")[:20]
-    )  # fmt: skip
-    waiting = Ticket.objects.filter(
-        session=session, state__in=[Ticket.State.WAITING, Ticket.State.SKIPPED]
-    ).count()
-    context = {"session": session, "counts": counts, "later": later, "waiting": waiting,
-               "closed": session.state == Session.State.CLOSED, "now": timezone.now()}  # fmt: skip
-    return render(request, "enrollments/close.html", context)
+    now = timezone.now()
+    targets = hand_on_targets(request.user, session, now=now)
+    context = {
+        "session": session, "counts": services.session_counts(session), "error": error,
+        "left": services.numbers_left(session), "closed": session.state == Session.State.CLOSED,
+        "started": session.has_started(now), "now": now,
+        "venue_next": targets.filter(venue_id=session.venue_id)[:10],
+        "unit_next": targets.exclude(venue_id=session.venue_id)[:10],
+    }  # fmt: skip
+    return render(request, "enrollments/close.html", context, status=error.status if error else 200)

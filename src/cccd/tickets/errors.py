@@ -27,3 +27,13 @@ BAD_SLOT = ErrorCode("BAD_SLOT", _("Cannot read the time slot: %(line)s"), 400)
 SESSION_NOT_RUNNING = ErrorCode(
     "SESSION_NOT_RUNNING", _("The session is closed or cancelled: its queue is frozen."), 409
 )
+OFFICER_AT_ANOTHER_DESK = ErrorCode(
+    "OFFICER_AT_ANOTHER_DESK",
+    _("You already hold desk %(desk)s at %(venue)s (%(when)s): close it before opening another."),
+    409,
+)
+ALREADY_HAS_NUMBER = ErrorCode(
+    "ALREADY_HAS_NUMBER",
+    _("%(name)s already has number %(number)s in this session (%(state)s)."),
+    409,
+)

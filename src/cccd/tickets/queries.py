@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
 from cccd.accounts.models import User
 from cccd.accounts.scoping import visible_to
-from cccd.campaigns.models import Session
+from cccd.campaigns.models import Session, Team
+from cccd.campaigns.queries import tonight_sessions
 from cccd.errors import NOT_FOUND
+from cccd.registry.models import Person
 from cccd.tickets.models import Desk, Ticket
 from cccd.tickets.services import AT_DESK, PRIORITY_RUN
 
@@ -139,3 +141,48 @@ def get_session(user: User, session_id: int) -> Session:
     if session is None:
         raise NOT_FOUND()
     return session
+
+
+def walk_in_blocks(session: Session, people: list[Person]) -> dict[int, str]:
+    """For the look-up at the door: why each person found cannot get a number, by person id."""
+    from cccd.tickets.services import walk_in_problem
+
+    blocks = {}
+    for person in people:
+        problem = walk_in_problem(session, person)
+        if problem is not None:
+            blocks[person.pk] = problem.message
+    return blocks
+
+
+@dataclass
+class TonightSession:
+    session: Session
+    desk: Desk | None = None  # the desk the user holds at it
+    in_team: bool = False
+
+
+@dataclass
+class Tonight:
+    """An officer's evening at a glance: the sessions of today (one that began last night and is
+    still running included), theirs first, with the desk they hold; and desks still open in their
+    name at other sessions (left open at an earlier one, to close)."""
+
+    sessions: list[TonightSession] = field(default_factory=list)
+    elsewhere: list[Desk] = field(default_factory=list)
+
+
+def tonight(user: User, *, now: datetime.datetime | None = None, limit: int = 12) -> Tonight:
+    sessions = list(tonight_sessions(user, now=now)[:50])
+    held = list(
+        Desk.objects.filter(officer=user, is_open=True)
+        .exclude(session__state__in=Session.ENDED)
+        .select_related("session__venue")
+        .order_by("session__starts_at", "number")
+    )
+    desks = {d.session_id: d for d in held}
+    teams = set(Team.objects.filter(Q(leader=user) | Q(members=user)).values_list("pk", flat=True))
+    items = [TonightSession(s, desks.get(s.pk), s.team_id in teams) for s in sessions]
+    items.sort(key=lambda t: (t.desk is None, not t.in_team, t.session.starts_at))
+    shown = {t.session.pk for t in items[:limit]}
+    return Tonight(items[:limit], [d for d in held if d.session_id not in shown])

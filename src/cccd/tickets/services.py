@@ -27,7 +27,7 @@ from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
-from cccd.errors import NOT_FOUND
+from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.models import Person
 from cccd.rosters.models import Outcome, Roster, RosterEntry
 from cccd.tickets import errors
@@ -37,12 +37,13 @@ PRIORITY_RUN = 3  # K: at most this many priority calls in a row while a regular
 ISSUE = "tickets.issue_ticket"
 OPERATE = "tickets.operate_desk"
 AT_DESK = (Ticket.State.CALLED, Ticket.State.SERVING)
+LEFT_AT_CLOSE = (Ticket.State.WAITING, Ticket.State.SKIPPED)  # handed on or marked not served
 _STATE_FIELDS = ("state", "desk", "called_at", "calls", "done_at")
 
 
 def running(session: Session) -> None:
     """Refuse any change to the queue of a closed or cancelled session."""
-    if session.state in {Session.State.CLOSED, Session.State.CANCELLED}:
+    if session.state in Session.ENDED:
         raise errors.SESSION_NOT_RUNNING()
 
 
@@ -100,16 +101,50 @@ def _audit(action: str, ticket: Ticket, before: dict, *, actor: User, **extra: o
 
 @transaction.atomic
 def open_desk(desk_id: int, *, actor: User) -> Desk:
-    """An officer sits down at a desk; the desk counts as open for the wait estimate."""
+    """An officer sits down at a desk; the desk counts as open for the wait estimate, and the
+    session is under way (planned → open) even if the team starts before the hour.
+
+    One officer holds one desk at a time: a desk of this session or of another whose hours overlap
+    (they cannot sit at two halls at once) is refused until they close it; a desk left open at a
+    session whose hours do not overlap is not in the way. A desk another officer holds is refused
+    too: the team leader closes it first. Two requests of one officer at once (two tabs, two
+    sessions) queue on the officer's row, so the second sees the first.
+    """
     desk, _queue = _desk(desk_id, actor=actor)
     if desk.is_open and desk.officer_id == actor.pk:
         return desk
+    if desk.is_open and desk.officer_id is not None:
+        raise errors.DESK_TAKEN(desk=desk.number)
+    User.objects.select_for_update().filter(pk=actor.pk).first()  # after the queue: one lock order
+    held = _desk_held_elsewhere(desk, actor)
+    if held is not None:
+        raise errors.OFFICER_AT_ANOTHER_DESK(desk=held.number, venue=held.session.venue.name,
+                                             when=held.session.hours)  # fmt: skip
     before = snapshot(desk, ("officer", "is_open"))
     desk.officer, desk.is_open = actor, True
     desk.save(update_fields=["officer", "is_open"])
     record("desk.open", actor=actor, unit=desk.session.unit, obj=desk, before=before,
            after=snapshot(desk, ("officer", "is_open")))  # fmt: skip
+    session = desk.session
+    if Session.objects.filter(pk=session.pk, state=Session.State.PLANNED).update(
+        state=Session.State.OPEN
+    ):
+        record("session.open", actor=actor, unit=session.unit, obj=session,
+               before={"state": "planned"}, after={"state": "open", "desk": desk.number})  # fmt: skip
     return desk
+
+
+def _desk_held_elsewhere(desk: Desk, officer: User) -> Desk | None:
+    session = desk.session
+    overlapping = Q(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
+    return (
+        Desk.objects.filter(overlapping, officer=officer, is_open=True)
+        .exclude(pk=desk.pk)
+        .exclude(session__state__in=Session.ENDED)
+        .select_related("session__venue")
+        .order_by("session__starts_at", "number")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -215,9 +250,9 @@ def close_queue(session: Session, *, actor: User, hand_on_to: Session | None) ->
     in their order (new numbers there, after its own), or marked not served. Returns how many
     were handed on. The caller holds this session's queue lock and has checked no desk is busy."""
     left = list(
-        Ticket.objects.filter(
-            session=session, state__in=[Ticket.State.WAITING, Ticket.State.SKIPPED]
-        ).order_by("line_at", "number")
+        Ticket.objects.filter(session=session, state__in=LEFT_AT_CLOSE).order_by(
+            "line_at", "number"
+        )
     )
     if hand_on_to is None:
         Ticket.objects.filter(pk__in=[t.pk for t in left]).update(
@@ -306,7 +341,8 @@ def issue_walk_in(
     session_id: int, *, actor: User, group_id: int | None = None, person_id: int | None = None
 ) -> Ticket:
     """A number at the door, for a group (or none: a regular number) and, if looked up, a person
-    of the register."""
+    of the register. A person who could not be served is refused here, before a number is printed
+    (`walk_in_problem`), not only later at the desk."""
     require_permission(actor, ISSUE)
     session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
     running(session)
@@ -317,6 +353,10 @@ def issue_walk_in(
             raise NOT_FOUND()
     person = get_visible(actor, Person.objects.all(), pk=person_id) if person_id else None
     queue = lock_queue(session)
+    if person is not None:  # under the queue lock: two clicks for one person see each other
+        problem = walk_in_problem(session, person)
+        if problem is not None:
+            raise problem
     queue.last_number += 1
     queue.save(update_fields=["last_number"])
     now = timezone.now()
@@ -325,6 +365,45 @@ def issue_walk_in(
     record("ticket.issue", actor=actor, unit=session.unit, obj=ticket,
            after=snapshot(ticket, ("number", "kind", "group", "person", "state")))  # fmt: skip
     return ticket
+
+
+LIVE = (Ticket.State.WAITING, Ticket.State.CALLED, Ticket.State.SERVING, Ticket.State.SKIPPED)
+
+
+def walk_in_problem(session: Session, person: Person) -> DomainError | None:
+    """Why `person` should not get a number at the door of `session`, or None.
+
+    The desk's duplicate guard (`cccd.enrollments.services.open_application_problem`) at the door:
+    an open dossier (received, not yet delivered, rejected or cancelled) — the same states the
+    database's `one_open_application_per_person` forbids twice; or a draft being taken at a desk
+    right now; or a number of this session the person still holds. A draft left on a number no
+    longer at a desk is stale and is no reason (the desk cancels it). The look-up on the queue page
+    shows the same reason beside the person, so the button is not even offered.
+    """
+    from cccd.enrollments import errors as intake_errors  # downstream of tickets in the flow
+    from cccd.enrollments.models import Enrollment
+
+    dossiers = (
+        Enrollment.objects.filter(person=person)
+        .exclude(state__in=Enrollment.CLOSED_STATES)
+        .select_related("ticket__desk")
+        .order_by("created_at")
+    )
+    for dossier in dossiers:
+        if dossier.state != Enrollment.State.DRAFT:
+            when = timezone.localtime(dossier.received_at or dossier.created_at)
+            return intake_errors.OPEN_APPLICATION(name=person.full_name, code=dossier.code,
+                                                  state=dossier.get_state_display().lower(),
+                                                  date=f"{when:%d/%m/%Y}")  # fmt: skip
+        ticket = dossier.ticket
+        if ticket is not None and ticket.state in AT_DESK and ticket.desk is not None:
+            return intake_errors.BEING_TAKEN(name=person.full_name, desk=ticket.desk.number,
+                                             number=ticket.display)  # fmt: skip
+    held = Ticket.objects.filter(session=session, person=person, state__in=LIVE).first()
+    if held is not None:
+        return errors.ALREADY_HAS_NUMBER(name=person.full_name, number=held.display,
+                                         state=held.get_state_display().lower())  # fmt: skip
+    return None
 
 
 _CLASS_PARTS = re.compile(r"(\d+)")

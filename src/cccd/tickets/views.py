@@ -43,9 +43,12 @@ def session_queue(request: HttpRequest, session_id: int) -> HttpResponse:
     }  # fmt: skip
     if request.GET.get("q") and request.user.has_perm(services.ISSUE):
         try:
-            context["matches"] = search_people(request.GET["q"], actor=request.user)
+            matches = search_people(request.GET["q"], actor=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
+        else:
+            blocked = queries.walk_in_blocks(session, [m.person for m in matches])
+            context["matches"] = [(m, blocked.get(m.person.pk)) for m in matches]
     return render(request, "tickets/queue.html", context)
 
 
