@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cccd.accounts.audit import record_read
 from cccd.accounts.permissions import public, requires
 from cccd.accounts.roles import DESK, DOSSIERS, INTAKE, ISSUE
-from cccd.accounts.scoping import get_visible, visible_to
+from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
 from cccd.enrollments import captures, queries, services
