@@ -2,10 +2,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Router
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible
+from cccd.api.inputs import Id, Text
+from cccd.api.pagination import Pagination
 from cccd.registry import services
 from cccd.registry.models import RegisterImport
 from cccd.registry.schemas import ImportOut, PersonBrief, PersonOut
@@ -14,14 +17,15 @@ router = Router(tags=["registry"])
 
 
 @router.get("/people", response=list[PersonBrief])
-def search_people(request: HttpRequest, q: str) -> list[dict[str, object]]:
+@paginate(Pagination)
+def search_people(request: HttpRequest, q: Text(200)) -> list[dict[str, object]]:
     matches = services.search_people(q, actor=request.user)
     fields = [f for f in PersonBrief.model_fields if f != "score"]
     return [{**{f: getattr(m.person, f) for f in fields}, "score": m.score} for m in matches]
 
 
 @router.get("/people/{person_id}", response=PersonOut)
-def get_person(request: HttpRequest, person_id: int) -> dict[str, object]:
+def get_person(request: HttpRequest, person_id: Id) -> dict[str, object]:
     person = services.view_person(person_id, actor=request.user)
     members = list(person.household.members.order_by("birth_date")) if person.household else []
     return {
@@ -42,6 +46,6 @@ def start_import(request: HttpRequest, file: File[UploadedFile]) -> Status[Regis
 
 
 @router.get("/imports/{import_id}", response=ImportOut)
-def get_import(request: HttpRequest, import_id: int) -> RegisterImport:
+def get_import(request: HttpRequest, import_id: Id) -> RegisterImport:
     require_permission(request.user, "registry.import_register")
     return get_visible(request.user, RegisterImport.objects.all(), pk=import_id)

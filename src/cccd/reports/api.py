@@ -9,12 +9,16 @@ from django.http import HttpRequest
 from ninja import Router
 
 from cccd.accounts.permissions import require_permission
+from cccd.api.inputs import Text
 from cccd.reports import queries
 from cccd.reports.schemas import ChildrenOut, FiguresOut
 from cccd.reports.views import VIEW, parse_day, parse_id
 from cccd.units.models import Unit
 
 router = Router(tags=["reports"])
+
+
+QueryText = Text(20)
 
 
 def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: str | None, *,
@@ -28,8 +32,8 @@ def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: 
 
 
 @router.get("/dashboard", response=FiguresOut)
-def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
-              day: str | None = None) -> dict[str, Any]:  # fmt: skip
+def dashboard(request: HttpRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
+              day: QueryText | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)
     return {
         "unit": _unit(f.unit), "campaign_id": f.campaign.pk, "campaign": f.campaign.name,
@@ -44,8 +48,8 @@ def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | Non
 
 
 @router.get("/children", response=ChildrenOut)
-def children(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
-             day: str | None = None) -> dict[str, Any]:  # fmt: skip
+def children(request: HttpRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
+             day: QueryText | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)
     return {
         "unit": _unit(f.unit),

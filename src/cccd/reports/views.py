@@ -15,6 +15,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
+from cccd.localtime import is_plausible
 from cccd.reports import errors, queries
 
 VIEW = "reports.view_dashboard"
@@ -26,16 +27,18 @@ def parse_day(text: str | None) -> datetime.date:
         return timezone.localdate()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.datetime.strptime(text.strip()[:10], fmt).date()  # noqa: DTZ007 (a date)
+            day = datetime.datetime.strptime(text.strip()[:10], fmt).date()  # noqa: DTZ007 (a date)
         except ValueError:
             continue
+        if is_plausible(day):
+            return day
     raise errors.BAD_DAY(text=text[:20])
 
 
 def parse_id(text: str | None) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:  # "²".isdigit() is True
         raise errors.BAD_ID(text=text[:20])
     return int(text)
 

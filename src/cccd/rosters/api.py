@@ -4,6 +4,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from cccd.accounts.scoping import get_visible
+from cccd.api.inputs import Id
 from cccd.rosters import services
 from cccd.rosters.models import Roster, RosterEntry
 from cccd.rosters.schemas import DecisionIn, EntryOut, RosterOut
@@ -21,21 +22,21 @@ def _out(roster: Roster) -> dict[str, object]:
 
 @router.post("/sessions/{session_id}", response={201: RosterOut})
 def upload(
-    request: HttpRequest, session_id: int, file: File[UploadedFile]
+    request: HttpRequest, session_id: Id, file: File[UploadedFile]
 ) -> Status[dict[str, object]]:
     roster = services.upload_roster(session_id, file, actor=request.user)
     return Status(201, _out(roster))
 
 
 @router.get("/{roster_id}", response=RosterOut)
-def get_roster(request: HttpRequest, roster_id: int) -> dict[str, object]:
+def get_roster(request: HttpRequest, roster_id: Id) -> dict[str, object]:
     roster = get_visible(request.user, Roster.objects.all(), pk=roster_id)
     services._session_for(roster.session_id, actor=request.user)
     return _out(roster)
 
 
 @router.post("/entries/{entry_id}/decision", response=EntryOut)
-def decide(request: HttpRequest, entry_id: int, payload: DecisionIn) -> RosterEntry:
+def decide(request: HttpRequest, entry_id: Id, payload: DecisionIn) -> RosterEntry:
     return services.decide_entry(
         entry_id, payload.decision, person_id=payload.person_id, actor=request.user
     )

@@ -2,6 +2,8 @@ import datetime
 
 from ninja import Schema
 
+from cccd.api.inputs import Id, Text
+
 
 class EntryOut(Schema):
     id: int
@@ -30,5 +32,5 @@ class RosterOut(Schema):
 
 
 class DecisionIn(Schema):
-    decision: str
-    person_id: int | None = None
+    decision: Text(16)
+    person_id: Id | None = None
