@@ -10,6 +10,7 @@ every run, the whole file in well under two minutes on two cores, on SQLite and 
 from __future__ import annotations
 
 import datetime
+import os
 import zoneinfo
 from collections.abc import Iterator
 
@@ -30,7 +31,10 @@ from tests.builders import Tree, make_person, make_user
 from tests.tickets.conftest import make_roster
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-MAX_EXAMPLES = 25
+# CCCD_FUZZ_EXAMPLES=500 CCCD_FUZZ_SEED=random runs a deeper, new search by hand.
+MAX_EXAMPLES = int(os.environ.get("CCCD_FUZZ_EXAMPLES", "25"))
+DERANDOMIZE = os.environ.get("CCCD_FUZZ_SEED", "fixed") != "random"
+LOG = os.environ.get("CCCD_FUZZ_LOG")  # a file to list every request and its status in
 
 
 @pytest.fixture
@@ -92,8 +96,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
+@settings(max_examples=MAX_EXAMPLES, derandomize=DERANDOMIZE, database=None, deadline=None,
           suppress_health_check=list(HealthCheck))  # fmt: skip
 def test_no_operation_answers_with_a_server_error(case: schemathesis.Case, api_key: str) -> None:
     response = case.call(headers={"Authorization": f"Bearer {api_key}"})
+    if LOG:
+        with open(LOG, "a", encoding="utf-8") as log:
+            log.write(
+                f"{response.status_code} {case.operation.label} {case.path_parameters} {case.query} {str(case.body)[:200]!r}\n"
+            )
     case.validate_response(response, checks=[not_a_server_error])
