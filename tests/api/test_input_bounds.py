@@ -11,6 +11,7 @@ from django.test import Client
 
 from cccd.accounts.models import ApiToken, User
 from cccd.api.pagination import MAX_LIMIT, MAX_OFFSET
+from cccd.campaigns.models import Session
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,16 @@ def test_a_body_that_is_not_json_is_a_400_in_words(officer_dakmil: User) -> None
     )
     assert response.status_code == 400
     assert response.json()["code"] == "BAD_BODY"
+
+
+def test_a_sessions_numbers_come_a_page_at_a_time_in_order(
+    campaign_data: Session, officer_dakmil: User
+) -> None:
+    client = client_for(officer_dakmil)
+    whole = client.get(f"/api/v1/tickets/sessions/{campaign_data.pk}").json()
+    page = client.get(f"/api/v1/tickets/sessions/{campaign_data.pk}?limit=2&offset=1").json()
+    numbers = [t["number"] for t in whole["items"]]
+    assert (whole["count"], page["count"]) == (3, 3)
+    assert numbers == sorted(numbers)
+    assert [t["number"] for t in page["items"]] == numbers[1:3]
+    assert all(t["public_url"].startswith("http://testserver/") for t in page["items"])
