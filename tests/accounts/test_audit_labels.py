@@ -84,12 +84,8 @@ def written_actions() -> set[str]:
     for default in (d for _p, _n, d in recorders.values() if d is not None):
         found.add(default.value)  # type: ignore[attr-defined]
     for name, module in modules:
-        params_of = {
-            id(n): {a.arg for a in n.args.args}
-            for n in ast.walk(module)
-            if isinstance(n, ast.FunctionDef)
-        }
-        passed_on = set().union(*params_of.values()) if params_of else set()
+        functions = [n for n in ast.walk(module) if isinstance(n, ast.FunctionDef)]
+        passed_on = {argument.arg for function in functions for argument in function.args.args}
         for call in (n for n in ast.walk(module) if isinstance(n, ast.Call)):
             if _callee(call) == "AuditEvent":
                 found |= {k.value.value for k in call.keywords

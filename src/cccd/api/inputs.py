@@ -8,28 +8,23 @@ control character — are refused here rather than failing deep in a query with 
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from cccd.labels import is_typeable
+
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
-# Tab, line feed and carriage return are text; other control characters and lone surrogates are not.
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
-
 
 def _typeable(value: str) -> str:
-    for ch in value:
-        if ch in _ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(ch) in {"Cc", "Cs"}:
-            raise ValueError(f"contains a control character (U+{ord(ch):04X})")
+    if not is_typeable(value):
+        raise ValueError("contains a control character")
     return value
 
 
-def Text(max_length: int, *, min_length: int = 0) -> Any:  # noqa: N802 (a type, read as one)
+def Text(max_length: int, *, min_length: int = 0) -> Any:  # capitalised: it is read as a type
     """A string of at most `max_length` typeable characters, surrounding spaces removed."""
     return Annotated[
         str,
