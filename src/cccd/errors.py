@@ -51,3 +51,12 @@ class DomainError(Exception):
 NOT_FOUND = ErrorCode("NOT_FOUND", _("Not found, or not in your unit."), 404)
 PERMISSION_DENIED = ErrorCode("PERMISSION_DENIED", _("Your role does not allow this."), 403)
 INVALID_INPUT = ErrorCode("INVALID_INPUT", _("Some of the input is not valid: %(detail)s"), 422)
+NAME_REQUIRED = ErrorCode("NAME_REQUIRED", _("The %(field)s cannot be empty."), 400)
+NAME_TOO_LONG = ErrorCode(
+    "NAME_TOO_LONG",
+    _("The %(field)s has %(length)s characters; at most %(max)s are allowed."),
+    400,
+)
+NAME_NOT_TEXT = ErrorCode(
+    "NAME_NOT_TEXT", _("The %(field)s contains a control character; type it again."), 400
+)

@@ -26,6 +26,8 @@ SECURE_COOKIES = env_bool("CCCD_SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = env_int("CCCD_SESSION_HOURS", 12, minimum=1, maximum=24 * 14) * 3600
+# Days an API token works after it is made (it also ends with its user's next password change).
+CCCD_API_TOKEN_DAYS = env_int("CCCD_API_TOKEN_DAYS", 30, minimum=1, maximum=366)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -146,4 +146,4 @@ def test_an_administrator_sets_a_password_and_it_is_audited_without_the_password
     assert officer_dakmil.check_password("Hoa-Sen-2021!")
     event = assert_audited("user.set_password", officer_dakmil, actor=administrator)
     assert event.before is None
-    assert event.after is None
+    assert event.after == {"api_tokens_ended": 0}

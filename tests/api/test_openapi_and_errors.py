@@ -1,5 +1,4 @@
 import pytest
-from django.test import Client
 
 from cccd.accounts.models import User
 from cccd.errors import DomainError, ErrorCode
@@ -8,8 +7,8 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_the_openapi_document_is_served(db: None) -> None:
-    response = Client().get("/api/v1/openapi.json")
+def test_the_openapi_document_is_served_to_a_user(officer_dakmil: User) -> None:
+    response = client_for(officer_dakmil).get("/api/v1/openapi.json")
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/me" in paths

@@ -124,7 +124,7 @@ def test_another_province_sees_none_of_the_sessions(
         assert (
             list(client_for(officer_tayson).get("/campaigns/sessions/").context["sessions"]) == []
         )
-        assert client_for(officer_tayson).get("/api/v1/campaigns/sessions").json() == []
+        assert client_for(officer_tayson).get("/api/v1/campaigns/sessions").json()["items"] == []
 
 
 def test_a_venue_of_another_district_cannot_be_used(plan: dict, tree: Tree) -> None:

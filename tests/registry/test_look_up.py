@@ -121,7 +121,9 @@ def test_a_liaison_may_not_look_people_up(people: dict, liaison_dakmil: User) ->
 
 def test_the_api_searches_and_opens_the_same_way(people: dict, officer_dakmil: User) -> None:
     client = client_for(officer_dakmil)
-    results = client.get("/api/v1/registry/people", {"q": "DANG THI THU HUONG 1999"}).json()
+    results = client.get("/api/v1/registry/people", {"q": "DANG THI THU HUONG 1999"}).json()[
+        "items"
+    ]
     assert results[0]["personal_id"] == "067199012345"
     person = client.get(f"/api/v1/registry/people/{results[0]['id']}").json()
     assert person["household_code"] == "HK24667000001"

@@ -156,7 +156,7 @@ def test_a_desk_of_another_session_is_refused_as_a_target(
 @pytest.mark.parametrize(
     ("payload", "status", "code"),
     [({"ticket_id": "abc"}, 422, "INVALID_INPUT"), ({}, 422, "INVALID_INPUT"),
-     ({"ticket_id": 99999999}, 404, "NOT_FOUND"), ({"ticket_id": -1}, 404, "NOT_FOUND")],
+     ({"ticket_id": 99999999}, 404, "NOT_FOUND"), ({"ticket_id": -1}, 422, "INVALID_INPUT")],
 )  # fmt: skip
 def test_bad_numbers_are_a_clear_4xx(
     officer_dakmil: User,

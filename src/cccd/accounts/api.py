@@ -7,6 +7,7 @@ from cccd.accounts import queries, services
 from cccd.accounts.roles import AUDIT
 from cccd.accounts.schemas import AuditEventOut, AuditFilter, MeOut, TokenIn, TokenOut
 from cccd.api.auth import api_requires
+from cccd.api.pagination import Pagination
 
 router = Router(tags=["accounts"])
 
@@ -26,12 +27,12 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/audit", response=list[AuditEventOut], auth=api_requires(AUDIT))
-@paginate
+@paginate(Pagination)
 def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
     return queries.audit_trail(
         request.user,
-        action=filters.action[:64],
-        actor=filters.actor[:150],
+        action=filters.action,
+        actor=filters.actor,
         date_from=filters.date_from,
         date_to=filters.date_to,
     )

@@ -15,4 +15,15 @@ CANNOT_CHANGE_SELF = ErrorCode(
     _("You cannot change your own role, unit or access; ask another administrator."),
     403,
 )
+OWN_PASSWORD_NEEDS_CURRENT = ErrorCode(
+    "OWN_PASSWORD_NEEDS_CURRENT",
+    _("Change your own password on the “Password” page, which asks for the current one."),
+    403,
+)
+WRONG_CURRENT_PASSWORD = ErrorCode(
+    "WRONG_CURRENT_PASSWORD", _("The current password is not right."), 400
+)
+SAME_PASSWORD = ErrorCode(
+    "SAME_PASSWORD", _("The new password must differ from the current one."), 400
+)
 TOKEN_INVALID = ErrorCode("TOKEN_INVALID", _("The API token is missing, wrong or revoked."), 401)

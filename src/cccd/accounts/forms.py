@@ -44,6 +44,29 @@ class PasswordForm(forms.Form):
     password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, max_length=128)
 
 
+class OwnPasswordForm(forms.Form):
+    """The current password, and the new one typed twice; the service checks the current one."""
+
+    current_password = forms.CharField(
+        label=_("Current password"), max_length=128, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
+    new_password = forms.CharField(
+        label=_("New password"), max_length=128, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+    new_password_again = forms.CharField(
+        label=_("New password again"), max_length=128, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=100)
 

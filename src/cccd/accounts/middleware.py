@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from cccd.accounts.audit import audit_source
 from cccd.accounts.scoping import note_hidden_objects
@@ -43,7 +44,10 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
-        context = {"code": exception.code, "message": exception.message}
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = ""
+        context = {"code": exception.code, "message": exception.message, "back": back}
         response = render(request, "error.html", context, status=exception.status)
         response.denial_code = exception.code  # type: ignore[attr-defined]  # for the security event
         return response

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from cccd.units.models import Unit
@@ -53,8 +54,27 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def password_stamp(user: User) -> str:
+    """A keyed digest of the user's password hash: it changes with every new password, whoever
+    sets it and however (the pages, the admin site, `cccd changepassword`), as Django's own check
+    of a session against the password does."""
+    return salted_hmac(
+        "cccd.accounts.ApiToken.password_stamp", user.password, algorithm="sha256"
+    ).hexdigest()
+
+
 class ApiToken(models.Model):
-    """A bearer token for the API; only its SHA-256 is stored, the key is shown once."""
+    """A bearer token for the API; only its SHA-256 is stored, the key is shown once.
+
+    A token works until it is revoked, until `expires_at` (settings.CCCD_API_TOKEN_DAYS after it
+    was made), or until its user's password changes (`password_stamp` no longer matches).
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        REVOKED = "revoked", _("revoked")
+        EXPIRED = "expired", _("expired")
+        PASSWORD_CHANGED = "password_changed", _("ended by a password change")
 
     user = models.ForeignKey(
         User, models.CASCADE, related_name="api_tokens", verbose_name=_("user")
@@ -65,6 +85,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    password_stamp = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("API token")
@@ -72,6 +94,16 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def state(self, now: Any = None) -> State:
+        """Why the token does or does not work now (its user must be loaded)."""
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return self.State.EXPIRED
+        if not constant_time_compare(self.password_stamp, password_stamp(self.user)):
+            return self.State.PASSWORD_CHANGED
+        return self.State.ACTIVE
 
 
 class AuditEvent(models.Model):

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from cccd.accounts.models import AuditEvent, User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
-from cccd.localtime import local_midnight
+from cccd.localtime import FIRST_DAY, LAST_DAY, local_midnight
 
 
 def audit_trail(
@@ -25,10 +25,12 @@ def audit_trail(
         events = events.filter(action__startswith=action)
     if actor:
         events = events.filter(actor_username__iexact=actor)
+    # A bound beyond the days anything happens on means "no bound" (and 31/12/9999 + 1 overflows).
     if date_from:
-        events = events.filter(at__gte=local_midnight(date_from))
+        events = events.filter(at__gte=local_midnight(max(date_from, FIRST_DAY)))
     if date_to:
-        events = events.filter(at__lt=local_midnight(date_to + datetime.timedelta(days=1)))
+        end = min(date_to, LAST_DAY) + datetime.timedelta(days=1)
+        events = events.filter(at__lt=local_midnight(end))
     return events.order_by("-at", "-id")
 
 

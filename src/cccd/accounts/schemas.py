@@ -3,6 +3,7 @@ from typing import Any
 
 from ninja import Schema
 
+from cccd.api.inputs import Text
 from cccd.units.schemas import UnitOut
 
 
@@ -31,14 +32,14 @@ class AuditEventOut(Schema):
 
 
 class AuditFilter(Schema):
-    action: str = ""
-    actor: str = ""
+    action: Text(64) = ""
+    actor: Text(150) = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
 
 
 class TokenIn(Schema):
-    name: str
+    name: Text(100)
 
 
 class TokenOut(Schema):

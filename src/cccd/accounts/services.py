@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts import errors
 from cccd.accounts.audit import record, snapshot
-from cccd.accounts.models import ApiToken, Role, User, hash_token
+from cccd.accounts.models import ApiToken, Role, User, hash_token, password_stamp
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible, unit_is_visible
+from cccd.labels import clean_label
 from cccd.units.models import Unit
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "unit", "role", "is_active")
@@ -93,26 +97,65 @@ def update_user(user_id: int, *, actor: User, **changes: object) -> User:
     return user
 
 
-@transaction.atomic
-def set_user_password(user_id: int, password: str, *, actor: User) -> User:
-    if user_id != actor.pk:
-        require_permission(actor, "accounts.manage_users")
-    user = get_visible(actor, User.objects.select_for_update(), pk=user_id)
+def _active_tokens(user: User) -> int:
+    tokens = ApiToken.objects.filter(user=user, revoked_at=None, expires_at__gt=timezone.now())
+    return tokens.filter(password_stamp=password_stamp(user)).count()
+
+
+def _replace_password(user: User, password: str) -> int:
+    """Set the new password; the user's API tokens end with the old one (see `password_stamp`).
+    Returns how many tokens that ended."""
     _check_password(password, user)
+    ended = _active_tokens(user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    record("user.set_password", actor=actor, unit=user.unit, obj=user)
+    return ended
+
+
+@transaction.atomic
+def set_user_password(user_id: int, password: str, *, actor: User) -> User:
+    """An administrator sets another user's password (one's own needs the current password:
+    `change_own_password`)."""
+    require_permission(actor, "accounts.manage_users")
+    if user_id == actor.pk:
+        raise errors.OWN_PASSWORD_NEEDS_CURRENT()
+    user = get_visible(actor, User.objects.select_for_update(), pk=user_id)
+    ended = _replace_password(user, password)
+    record("user.set_password", actor=actor, unit=user.unit, obj=user,
+           after={"api_tokens_ended": ended})  # fmt: skip
     return user
 
 
 @transaction.atomic
+def change_own_password(*, current: str, new: str, actor: User) -> User:
+    """Any user changes their own password, proving the current one first."""
+    user = User.objects.select_for_update().get(pk=actor.pk, is_active=True)
+    if not user.check_password(current):
+        raise errors.WRONG_CURRENT_PASSWORD()
+    if current == new:
+        raise errors.SAME_PASSWORD()
+    ended = _replace_password(user, new)
+    record("user.change_password", actor=user, unit=user.unit, obj=user,
+           after={"api_tokens_ended": ended})  # fmt: skip
+    return user
+
+
+def token_lifetime() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.CCCD_API_TOKEN_DAYS)
+
+
+@transaction.atomic
 def create_api_token(*, name: str, actor: User) -> tuple[ApiToken, str]:
-    """A new token for the actor; the raw key is returned once and never stored."""
+    """A new token for the actor, valid for `token_lifetime()` and until the actor's password
+    changes; the raw key is returned once and never stored."""
+    name = clean_label(name, field=_("token name"), max_length=100)
     raw = "cccd_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name[:100], prefix=raw[5:11], key_hash=hash_token(raw)
-    )
-    record("api_token.create", actor=actor, unit=actor.unit, obj=token)
+        user=actor, name=name, prefix=raw[5:11], key_hash=hash_token(raw),
+        expires_at=timezone.now() + token_lifetime(), password_stamp=password_stamp(actor),
+    )  # fmt: skip
+    record("api_token.create", actor=actor, unit=actor.unit, obj=token,
+           after={"expires_at": token.expires_at.isoformat()})  # fmt: skip
     return token, raw
 
 
@@ -132,12 +175,15 @@ def revoke_api_token(token_id: int, *, actor: User) -> ApiToken:
 
 
 def user_for_token(raw: str) -> User | None:
+    """The token's user while the token works (not revoked, not expired, same password)."""
     token = (
         ApiToken.objects.select_related("user", "user__unit")
         .filter(key_hash=hash_token(raw), revoked_at=None)
         .first()
     )
     if token is None or not token.user.is_active:
+        return None
+    if token.state() != ApiToken.State.ACTIVE:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user

@@ -16,6 +16,7 @@ urlpatterns = [
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("users/<int:user_id>/password/", views.user_set_password, name="user_set_password"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("password/", views.password_change, name="password_change"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cccd.accounts import queries, security, services
+from cccd.accounts.actions import action_label
 from cccd.accounts.forms import (
     AuditFilterForm,
+    OwnPasswordForm,
     PasswordForm,
     TokenForm,
     UserCreateForm,
@@ -19,6 +24,7 @@ from cccd.accounts.models import ApiToken, User
 from cccd.accounts.permissions import requires
 from cccd.accounts.roles import AUDIT, DESK, ISSUE, USERS
 from cccd.accounts.scoping import get_visible
+from cccd.errors import DomainError
 from cccd.tickets import queries as queue
 from cccd.units.queries import police_units_for, unit_children
 
@@ -99,6 +105,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     events = queries.audit_trail(request.user, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.action_label = action_label(event.action)
     return render(request, "accounts/audit_list.html", {"form": form, "page": page},
                   status=400 if form.errors else 200)  # fmt: skip
 
@@ -113,8 +121,40 @@ def token_list(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"], actor=request.user
         )
         form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_key": new_key},
+    now = timezone.now()
+    tokens = list(
+        ApiToken.objects.filter(user=request.user).select_related("user").order_by("-created_at")
+    )
+    for token in tokens:
+        token.current_state = token.state(now)
+    context = {
+        "form": form,
+        "tokens": tokens,
+        "new_key": new_key,
+        "lifetime_days": settings.CCCD_API_TOKEN_DAYS,
+    }
+    return render(request, "accounts/tokens.html", context, status=400 if form.errors else 200)
+
+
+@requires()
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """The user's own password, after the current one; their API tokens end with the old one."""
+    form = OwnPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.change_own_password(current=form.cleaned_data["current_password"],
+                                                new=form.cleaned_data["new_password"], actor=request.user)  # fmt: skip
+        except DomainError as exc:  # shown beside the form, which keeps nothing typed
+            form.add_error(None, exc.message)
+        else:
+            update_session_auth_hash(request, user)  # this browser stays logged in; others do not
+            messages.success(
+                request,
+                _("Password changed. Your API tokens have ended; make new ones if you need them."),
+            )
+            return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form},
                   status=400 if form.errors else 200)  # fmt: skip
 
 

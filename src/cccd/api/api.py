@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from cccd.accounts.api import router as accounts_router
-from cccd.api.auth import SessionAuth, TokenAuth
+from cccd.api.auth import SessionAuth, TokenAuth, logged_in_docs
 from cccd.campaigns.api import router as campaigns_router
 from cccd.errors import INVALID_INPUT, DomainError
 from cccd.registry.api import router as registry_router
@@ -26,6 +26,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     auth=[TokenAuth(), SessionAuth()],
+    docs_decorator=logged_in_docs,
     description="Citizen identity card enrollment campaigns. Errors: {code, message} with a 4xx status.",
 )
 api.add_router("/", accounts_router)
@@ -79,4 +80,11 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # django-ninja's only one: a body that is not JSON
+        return _error(
+            request,
+            400,
+            "BAD_BODY",
+            _("The request body could not be read; send JSON as the API document shows."),
+        )
     return _error(request, exc.status_code, "HTTP_ERROR", str(exc))

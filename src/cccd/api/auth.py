@@ -10,9 +10,13 @@ a validation message. No permission named: any logged-in user (only for data of 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
 from cccd.accounts.permissions import Access, require_any
@@ -58,3 +62,24 @@ def api_requires(*permissions: str) -> list[TokenAuth | SessionAuth]:
     """The `auth=` of an operation open to roles carrying one of `permissions` (see the module)."""
     access = Access(permissions=frozenset(permissions))
     return [TokenAuth(access), SessionAuth(access)]
+
+
+def logged_in_docs(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API's docs page and OpenAPI document are for users: a logged-in session or a valid
+    token. A browser without one goes to the log-in page; anything else gets the API's 401."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if not (user is not None and user.is_authenticated and user.is_active):
+            scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
+            if not (scheme.lower() == "bearer" and key and user_for_token(key.strip())):
+                if request.path.endswith(".json"):
+                    message = _("Log in, or send a valid API token.")
+                    return JsonResponse(
+                        {"code": "NOT_AUTHENTICATED", "message": message}, status=401
+                    )
+                return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -1,9 +1,12 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts.roles import CAMPAIGN_DATA, CAMPAIGNS, PLAN
 from cccd.api.auth import api_requires
+from cccd.api.inputs import Id
+from cccd.api.pagination import Pagination
 from cccd.campaigns import errors, queries, services
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Target
 from cccd.campaigns.schemas import (
@@ -20,6 +23,7 @@ router = Router(tags=["campaigns"])
 
 
 @router.get("/", response=list[CampaignOut], auth=api_requires(CAMPAIGN_DATA))
+@paginate(Pagination)
 def list_campaigns(request: HttpRequest) -> object:
     return queries.visible_campaigns(request.user)
 
@@ -32,12 +36,13 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[Campaig
 
 
 @router.get("/sessions", response=list[SessionOut], auth=api_requires())
-def upcoming_sessions(request: HttpRequest, days: int = 14) -> object:
-    return queries.upcoming_sessions(request.user, days=max(1, min(days, 366)))
+@paginate(Pagination)
+def upcoming_sessions(request: HttpRequest, days: int = Query(14, ge=1, le=366)) -> object:
+    return queries.upcoming_sessions(request.user, days=days)
 
 
 @router.get("/{campaign_id}", response=CampaignOut, auth=api_requires(CAMPAIGN_DATA))
-def get_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def get_campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
     campaign = queries.visible_campaigns(request.user).filter(pk=campaign_id).first()
     if campaign is None:
         raise NOT_FOUND()
@@ -45,7 +50,7 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 
 
 @router.post("/{campaign_id}/targets", response=TargetOut, auth=api_requires(CAMPAIGNS))
-def set_target(request: HttpRequest, campaign_id: int, payload: TargetIn) -> Target:
+def set_target(request: HttpRequest, campaign_id: Id, payload: TargetIn) -> Target:
     group = (
         PriorityGroup.objects.filter(code=payload.group_code).first()
         if payload.group_code
@@ -58,7 +63,7 @@ def set_target(request: HttpRequest, campaign_id: int, payload: TargetIn) -> Tar
 
 
 @router.post("/{campaign_id}/sessions", response={201: SessionOut}, auth=api_requires(PLAN))
-def plan_session(request: HttpRequest, campaign_id: int, payload: SessionIn) -> Status[Session]:
+def plan_session(request: HttpRequest, campaign_id: Id, payload: SessionIn) -> Status[Session]:
     return Status(
         201, services.plan_session(campaign_id=campaign_id, **payload.dict(), actor=request.user)
     )

@@ -3,6 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from cccd.errors import ErrorCode
 
 DATES_REVERSED = ErrorCode("DATES_REVERSED", _("The end date is before the start date."), 400)
+CAMPAIGN_DAYS = ErrorCode(
+    "CAMPAIGN_DAYS",
+    _("A campaign's dates must fall between %(first)s and %(last)s."),
+    400,
+)
 UNIT_NOT_BELOW = ErrorCode(
     "UNIT_NOT_BELOW", _("A target can only be set for the campaign's unit or a unit below it."), 400
 )

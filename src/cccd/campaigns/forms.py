@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.forms import UnitChoiceField
 from cccd.campaigns.models import Campaign, PriorityGroup, Team, Venue
+from cccd.campaigns.services import check_campaign_days
+from cccd.errors import DomainError
 from cccd.units.models import Unit
 
 
@@ -22,6 +24,16 @@ class CampaignForm(forms.Form):
     def __init__(self, *args: object, units: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        """The service's own rule for the dates, shown beside the fields instead of on a page."""
+        data = super().clean() or {}
+        if data.get("start_date") and data.get("end_date"):
+            try:
+                check_campaign_days(data["start_date"], data["end_date"])
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+        return data
 
 
 class TargetForm(forms.Form):

@@ -2,13 +2,15 @@ import datetime
 
 from ninja import Schema
 
+from cccd.api.inputs import Id, Text
+
 
 class CampaignIn(Schema):
-    unit_id: int
-    name: str
+    unit_id: Id
+    name: Text(200)
     start_date: datetime.date
     end_date: datetime.date
-    law: str = "2014"
+    law: Text(4) = "2014"
 
 
 class CampaignOut(Schema):
@@ -21,8 +23,8 @@ class CampaignOut(Schema):
 
 
 class TargetIn(Schema):
-    unit_id: int
-    group_code: str | None = None
+    unit_id: Id
+    group_code: Text(32) | None = None
     total: int
     per_day: int | None = None
 
@@ -36,13 +38,13 @@ class TargetOut(Schema):
 
 
 class SessionIn(Schema):
-    venue_id: int
-    team_id: int
+    venue_id: Id
+    team_id: Id
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     desks: int = 2
     capacity: int = 100
-    note: str = ""
+    note: Text(300) = ""
     accept_clashes: bool = False  # plan even though the venue is shared or a person is in two teams
 
 

@@ -18,9 +18,15 @@ from cccd.accounts.scoping import get_visible, visible_to, visible_with_ancestor
 from cccd.campaigns import errors
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Target, Team, Venue
 from cccd.errors import NOT_FOUND
+from cccd.labels import clean_label
+from cccd.localtime import is_plausible
 from cccd.units.models import Unit
 
 MAX_SESSION = datetime.timedelta(hours=24)
+# Campaigns are for the chip card, which the Law on CCCD 2014 brought in from 01/01/2016; a plan
+# reaches at most PLANNING_YEARS past the current year. Anything else is a typo (01/01/1970).
+FIRST_CAMPAIGN_DAY = datetime.date(2016, 1, 1)
+PLANNING_YEARS = 5
 
 
 def load_groups() -> int:
@@ -42,6 +48,20 @@ def _police_unit(unit_id: int, *, actor: User) -> Unit:
     return unit
 
 
+def last_campaign_day(today: datetime.date | None = None) -> datetime.date:
+    return datetime.date((today or timezone.localdate()).year + PLANNING_YEARS, 12, 31)
+
+
+def check_campaign_days(start_date: datetime.date, end_date: datetime.date) -> None:
+    """The one rule for a campaign's dates, for the form and the API: within the years a
+    campaign can be in, and the end not before the start."""
+    first, last = FIRST_CAMPAIGN_DAY, last_campaign_day()
+    if not (first <= start_date <= last and first <= end_date <= last):
+        raise errors.CAMPAIGN_DAYS(first=f"{first:%d/%m/%Y}", last=f"{last:%d/%m/%Y}")
+    if end_date < start_date:
+        raise errors.DATES_REVERSED()
+
+
 def _bounded(value: int, field: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise errors.BAD_NUMBER(field=field, min=low, max=high)
@@ -52,10 +72,10 @@ def _bounded(value: int, field: str, low: int, high: int) -> int:
 def create_campaign(*, unit_id: int, name: str, start_date: datetime.date, end_date: datetime.date,
                     law: str, actor: User) -> Campaign:  # fmt: skip
     require_permission(actor, "campaigns.manage_campaigns")
+    name = clean_label(name, field=_("campaign name"), max_length=200)
+    check_campaign_days(start_date, end_date)
     unit = _police_unit(unit_id, actor=actor)
-    if end_date < start_date:
-        raise errors.DATES_REVERSED()
-    campaign = Campaign.objects.create(unit=unit, name=name.strip(), start_date=start_date, end_date=end_date,
+    campaign = Campaign.objects.create(unit=unit, name=name, start_date=start_date, end_date=end_date,
                                        law=Campaign.Law(law), created_by=actor)  # fmt: skip
     record("campaign.create", actor=actor, unit=unit, obj=campaign,
            after=snapshot(campaign, ("name", "start_date", "end_date", "law", "unit")))  # fmt: skip
@@ -109,6 +129,8 @@ def _campaign_for_planning(campaign_id: int, *, actor: User) -> Campaign:
 def create_venue(*, unit_id: int, kind: str, name: str, address: str = "", commune_id: int | None = None,
                  liaison_id: int | None = None, actor: User) -> Venue:  # fmt: skip
     require_permission(actor, "campaigns.plan_sessions")
+    name = clean_label(name, field=_("venue name"), max_length=200)
+    address = clean_label(address, field=_("address"), max_length=300, required=False)
     unit = _police_unit(unit_id, actor=actor)
     commune = (
         get_visible(actor, Unit.objects.filter(level=Unit.Level.COMMUNE), pk=commune_id)
@@ -120,7 +142,7 @@ def create_venue(*, unit_id: int, kind: str, name: str, address: str = "", commu
         if liaison_id
         else None
     )
-    venue = Venue.objects.create(unit=unit, kind=Venue.Kind(kind), name=name.strip(), address=address.strip(),
+    venue = Venue.objects.create(unit=unit, kind=Venue.Kind(kind), name=name, address=address,
                                  commune=commune, liaison=liaison)  # fmt: skip
     record(
         "venue.create",
@@ -137,6 +159,7 @@ def create_team(
     *, unit_id: int, name: str, leader_id: int, member_ids: list[int], actor: User
 ) -> Team:
     require_permission(actor, "campaigns.plan_sessions")
+    name = clean_label(name, field=_("team name"), max_length=120)
     unit = _police_unit(unit_id, actor=actor)
     people = list(
         visible_to(actor, User.objects.filter(pk__in={leader_id, *member_ids}, is_active=True))
@@ -145,7 +168,7 @@ def create_team(
         not p.unit.path.startswith(unit.path) for p in people
     ):
         raise errors.TEAM_LEADER_UNIT()
-    team = Team.objects.create(unit=unit, name=name.strip(), leader_id=leader_id)
+    team = Team.objects.create(unit=unit, name=name, leader_id=leader_id)
     team.members.set([p for p in people if p.pk in member_ids or p.pk == leader_id])
     record("team.create", actor=actor, unit=unit, obj=team,
            after={"name": team.name, "leader": leader_id, "members": sorted({leader_id, *member_ids})})  # fmt: skip
@@ -167,6 +190,10 @@ def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: da
         timezone.make_aware(t) if timezone.is_naive(t) else t for t in (starts_at, ends_at)
     )
     campaign = _campaign_for_planning(campaign_id, actor=actor)
+    if not all(is_plausible(t.date()) for t in (starts_at, ends_at)):  # before any time-zone sum
+        raise errors.SESSION_OUTSIDE_CAMPAIGN(
+            start=f"{campaign.start_date:%d/%m/%Y}", end=f"{campaign.end_date:%d/%m/%Y}"
+        )
     # venue, then team: one lock order, so two planners never wait on each other in a cycle, and a
     # second plan for the same team or venue sees the first once it is committed
     venue = get_visible(actor, Venue.objects.select_for_update(of=("self",)).select_related("unit"), pk=venue_id)  # fmt: skip
@@ -259,7 +286,8 @@ def update_group(
     group = PriorityGroup.objects.select_for_update().get(pk=group_id)
     fields = ("name", "priority", "served_first", "is_active")
     before = snapshot(group, fields)
-    group.name, group.priority = name.strip(), _bounded(priority, "priority", 0, 999)
+    group.name = clean_label(name, field=_("group name"), max_length=120)
+    group.priority = _bounded(priority, "priority", 0, 999)
     group.served_first, group.is_active = served_first, is_active
     group.save()
     record(

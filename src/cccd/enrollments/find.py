@@ -34,6 +34,8 @@ from cccd.enrollments.dossier_queries import overdue_q
 from cccd.enrollments.lifecycle import LATE_STATES, VIEW
 from cccd.enrollments.models import Enrollment, Holiday
 from cccd.errors import ErrorCode
+from cccd.registry.errors import ID_NUMBER_LENGTH
+from cccd.registry.search import id_digits_typed
 from cccd.units.models import Unit
 
 LIMIT = 50  # results shown: a search that finds more needs more of the name
@@ -86,6 +88,8 @@ def query_kind(text: str) -> tuple[str, str]:
     # control characters out: PostgreSQL refuses a NUL in a parameter, and none belongs in a name
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in str(text or ""))
     text = " ".join(text.split())[:QUERY_MAX_LENGTH]
+    if (typed := id_digits_typed(text)) is not None:  # an ID one digit off, not a name too short
+        raise ID_NUMBER_LENGTH(count=typed)
     digits = text.replace(" ", "")
     if _ID.match(digits):
         return "personal_id", digits

@@ -2,11 +2,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Router
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible
 from cccd.api.auth import api_requires
+from cccd.api.inputs import Id, Text
+from cccd.api.pagination import Pagination
 from cccd.registry import services
 from cccd.registry.models import RegisterImport
 from cccd.registry.schemas import ImportOut, PersonBrief, PersonOut
@@ -15,14 +18,15 @@ router = Router(tags=["registry"])
 
 
 @router.get("/people", response=list[PersonBrief], auth=api_requires(LOOK_UP))
-def search_people(request: HttpRequest, q: str) -> list[dict[str, object]]:
+@paginate(Pagination)
+def search_people(request: HttpRequest, q: Text(200)) -> list[dict[str, object]]:
     matches = services.search_people(q, actor=request.user)
     fields = [f for f in PersonBrief.model_fields if f != "score"]
     return [{**{f: getattr(m.person, f) for f in fields}, "score": m.score} for m in matches]
 
 
 @router.get("/people/{person_id}", response=PersonOut, auth=api_requires(LOOK_UP))
-def get_person(request: HttpRequest, person_id: int) -> dict[str, object]:
+def get_person(request: HttpRequest, person_id: Id) -> dict[str, object]:
     person = services.view_person(person_id, actor=request.user)
     members = list(person.household.members.order_by("birth_date")) if person.household else []
     return {
@@ -43,5 +47,5 @@ def start_import(request: HttpRequest, file: File[UploadedFile]) -> Status[Regis
 
 
 @router.get("/imports/{import_id}", response=ImportOut, auth=api_requires(IMPORT))
-def get_import(request: HttpRequest, import_id: int) -> RegisterImport:
+def get_import(request: HttpRequest, import_id: Id) -> RegisterImport:
     return get_visible(request.user, RegisterImport.objects.select_related("job"), pk=import_id)

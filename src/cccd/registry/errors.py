@@ -48,3 +48,8 @@ PERSON_QUERY_TOO_SHORT = ErrorCode(
     _("Type a 12-digit personal ID number, or a name with the year of birth."),
     400,
 )
+ID_NUMBER_LENGTH = ErrorCode(
+    "ID_NUMBER_LENGTH",
+    _("A personal ID number has 12 digits; this one has %(count)s. Check it and type it again."),
+    400,
+)

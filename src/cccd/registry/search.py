@@ -19,6 +19,7 @@ from cccd.registry.models import Person
 
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 _ID = re.compile(r"^\d{12}$")
+_DIGITS_ONLY = re.compile(r"[0-9 ]+")
 LIMIT = 20
 MIN_SCORE = 70.0
 
@@ -32,6 +33,16 @@ class Query:
     @property
     def is_usable(self) -> bool:
         return bool(self.personal_id) or len(self.name.replace(" ", "")) >= 2
+
+
+def id_digits_typed(text: str) -> int | None:
+    """How many digits were typed when the query is nothing but digits (spaces allowed) and not
+    the 12 of a personal ID number — someone typing an ID, one digit off — else None."""
+    text = text.strip()
+    if not _DIGITS_ONLY.fullmatch(text):
+        return None
+    count = len(text.replace(" ", ""))
+    return None if count == 12 else count
 
 
 def parse_query(text: str) -> Query:

@@ -23,6 +23,8 @@ from cccd.registry.tables import open_table, received_file
 def search_people(text: str, *, actor: User) -> list[search.Match]:
     """A look-up in the register; audited with what was asked and how many were found."""
     require_permission(actor, "registry.look_up_person")
+    if (typed := search.id_digits_typed(text)) is not None:
+        raise errors.ID_NUMBER_LENGTH(count=typed)
     query = search.parse_query(text)
     if not query.is_usable:
         raise errors.PERSON_QUERY_TOO_SHORT()

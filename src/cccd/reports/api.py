@@ -11,12 +11,16 @@ from ninja import Router
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.roles import DASHBOARD
 from cccd.api.auth import api_requires
+from cccd.api.inputs import Text
 from cccd.reports import queries
 from cccd.reports.schemas import ChildrenOut, FiguresOut
 from cccd.reports.views import VIEW, parse_day, parse_id
 from cccd.units.models import Unit
 
 router = Router(tags=["reports"])
+
+
+QueryText = Text(20)
 
 
 def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: str | None, *,
@@ -30,8 +34,8 @@ def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: 
 
 
 @router.get("/dashboard", response=FiguresOut, auth=api_requires(DASHBOARD))
-def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
-              day: str | None = None) -> dict[str, Any]:  # fmt: skip
+def dashboard(request: HttpRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
+              day: QueryText | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)
     return {
         "unit": _unit(f.unit), "campaign_id": f.campaign.pk, "campaign": f.campaign.name,
@@ -46,8 +50,8 @@ def dashboard(request: HttpRequest, unit: str | None = None, campaign: str | Non
 
 
 @router.get("/children", response=ChildrenOut, auth=api_requires(DASHBOARD))
-def children(request: HttpRequest, unit: str | None = None, campaign: str | None = None,
-             day: str | None = None) -> dict[str, Any]:  # fmt: skip
+def children(request: HttpRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
+             day: QueryText | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)
     return {
         "unit": _unit(f.unit),

@@ -15,6 +15,7 @@ from cccd.accounts.roles import DASHBOARD
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
+from cccd.localtime import is_plausible
 from cccd.reports import counters, errors, queries
 
 VIEW = "reports.view_dashboard"
@@ -31,6 +32,8 @@ def parse_day(text: str | None) -> datetime.date:
             day = datetime.datetime.strptime(text.strip()[:10], fmt).date()  # noqa: DTZ007 (a date)
         except ValueError:
             continue
+        if not is_plausible(day):
+            continue
         if day > today:
             raise errors.FUTURE_DAY(day=f"{day:%d/%m/%Y}", today=f"{today:%d/%m/%Y}")
         return day
@@ -40,7 +43,7 @@ def parse_day(text: str | None) -> datetime.date:
 def parse_id(text: str | None) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:  # "²".isdigit() is True
         raise errors.BAD_ID(text=text[:20])
     return int(text)
 

@@ -7,6 +7,7 @@ from cccd.accounts.audit import record_read
 from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.api.auth import api_requires
+from cccd.api.inputs import Id
 from cccd.rosters import queries, services
 from cccd.rosters.models import Roster, RosterEntry
 from cccd.rosters.schemas import (
@@ -47,7 +48,7 @@ def _out(roster: Roster) -> dict[str, object]:
 @router.post("/sessions/{session_id}", response={201: RosterOut}, auth=api_requires(UPLOAD))
 def upload(
     request: HttpRequest,
-    session_id: int,
+    session_id: Id,
     file: File[UploadedFile],
     name: Form[str] = "",
     replaces: Form[str] = "",
@@ -61,7 +62,7 @@ def upload(
 
 
 @router.get("/sessions/{session_id}", response=SessionListsOut, auth=api_requires(UPLOAD, REVIEW))
-def session_lists(request: HttpRequest, session_id: int) -> dict[str, object]:
+def session_lists(request: HttpRequest, session_id: Id) -> dict[str, object]:
     session = services._session_for(session_id, actor=request.user)
     lists = queries.session_lists(session)
     return {
@@ -71,7 +72,7 @@ def session_lists(request: HttpRequest, session_id: int) -> dict[str, object]:
 
 
 @router.get("/{roster_id}", response=RosterOut, auth=api_requires(UPLOAD, REVIEW))
-def get_roster(request: HttpRequest, roster_id: int) -> dict[str, object]:
+def get_roster(request: HttpRequest, roster_id: Id) -> dict[str, object]:
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     services._session_for(roster.session_id, actor=request.user)
     record_read("roster.view", roster, actor=request.user, unit=roster.unit)
@@ -79,7 +80,7 @@ def get_roster(request: HttpRequest, roster_id: int) -> dict[str, object]:
 
 
 @router.post("/{roster_id}/confirm", response=RosterOut, auth=api_requires(UPLOAD))
-def confirm(request: HttpRequest, roster_id: int, payload: ConfirmIn) -> dict[str, object]:
+def confirm(request: HttpRequest, roster_id: Id, payload: ConfirmIn) -> dict[str, object]:
     """Confirm a version that drops people, after looking at `replacement`: `against` is the
     current version it was compared with (refused if the list changed since)."""
     roster = services.confirm_replacement(roster_id, against=payload.against, actor=request.user)
@@ -87,12 +88,12 @@ def confirm(request: HttpRequest, roster_id: int, payload: ConfirmIn) -> dict[st
 
 
 @router.post("/{roster_id}/discard", response=RosterOut, auth=api_requires(UPLOAD))
-def discard(request: HttpRequest, roster_id: int) -> dict[str, object]:
+def discard(request: HttpRequest, roster_id: Id) -> dict[str, object]:
     return _out(services.discard_roster(roster_id, actor=request.user))
 
 
 @router.post("/entries/{entry_id}/decision", response=EntryOut, auth=api_requires(REVIEW))
-def decide(request: HttpRequest, entry_id: int, payload: DecisionIn) -> RosterEntry:
+def decide(request: HttpRequest, entry_id: Id, payload: DecisionIn) -> RosterEntry:
     return services.decide_entry(
         entry_id, payload.decision, person_id=payload.person_id, actor=request.user
     )

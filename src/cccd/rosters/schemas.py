@@ -2,6 +2,8 @@ import datetime
 
 from ninja import Schema
 
+from cccd.api.inputs import Id, Text
+
 
 class EntryOut(Schema):
     id: int
@@ -62,9 +64,9 @@ class SessionListsOut(Schema):
 
 
 class DecisionIn(Schema):
-    decision: str
-    person_id: int | None = None
+    decision: Text(16)
+    person_id: Id | None = None
 
 
 class ConfirmIn(Schema):
-    against: int  # the id of the current version the user compared this one with
+    against: Id  # the id of the current version the user compared this one with

@@ -1,6 +1,8 @@
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from cccd.api.inputs import Id, Text
 
 
 class TicketOut(Schema):
@@ -21,17 +23,17 @@ class TicketOut(Schema):
 
 
 class WalkInIn(Schema):
-    group_code: str | None = None
-    person_id: int | None = None
+    group_code: Text(32) | None = None
+    person_id: Id | None = None
 
 
 class SlotIn(Schema):
-    class_name: str
+    class_name: Text(40)
     start: datetime.time
 
 
 class HandOutIn(Schema):
-    slots: list[SlotIn] = []
+    slots: list[SlotIn] = Field(default_factory=list, max_length=500)
     include_unmatched: bool = False
 
 
@@ -42,12 +44,12 @@ class HandOutOut(Schema):
 
 
 class TicketActionIn(Schema):
-    ticket_id: int
+    ticket_id: Id
 
 
 class TransferIn(Schema):
-    ticket_id: int
-    to_desk_id: int
+    ticket_id: Id
+    to_desk_id: Id
 
 
 class DeskOut(Schema):

@@ -1,0 +1,99 @@
+"""The audit trail's actions in words: one table, read by the audit page.
+
+Services write stable codes (`enrollment.approve`); people read "Phê duyệt hồ sơ". A test reads
+the code for every action it can write (`tests/accounts/test_audit_labels.py`), so a new action
+without a label fails the suite. An action missing here still shows, as its code.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+ACTION_LABELS: dict[str, Promise] = {
+    "api_token.create": pgettext_lazy("audit action", "Create an API token"),
+    "api_token.revoke": pgettext_lazy("audit action", "Revoke an API token"),
+    "auth.login": pgettext_lazy("audit action", "Log in"),
+    "auth.logout": pgettext_lazy("audit action", "Log out"),
+    "campaign.create": pgettext_lazy("audit action", "Create a campaign"),
+    "demo.history": pgettext_lazy("audit action", "Generate the demo history"),
+    "desk.close": pgettext_lazy("audit action", "Close a desk"),
+    "desk.open": pgettext_lazy("audit action", "Open a desk"),
+    "enrollment.approve": pgettext_lazy("audit action", "Approve the dossier"),
+    "enrollment.arrive": pgettext_lazy("audit action", "Record the card as arrived at the unit"),
+    "enrollment.cancel": pgettext_lazy("audit action", "Cancel the dossier"),
+    "enrollment.capture": pgettext_lazy(
+        "audit action", "Capture the photo, fingerprints, irises or signature"
+    ),
+    "enrollment.complete": pgettext_lazy("audit action", "Complete the dossier"),
+    "enrollment.deadlines": pgettext_lazy("audit action", "View the deadline lists"),
+    "enrollment.deliver": pgettext_lazy("audit action", "Hand the card over"),
+    "enrollment.open": pgettext_lazy("audit action", "Open a dossier at the desk"),
+    "enrollment.produce": pgettext_lazy("audit action", "Record the card as produced"),
+    "enrollment.public_lookup": pgettext_lazy("audit action", "Status looked up by the citizen"),
+    "enrollment.receive": pgettext_lazy("audit action", "Receive the application at the desk"),
+    "enrollment.refusal_notice": pgettext_lazy("audit action", "Print the refusal notice"),
+    "enrollment.refuse_at_centre": pgettext_lazy(
+        "audit action", "Dossier refused by the card centre"
+    ),
+    "enrollment.reject": pgettext_lazy("audit action", "Reject the dossier"),
+    "enrollment.resubmit": pgettext_lazy("audit action", "Send the corrected dossier back"),
+    "enrollment.return": pgettext_lazy("audit action", "Return the dossier for correction"),
+    "enrollment.search": pgettext_lazy("audit action", "Search dossiers"),
+    "enrollment.send": pgettext_lazy("audit action", "Send to card production"),
+    "enrollment.update": pgettext_lazy(
+        "audit action", "Change the kind or group of an application"
+    ),
+    "enrollment.view": pgettext_lazy("audit action", "View a dossier"),
+    "enrollment.view_card": pgettext_lazy("audit action", "View the card preview"),
+    "group.update": pgettext_lazy("audit action", "Change a priority group"),
+    "person.propose_change": pgettext_lazy("audit action", "Propose a correction of the register"),
+    "person.review_change": pgettext_lazy("audit action", "Review a correction of the register"),
+    "person.search": pgettext_lazy("audit action", "Look up the register"),
+    "person.update": pgettext_lazy("audit action", "Person updated by a register import"),
+    "person.view": pgettext_lazy("audit action", "View a person's record"),
+    "production.download_batch": pgettext_lazy("audit action", "Download a production batch"),
+    "production.export_batch": pgettext_lazy("audit action", "Create a production batch"),
+    "production.import_result": pgettext_lazy("audit action", "Import the card centre's result"),
+    "register_import.create": pgettext_lazy("audit action", "Start a register import"),
+    "register_import.fail": pgettext_lazy("audit action", "Register import failed"),
+    "register_import.finish": pgettext_lazy("audit action", "Register import finished"),
+    "register_import.resume": pgettext_lazy("audit action", "Resume a register import"),
+    "reports.officer_report": pgettext_lazy("audit action", "View the officer report"),
+    "reports.officer_report_export": pgettext_lazy("audit action", "Export the officer report"),
+    "reports.write_daily_report": pgettext_lazy("audit action", "Write the daily report"),
+    "roster.fail": pgettext_lazy("audit action", "List could not be read"),
+    "roster.precheck": pgettext_lazy("audit action", "Check a list against the register"),
+    "roster.read": pgettext_lazy("audit action", "Read a list"),
+    "roster.upload": pgettext_lazy("audit action", "Upload a list"),
+    "roster_entry.decide": pgettext_lazy("audit action", "Decide a row of a list"),
+    "session.close": pgettext_lazy("audit action", "Close a session"),
+    "session.plan": pgettext_lazy("audit action", "Plan a session"),
+    "target.set": pgettext_lazy("audit action", "Set a target"),
+    "team.create": pgettext_lazy("audit action", "Create a mobile team"),
+    "ticket.call": pgettext_lazy("audit action", "Call a number"),
+    "ticket.close": pgettext_lazy("audit action", "Mark the numbers left as not served"),
+    "ticket.finish": pgettext_lazy("audit action", "Finish a number"),
+    "ticket.hand_on": pgettext_lazy("audit action", "Hand the numbers left on to a later session"),
+    "ticket.hand_out": pgettext_lazy("audit action", "Hand out numbers in advance"),
+    "ticket.issue": pgettext_lazy("audit action", "Give a number at the door"),
+    "ticket.person": pgettext_lazy("audit action", "Link a number to a person"),
+    "ticket.recall": pgettext_lazy("audit action", "Call a number again"),
+    "ticket.serve": pgettext_lazy("audit action", "Serve a number"),
+    "ticket.skip": pgettext_lazy("audit action", "Skip a number"),
+    "ticket.transfer": pgettext_lazy("audit action", "Send a number to another desk"),
+    "unit.create": pgettext_lazy("audit action", "Create a unit"),
+    "unit.update": pgettext_lazy("audit action", "Change a unit"),
+    "units.load": pgettext_lazy("audit action", "Load the administrative units"),
+    "user.change_password": pgettext_lazy("audit action", "Change one's own password"),
+    "user.create": pgettext_lazy("audit action", "Create a user"),
+    "user.set_password": pgettext_lazy("audit action", "Set a user's password"),
+    "user.update": pgettext_lazy("audit action", "Change a user"),
+    "venue.create": pgettext_lazy("audit action", "Create a venue"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in the active language, or its code when it has no label."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
