@@ -75,6 +75,7 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "user_set_password": post({A}),
     "audit_list": get({C, A}),
     "token_list": both(SIGNED_IN),
+    "password_change": both(SIGNED_IN),
     "token_revoke": post(SIGNED_IN),
     "set_language": post(PUBLIC),
     # units
@@ -156,8 +157,8 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "officer_report_xlsx": get(STAFF),
     # the API's own pages (the document lists routes, no data)
     "api-v1:api-root": get(PUBLIC),
-    "api-v1:openapi-json": get(PUBLIC),
-    "api-v1:openapi-view": get(PUBLIC),
+    "api-v1:openapi-json": get(SIGNED_IN),
+    "api-v1:openapi-view": get(SIGNED_IN),
     # API routes, as the OpenAPI document names them
     "GET /api/v1/me": get(SIGNED_IN),
     "GET /api/v1/audit": get({C, A}),
@@ -326,7 +327,7 @@ def test_the_liaisons_role_is_the_narrowest_of_the_staff(people: dict[str, User]
     assert liaison.get_all_permissions() == {"rosters.upload_roster"}
     pages = {k for k, m in ROUTES.items() if any(L in roles for roles in m.values())}
     assert pages == {
-        "home", "login", "logout", "token_list", "token_revoke", "set_language", "session_list",
+        "home", "login", "logout", "token_list", "token_revoke", "password_change", "set_language", "session_list",
         "session_roster", "roster_remap", "roster_detail", "roster_confirm", "roster_discard",
         "roster_discrepancies", "ticket_public", "dossier_public",
         "public_dossier_status", "api-v1:api-root", "api-v1:openapi-json", "api-v1:openapi-view",
@@ -347,10 +348,12 @@ def test_a_liaison_sees_only_their_own_venues_sessions(
     client = Client()
     client.force_login(liaison_dakmil)
     assert session.venue.name not in client.get(reverse("session_list")).content.decode()
-    assert client.get("/api/v1/campaigns/sessions").json() == []
+    assert client.get("/api/v1/campaigns/sessions").json()["items"] == []
     Venue.objects.filter(pk=session.venue_id).update(liaison=liaison_dakmil)
     assert session.venue.name in client.get(reverse("session_list")).content.decode()
-    assert [s["id"] for s in client.get("/api/v1/campaigns/sessions").json()] == [session.pk]
+    assert [s["id"] for s in client.get("/api/v1/campaigns/sessions").json()["items"]] == [
+        session.pk
+    ]
     other = make_user("lienlac.khac", Role.LIAISON, tree.dakmil_police)
     client.force_login(other)
     roster_page = client.get(reverse("session_roster", args=[session.pk]))

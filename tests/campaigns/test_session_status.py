@@ -74,6 +74,6 @@ def test_the_campaign_page_and_the_api_say_over_for_an_evening_nobody_closed(
     client = client_for(leader)
     with time_machine.travel(datetime.datetime(2021, 3, 7, 9, 0, tzinfo=HCM), tick=False):
         page = client.get(f"/campaigns/{night.campaign_id}/").content.decode()
-        listed = client.get("/api/v1/campaigns/sessions").json()
+        listed = client.get("/api/v1/campaigns/sessions").json()["items"]
     assert 'data-status="over"' in page and "Over, not closed yet" in page
     assert [(s["id"], s["state"], s["status"]) for s in listed] == [(night.pk, "planned", "over")]
