@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import PriorityGroup, Session
-from cccd.enrollments import captures, queries, services
+from cccd.enrollments import captures, queries, services, status, status_views
 from cccd.enrollments.models import Artefact, FeeExemption, Kind
 from cccd.enrollments.slip import render_slip
 from cccd.errors import NOT_FOUND, DomainError
@@ -207,7 +207,9 @@ def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     enrollment = queries.dossier(request.user, enrollment_id)
     if enrollment.code is None:
         raise NOT_FOUND()
-    url = request.build_absolute_uri(reverse("dossier_public", args=[enrollment.public_token]))
+    url = request.build_absolute_uri(
+        reverse("dossier_public", args=[status.link_token(enrollment)])
+    )
     pdf = render_slip(queries.slip_data(enrollment, url))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-hen-{enrollment.code}.pdf"'
@@ -217,11 +219,7 @@ def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 @require_GET
 def public_status(request: HttpRequest, token: str) -> HttpResponse:
     """No login: the dossier's state and return date, for the QR code on the slip. No name, no ID."""
-    enrollment = queries.dossier_by_token(token)
-    response = render(request, "enrollments/public.html", {"enrollment": enrollment})
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return status_views.dossier_by_link(request, token)
 
 
 @login_required
