@@ -251,3 +251,30 @@ def test_the_citizens_status_page_fits_a_phone(browsing: Any, evening: dict[str,
     assert one.page.evaluate(fits)
     assert not one.page.evaluate(_OVERLAPS)
     assert not one.violations and not one.errors
+
+
+def test_the_review_keys_send_each_decision(browsing: Any, evening: dict[str, Any]) -> None:
+    """The review buttons lost their onclick: R and N now carry their decision as the pressed
+    button's value, and 1 picks the candidate, by key as by click."""
+    from cccd.rosters.models import RosterEntry
+    from tests.tickets.conftest import make_roster
+
+    roster = make_roster(evening["session"], [("Nguyễn Văn Đức", "12A1", "review")] * 3)
+    candidate = [{"person": evening["person"].pk, "probability": 0.8}]
+    RosterEntry.objects.filter(roster=roster).update(candidates=candidate)
+    one = browsing()
+    log_in(one.page, "quantri", PASSWORD)
+    one.page.goto(f"/rosters/{roster.pk}/review/")
+    for key, row in (("r", 1), ("n", 2), ("1", 3)):
+        expect(one.page.get_by_test_id("review-entry")).to_have_attribute("data-row", str(row))
+        one.page.keyboard.press(key)
+    expect(one.page.get_by_test_id("review-done")).to_be_visible()
+    decisions = list(
+        RosterEntry.objects.filter(roster=roster).order_by("row").values_list("decision", "person")
+    )
+    assert decisions == [
+        ("rejected", None),
+        ("not_in_register", None),
+        ("picked", evening["person"].pk),
+    ]
+    assert not one.violations and not one.errors
