@@ -191,7 +191,13 @@ def test_every_static_file_a_template_loads_exists() -> None:
 
 
 def _run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CCCD_", "DATABASE_URL"))}
+    # Only the machine's environment: no cccd setting, and not the browser tests' async switch
+    # (tests/e2e/conftest.py sets DJANGO_ALLOW_ASYNC_UNSAFE, which `check --deploy` refuses).
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CCCD_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     full = {**clean, **env, "CCCD_DATA_DIR": str(tmp_path / "var")}
     return subprocess.run(  # noqa: S603 (our own interpreter)
         [sys.executable, *args], env=full, capture_output=True, text=True, timeout=120,
