@@ -5,6 +5,7 @@ and what it accepts, not run with a silently different value.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -88,3 +89,51 @@ def secret_key(name: str, data_dir: Path) -> str:
     key_file.write_text(key, encoding="ascii")
     key_file.chmod(0o600)
     return key
+
+
+def secret_key_fallbacks(name: str) -> list[str]:
+    """Former secret keys, comma-separated, each as long as a key must be (see `secret_key`)."""
+    if os.environ.get(name) is None:
+        return []
+    keys = env_list(name, [])
+    if any(len(key) < 32 for key in keys):
+        raise ImproperlyConfigured(f"{name}: each key must be at least 32 characters long.")
+    return keys
+
+
+_META_HEADER = re.compile(r"^HTTP_[A-Z0-9_]+$")
+
+
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The `request.META` key of the header a TLS-ending proxy sets to "https" (for example
+    HTTP_X_FORWARDED_PROTO), as Django's SECURE_PROXY_SSL_HEADER; unset: none is trusted."""
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    key = value.strip()
+    if not _META_HEADER.match(key):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a request.META header key such as HTTP_X_FORWARDED_PROTO."
+        )
+    return (key, "https")
+
+
+HSTS_MAX_SECONDS = 2 * 365 * 24 * 3600
+HSTS_PRELOAD_MIN_SECONDS = 365 * 24 * 3600
+
+
+def hsts(seconds_name: str, subdomains_name: str, preload_name: str) -> tuple[int, bool, bool]:
+    """HSTS: seconds browsers keep to HTTPS (0 = no header), and whether subdomains and the
+    browsers' preload list are included. Preloading is refused without subdomains and at least a
+    year, the list's own conditions, rather than sending a header the list would reject."""
+    seconds = env_int(seconds_name, 0, minimum=0, maximum=HSTS_MAX_SECONDS)
+    subdomains = env_bool(subdomains_name, False)
+    preload = env_bool(preload_name, False)
+    if preload and (not subdomains or seconds < HSTS_PRELOAD_MIN_SECONDS):
+        raise ImproperlyConfigured(
+            f"{preload_name} needs {subdomains_name}=true and {seconds_name} of at least "
+            f"{HSTS_PRELOAD_MIN_SECONDS} (a year)."
+        )
+    if subdomains and seconds == 0:
+        raise ImproperlyConfigured(f"{subdomains_name} does nothing without {seconds_name} > 0.")
+    return seconds, subdomains, preload

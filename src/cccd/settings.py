@@ -7,10 +7,21 @@ value stops start-up with a message naming the variable.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from cccd.environment import env_bool, env_choice, env_int, env_list, env_str, secret_key
+from cccd.environment import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    hsts,
+    proxy_ssl_header,
+    secret_key,
+    secret_key_fallbacks,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
@@ -18,6 +29,9 @@ DATA_DIR = Path(env_str("CCCD_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
 DEBUG = env_bool("CCCD_DEBUG", False)
 SECRET_KEY = secret_key("CCCD_SECRET_KEY", DATA_DIR)
+# Old keys still accepted when checking signatures (the slips' status links, sessions) after the
+# key is changed: keep one while slips signed with it are in people's hands (docs/operations.md).
+SECRET_KEY_FALLBACKS = secret_key_fallbacks("CCCD_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("CCCD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list(
     "CCCD_CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"]
@@ -31,6 +45,29 @@ CCCD_API_TOKEN_DAYS = env_int("CCCD_API_TOKEN_DAYS", 30, minimum=1, maximum=366)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS (docs/operations.md): redirect plain HTTP, and tell browsers to use HTTPS only (HSTS).
+# Behind a proxy that ends TLS, CCCD_PROXY_SSL_HEADER names the header it sets to "https".
+SECURE_SSL_REDIRECT = env_bool("CCCD_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header("CCCD_PROXY_SSL_HEADER")
+SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD = hsts(
+    "CCCD_HSTS_SECONDS", "CCCD_HSTS_INCLUDE_SUBDOMAINS", "CCCD_HSTS_PRELOAD"
+)
+# Content-Security-Policy (django-csp): scripts, styles, fonts and fetches from this server only,
+# so an injected <script>, onclick= or style= does nothing. No page has inline script or style
+# (tests/test_headers.py reads every template). Images also from data: URIs (the photo thumbnails
+# and the card preview embed the photo; Pico CSS draws its checkbox and select icons so).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +78,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "ninja",  # the API's docs page from its own static files, not a CDN (an intranet has none)
     "axes",
     "cccd.jobs",  # before django_tasks_db: its `db_worker` also resumes jobs whose worker died
     "django_tasks",
@@ -59,7 +98,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answered here, cached long
+    "cccd.headers.NoStoreMiddleware",  # everything after: no-store
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +220,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_ROOT = PACKAGE_DIR / "webroot"  # files browsers ask for at the root: /favicon.ico
 
 LOG_LEVEL = env_choice("CCCD_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_api_token
 from cccd.campaigns.models import Session, Venue
-from cccd.enrollments import lifecycle, production
+from cccd.enrollments import lifecycle, production, status
 from cccd.enrollments import services as intake
 from cccd.enrollments.models import Enrollment
 from cccd.registry.importing import run_import
@@ -94,5 +94,5 @@ def objects(tree: Tree, people: dict[str, User], session: Session, desks: list[D
         # per route
         "intake_capture.kind": "photo", "intake_slots.kind": "fingerprint",
         "ticket_public.token": waiting.public_token,
-        "dossier_public.token": Enrollment.objects.get(pk=dossier.pk).public_token,
+        "dossier_public.token": status.link_token(Enrollment.objects.get(pk=dossier.pk)),
     }  # fmt: skip

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from cccd.accounts.models import User
 from cccd.campaigns.models import Session
@@ -39,7 +41,9 @@ def test_one_click_on_a_group_gives_a_number_and_opens_its_slip(
     )
     assert_audited("ticket.issue", ticket, actor=leader, unit=session.unit)
     slip = client.get(response.url).content.decode()
-    assert "0001" in slip and "<svg" in slip and "80mm" in slip.replace(" ", "")
+    assert "0001" in slip and "<svg" in slip and "cccd/ticket-slip.css" in slip
+    sheet = finders.find("cccd/ticket-slip.css")
+    assert "size:80mm" in Path(sheet).read_text().replace(" ", "")  # the receipt printer's roll
 
 
 def test_a_regular_walk_in_has_no_group(session: Session, leader: User) -> None:

@@ -22,6 +22,7 @@ from cccd.units.models import Unit
 
 
 def new_public_token() -> str:
+    """The first slips' random link token (migration 0001 names it; see `legacy_link_sha256`)."""
     return secrets.token_urlsafe(16)
 
 
@@ -189,7 +190,10 @@ class Enrollment(models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                     blank=True, related_name="+")  # fmt: skip
-    public_token = models.CharField(max_length=32, unique=True, default=new_public_token)
+    # Slips print a signed link (cccd.enrollments.status); the first slips carried a random token,
+    # of which only the SHA-256 is kept, so their links still open (migration 0004).
+    legacy_link_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True,
+                                          editable=False)  # fmt: skip
     batch = models.ForeignKey("ProductionBatch", models.PROTECT, null=True, blank=True,
                               related_name="enrollments", verbose_name=_("production batch"))  # fmt: skip
     card_issue_date = models.DateField(_("card issued on"), null=True, blank=True)

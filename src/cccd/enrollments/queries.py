@@ -169,13 +169,6 @@ def dossier(user: User, enrollment_id: int) -> Enrollment:
     return get_visible(user, _dossiers(), pk=enrollment_id)
 
 
-def dossier_by_token(token: str) -> Enrollment:
-    enrollment = _dossiers().filter(public_token=token).exclude(code=None).first()
-    if enrollment is None or not token:
-        raise NOT_FOUND()
-    return enrollment
-
-
 def _birth(enrollment: Enrollment) -> str:
     person = enrollment.person
     if person.birth_date_precision == "year":

@@ -1,17 +1,33 @@
-"""The citizen's own look-up of a dossier: the dossier code and the birth date, no login.
+"""The citizen's own look-up of a dossier, no login: by the link in the slip's QR code, or by the
+dossier code and the birth date typed on the status page.
 
-The code is printed on the appointment slip and the birth date is the shared secret, so the page
-must not let anyone guess either: a wrong code and a wrong birth date give the same answer, and
-wrong guesses are limited per client address (5 per 15 minutes) and per dossier code (10 per hour,
-so many addresses guessing one dossier's birth date are capped too). The counters are rows of
-`LookupAttempt` in the database, so the limit holds across gunicorn workers and app servers; a
-row keeps only a SHA-256 of "ip:<address>" or "code:<CODE>". Two guesses racing in two workers
-may both pass the check: the limit can be overshot by the number of concurrent requests, which
-does not change what a guesser can achieve in an hour.
+**The link** is `<code>.<signature>`: the dossier code signed with the server's secret key
+(Django's `Signer`, HMAC-SHA256, salt `LINK_SALT`). A signature rather than a random token kept in
+the database, because the slip is printed again whenever an officer opens it: a signed link is the
+same on every print, needs no write when it is made, and a copy of the database holds nothing that
+opens a status page. It cannot be guessed, so it is never rate-limited and never locked: a
+stranger guessing birth dates cannot shut the owner out. The price: a link cannot be revoked alone,
+and it dies with the secret key, so rotating the key keeps the old one in `SECRET_KEY_FALLBACKS`
+while slips signed with it are in people's hands (docs/operations.md). Slips printed before signed
+links carry a random token; migration 0004 kept only its SHA-256 (`legacy_link_sha256`), so those
+links still open and the database no longer holds them either.
+
+**Typing the code and birth date**: the code is printed on the slip, and codes are sequential, so
+the birth date is the shared secret. A wrong code and a wrong birth date give the same answer, so
+a guess never tells which codes exist, and wrong guesses are limited per client address only (5
+per 15 minutes). There is no limit per dossier code: one would let anyone lock the owner out with
+five wrong dates, and what it cost a guesser spread over many addresses is no more than what a
+state, a return date and a unit's name are worth (the page shows nothing else). The counters are
+rows of `LookupAttempt` in the database, so the limit holds across gunicorn workers and app
+servers; a row keeps only a SHA-256 of "ip:<address>". Two guesses racing in two workers may both
+pass the check: the limit can be overshot by the number of concurrent requests. The code is taken
+as people type it: spaces or dots instead of dashes, no dashes at all, lower case, full-width
+digits.
 
 What the citizen sees is only the code, a state in citizen's words, the expected return date and
 where to collect the card (the unit's name, and whether it is posted): no name, no ID number, no
-address.
+address. Every opening, by link or by typing, is audited with the dossier and its state, no
+personal data (the public has no actor).
 """
 
 from __future__ import annotations
@@ -19,8 +35,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone
@@ -33,12 +51,18 @@ from cccd.registry.models import Person
 
 CLIENT_LIMIT = 5
 CLIENT_WINDOW = datetime.timedelta(minutes=15)
-CODE_LIMIT = 10
-CODE_WINDOW = datetime.timedelta(hours=1)
 CODE_MAX_LENGTH = 32  # Enrollment.code's column
 EARLIEST_BIRTH_YEAR = 1900
+LINK_SALT = "cccd.enrollments.status.link"
+LINK_MAX_LENGTH = 200  # a code (32), a dot and a signature (43), with room to spare
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+# What people type between the parts of a code: spaces, dots, slashes, and the dashes a phone's
+# keyboard or a word processor puts in place of "-" (hyphen, non-breaking hyphen, figure dash,
+# en dash, em dash, minus sign).
+_SEPARATORS = re.compile(r"[\s./_\u2010\u2011\u2012\u2013\u2014\u2212-]+")
+_DATE_PART = 6  # yymmdd
+_ROW_PART = 6  # at least: the row number is written with 6 digits or more (services.dossier_code)
 _DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -69,6 +93,14 @@ STATUS_TOO_MANY_GUESSES = ErrorCode(
     "STATUS_TOO_MANY_GUESSES",
     _("Too many wrong attempts. For your safety, please try again after %(time)s."),
     429,
+)
+STATUS_LINK_UNKNOWN = ErrorCode(
+    "STATUS_LINK_UNKNOWN",
+    _(
+        "This link does not open a dossier: it may be cut short. Scan the QR code on your "
+        "appointment slip again, or type the dossier code and your date of birth below."
+    ),
+    404,
 )
 
 _CITIZEN_WORDS: dict[str, tuple[str, str]] = {
@@ -124,12 +156,27 @@ class BirthDate:
         return self.day is not None and self.day == person.birth_date
 
 
-def clean_code(text: str) -> str:
-    """The dossier code as stored: spaces trimmed, upper case; refuse anything that cannot be one."""
-    code = (text or "").strip().upper()
-    if not code or len(code) > CODE_MAX_LENGTH or not _CODE.match(code) or not code.isascii():
+def clean_code(text: str) -> list[str]:
+    """The stored codes the typed text can mean, the likeliest first; refuse what cannot be one.
+
+    Full-width characters become ASCII (NFKC), letters upper case, and any run of separators a
+    dash: "663 210306 000123" is "663-210306-000123". Typed without separators, the code is cut
+    again from the right (row number, then the yymmdd date, then the unit code), once for each
+    length the row number can have, so "663210306000123" finds it too.
+    """
+    text = unicodedata.normalize("NFKC", text or "").strip().upper()
+    parts = [part for part in _SEPARATORS.split(text) if part]
+    typed = "-".join(parts)
+    if not parts or len(typed) > CODE_MAX_LENGTH or not typed.isascii() or not _CODE.match(typed):
         raise STATUS_CODE_NEEDED()
-    return code
+    candidates = [typed]
+    compact = "".join(parts)
+    for row_digits in range(_ROW_PART, len(compact) - _DATE_PART):
+        unit_end = len(compact) - row_digits - _DATE_PART
+        day, row = compact[unit_end : unit_end + _DATE_PART], compact[unit_end + _DATE_PART :]
+        if day.isdigit() and row.isdigit():
+            candidates.append(f"{compact[:unit_end]}-{day}-{row}")
+    return list(dict.fromkeys(candidates))
 
 
 def parse_birth_date(text: str, *, today: datetime.date) -> BirthDate:
@@ -156,27 +203,22 @@ def parse_birth_date(text: str, *, today: datetime.date) -> BirthDate:
 
 
 def attempt_key(kind: str, value: str) -> str:
-    """The counter's key: a hash, so the table never holds an address or a dossier code."""
+    """The counter's key: a hash, so the table never holds an address."""
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
 
 
-def _retry_at(key: str, limit: int, window: datetime.timedelta,
-              now: datetime.datetime) -> datetime.datetime | None:  # fmt: skip
-    """When the key may guess again, or None when it is under its limit now."""
-    recent = LookupAttempt.objects.filter(key=key, at__gt=now - window).order_by("at")
-    times = list(recent.values_list("at", flat=True)[: limit * 2])
-    if len(times) < limit:
+def _retry_at(key: str, now: datetime.datetime) -> datetime.datetime | None:
+    """When the client may guess again, or None when it is under its limit now."""
+    recent = LookupAttempt.objects.filter(key=key, at__gt=now - CLIENT_WINDOW).order_by("at")
+    times = list(recent.values_list("at", flat=True)[: CLIENT_LIMIT * 2])
+    if len(times) < CLIENT_LIMIT:
         return None
     # the guess that must age out for the count to fall below the limit
-    return times[len(times) - limit] + window
+    return times[len(times) - CLIENT_LIMIT] + CLIENT_WINDOW
 
 
-def _refuse_if_limited(client: str, code: str, now: datetime.datetime) -> None:
-    waits = [
-        _retry_at(client, CLIENT_LIMIT, CLIENT_WINDOW, now),
-        _retry_at(code, CODE_LIMIT, CODE_WINDOW, now),
-    ]
-    until = max((w for w in waits if w is not None), default=None)
+def _refuse_if_limited(client: str, now: datetime.datetime) -> None:
+    until = _retry_at(client, now)
     if until is not None:
         local = timezone.localtime(until)
         text = formats.date_format(local, "H:i") if local.date() == timezone.localdate(now) \
@@ -184,22 +226,36 @@ def _refuse_if_limited(client: str, code: str, now: datetime.datetime) -> None:
         raise STATUS_TOO_MANY_GUESSES(time=text)
 
 
-def _count_wrong_guess(client: str, code: str, now: datetime.datetime) -> None:
-    """One row per key; rows past the longest window are deleted on the way (no cron needed)."""
+def _count_wrong_guess(client: str, now: datetime.datetime) -> None:
+    """One row per wrong guess; rows past the window are deleted on the way (no cron needed)."""
     with transaction.atomic():
-        LookupAttempt.objects.filter(at__lt=now - max(CLIENT_WINDOW, CODE_WINDOW)).delete()
-        LookupAttempt.objects.bulk_create([LookupAttempt(key=client, at=now),
-                                           LookupAttempt(key=code, at=now)])  # fmt: skip
+        LookupAttempt.objects.filter(at__lt=now - CLIENT_WINDOW).delete()
+        LookupAttempt.objects.create(key=client, at=now)
 
 
 def _dossiers() -> QuerySet[Enrollment]:
     """Only dossiers the desk has finished: a draft has no code and nothing to tell."""
     return (
-        Enrollment.objects.exclude(state=Enrollment.State.DRAFT)
+        Enrollment.objects.exclude(state=Enrollment.State.DRAFT).exclude(code=None)
         .select_related("unit", "person")
         .only("pk", "code", "state", "return_date", "return_method", "unit__name",
               "person__birth_date", "person__birth_date_precision", "person__birth_year")
     )  # fmt: skip
+
+
+def _opened(enrollment: Enrollment, *, via: str) -> PublicStatus:
+    """What the page shows, after the audit record of this opening (no actor: the public)."""
+    record("enrollment.public_lookup", actor=None, unit=enrollment.unit, obj=enrollment,
+           after={"state": enrollment.state, "via": via}, object_repr=enrollment.code)  # fmt: skip
+    vi, en = _CITIZEN_WORDS[enrollment.state]
+    return PublicStatus(
+        code=enrollment.code or "",
+        state_label=vi,
+        state_label_en=en,
+        return_date=enrollment.return_date,
+        unit_name=enrollment.unit.name,
+        by_post=enrollment.return_method == Enrollment.ReturnMethod.POST,
+    )
 
 
 def public_status(code: str, birth_date_text: str, *, client_key: str) -> PublicStatus:
@@ -211,22 +267,48 @@ def public_status(code: str, birth_date_text: str, *, client_key: str) -> Public
     does not count against the limit.
     """
     now = timezone.now()
-    code = clean_code(code)
+    candidates = clean_code(code)
     born = parse_birth_date(birth_date_text, today=timezone.localdate(now))
-    client, code_key = attempt_key("ip", client_key), attempt_key("code", code)
-    _refuse_if_limited(client, code_key, now)
-    enrollment = _dossiers().filter(code=code).first()
-    if enrollment is None or not born.matches(enrollment.person):
-        _count_wrong_guess(client, code_key, now)
-        raise STATUS_NOT_FOUND()
-    record("enrollment.public_lookup", actor=None, unit=enrollment.unit, obj=enrollment,
-           after={"state": enrollment.state})  # fmt: skip
-    vi, en = _CITIZEN_WORDS[enrollment.state]
-    return PublicStatus(
-        code=enrollment.code or code,
-        state_label=vi,
-        state_label_en=en,
-        return_date=enrollment.return_date,
-        unit_name=enrollment.unit.name,
-        by_post=enrollment.return_method == Enrollment.ReturnMethod.POST,
-    )
+    client = attempt_key("ip", client_key)
+    _refuse_if_limited(client, now)
+    found = {e.code: e for e in _dossiers().filter(code__in=candidates)}
+    for candidate in candidates:
+        enrollment = found.get(candidate)
+        if enrollment is not None and born.matches(enrollment.person):
+            return _opened(enrollment, via="code")
+    _count_wrong_guess(client, now)
+    raise STATUS_NOT_FOUND()
+
+
+def _signer() -> signing.Signer:
+    # "." never occurs in a code or in the signature's URL-safe base64, and keeps the link short.
+    return signing.Signer(salt=LINK_SALT, sep=".")
+
+
+def link_token(enrollment: Enrollment) -> str:
+    """The token of the slip's QR link: the dossier code and its signature (see the module)."""
+    if not enrollment.code:
+        raise ValueError("only a finished dossier (one with a code) has a status link")
+    return _signer().sign(enrollment.code)
+
+
+def legacy_link_hash(token: str) -> str:
+    """What migration 0004 kept of a pre-signature link's random token (see the module)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def status_by_link(token: str) -> PublicStatus:
+    """The state of the dossier whose slip carries this link: no birth date, no limit, no lock.
+
+    A link that does not verify and matches no old slip's token is refused with the same answer
+    whatever is wrong with it; it counts against nothing, as a signature cannot be guessed.
+    """
+    token = (token or "")[:LINK_MAX_LENGTH]
+    try:
+        enrollment = _dossiers().filter(code=_signer().unsign(token)).first()
+    except signing.BadSignature:
+        enrollment = _dossiers().filter(legacy_link_sha256=legacy_link_hash(token)).first()
+    if enrollment is None:
+        raise STATUS_LINK_UNKNOWN()
+    return _opened(enrollment, via="link")

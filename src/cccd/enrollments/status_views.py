@@ -1,4 +1,5 @@
-"""The citizen's status page: a form for the dossier code and the birth date, no login.
+"""The citizen's status page, no login: the slip's QR link, or a form for the dossier code and the
+birth date. Both show the same page (`enrollments/status.html`), sized for a phone.
 
 The client key of the rate limit is the request's address. Behind a reverse proxy every request
 comes from the proxy, so the whole city would share one limit: set `CCCD_STATUS_CLIENT_ADDRESS`
@@ -30,8 +31,9 @@ def client_address(request: HttpRequest) -> str:
 
 
 def _page(request: HttpRequest, context: dict[str, object], code: int = 200) -> HttpResponse:
+    # Cache-Control: no-store comes from cccd.headers, as on every page (a shared phone must not
+    # show the last look-up from its cache).
     response = render(request, "enrollments/status.html", context, status=code)
-    response["Cache-Control"] = "no-store"  # a shared phone must not show the last look-up
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -53,3 +55,15 @@ def public_dossier_status(request: HttpRequest) -> HttpResponse:
         context = {"code": shown_code, "error": exc.message, "error_code": exc.code}
         return _page(request, context, exc.status)
     return _page(request, {"code": result.code, "result": result})
+
+
+def dossier_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The slip's QR link: the state at once, no birth date asked, never locked. A link that opens
+    nothing shows the form with a sentence (404), so the citizen can still type the code."""
+    try:
+        result = status.status_by_link(token)
+    except DomainError as exc:
+        return _page(
+            request, {"code": "", "error": exc.message, "error_code": exc.code}, exc.status
+        )
+    return _page(request, {"code": result.code, "result": result, "by_link": True})

@@ -18,7 +18,7 @@ from cccd.accounts.roles import DESK, DOSSIERS, INTAKE, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
-from cccd.enrollments import captures, queries, services
+from cccd.enrollments import captures, queries, services, status, status_views
 from cccd.enrollments import errors as close_errors
 from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
 from cccd.enrollments.slip import render_slip
@@ -220,7 +220,9 @@ def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     if enrollment.code is None:
         raise NOT_FOUND()
     record_read("enrollment.slip", enrollment, actor=request.user, unit=enrollment.unit)
-    url = request.build_absolute_uri(reverse("dossier_public", args=[enrollment.public_token]))
+    url = request.build_absolute_uri(
+        reverse("dossier_public", args=[status.link_token(enrollment)])
+    )
     pdf = render_slip(queries.slip_data(enrollment, url))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-hen-{enrollment.code}.pdf"'
@@ -231,11 +233,7 @@ def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 @require_GET
 def public_status(request: HttpRequest, token: str) -> HttpResponse:
     """No login: the dossier's state and return date, for the QR code on the slip. No name, no ID."""
-    enrollment = queries.dossier_by_token(token)
-    response = render(request, "enrollments/public.html", {"enrollment": enrollment})
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return status_views.dossier_by_link(request, token)
 
 
 @requires(ISSUE, DESK)
