@@ -62,6 +62,13 @@ BAD_SIGNATURE = ErrorCode(
     _("The signature is not a picture from the pad or the screen: sign again."),
     400,
 )
+BAD_PROOF_FILE = ErrorCode(
+    "BAD_PROOF_FILE",
+    _(
+        "The proof is not a whole picture (JPEG, PNG or BMP): photograph or scan the document and attach the picture."
+    ),
+    400,
+)
 BLANK_SIGNATURE = ErrorCode("BLANK_SIGNATURE", _("The signature is blank: sign again."), 400)
 BAD_SLOT = ErrorCode("BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
 REASON_NEEDED = ErrorCode(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -465,6 +464,7 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
     value, proof = " ".join(value.split())[:300], " ".join(proof.split())[:300]
     if not proof:
         raise errors.PROOF_NEEDED()
+    document = captures.check_proof(proof_file) if proof_file else None  # a picture, like captures
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
     person = enrollment.person
@@ -477,10 +477,9 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
     change = ProposedChange(enrollment=enrollment, person=person, field=field_name,
                             current_value=current_text, proposed_value=value, proof=proof,
                             proposed_by=actor)  # fmt: skip
-    if proof_file:
-        digest = hashlib.sha256(proof_file).hexdigest()
-        change.proof_file.save(f"{enrollment.pk}-{field_name}-{digest[:12]}", ContentFile(proof_file),
-                               save=False)  # fmt: skip
+    if document is not None:
+        change.proof_file.save(f"{enrollment.pk}-{field_name}-{document.sha256[:12]}.{document.format}",
+                               ContentFile(document.data), save=False)  # fmt: skip
     change.save()
     record("person.propose_change", actor=actor, unit=enrollment.unit, obj=change,
            after={"person": person.pk, "field": field_name, "proof": proof})  # fmt: skip
