@@ -79,8 +79,8 @@ MAX_JPEG_SCANS = 64
 FILE_TOO_MANY_PARTS = ErrorCode(
     "FILE_TOO_MANY_PARTS",
     _(
-        "The file is an archive of %(count)s parts; at most %(max)s are accepted (a workbook saved "
-        "by Excel has a few dozen). Save the list again from Excel and upload it again."
+        "The file is an archive of %(count)s parts; at most %(max)s are accepted here (a workbook "
+        "saved by Excel has a few dozen). Save the file again and upload it again."
     ),
     400,
 )
@@ -95,16 +95,17 @@ FILE_UNSAFE_PART_NAME = ErrorCode(
 FILE_UNPACKS_TOO_LARGE = ErrorCode(
     "FILE_UNPACKS_TOO_LARGE",
     _(
-        "Unpacked, the file would take %(size)s MB; at most %(limit)s MB is accepted. Split the "
-        "list into smaller files and upload them one by one."
+        "Unpacked, the file would take %(size)s MB; at most %(limit)s MB is accepted here. Split "
+        "it into smaller files and upload them one by one."
     ),
     413,
 )
 FILE_PACKED_TOO_TIGHT = ErrorCode(
     "FILE_PACKED_TOO_TIGHT",
     _(
-        "Part %(name)s of the file is compressed %(ratio)s times; no real workbook is compressed "
-        "more than %(max)s times. The file looks built to overload the server and is refused."
+        "Part %(name)s of the file is compressed %(ratio)s times; no real file of this kind is "
+        "compressed more than %(max)s times. The file looks built to overload the server and is "
+        "refused."
     ),
     400,
 )
@@ -119,7 +120,7 @@ FILE_XML_ENTITIES = ErrorCode(
 TABLE_TOO_MANY_ROWS = ErrorCode(
     "TABLE_TOO_MANY_ROWS",
     _(
-        "The sheet reaches row %(row)s (or claims to); at most %(max)s rows are read. Delete the "
+        "The file reaches row %(row)s (or claims to); at most %(max)s rows are read. Delete the "
         "empty rows below the list, or split it into smaller files, and upload again."
     ),
     400,
@@ -127,7 +128,7 @@ TABLE_TOO_MANY_ROWS = ErrorCode(
 TABLE_TOO_MANY_COLUMNS = ErrorCode(
     "TABLE_TOO_MANY_COLUMNS",
     _(
-        "The sheet reaches column %(column)s (or claims to); at most %(max)s columns are read. "
+        "The file reaches column %(column)s (or claims to); at most %(max)s columns are read. "
         "Delete the empty columns to the right of the list and upload again."
     ),
     400,
