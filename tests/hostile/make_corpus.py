@@ -59,11 +59,17 @@ def zip_of(members: dict[str, bytes]) -> bytes:
 def workbook_parts(sheet: str, *, strings: str | None = None) -> dict[str, bytes]:
     """The five or six parts of a minimal workbook whose first sheet's XML is `sheet`."""
     overrides = f'<Override PartName="/xl/workbook.xml" ContentType="{PART_TYPE}.sheet.main+xml"/>'
-    overrides += f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{PART_TYPE}.worksheet+xml"/>'
-    relations = f'<Relationship Id="rId1" Type="{DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+    overrides += (
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{PART_TYPE}.worksheet+xml"/>'
+    )
+    relations = (
+        f'<Relationship Id="rId1" Type="{DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+    )
     if strings is not None:
         overrides += f'<Override PartName="/xl/sharedStrings.xml" ContentType="{PART_TYPE}.sharedStrings+xml"/>'
-        relations += f'<Relationship Id="rId2" Type="{DOC_RELS}/sharedStrings" Target="sharedStrings.xml"/>'
+        relations += (
+            f'<Relationship Id="rId2" Type="{DOC_RELS}/sharedStrings" Target="sharedStrings.xml"/>'
+        )
     parts = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?>'
@@ -99,12 +105,21 @@ def text_cell(reference: str, text: str) -> str:
 def header_row() -> str:
     """A header row the register and the roster both recognise."""
     cells = ("Số định danh", "Họ và tên", "Ngày sinh", "Giới tính", "Nơi thường trú", "Lớp")
-    return '<row r="1">' + "".join(text_cell(f"{'ABCDEF'[i]}1", v) for i, v in enumerate(cells)) + "</row>"
+    return (
+        '<row r="1">'
+        + "".join(text_cell(f"{'ABCDEF'[i]}1", v) for i, v in enumerate(cells))
+        + "</row>"
+    )
 
 
 def minimal_xlsx() -> bytes:
     """A well-made workbook (the control: the guard lets it through)."""
-    row = '<row r="2">' + text_cell("A2", "067199012345") + text_cell("B2", "Đặng Thị Hương") + "</row>"
+    row = (
+        '<row r="2">'
+        + text_cell("A2", "067199012345")
+        + text_cell("B2", "Đặng Thị Hương")
+        + "</row>"
+    )
     return zip_of(workbook_parts(sheet_xml(header_row() + row, dimension="A1:F2")))
 
 
@@ -227,7 +242,12 @@ def png_claiming(width: int = 30_000, height: int = 30_000) -> bytes:
     """A PNG header for width×height grey pixels followed by a few rows' data."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     pixels = zlib.compress((b"\x00" + bytes(min(width, 4096))) * 4, 9)
-    return PNG_MAGIC + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", pixels) + _png_chunk(b"IEND", b"")
+    return (
+        PNG_MAGIC
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", pixels)
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def png_bomb(width: int = 8000, height: int = 6000) -> bytes:
@@ -236,7 +256,12 @@ def png_bomb(width: int = 8000, height: int = 6000) -> bytes:
     row = b"\x00" + bytes(width)
     pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return PNG_MAGIC + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", pixels) + _png_chunk(b"IEND", b"")
+    return (
+        PNG_MAGIC
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", pixels)
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _jpeg(progressive: bool = False, size: tuple[int, int] = (640, 480)) -> bytes:

@@ -155,10 +155,7 @@ def _xlsx_rows(
 
 
 def _xlsx_cell(value: Any) -> Cell:
-    if isinstance(value, str):
-        # openpyxl unescapes "_x0000_" into a NUL, which no database text column holds
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
-    if value is None or isinstance(value, int | float | datetime.date):
+    if value is None or isinstance(value, str | int | float | datetime.date):
         return value
     return str(value)
 
