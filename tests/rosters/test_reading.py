@@ -788,12 +788,11 @@ def test_a_hostile_file_is_refused_with_its_bound(tmp_path: Path, name: str) -> 
     path = tmp_path / filename
     path.write_bytes(make())
     assert refusal(path).code == ROSTER_REFUSALS[name]
-    try:  # the check at upload reads the head of the file only
+    if name == "csv-late-nul":  # its problem lies below the header: the full read finds it
+        return
+    with pytest.raises(DomainError) as caught:  # the check at upload reads the head of the file
         detect_header(enumerate(reading.open_table(path).rows(), start=1))
-    except DomainError as error:
-        assert error.code == ROSTER_REFUSALS[name]
-    else:
-        assert name == "csv-late-nul"  # its problem lies below the header: the full read finds it
+    assert caught.value.code == ROSTER_REFUSALS[name]
 
 
 def test_the_pass_over_formulas_is_bounded_in_time(
