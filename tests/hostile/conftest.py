@@ -13,6 +13,7 @@ from cccd.errors import ErrorCode
 from tests.enrollments.conftest import (  # noqa: F401
     back_office_dakmil,
     called,
+    captured,
     commander_dakmil,
     portrait,
     student,
