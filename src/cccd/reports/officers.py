@@ -240,8 +240,8 @@ def render_officer_xlsx(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Officers")[:31]
-    sheet.append([_("Officer report — %(unit)s, %(start)s to %(end)s") % {
-        "unit": unit.name, "start": f"{date_from:%d/%m/%Y}", "end": f"{date_to:%d/%m/%Y}"}])  # fmt: skip
+    sheet.append([safe_text(_("Officer report — %(unit)s, %(start)s to %(end)s") % {
+        "unit": unit.name, "start": f"{date_from:%d/%m/%Y}", "end": f"{date_to:%d/%m/%Y}"})])  # fmt: skip
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([])
     header = [_("Officer"), _("User name"), _("Unit"), _("Intakes"), _("Sessions worked"),
