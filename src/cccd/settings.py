@@ -4,6 +4,7 @@ The embedded default (SQLite in the data folder, Vietnamese UI) needs no variabl
 value stops start-up with a message naming the variable.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -174,6 +175,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 LOG_LEVEL = env_choice("CCCD_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+# A handler that cannot write (a closed stream, a full disk) prints its failure to stderr chained to
+# the exception being logged, unmasked; outside DEBUG it stays silent instead (Python's advice).
+logging.raiseExceptions = DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

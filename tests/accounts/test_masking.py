@@ -53,12 +53,18 @@ def logged() -> Iterator[Callable[[], str]]:
 
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     buffer = io.StringIO()
-    consoles = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
-    assert consoles
-    for handler in consoles:
+    for handler in _consoles():
         handler.setStream(buffer)
     yield buffer.getvalue
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+
+
+def _consoles() -> list[logging.StreamHandler[Any]]:
+    """The configured stream handlers (not pytest's own, which capture for its report)."""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    consoles = [h for h in handlers if not type(h).__module__.startswith("_pytest")]
+    assert consoles
+    return consoles
 
 
 def _read_the_register_row() -> None:
@@ -133,3 +139,19 @@ def test_every_configured_log_handler_masks(logged: Callable[[], str]) -> None:
     assert handlers
     for handler in handlers:
         assert any(isinstance(f, MaskPersonalDataFilter) for f in handler.filters), handler
+
+
+def test_a_log_handler_that_cannot_write_prints_nothing_unmasked(
+    logged: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """logging's own error report would print the exception being handled, with its message."""
+    broken = io.StringIO()
+    broken.close()
+    for handler in _consoles():
+        handler.setStream(broken)
+    try:
+        _read_the_register_row()
+    except RuntimeError:
+        logging.getLogger("cccd.registry").exception("import failed")
+    captured = capsys.readouterr()
+    assert NAME not in captured.err + captured.out
