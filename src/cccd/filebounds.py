@@ -329,7 +329,8 @@ def _unsafe_name(name: str) -> bool:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:,.0f}" if size >= 10 * MB else f"{size / MB:.1f}"
+    value = size / MB
+    return f"{value:.0f}" if value >= 10 or value.is_integer() else f"{value:.1f}"
 
 
 # --- workbooks ---------------------------------------------------------------------------------
