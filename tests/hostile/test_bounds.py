@@ -110,7 +110,7 @@ def test_a_well_made_workbook_reads_through_the_guard(tmp_path: Path) -> None:
     book.active.append(["STT", "Họ và tên", "Ngày sinh"])
     book.active.append([1, "Nguyễn Văn An", "15/03/2006"])
     book.save(tmp_path / "excel.xlsx")
-    assert read_all(tmp_path / "excel.xlsx")[2] == [1, "Nguyễn Văn An", "15/03/2006"]
+    assert read_all(tmp_path / "excel.xlsx")[2][:3] == [1, "Nguyễn Văn An", "15/03/2006"]
 
 
 def test_a_sheet_declaring_fewer_rows_than_it_holds_loses_none(tmp_path: Path) -> None:
