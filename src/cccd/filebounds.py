@@ -64,11 +64,14 @@ RATIO_FROM = 1 * MB
 # adds a few per run); ELEMENTS_PER_COLUMN × the column bound leaves ample room. A row (or shared
 # string) over MAX_RECORD_BYTES of XML is no list's row either: 256 cells of 8 KB. Outside rows a
 # sheet holds its column widths, merged cells, links and formats, which openpyxl keeps in memory
-# until the part is read: a real list has hundreds, never hundreds of thousands.
+# until the part is read: a real list has hundreds of them, never hundreds of thousands, and no
+# text among them (a header, a validation list) comes near MAX_GAP_BYTES. Between two rows there
+# is only white space, which ElementTree also keeps (as the tail of the row before).
 ELEMENTS_PER_COLUMN = 16
 MAX_RECORD_BYTES = 2 * MB
 MAX_OTHER_ELEMENTS = 200_000
 MAX_OTHER_BYTES = 32 * MB
+MAX_GAP_BYTES = 1 * MB
 _RECORDS = frozenset({"row", "si"})  # a sheet's rows; the shared strings' entries
 
 # Images. The JPEG standard allows any number of scans; encoders write 1 (baseline) to ~12
@@ -405,8 +408,9 @@ class _XmlGuard:
 
     openpyxl (ElementTree's iterparse) keeps a row's elements until the row ends and every element
     outside rows until the part ends, so the guard bounds exactly those: elements and bytes per
-    row or shared string, elements and bytes outside them, the row numbers and cell columns
-    against the table's bounds, and no DTD at all.
+    row or shared string; elements outside them, the bytes between two of their events and in all;
+    the row numbers and cell columns against the table's bounds; and no DTD at all. Byte spans are
+    checked at each event and after each chunk, so a text with no event inside is bounded too.
     """
 
     def __init__(self, stream: Any, *, part: str, limits: TableLimits, budget: ReadBudget) -> None:
@@ -429,7 +433,8 @@ class _XmlGuard:
         self._record_elements = 0
         self._record_label = ""
         self._rows = 0
-        self._record_bytes = 0
+        self._last_event = 0  # byte index of the last event outside records (or a record's end)
+        self._other_bytes = 0
         self._other_elements = 0
 
     # file protocol, as openpyxl and zipfile use it
@@ -458,10 +463,10 @@ class _XmlGuard:
             return
         self._done = not data
         self._fed += len(data)
-        if self._depth and self._fed - self._record_start > MAX_RECORD_BYTES:
-            raise self._record_too_large()
-        in_record = self._fed - self._record_start if self._depth else 0
-        if self._fed - self._record_bytes - in_record > MAX_OTHER_BYTES:
+        if self._depth:
+            if self._fed - self._record_start > MAX_RECORD_BYTES:
+                raise self._record_too_large()
+        elif self._fed - self._last_event > MAX_GAP_BYTES:
             raise SHEET_TOO_COMPLEX(name=self._part)
 
     def _doctype(self, *args: object) -> None:
@@ -478,8 +483,10 @@ class _XmlGuard:
             return
         local = name.rpartition(":")[2]
         if local in _RECORDS:
-            self._depth, self._record_elements = 1, 0
             self._record_start = self._parser.CurrentByteIndex
+            if self._record_start - self._last_event > MAX_GAP_BYTES:  # the row before's tail
+                raise SHEET_TOO_COMPLEX(name=self._part)
+            self._depth, self._record_elements = 1, 0
             if local == "row":
                 self._start_row(attributes.get("r", ""))
             else:
@@ -488,12 +495,23 @@ class _XmlGuard:
             self._other_elements += 1
             if self._other_elements > MAX_OTHER_ELEMENTS:
                 raise SHEET_TOO_COMPLEX(name=self._part)
+            self._other_event()
 
     def _end(self, name: str) -> None:
-        if self._depth:
-            self._depth -= 1
-            if not self._depth:
-                self._record_bytes += self._parser.CurrentByteIndex - self._record_start
+        if not self._depth:
+            self._other_event()
+            return
+        self._depth -= 1
+        if not self._depth:
+            self._last_event = self._parser.CurrentByteIndex
+
+    def _other_event(self) -> None:
+        """An element outside records starts or ends: the text since the last event is kept."""
+        index = self._parser.CurrentByteIndex
+        gap, self._last_event = index - self._last_event, index
+        self._other_bytes += gap
+        if gap > MAX_GAP_BYTES or self._other_bytes > MAX_OTHER_BYTES:
+            raise SHEET_TOO_COMPLEX(name=self._part)
 
     def _record_too_large(self) -> Exception:
         if self._record_label:

@@ -170,12 +170,34 @@ def many_parts_zip() -> bytes:
                                     300 * MB, 0, 0)  # fmt: skip
 
 
-def huge_shared_string_xlsx() -> bytes:
-    """One shared string of 3 MB of varied words (compressed a few times: no zip bomb)."""
+def _words(size: int) -> str:
+    """`size` bytes of varied words: compressed a few times, so no zip bomb, only bulk."""
     rng = np.random.default_rng(0)
     words = ["".join(chr(c) for c in rng.integers(97, 123, 6)) for _ in range(1000)]
-    text = " ".join(words[i] for i in rng.integers(0, 1000, 3 * MB // 7))
-    strings = f'<sst xmlns="{MAIN}"><si><t>{text}</t></si></sst>'
+    return " ".join(words[i] for i in rng.integers(0, 1000, size // 7))
+
+
+def many_merges_xlsx() -> bytes:
+    """300,000 merged cells after the rows: openpyxl would keep each one in memory."""
+    merges = "".join(f'<mergeCell ref="A{n}:B{n}"/>' for n in range(1, 300_001))
+    sheet = sheet_xml(header_row()).replace(
+        "</sheetData>", f'</sheetData><mergeCells count="300000">{merges}</mergeCells>'
+    )
+    return zip_of(workbook_parts(sheet))
+
+
+def huge_header_text_xlsx() -> bytes:
+    """A page header of 3 MB of text after the rows (no element inside to notice it)."""
+    text = _words(3 * MB)
+    sheet = sheet_xml(header_row()).replace(
+        "</sheetData>", f"</sheetData><headerFooter><oddHeader>{text}</oddHeader></headerFooter>"
+    )
+    return zip_of(workbook_parts(sheet))
+
+
+def huge_shared_string_xlsx() -> bytes:
+    """One shared string of 3 MB of varied words (compressed a few times: no zip bomb)."""
+    strings = f'<sst xmlns="{MAIN}"><si><t>{_words(3 * MB)}</t></si></sst>'
     rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
     return zip_of(workbook_parts(sheet_xml(rows), strings=strings))
 
@@ -316,6 +338,8 @@ CORPUS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "wide-row": ("danh-sach.xlsx", wide_row_xlsx),
     "zip-bomb": ("danh-sach.xlsx", zip_bomb_xlsx),
     "many-parts": ("danh-sach.xlsx", many_parts_zip),
+    "many-merges": ("danh-sach.xlsx", many_merges_xlsx),
+    "huge-header-text": ("danh-sach.xlsx", huge_header_text_xlsx),
     "huge-shared-string": ("danh-sach.xlsx", huge_shared_string_xlsx),
     "nested-shared-string": ("danh-sach.xlsx", nested_shared_string_xlsx),
     "billion-laughs": ("danh-sach.xlsx", billion_laughs_xlsx),

@@ -49,6 +49,8 @@ REGISTER: dict[str, ErrorCode | str] = {
     "wide-row": filebounds.TABLE_ROW_TOO_LARGE,
     "zip-bomb": filebounds.FILE_PACKED_TOO_TIGHT,
     "many-parts": filebounds.FILE_TOO_MANY_PARTS,
+    "many-merges": filebounds.SHEET_TOO_COMPLEX,
+    "huge-header-text": filebounds.SHEET_TOO_COMPLEX,
     "huge-shared-string": filebounds.TABLE_TEXT_TOO_LARGE,
     "nested-shared-string": filebounds.TABLE_TEXT_TOO_LARGE,
     "billion-laughs": filebounds.FILE_XML_ENTITIES,

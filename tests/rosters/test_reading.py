@@ -773,6 +773,7 @@ ROSTER_REFUSALS = {
     "far-row": "TABLE_TOO_MANY_ROWS", "wide-row": "TABLE_ROW_TOO_LARGE",
     "zip-bomb": "FILE_PACKED_TOO_TIGHT", "many-parts": "FILE_TOO_MANY_PARTS",
     "huge-shared-string": "TABLE_TEXT_TOO_LARGE", "nested-shared-string": "TABLE_TEXT_TOO_LARGE",
+    "many-merges": "SHEET_TOO_COMPLEX", "huge-header-text": "SHEET_TOO_COMPLEX",
     "billion-laughs": "FILE_XML_ENTITIES", "truncated-xlsx": "BAD_XLSX",
     "path-traversal": "FILE_UNSAFE_PART_NAME", "text-named-xlsx": "NO_ROSTER_HEADER",
     "csv-nul": "NOT_A_TABLE", "csv-late-nul": "BINARY_CONTENT",
