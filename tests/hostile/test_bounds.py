@@ -24,6 +24,7 @@ from PIL import Image, ImageFile
 from cccd import filebounds
 from cccd.enrollments import captures
 from cccd.enrollments import errors as intake
+from cccd.enrollments.services import check_proof_scan
 from cccd.errors import DomainError, ErrorCode
 from cccd.registry import errors as registry
 from cccd.registry.tables import open_table, received_file
@@ -237,7 +238,7 @@ IMAGES: dict[str, ErrorCode] = {
     "jpeg-many-scans": filebounds.IMAGE_TOO_MANY_SCANS,
 }
 CHECKS = [captures.check_photo, captures.check_fingerprint, captures.check_iris,
-          captures.check_signature, captures.check_proof]  # fmt: skip
+          captures.check_signature, check_proof_scan]  # fmt: skip
 
 
 @pytest.fixture
@@ -282,10 +283,10 @@ def test_opencv_decodes_nothing_over_the_intake_s_pixel_limit() -> None:
                                   "xlsx-named-png", "zip-bomb"])  # fmt: skip
 def test_a_proof_that_is_not_a_whole_picture_is_refused(name: str) -> None:
     with pytest.raises(DomainError) as caught:
-        captures.check_proof(corpus(name))
-    assert caught.value.code == intake.BAD_PROOF_FILE.code
+        check_proof_scan(corpus(name))
+    assert caught.value.code == intake.PROOF_FILE_NOT_AN_IMAGE.code
 
 
 def test_a_photographed_proof_is_kept_as_it_came(portrait: bytes) -> None:
-    proof = captures.check_proof(portrait)
+    proof = check_proof_scan(portrait)
     assert (proof.data, proof.format) == (portrait, "jpeg")

@@ -246,7 +246,8 @@ def test_a_correction_s_proof_refuses_a_hostile_file(
     )  # fmt: skip
     assert 400 <= response.status_code < 500
     assert shows(
-        response.content, picture_refusal(name, intake.BAD_PROOF_FILE, captures.PHOTO_MAX_MB)
+        response.content,
+        picture_refusal(name, intake.PROOF_FILE_NOT_AN_IMAGE, captures.PHOTO_MAX_MB),
     )
     assert not ProposedChange.objects.exists()
 

@@ -281,15 +281,6 @@ def check_iris(data: bytes) -> Capture:
     return _capture(data, fmt)
 
 
-def check_proof(data: bytes) -> Capture:
-    """A correction's proof: a photo or scan of the document (JPEG, PNG, BMP) that decodes whole."""
-    data = _not_empty(data)
-    header = _header(data, PHOTO_FORMATS)
-    if header is None or _decode_grey(data, _reduced_flag(header[0], max(header[1:]))) is None:
-        raise errors.BAD_PROOF_FILE()
-    return _capture(data, header[0], {"width": header[1], "height": header[2]})
-
-
 def check_signature(data: bytes) -> Capture:
     """A picture from the pad or a canvas with ink on it; transparency counts as white paper."""
     data = _not_empty(data)

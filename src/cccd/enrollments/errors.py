@@ -62,13 +62,6 @@ BAD_SIGNATURE = ErrorCode(
     _("The signature is not a picture from the pad or the screen: sign again."),
     400,
 )
-BAD_PROOF_FILE = ErrorCode(
-    "BAD_PROOF_FILE",
-    _(
-        "The proof is not a whole picture (JPEG, PNG or BMP): photograph or scan the document and attach the picture."
-    ),
-    400,
-)
 BLANK_SIGNATURE = ErrorCode("BLANK_SIGNATURE", _("The signature is blank: sign again."), 400)
 BAD_SLOT = ErrorCode("BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
 REASON_NEEDED = ErrorCode(
@@ -112,6 +105,16 @@ PROOF_NEEDED = ErrorCode(
     "PROOF_NEEDED",
     _("A correction needs its proof (the document that shows the right value)."),
     400,
+)
+PROOF_FILE_NOT_AN_IMAGE = ErrorCode(
+    "PROOF_FILE_NOT_AN_IMAGE",
+    _(
+        "The proof's scan is not a picture (JPEG, PNG or BMP): scan or photograph the document again."
+    ),
+    400,
+)
+PROOF_FILE_BLANK = ErrorCode(
+    "PROOF_FILE_BLANK", _("The proof's scan is blank: scan the document again."), 400
 )
 SAME_VALUE = ErrorCode("SAME_VALUE", _("The register already holds that value."), 400)
 TICKET_NOT_AT_DESK = ErrorCode(

@@ -44,7 +44,7 @@ from cccd.enrollments.models import (
     Kind,
     ProposedChange,
 )
-from cccd.errors import NOT_FOUND
+from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.models import Person
 from cccd.reports import counters
 from cccd.tickets import services as tickets
@@ -464,7 +464,7 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
     value, proof = " ".join(value.split())[:300], " ".join(proof.split())[:300]
     if not proof:
         raise errors.PROOF_NEEDED()
-    document = captures.check_proof(proof_file) if proof_file else None  # a picture, like captures
+    scan = check_proof_scan(proof_file) if proof_file is not None else None
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
     person = enrollment.person
@@ -477,13 +477,33 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
     change = ProposedChange(enrollment=enrollment, person=person, field=field_name,
                             current_value=current_text, proposed_value=value, proof=proof,
                             proposed_by=actor)  # fmt: skip
-    if document is not None:
-        change.proof_file.save(f"{enrollment.pk}-{field_name}-{document.sha256[:12]}.{document.format}",
-                               ContentFile(document.data), save=False)  # fmt: skip
-    change.save()
-    record("person.propose_change", actor=actor, unit=enrollment.unit, obj=change,
-           after={"person": person.pk, "field": field_name, "proof": proof})  # fmt: skip
+    if scan is not None:
+        name = f"{enrollment.pk}-{field_name}-{scan.sha256[:12]}.{scan.format}"
+        change.proof_file.save(name, ContentFile(scan.data), save=False)
+    try:
+        change.save()
+        record("person.propose_change", actor=actor, unit=enrollment.unit, obj=change,
+               after={"person": person.pk, "field": field_name, "proof": proof,
+                      "proof_sha256": scan.sha256 if scan else ""})  # fmt: skip
+    except Exception:
+        if scan is not None:  # the row was not written: its file must not outlive it
+            change.proof_file.storage.delete(change.proof_file.name)
+        raise
     return change
+
+
+def check_proof_scan(data: bytes) -> captures.Capture:
+    """The scan or photo of the document that proves a correction, checked like the captures'
+    images (`captures.check_signature`: JPEG, PNG or BMP, pixels bounded before decoding, decoded
+    in full, not blank), so a proof file is never arbitrary bytes stored beside the dossier."""
+    try:
+        return captures.check_signature(data)
+    except DomainError as exc:
+        if exc.code == "BAD_SIGNATURE":
+            raise errors.PROOF_FILE_NOT_AN_IMAGE() from None
+        if exc.code == "BLANK_SIGNATURE":
+            raise errors.PROOF_FILE_BLANK() from None
+        raise
 
 
 # ---------------------------------------------------------------- finishing

@@ -48,34 +48,39 @@ class Table:
         yield from filebounds.bounded_rows(source, self.limits, budget)
 
 
-_SIGNATURES = (b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"\x1f\x8b", b"Rar!",
-               b"7z\xbc\xaf")  # fmt: skip
-_SNIFF = 8192  # a text file has no NUL byte; nearly every binary format has one early
-
-
 def open_table(path: Path) -> Table:
     """Recognise the file by its content, not its name: users rename files freely."""
     with path.open("rb") as handle:
-        head = handle.read(_SNIFF)
+        head = handle.read(4096)
     if not head:
         raise errors.EMPTY_FILE()
     if head.startswith(b"PK\x03\x04"):
-        table = Table(path, "xlsx")
-        _check_xlsx(path, table.limits)
-        return table
-    if head.startswith(_SIGNATURES):
-        raise errors.NOT_A_TABLE()
+        _check_xlsx(path)
+        return Table(path, "xlsx")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise errors.NOT_UTF8(line=1)
-    if b"\x00" in head:
+    if not _looks_like_text(head):  # a photo of the list, a PDF, an old .xls: not "not UTF-8"
         raise errors.NOT_A_TABLE()
     return Table(path, "csv")
 
 
-def _check_xlsx(path: Path, limits: filebounds.TableLimits) -> None:
+_NOT_TEXT = (b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"RIFF", b"\x1f\x8b")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """A CSV is text in some encoding: no NUL byte and hardly any control character. Pictures
+    (JPEG, PNG, HEIC, WebP …), PDFs and office files have them within their first bytes."""
+    if head.startswith(_NOT_TEXT) or b"\x00" in head:
+        return False
+    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f\x1a")
+    return controls * 100 <= len(head)
+
+
+def _check_xlsx(path: Path) -> None:
     """The archive's bounds (before anything is unpacked), then its workbook part."""
     with path.open("rb") as handle:
-        filebounds.check_zip(handle, max_unpacked=limits.max_unpacked_mb * filebounds.MB)
+        limit = filebounds.table_limits().max_unpacked_mb * filebounds.MB
+        filebounds.check_zip(handle, max_unpacked=limit)
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
