@@ -4,6 +4,8 @@ The embedded default (SQLite in the data folder, Vietnamese UI) needs no variabl
 value stops start-up with a message naming the variable.
 """
 
+import logging
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -223,6 +225,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_ROOT = PACKAGE_DIR / "webroot"  # files browsers ask for at the root: /favicon.ico
 
 LOG_LEVEL = env_choice("CCCD_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+# A handler that cannot write (a closed stream, a full disk) prints its failure to stderr chained to
+# the exception being logged, unmasked; outside DEBUG it stays silent instead (Python's advice).
+logging.raiseExceptions = DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -238,8 +243,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "axes": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },  # no subsetting chatter per PDF
+        "fontTools": {"level": "WARNING"},  # no subsetting chatter per PDF
+        # Django's defaults add an unmasked console in DEBUG, the 500 e-mail (the request's data,
+        # the exception's message) otherwise, and runserver's log with query strings: its records
+        # go to the masked root handler instead. tests/accounts/test_masking.py walks every handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
@@ -257,3 +267,12 @@ TASKS = {
 # `cccd db_worker` resumes it. Each committed batch of an import renews it.
 CCCD_JOB_LEASE_SECONDS = env_int("CCCD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 CCCD_MAX_UPLOAD_MB = env_int("CCCD_MAX_UPLOAD_MB", 200, minimum=1, maximum=4096)
+# Bounds on every file read (cccd.filebounds): a hostile file is refused before it is iterated.
+CCCD_MAX_UNPACKED_MB = env_int("CCCD_MAX_UNPACKED_MB", 1024, minimum=1, maximum=65536)
+CCCD_MAX_TABLE_ROWS = env_int("CCCD_MAX_TABLE_ROWS", 5_000_000, minimum=100, maximum=10**9)
+CCCD_MAX_TABLE_COLUMNS = env_int("CCCD_MAX_TABLE_COLUMNS", 256, minimum=8, maximum=16384)
+CCCD_MAX_READ_SECONDS = env_int("CCCD_MAX_READ_SECONDS", 900, minimum=1, maximum=86400)
+CCCD_MAX_REQUEST_READ_SECONDS = env_int("CCCD_MAX_REQUEST_READ_SECONDS", 30, minimum=1, maximum=600)
+# OpenCV reads its decoding limit once, when it loads: the intake's limit (captures.MAX_PIXELS),
+# set here, before anything imports cv2, so a picture whose header understates it is still bounded.
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "40000000")

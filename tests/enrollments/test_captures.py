@@ -414,7 +414,8 @@ def test_it_refuses_an_empty_photo() -> None:
 )
 def test_it_refuses_a_decompression_bomb_from_its_header_alone(data: bytes) -> None:
     assert len(data) < 200_000
-    refused("NOT_AN_IMAGE", check_photo, data)
+    for check in (check_photo, check_fingerprint, check_iris, check_signature):
+        refused("IMAGE_TOO_MANY_PIXELS", check, data)
 
 
 def test_a_capture_cannot_be_changed_after_the_check() -> None:
@@ -536,7 +537,6 @@ def test_the_magic_bytes_are_the_ones_the_standards_give() -> None:
         b"\xff\xa0\xff\xd8" + bytes(60) + b"\xff\xa1",  # FFA0 followed by a JPEG marker
         finger_image_record()[:-10],
         b"IIR\x00 10\x00" + bytes(60),  # an iris record
-        png_claiming(30000, 30000),
     ],
     ids=[
         "too-short-wsq",
@@ -554,7 +554,6 @@ def test_the_magic_bytes_are_the_ones_the_standards_give() -> None:
         "not-wsq",
         "truncated-finger-image",
         "iris-record",
-        "png-bomb",
     ],
 )
 def test_it_refuses_what_is_not_a_whole_fingerprint(data: bytes) -> None:
@@ -680,8 +679,8 @@ def test_it_refuses_a_blank_signature(data: bytes) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [TEXT, PDF, gif(paper()), encode(canvas(), ".png")[:-100], png_claiming(30000, 30000), b"BM"],
-    ids=["text", "pdf", "gif", "truncated-png", "png-bomb", "bmp-magic-only"],
+    [TEXT, PDF, gif(paper()), encode(canvas(), ".png")[:-100], b"BM"],
+    ids=["text", "pdf", "gif", "truncated-png", "bmp-magic-only"],
 )
 def test_it_refuses_a_signature_that_is_not_a_picture(data: bytes) -> None:
     refused("BAD_SIGNATURE", check_signature, data)
@@ -691,11 +690,12 @@ def test_it_refuses_a_signature_that_is_not_a_picture(data: bytes) -> None:
 
 PREFIXES = [b"", PNG_MAGIC, b"\xff\xd8\xff\xe0", b"BM", JP2_MAGIC, b"\xff\xa0\xff\xa8"]
 PREFIXES += [b"FMR\x00 20\x00", b"FIR\x00 10\x00", b"IIR\x00 10\x00", b"GIF89a"]
+BOUNDS = {"IMAGE_TOO_MANY_PIXELS", "IMAGE_TOO_MANY_SCANS"}  # a random header may claim anything
 EXPECTED = {
-    check_photo: {"NOT_AN_IMAGE", "EMPTY_FILE"},
-    check_fingerprint: {"WRONG_FINGERPRINT_FILE", "EMPTY_FILE"},
-    check_iris: {"WRONG_IRIS_FILE", "EMPTY_FILE"},
-    check_signature: {"BAD_SIGNATURE", "EMPTY_FILE"},
+    check_photo: {"NOT_AN_IMAGE", "EMPTY_FILE", *BOUNDS},
+    check_fingerprint: {"WRONG_FINGERPRINT_FILE", "EMPTY_FILE", *BOUNDS},
+    check_iris: {"WRONG_IRIS_FILE", "EMPTY_FILE", *BOUNDS},
+    check_signature: {"BAD_SIGNATURE", "EMPTY_FILE", *BOUNDS},
 }
 
 

@@ -763,3 +763,51 @@ def test_rows_are_frozen(tmp_path: Path) -> None:
     row = one_row(tmp_path)
     with pytest.raises(AttributeError):
         row.full_name = "X"  # type: ignore[misc]
+
+
+# --- hostile files (tests/hostile/make_corpus.py): each bound's own code, nothing read --------
+
+
+ROSTER_REFUSALS = {
+    "huge-dimensions": "TABLE_TOO_MANY_COLUMNS", "far-cell": "TABLE_TOO_MANY_COLUMNS",
+    "far-row": "TABLE_TOO_MANY_ROWS", "wide-row": "TABLE_ROW_TOO_LARGE",
+    "zip-bomb": "FILE_PACKED_TOO_TIGHT", "many-parts": "FILE_TOO_MANY_PARTS",
+    "huge-shared-string": "TABLE_TEXT_TOO_LARGE", "nested-shared-string": "TABLE_TEXT_TOO_LARGE",
+    "many-merges": "SHEET_TOO_COMPLEX", "huge-header-text": "SHEET_TOO_COMPLEX",
+    "billion-laughs": "FILE_XML_ENTITIES", "truncated-xlsx": "BAD_XLSX",
+    "path-traversal": "FILE_UNSAFE_PART_NAME", "text-named-xlsx": "NO_ROSTER_HEADER",
+    "csv-nul": "NOT_A_TABLE", "csv-late-nul": "BINARY_CONTENT",
+    "csv-one-line": "TABLE_ROW_TOO_LARGE", "empty": "EMPTY_FILE", "jpeg-claiming": "NOT_A_TABLE",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(ROSTER_REFUSALS))
+def test_a_hostile_file_is_refused_with_its_bound(tmp_path: Path, name: str) -> None:
+    from tests.hostile.make_corpus import CORPUS
+
+    filename, make = CORPUS[name]
+    path = tmp_path / filename
+    path.write_bytes(make())
+    assert refusal(path).code == ROSTER_REFUSALS[name]
+    if name == "csv-late-nul":  # its problem lies below the header: the full read finds it
+        return
+    with pytest.raises(DomainError) as caught:  # the check at upload reads the head of the file
+        detect_header(enumerate(reading.open_table(path).rows(), start=1))
+    assert caught.value.code == ROSTER_REFUSALS[name]
+
+
+def test_the_pass_over_formulas_is_bounded_in_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The formulas pass reads the first sheet's XML itself: under the read's time limit too."""
+    from types import SimpleNamespace
+
+    from cccd import filebounds
+
+    path = write_xlsx(tmp_path / "x.xlsx", [HEADER, [1, "Nguyễn Văn An", "15/03/2006"]])
+    ticks = iter(range(0, 10_000, 100))  # each look at the clock: 100 s later
+    monkeypatch.setattr(filebounds, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
+    reading._refuse_unsaved_formulas(path, filebounds.ReadBudget(150))  # one chunk: 100 s
+    with pytest.raises(DomainError) as caught:
+        reading._refuse_unsaved_formulas(path, filebounds.ReadBudget(50))
+    assert caught.value.code == "FILE_READ_TOO_LONG"

@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from cccd import filebounds
 from cccd.enrollments import errors
 
 MB = 1024 * 1024
@@ -39,7 +40,9 @@ SIGNATURE_MAX_MB = 2
 # Pixels read from the header before anything is decoded. A 10 MB PNG of one colour can claim
 # 30000×30000 and inflate to gigabytes; 40 megapixels (7300×5500) is above any desk camera and a
 # phone's default 12–24 MP, and decodes to at most 40 MB of grey (120 MB of colour on the way).
-# Larger is refused as NOT_AN_IMAGE ("take the photo again"), the closest existing code.
+# Larger is refused as IMAGE_TOO_MANY_PIXELS (cccd.filebounds), as are JPEGs of too many scans.
+# OpenCV's own limit is set to the same number in settings.py (it reads it once, when it loads),
+# so a file whose header tells Pillow one size and its data another is still bounded.
 MAX_PIXELS = 40_000_000
 
 # The photo must be at least 240×320 (either orientation: a desk webcam gives 640×480 landscape, a
@@ -282,9 +285,10 @@ def check_signature(data: bytes) -> Capture:
     """A picture from the pad or a canvas with ink on it; transparency counts as white paper."""
     data = _not_empty(data)
     try:
-        with Image.open(io.BytesIO(data), formats=SIGNATURE_FORMATS) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise errors.BAD_SIGNATURE()
+        with _opened(data, SIGNATURE_FORMATS) as image:
+            filebounds.check_pixels(image.width, image.height, max_pixels=MAX_PIXELS)
+            if image.format == "JPEG":
+                filebounds.check_jpeg_scans(data)
             image.load()
             fmt = _FORMAT_NAMES[image.format or ""]
             grey = _on_white(image)
@@ -343,13 +347,27 @@ def _sharpness(sample: np.ndarray) -> float:
 
 
 def _header(data: bytes, formats: tuple[str, ...]) -> tuple[str, int, int] | None:
-    """Format and size from the header alone (Pillow reads no pixels); None for pixel bombs."""
+    """Format and size from the header alone (Pillow reads no pixels); None when it is not one of
+    `formats`. A picture over the bounds (pixels, JPEG scans) is refused here, before decoding."""
     try:
-        with Image.open(io.BytesIO(data), formats=formats) as image:
+        with _opened(data, formats) as image:
             fmt, width, height = _FORMAT_NAMES[image.format or ""], image.width, image.height
     except (*_PARSE_ERRORS, KeyError):
         return None
-    return (fmt, width, height) if width * height <= MAX_PIXELS else None
+    filebounds.check_pixels(width, height, max_pixels=MAX_PIXELS)
+    if fmt == "jpeg":
+        filebounds.check_jpeg_scans(data)
+    return fmt, width, height
+
+
+def _opened(data: bytes, formats: tuple[str, ...]) -> Image.Image:
+    """Pillow's lazy image (header only). Pillow refuses by itself a header over twice its own
+    limit (~179 MP): that is IMAGE_TOO_MANY_PIXELS too, not "not a picture"."""
+    try:
+        return Image.open(io.BytesIO(data), formats=formats)
+    except Image.DecompressionBombError:
+        over = f"> {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f}"
+        raise filebounds.too_many_pixels(over, max_pixels=MAX_PIXELS) from None
 
 
 def _decode_grey(data: bytes, flag: int = cv2.IMREAD_GRAYSCALE) -> np.ndarray | None:

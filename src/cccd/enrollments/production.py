@@ -40,6 +40,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from cccd import filebounds
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
@@ -55,6 +56,7 @@ RESULT_FORMAT, RESULT_VERSION = "cccd-production-result", 1
 BATCH_LIMIT = 2000  # dossiers in one batch: a day of a large district, one file of a few hundred MB
 RESULT_MAX_MB = 8  # a result line is ~250 bytes: 2,000 dossiers make ~0.5 MB, so 8 MB is generous
 RESULT_MEMBERS = ("result.json", "result.sig")
+RESULT_MAX_PARTS = 16  # more than the two is refused by name (RESULT_MEMBERS); far more, unread
 CHUNK = 1024 * 1024
 
 S = Enrollment.State
@@ -459,15 +461,17 @@ class _Outcome:
 
 
 def _members(data: bytes) -> tuple[bytes, bytes]:
-    """The two members of a result zip, read with their sizes bounded (a zip bomb is refused)."""
+    """The two members of a result zip, read only once the archive is within `cccd.filebounds`'
+    bounds (a few parts, at most RESULT_MAX_MB unpacked, no zip bomb, no unsafe names)."""
+    buffer = io.BytesIO(data)
+    filebounds.check_zip(
+        buffer, max_unpacked=RESULT_MAX_MB * 1024 * 1024, max_parts=RESULT_MAX_PARTS
+    )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(buffer) as archive:
             names = archive.namelist()
             if sorted(names) != sorted(RESULT_MEMBERS):
                 raise errors.RESULT_MEMBERS(names=", ".join(n[:60] for n in names[:10]) or "—")
-            limit = RESULT_MAX_MB * 1024 * 1024
-            if any(info.file_size > limit for info in archive.infolist()):
-                raise errors.RESULT_TOO_LARGE(size=">" + str(RESULT_MAX_MB), limit=RESULT_MAX_MB)
             return archive.read("result.json"), archive.read("result.sig")
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
             ValueError, OSError):  # fmt: skip

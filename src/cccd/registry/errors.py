@@ -25,6 +25,13 @@ NOT_UTF8 = ErrorCode(
     ),
     400,
 )
+BINARY_CONTENT = ErrorCode(
+    "BINARY_CONTENT",
+    _(
+        "Line %(line)s of the file holds a NUL byte, which no text file contains: the file is damaged or is not a CSV file. Save the list as “CSV UTF-8” or “Excel Workbook” and upload it again."
+    ),
+    400,
+)
 NO_HEADER = ErrorCode("NO_HEADER", _("The file has no header row."), 400)
 MISSING_COLUMNS = ErrorCode(
     "MISSING_COLUMNS", _("The file has no column for: %(missing)s. Headers found: %(found)s."), 400

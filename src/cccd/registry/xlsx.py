@@ -1,4 +1,7 @@
-"""Writing the rejected rows of an import as an Excel file, streamed (openpyxl write-only)."""
+"""Writing the rejected rows of an import as an Excel file, streamed (openpyxl write-only).
+
+The values are what the file held, so each passes through `safe_text`: a formula stays text and
+a control character that the xlsx XML cannot hold does not turn the download into a 500."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from openpyxl.styles import Font
 
 from cccd.registry.columns import SYNONYMS
 from cccd.registry.models import RegisterImport
+from cccd.spreadsheets import safe_text
 
 
 def write_rejected_rows(register_import: RegisterImport, path: Path) -> int:
@@ -25,9 +29,9 @@ def write_rejected_rows(register_import: RegisterImport, path: Path) -> int:
         sheet.append(
             [
                 rejected.row_number,
-                rejected.code,
-                rejected.message,
-                *(values.get(c, "") for c in columns),
+                safe_text(rejected.code),
+                safe_text(rejected.message),
+                *(safe_text(values.get(c, "")) for c in columns),
             ]
         )
         count += 1

@@ -31,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from cccd import spreadsheets
 from cccd.campaigns.models import Campaign
 from cccd.enrollments.slip import FONT_FAMILY, font_paths, pdf_with_fonts
 from cccd.reports import counters, queries
@@ -266,7 +267,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     writer.pairs("Loại thủ tục", content.by_kind)
     writer.section("IV. NHẬN XÉT, ĐÁNH GIÁ")
     for remark in content.remarks:
-        writer.text(f"- {remark}")
+        writer.text(f"- {spreadsheets.safe_text(remark)}")
     writer.signatures()
     for index, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -306,20 +307,21 @@ class _Sheet:
     def header(self, content: ReportContent) -> None:
         above, unit = (content.parent_name.upper(), 2) if content.parent_name else ("", 1)
         if above:
-            self.put(1, above, span=2, align="center", size=11)
+            self.put(1, spreadsheets.safe_text(above), span=2, align="center", size=11)
         self.put(3, MOTTO_1, bold=True, span=4, align="center", size=11)
         self.row = unit
-        self.put(1, content.unit_name.upper(), bold=True, span=2, align="center", size=11)
+        name = spreadsheets.safe_text(content.unit_name.upper())
+        self.put(1, name, bold=True, span=2, align="center", size=11)
         self.row = 2
         self.put(3, MOTTO_2, bold=True, span=4, align="center", size=12)
         self.row += 2
-        self.put(3, content.date_line, italic=True, span=4, align="center")
+        self.put(3, spreadsheets.safe_text(content.date_line), italic=True, span=4, align="center")
         self.row += 2
         self.put(1, TITLE, bold=True, span=6, align="center", size=14)
         self.row += 1
         self.put(1, SUBTITLE, bold=True, span=6, align="center", size=12)
         self.row += 1
-        self.put(1, content.day_line, italic=True, span=6, align="center")
+        self.put(1, spreadsheets.safe_text(content.day_line), italic=True, span=6, align="center")
         self.row += 2
 
     def section(self, title: str) -> None:
@@ -352,7 +354,7 @@ class _Sheet:
         self.row += 1
         for r in rows:
             values: list[tuple[object, str | None]] = [
-                (r.rank, "0"), (r.name, None), (r.target if r.target is not None else "—", _COUNT),
+                (r.rank, "0"), (spreadsheets.safe_text(r.name), None), (r.target if r.target is not None else "—", _COUNT),
                 (r.done, _COUNT), (r.percent / 100 if r.percent is not None else "—", _SHARE),
                 (r.today, _COUNT),
             ]  # fmt: skip
@@ -366,7 +368,7 @@ class _Sheet:
         self.put(4, "Số hồ sơ", bold=True, align="center", box=True)
         self.row += 1
         for name, count in rows or [("Chưa có", 0)]:
-            self.put(1, name, span=3, box=True)
+            self.put(1, spreadsheets.safe_text(name), span=3, box=True)
             self.put(4, count, fmt=_COUNT, align="right", box=True)
             self.row += 1
         self.row += 1

@@ -235,11 +235,13 @@ def render_officer_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from cccd.spreadsheets import safe_text
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Officers")[:31]
-    sheet.append([_("Officer report — %(unit)s, %(start)s to %(end)s") % {
-        "unit": unit.name, "start": f"{date_from:%d/%m/%Y}", "end": f"{date_to:%d/%m/%Y}"}])  # fmt: skip
+    sheet.append([safe_text(_("Officer report — %(unit)s, %(start)s to %(end)s") % {
+        "unit": unit.name, "start": f"{date_from:%d/%m/%Y}", "end": f"{date_to:%d/%m/%Y}"})])  # fmt: skip
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([])
     header = [_("Officer"), _("User name"), _("Unit"), _("Intakes"), _("Sessions worked"),
@@ -248,8 +250,8 @@ def render_officer_xlsx(
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row.name, row.username, row.unit_name, row.intakes, row.sessions,
-                      row.hours, row.night_hours, row.weekend_hours])  # fmt: skip
+        sheet.append([safe_text(row.name), safe_text(row.username), safe_text(row.unit_name),
+                      row.intakes, row.sessions, row.hours, row.night_hours, row.weekend_hours])  # fmt: skip
         for cell in sheet[sheet.max_row][5:8]:
             cell.number_format = "0.00"
     for letter, width in zip("ABCDEFGH", (28, 18, 28, 10, 12, 14, 14, 18), strict=True):

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from cccd.core import names
+from cccd.spreadsheets import safe_text
 
 if TYPE_CHECKING:
     from splink import SettingsCreator
@@ -1210,6 +1211,6 @@ def write_results(results: Iterable[LinkResult], path: Path) -> int:
         writer = csv.writer(file)
         writer.writerow(RESULT_COLUMNS)
         for values in result_rows(results):
-            writer.writerow(values)
+            writer.writerow([safe_text(value) for value in values])  # IDs read from the register
             count += 1
     return count

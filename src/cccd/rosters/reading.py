@@ -57,6 +57,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cccd import filebounds
 from cccd.core import idnumber, names
 from cccd.errors import ErrorCode
 from cccd.registry import columns as register_columns
@@ -262,7 +263,7 @@ def read_roster(
     path = Path(path)
     table = open_table(path)
     if table.kind == "xlsx":
-        _refuse_unsaved_formulas(path)
+        _refuse_unsaved_formulas(path, filebounds.ReadBudget(table.limits.seconds))
     lines = enumerate(table.rows(), start=1)
     head: list[tuple[int, list[Cell]]] = []
     for line, cells in lines:
@@ -877,19 +878,21 @@ _CHUNK = 1 << 20
 _OVERLAP = 1 << 17  # longer than any formula cell (8,192 characters of formula, escaped)
 
 
-def _refuse_unsaved_formulas(path: Path) -> None:
+def _refuse_unsaved_formulas(path: Path, budget: filebounds.ReadBudget) -> None:
     """openpyxl reads a formula whose result Excel never saved as empty: refuse, don't lose it.
 
     Files written by programs (not by Excel or LibreOffice) hold such formulas; a pass over the
-    first sheet's XML finds them. A damaged workbook is left to `open_table`'s own error.
+    first sheet's XML finds them. A damaged workbook is left to `open_table`'s own error, and
+    `open_table` has bounded the archive's unpacked size; `budget` bounds the pass's time.
     """
+    budget.start()
     try:
         with zipfile.ZipFile(path) as archive:
             member = _first_sheet(archive)
             if member is None:
                 return
             with archive.open(member) as stream:
-                cell = _first_unsaved_formula(stream)
+                cell = _first_unsaved_formula(stream, budget)
     except (KeyError, OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error):
         return
     if cell is not None:
@@ -914,9 +917,10 @@ def _first_sheet(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _first_unsaved_formula(stream: IO[bytes]) -> str | None:
+def _first_unsaved_formula(stream: IO[bytes], budget: filebounds.ReadBudget) -> str | None:
     tail = b""
     while chunk := stream.read(_CHUNK):
+        budget.check()
         buffer = tail + chunk
         if _FORMULA.search(buffer):  # most sheets have none: one quick scan
             for match in _UNSAVED_FORMULA.finditer(buffer):
