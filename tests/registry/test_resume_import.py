@@ -181,6 +181,29 @@ def test_a_worker_that_lost_its_lease_commits_no_further_batch(
     assert after.job.holder == "the-other-worker"  # type: ignore[union-attr]
 
 
+def test_a_bound_met_while_writing_fails_the_import_with_its_reason_and_keeps_the_batches_done(
+    administrator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-time limit (or any bound) can be met after the counting pass, in the write pass:
+    the import ends failed with the bound's sentence, not stopped for ever by an error."""
+    from cccd import filebounds
+    from cccd.jobs.models import Job
+
+    monkeypatch.setattr(importing, "BATCH", 1)
+    register_import = _upload(administrator)
+
+    def over_time_after_first_batch(imp: RegisterImport) -> None:
+        if imp.rows_done == 1:
+            raise filebounds.FILE_READ_TOO_LONG(seconds=900)
+
+    imp = importing.run_import(register_import, progress=over_time_after_first_batch)
+    assert imp.state == RegisterImport.State.FAILED
+    assert imp.error_code == filebounds.FILE_READ_TOO_LONG.code
+    assert (imp.rows_done, Person.objects.count()) == (1, 1)  # the committed batch stays
+    assert Job.objects.get(pk=imp.job_id).state != "running"
+    assert_audited("register_import.fail", imp, actor=administrator)
+
+
 def test_the_import_waits_in_the_queue_for_a_worker_and_says_so(
     administrator: User,
     django_capture_on_commit_callbacks: object,

@@ -116,10 +116,13 @@ def _run(pk: int, lease: leases.Lease, progress: Progress | None) -> RegisterImp
         return _fail(imp, lease, exc.code, exc.message)
     resolver = ResidenceResolver(_import_scope(imp))
     today = timezone.localdate()
-    for batch in _batches(table, header, start_after=imp.rows_done, tick=lease.beat):
-        imp = _write_batch(imp.pk, batch, header, resolver, today, lease)
-        if progress:
-            progress(imp)
+    try:
+        for batch in _batches(table, header, start_after=imp.rows_done, tick=lease.beat):
+            imp = _write_batch(imp.pk, batch, header, resolver, today, lease)
+            if progress:
+                progress(imp)
+    except DomainError as exc:  # a bound met past the first pass (time, a resumed file's rows)
+        return _fail(RegisterImport.objects.get(pk=pk), lease, exc.code, exc.message)
     finished = _finish(imp.pk, lease)
     if fresh and finished.created > ANALYZE_AFTER:
         refresh_statistics()
