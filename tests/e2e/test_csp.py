@@ -222,6 +222,7 @@ def test_the_pages_own_scripts_still_work(browsing: Any, evening: dict[str, Any]
     tickets.finish_ticket(desk_2.pk, called.pk, actor=leader)
     walk_in = tickets.issue_walk_in(session.pk, actor=leader)
     one.page.goto(f"/queue/sessions/{session.pk}/desks/2/")
+    one.page.wait_for_load_state()  # the page's key script (deferred) is attached
     one.page.keyboard.press("n")
     expect(one.page).to_have_url(re.compile(f"/intake/tickets/{walk_in.pk}/$"))  # called, opened
     one.page.goto(f"/queue/tickets/{evening['waiting'].pk}/slip/")
@@ -267,6 +268,7 @@ def test_the_review_keys_send_each_decision(browsing: Any, evening: dict[str, An
     one.page.goto(f"/rosters/{roster.pk}/review/")
     for key, row in (("r", 1), ("n", 2), ("1", 3)):
         expect(one.page.get_by_test_id("review-entry")).to_have_attribute("data-row", str(row))
+        one.page.wait_for_load_state()  # the page's key script (deferred) is attached
         one.page.keyboard.press(key)
     expect(one.page.get_by_test_id("review-done")).to_be_visible()
     decisions = list(

@@ -102,6 +102,7 @@ def test_complete_approve_batch_produce_deliver_and_the_citizen_reads_delivered(
     page.goto("/dossiers/?state=captured")
     page.locator(f'a[href^="/dossiers/{first.pk}/"]').first.click()
     expect(page.get_by_test_id("dossier-code")).to_contain_text(first.code)
+    page.wait_for_load_state()  # the page's key script (deferred) is attached
     page.keyboard.press("c")
     expect(page.get_by_test_id("dossier-code")).to_contain_text(second.code)  # on to the next one
     with page.expect_navigation():  # the last of the list: back to the list

@@ -196,6 +196,7 @@ def test_a_whole_evening_at_the_queue(
     _open_desk(desk1, session, 1)
     _open_desk(desk2, session, 2)
 
+    desk1.wait_for_load_state()  # the page's key script (deferred) is attached
     desk1.keyboard.press("n")
     _at_desk(desk1, "0006")  # priority first, though 0001–0005 have waited longer
     _shows(board, "0006", 1)
@@ -212,6 +213,7 @@ def test_a_whole_evening_at_the_queue(
     expect(leader.get_by_test_id("number")).to_have_text("0007")
     _done_without_dossier(desk1, "0006")  # a walk-in not in the register: no dossier tonight
     _ready_to_call(desk1)
+    desk1.wait_for_load_state()  # the page's key script (deferred) is attached
     desk1.keyboard.press(" ")
     _at_desk(desk1, "0007")
     _shows(board, "0007", 1)
@@ -226,6 +228,7 @@ def test_a_whole_evening_at_the_queue(
     _snap(desk2, "dossier")
     desk2.get_by_test_id("back-to-desk").click()
     _ready_to_call(desk2)
+    desk2.wait_for_load_state()  # the page's key script (deferred) is attached
     desk2.keyboard.press("n")
     _at_desk(desk2, "0002")
     _shows(board, "0002", 2)

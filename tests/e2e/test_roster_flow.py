@@ -33,6 +33,7 @@ def test_upload_precheck_review_and_export(
     expect(page.get_by_test_id("count-matched")).to_have_text("4")
     page.get_by_role("button", name="Rà soát các dòng chưa chắc chắn").click()
     expect(page.get_by_test_id("review-entry")).to_contain_text("Trần Minh Khôi")
+    page.wait_for_load_state()  # the page's key script (deferred) is attached
     page.keyboard.press("1")
     expect(page.get_by_test_id("review-done")).to_be_visible()
     picked = RosterEntry.objects.get(values__full_name="Trần Minh Khôi")
