@@ -19,7 +19,7 @@ from cccd.registry.api import router as registry_router
 from cccd.reports.api import router as reports_router
 from cccd.rosters.api import router as rosters_router
 from cccd.tickets.api import router as tickets_router
-from cccd.units.api import router as units_router
+from cccd.unitadmin.api import router as units_router
 
 api = NinjaAPI(
     title="cccd API",

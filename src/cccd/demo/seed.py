@@ -18,8 +18,8 @@ from django.db import models, transaction
 from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_administrator, create_user
 from cccd.campaigns.models import Campaign
+from cccd.unitadmin.services import load_units
 from cccd.units.models import Unit
-from cccd.units.services import load_units
 
 if TYPE_CHECKING:
     import random
