@@ -18,12 +18,13 @@ from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
 from cccd.errors import DomainError
+from cccd.registry.columns import column_label
 from cccd.registry.models import Person
 from cccd.rosters import queries, services, versions
 from cccd.rosters.forms import MappingForm, RosterUploadForm
 from cccd.rosters.models import Outcome, Roster, RosterEntry
 from cccd.rosters.precheck import summary
-from cccd.rosters.reading import MAPPABLE_COLUMNS, column_label
+from cccd.rosters.reading import MAPPABLE_COLUMNS
 from cccd.rosters.xlsx import write_discrepancies
 
 
