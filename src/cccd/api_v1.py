@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from cccd.accounts.api import router as accounts_router
-from cccd.api.auth import SessionAuth, TokenAuth, logged_in_docs
+from cccd.accounts.api_auth import SessionAuth, TokenAuth, logged_in_docs
 from cccd.campaigns.api import router as campaigns_router
 from cccd.errors import INVALID_INPUT, DomainError
 from cccd.registry.api import router as registry_router

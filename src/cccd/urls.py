@@ -2,7 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from cccd.accounts.permissions import public
-from cccd.api.api import api
+from cccd.api_v1 import api
 from cccd.home import home
 
 urlpatterns = [

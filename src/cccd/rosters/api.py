@@ -3,10 +3,10 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from cccd.accounts.api_auth import api_requires
 from cccd.accounts.audit import record_read
 from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
-from cccd.api.auth import api_requires
 from cccd.api.inputs import Id
 from cccd.rosters import queries, services, versions
 from cccd.rosters.models import Roster, RosterEntry

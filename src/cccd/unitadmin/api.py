@@ -2,10 +2,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from cccd.accounts.api_auth import api_requires
 from cccd.accounts.queries import visible_units
 from cccd.accounts.roles import UNITS
 from cccd.accounts.scoping import get_visible
-from cccd.api.auth import api_requires
 from cccd.api.inputs import Id, Text
 from cccd.api.pagination import Pagination
 from cccd.units.models import Unit
