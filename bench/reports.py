@@ -149,7 +149,7 @@ def build_units(rng: Any) -> World:
     """The ministry, 63 provinces, 10–12 districts each and their administrative mirrors (one commune
     per district), in bulk, level by level; paths and codes as `Unit.path_for` makes them."""
     from cccd.units.models import Unit
-    from cccd.units.services import national_roots
+    from cccd.units.roots import national_roots
 
     country, ministry = national_roots()
     admin_p, police_p, admin_d, police_d, admin_c = [], [], [], [], []

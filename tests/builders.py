@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from cccd.accounts.models import Role, User
 from cccd.accounts.roles import sync_role_groups
 from cccd.units.models import Unit
-from cccd.units.services import national_roots
+from cccd.units.roots import national_roots
 
 PASSWORD = "Test@cccd2021"
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cccd.units",
     "cccd.accounts",
+    "cccd.unitadmin",
     "cccd.registry",
     "cccd.campaigns",
     "cccd.rosters",

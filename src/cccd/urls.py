@@ -1,14 +1,14 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from cccd.accounts import views as account_views
 from cccd.accounts.permissions import public
-from cccd.api.api import api
+from cccd.api_v1 import api
+from cccd.home import home
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home, name="home"),
     path("accounts/", include("cccd.accounts.urls")),
-    path("units/", include("cccd.units.urls")),
+    path("units/", include("cccd.unitadmin.urls")),
     path("registry/", include("cccd.registry.urls")),
     path("campaigns/", include("cccd.campaigns.urls")),
     path("rosters/", include("cccd.rosters.urls")),

@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cccd.accounts.models import Role, User
 from cccd.accounts.permissions import access_of
 from cccd.accounts.services import create_api_token
-from cccd.api.api import api
+from cccd.api_v1 import api
 from cccd.campaigns.models import Session, Venue
 from tests.builders import Tree, make_user
 

@@ -291,8 +291,8 @@ def test_liaison_cannot_take_intake(called: Ticket, liaison_dakmil: User) -> Non
 
 def test_the_lists_extra_columns_show_with_their_labels_not_their_keys() -> None:
     from cccd.enrollments.queries import _listed_values
+    from cccd.registry.columns import column_label
     from cccd.rosters.models import RosterEntry
-    from cccd.rosters.reading import column_label
 
     ticket = Ticket(roster_entry=RosterEntry(pk=5, details={"father_name": "Nguyễn Văn An",
                                                             "class_name": "12A1", "note": " "}))  # fmt: skip

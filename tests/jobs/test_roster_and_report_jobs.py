@@ -18,6 +18,7 @@ from cccd.campaigns.services import create_campaign, create_team, create_venue, 
 from cccd.jobs import leases, recovery
 from cccd.reports import daily_report
 from cccd.reports.tasks import DAILY_REPORTS_JOB, generate_daily_reports
+from cccd.rosters import precheck
 from cccd.rosters import services as rosters
 from cccd.rosters.models import Roster
 from cccd.rosters.tasks import ROSTER_JOB, process_roster_task
@@ -70,7 +71,7 @@ def test_a_roster_whose_worker_died_after_reading_it_is_pre_checked_by_the_next_
         raise SystemExit(1)  # the worker's shutdown, forced, during the pre-check
 
     with monkeypatch.context() as patch:
-        patch.setattr(rosters, "run_precheck", worker_killed)
+        patch.setattr(precheck, "run_precheck", worker_killed)
         with pytest.raises(SystemExit):
             process_roster_task.call(roster.pk)
     roster.refresh_from_db()

@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Session
-from cccd.rosters import services
+from cccd.rosters import queries, services
 from cccd.rosters.models import Roster, RosterEntry
 from tests.builders import Tree, make_user
 from tests.conftest import client_for
@@ -378,9 +378,9 @@ def test_the_flag_goes_when_the_application_is_closed_and_ignores_the_sessions_o
     dossier = _open_dossier(register["an"], session.unit)
     roster = _checked_roster(session, officer_dakmil)
     an = roster.entries.get(row=1)
-    assert services.with_open_applications([an], session)[0].flags == ["open_application"]
+    assert queries.with_open_applications([an], session)[0].flags == ["open_application"]
     dossier.state = "delivered"
     dossier.save()
-    assert services.with_open_applications([an], session)[0].flags == []
+    assert queries.with_open_applications([an], session)[0].flags == []
     _open_dossier(register["an"], session.unit, session=session)  # tonight, from this list
-    assert services.with_open_applications([an], session)[0].flags == []
+    assert queries.with_open_applications([an], session)[0].flags == []

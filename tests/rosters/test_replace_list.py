@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Session
 from cccd.errors import DomainError
-from cccd.rosters import services
+from cccd.rosters import precheck, services, versions
 from cccd.rosters.models import Roster
 from tests.builders import Tree, make_user
 from tests.conftest import client_for
@@ -207,7 +207,7 @@ def test_a_row_corrected_after_the_discrepancy_list_is_the_same_person(
     corrected = [["Nguyễn Văn An", "15/03/2005", "Nam", "12A1", ""], CLASS_12A1[1]]
     second = _checked_roster(session, officer_dakmil, corrected, replaces="Lớp 12A1")
     assert second.is_current
-    assert services.replacement(second).dropped == []
+    assert versions.replacement(second).dropped == []
 
 
 def test_a_row_typed_with_its_personal_id_is_the_same_person_whatever_its_name(
@@ -245,8 +245,8 @@ def test_a_list_named_after_a_class_gives_its_class_to_rows_without_one(
     rows = [[*r[:3], "", ""] for r in CLASS_12A1[:2]]
     roster = _checked_roster(session, officer_dakmil, rows, list_name="Lớp 12a1")
     assert set(roster.entries.values_list("class_name", flat=True)) == {"12A1"}
-    assert services.class_of_list("Khối 12") == ""
-    assert services.class_of_list("10 Toán") == "10 TOÁN"
+    assert precheck.class_of_list("Khối 12") == ""
+    assert precheck.class_of_list("10 Toán") == "10 TOÁN"
 
 
 def test_a_person_on_two_lists_is_flagged_as_listed_twice(

@@ -2,8 +2,8 @@ import pytest
 
 from cccd.accounts.models import AuditEvent
 from cccd.errors import DomainError
+from cccd.unitadmin.services import load_units
 from cccd.units.models import Unit
-from cccd.units.services import load_units
 
 pytestmark = pytest.mark.django_db
 

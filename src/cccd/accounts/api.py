@@ -4,9 +4,9 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts import queries, services
+from cccd.accounts.api_auth import api_requires
 from cccd.accounts.roles import AUDIT
 from cccd.accounts.schemas import AuditEventOut, AuditFilter, MeOut, TokenIn, TokenOut
-from cccd.api.auth import api_requires
 from cccd.api.pagination import Pagination
 
 router = Router(tags=["accounts"])

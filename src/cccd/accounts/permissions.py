@@ -6,7 +6,7 @@ Three markers say who may call a view, and each leaves its answer on the functio
 - `@requires(PERMISSION, ...)`: a page for a logged-in user whose role carries one of the
   permissions (constants in `cccd.accounts.roles`); anyone else gets the 403 page, an anonymous
   visitor the log-in page. The unit scope is checked after it, on the object itself.
-- `auth=api_requires(PERMISSION, ...)` on a django-ninja operation (`cccd.api.auth`): the same,
+- `auth=api_requires(PERMISSION, ...)` on a django-ninja operation (`cccd.accounts.api_auth`): the same,
   checked by the API's authentication itself (session or token), before the input is read.
 - `@public`: no log-in (the log-in page, the citizen's pages).
 

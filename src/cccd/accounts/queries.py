@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
 from cccd.localtime import FIRST_DAY, LAST_DAY, local_midnight
+from cccd.units.models import Unit
 
 
 def audit_trail(
@@ -39,3 +40,21 @@ def visible_users(user: User, *, q: str = "") -> QuerySet[User]:
     if q:
         users = users.filter(username__icontains=q) | users.filter(last_name__icontains=q)
     return users.order_by("unit__path", "username")
+
+
+def visible_units(
+    user: User, *, q: str = "", level: str = "", category: str = ""
+) -> QuerySet[Unit]:
+    units = visible_to(user, Unit.objects.all())
+    if q:
+        units = units.filter(Q(name__icontains=q) | Q(code__iexact=q))
+    if level:
+        units = units.filter(level=level)
+    if category:
+        units = units.filter(category=category)
+    return units.order_by("path")
+
+
+def police_units_for(user: User) -> QuerySet[Unit]:
+    """The units a user may place other users in."""
+    return visible_units(user, category=Unit.Category.POLICE).filter(is_active=True)

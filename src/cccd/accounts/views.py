@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cccd.accounts import queries, security, services
+from cccd.accounts import queries, services
 from cccd.accounts.actions import action_label
 from cccd.accounts.forms import (
     AuditFilterForm,
@@ -22,28 +22,9 @@ from cccd.accounts.forms import (
 )
 from cccd.accounts.models import ApiToken, User
 from cccd.accounts.permissions import requires
-from cccd.accounts.roles import AUDIT, DESK, ISSUE, USERS
+from cccd.accounts.roles import AUDIT, USERS
 from cccd.accounts.scoping import get_visible
 from cccd.errors import DomainError
-from cccd.tickets import queries as queue
-from cccd.units.queries import police_units_for, unit_children
-
-
-@requires()
-def home(request: HttpRequest) -> HttpResponse:
-    """The user's unit; for those who work the desks (officers, team leaders), tonight's sessions
-    and the desk they hold first, so the evening starts from here; for the administrator and the
-    commander, bursts of refused requests too."""
-    unit = request.user.unit
-    children = unit_children(unit) if unit is not None else []
-    count, minutes, days = security.burst_settings()
-    context = {"unit": unit, "children": children, "bursts": security.denial_bursts(request.user),
-               "burst_count": count, "burst_minutes": minutes, "burst_days": days,
-               "denied_action": security.DENIED, "tonight": None}  # fmt: skip
-    user = request.user
-    if user.has_perm(DESK) or user.has_perm(ISSUE):
-        context["tonight"] = queue.tonight(request.user)
-    return render(request, "home.html", context)
 
 
 @requires(USERS)
@@ -58,7 +39,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @requires(USERS)
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None, units=police_units_for(request.user))
+    form = UserCreateForm(request.POST or None, units=queries.police_units_for(request.user))
     if request.method == "POST" and form.is_valid():
         user = services.create_user(actor=request.user, **form.cleaned_data)
         messages.success(request, _("User %(username)s created.") % {"username": user.username})
@@ -75,7 +56,9 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         f: getattr(target, f)
         for f in ("first_name", "last_name", "email", "unit", "role", "is_active")
     }
-    form = UserEditForm(request.POST or None, initial=initial, units=police_units_for(request.user))
+    form = UserEditForm(
+        request.POST or None, initial=initial, units=queries.police_units_for(request.user)
+    )
     password_form = PasswordForm()
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}

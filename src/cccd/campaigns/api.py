@@ -3,8 +3,8 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from cccd.accounts.api_auth import api_requires
 from cccd.accounts.roles import CAMPAIGN_DATA, CAMPAIGNS, PLAN
-from cccd.api.auth import api_requires
 from cccd.api.inputs import Id
 from cccd.api.pagination import Pagination
 from cccd.campaigns import errors, queries, services

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.queries import police_units_for
 from cccd.accounts.roles import CAMPAIGN_DATA, PLAN
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns import errors, queries, services
@@ -21,7 +22,6 @@ from cccd.campaigns.forms import (
 )
 from cccd.campaigns.models import PriorityGroup, Team, Venue
 from cccd.errors import NOT_FOUND, DomainError
-from cccd.units.queries import police_units_for
 
 PLANNING_CLASHES = {
     errors.SESSION_ALREADY_PLANNED.code,

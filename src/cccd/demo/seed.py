@@ -18,8 +18,8 @@ from django.db import models, transaction
 from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_administrator, create_user
 from cccd.campaigns.models import Campaign
+from cccd.unitadmin.services import load_units
 from cccd.units.models import Unit
-from cccd.units.services import load_units
 
 if TYPE_CHECKING:
     import random
@@ -32,6 +32,7 @@ DEMO_PROVINCES = ["67", "52"]  # Đắk Nông, Bình Định (legacy codes)
 DEMO_DISTRICTS = ["663", "547"]  # Đắk Mil, Tây Sơn
 DEMO_PEOPLE = 22000
 DEMO_CAMPAIGN = "Cấp thẻ Căn cước gắn chíp — đợt cao điểm"
+HISTORY_NOTE = "Lịch sử đợt cao điểm (dữ liệu mẫu)"  # on the evenings `history` writes
 DEMO_PLANNERS = {"/ca/L67/663/": "totruong.dakmil", "/ca/L52/547/": "chihuy.tayson"}
 DEMO_FACE = Path(__file__).parent / "data" / "portrait.jpg"  # public domain, see data/README.md
 
@@ -465,7 +466,6 @@ def demo_session(number: int) -> object | None:
     from django.utils import timezone
 
     from cccd.campaigns.models import Session
-    from cccd.demo.history import HISTORY_NOTE  # the history module builds on this one
 
     venue_index, offset = DEMO_SESSIONS[number][:2]
     day = timezone.localdate() + timedelta(days=offset)

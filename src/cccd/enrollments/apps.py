@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EnrollmentsConfig(AppConfig):
     name = "cccd.enrollments"
     verbose_name = _("Intake and dossiers")
+
+    def ready(self) -> None:
+        """Answer the lists and the queue, which come earlier in the flow, about open applications."""
+        from cccd.enrollments.duplicates import ANSWERS
+        from cccd.registry.open_applications import answer_with
+
+        answer_with(ANSWERS)

@@ -38,10 +38,9 @@ from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
-from cccd.enrollments import captures, errors
+from cccd.enrollments import captures, errors, events
 from cccd.enrollments.models import Enrollment, ProposedChange
 from cccd.errors import NOT_FOUND, PERMISSION_DENIED
-from cccd.reports import counters
 
 TAKE = "enrollments.take_intake"
 COMPLETE = "enrollments.complete_dossier"
@@ -55,7 +54,7 @@ S = Enrollment.State
 OPEN_STATES = (S.CAPTURED, S.RETURNED, S.COMPLETED, S.APPROVED, S.IN_PRODUCTION, S.PRODUCED,
                S.AT_UNIT)  # fmt: skip
 """After the intake and before the end: the dossiers a unit still owes someone a card for."""
-LATE_STATES = (S.CAPTURED, S.RETURNED, S.COMPLETED, S.APPROVED, S.IN_PRODUCTION, S.PRODUCED)
+LATE_STATES = Enrollment.LATE_STATES
 """Overdue when past the return date: the card is not yet at the unit for the citizen."""
 
 
@@ -196,7 +195,7 @@ def apply(enrollment: Enrollment, name: str, *, actor: User, reason: str = "",
     for key, value in fields.items():
         setattr(enrollment, key, value)
     enrollment.save(update_fields=[*_STAMPED, *fields])
-    counters.state_moved(enrollment, before["state"], enrollment.state_changed_at)
+    events.emit(events.StateMoved(enrollment, before["state"], enrollment.state_changed_at))
     record(f"enrollment.{move.name}", actor=actor, unit=enrollment.unit, obj=enrollment,
            before=before, after=snapshot(enrollment, _STAMPED + tuple(fields)))  # fmt: skip
     return enrollment

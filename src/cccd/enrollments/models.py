@@ -155,6 +155,10 @@ class Enrollment(models.Model):
         POSTED = "posted", _("Posted")
 
     CLOSED_STATES = (State.DELIVERED, State.REJECTED, State.CANCELLED)
+    LATE_STATES = frozenset({State.CAPTURED, State.RETURNED, State.COMPLETED, State.APPROVED,
+                             State.IN_PRODUCTION, State.PRODUCED})  # fmt: skip
+    """Overdue when past the return date: the card is not yet at the unit for the citizen. The one
+    definition: the deadline lists, the work queue and the dashboard's counters all read it."""
 
     code = models.CharField(_("dossier code"), max_length=32, unique=True, null=True, blank=True)
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))

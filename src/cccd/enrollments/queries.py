@@ -18,7 +18,7 @@ from cccd.enrollments import captures, kinds, services
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.enrollments.slip import SlipData
 from cccd.errors import NOT_FOUND, DomainError
-from cccd.rosters.reading import column_label
+from cccd.registry.columns import column_label
 from cccd.tickets.models import Ticket
 
 _RELATED = ("session__venue", "session__campaign", "session__unit", "group", "desk", "person",

@@ -34,7 +34,7 @@ from cccd.accounts.scoping import ancestor_paths, get_visible
 from cccd.campaigns.models import PriorityGroup, Session, Venue
 from cccd.campaigns.queries import hand_on_targets
 from cccd.core import deadlines, validity
-from cccd.enrollments import captures, errors, kinds
+from cccd.enrollments import captures, errors, events, kinds
 from cccd.enrollments.models import (
     DEADLINE_KIND,
     Artefact,
@@ -48,7 +48,6 @@ from cccd.enrollments.models import (
 )
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.models import Person
-from cccd.reports import counters
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
 from cccd.units.models import Unit
@@ -585,7 +584,7 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     enrollment.return_date = compute_return_date(enrollment, today)
     enrollment.save(update_fields=["state", "received_at", "received_by", "code", "return_date",
                                    "fee"])  # fmt: skip
-    counters.intake_finished(enrollment)
+    events.emit(events.IntakeFinished(enrollment))
     record("enrollment.receive", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
            after=snapshot(enrollment, ("state", "code", "return_date", "fee")))  # fmt: skip
     tickets.complete_ticket(ticket, actor=actor)

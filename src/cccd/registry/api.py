@@ -5,9 +5,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from cccd.accounts.api_auth import api_requires
 from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible
-from cccd.api.auth import api_requires
 from cccd.api.inputs import Id, Text
 from cccd.api.pagination import Pagination
 from cccd.registry import services

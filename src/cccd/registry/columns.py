@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from django.utils.translation import gettext_lazy as _
+
 from cccd.core import names
 from cccd.registry import errors
 
@@ -69,16 +71,21 @@ def map_headers(headers: Sequence[object]) -> dict[str, int]:
     return mapping
 
 
-def column_label(column: str) -> str:
-    """The column's name as an officer knows it, in the user's language."""
-    from django.utils.translation import gettext_lazy as _
+_LABELS = {
+    "personal_id": _("Personal ID number"), "full_name": _("Full name"), "birth_date": _("Date of birth"),
+    "sex": _("Sex"), "hometown": _("Hometown"), "permanent_address": _("Permanent address"),
+    "father_name": _("Father's name"), "mother_name": _("Mother's name"), "household_id": _("Household code"),
+    "commune_code": _("Commune code"), "relation": _("Relation to head"), "ethnicity": _("Ethnicity"),
+    "religion": _("Religion"), "old_id_number": _("Old ID number"), "card_issue_date": _("Card issue date"),
+    "status": _("Status"),
+    # columns only class lists have (`cccd.rosters.reading`)
+    "class_name": _("Class"), "note": _("Note"),
+    "sex_male": _("Male (Nam)"), "sex_female": _("Female (Nữ)"),
+    "family_name": _("Family and middle name"), "given_name": _("Given name"),
+}  # fmt: skip
 
-    labels = {
-        "personal_id": _("Personal ID number"), "full_name": _("Full name"), "birth_date": _("Date of birth"),
-        "sex": _("Sex"), "hometown": _("Hometown"), "permanent_address": _("Permanent address"),
-        "father_name": _("Father's name"), "mother_name": _("Mother's name"), "household_id": _("Household code"),
-        "commune_code": _("Commune code"), "relation": _("Relation to head"), "ethnicity": _("Ethnicity"),
-        "religion": _("Religion"), "old_id_number": _("Old ID number"), "card_issue_date": _("Card issue date"),
-        "status": _("Status"),
-    }  # fmt: skip
-    return str(labels.get(column, column))
+
+def column_label(column: str) -> str:
+    """A column's name as an officer knows it, in the user's language: the register's columns and
+    those of class lists, here on the floor below both readers and the pages that show them."""
+    return str(_LABELS.get(column, column))

@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from cccd.accounts.api_auth import api_requires
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.roles import DASHBOARD
-from cccd.api.auth import api_requires
 from cccd.api.inputs import Text
 from cccd.reports import queries
 from cccd.reports.schemas import ChildrenOut, FiguresOut

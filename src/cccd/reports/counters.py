@@ -6,8 +6,9 @@ rejected or cancelled later stops counting, on the day it was received (the day'
 down), so the dashboard, the daily report, the API and the ranking never count a dossier that will
 give no card. The `captured` rows of `DailyCount` and `UnitDayCount` hold exactly that figure.
 
-`intake_finished` and `state_moved` are called by the services that make those events, inside
-their transaction, so a counter is never ahead of or behind the dossiers it counts. A dossier
+`intake_finished` and `state_moved` are told of those events by `cccd.enrollments.events` (`count`
+is connected in `ReportsConfig.ready()`), inside the transaction of the service that makes them, so
+a counter is never ahead of or behind the dossiers it counts. A dossier
 counts at its own unit and at every unit above it (district, province, the ministry), so any
 unit's dashboard reads its own rows, however large its subtree; each counter is one UPDATE over
 those few rows (INSERTs the first time a row is needed). `rebuild` recomputes every counter from
@@ -25,20 +26,21 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.scoping import ancestor_paths
+from cccd.enrollments.events import DossierEvent, IntakeFinished
+from cccd.enrollments.models import Enrollment
 from cccd.reports.models import DailyCount, DueCount, StateCount, UnitDayCount
 from cccd.units.models import Unit
 
-DRAFT = "draft"
-LATE_STATES = frozenset({"captured", "returned_for_correction", "completed", "approved",
-                         "in_production", "produced"})  # fmt: skip
-"""As `cccd.enrollments.lifecycle.LATE_STATES` (a test keeps the two equal): owed, not at the unit."""
-WITHDRAWN_STATES = frozenset({"rejected", "cancelled"})
+DRAFT = Enrollment.State.DRAFT
+LATE_STATES = Enrollment.LATE_STATES
+"""Owed a card, not yet at the unit: the dossiers `DueCount` counts by return date."""
+WITHDRAWN_STATES = frozenset({Enrollment.State.REJECTED, Enrollment.State.CANCELLED})
 """Dossiers that will give no card: they no longer count as progress."""
 PROGRESS_LABEL = _("Dossiers taken")
 PROGRESS_NOTE = _("Dossiers taken leave out those rejected or cancelled since.")
@@ -61,7 +63,7 @@ def counted_units(unit: Unit) -> tuple[int, ...]:
     return _chains[key]
 
 
-def _key(enrollment: Any) -> dict[str, Any]:
+def _key(enrollment: Enrollment) -> dict[str, Any]:
     return {"campaign": enrollment.campaign_id or 0, "group": enrollment.group_id or 0,
             "kind": enrollment.kind}  # fmt: skip
 
@@ -92,7 +94,7 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).date()
 
 
-def _add_progress(enrollment: Any, key: Mapping[str, Any], units: tuple[int, ...],
+def _add_progress(enrollment: Enrollment, key: Mapping[str, Any], units: tuple[int, ...],
                   delta: int) -> None:  # fmt: skip
     """The dossier joins (+1) or leaves (-1) the progress of the day it was received."""
     day = local_day(enrollment.received_at)
@@ -100,7 +102,15 @@ def _add_progress(enrollment: Any, key: Mapping[str, Any], units: tuple[int, ...
     _add(UnitDayCount, {"campaign": key["campaign"], "day": day, "event": "captured"}, units, delta)
 
 
-def intake_finished(enrollment: Any) -> None:
+def count(event: DossierEvent) -> None:
+    """A dossier event, counted (connected to `cccd.enrollments.events` by `ReportsConfig`)."""
+    if isinstance(event, IntakeFinished):
+        intake_finished(event.enrollment)
+    else:
+        state_moved(event.enrollment, event.old_state, event.moment)
+
+
+def intake_finished(enrollment: Enrollment) -> None:
     """A draft became a captured dossier at `enrollment.received_at`."""
     key, units = _key(enrollment), counted_units(enrollment.unit)
     _add(StateCount, {**key, "state": enrollment.state}, units, 1)
@@ -110,7 +120,7 @@ def intake_finished(enrollment: Any) -> None:
         _add(DueCount, {"return_date": enrollment.return_date}, units, 1)
 
 
-def state_moved(enrollment: Any, old_state: str, moment: datetime.datetime) -> None:
+def state_moved(enrollment: Enrollment, old_state: str, moment: datetime.datetime) -> None:
     """A dossier moved from `old_state` to its current state at `moment`."""
     key, units = _key(enrollment), counted_units(enrollment.unit)
     if old_state != DRAFT:
@@ -134,8 +144,6 @@ def state_moved(enrollment: Any, old_state: str, moment: datetime.datetime) -> N
 def rebuild() -> dict[str, int]:
     """Recompute every counter from the dossiers (grouped per dossier unit in the database, then
     added up the tree here); returns how many rows each table has now."""
-    from cccd.enrollments.models import Enrollment
-
     zone = ZoneInfo(settings.TIME_ZONE)
     dossiers = Enrollment.objects.exclude(state=DRAFT).order_by()
     fields = ("unit_id", "campaign_id", "group_id", "kind")
@@ -186,7 +194,7 @@ def rebuild() -> dict[str, int]:
             "dues": DueCount.objects.count()}  # fmt: skip
 
 
-def _progress(dossiers: Any) -> Any:
+def _progress(dossiers: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
     """`counts_as_progress` as a filter of a queryset of dossiers (drafts already left out)."""
     return dossiers.exclude(state__in=WITHDRAWN_STATES)
 

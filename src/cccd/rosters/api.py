@@ -3,13 +3,14 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from cccd.accounts.api_auth import api_requires
 from cccd.accounts.audit import record_read
 from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
-from cccd.api.auth import api_requires
 from cccd.api.inputs import Id
-from cccd.rosters import queries, services
+from cccd.rosters import queries, services, versions
 from cccd.rosters.models import Roster, RosterEntry
+from cccd.rosters.precheck import summary
 from cccd.rosters.schemas import (
     ConfirmIn,
     DecisionIn,
@@ -25,7 +26,7 @@ def _summary(roster: Roster) -> dict[str, object]:
     return {
         "id": roster.pk, "session_id": roster.session_id, "list_name": roster.list_name,
         "version": roster.version, "is_current": roster.is_current, "original_name": roster.original_name,
-        "state": roster.state, "error_message": roster.error_message, "summary": services.summary(roster),
+        "state": roster.state, "error_message": roster.error_message, "summary": summary(roster),
     }  # fmt: skip
 
 
@@ -37,11 +38,11 @@ def _changed(entry: RosterEntry) -> dict[str, object]:
 def _out(roster: Roster) -> dict[str, object]:
     replacement = None
     if roster.state == Roster.State.AWAITING:
-        change = services.replacement(roster)
+        change = versions.replacement(roster)
         replacement = {"against": change.current.pk if change.current else None,
                        "added": [_changed(e) for e in change.added],
                        "dropped": [_changed(e) for e in change.dropped], "kept": len(change.kept)}  # fmt: skip
-    entries = services.with_open_applications(roster.entries.order_by("row"), roster.session)
+    entries = queries.with_open_applications(roster.entries.order_by("row"), roster.session)
     return {**_summary(roster), "replacement": replacement, "entries": entries}
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from cccd.campaigns.models import Session
-from cccd.rosters import services
-from cccd.rosters.models import Outcome, Roster, RosterEntry
+from cccd.registry import open_applications
+from cccd.rosters.models import Flag, Outcome, Roster, RosterEntry
+from cccd.rosters.precheck import summary
+from cccd.rosters.versions import Replacement, list_names, replacement
 
 ROWS_SHOWN = 500
 
@@ -22,7 +25,7 @@ class ListOverview:
     current: Roster | None
     pending: Roster | None
     summary: dict[str, int] | None
-    change: services.Replacement | None  # what a version waiting for a confirmation changes
+    change: Replacement | None  # what a version waiting for a confirmation changes
 
 
 def session_lists(session: Session) -> list[ListOverview]:
@@ -30,17 +33,17 @@ def session_lists(session: Session) -> list[ListOverview]:
     for roster in Roster.objects.filter(session=session).order_by("-version"):
         versions.setdefault(roster.list_name, []).append(roster)
     lists = []
-    for name in services.list_names(session):
+    for name in list_names(session):
         current = next((r for r in versions[name] if r.is_current), None)
         newer = [r for r in versions[name] if current is None or r.version > current.version]
         pending = next((r for r in newer if r.state != Roster.State.DISCARDED), None)
         change = None
         if pending is not None and pending.state == Roster.State.AWAITING:
-            change = services.replacement(pending, current)
+            change = replacement(pending, current)
         if current is None and pending is None:
             continue  # every version set aside: nothing to show
         lists.append(ListOverview(name, current, pending,
-                                  services.summary(current) if current else None, change))  # fmt: skip
+                                  summary(current) if current else None, change))  # fmt: skip
     return lists
 
 
@@ -69,11 +72,31 @@ def session_entries(
     ).order_by("pk")
     entries = entries.annotate(list_order=Subquery(first_sent.values("pk")[:1]))
     shown = entries.order_by("list_order", "row")[:ROWS_SHOWN]
-    return services.with_open_applications(shown, session)
+    return with_open_applications(shown, session)
 
 
 def version_entries(roster: Roster, *, outcome: str = "") -> list[RosterEntry]:
     entries = roster.entries.order_by("row")
     if outcome in Outcome.values:
         entries = entries.filter(outcome=outcome)
-    return services.with_open_applications(entries[:ROWS_SHOWN], roster.session)
+    return with_open_applications(entries[:ROWS_SHOWN], roster.session)
+
+
+def with_open_applications(
+    entries: Iterable[RosterEntry], session: Session | None = None
+) -> list[RosterEntry]:
+    """The rows with their flags as of now: "already has an open application" is looked up when
+    the rows are read, since applications are opened after the list was checked (usually the
+    list comes days before the session) and a row matched by a reviewer's decision needs it too.
+    A dossier taken at `session` itself (the row's own intake) does not count."""
+    entries = list(entries)
+    open_now = open_applications.holders(
+        sorted({e.person_id for e in entries if e.person_id}),
+        except_session_id=session.pk if session is not None else None,
+    )
+    for entry in entries:
+        flags = [f for f in entry.flags if f != Flag.OPEN_APPLICATION]
+        if entry.person_id in open_now:
+            flags.insert(1 if Flag.VALID_CARD in flags else 0, str(Flag.OPEN_APPLICATION))
+        entry.flags = flags
+    return entries

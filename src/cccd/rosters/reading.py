@@ -62,7 +62,7 @@ from cccd.core import idnumber, names
 from cccd.errors import ErrorCode
 from cccd.registry import columns as register_columns
 from cccd.registry import errors as register_errors
-from cccd.registry.columns import header_key
+from cccd.registry.columns import column_label, header_key
 from cccd.registry.rows import MAX_CELL, RowRejected, parse_date, parse_sex, raw_values
 from cccd.registry.tables import Cell, open_table
 from cccd.rule_messages import explain
@@ -174,11 +174,6 @@ _FIRST_DATE = datetime.date(1900, 1, 1)
 _MAX_AGE = 110
 _SEX_ALIASES = {"nam gioi": "M", "trai": "M", "con trai": "M", "nu gioi": "F", "gai": "F",
                 "con gai": "F"}  # fmt: skip
-_LABELS = {
-    "class_name": gettext_lazy("Class"), "note": gettext_lazy("Note"),
-    "sex_male": gettext_lazy("Male (Nam)"), "sex_female": gettext_lazy("Female (Nữ)"),
-    "family_name": gettext_lazy("Family and middle name"), "given_name": gettext_lazy("Given name"),
-}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,12 +295,6 @@ def suggest_mapping(headers: Sequence[object]) -> dict[str, int]:
     mapping, _stt = _map_row(cells)
     mapping, _continuation = _settle_names(mapping, cells, [])
     return mapping
-
-
-def column_label(column: str) -> str:
-    """A roster column's name as an officer knows it (the register's labels, plus ours)."""
-    label = _LABELS.get(column)
-    return str(label) if label is not None else register_columns.column_label(column)
 
 
 # ---------------------------------------------------------------------------------------------

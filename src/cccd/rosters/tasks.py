@@ -6,6 +6,8 @@ from django_tasks import task
 
 from cccd.accounts.audit import audit_source
 from cccd.jobs import leases
+from cccd.rosters.models import Roster
+from cccd.rosters.precheck import process_roster, run_precheck
 
 ROSTER_JOB = leases.Kind("roster", "cccd.rosters.tasks.process_roster_task")
 
@@ -15,8 +17,6 @@ def _under_lease(roster_id: int, work: Callable[[int], object]) -> None:
     is one long step). A worker that died leaves the job stopped; the next worker runs
     `process_roster_task`, which goes on from where the list is (read already or not, current and
     still to pre-check, or waiting for a confirmation)."""
-    from cccd.rosters.models import Roster
-
     roster = Roster.objects.select_related("unit").get(pk=roster_id)
     job = leases.job_for(ROSTER_JOB, roster_id, unit=roster.unit)
     with (
@@ -34,14 +34,10 @@ def _under_lease(roster_id: int, work: Callable[[int], object]) -> None:
 @task()
 def process_roster_task(roster_id: int) -> None:
     """Read an uploaded list, make it current (or hold it for a confirmation), pre-check it."""
-    from cccd.rosters.services import process_roster
-
     _under_lease(roster_id, process_roster)
 
 
 @task()
 def precheck_roster_task(roster_id: int) -> None:
     """Pre-check a list made current by a confirmation."""
-    from cccd.rosters.services import run_precheck
-
     _under_lease(roster_id, run_precheck)

@@ -18,11 +18,13 @@ from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
 from cccd.errors import DomainError
+from cccd.registry.columns import column_label
 from cccd.registry.models import Person
-from cccd.rosters import queries, services
+from cccd.rosters import queries, services, versions
 from cccd.rosters.forms import MappingForm, RosterUploadForm
 from cccd.rosters.models import Outcome, Roster, RosterEntry
-from cccd.rosters.reading import MAPPABLE_COLUMNS, column_label
+from cccd.rosters.precheck import summary
+from cccd.rosters.reading import MAPPABLE_COLUMNS
 from cccd.rosters.xlsx import write_discrepancies
 
 
@@ -35,7 +37,7 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
         require_permission(request.user, UPLOAD)
     session = services._session_for(session_id, actor=request.user)
     form = RosterUploadForm(
-        request.POST or None, request.FILES or None, lists=services.list_names(session)
+        request.POST or None, request.FILES or None, lists=versions.list_names(session)
     )
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -76,18 +78,18 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
     session = services._session_for(roster.session_id, actor=request.user)
     context: dict[str, object] = {"roster": roster, "session": session}
     if roster.state == Roster.State.AWAITING:
-        change = services.replacement(roster)
+        change = versions.replacement(roster)
         prefetch_related_objects(change.dropped, "tickets")
         context["change"] = change
     if roster.is_current:
         outcome = request.GET.get("outcome", "")
         labels = {c: column_label(c) for c in MAPPABLE_COLUMNS}
         record_read("roster.view", roster, actor=request.user, unit=roster.unit)
-        context |= {"summary": services.summary(roster), "outcome": outcome, "outcomes": Outcome.choices,
+        context |= {"summary": summary(roster), "outcome": outcome, "outcomes": Outcome.choices,
                     "entries": queries.version_entries(roster, outcome=outcome), "shown": queries.ROWS_SHOWN,
                     "mapping_form": MappingForm(headers=roster.headers, mapping=roster.mapping, columns=MAPPABLE_COLUMNS, labels=labels)}  # fmt: skip
     else:
-        context["now_current"] = services.current_version(roster.session_id, roster.list_name)
+        context["now_current"] = versions.current_version(roster.session_id, roster.list_name)
     return render(request, "rosters/roster.html", context)
 
 
@@ -156,7 +158,7 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
         "roster": roster,
         "entry": entry,
         "candidates": candidates,
-        "summary": services.summary(roster),
+        "summary": summary(roster),
     }
     return render(request, "rosters/review.html", context)
 

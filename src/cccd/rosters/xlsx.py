@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 
 from cccd.registry.models import Person
 from cccd.rosters.models import Decision, Flag, Outcome, Roster, RosterEntry
-from cccd.rosters.services import with_open_applications
+from cccd.rosters.queries import with_open_applications
 from cccd.spreadsheets import safe_text
 
 _COLUMNS = ("full_name", "birth_date", "sex", "class_name", "personal_id")

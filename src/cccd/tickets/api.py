@@ -6,9 +6,9 @@ from ninja import Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from cccd.accounts.api_auth import api_requires
 from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
-from cccd.api.auth import api_requires
 from cccd.api.inputs import Id
 from cccd.api.pagination import MappedRows, Pagination
 from cccd.campaigns.models import PriorityGroup

@@ -15,7 +15,7 @@ from cccd.campaigns.queries import tonight_sessions
 from cccd.errors import NOT_FOUND
 from cccd.registry.models import Person
 from cccd.tickets.models import Desk, Ticket
-from cccd.tickets.services import AT_DESK, PRIORITY_RUN
+from cccd.tickets.services import AT_DESK, PRIORITY_RUN, class_key, walk_in_problem
 
 DEFAULT_SERVICE = datetime.timedelta(minutes=4)  # DOMAIN.md: 3–5 minutes a person at the desk
 SAMPLE = 200  # the latest done numbers the median is taken over
@@ -122,8 +122,6 @@ def board_state(session: Session) -> dict[str, object]:
 
 def class_sheets(user: User, session: Session) -> list[tuple[str, list[Ticket]]]:
     """Advance numbers grouped by class, for the sheets the school hands to each class."""
-    from cccd.tickets.services import class_key
-
     tickets = session_tickets(user, session).filter(kind=Ticket.Kind.ADVANCE)
     tickets = tickets.select_related("roster_entry").order_by("number")
     sheets: dict[str, list[Ticket]] = {}
@@ -145,8 +143,6 @@ def get_session(user: User, session_id: int) -> Session:
 
 def walk_in_blocks(session: Session, people: list[Person]) -> dict[int, str]:
     """For the look-up at the door: why each person found cannot get a number, by person id."""
-    from cccd.tickets.services import walk_in_problem
-
     blocks = {}
     for person in people:
         problem = walk_in_problem(session, person)

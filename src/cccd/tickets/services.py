@@ -28,6 +28,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.errors import NOT_FOUND, DomainError
+from cccd.registry import open_applications
 from cccd.registry.models import Person
 from cccd.rosters.models import Outcome, Roster, RosterEntry
 from cccd.tickets import errors
@@ -373,32 +374,14 @@ LIVE = (Ticket.State.WAITING, Ticket.State.CALLED, Ticket.State.SERVING, Ticket.
 def walk_in_problem(session: Session, person: Person) -> DomainError | None:
     """Why `person` should not get a number at the door of `session`, or None.
 
-    The desk's duplicate guard (`cccd.enrollments.services.open_application_problem`) at the door:
-    an open dossier (received, not yet delivered, rejected or cancelled) — the same states the
-    database's `one_open_application_per_person` forbids twice; or a draft being taken at a desk
-    right now; or a number of this session the person still holds. A draft left on a number no
-    longer at a desk is stale and is no reason (the desk cancels it). The look-up on the queue page
-    shows the same reason beside the person, so the button is not even offered.
+    The desk's duplicate guard at the door (`cccd.registry.open_applications`, answered by the
+    dossiers): an open dossier, or a draft being taken at a desk right now; or a number of this
+    session the person still holds. The look-up on the queue page shows the same reason beside
+    the person, so the button is not even offered.
     """
-    from cccd.enrollments import errors as intake_errors  # downstream of tickets in the flow
-    from cccd.enrollments.models import Enrollment
-
-    dossiers = (
-        Enrollment.objects.filter(person=person)
-        .exclude(state__in=Enrollment.CLOSED_STATES)
-        .select_related("ticket__desk")
-        .order_by("created_at")
-    )
-    for dossier in dossiers:
-        if dossier.state != Enrollment.State.DRAFT:
-            when = timezone.localtime(dossier.received_at or dossier.created_at)
-            return intake_errors.OPEN_APPLICATION(name=person.full_name, code=dossier.code,
-                                                  state=dossier.get_state_display().lower(),
-                                                  date=f"{when:%d/%m/%Y}")  # fmt: skip
-        ticket = dossier.ticket
-        if ticket is not None and ticket.state in AT_DESK and ticket.desk is not None:
-            return intake_errors.BEING_TAKEN(name=person.full_name, desk=ticket.desk.number,
-                                             number=ticket.display)  # fmt: skip
+    problem = open_applications.problem(person)
+    if problem is not None:
+        return problem
     held = Ticket.objects.filter(session=session, person=person, state__in=LIVE).first()
     if held is not None:
         return errors.ALREADY_HAS_NUMBER(name=person.full_name, number=held.display,

@@ -9,7 +9,7 @@ from cccd.accounts.audit import audit_source
 from cccd.accounts.services import create_administrator
 from cccd.errors import DomainError
 from cccd.units.models import POLICE_ROOT, Unit
-from cccd.units.services import national_roots
+from cccd.units.roots import national_roots
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cccd.accounts.audit import audit_source
 from cccd.errors import DomainError
+from cccd.unitadmin.services import load_units
 from cccd.units import divisions
-from cccd.units.services import load_units
 
 
 class Command(BaseCommand):

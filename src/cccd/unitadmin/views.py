@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cccd.accounts.permissions import requires
+from cccd.accounts.queries import visible_units
 from cccd.accounts.roles import MANAGE_UNITS, UNITS
 from cccd.accounts.scoping import get_visible
-from cccd.units import queries, services
-from cccd.units.forms import UnitCreateForm, UnitEditForm
+from cccd.unitadmin import services
+from cccd.unitadmin.forms import UnitCreateForm, UnitEditForm
 from cccd.units.models import Unit
+from cccd.units.queries import unit_children
 
 
 @requires(UNITS)
@@ -22,7 +24,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     level = level if level in Unit.Level.values else ""
     category = request.GET.get("category", "")
     category = category if category in Unit.Category.values else ""
-    units = queries.visible_units(request.user, q=q, level=level, category=category)
+    units = visible_units(request.user, q=q, level=level, category=category)
     page = Paginator(units, 100).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "level": level, "category": category,
                "levels": Unit.Level.choices, "categories": Unit.Category.choices}  # fmt: skip
@@ -34,7 +36,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_visible(request.user, Unit.objects.select_related("parent"), pk=unit_id)
     context = {
         "unit": unit,
-        "children": queries.unit_children(unit),
+        "children": unit_children(unit),
         "users": unit.users.order_by("username") if unit.category == Unit.Category.POLICE else [],
         "can_manage": services.can_manage(request.user, unit),
     }

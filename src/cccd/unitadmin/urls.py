@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cccd.units import views
+from cccd.unitadmin import views
 
 urlpatterns = [
     path("", views.unit_list, name="unit_list"),

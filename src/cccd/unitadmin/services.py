@@ -1,4 +1,8 @@
-"""Loading the unit trees and what an administrator does with units."""
+"""Loading the unit trees and what an administrator does with units.
+
+The trees themselves (`Unit`, the divisions of `vietnamadminunits`) are on the ground floor, in
+`cccd.units`, since users, people and sessions all belong to a unit; administering them needs
+users, permissions and the audit trail, so it stands above `cccd.accounts`, here."""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible, unit_is_visible
-from cccd.units import divisions, errors
+from cccd.unitadmin import errors
+from cccd.units import divisions
 from cccd.units.models import Unit
+from cccd.units.roots import national_roots
 
 UNIT_FIELDS = (
     "category",
@@ -40,25 +46,6 @@ class LoadResult:
     provinces: list[str]
     created: int
     updated: int
-
-
-def national_roots() -> tuple[Unit, Unit]:
-    """The country (administrative root) and the ministry (police root), made on first use."""
-    country, _ = Unit.objects.get_or_create(
-        path=Unit.path_for(None, Unit.Category.ADMIN, "", "", ""),
-        defaults={
-            "category": Unit.Category.ADMIN, "scheme": Unit.Scheme.NATIONAL, "level": Unit.Level.NATION,
-            "code": "VN", "name": "Việt Nam", "division_type": "Quốc gia",
-        },
-    )  # fmt: skip
-    ministry, _ = Unit.objects.get_or_create(
-        path=Unit.path_for(None, Unit.Category.POLICE, "", "", ""),
-        defaults={
-            "category": Unit.Category.POLICE, "scheme": Unit.Scheme.NATIONAL, "level": Unit.Level.NATION,
-            "code": "BCA", "name": "Bộ Công an", "division_type": "Bộ",
-        },
-    )  # fmt: skip
-    return country, ministry
 
 
 @transaction.atomic

@@ -12,14 +12,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from cccd.accounts.api import router as accounts_router
-from cccd.api.auth import SessionAuth, TokenAuth, logged_in_docs
+from cccd.accounts.api_auth import SessionAuth, TokenAuth, logged_in_docs
 from cccd.campaigns.api import router as campaigns_router
 from cccd.errors import INVALID_INPUT, DomainError
 from cccd.registry.api import router as registry_router
 from cccd.reports.api import router as reports_router
 from cccd.rosters.api import router as rosters_router
 from cccd.tickets.api import router as tickets_router
-from cccd.units.api import router as units_router
+from cccd.unitadmin.api import router as units_router
 
 api = NinjaAPI(
     title="cccd API",
