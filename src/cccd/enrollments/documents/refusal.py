@@ -1,6 +1,6 @@
 """The refusal notice (thông báo từ chối) for a rejected dossier: a one-page A5 PDF handed or
-posted to the citizen, always in Vietnamese, laid out like the appointment slip and using its
-fonts (`cccd.enrollments.slip`).
+posted to the citizen, always in Vietnamese, laid out like the appointment slip
+(`cccd.enrollments.documents.slip`), with the fonts of every paper (`cccd.pdf`).
 
 **The form is named, not numbered.** DOMAIN.md lists the refusal notice as CC03 in the 2024 set
 of forms but marks form codes **[unverified]**, so the notice prints its name only.
@@ -19,16 +19,8 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from cccd.enrollments.slip import (
-    FONT_FAMILY,
-    LOCAL_TIME,
-    MARGIN_MM,
-    PAGE_SIZE_MM,
-    _fit,
-    _rule,
-    font_paths,
-    pdf_with_fonts,
-)
+from cccd.enrollments.documents.slip import LOCAL_TIME, MARGIN_MM, PAGE_SIZE_MM
+from cccd.pdf import FONT_FAMILY, centred_rule, fit_text, font_paths, pdf_with_fonts
 
 FORM_NAME = "Thông báo về việc từ chối cấp thẻ Căn cước"
 LEGAL_BASIS = {
@@ -91,16 +83,16 @@ def _header(pdf: FPDF, data: RefusalData) -> None:
     h = _line_height(pdf, 8.5, bold=True)
     pdf.set_x(left)
     pdf.multi_cell(col_l, h, data.unit_name.upper(), align="C")
-    _rule(pdf, left + col_l / 2, pdf.get_y() + 0.6, 18)
+    centred_rule(pdf, left + col_l / 2, pdf.get_y() + 0.6, 18)
     left_bottom = pdf.get_y() + 0.6
-    size = _fit(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 8.5, col_r, bold=True)
+    size = fit_text(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 8.5, col_r, bold=True)
     pdf.set_xy(left + col_l, top)
     pdf.cell(col_r, size * 0.3528 * 1.4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
     h = _line_height(pdf, 8.5, bold=True)
     motto = "Độc lập - Tự do - Hạnh phúc"
     pdf.set_xy(left + col_l, top + size * 0.3528 * 1.4)
     pdf.cell(col_r, h, motto, align="C")
-    _rule(pdf, left + col_l + col_r / 2, pdf.get_y() + h + 0.6, pdf.get_string_width(motto))
+    centred_rule(pdf, left + col_l + col_r / 2, pdf.get_y() + h + 0.6, pdf.get_string_width(motto))
     day = data.refused_at.astimezone(LOCAL_TIME)
     pdf.set_xy(left + col_l, pdf.get_y() + h + 2.5)
     h = _line_height(pdf, 8.5)

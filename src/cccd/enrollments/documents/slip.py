@@ -14,36 +14,15 @@ the declaration before, the intake sheet after; the slip is CC02 in the 2024 set
 is **[unverified]**, so the slip prints the form's name ("Giấy hẹn trả thẻ Căn cước", or whatever
 the caller passes as `form_name`) and no code.
 
-**Speed** (measured on the development machine, median of 21 renders of a typical slip; the first
-render in a process pays ~0.4 s more, see `warm_up`):
-
-- plain fpdf2 with the vendored fonts: ~100 ms and 33 kB. fpdf2 has no supported way to share a
-  parsed font between documents: `add_font()` parses the TTF for each `FPDF`, and `output()`
-  subsets that parsed font *in place*, so a cached font object cannot be reused.
-- fonts cut down once per process: ~46 ms, 20 kB. The two vendored TTFs are subset with fontTools
-  to what a slip can need (Latin with every Vietnamese letter and the Latin letters of the
-  Central Highlands' languages, combining marks, punctuation, ₫, №: ~1,140 glyphs of DejaVu's
-  ~6,000; TrueType hinting dropped, which PDF viewers and 300 dpi printers do not use) and written
-  to a private temporary folder; each slip then calls the public `add_font()` on those small files.
-  fpdf2 still subsets them to the glyphs actually used (font subsetting stays on). A text with a
-  character outside that repertoire is rendered with the full fonts (slower, same result); if no
-  temporary folder can be written, every slip uses the full fonts.
-- and no bounding-box recalculation when fpdf2 saves its subset (`_skip_bbox_recalculation`):
-  ~34 ms. What is left: ~13 ms `add_font` (two small fonts), ~12 ms `output()`, ~9 ms the QR code
-  (segno evaluates all eight masks; a fixed mask would save ~4 ms but may scan worse), ~4 ms layout.
+**Speed**: ~34 ms and ~20 kB a slip, most of it fonts; `cccd.pdf` says how (fonts cut down once
+per process, no bounding-box recalculation) and what is left (~9 ms of it is the QR code: segno
+evaluates all eight masks; a fixed mask would save ~4 ms but may scan worse).
 """
 
 from __future__ import annotations
 
-import atexit
 import dataclasses
 import datetime
-import functools
-import logging
-import os
-import shutil
-import tempfile
-import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -52,12 +31,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import segno
-from fontTools import subset as ft_subset
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-logger = logging.getLogger(__name__)
+from cccd.pdf import FONT_FAMILY, centred_rule, fit_text, font_paths, pdf_with_fonts
 
 PAGE_SIZE_MM = (148.0, 210.0)  # A5 portrait (see the module docstring)
 MARGIN_MM = 10.0
@@ -65,22 +42,6 @@ FORM_NAME = "Giấy hẹn trả thẻ Căn cước"
 RETURN_AT_OFFICE = "Nhận tại cơ quan Công an"
 RETURN_BY_POST = "Gửi qua bưu chính"
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-_FAMILY = "DejaVu"
-# What a slip can print: Latin (every Vietnamese letter is in Latin-1, Extended-A/B or Extended
-# Additional), combining marks NFC cannot compose, general punctuation, currency signs (₫) and
-# letterlike symbols (№).
-_REPERTOIRE = (
-    (0x0020, 0x007E),
-    (0x00A0, 0x024F),
-    (0x0300, 0x036F),
-    (0x1E00, 0x1EFF),
-    (0x2000, 0x206F),
-    (0x20A0, 0x20CF),
-    (0x2100, 0x214F),
-)
 
 # Font sizes (pt) at scale 1; a slip whose long name or address would not fit is set smaller.
 _SCALES = (1.0, 0.92, 0.84, 0.76, 0.68, 0.6)
@@ -115,7 +76,7 @@ def render_slip(data: SlipData) -> bytes:
     data = _nfc(data)
     if data.received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
-    paths = _font_paths(_texts(data))
+    paths = font_paths(_texts(data))
     for scale in _SCALES:
         pdf = _layout(data, paths, scale)
         if pdf.get_y() <= PAGE_SIZE_MM[1] - MARGIN_MM + 0.01:
@@ -123,29 +84,6 @@ def render_slip(data: SlipData) -> bytes:
     else:  # absurdly long texts: smallest scale, and let fpdf2 break the page rather than clip
         pdf = _layout(data, paths, _SCALES[-1], allow_break=True)
     return bytes(pdf.output())
-
-
-FONT_FAMILY = _FAMILY
-
-
-def font_paths(texts: Iterable[str]) -> dict[str, Path]:
-    """The cut-down regular and bold fonts that hold `texts`' characters (shared by every PDF the
-    project writes: the slip, the refusal notice, the daily report)."""
-    return _font_paths(texts)
-
-
-def pdf_with_fonts(paths: dict[str, Path], page_format: object) -> FPDF:
-    """A portrait page in millimetres with those fonts added as `FONT_FAMILY`."""
-    pdf = FPDF(orientation="P", unit="mm", format=page_format)  # type: ignore[arg-type]
-    for style, path in paths.items():
-        pdf.add_font(_FAMILY, style, path)
-    _skip_bbox_recalculation(pdf)
-    return pdf
-
-
-def warm_up() -> None:
-    """Prepare the cut-down fonts now (~0.4 s) rather than in the first slip of the process."""
-    _font_paths(())
 
 
 def format_fee(fee: int | None, exemption: str = "") -> str:
@@ -182,7 +120,7 @@ def _layout(
 
     def font(size: float, bold: bool = False) -> float:
         """Set the font; return its line height in mm."""
-        pdf.set_font(_FAMILY, "B" if bold else "", size * scale)
+        pdf.set_font(FONT_FAMILY, "B" if bold else "", size * scale)
         return size * scale * 0.3528 * 1.4
 
     # Header: the issuing unit on the left, the national motto on the right.
@@ -194,17 +132,17 @@ def _layout(
     h = font(8.5, bold=True)
     pdf.set_x(left)
     pdf.multi_cell(col_l, h, data.unit_name.upper(), align="C")
-    _rule(pdf, left + col_l / 2, pdf.get_y() + 0.6, 18)
+    centred_rule(pdf, left + col_l / 2, pdf.get_y() + 0.6, 18)
     left_bottom = pdf.get_y() + 0.6
 
-    size = _fit(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 8.5 * scale, col_r, bold=True)
+    size = fit_text(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 8.5 * scale, col_r, bold=True)
     pdf.set_xy(left + col_l, top)
     pdf.cell(col_r, size * 0.3528 * 1.4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
     h = font(8.5, bold=True)
     pdf.set_xy(left + col_l, top + size * 0.3528 * 1.4)
     motto = "Độc lập - Tự do - Hạnh phúc"
     pdf.cell(col_r, h, motto, align="C")
-    _rule(pdf, left + col_l + col_r / 2, pdf.get_y() + h + 0.6, pdf.get_string_width(motto))
+    centred_rule(pdf, left + col_l + col_r / 2, pdf.get_y() + h + 0.6, pdf.get_string_width(motto))
     right_bottom = pdf.get_y() + h + 0.6
 
     # Title, form name, dossier code.
@@ -318,34 +256,6 @@ def _row(
     pdf.set_y(max(pdf.get_y(), y + h) + 1.2 * scale)
 
 
-def _skip_bbox_recalculation(pdf: FPDF) -> None:
-    """Halve the time of `output()`: fpdf2 saves its subset of each font through fontTools, which by
-    default recomputes every kept glyph's bounding box and so decodes and re-encodes its outline.
-    Subsetting never changes an outline, so the stored boxes are right; the font-wide maxima in
-    `head`, `hhea` and `maxp` stay those of the larger font, still true bounds. `FPDF.fonts` and
-    `TTFFont.ttfont` are plain attributes of fpdf2 2.8.9 (pinned); if they ever go, the slip is only
-    slower."""
-    for font in getattr(pdf, "fonts", {}).values():
-        ttfont = getattr(font, "ttfont", None)
-        if ttfont is not None:
-            ttfont.recalcBBoxes = False
-
-
-def _rule(pdf: FPDF, centre_x: float, y: float, length: float) -> None:
-    pdf.set_line_width(0.25)
-    pdf.line(centre_x - length / 2, y, centre_x + length / 2, y)
-
-
-def _fit(pdf: FPDF, text: str, size: float, width: float, *, bold: bool = False) -> float:
-    """Set the largest size up to `size` at which `text` fits on one line of `width`; return it."""
-    pdf.set_font(_FAMILY, "B" if bold else "", size)
-    actual = pdf.get_string_width(text)
-    if actual > width:
-        size = size * width / actual * 0.98
-        pdf.set_font(_FAMILY, "B" if bold else "", size)
-    return size
-
-
 def _qr_png(url: str) -> BytesIO:
     buffer = BytesIO()
     segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=10, border=4)
@@ -373,65 +283,3 @@ def _texts(data: SlipData) -> Iterable[str]:
         if isinstance(value, str):
             yield value
             yield value.upper()
-
-
-# --- fonts --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _FontSet:
-    paths: dict[str, Path]
-    codepoints: frozenset[int] | None  # None: the full fonts, use them for anything
-
-
-_FULL_FONTS = _FontSet({style: FONT_DIR / name for style, name in _FONT_FILES.items()}, None)
-_font_lock = threading.Lock()
-
-
-def _font_paths(texts: Iterable[str]) -> dict[str, Path]:
-    """The subset fonts if they cover every character of `texts`, else the full ones."""
-    with _font_lock:
-        fonts = _subset_fonts(os.getpid())  # a forked worker builds its own folder
-    if fonts.codepoints is None:
-        return fonts.paths
-    needed = {ord(c) for text in texts for c in text}
-    return fonts.paths if needed <= fonts.codepoints else _FULL_FONTS.paths
-
-
-@functools.cache
-def _subset_fonts(pid: int) -> _FontSet:
-    try:
-        folder = Path(tempfile.mkdtemp(prefix="cccd-slip-fonts-"))
-    except OSError:
-        logger.warning("No temporary folder for the slip fonts; using the full fonts")
-        return _FULL_FONTS
-    atexit.register(_remove_folder, folder, pid)
-    wanted = [c for low, high in _REPERTOIRE for c in range(low, high + 1)]
-    covered: set[int] | None = None
-    paths: dict[str, Path] = {}
-    try:
-        for style, name in _FONT_FILES.items():
-            font = TTFont(FONT_DIR / name, recalcTimestamp=False)
-            options = ft_subset.Options()
-            options.hinting = False
-            options.glyph_names = True
-            options.notdef_outline = True
-            options.recommended_glyphs = True
-            options.layout_features = []
-            options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
-            subsetter = ft_subset.Subsetter(options)
-            subsetter.populate(unicodes=wanted)
-            subsetter.subset(font)
-            cmap = set(font.getBestCmap())
-            covered = cmap if covered is None else covered & cmap
-            paths[style] = folder / name
-            font.save(paths[style])
-    except OSError:
-        logger.warning("Cannot write the slip fonts to %s; using the full fonts", folder)
-        return _FULL_FONTS
-    return _FontSet(paths, frozenset(covered or ()))
-
-
-def _remove_folder(folder: Path, pid: int) -> None:
-    if os.getpid() == pid:  # never from a forked child: the folder is its parent's
-        shutil.rmtree(folder, ignore_errors=True)
