@@ -17,7 +17,7 @@ from cccd.accounts.actions import ACTION_LABELS, action_label
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.accounts.security import DENIED
-from cccd.enrollments.lifecycle import MOVES
+from cccd.enrollments.dossiers.lifecycle import MOVES
 from tests.conftest import client_for
 
 SOURCE = Path(cccd.__file__).parent

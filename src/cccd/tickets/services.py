@@ -86,7 +86,7 @@ def _desk(desk_id: int, *, actor: User) -> tuple[Desk, SessionQueue]:
 
 def _ticket_for(desk: Desk, ticket_id: int, *, actor: User) -> Ticket:
     """The ticket, its row locked too: an intake at a desk locks only the ticket (see
-    `cccd.enrollments.services`), and a change here must see what that intake committed."""
+    `cccd.enrollments.intake.services`), and a change here must see what that intake committed."""
     locked = Ticket.objects.select_for_update(of=("self",)).select_related("group")
     ticket = get_visible(actor, locked, pk=ticket_id)
     if ticket.session_id != desk.session_id:
@@ -373,8 +373,8 @@ LIVE = (Ticket.State.WAITING, Ticket.State.CALLED, Ticket.State.SERVING, Ticket.
 def walk_in_problem(session: Session, person: Person) -> DomainError | None:
     """Why `person` should not get a number at the door of `session`, or None.
 
-    The desk's duplicate guard (`cccd.enrollments.services.open_application_problem`) at the door:
-    an open dossier (received, not yet delivered, rejected or cancelled) — the same states the
+    The desk's duplicate guard (`cccd.enrollments.intake.rules.open_application_problem`) at the
+    door: an open dossier (received, not yet delivered, rejected or cancelled) — the same states the
     database's `one_open_application_per_person` forbids twice; or a draft being taken at a desk
     right now; or a number of this session the person still holds. A draft left on a number no
     longer at a desk is stale and is no reason (the desk cancels it). The look-up on the queue page

@@ -15,7 +15,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from cccd.enrollments.slip import (
+from cccd.enrollments.documents.slip import (
     RETURN_AT_OFFICE,
     RETURN_BY_POST,
     SlipData,

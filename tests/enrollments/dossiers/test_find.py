@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from cccd.accounts.models import AuditEvent, User
-from cccd.enrollments import find
+from cccd.enrollments.dossiers import queries
 from cccd.enrollments.models import Enrollment, Holiday
 from cccd.errors import DomainError
 from cccd.registry.models import Person
@@ -48,27 +48,27 @@ def tayson_dossier(tree: Tree) -> Enrollment:
 
 
 def found(user: User, q: str) -> list[int]:
-    return [f.enrollment.pk for f in find.search(user, q).matches]
+    return [f.enrollment.pk for f in queries.search(user, q).matches]
 
 
 # ---------------------------------------------------------------- search
 
 
 def test_the_urls_have_their_names() -> None:
-    assert reverse("dossiers_search") == "/dossiers/search/"
-    assert reverse("dossiers_deadlines") == "/dossiers/deadlines/"
+    assert reverse("dossiers:search") == "/dossiers/search/"
+    assert reverse("dossiers:deadlines") == "/dossiers/deadlines/"
 
 
 def test_it_finds_a_dossier_by_its_code_in_any_case(
     officer_dakmil: User, dossier: Enrollment
 ) -> None:
     assert found(officer_dakmil, " 663-210306-000042 ") == [dossier.pk]
-    assert find.search(officer_dakmil, "663-210306-000042").kind == "code"
+    assert queries.search(officer_dakmil, "663-210306-000042").kind == "code"
 
 
 def test_it_finds_a_dossier_by_the_personal_id(officer_dakmil: User, dossier: Enrollment) -> None:
     assert found(officer_dakmil, "067 206 012 345") == [dossier.pk]
-    assert find.search(officer_dakmil, ID_NUMBER).kind == "personal_id"
+    assert queries.search(officer_dakmil, ID_NUMBER).kind == "personal_id"
 
 
 @pytest.mark.parametrize("q", ["nguyen van duc", "NGUYỄN VĂN ĐỨC", "Nguyen Duc", "van duc"])
@@ -115,7 +115,7 @@ def test_a_role_without_the_dossier_permission_cannot_search(
     liaison_dakmil: User, dossier: Enrollment
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        find.search(liaison_dakmil, "nguyen van duc")
+        queries.search(liaison_dakmil, "nguyen van duc")
     assert refused.value.code == "PERMISSION_DENIED"
     assert client_for(liaison_dakmil).get("/dossiers/search/?q=duc").status_code == 403
     assert not AuditEvent.objects.filter(action="enrollment.search").exists()
@@ -159,7 +159,7 @@ def test_the_search_form_alone_is_not_audited(officer_dakmil: User) -> None:
 @pytest.mark.parametrize(("q", "kind"), [(ID_NUMBER, "personal_id"), ("Nguyễn Văn Đức", "name")])
 def test_a_search_is_audited_with_its_kind_not_the_id_or_name(officer_dakmil: User, dossier: Enrollment,
                                                               q: str, kind: str) -> None:  # fmt: skip
-    find.search(officer_dakmil, q)
+    queries.search(officer_dakmil, q)
     event = AuditEvent.objects.get(action="enrollment.search")
     assert (event.actor, event.unit) == (officer_dakmil, officer_dakmil.unit)
     assert event.after == {"kind": kind, "found": [dossier.pk]}
@@ -167,7 +167,7 @@ def test_a_search_is_audited_with_its_kind_not_the_id_or_name(officer_dakmil: Us
 
 
 def test_a_code_search_is_audited_with_the_code(officer_dakmil: User, dossier: Enrollment) -> None:
-    find.search(officer_dakmil, "663-210306-000042")
+    queries.search(officer_dakmil, "663-210306-000042")
     event = AuditEvent.objects.get(action="enrollment.search")
     assert event.after == {"kind": "code", "found": [dossier.pk], "code": "663-210306-000042"}
 
@@ -204,7 +204,7 @@ def late(tree: Tree, holidays: None) -> dict[str, Enrollment]:
             for n, (key, (unit, person, state, due)) in enumerate(rows.items())}  # fmt: skip
 
 
-def listed(lists: find.Deadlines) -> tuple[set[str], set[str]]:
+def listed(lists: queries.Deadlines) -> tuple[set[str], set[str]]:
     overdue = {e.code for u in lists.units for e in u.overdue}
     soon = {e.code for u in lists.units for e in u.due_soon}
     return overdue, soon  # type: ignore[return-value]
@@ -217,7 +217,7 @@ def codes(late: dict[str, Enrollment], *keys: str) -> set[str]:
 def test_overdue_and_due_soon_count_weekends_and_holidays(officer_dakmil: User, late: dict[str, Enrollment],
                                                           time_machine: object) -> None:  # fmt: skip
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
-    lists = find.deadline_lists(officer_dakmil)
+    lists = queries.deadline_lists(officer_dakmil)
     assert lists.horizon == DAY(2021, 5, 5)
     overdue, soon = listed(lists)
     assert overdue == codes(late, "overdue", "commune_overdue")
@@ -229,7 +229,7 @@ def test_without_the_holiday_due_soon_ends_a_day_earlier(officer_dakmil: User, l
                                                           time_machine: object) -> None:  # fmt: skip
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
     Holiday.objects.all().delete()
-    lists = find.deadline_lists(officer_dakmil)
+    lists = queries.deadline_lists(officer_dakmil)
     assert lists.horizon == DAY(2021, 5, 4)  # Fri, (weekend), Mon, Tue
     assert listed(lists)[1] == codes(late, "due_today")
 
@@ -237,21 +237,21 @@ def test_without_the_holiday_due_soon_ends_a_day_earlier(officer_dakmil: User, l
 def test_a_wider_window_reaches_further(officer_dakmil: User, late: dict[str, Enrollment],
                                         time_machine: object) -> None:  # fmt: skip
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
-    lists = find.deadline_lists(officer_dakmil, days=4)
+    lists = queries.deadline_lists(officer_dakmil, days=4)
     assert listed(lists)[1] == codes(late, "due_today", "due_wednesday", "due_thursday")
 
 
 def test_the_next_day_yesterdays_due_date_is_overdue(officer_dakmil: User, late: dict[str, Enrollment],
                                                       time_machine: object) -> None:  # fmt: skip
     time_machine.move_to(THURSDAY + datetime.timedelta(days=1))  # the holiday
-    overdue, _soon = listed(find.deadline_lists(officer_dakmil))
+    overdue, _soon = listed(queries.deadline_lists(officer_dakmil))
     assert overdue == codes(late, "overdue", "commune_overdue", "due_today")
 
 
 def test_the_lists_are_grouped_by_unit_with_counts(officer_dakmil: User, late: dict[str, Enrollment],
                                                    time_machine: object) -> None:  # fmt: skip
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
-    units = find.deadline_lists(officer_dakmil).units
+    units = queries.deadline_lists(officer_dakmil).units
     assert [(u.unit_name, u.overdue_count, u.due_soon_count) for u in units] == [
         ("Công an huyện Đắk Mil", 1, 2),
         ("Công an xã Đắk Lao", 1, 0),
@@ -261,8 +261,8 @@ def test_the_lists_are_grouped_by_unit_with_counts(officer_dakmil: User, late: d
 def test_another_units_dossiers_are_not_listed(officer_tayson: User, commander_daknong: User,
                                                late: dict[str, Enrollment], time_machine: object) -> None:  # fmt: skip
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
-    assert listed(find.deadline_lists(officer_tayson)) == (codes(late, "tayson_overdue"), set())
-    assert late["tayson_overdue"].code not in listed(find.deadline_lists(commander_daknong))[0]
+    assert listed(queries.deadline_lists(officer_tayson)) == (codes(late, "tayson_overdue"), set())
+    assert late["tayson_overdue"].code not in listed(queries.deadline_lists(commander_daknong))[0]
 
 
 def test_the_deadlines_page_links_each_dossier_and_is_audited(officer_dakmil: User, late: dict[str, Enrollment],

@@ -11,7 +11,8 @@ from django.db import transaction
 from cccd.accounts.audit import AuditEvent
 from cccd.accounts.models import Role, User
 from cccd.accounts.roles import ROLE_PERMISSIONS
-from cccd.enrollments import errors, lifecycle
+from cccd.enrollments import errors
+from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.models import Enrollment, ProposedChange
 from cccd.errors import DomainError
 from tests.builders import Tree, make_person, make_user

@@ -18,7 +18,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from cccd.accounts.models import AuditEvent, Role, User
-from cccd.enrollments import lifecycle
+from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.models import Enrollment, Kind, ProposedChange
 from cccd.registry.models import Person
 from cccd.units.models import Unit
@@ -27,7 +27,7 @@ from tests.conftest import client_for
 from tests.enrollments.conftest import HCM, signature_png
 from tests.mixins import CrossUnitAccessMixin
 
-STATIC = Path(__file__).resolve().parents[2] / "src" / "cccd" / "static" / "cccd"
+STATIC = Path(__file__).resolve().parents[3] / "src" / "cccd" / "static" / "cccd"
 EVENING = datetime.datetime(2021, 3, 6, 20, 0, tzinfo=HCM)
 S = Enrollment.State
 

@@ -26,8 +26,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageFile
 
-from cccd.enrollments import captures
-from cccd.enrollments.captures import (
+from cccd.enrollments.intake import captures
+from cccd.enrollments.intake.captures import (
     MB,
     Capture,
     check_fingerprint,
@@ -39,7 +39,7 @@ from cccd.enrollments.captures import (
 )
 from cccd.errors import DomainError
 
-FACES = Path(__file__).resolve().parent.parent / "fixtures" / "faces"
+FACES = Path(__file__).resolve().parents[2] / "fixtures" / "faces"
 PORTRAIT_BYTES = (FACES / "portrait.jpg").read_bytes()
 NO_FACE_BYTES = (FACES / "no_face.jpg").read_bytes()
 HALF_BODY_BYTES = (FACES / "half_body.jpg").read_bytes()

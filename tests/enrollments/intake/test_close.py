@@ -16,7 +16,7 @@ from django.utils import translation
 from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Session, Venue
 from cccd.campaigns.services import create_venue, plan_session
-from cccd.enrollments import services
+from cccd.enrollments.intake import services
 from cccd.enrollments.models import Enrollment
 from cccd.errors import DomainError
 from cccd.tickets import services as tickets

@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 
 from cccd.accounts.models import User
-from cccd.enrollments import services
+from cccd.enrollments.intake import services
 from cccd.enrollments.models import Enrollment, Fee, FeeExemption, Holiday
 from cccd.enrollments.reference import load_reference
 from cccd.errors import DomainError

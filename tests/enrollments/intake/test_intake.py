@@ -13,7 +13,7 @@ import pytest
 from cccd.accounts.audit import AuditEvent
 from cccd.accounts.models import User
 from cccd.campaigns.models import Session
-from cccd.enrollments import services
+from cccd.enrollments.intake import rules, services
 from cccd.enrollments.models import (
     Artefact,
     DeadlineArea,
@@ -71,9 +71,7 @@ def test_mountain_district_and_holidays_set_the_return_date(
     done = services.finish_intake(called.pk, actor=officer_dakmil)
     assert done.return_date == datetime.date(2021, 4, 2)  # 20 working days from Sat 6/3/2021
     # from Thu 1/4/2021 the 20 days skip 21/4 (Hùng Kings), 30/4 and 3/5 (in lieu of 1/5)
-    assert services.compute_return_date(done, datetime.date(2021, 4, 1)) == datetime.date(
-        2021, 5, 4
-    )
+    assert rules.compute_return_date(done, datetime.date(2021, 4, 1)) == datetime.date(2021, 5, 4)
 
 
 def test_a_double_clicked_finish_is_refused_and_changes_nothing(
@@ -290,7 +288,7 @@ def test_liaison_cannot_take_intake(called: Ticket, liaison_dakmil: User) -> Non
 
 
 def test_the_lists_extra_columns_show_with_their_labels_not_their_keys() -> None:
-    from cccd.enrollments.queries import _listed_values
+    from cccd.enrollments.intake.queries import _listed_values
     from cccd.rosters.models import RosterEntry
     from cccd.rosters.reading import column_label
 

@@ -11,7 +11,7 @@ import pytest
 from cccd.accounts.audit import AuditEvent
 from cccd.accounts.models import User
 from cccd.campaigns.models import Session
-from cccd.enrollments import services
+from cccd.enrollments.intake import services
 from cccd.enrollments.models import Enrollment, Kind
 from cccd.errors import DomainError
 from cccd.registry.models import Person

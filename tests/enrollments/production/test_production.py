@@ -20,8 +20,11 @@ from django.core.management import CommandError, call_command
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Session
-from cccd.enrollments import lifecycle, production
+from cccd.demo import card_centre
+from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.models import Enrollment, ProductionBatch, SigningKey
+from cccd.enrollments.production import batch_file, keys, result_file
+from cccd.enrollments.production import services as production
 from cccd.errors import DomainError
 from cccd.registry.models import Person
 from cccd.tickets.models import Desk
@@ -96,7 +99,7 @@ def forge(result: bytes, change: Callable[[dict[str, Any]], object]) -> bytes:
     body = json.loads(_members(result)["result.json"])
     change(body)
     data = json.dumps(body).encode()
-    return production.pack_result(data, production.sign(production.centre_key(), data))
+    return card_centre.pack_result(data, keys.sign(keys.centre_key(), data))
 
 
 def _replace_batch_member(batch: ProductionBatch, name: str, new: Callable[[bytes], bytes]) -> None:
@@ -126,12 +129,12 @@ def test_a_batch_goes_to_production_and_its_result_comes_back(
     assert (len(data), hashlib.sha256(data).hexdigest()) == (batch.size, batch.sha256)
     members = _members(data)
     key = SigningKey.objects.get(unit=tree.dakmil_police)
-    assert production.signature_is_valid(
+    assert keys.signature_is_valid(
         key.public_key, members["manifest.json"], members["manifest.sig"]
     )
     manifest = json.loads(members["manifest.json"])
     assert (manifest["format"], manifest["version"], manifest["batch_code"]) == (
-        production.BATCH_FORMAT, 1, batch.code)  # fmt: skip
+        batch_file.BATCH_FORMAT, 1, batch.code)  # fmt: skip
     assert manifest["public_key"] == key.public_key
     entry = next(d for d in manifest["dossiers"] if d["code"] == student.code)
     assert entry["personal_id"] == student.person.personal_id
@@ -156,7 +159,7 @@ def test_a_batch_goes_to_production_and_its_result_comes_back(
     assert_audited("production.export_batch", batch, actor=back_office_dakmil)
     assert_audited("enrollment.send", student, actor=back_office_dakmil)
 
-    result = production.simulate_result(batch, reject={classmate.code: "Ảnh không đạt chuẩn"})
+    result = card_centre.simulate_result(batch, reject={classmate.code: "Ảnh không đạt chuẩn"})
     summary = production.import_result(result, actor=back_office_dakmil)
 
     assert (summary.produced, summary.rejected) == (1, {classmate.code: "Ảnh không đạt chuẩn"})
@@ -194,7 +197,7 @@ def test_a_card_issued_at_58_or_later_has_no_expiry(approved: list[Enrollment],
     Person.objects.filter(pk=approved[0].person_id).update(birth_date=datetime.date(1960, 1, 1),
                                                           birth_year=1960)  # fmt: skip
     batch = production.export_batch(actor=back_office_dakmil)
-    production.import_result(production.simulate_result(batch), actor=back_office_dakmil)
+    production.import_result(card_centre.simulate_result(batch), actor=back_office_dakmil)
     approved[0].refresh_from_db()
     assert approved[0].state == S.PRODUCED
     assert approved[0].card_expiry is None
@@ -242,7 +245,7 @@ def test_only_the_back_office_exports_and_imports(
     _refused(lambda: production.export_batch(actor=actor), "PERMISSION_DENIED")
     assert world(media) == before
     batch = production.export_batch(actor=back_office_dakmil)
-    result = production.simulate_result(batch)
+    result = card_centre.simulate_result(batch)
     before = world(media)
     _refused(lambda: production.import_result(result, actor=actor), "PERMISSION_DENIED")
     assert world(media) == before
@@ -259,7 +262,7 @@ def test_the_centre_refuses_a_batch_whose_manifest_was_changed(
     batch = production.export_batch(actor=back_office_dakmil)
     _replace_batch_member(batch, "manifest.json", lambda b: b.replace(b"Kinh", b"Hoa", 1))
     before = world(media)
-    _refused(lambda: production.simulate_result(batch), "BATCH_SIGNATURE_INVALID")
+    _refused(lambda: card_centre.simulate_result(batch), "BATCH_SIGNATURE_INVALID")
     assert world(media) == before
 
 
@@ -270,7 +273,7 @@ def test_the_centre_refuses_a_batch_whose_artefact_was_changed(
     name = next(n for n in _members(Path(batch.file.path).read_bytes()) if "/photo-0." in n)
     _replace_batch_member(batch, name, lambda b: b[:-1] + b"x")
     before = world(media)
-    error = _refused(lambda: production.simulate_result(batch), "BATCH_FILE_DAMAGED")
+    error = _refused(lambda: card_centre.simulate_result(batch), "BATCH_FILE_DAMAGED")
     assert name in error.message
     assert world(media) == before
 
@@ -293,7 +296,7 @@ def _refuses_and_changes_nothing(data: bytes, actor: User, media: Path, code: st
 
 def test_a_result_json_changed_after_signing_is_refused(sent: ProductionBatch, back_office_dakmil: User,
                                                         media: Path) -> None:  # fmt: skip
-    members = _members(production.simulate_result(sent))
+    members = _members(card_centre.simulate_result(sent))
     members["result.json"] = members["result.json"].replace(b'"produced"', b'"rejected"', 1)
     _refuses_and_changes_nothing(
         _rezip(members), back_office_dakmil, media, "RESULT_SIGNATURE_INVALID"
@@ -302,17 +305,17 @@ def test_a_result_json_changed_after_signing_is_refused(sent: ProductionBatch, b
 
 def test_a_result_signed_by_another_key_is_refused(sent: ProductionBatch, back_office_dakmil: User,
                                                    media: Path) -> None:  # fmt: skip
-    data = _members(production.simulate_result(sent))["result.json"]
+    data = _members(card_centre.simulate_result(sent))["result.json"]
     stranger = SigningKey(private_key_pem=Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption(),
     ).decode())  # fmt: skip
-    forged = production.pack_result(data, production.sign(stranger, data))
+    forged = card_centre.pack_result(data, keys.sign(stranger, data))
     _refuses_and_changes_nothing(forged, back_office_dakmil, media, "RESULT_SIGNATURE_INVALID")
 
 
 def test_a_truncated_result_is_refused(sent: ProductionBatch, back_office_dakmil: User,
                                        media: Path) -> None:  # fmt: skip
-    result = production.simulate_result(sent)
+    result = card_centre.simulate_result(sent)
     _refuses_and_changes_nothing(
         result[: len(result) - 30], back_office_dakmil, media, "RESULT_NOT_A_ZIP"
     )
@@ -322,7 +325,7 @@ def test_a_truncated_result_is_refused(sent: ProductionBatch, back_office_dakmil
 
 def test_a_result_with_other_members_is_refused(sent: ProductionBatch, back_office_dakmil: User,
                                                 media: Path) -> None:  # fmt: skip
-    members = _members(production.simulate_result(sent)) | {"extra.exe": b"MZ"}
+    members = _members(card_centre.simulate_result(sent)) | {"extra.exe": b"MZ"}
     error = _refuses_and_changes_nothing(
         _rezip(members), back_office_dakmil, media, "RESULT_MEMBERS"
     )
@@ -332,7 +335,7 @@ def test_a_result_with_other_members_is_refused(sent: ProductionBatch, back_offi
 def test_a_replayed_result_is_refused_with_the_day_it_was_imported(
     sent: ProductionBatch, back_office_dakmil: User, media: Path
 ) -> None:
-    result = production.simulate_result(sent)
+    result = card_centre.simulate_result(sent)
     production.import_result(result, actor=back_office_dakmil)
     before = world(media)
     error = _refused(
@@ -340,7 +343,7 @@ def test_a_replayed_result_is_refused_with_the_day_it_was_imported(
     )
     assert "06/03/2021" in error.message and sent.code in error.message
     # a second result of the centre for the same batch (a fresh id) is refused too
-    again = production.simulate_result(sent)
+    again = card_centre.simulate_result(sent)
     _refused(lambda: production.import_result(again, actor=back_office_dakmil), "RESULT_REPLAYED")
     assert world(media) == before
     assert Enrollment.objects.filter(state=S.PRODUCED).count() == 2
@@ -351,7 +354,7 @@ def test_a_result_naming_an_unknown_dossier_is_refused(sent: ProductionBatch, ba
     def add_stranger(body: dict[str, Any]) -> None:
         body["dossiers"].append(dict(body["dossiers"][0], code="999-210306-77"))
 
-    forged = forge(production.simulate_result(sent), add_stranger)
+    forged = forge(card_centre.simulate_result(sent), add_stranger)
     error = _refuses_and_changes_nothing(
         forged, back_office_dakmil, media, "RESULT_UNKNOWN_DOSSIERS"
     )
@@ -363,15 +366,15 @@ def test_a_result_naming_a_dossier_of_another_batch_is_refused(
 ) -> None:
     first = production.export_batch(actor=back_office_dakmil, enrollment_ids=[approved[0].pk])
     second = production.export_batch(actor=back_office_dakmil, enrollment_ids=[approved[1].pk])
-    other = json.loads(_members(production.simulate_result(second))["result.json"])["dossiers"]
-    forged = forge(production.simulate_result(first), lambda body: body["dossiers"].extend(other))
+    other = json.loads(_members(card_centre.simulate_result(second))["result.json"])["dossiers"]
+    forged = forge(card_centre.simulate_result(first), lambda body: body["dossiers"].extend(other))
     error = _refuses_and_changes_nothing(forged, back_office_dakmil, media, "RESULT_OTHER_BATCH")
     assert f"{approved[1].code} ({second.code})" in error.message
 
 
 def test_a_partial_result_is_refused(sent: ProductionBatch, approved: list[Enrollment],
                                      back_office_dakmil: User, media: Path) -> None:  # fmt: skip
-    forged = forge(production.simulate_result(sent), lambda body: body["dossiers"].pop())
+    forged = forge(card_centre.simulate_result(sent), lambda body: body["dossiers"].pop())
     error = _refuses_and_changes_nothing(forged, back_office_dakmil, media, "RESULT_INCOMPLETE")
     assert "1 of the 2" in error.message
 
@@ -379,7 +382,7 @@ def test_a_partial_result_is_refused(sent: ProductionBatch, approved: list[Enrol
 def test_a_result_made_from_another_file_is_refused(sent: ProductionBatch, back_office_dakmil: User,
                                                     media: Path) -> None:  # fmt: skip
     forged = forge(
-        production.simulate_result(sent), lambda body: body.update(batch_sha256="0" * 64)
+        card_centre.simulate_result(sent), lambda body: body.update(batch_sha256="0" * 64)
     )
     _refuses_and_changes_nothing(forged, back_office_dakmil, media, "RESULT_BATCH_MISMATCH")
 
@@ -407,9 +410,9 @@ def test_a_malformed_result_is_refused_with_what_is_wrong(
     change: Callable[[dict[str, Any]], object], code: str, says: str, sent: ProductionBatch,
     back_office_dakmil: User, media: Path,
 ) -> None:  # fmt: skip
-    body = json.loads(_members(production.simulate_result(sent))["result.json"])
+    body = json.loads(_members(card_centre.simulate_result(sent))["result.json"])
     body["dossiers"].sort(key=lambda d: d["code"])
-    result = production.pack_result(json.dumps(body).encode(), b"")
+    result = card_centre.pack_result(json.dumps(body).encode(), b"")
     forged = forge(result, change)
     error = _refuses_and_changes_nothing(forged, back_office_dakmil, media, code)
     assert says in error.message
@@ -418,13 +421,13 @@ def test_a_malformed_result_is_refused_with_what_is_wrong(
 def test_result_json_that_is_not_json_is_refused(sent: ProductionBatch, back_office_dakmil: User,
                                                  media: Path) -> None:  # fmt: skip
     for data in (b"{not json", b'{"a": 1, "a": 2}', b"[1, 2]", "{}".encode("utf-16")):
-        signed = production.pack_result(data, production.sign(production.centre_key(), data))
+        signed = card_centre.pack_result(data, keys.sign(keys.centre_key(), data))
         _refuses_and_changes_nothing(signed, back_office_dakmil, media, "RESULT_MALFORMED")
 
 
 def test_another_units_batch_is_not_found(sent: ProductionBatch, back_office_tayson: User,
                                           media: Path) -> None:  # fmt: skip
-    result = production.simulate_result(sent)
+    result = card_centre.simulate_result(sent)
     _refuses_and_changes_nothing(result, back_office_tayson, media, "RESULT_BATCH_UNKNOWN")
     _refused(lambda: production.cards_arrived(sent.pk, actor=back_office_tayson), "NOT_FOUND")
     client = client_for(back_office_tayson)
@@ -458,7 +461,7 @@ def test_the_pages_make_a_batch_download_it_import_its_result_and_record_the_car
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == batch.sha256
     assert_audited("production.download_batch", batch, actor=back_office_dakmil)
 
-    upload = io.BytesIO(production.simulate_result(batch))
+    upload = io.BytesIO(card_centre.simulate_result(batch))
     upload.name = "result.zip"
     response = client.post(f"/batches/{batch.pk}/result/", {"result": upload})
     assert response.status_code == 302
@@ -475,7 +478,7 @@ def test_a_refused_upload_is_shown_on_the_batch_page_with_its_status(
 ) -> None:
     client = client_for(back_office_dakmil)
     before = world(media)
-    upload = io.BytesIO(production.simulate_result(sent)[:-40])
+    upload = io.BytesIO(card_centre.simulate_result(sent)[:-40])
     upload.name = "result.zip"
     response = client.post(f"/batches/{sent.pk}/result/", {"result": upload})
     assert response.status_code == 422
@@ -488,11 +491,11 @@ def test_an_oversized_upload_is_refused_before_it_is_read(
 ) -> None:
     client = client_for(back_office_dakmil)
     before = world(media)
-    upload = io.BytesIO(b"\0" * (production.RESULT_MAX_MB * 1024 * 1024 + 1))
+    upload = io.BytesIO(b"\0" * (result_file.RESULT_MAX_MB * 1024 * 1024 + 1))
     upload.name = "result.zip"
     response = client.post(f"/batches/{sent.pk}/result/", {"result": upload})
     assert response.status_code == 413
-    assert f"at most {production.RESULT_MAX_MB} MB" in response.content.decode()
+    assert f"at most {result_file.RESULT_MAX_MB} MB" in response.content.decode()
     assert world(media) == before
 
 

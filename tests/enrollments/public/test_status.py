@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cccd.accounts.models import AuditEvent
-from cccd.enrollments import status
 from cccd.enrollments.models import Enrollment, LookupAttempt
+from cccd.enrollments.public import links, services
 from cccd.registry.models import Person
 from tests.builders import Tree, make_person
 
@@ -52,7 +52,7 @@ def error_of(response: object) -> str:
 
 
 def test_the_url_has_its_name() -> None:
-    assert reverse("public_dossier_status") == URL
+    assert reverse("public:status") == URL
 
 
 def test_the_form_needs_no_login_and_carries_a_csrf_token(db: None) -> None:
@@ -107,7 +107,7 @@ def test_a_day_and_month_without_leading_zeros_are_accepted(tree: Tree) -> None:
 def test_each_state_is_told_in_citizens_words(tree: Tree, student: Person, state: str,
                                                words: str) -> None:  # fmt: skip
     make_dossier(tree.dakmil_police, student, CODE, state=state)
-    result = status.public_status(CODE, "15/03/2006", client_key="203.0.113.5")
+    result = services.public_status(CODE, "15/03/2006", client_key="203.0.113.5")
     assert result.state_label == words
 
 
@@ -216,7 +216,7 @@ def test_successful_look_ups_do_not_count(dossier: Enrollment) -> None:
 def test_the_counters_keep_no_address_and_no_code(dossier: Enrollment) -> None:
     look_up(CODE, "01/01/2006", ip="203.0.113.5")
     keys = set(LookupAttempt.objects.values_list("key", flat=True))
-    assert keys == {status.attempt_key("ip", "203.0.113.5")}
+    assert keys == {services.attempt_key("ip", "203.0.113.5")}
     assert all(re.fullmatch(r"[0-9a-f]{64}", key) for key in keys)
 
 
@@ -298,7 +298,7 @@ def test_a_code_typed_without_dashes_still_needs_the_right_birth_date(dossier: E
 
 
 def link_url(dossier: Enrollment) -> str:
-    return reverse("dossier_public", args=[status.link_token(dossier)])
+    return reverse("public:link", args=[links.link_token(dossier)])
 
 
 def test_the_link_opens_the_status_without_a_birth_date(dossier: Enrollment) -> None:
@@ -314,7 +314,7 @@ def test_the_link_opens_the_status_without_a_birth_date(dossier: Enrollment) -> 
 
 
 def test_the_link_carries_the_code_and_a_signature_only(dossier: Enrollment) -> None:
-    token = status.link_token(dossier)
+    token = links.link_token(dossier)
     code, signature = token.rsplit(".", 1)
     assert code == CODE
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", signature)  # HMAC-SHA256, URL-safe base64
@@ -334,7 +334,7 @@ def test_a_link_for_another_code_or_with_a_changed_signature_opens_nothing(
 ) -> None:
     other = make_dossier(tree.dakmil_police, make_person(tree.daklao, "Phạm Thị Hoa", "02/02/2006", "F"),
                          "663-210306-000077")  # fmt: skip
-    signature = status.link_token(dossier).rsplit(".", 1)[1]
+    signature = links.link_token(dossier).rsplit(".", 1)[1]
     forged = [
         f"{other.code}.{signature}",
         f"{CODE}.{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}",
@@ -343,7 +343,7 @@ def test_a_link_for_another_code_or_with_a_changed_signature_opens_nothing(
         "mã-hồ-sơ",
     ]
     for token in forged:
-        response = Client().get(reverse("dossier_public", args=[token]))
+        response = Client().get(reverse("public:link", args=[token]))
         assert response.status_code == 404
         assert "STATUS_LINK_UNKNOWN" in response.content.decode()
         assert "Công an huyện" not in response.content.decode()
@@ -355,7 +355,7 @@ def test_a_link_for_another_code_or_with_a_changed_signature_opens_nothing(
 def test_a_drafts_code_has_no_link(tree: Tree, student: Person) -> None:
     draft = make_dossier(tree.dakmil_police, student, None, state=S.DRAFT, return_date=None)
     with pytest.raises(ValueError, match="finished"):
-        status.link_token(draft)
+        links.link_token(draft)
     draft.code = "663-210306-000090"  # even a signed code opens nothing while it is a draft
     assert Client().get(link_url(draft)).status_code == 404
 
@@ -393,7 +393,7 @@ def test_a_link_signed_before_the_secret_key_was_rotated_opens_while_the_old_key
 
 def test_an_old_slips_random_link_still_opens(dossier: Enrollment) -> None:
     Enrollment.objects.filter(pk=dossier.pk).update(
-        legacy_link_sha256=status.legacy_link_hash("Tq0w3eYBv7x-lm0K1Rz9aQ")
+        legacy_link_sha256=links.legacy_link_hash("Tq0w3eYBv7x-lm0K1Rz9aQ")
     )
     response = Client().get("/intake/d/Tq0w3eYBv7x-lm0K1Rz9aQ/")
     assert response.status_code == 200
@@ -424,6 +424,6 @@ def test_the_migration_keeps_the_printed_slips_links_as_hashes(tree: Tree, stude
     executor.migrate(executor.loader.graph.leaf_nodes())
     finished.refresh_from_db()
     draft.refresh_from_db()
-    assert finished.legacy_link_sha256 == status.legacy_link_hash("printed-on-the-slip-01")
+    assert finished.legacy_link_sha256 == links.legacy_link_hash("printed-on-the-slip-01")
     assert draft.legacy_link_sha256 is None
     assert Client().get("/intake/d/printed-on-the-slip-01/").status_code == 200

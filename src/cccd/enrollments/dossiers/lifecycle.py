@@ -38,7 +38,9 @@ from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import visible_to
-from cccd.enrollments import captures, errors
+from cccd.enrollments import errors
+from cccd.enrollments.intake import captures
+from cccd.enrollments.intake.rules import missing_captures
 from cccd.enrollments.models import Enrollment, ProposedChange
 from cccd.errors import NOT_FOUND, PERMISSION_DENIED
 from cccd.reports import counters
@@ -158,8 +160,6 @@ def _not_allowed(enrollment: Enrollment, move: Move) -> Exception:
 def completion_gaps(enrollment: Enrollment) -> list[str]:
     """What the back office must still fix before completing: captures, the person's fields that
     go on the card, and proposed register changes not yet reviewed."""
-    from cccd.enrollments.services import missing_captures
-
     day = (
         timezone.localdate(enrollment.received_at)
         if enrollment.received_at

@@ -1,7 +1,8 @@
 """The back office's, the commander's and the delivery desk's screens: the work queue of dossiers,
-one dossier with the moves the user may make, bulk approval, delivery and the refusal notice.
+one dossier with the moves the user may make, bulk approval, delivery and the refusal notice; the
+search box and the deadline lists; the card preview.
 
-Views parse and render; `cccd.enrollments.lifecycle` decides. A refusal is shown on the same
+Views parse and render; `lifecycle` decides, `queries` reads. A refusal is shown on the same
 screen with its 4xx status, and the screen after a move is the next dossier of the same queue.
 """
 
@@ -17,13 +18,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission, requires
 from cccd.accounts.roles import APPROVE, COMPLETE, DELIVER, DOSSIERS
-from cccd.enrollments import captures, errors, lifecycle
-from cccd.enrollments import dossier_queries as dq
+from cccd.accounts.scoping import get_visible
+from cccd.enrollments import errors
+from cccd.enrollments.documents.card import card_faces
+from cccd.enrollments.documents.refusal import RefusalData, render_refusal
+from cccd.enrollments.dossiers import lifecycle
+from cccd.enrollments.dossiers import queries as dq
+from cccd.enrollments.intake import captures
 from cccd.enrollments.models import Enrollment, ProposedChange
-from cccd.enrollments.refusal import RefusalData, render_refusal
 from cccd.errors import INVALID_INPUT, NOT_FOUND, DomainError
 
 _STATES = [s for s in Enrollment.State if s != Enrollment.State.DRAFT]
@@ -112,8 +118,8 @@ def _after_move(request: HttpRequest, enrollment: Enrollment, filters: dq.Dossie
     """The next dossier of the same queue (the one after this one's place), or the queue."""
     _previous, following = dq.neighbours(request.user, enrollment, filters)
     if following is None:
-        return redirect(_with(reverse("dossiers_list"), filters))
-    return redirect(_with(reverse("dossiers_detail", args=[following]), filters))
+        return redirect(_with(reverse("dossiers:list"), filters))
+    return redirect(_with(reverse("dossiers:detail", args=[following]), filters))
 
 
 @requires(DOSSIERS)
@@ -149,7 +155,7 @@ def review_change(request: HttpRequest, enrollment_id: int, change_id: int) -> H
         if exc.code == "NOT_FOUND":
             raise
         return _detail_page(request, enrollment_id, error=exc)
-    return redirect(_with(reverse("dossiers_detail", args=[enrollment_id]), filters) + "#changes")
+    return redirect(_with(reverse("dossiers:detail", args=[enrollment_id]), filters) + "#changes")
 
 
 # --- the commander's bulk approval --------------------------------------------------------------
@@ -196,7 +202,7 @@ def approve(request: HttpRequest) -> HttpResponse:
         return _approve_page(request, filters, error=exc, chosen=chosen)
     messages.success(request, ngettext("%(count)d dossier approved.", "%(count)d dossiers approved.",
                                        len(done)) % {"count": len(done)})  # fmt: skip
-    return redirect(_with(reverse("dossiers_approve"), filters))
+    return redirect(_with(reverse("dossiers:approve"), filters))
 
 
 # --- delivery -----------------------------------------------------------------------------------
@@ -251,7 +257,7 @@ def deliver(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     messages.success(
         request, _("Dossier %(code)s: the card is delivered.") % {"code": enrollment.code}
     )
-    return redirect("dossiers_detail", enrollment_id=enrollment.pk)
+    return redirect("dossiers:detail", enrollment_id=enrollment.pk)
 
 
 # --- the refusal notice -------------------------------------------------------------------------
@@ -286,3 +292,60 @@ def refusal_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tu-choi-{enrollment.code}.pdf"'
     return response
+
+
+# --- search and deadlines -----------------------------------------------------------------------
+
+
+@requires(DOSSIERS)
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The search box; a query too short to search is said in the page, with a 400."""
+    require_permission(request.user, lifecycle.VIEW)
+    q = request.GET.get("q", "")[: dq.QUERY_MAX_LENGTH]
+    context: dict[str, object] = {"q": q, "result": None}
+    if "q" not in request.GET:
+        return render(request, "enrollments/dossiers/search.html", context)
+    try:
+        context["result"] = dq.search(request.user, q)  # type: ignore[arg-type]
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "enrollments/dossiers/search.html", context, status=exc.status)
+    return render(request, "enrollments/dossiers/search.html", context)
+
+
+@requires(DOSSIERS)
+@require_GET
+def deadlines(request: HttpRequest) -> HttpResponse:
+    """Overdue and due-soon dossiers of the user's subtree; `?days=N` widens "due soon"."""
+    require_permission(request.user, lifecycle.VIEW)
+    days = dq.parse_days(request.GET.get("days"))
+    lists = dq.deadline_lists(request.user, days=days)  # type: ignore[arg-type]
+    return render(request, "enrollments/dossiers/deadlines.html", {"lists": lists})
+
+
+# --- the card preview ---------------------------------------------------------------------------
+
+
+@requires(DOSSIERS)
+@require_GET
+def card_preview(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """Front and back of the dossier's card, for the person to check before signing and for the
+    officer to compare with the produced card. Another unit's dossier, a missing one and a draft
+    (no code yet) are the same 404; the look-up is audited once the page can be shown."""
+    enrollment = get_visible(
+        request.user, Enrollment.objects.select_related("person", "unit"), pk=enrollment_id
+    )
+    if enrollment.code is None:
+        raise NOT_FOUND()
+    faces = card_faces(enrollment, timezone.localdate())
+    photo = dq.card_photo(enrollment)
+    record(
+        "enrollment.view_card",
+        actor=request.user,
+        unit=enrollment.unit,
+        obj=enrollment,
+        after={"enrollment": enrollment.pk},
+    )
+    context = {"enrollment": enrollment, "faces": faces, "photo": photo}
+    return render(request, "enrollments/dossiers/card.html", context)

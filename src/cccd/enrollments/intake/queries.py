@@ -1,24 +1,29 @@
-"""Read paths of the intake desk: what the screen shows, the slip's content, the public status."""
+"""Read paths of the intake desk: what the screen shows, the dossiers of the number at the desk,
+the slip's content, and the session's figures when it closes."""
 
 from __future__ import annotations
 
 import base64
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from cccd.accounts.models import User
 from cccd.accounts.scoping import get_visible
-from cccd.enrollments import captures, kinds, services
+from cccd.campaigns.models import Session
+from cccd.enrollments.documents.slip import SlipData
+from cccd.enrollments.intake import captures, kinds, rules
 from cccd.enrollments.models import Artefact, Enrollment, Kind
-from cccd.enrollments.slip import SlipData
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.rosters.reading import column_label
+from cccd.tickets import services as tickets
 from cccd.tickets.models import Ticket
 
 _RELATED = ("session__venue", "session__campaign", "session__unit", "group", "desk", "person",
@@ -29,6 +34,29 @@ def ticket_at_desk(user: User, ticket_id: int) -> Ticket:
     """A ticket of the user's unit subtree, for the intake screen (any state: a finished one
     shows its dossier)."""
     return get_visible(user, Ticket.objects.select_related(*_RELATED), pk=ticket_id)
+
+
+def ticket_dossiers(ticket: Ticket) -> tuple[Enrollment | None, Enrollment | None]:
+    """(the dossier the ticket's intake made once finished, its open draft), in one query."""
+    done = draft = None
+    rows = ticket.enrollments.exclude(state=Enrollment.State.CANCELLED).select_related("person")
+    for enrollment in rows:
+        if enrollment.unit_id == ticket.session.unit_id:
+            enrollment.unit = ticket.session.unit  # already loaded: no query for the audit row
+        if enrollment.state == Enrollment.State.DRAFT:
+            draft = draft or enrollment
+        else:
+            done = done or enrollment
+    return done, draft
+
+
+def received_dossier(ticket: Ticket) -> Enrollment | None:
+    """The dossier the ticket's intake made, once finished."""
+    return ticket_dossiers(ticket)[0]
+
+
+def draft_dossier(ticket: Ticket) -> Enrollment | None:
+    return ticket_dossiers(ticket)[1]
 
 
 PHOTO_THUMBNAIL_PX = (120, 160)
@@ -89,7 +117,7 @@ def _slots(enrollment: Enrollment | None) -> dict[tuple[str, int], Artefact]:
 
 def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     """Everything the intake screen shows, computed without writing anything."""
-    received, draft = services.ticket_dossiers(ticket)
+    received, draft = ticket_dossiers(ticket)
     if draft is not None:
         prefetch_related_objects([draft], "artefacts", "changes")
     person = ticket.person
@@ -100,13 +128,13 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     kind_options: list[kinds.KindOption] = []
     if person is not None:
         law = draft.law if draft is not None else ticket.session.campaign.law
-        fingers_due, iris_due = services.biometrics_due(law, person.birth_date, today)
+        fingers_due, iris_due = rules.biometrics_due(law, person.birth_date, today)
         kind_options = kinds.options(person, law, today) if received is None else []
     if person is not None and draft is None and received is None:
-        problem = services.open_application_problem(person, ticket) or (
-            services.eligibility_problem(person, law, today)
+        problem = rules.open_application_problem(person, ticket) or (
+            rules.eligibility_problem(person, law, today)
         )
-        suggested_kind = services.suggest_kind(person, today, law)
+        suggested_kind = rules.suggest_kind(person, today, law)
     slots = _slots(draft)
     photo = slots.get((Artefact.Kind.PHOTO, 0))
     signature = slots.get((Artefact.Kind.SIGNATURE, 0))
@@ -119,13 +147,13 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
         "photo": photo, "photo_thumbnail": thumbnail(photo, PHOTO_THUMBNAIL_PX),
         "signature": signature,
         "signature_thumbnail": thumbnail(signature, SIGNATURE_THUMBNAIL_PX),
-        "fingers": _named_slots(slots, Artefact.Kind.FINGERPRINT, services.FINGERS,
-                                services.FINGER_NAMES) if fingers_due else [],
-        "irises": _named_slots(slots, Artefact.Kind.IRIS, services.IRISES,
-                               services.IRIS_NAMES) if iris_due else [],
-        "missing": services.missing_captures(draft, today) if draft is not None else [],
+        "fingers": _named_slots(slots, Artefact.Kind.FINGERPRINT, rules.FINGERS,
+                                rules.FINGER_NAMES) if fingers_due else [],
+        "irises": _named_slots(slots, Artefact.Kind.IRIS, rules.IRISES,
+                               rules.IRIS_NAMES) if iris_due else [],
+        "missing": rules.missing_captures(draft, today) if draft is not None else [],
         "changes": list(draft.changes.all()) if draft is not None else [],
-        "at_desk": ticket.state in services.tickets.AT_DESK,
+        "at_desk": ticket.state in tickets.AT_DESK,
         "roster_details": _listed_values(ticket),
     }  # fmt: skip
 
@@ -133,7 +161,7 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
 def _fee_or_none(kind: str, today: datetime.date) -> int | None:
     """The kind's fee today without exemption, for the screen; None when the table has none."""
     try:
-        return services.quote_fee(kind, today, None)
+        return rules.quote_fee(kind, today, None)
     except DomainError:
         return None
 
@@ -152,7 +180,7 @@ def _listed_values(ticket: Ticket) -> dict[str, str]:
 
 
 def received_for_ticket(user: User, ticket_id: int) -> Enrollment:
-    enrollment = services.received_dossier(ticket_at_desk(user, ticket_id))
+    enrollment = received_dossier(ticket_at_desk(user, ticket_id))
     if enrollment is None:
         raise NOT_FOUND()
     return enrollment
@@ -205,3 +233,57 @@ def slip_data(enrollment: Enrollment, status_url: str) -> SlipData:
         officer_name=(officer.get_full_name() or officer.get_username()) if officer else "",
         ticket_number=enrollment.ticket.display if enrollment.ticket else "",
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------- closing the session
+
+
+@dataclass
+class SessionCounts:
+    served: int = 0
+    received: int = 0
+    no_shows: int = 0
+    handed_on: int = 0
+    unserved: int = 0
+    by_group: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def session_counts(session: Session) -> SessionCounts:
+    """The evening in figures: numbers served, dossiers received by group and kind, no-shows."""
+    states = Counter(Ticket.objects.filter(session=session).values_list("state", flat=True))
+    received = Enrollment.objects.filter(session=session).exclude(
+        state__in=[Enrollment.State.DRAFT, Enrollment.State.CANCELLED]
+    )
+    by_group = Counter(received.values_list("group__name", flat=True))
+    by_kind = Counter(received.values_list("kind", flat=True))
+    return SessionCounts(
+        served=states[Ticket.State.DONE], received=received.count(),
+        no_shows=states[Ticket.State.SKIPPED], handed_on=states[Ticket.State.MOVED],
+        unserved=states[Ticket.State.UNSERVED],
+        by_group={str(k or _("no group")): v for k, v in by_group.most_common()},
+        by_kind={str(Kind(k).label): v for k, v in by_kind.most_common()},
+    )  # fmt: skip
+
+
+@dataclass
+class NumbersLeft:
+    """The numbers still waiting or skipped: what closing hands on or marks not served."""
+
+    count: int = 0
+    by_group: dict[str, int] = field(default_factory=dict)
+    numbers: list[str] = field(default_factory=list)
+    at_desks: list[tuple[str, int]] = field(default_factory=list)  # (number, desk): close waits
+
+
+def numbers_left(session: Session) -> NumbersLeft:
+    left = list(
+        Ticket.objects.filter(session=session, state__in=tickets.LEFT_AT_CLOSE)
+        .select_related("group")
+        .order_by("line_at", "number")
+    )
+    by_group = Counter(t.group.name if t.group else _("no group") for t in left)
+    at_desks = Ticket.objects.filter(session=session, state__in=tickets.AT_DESK, desk__isnull=False)
+    return NumbersLeft(count=len(left), by_group=dict(by_group.most_common()),
+                       numbers=[t.display for t in left],
+                       at_desks=[(t.display, t.desk.number) for t in at_desks.select_related("desk")])  # fmt: skip

@@ -12,145 +12,54 @@ person's row, so two desks never open two dossiers for one person. Desk actions 
 `cccd.tickets.services` lock the session's queue and then the ticket, in that order; intake never
 waits for the queue lock, so there is no cycle, and captures at twenty desks of one session do not
 queue behind each other. (On SQLite the project's IMMEDIATE transactions serialise all writers.)
+
+What the desk decides before writing (kind, fee, return date, captures due, the duplicate guard)
+is in `rules`; what the screens read is in `queries`.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
-from collections import Counter
-from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
-from cccd.accounts.scoping import ancestor_paths, get_visible
-from cccd.campaigns.models import PriorityGroup, Session, Venue
+from cccd.accounts.scoping import get_visible
+from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
-from cccd.core import deadlines, validity
-from cccd.enrollments import captures, errors, kinds
-from cccd.enrollments.models import (
-    DEADLINE_KIND,
-    Artefact,
-    DeadlineArea,
-    Enrollment,
-    Fee,
-    FeeExemption,
-    Holiday,
-    Kind,
-    ProposedChange,
+from cccd.enrollments import errors
+from cccd.enrollments.intake import captures, kinds
+from cccd.enrollments.intake.queries import SessionCounts, session_counts, ticket_dossiers
+from cccd.enrollments.intake.rules import (
+    FINGERS,
+    IRISES,
+    biometrics_due,
+    compute_return_date,
+    default_group,
+    eligibility_problem,
+    missing_captures,
+    open_application_problem,
+    quote_fee,
+    suggest_kind,
 )
+from cccd.enrollments.models import Artefact, Enrollment, FeeExemption, ProposedChange
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.models import Person
 from cccd.reports import counters
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
-from cccd.units.models import Unit
 
 TAKE = "enrollments.take_intake"
-FINGERS = range(1, 11)  # ISO 19794 finger positions 1–10: right thumb … left little finger
-IRISES = (1, 2)  # 1 right eye, 2 left eye
-FINGER_NAMES = {
-    1: gettext_lazy("right thumb"), 2: gettext_lazy("right index finger"),
-    3: gettext_lazy("right middle finger"), 4: gettext_lazy("right ring finger"),
-    5: gettext_lazy("right little finger"), 6: gettext_lazy("left thumb"),
-    7: gettext_lazy("left index finger"), 8: gettext_lazy("left middle finger"),
-    9: gettext_lazy("left ring finger"), 10: gettext_lazy("left little finger"),
-}  # fmt: skip
-"""The fingers by their ISO/IEC 19794-4 positions, as the officer calls them (ngón cái phải …)."""
-IRIS_NAMES = {1: gettext_lazy("right eye"), 2: gettext_lazy("left eye")}
 CORRECTABLE = ("full_name", "birth_date", "sex", "hometown", "permanent_address", "ethnicity",
                "religion", "father_name", "mother_name", "old_id_number")  # fmt: skip
 _INTAKE_FIELDS = ("kind", "kind_reason", "group", "fee", "exemption", "return_method",
                   "post_address")  # fmt: skip
-
-
-# ---------------------------------------------------------------- rules read from reference data
-
-
-def suggest_kind(person: Person, today: datetime.date, law: str) -> str:
-    """The kind a person's register entry points to (`cccd.core.kinds.suggest`); the officer
-    confirms or changes it. First issue when nothing is possible: the screen says why."""
-    return kinds.suggest(person, law, today) or Kind.FIRST_ISSUE
-
-
-def quote_fee(kind: str, day: datetime.date, exemption: FeeExemption | None) -> int:
-    """The fee in đồng on `day`: nothing when exempted, else the reference table's amount for the
-    kind (callers check first that the person's card and age allow it: `kinds.require_kind`)."""
-    if exemption is not None:
-        return 0
-    fee = (
-        Fee.objects.filter(kind=kind, valid_from__lte=day)
-        .exclude(valid_to__lt=day)
-        .order_by("-valid_from")
-        .first()
-    )
-    if fee is None:
-        raise errors.NO_FEE(kind=Kind(kind).label, date=f"{day:%d/%m/%Y}")
-    return fee.amount
-
-
-_CITY_TYPES = ("thành phố", "thị xã", "quận")
-
-
-def deadline_area(unit: Unit) -> str:
-    """The 2014 law's area for a unit's dossiers: the nearest listed `DeadlineArea` up the unit's
-    tree (police or administrative mirror), else a city/town by the district's division type."""
-    prefixes = {unit.path, unit.mirror_path, *ancestor_paths(unit.path),
-                *ancestor_paths(unit.mirror_path)}  # fmt: skip
-    listed = (
-        DeadlineArea.objects.filter(unit__path__in=prefixes)
-        .select_related("unit")
-        .order_by("-unit__path")
-        .first()
-    )
-    if listed is not None:
-        return listed.area
-    admin = Unit.objects.filter(path__in=prefixes, category=Unit.Category.ADMIN)
-    types = [t.lower() for t in admin.values_list("division_type", flat=True)]
-    return "city_town" if any(t.startswith(_CITY_TYPES) for t in types) else "other"
-
-
-def compute_return_date(enrollment: Enrollment, complete: datetime.date) -> datetime.date:
-    """The last working day the law allows, counting the editable holidays table."""
-    days = deadlines.working_days_allowed(
-        law=enrollment.law,  # type: ignore[arg-type]
-        area=deadline_area(enrollment.unit),  # type: ignore[arg-type]
-        kind=DEADLINE_KIND[Kind(enrollment.kind)],  # type: ignore[arg-type]
-    )
-    horizon = complete + datetime.timedelta(days=days * 3 + 60)
-    holidays = set(
-        Holiday.objects.filter(date__gt=complete, date__lte=horizon).values_list("date", flat=True)
-    )
-    return deadlines.add_working_days(complete, days, holidays)
-
-
-def biometrics_due(law: str, birth_date: datetime.date, today: datetime.date) -> tuple[bool, bool]:
-    """(fingerprints, iris): under the 2023 law a child under 6 gives none, iris from 6 on;
-    the 2014 law took no iris (DOMAIN.md)."""
-    if law == "2023":
-        grown = validity.age_on(birth_date, today) >= 6
-        return grown, grown
-    return True, False
-
-
-def _due(enrollment: Enrollment, today: datetime.date) -> tuple[bool, bool]:
-    return biometrics_due(enrollment.law, enrollment.person.birth_date, today)
-
-
-def default_group(ticket: Ticket) -> PriorityGroup | None:
-    """The ticket's group, else students for a school's list, else the general public."""
-    if ticket.group_id:
-        return ticket.group
-    venue_kind = ticket.session.venue.kind
-    code = "student" if ticket.roster_entry_id and venue_kind == Venue.Kind.SCHOOL else "general"
-    return PriorityGroup.objects.filter(code=code, is_active=True).first()
 
 
 # ---------------------------------------------------------------- opening the dossier
@@ -166,80 +75,11 @@ _TICKET_RELATED = (
 )
 
 
-def _ticket(ticket_id: int, *, actor: User) -> Ticket:
-    require_permission(actor, TAKE)
-    return get_visible(actor, Ticket.objects.select_related(*_TICKET_RELATED), pk=ticket_id)
-
-
 def _locked_ticket(ticket_id: int, *, actor: User) -> Ticket:
     """The ticket, its row locked until the transaction ends (see the module's docstring)."""
     require_permission(actor, TAKE)
     locked = Ticket.objects.select_for_update(of=("self",)).select_related(*_TICKET_RELATED)
     return get_visible(actor, locked, pk=ticket_id)
-
-
-def ticket_dossiers(ticket: Ticket) -> tuple[Enrollment | None, Enrollment | None]:
-    """(the dossier the ticket's intake made once finished, its open draft), in one query."""
-    done = draft = None
-    rows = ticket.enrollments.exclude(state=Enrollment.State.CANCELLED).select_related("person")
-    for enrollment in rows:
-        if enrollment.unit_id == ticket.session.unit_id:
-            enrollment.unit = ticket.session.unit  # already loaded: no query for the audit row
-        if enrollment.state == Enrollment.State.DRAFT:
-            draft = draft or enrollment
-        else:
-            done = done or enrollment
-    return done, draft
-
-
-def received_dossier(ticket: Ticket) -> Enrollment | None:
-    """The dossier the ticket's intake made, once finished."""
-    return ticket_dossiers(ticket)[0]
-
-
-def draft_dossier(ticket: Ticket) -> Enrollment | None:
-    return ticket_dossiers(ticket)[1]
-
-
-@dataclass
-class Problem:
-    """Why a person cannot have a new dossier now, for the screen to show before anything is done."""
-
-    error: errors.ErrorCode
-    params: dict[str, object] = field(default_factory=dict)
-
-    def raise_(self) -> None:
-        raise self.error(**self.params)
-
-
-def open_application_problem(person: Person, ticket: Ticket) -> Problem | None:
-    """The duplicate guard: another dossier of this person that is open (not delivered, not
-    cancelled). A draft left on a number that is no longer at a desk does not count: it is stale,
-    and `start_intake` cancels it."""
-    others = Enrollment.objects.filter(person=person).exclude(
-        state__in=Enrollment.CLOSED_STATES
-    ).exclude(ticket=ticket).select_related("ticket__desk")  # fmt: skip
-    for other in others:
-        if other.state != Enrollment.State.DRAFT:
-            when = timezone.localtime(other.received_at or other.created_at)
-            return Problem(errors.OPEN_APPLICATION, {"name": person.full_name, "code": other.code,
-                                                     "state": other.get_state_display().lower(),
-                                                     "date": f"{when:%d/%m/%Y}"})  # fmt: skip
-        at_desk = other.ticket is not None and other.ticket.state in tickets.AT_DESK
-        if at_desk and other.ticket.desk is not None:  # type: ignore[union-attr]
-            return Problem(errors.BEING_TAKEN, {"name": person.full_name,
-                                                "desk": other.ticket.desk.number,  # type: ignore[union-attr]
-                                                "number": other.ticket.display})  # type: ignore[union-attr]  # fmt: skip
-    return None
-
-
-def eligibility_problem(person: Person, law: str, today: datetime.date) -> Problem | None:
-    """No kind of application is possible for the person today (under 14 under the 2014 law):
-    the screen says why and from when, before anything is captured."""
-    if kinds.suggest(person, law, today) is not None:
-        return None
-    return Problem(errors.NOT_ELIGIBLE, {"name": person.full_name,
-                                         "why": kinds.first_refusal(person, law, today)})  # fmt: skip
 
 
 def _cancel_stale_drafts(person: Person, ticket: Ticket, *, actor: User) -> None:
@@ -368,7 +208,8 @@ def _check_slot(enrollment: Enrollment, kind: str, slot: int) -> None:
     if kind == Artefact.Kind.FINGERPRINT:
         valid = slot in FINGERS
     elif kind == Artefact.Kind.IRIS:
-        if not _due(enrollment, timezone.localdate())[1]:
+        person, today = enrollment.person, timezone.localdate()
+        if not biometrics_due(enrollment.law, person.birth_date, today)[1]:
             raise errors.IRIS_NOT_TAKEN()
         valid = slot in IRISES
     else:
@@ -529,30 +370,6 @@ def check_proof_scan(data: bytes) -> captures.Capture:
 # ---------------------------------------------------------------- finishing
 
 
-def missing_captures(enrollment: Enrollment, today: datetime.date) -> list[str]:
-    """What the intake still lacks, in words for the officer (empty when it can be finished)."""
-    taken = {(a.kind, a.slot) for a in enrollment.artefacts.all()}
-    fingers_due, iris_due = _due(enrollment, today)
-    missing = []
-    if (Artefact.Kind.PHOTO, 0) not in taken:
-        missing.append(_("the photo"))
-    if fingers_due:
-        lacking = [n for n in FINGERS if (Artefact.Kind.FINGERPRINT, n) not in taken]
-        if lacking:
-            if len(lacking) == len(FINGERS):
-                missing.append(_("the ten fingerprints"))
-            else:
-                names = ", ".join(str(FINGER_NAMES[n]) for n in lacking)
-                missing.append(_("fingerprints: %(slots)s") % {"slots": names})
-    if iris_due:
-        lacking = [n for n in IRISES if (Artefact.Kind.IRIS, n) not in taken]
-        if lacking:
-            missing.append(_("iris %(slots)s") % {"slots": ", ".join(map(str, lacking))})
-    if (Artefact.Kind.SIGNATURE, 0) not in taken:
-        missing.append(_("the signature"))
-    return missing
-
-
 def dossier_code(enrollment: Enrollment, day: datetime.date) -> str:
     """Unit code, local date and the row's number: unique by construction, readable on the phone."""
     return f"{enrollment.unit.code}-{day:%y%m%d}-{enrollment.pk:06d}"
@@ -593,57 +410,6 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
 
 
 # ---------------------------------------------------------------- closing the session
-
-
-@dataclass
-class SessionCounts:
-    served: int = 0
-    received: int = 0
-    no_shows: int = 0
-    handed_on: int = 0
-    unserved: int = 0
-    by_group: dict[str, int] = field(default_factory=dict)
-    by_kind: dict[str, int] = field(default_factory=dict)
-
-
-def session_counts(session: Session) -> SessionCounts:
-    """The evening in figures: numbers served, dossiers received by group and kind, no-shows."""
-    states = Counter(Ticket.objects.filter(session=session).values_list("state", flat=True))
-    received = Enrollment.objects.filter(session=session).exclude(
-        state__in=[Enrollment.State.DRAFT, Enrollment.State.CANCELLED]
-    )
-    by_group = Counter(received.values_list("group__name", flat=True))
-    by_kind = Counter(received.values_list("kind", flat=True))
-    return SessionCounts(
-        served=states[Ticket.State.DONE], received=received.count(),
-        no_shows=states[Ticket.State.SKIPPED], handed_on=states[Ticket.State.MOVED],
-        unserved=states[Ticket.State.UNSERVED],
-        by_group={str(k or _("no group")): v for k, v in by_group.most_common()},
-        by_kind={str(Kind(k).label): v for k, v in by_kind.most_common()},
-    )  # fmt: skip
-
-
-@dataclass
-class NumbersLeft:
-    """The numbers still waiting or skipped: what closing hands on or marks not served."""
-
-    count: int = 0
-    by_group: dict[str, int] = field(default_factory=dict)
-    numbers: list[str] = field(default_factory=list)
-    at_desks: list[tuple[str, int]] = field(default_factory=list)  # (number, desk): close waits
-
-
-def numbers_left(session: Session) -> NumbersLeft:
-    left = list(
-        Ticket.objects.filter(session=session, state__in=tickets.LEFT_AT_CLOSE)
-        .select_related("group")
-        .order_by("line_at", "number")
-    )
-    by_group = Counter(t.group.name if t.group else _("no group") for t in left)
-    at_desks = Ticket.objects.filter(session=session, state__in=tickets.AT_DESK, desk__isnull=False)
-    return NumbersLeft(count=len(left), by_group=dict(by_group.most_common()),
-                       numbers=[t.display for t in left],
-                       at_desks=[(t.display, t.desk.number) for t in at_desks.select_related("desk")])  # fmt: skip
 
 
 @transaction.atomic

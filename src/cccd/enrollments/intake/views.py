@@ -1,5 +1,5 @@
-"""The intake screen of the number at a desk, the slip, the session's close and the public status
-page. Views parse and render; every change goes through `services`."""
+"""The intake screen of the number at a desk, the dossier it made and its slip, and the session's
+close. Views parse and render; every change goes through `services`."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cccd.accounts.audit import record_read
-from cccd.accounts.permissions import public, requires
+from cccd.accounts.permissions import requires
 from cccd.accounts.roles import DESK, DOSSIERS, INTAKE, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
-from cccd.enrollments import captures, queries, services, status, status_views
 from cccd.enrollments import errors as close_errors
+from cccd.enrollments.documents.slip import render_slip
+from cccd.enrollments.intake import captures, queries, rules, services
 from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
-from cccd.enrollments.slip import render_slip
+from cccd.enrollments.public.links import link_token
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.services import search_people
 
@@ -53,8 +54,8 @@ def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | N
                     "correctable": [(f, person_field_label(f)) for f in services.CORRECTABLE], "error": error, "error_section": section,
                     "matches": None})  # fmt: skip
     slot = getattr(error, "slot", None)
-    if section == "fingerprint" and slot in services.FINGER_NAMES:
-        context["error_slot_name"] = services.FINGER_NAMES[slot]
+    if section == "fingerprint" and slot in rules.FINGER_NAMES:
+        context["error_slot_name"] = rules.FINGER_NAMES[slot]
     query = request.GET.get("q", "").strip()
     if query and ticket.person_id is None:
         try:
@@ -62,7 +63,7 @@ def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | N
         except DomainError as exc:
             context["error"], context["error_section"] = exc, "person"
     status = error.status if error is not None else 200
-    return render(request, "enrollments/intake.html", context, status=status)
+    return render(request, "enrollments/intake/intake.html", context, status=status)
 
 
 @requires(INTAKE)
@@ -74,7 +75,7 @@ def intake(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def _back(ticket_id: int, anchor: str = "") -> HttpResponse:
-    return redirect(reverse("intake", args=[ticket_id]) + (f"#{anchor}" if anchor else ""))
+    return redirect(reverse("intake:screen", args=[ticket_id]) + (f"#{anchor}" if anchor else ""))
 
 
 def _refused(request: HttpRequest, ticket_id: int, exc: DomainError, section: str) -> HttpResponse:
@@ -150,7 +151,7 @@ def capture_one(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse
 @require_POST
 def capture_many(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse:
     """Fingerprints (10 slots) or irises (2): every file and reason of the form in one go."""
-    slots = {Artefact.Kind.FINGERPRINT: services.FINGERS, Artefact.Kind.IRIS: services.IRISES}
+    slots = {Artefact.Kind.FINGERPRINT: rules.FINGERS, Artefact.Kind.IRIS: rules.IRISES}
     if kind not in slots:
         raise NOT_FOUND()
     files: dict[int, bytes] = {}
@@ -197,9 +198,9 @@ def finish(request: HttpRequest, ticket_id: int) -> HttpResponse:
         if exc.code == "ALREADY_FINISHED":
             done = queries.received_for_ticket(request.user, ticket_id)
             messages.info(request, exc.message)
-            return redirect("dossier_done", enrollment_id=done.pk)
+            return redirect("intake:done", enrollment_id=done.pk)
         return _refused(request, ticket_id, exc, "finish")
-    return redirect("dossier_done", enrollment_id=enrollment.pk)
+    return redirect("intake:done", enrollment_id=enrollment.pk)
 
 
 @requires(INTAKE, DOSSIERS)
@@ -208,7 +209,7 @@ def done(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """After finishing: the dossier code, the slip to print, and the way back to the desk."""
     enrollment = queries.dossier(request.user, enrollment_id)
     record_read("enrollment.view", enrollment, actor=request.user, unit=enrollment.unit)
-    return render(request, "enrollments/done.html", {"enrollment": enrollment,
+    return render(request, "enrollments/intake/done.html", {"enrollment": enrollment,
                                                      "ticket": enrollment.ticket})  # fmt: skip
 
 
@@ -220,20 +221,11 @@ def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     if enrollment.code is None:
         raise NOT_FOUND()
     record_read("enrollment.slip", enrollment, actor=request.user, unit=enrollment.unit)
-    url = request.build_absolute_uri(
-        reverse("dossier_public", args=[status.link_token(enrollment)])
-    )
+    url = request.build_absolute_uri(reverse("public:link", args=[link_token(enrollment)]))
     pdf = render_slip(queries.slip_data(enrollment, url))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-hen-{enrollment.code}.pdf"'
     return response
-
-
-@public
-@require_GET
-def public_status(request: HttpRequest, token: str) -> HttpResponse:
-    """No login: the dossier's state and return date, for the QR code on the slip. No name, no ID."""
-    return status_views.dossier_by_link(request, token)
 
 
 @requires(ISSUE, DESK)
@@ -257,18 +249,20 @@ def close(request: HttpRequest, session_id: int) -> HttpResponse:
                 error = exc
             else:  # a double click or a replayed form: the first one closed it
                 messages.info(request, exc.message)
-                return redirect("session_close", session_id=session.pk)
+                return redirect("intake:close_session", session_id=session.pk)
         else:
             messages.success(request, _("The session is closed."))
-            return redirect("session_close", session_id=session.pk)
+            return redirect("intake:close_session", session_id=session.pk)
         session.refresh_from_db()
     now = timezone.now()
     targets = hand_on_targets(request.user, session, now=now)
     context = {
-        "session": session, "counts": services.session_counts(session), "error": error,
-        "left": services.numbers_left(session), "closed": session.state == Session.State.CLOSED,
+        "session": session, "counts": queries.session_counts(session), "error": error,
+        "left": queries.numbers_left(session), "closed": session.state == Session.State.CLOSED,
         "started": session.has_started(now), "now": now,
         "venue_next": targets.filter(venue_id=session.venue_id)[:10],
         "unit_next": targets.exclude(venue_id=session.venue_id)[:10],
     }  # fmt: skip
-    return render(request, "enrollments/close.html", context, status=error.status if error else 200)
+    return render(
+        request, "enrollments/intake/close.html", context, status=error.status if error else 200
+    )

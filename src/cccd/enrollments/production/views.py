@@ -1,6 +1,6 @@
 """Production batches: the list of a unit's batches, making one from the approved dossiers, and a
 batch's page (its dossiers, the file to download, the centre's result to upload, the cards
-arriving). Views parse and render; every change goes through `cccd.enrollments.production`."""
+arriving). Views parse and render; every change goes through `services`."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cccd.accounts.permissions import require_permission, requires
 from cccd.accounts.roles import DELIVER, DOSSIERS, PRODUCE
 from cccd.accounts.scoping import get_visible, visible_to
-from cccd.enrollments import lifecycle, production
-from cccd.enrollments import production_errors as errors
+from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.models import Enrollment, ProductionBatch
+from cccd.enrollments.production import errors, services
+from cccd.enrollments.production.result_file import RESULT_MAX_MB
 from cccd.errors import DomainError
 
 S = Enrollment.State
@@ -40,9 +41,9 @@ def _list_page(request: HttpRequest, *, making: bool = False,
     )  # fmt: skip
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     context = {"page": page, "batches": page.object_list, "approved": _approved_count(request),
-               "limit": production.BATCH_LIMIT, "making": making, "error": error}  # fmt: skip
+               "limit": services.BATCH_LIMIT, "making": making, "error": error}  # fmt: skip
     status = error.status if error is not None else 200
-    return render(request, "enrollments/batches.html", context, status=status)
+    return render(request, "enrollments/production/batches.html", context, status=status)
 
 
 @requires(DOSSIERS)
@@ -60,13 +61,13 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _list_page(request, making=True)
     try:
-        batch = production.export_batch(actor=request.user)
+        batch = services.export_batch(actor=request.user)
     except DomainError as exc:
         return _list_page(request, making=True, error=exc)
     messages.success(request, ngettext("Batch %(code)s made: %(count)s dossier sent to production.",
                                        "Batch %(code)s made: %(count)s dossiers sent to production.",
                                        batch.count) % {"code": batch.code, "count": batch.count})  # fmt: skip
-    return redirect("batch_detail", batch_id=batch.pk)
+    return redirect("production:detail", batch_id=batch.pk)
 
 
 def _batch_page(request: HttpRequest, batch_id: int, *,
@@ -79,9 +80,9 @@ def _batch_page(request: HttpRequest, batch_id: int, *,
                                                          "chip_serial"),
                "counts": {S(k).label: v for k, v in counts.items()},
                "can_arrive": counts.get(S.PRODUCED, 0) > 0, "error": error,
-               "max_mb": production.RESULT_MAX_MB}  # fmt: skip
+               "max_mb": RESULT_MAX_MB}  # fmt: skip
     status = error.status if error is not None else 200
-    return render(request, "enrollments/batch.html", context, status=status)
+    return render(request, "enrollments/production/batch.html", context, status=status)
 
 
 @requires(DOSSIERS)
@@ -95,7 +96,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_GET
 def batch_download(request: HttpRequest, batch_id: int) -> FileResponse:
     """The signed batch zip; the service audits the download (it holds personal data)."""
-    batch, handle = production.open_batch_file(batch_id, actor=request.user)
+    batch, handle = services.open_batch_file(batch_id, actor=request.user)
     return FileResponse(handle, as_attachment=True, filename=f"{batch.code}.zip",
                         content_type="application/zip")  # fmt: skip
 
@@ -105,18 +106,14 @@ def _read_result(upload: UploadedFile | None) -> bytes:
     while reading if the declared size understated it."""
     if upload is None:
         raise errors.RESULT_EMPTY()
-    limit = production.RESULT_MAX_MB * MB
+    limit = RESULT_MAX_MB * MB
     if upload.size is not None and upload.size > limit:
-        raise errors.RESULT_TOO_LARGE(
-            size=f"{upload.size / MB:.1f}", limit=production.RESULT_MAX_MB
-        )
+        raise errors.RESULT_TOO_LARGE(size=f"{upload.size / MB:.1f}", limit=RESULT_MAX_MB)
     buffer = bytearray()
     for chunk in upload.chunks():
         buffer += chunk
         if len(buffer) > limit:
-            raise errors.RESULT_TOO_LARGE(
-                size=f"{len(buffer) / MB:.1f}", limit=production.RESULT_MAX_MB
-            )
+            raise errors.RESULT_TOO_LARGE(size=f"{len(buffer) / MB:.1f}", limit=RESULT_MAX_MB)
     return bytes(buffer)
 
 
@@ -127,7 +124,7 @@ def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_visible(request.user, ProductionBatch.objects.all(), pk=batch_id)
     try:
         require_permission(request.user, lifecycle.PRODUCE)
-        summary = production.import_result(_read_result(request.FILES.get("result")),
+        summary = services.import_result(_read_result(request.FILES.get("result")),
                                            actor=request.user)  # fmt: skip
         if summary.batch.pk != batch.pk:  # a valid result of the unit's other batch: say so
             messages.info(request, _("That file was the result of batch %(code)s.")
@@ -137,17 +134,17 @@ def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
     messages.success(request, _("Result imported: %(produced)s cards produced, %(rejected)s refused "
                                 "by the centre.") % {"produced": summary.produced,
                                                      "rejected": len(summary.rejected)})  # fmt: skip
-    return redirect("batch_detail", batch_id=summary.batch.pk)
+    return redirect("production:detail", batch_id=summary.batch.pk)
 
 
 @requires(DELIVER)
 @require_POST
 def batch_arrived(request: HttpRequest, batch_id: int) -> HttpResponse:
     try:
-        moved = production.cards_arrived(batch_id, actor=request.user)
+        moved = services.cards_arrived(batch_id, actor=request.user)
     except DomainError as exc:
         return _batch_page(request, batch_id, error=exc)
     messages.success(request, ngettext("%(count)s card recorded as arrived at the unit.",
                                        "%(count)s cards recorded as arrived at the unit.",
                                        len(moved)) % {"count": len(moved)})  # fmt: skip
-    return redirect("batch_detail", batch_id=batch_id)
+    return redirect("production:detail", batch_id=batch_id)

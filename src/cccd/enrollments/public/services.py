@@ -1,16 +1,8 @@
 """The citizen's own look-up of a dossier, no login: by the link in the slip's QR code, or by the
 dossier code and the birth date typed on the status page.
 
-**The link** is `<code>.<signature>`: the dossier code signed with the server's secret key
-(Django's `Signer`, HMAC-SHA256, salt `LINK_SALT`). A signature rather than a random token kept in
-the database, because the slip is printed again whenever an officer opens it: a signed link is the
-same on every print, needs no write when it is made, and a copy of the database holds nothing that
-opens a status page. It cannot be guessed, so it is never rate-limited and never locked: a
-stranger guessing birth dates cannot shut the owner out. The price: a link cannot be revoked alone,
-and it dies with the secret key, so rotating the key keeps the old one in `SECRET_KEY_FALLBACKS`
-while slips signed with it are in people's hands (docs/operations.md). Slips printed before signed
-links carry a random token; migration 0004 kept only its SHA-256 (`legacy_link_sha256`), so those
-links still open and the database no longer holds them either.
+**The link** on the slip's QR code is signed (`links`): it opens the dossier at once, with no birth
+date, and is never rate-limited nor locked, because a signature cannot be guessed.
 
 **Typing the code and birth date**: the code is printed on the slip, and codes are sequential, so
 the birth date is the shared secret. A wrong code and a wrong birth date give the same answer, so
@@ -38,7 +30,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone
@@ -46,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.audit import record
 from cccd.enrollments.models import Enrollment, LookupAttempt
+from cccd.enrollments.public.links import LINK_MAX_LENGTH, legacy_link_hash, signed_code
 from cccd.errors import ErrorCode
 from cccd.registry.models import Person
 
@@ -53,8 +45,6 @@ CLIENT_LIMIT = 5
 CLIENT_WINDOW = datetime.timedelta(minutes=15)
 CODE_MAX_LENGTH = 32  # Enrollment.code's column
 EARLIEST_BIRTH_YEAR = 1900
-LINK_SALT = "cccd.enrollments.status.link"
-LINK_MAX_LENGTH = 200  # a code (32), a dot and a signature (43), with room to spare
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 # What people type between the parts of a code: spaces, dots, slashes, and the dashes a phone's
@@ -261,7 +251,7 @@ def _opened(enrollment: Enrollment, *, via: str) -> PublicStatus:
 def public_status(code: str, birth_date_text: str, *, client_key: str) -> PublicStatus:
     """The state of one dossier for the citizen who holds its slip.
 
-    `client_key` is the client's address (see `status_views.client_address`). Malformed input is
+    `client_key` is the client's address (see `views.client_address`). Malformed input is
     refused before anything is counted; a limited client is refused before the dossier is read,
     so a right answer does not help while the limit holds; a successful look-up is audited and
     does not count against the limit.
@@ -280,23 +270,6 @@ def public_status(code: str, birth_date_text: str, *, client_key: str) -> Public
     raise STATUS_NOT_FOUND()
 
 
-def _signer() -> signing.Signer:
-    # "." never occurs in a code or in the signature's URL-safe base64, and keeps the link short.
-    return signing.Signer(salt=LINK_SALT, sep=".")
-
-
-def link_token(enrollment: Enrollment) -> str:
-    """The token of the slip's QR link: the dossier code and its signature (see the module)."""
-    if not enrollment.code:
-        raise ValueError("only a finished dossier (one with a code) has a status link")
-    return _signer().sign(enrollment.code)
-
-
-def legacy_link_hash(token: str) -> str:
-    """What migration 0004 kept of a pre-signature link's random token (see the module)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def status_by_link(token: str) -> PublicStatus:
     """The state of the dossier whose slip carries this link: no birth date, no limit, no lock.
@@ -305,9 +278,10 @@ def status_by_link(token: str) -> PublicStatus:
     whatever is wrong with it; it counts against nothing, as a signature cannot be guessed.
     """
     token = (token or "")[:LINK_MAX_LENGTH]
-    try:
-        enrollment = _dossiers().filter(code=_signer().unsign(token)).first()
-    except signing.BadSignature:
+    code = signed_code(token)
+    if code is not None:
+        enrollment = _dossiers().filter(code=code).first()
+    else:
         enrollment = _dossiers().filter(legacy_link_sha256=legacy_link_hash(token)).first()
     if enrollment is None:
         raise STATUS_LINK_UNKNOWN()

@@ -1,6 +1,7 @@
-"""`cccd simulate_production BATCH_CODE`: play the card production centre for a batch, for the demo
-and the tests: check the batch file, make the cards (or refuse the dossiers named with --reject),
-and write the centre's signed result file, or import it at once as a user of the unit."""
+"""`cccd simulate_production BATCH_CODE`: play the card production centre for a batch
+(`cccd.demo.card_centre`), for the demo and the tests: check the batch file, make the cards (or
+refuse the dossiers named with --reject), and write the centre's signed result file, or import it
+at once as a user of the unit."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cccd.accounts.audit import audit_source
 from cccd.accounts.models import User
-from cccd.enrollments import production
+from cccd.demo.card_centre import simulate_result
 from cccd.enrollments.models import ProductionBatch
+from cccd.enrollments.production import services as production
 from cccd.errors import DomainError
 
 
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         actor = self._actor(options["username"])
         with audit_source("cli:simulate_production"):
             try:
-                data = production.simulate_result(batch, reject=reject)
+                data = simulate_result(batch, reject=reject)
                 out = options["out"]
                 if out is None and actor is None:
                     out = Path(f"{batch.code}-result.zip")
