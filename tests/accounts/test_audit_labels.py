@@ -25,7 +25,7 @@ ACTION = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
 # Actions built at run time, by the file that builds them.
 DYNAMIC: dict[str, Callable[[], set[str]]] = {
-    "enrollments/lifecycle.py": lambda: {f"enrollment.{name}" for name in MOVES},
+    "enrollments/dossiers/lifecycle.py": lambda: {f"enrollment.{name}" for name in MOVES},
     "accounts/security.py": lambda: {DENIED},
 }
 

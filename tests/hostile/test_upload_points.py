@@ -34,7 +34,7 @@ from cccd.rosters.models import Roster
 from cccd.tickets.models import Ticket
 from tests.builders import Tree
 from tests.conftest import client_for
-from tests.enrollments.test_lifecycle_views import make_dossier
+from tests.enrollments.dossiers.test_lifecycle_views import make_dossier
 from tests.hostile import make_corpus
 from tests.hostile.conftest import corpus, filename, shows
 
