@@ -7,12 +7,12 @@ Every query starts from `visible_to`, so a user reads only their unit subtree's 
 **Search** takes one box: a 12-digit number is a personal ID, anything else with a digit is a
 dossier code (both exact), and the rest is a name, compared folded (`cccd.core.names.fold`: no
 diacritics, đ→d, lower case) the way the register's look-up compares them, then ranked with
-rapidfuzz. Every search and every deadline list is audited, with the kind of query but never an
-ID number or a name, so the audit trail does not become a second copy of the register.
+rapidfuzz. Every search and every deadline list is audited, with the kind of query but never an ID
+number or a name, so the audit trail does not become a second copy of the register.
 
-**Deadlines**: a dossier is overdue when its return date (`Enrollment.return_date`, working days from
-the intake) has passed while it is still in `lifecycle.LATE_STATES`; due soon when the return date
-falls between today and the N-th working day after today (weekends and the `Holiday` table
+**Deadlines**: a dossier is overdue when its return date (`Enrollment.return_date`, working days
+from the intake) has passed while it is still in `lifecycle.LATE_STATES`; due soon when the return
+date falls between today and the N-th working day after today (weekends and the `Holiday` table
 excluded, by `cccd.core.deadlines`).
 """
 
@@ -311,9 +311,10 @@ BAD_DUE_SOON_DAYS = ErrorCode(
     400,
 )
 
-_FOUND_FIELDS = ("pk", "code", "state", "return_date", "unit__name", "unit__path", "person__full_name",
-           "person__personal_id", "person__birth_date", "person__birth_date_precision",
-           "person__birth_year", "person__name_folded")  # fmt: skip
+_FOUND_FIELDS = ("pk", "code", "state", "return_date", "unit__name", "unit__path",
+                 "person__full_name", "person__personal_id", "person__birth_date",
+                 "person__birth_date_precision", "person__birth_year",
+                 "person__name_folded")  # fmt: skip
 
 
 def _finished(user: User) -> QuerySet[Enrollment]:

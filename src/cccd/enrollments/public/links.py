@@ -8,8 +8,8 @@ opens a status page. It cannot be guessed, so it is never rate-limited and never
 stranger guessing birth dates cannot shut the owner out. The price: a link cannot be revoked alone,
 and it dies with the secret key, so rotating the key keeps the old one in `SECRET_KEY_FALLBACKS`
 while slips signed with it are in people's hands (docs/operations.md). Slips printed before signed
-links carry a random token; migration 0005_status_links kept only its SHA-256 (`legacy_link_sha256`), so those
-links still open and the database no longer holds them either.
+links carry a random token; migration 0005_status_links kept only its SHA-256
+(`legacy_link_sha256`), so those links still open and the database no longer holds them either.
 
 `LINK_SALT` keeps the module path the links were first signed under (`cccd.enrollments.status`):
 changing it would break every slip already printed.
@@ -49,5 +49,6 @@ def signed_code(token: str) -> str | None:
 
 
 def legacy_link_hash(token: str) -> str:
-    """What migration 0005_status_links kept of a pre-signature link's random token (see the module)."""
+    """What migration 0005_status_links kept of a pre-signature link's random token (see the
+    module)."""
     return hashlib.sha256(token.encode()).hexdigest()
