@@ -107,8 +107,8 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
 
     from cccd.campaigns.models import Session
     from cccd.demo import seed
+    from cccd.enrollments.intake.queries import session_counts
     from cccd.enrollments.models import Artefact, DeadlineArea, Enrollment
-    from cccd.enrollments.services import session_counts
     from cccd.tickets.models import Ticket
 
     monkeypatch.setattr(seed, "DEMO_PEOPLE", 2500)  # enough students for a full evening
@@ -152,7 +152,7 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
 
     from django.utils import timezone
 
-    from cccd.enrollments.lifecycle import LATE_STATES
+    from cccd.enrollments.dossiers.lifecycle import LATE_STATES
     from cccd.enrollments.models import ProductionBatch
     from cccd.reports.models import StateCount
 
@@ -176,8 +176,8 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
     # every dossier's kind is one the person's card and age allow (the desk's served evenings
     # were checked today, then dated back), and its fee is the table's for that kind
     from cccd.core import kinds as kind_rules
-    from cccd.enrollments import kinds
-    from cccd.enrollments.services import quote_fee
+    from cccd.enrollments.intake import kinds
+    from cccd.enrollments.intake.rules import quote_fee
 
     received_dossiers = Enrollment.objects.exclude(received_at=None).select_related("person",
                                                                                       "exemption")  # fmt: skip

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 import cccd
 from cccd.accounts.models import User
-from cccd.enrollments import status
 from cccd.enrollments.models import Enrollment
+from cccd.enrollments.public.links import link_token
 from cccd.headers import NoStoreMiddleware
 from tests.builders import Tree, make_person
 from tests.conftest import client_for
@@ -87,7 +87,7 @@ def test_the_citizens_status_pages_are_not_stored(dossier: Enrollment) -> None:
     answer = client.post("/status/", {"code": dossier.code, "birth_date": "15/03/2006"})
     assert answer.status_code == 200
     assert_protected(answer)
-    by_link = client.get(f"/intake/d/{status.link_token(dossier)}/")
+    by_link = client.get(f"/intake/d/{link_token(dossier)}/")
     assert by_link.status_code == 200
     assert_protected(by_link)
 
@@ -119,7 +119,7 @@ def test_every_page_links_the_favicon(dossier: Enrollment, officer_dakmil: User)
         client_for(officer_dakmil).get("/"),
         Client().get("/accounts/login/"),
         Client().get("/status/"),
-        Client().get(f"/intake/d/{status.link_token(dossier)}/"),
+        Client().get(f"/intake/d/{link_token(dossier)}/"),
     ]
     for page in pages:
         assert 'rel="icon"' in page.content.decode()

@@ -2,9 +2,10 @@
 
 A 1.7 KB workbook can declare 17 billion cells, a 50 MB zip can unpack to 50 GB, a 200-byte XML
 prolog can expand a billion entities, and a 30 KB PNG can decode to gigabytes. Each reader of an
-uploaded file (`cccd.registry.tables` for registers and rosters, `cccd.enrollments.captures` for
-images, `cccd.enrollments.production` for the centre's result zip) asks this module first, and
-every bound it passes has its own error code and a sentence that says what to do.
+uploaded file (`cccd.registry.tables` for registers and rosters, `cccd.enrollments.intake.captures`
+for images, `cccd.enrollments.production.result_file` for the centre's result zip) asks this
+module first, and every bound it passes has its own error code and a sentence that says what to
+do.
 
 - Zip archives (`check_zip`): the central directory's size and entry count are read from its end
   record before `zipfile` parses it; then part names (no absolute or `..` paths, no repeats), the

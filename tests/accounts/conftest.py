@@ -13,9 +13,11 @@ from django.core.files.base import ContentFile
 from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_api_token
 from cccd.campaigns.models import Session, Venue
-from cccd.enrollments import lifecycle, production, status
-from cccd.enrollments import services as intake
+from cccd.enrollments.dossiers import lifecycle
+from cccd.enrollments.intake import services as intake
 from cccd.enrollments.models import Enrollment
+from cccd.enrollments.production import services as production
+from cccd.enrollments.public.links import link_token
 from cccd.registry.importing import run_import
 from cccd.registry.models import Person
 from cccd.registry.services import import_file
@@ -92,7 +94,7 @@ def objects(tree: Tree, people: dict[str, User], session: Session, desks: list[D
         "change_id": change.pk, "batch_id": batch.pk, "fmt": "xlsx", "desk_id": desks[0].pk,
         "called_ticket_id": called.pk,  # the student's number, finished at desk 1
         # per route
-        "intake_capture.kind": "photo", "intake_slots.kind": "fingerprint",
+        "intake:capture.kind": "photo", "intake:slots.kind": "fingerprint",
         "ticket_public.token": waiting.public_token,
-        "dossier_public.token": status.link_token(Enrollment.objects.get(pk=dossier.pk)),
+        "public:link.token": link_token(Enrollment.objects.get(pk=dossier.pk)),
     }  # fmt: skip

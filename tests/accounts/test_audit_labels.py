@@ -17,7 +17,7 @@ from cccd.accounts.actions import ACTION_LABELS, action_label
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.accounts.security import DENIED
-from cccd.enrollments.lifecycle import MOVES
+from cccd.enrollments.dossiers.lifecycle import MOVES
 from tests.conftest import client_for
 
 SOURCE = Path(cccd.__file__).parent
@@ -25,7 +25,7 @@ ACTION = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
 # Actions built at run time, by the file that builds them.
 DYNAMIC: dict[str, Callable[[], set[str]]] = {
-    "enrollments/lifecycle.py": lambda: {f"enrollment.{name}" for name in MOVES},
+    "enrollments/dossiers/lifecycle.py": lambda: {f"enrollment.{name}" for name in MOVES},
     "accounts/security.py": lambda: {DENIED},
 }
 

@@ -43,9 +43,9 @@ def test_a_page_the_role_does_not_allow_is_a_403_and_a_security_event(
         liaison_dakmil,
         liaison_dakmil.unit,
         "10.0.0.7",
-        "dossier_slip",
+        "intake:slip",
     )
-    assert event.after == {"route": "dossier_slip", "method": "GET", "status": 403,
+    assert event.after == {"route": "intake:slip", "method": "GET", "status": 403,
                            "code": "PERMISSION_DENIED", "ids": {"enrollment_id": captured.pk}}  # fmt: skip
     written = f"{event.object_repr} {event.before} {event.after}"
     assert student.full_name not in written and student.personal_id not in written

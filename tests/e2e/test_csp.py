@@ -17,8 +17,8 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Route, 
 from cccd.accounts.models import User
 from cccd.campaigns.models import Session
 from cccd.campaigns.services import load_groups
-from cccd.enrollments import status
 from cccd.enrollments.models import Enrollment
+from cccd.enrollments.public.links import link_token
 from cccd.registry.models import Person
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk
@@ -113,7 +113,7 @@ def _pages(e: dict[str, Any], tree: Tree) -> list[str]:
 
 
 def _public_pages(e: dict[str, Any]) -> list[str]:
-    return ["/accounts/login/", "/status/", f"/intake/d/{status.link_token(e['dossier'])}/",
+    return ["/accounts/login/", "/status/", f"/intake/d/{link_token(e['dossier'])}/",
             f"/queue/t/{e['waiting'].public_token}/"]  # fmt: skip
 
 
@@ -238,7 +238,7 @@ def test_the_citizens_status_page_fits_a_phone(browsing: Any, evening: dict[str,
     """The slip's QR opens on a phone: the answer, the form and a refusal fit its width."""
     one = browsing("phone")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    one.page.goto(f"/intake/d/{status.link_token(evening['dossier'])}/")
+    one.page.goto(f"/intake/d/{link_token(evening['dossier'])}/")
     expect(one.page.get_by_test_id("state")).to_contain_text("Thẻ đã về")
     one.page.screenshot(path=str(SHOTS / "phone-status-link.png"), full_page=True)
     fits = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"

@@ -28,8 +28,8 @@ from cccd.campaigns.services import (
     load_groups,
     plan_session,
 )
-from cccd.enrollments import production
-from cccd.enrollments import services as intake
+from cccd.demo.card_centre import simulate_result
+from cccd.enrollments.intake import services as intake
 from cccd.enrollments.models import Enrollment, Fee, FeeExemption, Holiday, ProductionBatch
 from cccd.enrollments.reference import load_reference
 from cccd.tickets import services as queue
@@ -128,7 +128,7 @@ def test_complete_approve_batch_produce_deliver_and_the_citizen_reads_delivered(
     batch = ProductionBatch.objects.get()
     assert (_state(first.pk), _state(second.pk)) == ("in_production", "in_production")
     result = tmp_path / "result.zip"
-    result.write_bytes(production.simulate_result(batch))  # the centre, played in-process
+    result.write_bytes(simulate_result(batch))  # the centre, played in-process
     page.locator("input[name=result]").set_input_files(str(result))
     page.get_by_test_id("upload-result").locator("button[type=submit]").click()
     expect(page.get_by_test_id("batch-state")).not_to_have_text(batch.get_state_display())

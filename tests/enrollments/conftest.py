@@ -11,7 +11,7 @@ import pytest
 
 from cccd.accounts.models import Role, User
 from cccd.campaigns.models import Session
-from cccd.enrollments import services
+from cccd.enrollments.intake import services
 from cccd.enrollments.models import Artefact, Enrollment
 from cccd.registry.models import Person
 from cccd.tickets import services as tickets

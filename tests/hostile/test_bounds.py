@@ -22,9 +22,9 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from PIL import Image, ImageFile
 
 from cccd import filebounds
-from cccd.enrollments import captures
 from cccd.enrollments import errors as intake
-from cccd.enrollments.services import check_proof_scan
+from cccd.enrollments.intake import captures
+from cccd.enrollments.intake.services import check_proof_scan
 from cccd.errors import DomainError, ErrorCode
 from cccd.registry import errors as registry
 from cccd.registry.tables import open_table, received_file

@@ -22,10 +22,10 @@ from django.core.management import CommandError, call_command
 from cccd import filebounds
 from cccd.accounts.models import User
 from cccd.campaigns.models import Session
-from cccd.enrollments import captures, services
 from cccd.enrollments import errors as intake
-from cccd.enrollments import production_errors as production
+from cccd.enrollments.intake import captures, services
 from cccd.enrollments.models import Artefact, Enrollment, ProductionBatch, ProposedChange
+from cccd.enrollments.production import errors as production
 from cccd.errors import ErrorCode
 from cccd.registry import errors as registry
 from cccd.registry.models import Person, RegisterImport
@@ -34,7 +34,7 @@ from cccd.rosters.models import Roster
 from cccd.tickets.models import Ticket
 from tests.builders import Tree
 from tests.conftest import client_for
-from tests.enrollments.test_lifecycle_views import make_dossier
+from tests.enrollments.dossiers.test_lifecycle_views import make_dossier
 from tests.hostile import make_corpus
 from tests.hostile.conftest import corpus, filename, shows
 

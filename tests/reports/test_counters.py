@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from cccd.accounts.models import User
 from cccd.campaigns.models import Session
-from cccd.enrollments import lifecycle
+from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.models import Enrollment
 from cccd.reports import counters
 from cccd.reports.models import DailyCount, DueCount, StateCount, UnitDayCount

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from cccd.accounts.models import User
 from cccd.campaigns.models import Campaign, PriorityGroup
-from cccd.enrollments import lifecycle
+from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.models import Enrollment, Kind
 from cccd.reports import counters
 from cccd.reports.models import DailyCount, StateCount, UnitDayCount

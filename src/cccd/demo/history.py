@@ -33,9 +33,9 @@ from cccd.accounts.models import User
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Team, Venue
 from cccd.core import validity
 from cccd.demo.seed import DEMO_CAMPAIGN, HISTORY_NOTE
-from cccd.enrollments import kinds
+from cccd.enrollments.intake import kinds
+from cccd.enrollments.intake.rules import compute_return_date, quote_fee
 from cccd.enrollments.models import Enrollment, Kind
-from cccd.enrollments.services import compute_return_date, quote_fee
 from cccd.registry.models import Person
 from cccd.tickets.models import Desk, Ticket
 from cccd.units.models import Unit

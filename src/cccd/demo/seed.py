@@ -317,7 +317,7 @@ def seed_queue() -> int:
     through the intake desk (dossiers received with their captures), one draft half taken at
     desk 1; and an earlier evening of the campaign served and closed with its counts."""
     from cccd.campaigns.models import PriorityGroup
-    from cccd.enrollments import services as intake
+    from cccd.enrollments.intake import services as intake
     from cccd.tickets import services as queue
     from cccd.tickets.models import Desk, Ticket
 
@@ -404,7 +404,7 @@ def _take_intake(ticket: object, desk: object, turn: int, face: bytes, *, actor:
     """The whole intake of the number at the desk, through the desk's own services: photo, ten
     fingers (one missing for some), irises, signature, return method, finish. A number with nobody
     from the register behind it was only asking: it is finished without a dossier."""
-    from cccd.enrollments import services as intake
+    from cccd.enrollments.intake import services as intake
     from cccd.enrollments.models import Enrollment, FeeExemption, Kind
     from cccd.tickets import services as queue
 
@@ -481,7 +481,7 @@ def demo_session(number: int) -> object | None:
 def _serve_past_session(number: int, *, people: int, served: int, born: tuple[int, int]) -> int:
 
     from cccd.campaigns.models import Session
-    from cccd.enrollments import services as intake
+    from cccd.enrollments.intake import services as intake
     from cccd.tickets import services as queue
     from cccd.tickets.models import Desk, Ticket
 
@@ -519,7 +519,7 @@ def _serve_past_session(number: int, *, people: int, served: int, born: tuple[in
 def _move_evening_back(session: object) -> None:
     """The services stamped everything now; put the evening's times back on that evening: numbers
     from its start, one served every eight minutes, dossier codes and return dates of that day."""
-    from cccd.enrollments import services as intake
+    from cccd.enrollments.intake import services as intake
     from cccd.enrollments.models import Artefact, Enrollment
     from cccd.tickets.models import Ticket
 
@@ -571,8 +571,10 @@ def seed_lifecycle() -> dict[str, int]:
     third still at the centre; one returned for correction, one rejected, one cancelled; the rest
     still to complete, some of them overdue. Idempotent: it runs once, while no dossier of the
     unit has left `captured`."""
-    from cccd.enrollments import lifecycle, production
+    from cccd.demo.card_centre import simulate_result
+    from cccd.enrollments.dossiers import lifecycle
     from cccd.enrollments.models import Enrollment
+    from cccd.enrollments.production import services as production
 
     S = Enrollment.State
     unit_dossiers = Enrollment.objects.filter(unit__path="/ca/L67/663/")
@@ -594,7 +596,7 @@ def seed_lifecycle() -> dict[str, int]:
     lifecycle.move_many([d.pk for d in sent + approved_only], "approve", actor=commander)
     batch = production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in first])
     refused = {first[-1].code: "Ảnh chân dung không đạt: đeo kính râm"}
-    production.import_result(production.simulate_result(batch, reject=refused), actor=back_office)
+    production.import_result(simulate_result(batch, reject=refused), actor=back_office)
     production.cards_arrived(batch.pk, actor=back_office)
     for index, dossier in enumerate(first[:4]):
         if index % 2 == 0:
@@ -604,7 +606,7 @@ def seed_lifecycle() -> dict[str, int]:
             lifecycle.deliver(dossier.pk, actor=back_office, delivery="posted",
                               tracking_number=f"EE{4_012_345_670 + index}VN")  # fmt: skip
     produced = production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in second])
-    production.import_result(production.simulate_result(produced), actor=back_office)  # not arrived
+    production.import_result(simulate_result(produced), actor=back_office)  # not arrived
     production.export_batch(
         actor=back_office, enrollment_ids=[d.pk for d in third]
     )  # at the centre

@@ -8,7 +8,7 @@ class EnrollmentsConfig(AppConfig):
 
     def ready(self) -> None:
         """Answer the lists and the queue, which come earlier in the flow, about open applications."""
-        from cccd.enrollments.duplicates import ANSWERS
+        from cccd.enrollments.intake.rules import ANSWERS
         from cccd.registry.open_applications import answer_with
 
         answer_with(ANSWERS)

@@ -166,7 +166,7 @@ SESSION_ALREADY_CLOSED = ErrorCode(
     "SESSION_ALREADY_CLOSED", _("The session is already closed."), 409
 )
 
-# the dossier's life after the intake (cccd.enrollments.lifecycle)
+# the dossier's life after the intake (cccd.enrollments.dossiers.lifecycle)
 MOVE_NOT_ALLOWED = ErrorCode(
     "MOVE_NOT_ALLOWED",
     _("Dossier %(code)s is %(state)s: it cannot be “%(move)s” now."),

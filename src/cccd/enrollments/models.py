@@ -129,8 +129,8 @@ class Enrollment(models.Model):
 
     A draft is opened when a number is called and belongs to that ticket; finishing the intake
     gives it its dossier code and return date and makes it `captured`. From there it moves only
-    by the moves of `cccd.enrollments.lifecycle`. At most one application per person is open at a
-    time (a database constraint backs the service's check).
+    by the moves of `cccd.enrollments.dossiers.lifecycle`. At most one application per person is
+    open at a time (a database constraint backs the service's check).
     """
 
     class State(models.TextChoices):
@@ -194,8 +194,8 @@ class Enrollment(models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                     blank=True, related_name="+")  # fmt: skip
-    # Slips print a signed link (cccd.enrollments.status); the first slips carried a random token,
-    # of which only the SHA-256 is kept, so their links still open (migration 0004).
+    # Slips print a signed link (cccd.enrollments.public.links); the first slips carried a random
+    # token, of which only the SHA-256 is kept, so their links still open (migration 0005).
     legacy_link_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True,
                                           editable=False)  # fmt: skip
     batch = models.ForeignKey("ProductionBatch", models.PROTECT, null=True, blank=True,
@@ -395,7 +395,7 @@ class ProductionBatch(models.Model):
 
 
 class LookupAttempt(models.Model):
-    """A wrong guess on the public status page, for its rate limit (`cccd.enrollments.status`).
+    """A wrong guess on the public status page, for its rate limit (`enrollments.public.services`).
     `key` is the SHA-256 of "ip:<address>" or "code:<dossier code>": no address or code is kept."""
 
     key = models.CharField(max_length=64, db_index=True)

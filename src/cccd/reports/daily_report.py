@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from cccd import spreadsheets
 from cccd.campaigns.models import Campaign
-from cccd.enrollments.slip import FONT_FAMILY, font_paths, pdf_with_fonts
+from cccd.pdf import FONT_FAMILY, font_paths, pdf_with_fonts
 from cccd.reports import counters, queries
 from cccd.units.models import Unit
 

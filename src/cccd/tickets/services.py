@@ -87,7 +87,7 @@ def _desk(desk_id: int, *, actor: User) -> tuple[Desk, SessionQueue]:
 
 def _ticket_for(desk: Desk, ticket_id: int, *, actor: User) -> Ticket:
     """The ticket, its row locked too: an intake at a desk locks only the ticket (see
-    `cccd.enrollments.services`), and a change here must see what that intake committed."""
+    `cccd.enrollments.intake.services`), and a change here must see what that intake committed."""
     locked = Ticket.objects.select_for_update(of=("self",)).select_related("group")
     ticket = get_visible(actor, locked, pk=ticket_id)
     if ticket.session_id != desk.session_id:

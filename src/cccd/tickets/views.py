@@ -131,7 +131,7 @@ def desk_action(request: HttpRequest, session_id: int, number: int, action: str)
         services.close_desk(desk.pk, actor=user)
     elif action == "call":  # calling a number opens its intake screen
         ticket = services.call_next(desk.pk, actor=user)
-        return redirect("intake", ticket_id=ticket.pk)
+        return redirect("intake:screen", ticket_id=ticket.pk)
     elif action == "finish":
         services.finish_ticket(desk.pk, ticket_id, actor=user)
     elif action == "skip":
