@@ -32,7 +32,7 @@ from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Team, Venue
 from cccd.core import validity
-from cccd.demo.seed import DEMO_CAMPAIGN
+from cccd.demo.seed import DEMO_CAMPAIGN, HISTORY_NOTE
 from cccd.enrollments import kinds
 from cccd.enrollments.models import Enrollment, Kind
 from cccd.enrollments.services import compute_return_date, quote_fee
@@ -40,7 +40,6 @@ from cccd.registry.models import Person
 from cccd.tickets.models import Desk, Ticket
 from cccd.units.models import Unit
 
-HISTORY_NOTE = "Lịch sử đợt cao điểm (dữ liệu mẫu)"
 SEED = 2021
 
 

@@ -18,6 +18,7 @@ from django.db import models, transaction
 from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_administrator, create_user
 from cccd.campaigns.models import Campaign
+from cccd.demo.generator import communes_for_districts, generate_people, write_csv
 from cccd.units.models import Unit
 from cccd.units.services import load_units
 
@@ -32,6 +33,9 @@ DEMO_PROVINCES = ["67", "52"]  # Đắk Nông, Bình Định (legacy codes)
 DEMO_DISTRICTS = ["663", "547"]  # Đắk Mil, Tây Sơn
 DEMO_PEOPLE = 22000
 DEMO_CAMPAIGN = "Cấp thẻ Căn cước gắn chíp — đợt cao điểm"
+HISTORY_NOTE = "Lịch sử đợt cao điểm (dữ liệu mẫu)"
+"""The note on the sessions of the campaign's past (`cccd.demo.history`), which the evenings seeded
+here must never be taken for: defined here, the lower of the two modules, so neither imports back."""
 DEMO_PLANNERS = {"/ca/L67/663/": "totruong.dakmil", "/ca/L52/547/": "chihuy.tayson"}
 DEMO_FACE = Path(__file__).parent / "data" / "portrait.jpg"  # public domain, see data/README.md
 
@@ -105,7 +109,6 @@ def seed_register(seed: int) -> int:
     """Generate the demo register for Đắk Mil and Tây Sơn and import it (once); the people count."""
     from django.conf import settings
 
-    from cccd.registry.generator import communes_for_districts, generate_people, write_csv
     from cccd.registry.importing import run_import
     from cccd.registry.models import Person
     from cccd.registry.services import import_file
@@ -465,7 +468,6 @@ def demo_session(number: int) -> object | None:
     from django.utils import timezone
 
     from cccd.campaigns.models import Session
-    from cccd.demo.history import HISTORY_NOTE  # the history module builds on this one
 
     venue_index, offset = DEMO_SESSIONS[number][:2]
     day = timezone.localdate() + timedelta(days=offset)
