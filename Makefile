@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 messages: venv
 	cd src/cccd && ../../$(BIN)/cccd compilemessages --ignore=.venv -v 0
 
+demo: export CCCD_DEMO_TOOLS = true
 demo: venv messages
 	$(BIN)/cccd migrate --noinput -v 0
 	$(BIN)/cccd seed_demo

@@ -6,12 +6,15 @@ e.g. `python -m bench register --rows 100000`.
 """
 
 import importlib
+import os
 import sys
 
 BENCHMARKS: list[str] = ["register", "linkage", "desk", "reports"]
 
 
 def main() -> int:
+    # The benchmarks generate their data with the tools for tests and demos (`cccd.demo`).
+    os.environ.setdefault("CCCD_DEMO_TOOLS", "true")
     args = sys.argv[1:]
     split = next((i for i, arg in enumerate(args) if arg.startswith("-")), len(args))
     names, options = args[:split] or BENCHMARKS, args[split:]

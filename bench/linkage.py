@@ -1,11 +1,11 @@
 """Roster linkage benchmark: quality on labelled synthetic rosters, and speed at two sizes.
 
-`python -m bench linkage` runs, on registers from `cccd.registry.generator` (provinces 67 and 52)
+`python -m bench linkage` runs, on registers from `cccd.demo.generator` (provinces 67 and 52)
 and rosters from bench/linkage_data.py (people of the register written with realistic errors, 5 %
 people who are not in it, and extra people who have a namesake born the same day):
 
 - the thresholds: outcomes on a validation roster for a range of each threshold of
-  `cccd.rosters.linkage` (the constants there are chosen from this table);
+  `cccd.rosters.linkage.policy` (the constants there are chosen from this table);
 - quality on a separate test roster (another register, another seed), side by side: our engine,
   (a) an exact look-up on folded name + birth date (what a spreadsheet does today: the first row
   that has them), (b) Splink with generic settings (its own name and date comparisons on the names
@@ -17,9 +17,9 @@ people who are not in it, and extra people who have a namesake born the same day
 Rosters are read by `cccd.rosters.reading.read_roster` as the web pre-check reads them, with
 "today" the registers' reference date (so two-digit years resolve as they would have then).
 
-Options: `--train` re-estimates the shipped model (src/cccd/rosters/linkage_model.json, on a third
-register and roster) first; `--only quality|speed`; `--runs K` (runs of the small speed case;
-median reported). Data is cached in bench/data/linkage/.
+Options: `--train` re-estimates the shipped model (src/cccd/rosters/linkage/linkage_model.json,
+with `cccd.demo.linkage_training`, on a third register and roster) first; `--only quality|speed`;
+`--runs K` (runs of the small speed case; median reported). Data is cached in bench/data/linkage/.
 """
 
 from __future__ import annotations
@@ -331,12 +331,13 @@ def our_evidence(register_csv: Path, rows: Sequence[Any]) -> list[Any]:
 
 def train_ours() -> None:
     """Estimate the shipped model on the training register and roster (no labels used)."""
+    from cccd.demo.linkage_training import train
     from cccd.rosters import linkage
 
     register_csv = data.ensure_register(TRAIN_SEED, QUALITY_PEOPLE)
     labelled = data.ensure_roster(register_csv, rows=QUALITY_ROWS, seed=TRAIN_SEED)
     started = time.perf_counter()
-    linkage.train(
+    train(
         linkage.register_frame_from_csv(register_csv),
         read_rows(labelled.roster),
         linkage.MODEL_PATH,

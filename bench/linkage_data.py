@@ -1,6 +1,6 @@
 """Labelled rosters for the linkage benchmark: people of a generated register, written as schools do.
 
-A register comes from `cccd.registry.generator.generate_people` (provinces 67 and 52, like the
+A register comes from `cccd.demo.generator.generate_people` (provinces 67 and 52, like the
 register benchmark). A roster samples its living people, adds people who are not in it
 (`NOT_IN_REGISTER_RATE`, drawn from the same communes with another seed) and writes each row with
 the errors of `ERROR_RATES`, each drawn independently. The truth (the person each row is, the
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Final
 
 from cccd.core import names
-from cccd.registry.generator import communes_for_provinces, generate_people, write_csv
+from cccd.demo.generator import communes_for_provinces, generate_people, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "linkage"

@@ -90,7 +90,8 @@ def ensure_register(rows: int) -> Path:
     command = ["generate_register", "--provinces", *PROVINCES, "--people", str(rows)]
     command += ["--seed", str(SEED), "--out", str(partial)]
     print(f"generating {path.name} …", flush=True)
-    run_cccd(command, env=child_env(f"sqlite:///{DATA / 'gen' / 'gen.sqlite3'}", DATA / "gen"))
+    env = child_env(f"sqlite:///{DATA / 'gen' / 'gen.sqlite3'}", DATA / "gen")
+    run_cccd(command, env={**env, "CCCD_DEMO_TOOLS": "1"})  # `generate_register` is a demo tool
     partial.rename(path)
     return path
 
@@ -140,7 +141,8 @@ def child_env(url: str, data_dir: Path) -> dict[str, str]:
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [env["BENCH_REGISTER_SRC"], env.get("PYTHONPATH")])
         )
-    env.update(DATABASE_URL=url, CCCD_DATA_DIR=str(data_dir), CCCD_DEBUG="0")
+    # measured as production runs: without the tools for tests and demos (`ensure_register` needs them)
+    env.update(DATABASE_URL=url, CCCD_DATA_DIR=str(data_dir), CCCD_DEBUG="0", CCCD_DEMO_TOOLS="0")
     env.update(CCCD_SECRET_KEY="bench-register-" + "k" * 40, DJANGO_SETTINGS_MODULE="cccd.settings")
     return env
 

@@ -96,8 +96,13 @@ INSTALLED_APPS = [
     "cccd.enrollments",
     "cccd.reports",
     "cccd.api",
-    "cccd.demo",
 ]
+# The tools for tests and demos (`cccd.demo`: `seed_demo`, `generate_register`, the simulated card
+# centre, the linkage model's training) are installed only when asked for: `make demo`, the test
+# suite and the benchmarks turn them on; production leaves them out, commands and modules alike.
+CCCD_DEMO_TOOLS = env_bool("CCCD_DEMO_TOOLS", False)
+if CCCD_DEMO_TOOLS:
+    INSTALLED_APPS.append("cccd.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from cccd.registry.generator import communes_for_districts, generate_people, write_csv
+from cccd.demo.generator import communes_for_districts, generate_people, write_csv
 
 REFERENCE = datetime.date(2021, 1, 15)
 ROSTER_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh", "Lớp", "Địa chỉ thường trú"]  # fmt: skip

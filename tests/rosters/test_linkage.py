@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cccd.registry.generator import RegisterRow, communes_for_districts, generate_people
+from cccd.demo.generator import RegisterRow, communes_for_districts, generate_people
 from cccd.rosters import linkage
 from cccd.rosters.linkage import Candidate, Evidence, IdMatch, LinkResult, Policy, Scored
 from cccd.rosters.reading import RosterRow
@@ -327,7 +327,6 @@ def test_linking_never_trains(case: Case, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(
         LinkerTraining, "estimate_parameters_using_expectation_maximisation", refuse
     )
-    monkeypatch.setattr(linkage, "train", refuse)
     frame = linkage.register_frame_from_people(case.register, population=len(case.register))
     [found] = linkage.link(frame, [case.rows[0]])
     assert found.outcome == "matched"

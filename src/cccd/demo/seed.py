@@ -18,6 +18,7 @@ from django.db import models, transaction
 from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_administrator, create_user
 from cccd.campaigns.models import Campaign
+from cccd.demo.generator import communes_for_districts, generate_people, write_csv
 from cccd.unitadmin.services import load_units
 from cccd.units.models import Unit
 
@@ -32,7 +33,9 @@ DEMO_PROVINCES = ["67", "52"]  # Đắk Nông, Bình Định (legacy codes)
 DEMO_DISTRICTS = ["663", "547"]  # Đắk Mil, Tây Sơn
 DEMO_PEOPLE = 22000
 DEMO_CAMPAIGN = "Cấp thẻ Căn cước gắn chíp — đợt cao điểm"
-HISTORY_NOTE = "Lịch sử đợt cao điểm (dữ liệu mẫu)"  # on the evenings `history` writes
+HISTORY_NOTE = "Lịch sử đợt cao điểm (dữ liệu mẫu)"
+"""The note on the sessions of the campaign's past (`cccd.demo.history`), which the evenings seeded
+here must never be taken for: defined here, the lower of the two modules, so neither imports back."""
 DEMO_PLANNERS = {"/ca/L67/663/": "totruong.dakmil", "/ca/L52/547/": "chihuy.tayson"}
 DEMO_FACE = Path(__file__).parent / "data" / "portrait.jpg"  # public domain, see data/README.md
 
@@ -106,7 +109,6 @@ def seed_register(seed: int) -> int:
     """Generate the demo register for Đắk Mil and Tây Sơn and import it (once); the people count."""
     from django.conf import settings
 
-    from cccd.registry.generator import communes_for_districts, generate_people, write_csv
     from cccd.registry.importing import run_import
     from cccd.registry.models import Person
     from cccd.registry.services import import_file

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cccd.registry.generator import (
+from cccd.demo.generator import (
     communes_for_districts,
     communes_for_provinces,
     generate_people,

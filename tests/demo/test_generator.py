@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import pytest
 
 from cccd.core import idnumber, names, validity
-from cccd.registry.generator import (
+from cccd.demo.generator import (
     CSV_COLUMNS,
     RELATIONS,
     STATUSES,
@@ -368,7 +368,7 @@ def test_generating_200000_rows_keeps_memory_flat() -> None:
         """
         import collections, resource, sys
         sys.modules["django"] = None  # the generator must not need Django
-        from cccd.registry.generator import communes_for_districts, generate_people
+        from cccd.demo.generator import communes_for_districts, generate_people
         communes = communes_for_districts(["663"])
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         rows = generate_people(seed=1, communes=communes, people=200_000)

@@ -1,0 +1,204 @@
+"""Linking a roster against a register slice: the rows whose personal ID settles them, then
+Splink's scored candidates for the rest, then the decision of each row (`policy.decide`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from cccd.rosters.linkage.folding import split_folded
+from cccd.rosters.linkage.frames import connect, population_of, roster_frame, roster_id
+from cccd.rosters.linkage.model import load_model, quiet_splink, splink_api
+from cccd.rosters.linkage.policy import (
+    MAX_CANDIDATES,
+    Evidence,
+    IdMatch,
+    LinkResult,
+    Scored,
+    decide,
+)
+
+if TYPE_CHECKING:
+    from cccd.rosters.reading import RosterRow
+
+
+CANDIDATE_FLOOR: Final = 1e-4
+"""Pairs scored below this probability are dropped inside DuckDB: never a candidate anyway."""
+
+ID_BIRTH_YEAR_TOLERANCE: Final = 1
+"""A roster ID that is a register ID contradicts the row when the birth years are further apart."""
+
+
+def link(
+    register: pa.Table,
+    roster_rows: Sequence[RosterRow],
+    *,
+    model_path: Path | None = None,
+    population: int | None = None,
+) -> list[LinkResult]:
+    """One result per roster row, in row order, against the register slice ``register``.
+
+    ``register`` is a frame from `register_frame_from_people` or `register_frame_from_csv` (the
+    slice of `register_slice_filter`); the trained model is read from ``model_path`` (default: the
+    shipped `MODEL_PATH`), never retrained. ``population`` is the number of people in the area
+    the slice was cut from, all birth years (see `prior`); `register_frame_from_csv` records it.
+    """
+    evidence = gather(register, roster_rows, model_path=model_path, population=population)
+    return [decide(item) for item in evidence]
+
+
+def gather(
+    register: pa.Table,
+    roster_rows: Sequence[RosterRow],
+    *,
+    model_path: Path | None = None,
+    population: int | None = None,
+) -> list[Evidence]:
+    """The evidence for each roster row, in row order: ID matches, then Splink's candidates."""
+    if not roster_rows:
+        return []
+    by_id = _exact_ids(register, roster_rows)
+    settled = {row for row, match in by_id.items() if match.agrees}
+    rest = [row for row in roster_rows if row.row not in settled]
+    people = population or population_of(register, roster_rows)
+    scored = (
+        _score(register, roster_frame(rest), model_path, people)
+        if register.num_rows and rest
+        else {}
+    )
+    namesakes = _namesakes(register)
+    out = []
+    for row in roster_rows:
+        candidates = tuple(scored.get(str(row.row), ()))
+        groups = tuple(
+            (c.personal_id, namesakes[c.personal_id])
+            for c in candidates
+            if c.personal_id in namesakes
+        )
+        out.append(
+            Evidence(
+                row=row.row,
+                by_id=by_id.get(row.row),
+                scored=candidates,
+                roster_id=roster_id(row.personal_id),
+                namesakes=groups,
+            )
+        )
+    return out
+
+
+def _exact_ids(register: pa.Table, roster_rows: Sequence[RosterRow]) -> dict[int, IdMatch]:
+    """Rows whose personal ID is a register ID, and whether name and birth year agree with it."""
+    wanted: dict[str, list[RosterRow]] = {}
+    for row in roster_rows:
+        if pid := roster_id(row.personal_id):
+            wanted.setdefault(pid, []).append(row)
+    if not wanted:
+        return {}
+    found = _query(
+        "SELECT r.unique_id, r.name_folded, r.family_folded, r.given_folded, r.birth_year "
+        "FROM register r JOIN ids USING (unique_id)",
+        register=register,
+        ids=pa.table({"unique_id": list(wanted)}),
+    )
+    matches: dict[int, IdMatch] = {}
+    for personal_id, name, family, given, year in found:
+        for row in wanted[personal_id]:
+            matches[row.row] = IdMatch(personal_id, _agrees(row, name, family, given, year))
+    return matches
+
+
+def _query(sql: str, **tables: pa.Table) -> list[tuple[Any, ...]]:
+    """Run one query over Arrow tables in a throw-away DuckDB connection; fetch it whole."""
+    connection = connect()
+    try:
+        for name, table in tables.items():
+            connection.register(name, table)
+        rows: list[tuple[Any, ...]] = connection.execute(sql).fetchall()
+        return rows
+    finally:
+        connection.close()
+
+
+def _agrees(
+    row: RosterRow, name: str | None, family: str | None, given: str | None, year: int | None
+) -> bool:
+    """Whether a roster row is plausibly the person its ID names: name close, year close.
+
+    "Close" forgives what rosters get wrong (no diacritics, a typo, a dropped middle name, day and
+    month swapped) but not another person: a different given name or a birth year more than
+    `ID_BIRTH_YEAR_TOLERANCE` away.
+    """
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    folded, row_family, _middle, row_given = split_folded(row.full_name or "")
+    if folded is None or name is None:
+        return False
+    if folded != name:
+        given_close = DamerauLevenshtein.distance(row_given or "", given or "") <= 1
+        family_close = row_family is None or family is None or row_family == family
+        if not (given_close and family_close) and DamerauLevenshtein.distance(folded, name) > 2:
+            return False
+    row_year = row.birth_date.year if row.birth_date else row.birth_year
+    return row_year is None or year is None or abs(row_year - year) <= ID_BIRTH_YEAR_TOLERANCE
+
+
+def _score(
+    register: pa.Table, roster: pa.Table, model_path: Path | None, population: int
+) -> dict[str, list[Scored]]:
+    """Splink's best `MAX_CANDIDATES` + 1 candidates per roster row, best first."""
+    from splink import Linker
+
+    quiet_splink()
+    db_api = splink_api()
+    try:
+        left = db_api.register(register, dataset_display_name="register")
+        right = db_api.register(roster, dataset_display_name="roster")
+        model = load_model(model_path, population)
+        linker = Linker([left, right], model, log_level=None, validate_settings=False)
+        predictions = linker.inference.predict(
+            threshold_match_probability=CANDIDATE_FLOOR, warning_mode="never"
+        )
+        rows = db_api.duckdb_con.execute(
+            f"""
+            WITH pairs AS (
+                SELECT
+                    CASE WHEN source_dataset_l = 'roster' THEN unique_id_l ELSE unique_id_r END AS row_id,
+                    CASE WHEN source_dataset_l = 'roster' THEN unique_id_r ELSE unique_id_l END AS person,
+                    match_weight, match_probability
+                FROM {predictions.physical_name}
+            ), ranked AS (
+                SELECT *, row_number() OVER (
+                    PARTITION BY row_id ORDER BY match_weight DESC, person) AS rank
+                FROM pairs
+            )
+            SELECT row_id, person, match_probability, match_weight FROM ranked
+            WHERE rank <= {MAX_CANDIDATES + 1} ORDER BY row_id, rank
+            """  # noqa: S608 (a table name Splink made, and a constant)
+        ).fetchall()
+    finally:
+        db_api.duckdb_con.close()
+    scored: dict[str, list[Scored]] = {}
+    for row_id, person, probability, weight in rows:
+        scored.setdefault(row_id, []).append(Scored(person, float(probability), float(weight)))
+    return scored
+
+
+def _namesakes(register: pa.Table) -> dict[str, tuple[str, ...]]:
+    """Person → everyone of the slice with the same folded name and birth date (or year alone).
+
+    Such people cannot be told apart by name and birth: DOMAIN.md says they exist (and twins).
+    """
+    groups = _query(
+        """
+        SELECT list(unique_id ORDER BY unique_id) FROM register
+        WHERE name_folded IS NOT NULL
+        GROUP BY name_folded, coalesce(CAST(birth_date AS VARCHAR), CAST(birth_year AS VARCHAR))
+        HAVING count(*) > 1
+        """,
+        register=register,
+    )
+    return {pid: tuple(group) for (group,) in groups for pid in group}
