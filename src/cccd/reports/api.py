@@ -14,7 +14,7 @@ from cccd.accounts.roles import DASHBOARD
 from cccd.api.inputs import Text
 from cccd.reports import queries
 from cccd.reports.schemas import ChildrenOut, FiguresOut
-from cccd.reports.views import VIEW, parse_day, parse_id
+from cccd.reports.views import parse_day, parse_id
 from cccd.units.models import Unit
 
 router = Router(tags=["reports"])
@@ -26,7 +26,7 @@ QueryText = Text(20)
 def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: str | None, *,
              children: bool = True) -> queries.Figures:  # fmt: skip
     """Parse ?unit=&campaign=&day= as the dashboard does (strings, so a bad one is our 400)."""
-    require_permission(request.user, VIEW)
+    require_permission(request.user, DASHBOARD)
     when = parse_day(day)
     chosen = queries.unit_for(request.user, parse_id(unit))
     running = queries.campaign_for(request.user, parse_id(campaign), when)

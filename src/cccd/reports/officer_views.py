@@ -52,7 +52,7 @@ def period_of(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
 
 
 def _report(request: HttpRequest, action: str) -> tuple[object, datetime.date, datetime.date, list]:
-    require_permission(request.user, officers.VIEW)
+    require_permission(request.user, DASHBOARD)
     unit = queries.unit_for(request.user, parse_id(request.GET.get("unit")))
     date_from, date_to = period_of(request)
     rows = officers.officer_report(request.user, unit, date_from, date_to)

@@ -13,7 +13,7 @@ from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.errors import NOT_FOUND
 from cccd.reports import daily_report, errors, queries
-from cccd.reports.views import VIEW, parse_day, parse_id
+from cccd.reports.views import parse_day, parse_id
 
 
 def _content(request: HttpRequest) -> daily_report.ReportContent:
@@ -27,7 +27,7 @@ def _content(request: HttpRequest) -> daily_report.ReportContent:
 @requires(DASHBOARD)
 @require_GET
 def report_page(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, VIEW)
+    require_permission(request.user, DASHBOARD)
     content = _content(request)
     context = {
         "r": content, "f": content.figures, "campaigns": visible_campaigns(request.user),
@@ -40,7 +40,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """The report made now; with ?stored=1 the file the schedule wrote for that day instead."""
-    require_permission(request.user, VIEW)
+    require_permission(request.user, DASHBOARD)
     if fmt not in daily_report.FORMATS:
         raise errors.BAD_FORMAT(text=fmt[:10])
     content = _content(request)

@@ -18,8 +18,6 @@ from cccd.campaigns.queries import visible_campaigns
 from cccd.localtime import is_plausible
 from cccd.reports import counters, errors, queries
 
-VIEW = "reports.view_dashboard"
-
 
 def parse_day(text: str | None) -> datetime.date:
     """?day=dd/mm/yyyy or yyyy-mm-dd; today (Vietnam) when absent. A day still to come is
@@ -51,7 +49,7 @@ def parse_id(text: str | None) -> int | None:
 @requires(DASHBOARD)
 @require_GET
 def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
-    require_permission(request.user, VIEW)
+    require_permission(request.user, DASHBOARD)
     day = parse_day(request.GET.get("day"))
     unit = queries.unit_for(request.user, unit_id)
     campaign = queries.campaign_for(request.user, parse_id(request.GET.get("campaign")), day)

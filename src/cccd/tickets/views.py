@@ -41,7 +41,7 @@ def session_queue(request: HttpRequest, session_id: int) -> HttpResponse:
         "done": tickets.filter(state=Ticket.State.DONE).count(),
         "service_minutes": round(queries.service_time(session).total_seconds() / 60, 1),
     }  # fmt: skip
-    if request.GET.get("q") and request.user.has_perm(services.ISSUE):
+    if request.GET.get("q") and request.user.has_perm(ISSUE):
         try:
             matches = search_people(request.GET["q"], actor=request.user)
         except DomainError as exc:

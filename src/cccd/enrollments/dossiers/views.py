@@ -69,7 +69,7 @@ def _filter_context(user: User, filters: dq.DossierFilter) -> dict[str, object]:
 def dossier_list(request: HttpRequest) -> HttpResponse:
     """The work queue: open work by default, the earliest return date first; filtered by state
     (or every state), session, officer and overdue."""
-    require_permission(request.user, lifecycle.VIEW)
+    require_permission(request.user, DOSSIERS)
     filters = _filters(request.GET)
     page = dq.dossier_list(request.user, state=filters.state, session_id=filters.session_id,
                            officer_id=filters.officer_id, overdue=filters.overdue,
@@ -85,7 +85,7 @@ def _detail_page(request: HttpRequest, enrollment_id: int, *, error: DomainError
     """The dossier with everything the back office decides on; `error` is the refusal of the
     move just tried (shown above the moves, with its status)."""
     user = request.user
-    require_permission(user, lifecycle.VIEW)
+    require_permission(user, DOSSIERS)
     filters = _filters(request.GET)
     enrollment = dq.dossier(user, enrollment_id)
     dq.record_lookup(user, enrollment)
@@ -93,14 +93,14 @@ def _detail_page(request: HttpRequest, enrollment_id: int, *, error: DomainError
     moves = lifecycle.moves_from(enrollment.state, user)
     names = {m.name for m in moves}
     gaps = lifecycle.completion_gaps(enrollment) if "complete" in names else []
-    can_deliver = user.has_perm(lifecycle.DELIVER) and enrollment.state == Enrollment.State.AT_UNIT
+    can_deliver = user.has_perm(DELIVER) and enrollment.state == Enrollment.State.AT_UNIT
     context = {
         "enrollment": enrollment, "person": enrollment.person, "filters": filters,
         "query": filters.querystring(), "previous": previous, "next": following,
         "moves": moves, "names": names, "has_return": "return" in names, "gaps": gaps,
         "slots": dq.capture_slots(enrollment), "history": dq.history(enrollment),
         "changes": list(enrollment.changes.all()), "proposed": ProposedChange.State.PROPOSED,
-        "can_review": user.has_perm(lifecycle.COMPLETE), "can_deliver": can_deliver,
+        "can_review": user.has_perm(COMPLETE), "can_deliver": can_deliver,
         "overdue": dq.is_overdue(enrollment), "error": error, "reason": reason,
         "move_name": move_name,
     }  # fmt: skip
@@ -187,7 +187,7 @@ def _approve_page(request: HttpRequest, filters: dq.DossierFilter, *,
 @require_http_methods(["GET", "POST"])
 def approve(request: HttpRequest) -> HttpResponse:
     """The completed dossiers of the subtree, ticked and approved together: all or none."""
-    require_permission(request.user, lifecycle.APPROVE)
+    require_permission(request.user, APPROVE)
     filters = _filters(request.GET, state=Enrollment.State.COMPLETED)
     if request.method == "GET":
         return _approve_page(request, filters)
@@ -241,7 +241,7 @@ def _deliver_page(request: HttpRequest, enrollment_id: int, *,
 @require_http_methods(["GET", "POST"])
 def deliver(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """The card handed over against a signature, or posted with its tracking number."""
-    require_permission(request.user, lifecycle.DELIVER)
+    require_permission(request.user, DELIVER)
     if request.method == "GET":
         return _deliver_page(request, enrollment_id)
     try:
@@ -274,7 +274,7 @@ def _birth(enrollment: Enrollment) -> str:
 @require_GET
 def refusal_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """The refusal notice of a rejected dossier, for the citizen; audited as a look-up."""
-    require_permission(request.user, lifecycle.VIEW)
+    require_permission(request.user, DOSSIERS)
     enrollment = dq.dossier(request.user, enrollment_id)
     if enrollment.state != Enrollment.State.REJECTED:
         raise NOT_FOUND()
@@ -301,7 +301,7 @@ def refusal_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """The search box; a query too short to search is said in the page, with a 400."""
-    require_permission(request.user, lifecycle.VIEW)
+    require_permission(request.user, DOSSIERS)
     q = request.GET.get("q", "")[: dq.QUERY_MAX_LENGTH]
     context: dict[str, object] = {"q": q, "result": None}
     if "q" not in request.GET:
@@ -318,7 +318,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def deadlines(request: HttpRequest) -> HttpResponse:
     """Overdue and due-soon dossiers of the user's subtree; `?days=N` widens "due soon"."""
-    require_permission(request.user, lifecycle.VIEW)
+    require_permission(request.user, DOSSIERS)
     days = dq.parse_days(request.GET.get("days"))
     lists = dq.deadline_lists(request.user, days=days)  # type: ignore[arg-type]
     return render(request, "enrollments/dossiers/deadlines.html", {"lists": lists})
