@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.models import Role
+from cccd.queryforms import QueryForm, TextField
 from cccd.units.models import Unit
 
 
@@ -76,3 +77,9 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("User"), max_length=150, required=False)
     date_from = forms.DateField(label=_("From"), required=False)
     date_to = forms.DateField(label=_("To"), required=False)
+
+
+class UserListQuery(QueryForm):
+    """?q= of the user list (`cccd.queryforms`' rule)."""
+
+    q = TextField(max_length=100, label=_("User name or family name"))

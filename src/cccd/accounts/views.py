@@ -19,6 +19,7 @@ from cccd.accounts.forms import (
     TokenForm,
     UserCreateForm,
     UserEditForm,
+    UserListQuery,
 )
 from cccd.accounts.models import ApiToken, User
 from cccd.accounts.permissions import requires
@@ -29,7 +30,7 @@ from cccd.errors import DomainError
 
 @requires(USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    q = UserListQuery.read(request.GET)["q"]
     page = Paginator(queries.visible_users(request.user, q=q), 100).get_page(
         request.GET.get("page")
     )

@@ -21,7 +21,7 @@ from cccd.errors import DomainError
 from cccd.registry.columns import column_label
 from cccd.registry.models import Person
 from cccd.rosters import queries, services, versions
-from cccd.rosters.forms import MappingForm, RosterUploadForm
+from cccd.rosters.forms import MappingForm, OutcomeQuery, ReviewQuery, RosterUploadForm
 from cccd.rosters.models import Outcome, Roster, RosterEntry
 from cccd.rosters.precheck import summary
 from cccd.rosters.reading import MAPPABLE_COLUMNS
@@ -36,6 +36,7 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":  # reading the list is broader than sending one
         require_permission(request.user, UPLOAD)
     session = services._session_for(session_id, actor=request.user)
+    outcome = OutcomeQuery.read(request.GET)["outcome"]
     form = RosterUploadForm(
         request.POST or None, request.FILES or None, lists=versions.list_names(session)
     )
@@ -60,7 +61,6 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
         for overview in lists:
             if overview.current is not None:  # its rows (names, birth dates) are on the page
                 record_read("roster.view", overview.current, actor=request.user, unit=session.unit)
-    outcome = request.GET.get("outcome", "")
     context = {
         "session": session, "form": form, "lists": lists, "totals": queries.totals(lists),
         "busy": any(r is not None and r.is_busy for o in lists for r in (o.current, o.pending)),
@@ -76,13 +76,13 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
     its summary, its columns and its rows."""
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     session = services._session_for(roster.session_id, actor=request.user)
+    outcome = OutcomeQuery.read(request.GET)["outcome"]
     context: dict[str, object] = {"roster": roster, "session": session}
     if roster.state == Roster.State.AWAITING:
         change = versions.replacement(roster)
         prefetch_related_objects(change.dropped, "tickets")
         context["change"] = change
     if roster.is_current:
-        outcome = request.GET.get("outcome", "")
         labels = {c: column_label(c) for c in MAPPABLE_COLUMNS}
         record_read("roster.view", roster, actor=request.user, unit=roster.unit)
         context |= {"summary": summary(roster), "outcome": outcome, "outcomes": Outcome.choices,
@@ -142,8 +142,8 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
         entry = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
                                       person_id=int(person) if person and person.isdigit() else None)  # fmt: skip
         return redirect(f"{request.path}?after={entry.row}")
-    after = request.GET.get("after", "0")
-    entry = services.next_to_review(roster, after_row=int(after) if after.isdigit() else 0)
+    after = ReviewQuery.read(request.GET)["after"] or 0
+    entry = services.next_to_review(roster, after_row=after)
     candidates = []
     if entry is not None:
         people = Person.objects.in_bulk([c["person"] for c in entry.candidates if c.get("person")])

@@ -432,19 +432,6 @@ def due_soon_horizon(today: datetime.date, days: int) -> datetime.date:
     return deadlines.add_working_days(today, days, holidays)
 
 
-def parse_days(text: str | None) -> int:
-    """The page's "due within N working days", refused clearly when it is not a small number."""
-    if text is None or not str(text).strip():
-        return DUE_SOON_DAYS
-    try:
-        days = int(str(text).strip())
-    except ValueError:
-        raise BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS) from None
-    if not 1 <= days <= MAX_DUE_SOON_DAYS:
-        raise BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
-    return days
-
-
 def _counts_by_unit(rows: QuerySet[Enrollment]) -> Counter[int]:
     return Counter(
         {r["unit"]: r["n"] for r in rows.order_by().values("unit").annotate(n=Count("pk"))}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,30 +28,10 @@ from cccd.enrollments.documents.card import card_faces
 from cccd.enrollments.documents.refusal import RefusalData, render_refusal
 from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.dossiers import queries as dq
+from cccd.enrollments.dossiers.forms import STATES, DeadlinesQuery, QueueQuery, SearchQuery
 from cccd.enrollments.intake import captures
 from cccd.enrollments.models import Enrollment, ProposedChange
 from cccd.errors import INVALID_INPUT, NOT_FOUND, DomainError
-
-_STATES = [s for s in Enrollment.State if s != Enrollment.State.DRAFT]
-
-
-def _number(params: QueryDict, name: str) -> int | None:
-    value = params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 12:
-        raise INVALID_INPUT(detail=_("%(name)s must be a number") % {"name": name})
-    return int(value)
-
-
-def _filters(params: QueryDict, *, state: str | None = None) -> dq.DossierFilter:
-    """The queue's filters from the query string; a value that cannot be one is a 400, not an
-    empty list that looks like "nothing to do"."""
-    chosen = params.get("state", "").strip() if state is None else state
-    if chosen and chosen not in _STATES and chosen != dq.ALL_STATES:
-        raise INVALID_INPUT(detail=_("there is no state “%(state)s”") % {"state": chosen[:40]})
-    return dq.DossierFilter(chosen, _number(params, "session"), _number(params, "officer"),
-                            params.get("overdue", "") in ("1", "on", "true"))  # fmt: skip
 
 
 def _with(url: str, filters: dq.DossierFilter) -> str:
@@ -60,7 +40,7 @@ def _with(url: str, filters: dq.DossierFilter) -> str:
 
 
 def _filter_context(user: User, filters: dq.DossierFilter) -> dict[str, object]:
-    return {"filters": filters, "query": filters.querystring(), "states": _STATES,
+    return {"filters": filters, "query": filters.querystring(), "states": STATES,
             "sessions": dq.session_choices(user), "officers": dq.officer_choices(user)}  # fmt: skip
 
 
@@ -70,7 +50,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     """The work queue: open work by default, the earliest return date first; filtered by state
     (or every state), session, officer and overdue."""
     require_permission(request.user, DOSSIERS)
-    filters = _filters(request.GET)
+    filters = QueueQuery.filters(request)
     page = dq.dossier_list(request.user, state=filters.state, session_id=filters.session_id,
                            officer_id=filters.officer_id, overdue=filters.overdue,
                            page=request.GET.get("page"))  # fmt: skip
@@ -86,7 +66,7 @@ def _detail_page(request: HttpRequest, enrollment_id: int, *, error: DomainError
     move just tried (shown above the moves, with its status)."""
     user = request.user
     require_permission(user, DOSSIERS)
-    filters = _filters(request.GET)
+    filters = QueueQuery.filters(request)
     enrollment = dq.dossier(user, enrollment_id)
     dq.record_lookup(user, enrollment)
     previous, following = dq.neighbours(user, enrollment, filters)
@@ -126,7 +106,7 @@ def _after_move(request: HttpRequest, enrollment: Enrollment, filters: dq.Dossie
 @require_POST
 def dossier_move(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """One move by hand (complete, return, approve …); then the next dossier of the queue."""
-    filters = _filters(request.GET)
+    filters = QueueQuery.filters(request)
     name = request.POST.get("move", "").strip()
     reason = request.POST.get("reason", "")
     try:
@@ -144,7 +124,7 @@ def dossier_move(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 @require_POST
 def review_change(request: HttpRequest, enrollment_id: int, change_id: int) -> HttpResponse:
     """Accept or reject a register correction proposed at the desk; back to the same dossier."""
-    filters = _filters(request.GET)
+    filters = QueueQuery.filters(request)
     decision = request.POST.get("decision", "")
     if decision not in ("accept", "reject"):
         raise INVALID_INPUT(detail=_("accept or reject"))
@@ -188,7 +168,7 @@ def _approve_page(request: HttpRequest, filters: dq.DossierFilter, *,
 def approve(request: HttpRequest) -> HttpResponse:
     """The completed dossiers of the subtree, ticked and approved together: all or none."""
     require_permission(request.user, APPROVE)
-    filters = _filters(request.GET, state=Enrollment.State.COMPLETED)
+    filters = QueueQuery.filters(request, state=Enrollment.State.COMPLETED)
     if request.method == "GET":
         return _approve_page(request, filters)
     raw = request.POST.getlist("ids")
@@ -302,10 +282,10 @@ def refusal_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """The search box; a query too short to search is said in the page, with a 400."""
     require_permission(request.user, DOSSIERS)
-    q = request.GET.get("q", "")[: dq.QUERY_MAX_LENGTH]
-    context: dict[str, object] = {"q": q, "result": None}
     if "q" not in request.GET:
-        return render(request, "enrollments/dossiers/search.html", context)
+        return render(request, "enrollments/dossiers/search.html", {"q": "", "result": None})
+    q = SearchQuery.read(request.GET)["q"]
+    context: dict[str, object] = {"q": q, "result": None}
     try:
         context["result"] = dq.search(request.user, q)  # type: ignore[arg-type]
     except DomainError as exc:
@@ -319,7 +299,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def deadlines(request: HttpRequest) -> HttpResponse:
     """Overdue and due-soon dossiers of the user's subtree; `?days=N` widens "due soon"."""
     require_permission(request.user, DOSSIERS)
-    days = dq.parse_days(request.GET.get("days"))
+    days = DeadlinesQuery.read(request.GET)["days"] or dq.DUE_SOON_DAYS
     lists = dq.deadline_lists(request.user, days=days)  # type: ignore[arg-type]
     return render(request, "enrollments/dossiers/deadlines.html", {"lists": lists})
 

@@ -25,6 +25,7 @@ from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
 from cccd.enrollments.public.links import link_token
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.services import search_people
+from cccd.tickets.forms import LookUpForm
 
 _LIMITS = {
     Artefact.Kind.PHOTO: captures.PHOTO_MAX_MB,
@@ -44,6 +45,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | None = None,
                  section: str = "") -> HttpResponse:  # fmt: skip
+    query = LookUpForm.read(request.GET)["q"]
     ticket = queries.ticket_at_desk(request.user, ticket_id)
     context = queries.intake_context(request.user, ticket)
     if ticket.person is not None:  # the person's register record is on the screen
@@ -56,7 +58,6 @@ def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | N
     slot = getattr(error, "slot", None)
     if section == "fingerprint" and slot in rules.FINGER_NAMES:
         context["error_slot_name"] = rules.FINGER_NAMES[slot]
-    query = request.GET.get("q", "").strip()
     if query and ticket.person_id is None:
         try:
             context["matches"] = search_people(query, actor=request.user)
