@@ -68,7 +68,7 @@ class DayField(forms.DateField):
         )
 
 
-class ScopedChoiceField(forms.ModelChoiceField):
+class ScopedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """An object by its id among those the form's `scope()` leaves the user.
 
     An id that is not a number (digits only, at most 12) is the form's error: 400. A number that
@@ -93,7 +93,8 @@ class ScopedChoiceField(forms.ModelChoiceField):
                 code="invalid_choice",
                 params={"text": text[:20]},
             )
-        found = self.queryset.filter(pk=int(text)).first()
+        queryset: QuerySet[Model] = self.queryset  # type: ignore[assignment]
+        found = queryset.filter(pk=int(text)).first()
         if found is None:
             raise NOT_FOUND()
         return found
@@ -158,8 +159,8 @@ class TextField(forms.CharField):
         ]
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
-        if len(text) > self.max_length:  # type: ignore[operator]
+        text = super().to_python(value) or ""
+        if self.max_length is not None and len(text) > self.max_length:
             return text  # refused by the length validator, as sent
         cleaned = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
         return cleaned.strip()
@@ -179,10 +180,10 @@ class QueryForm(forms.Form):
         user: AbstractBaseUser | AnonymousUser | None = None,
     ) -> None:
         super().__init__(data if data is not None else {})
-        self.user = user
-        self.scope(user)
+        self.user = user if user is not None else AnonymousUser()  # nobody: no id is in scope
+        self.scope(self.user)
 
-    def scope(self, user: AbstractBaseUser | AnonymousUser | None) -> None:
+    def scope(self, user: AbstractBaseUser | AnonymousUser) -> None:
         """Give each `ScopedChoiceField` the objects `user` may see (subclasses with ids)."""
 
     def add_prefix(self, field_name: str) -> str:
