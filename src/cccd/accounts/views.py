@@ -85,14 +85,13 @@ def user_set_password(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @requires(AUDIT)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = AuditFilterForm.read(request.GET)
     events = queries.audit_trail(request.user, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
         event.action_label = action_label(event.action)
-    return render(request, "accounts/audit_list.html", {"form": form, "page": page},
-                  status=400 if form.errors else 200)  # fmt: skip
+    form = AuditFilterForm(request.GET)
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page})
 
 
 @requires()
