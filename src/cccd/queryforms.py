@@ -47,6 +47,12 @@ BAD_QUERY = ErrorCode("BAD_QUERY", _("%(field)s: %(problem)s"), 400)
 ID_DIGITS = 12  # ids are at most 12 digits in every link cccd makes; more cannot fit a bigint
 
 
+def is_id(text: str) -> bool:
+    """Whether `text` is written as a row id: ASCII digits only ("²".isdigit() is True, and
+    int("²") fails), at most `ID_DIGITS`. Form posts that carry ids check them with it too."""
+    return text.isascii() and text.isdigit() and len(text) <= ID_DIGITS
+
+
 class DayField(forms.DateField):
     """A day as the locale writes it (dd/mm/yyyy, or ISO yyyy-mm-dd: `cccd.formats`), between
     1900 and 2100 (further out is a typo or a probe, and time-zone arithmetic overflows)."""
@@ -87,7 +93,7 @@ class ScopedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        if not (text.isascii() and text.isdigit()) or len(text) > ID_DIGITS:  # "²".isdigit()
+        if not is_id(text):
             raise ValidationError(
                 self.error_messages["invalid_choice"],
                 code="invalid_choice",

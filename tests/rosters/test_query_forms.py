@@ -57,3 +57,20 @@ def test_the_skip_link_shows_the_next_doubtful_row(session: Session, officer_dak
     client = client_for(officer_dakmil)
     assert "Row 2 (line 6" in client.get(f"/rosters/{roster.pk}/review/?after=1").content.decode()
     assert "Row 1 (line 5" in client.get(f"/rosters/{roster.pk}/review/?after=").content.decode()
+
+
+@pytest.mark.parametrize("text", ["²", "9" * 40])
+def test_an_id_in_the_review_form_that_is_not_one_is_a_4xx_not_a_500(
+    session: Session, officer_dakmil: User, text: str
+) -> None:
+    """Form posts are not query strings: they keep their answers, but "²" (a digit to
+    `str.isdigit`, not to `int`) was a 500 in each of them."""
+    roster = make_roster(session, [("Nguyễn Văn Đức", "12A1", "review")])
+    client = client_for(officer_dakmil)
+    entry = roster.entries.get()
+    picked = client.post(f"/rosters/{roster.pk}/review/",
+                         {"entry": entry.pk, "decision": "picked", "person": text})  # fmt: skip
+    assert 400 <= picked.status_code < 500
+    assert client.post(f"/rosters/{roster.pk}/confirm/", {"against": text}).status_code < 500
+    entry.refresh_from_db()
+    assert entry.decision == ""

@@ -37,3 +37,10 @@ def test_the_box_looks_the_same_and_still_finds(session: Session, leader: User, 
 def test_an_empty_look_up_looks_nobody_up(session: Session, leader: User) -> None:
     page = client_for(leader).get(f"/queue/sessions/{session.pk}/", {"q": "  "})
     assert page.status_code == 200 and page.context["matches"] is None
+
+
+def test_a_walk_in_group_that_is_not_an_id_is_a_404_not_a_500(
+    session: Session, leader: User
+) -> None:
+    response = client_for(leader).post(f"/queue/sessions/{session.pk}/walk-in/", {"group": "²"})
+    assert response.status_code == 404

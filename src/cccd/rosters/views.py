@@ -18,6 +18,7 @@ from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
 from cccd.errors import DomainError
+from cccd.queryforms import is_id
 from cccd.registry.columns import column_label
 from cccd.registry.models import Person
 from cccd.rosters import queries, services, versions
@@ -98,7 +99,7 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
 def roster_confirm(request: HttpRequest, roster_id: int) -> HttpResponse:
     against = request.POST.get("against", "")
     roster = services.confirm_replacement(
-        roster_id, against=int(against) if against.isdigit() else -1, actor=request.user
+        roster_id, against=int(against) if is_id(against) else -1, actor=request.user
     )
     messages.success(request, _("The list was replaced; the pre-check is running."))
     return redirect("roster_detail", roster_id=roster.pk)
@@ -137,10 +138,10 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     if request.method == "POST":
         raw_entry = request.POST.get("entry", "")
-        entry_id = int(raw_entry) if raw_entry.isdigit() and len(raw_entry) <= 12 else 0
+        entry_id = int(raw_entry) if is_id(raw_entry) else 0
         person = request.POST.get("person") or None
         entry = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
-                                      person_id=int(person) if person and person.isdigit() else None)  # fmt: skip
+                                      person_id=int(person) if person and is_id(person) else None)  # fmt: skip
         return redirect(f"{request.path}?after={entry.row}")
     after = ReviewQuery.read(request.GET)["after"] or 0
     entry = services.next_to_review(roster, after_row=after)

@@ -14,6 +14,7 @@ from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup
 from cccd.errors import NOT_FOUND, DomainError
+from cccd.queryforms import is_id
 from cccd.registry.services import search_people
 from cccd.tickets import queries, services
 from cccd.tickets.board import call_text
@@ -71,7 +72,7 @@ def hand_out(request: HttpRequest, session_id: int) -> HttpResponse:
 def _optional_id(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not is_id(value):
         raise NOT_FOUND()
     return int(value)
 

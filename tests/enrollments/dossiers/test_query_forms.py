@@ -122,3 +122,11 @@ def test_an_empty_deadline_window_is_the_default(officer_dakmil: User) -> None:
     assert client_for(officer_dakmil).get("/dossiers/deadlines/?days=").status_code == 200
     event = AuditEvent.objects.get(action="enrollment.deadlines")
     assert event.after["days"] == 3
+
+
+def test_a_ticked_dossier_that_is_not_a_number_is_refused_not_a_500(
+    dossier: Enrollment, commander_dakmil: User
+) -> None:
+    response = client_for(commander_dakmil).post("/dossiers/approve/", {"ids": [dossier.pk, "²"]})
+    assert response.status_code == 422  # a form post keeps its answer (not a query string)
+    assert Enrollment.objects.get(pk=dossier.pk).state == S.COMPLETED

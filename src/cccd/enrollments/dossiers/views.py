@@ -32,6 +32,7 @@ from cccd.enrollments.dossiers.forms import STATES, DeadlinesQuery, QueueQuery, 
 from cccd.enrollments.intake import captures
 from cccd.enrollments.models import Enrollment, ProposedChange
 from cccd.errors import INVALID_INPUT, NOT_FOUND, DomainError
+from cccd.queryforms import is_id
 
 
 def _with(url: str, filters: dq.DossierFilter) -> str:
@@ -145,7 +146,7 @@ def _chosen_ids(values: list[str]) -> list[int]:
     """The ticked dossiers; anything but a row number is a tampered form, refused whole."""
     if len(values) > lifecycle.BULK_LIMIT:
         raise errors.TOO_MANY_CHOSEN(limit=lifecycle.BULK_LIMIT, count=len(values))
-    if any(not v.strip().isdigit() or len(v.strip()) > 12 for v in values):
+    if not all(is_id(v.strip()) for v in values):
         raise INVALID_INPUT(detail=_("the chosen dossiers are not dossier numbers"))
     return [int(v) for v in values]
 
@@ -178,7 +179,7 @@ def approve(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         if exc.code == "NOT_FOUND":  # a dossier of another unit in the form: tampered, a 404
             raise
-        chosen = {int(v) for v in raw if v.strip().isdigit() and len(v.strip()) <= 12}
+        chosen = {int(v) for v in raw if is_id(v.strip())}
         return _approve_page(request, filters, error=exc, chosen=chosen)
     messages.success(request, ngettext("%(count)d dossier approved.", "%(count)d dossiers approved.",
                                        len(done)) % {"count": len(done)})  # fmt: skip

@@ -24,6 +24,7 @@ from cccd.enrollments.intake import captures, queries, rules, services
 from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
 from cccd.enrollments.public.links import link_token
 from cccd.errors import NOT_FOUND, DomainError
+from cccd.queryforms import is_id
 from cccd.registry.services import search_people
 from cccd.tickets.forms import LookUpForm
 
@@ -38,7 +39,7 @@ _LIMITS = {
 def _int_or_none(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not is_id(value):
         raise NOT_FOUND()
     return int(value)
 
