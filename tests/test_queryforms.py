@@ -149,3 +149,12 @@ def test_a_form_field_without_a_label_is_named_by_its_query_name() -> None:
     with pytest.raises(DomainError) as caught:
         Bare.read({"n": "x"})
     assert caught.value.message.startswith("n: ")
+
+
+def test_a_filters_bound_may_take_any_year() -> None:
+    class Bound(QueryForm):
+        since = DayField(required=False, any_year=True)
+
+    assert Bound.read({"since": "0001-01-01"})["since"] == datetime.date(1, 1, 1)
+    with pytest.raises(DomainError):
+        Bound.read({"since": "2021-02-30"})

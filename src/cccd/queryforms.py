@@ -3,8 +3,9 @@
 **The rule.** Pages, downloads and API routes read their query strings (`?day=`, `?unit=`,
 `?state=` …) through a `QueryForm`, and answer a value they cannot use in one of two ways only:
 
-- A value that cannot be read — a day that is not a date (or not between 1900 and 2100), an id
-  that is not a number, a choice the field does not offer, text longer than the field, a flag
+- A value that cannot be read — a day that is not a date (or not between 1900 and 2100, but for
+  a filter's bound that takes a farther day as none: `DayField(any_year=True)`), an id that is
+  not a number, a choice the field does not offer, text longer than the field, a flag
   that is neither on nor off — is `BAD_QUERY`, 400, with a sentence naming the field and what is
   wrong: the error page on a page or a download, `{"code", "message"}` in the API. Never ignored
   (a filter dropped in silence shows a list that looks like "nothing to do"), never a 404 or 422.
@@ -55,16 +56,22 @@ def is_id(text: str) -> bool:
 
 class DayField(forms.DateField):
     """A day as the locale writes it (dd/mm/yyyy, or ISO yyyy-mm-dd: `cccd.formats`), between
-    1900 and 2100 (further out is a typo or a probe, and time-zone arithmetic overflows)."""
+    1900 and 2100 (further out is a typo or a probe, and time-zone arithmetic overflows) unless
+    `any_year`: a filter's bound whose query takes a day past them as no bound (the audit trail's,
+    as in its API)."""
 
     default_error_messages = {"invalid": _("“%(text)s” is not a date: write it as dd/mm/yyyy.")}
+
+    def __init__(self, *, any_year: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.any_year = any_year
 
     def to_python(self, value: Any) -> datetime.date | None:
         try:
             day = super().to_python(value)
         except ValidationError:
             raise self._invalid(value) from None
-        if day is not None and not is_plausible(day):
+        if day is not None and not self.any_year and not is_plausible(day):
             raise self._invalid(value)
         return day
 

@@ -78,8 +78,8 @@ class AuditFilterForm(QueryForm):
 
     action = TextField(label=_("Action"), max_length=64)
     actor = TextField(label=_("User"), max_length=150)
-    date_from = DayField(label=_("From"), required=False)
-    date_to = DayField(label=_("To"), required=False)
+    date_from = DayField(label=_("From"), required=False, any_year=True)  # beyond: no bound
+    date_to = DayField(label=_("To"), required=False, any_year=True)
 
 
 class UserListQuery(QueryForm):
