@@ -29,7 +29,7 @@ from cccd.enrollments.production import errors as production
 from cccd.errors import ErrorCode
 from cccd.registry import errors as registry
 from cccd.registry.models import Person, RegisterImport
-from cccd.rosters import reading
+from cccd.rosters import errors as rosters
 from cccd.rosters.models import Roster
 from cccd.tickets.models import Ticket
 from tests.builders import Tree
@@ -65,7 +65,7 @@ REGISTER: dict[str, ErrorCode | str] = {
     "jpeg-claiming": registry.NOT_A_TABLE,
     "pdf-named-jpg": registry.NOT_A_TABLE,
 }
-ROSTER = {**REGISTER, "text-named-xlsx": reading.NO_ROSTER_HEADER}
+ROSTER = {**REGISTER, "text-named-xlsx": rosters.NO_ROSTER_HEADER}
 
 
 def upload(name: str) -> SimpleUploadedFile:
