@@ -60,3 +60,111 @@ NAME_TOO_LONG = ErrorCode(
 NAME_NOT_TEXT = ErrorCode(
     "NAME_NOT_TEXT", _("The %(field)s contains a control character; type it again."), 400
 )
+
+# Bounds on every file a user sends (cccd.filebounds): shared by every reader of an upload.
+FILE_TOO_MANY_PARTS = ErrorCode(
+    "FILE_TOO_MANY_PARTS",
+    _(
+        "The file is an archive of %(count)s parts; at most %(max)s are accepted here (a workbook "
+        "saved by Excel has a few dozen). Save the file again and upload it again."
+    ),
+    400,
+)
+FILE_UNSAFE_PART_NAME = ErrorCode(
+    "FILE_UNSAFE_PART_NAME",
+    _(
+        "The archive holds a part named “%(name)s”, which points outside the archive or appears "
+        "twice. Excel never writes such names: the file is refused."
+    ),
+    400,
+)
+FILE_UNPACKS_TOO_LARGE = ErrorCode(
+    "FILE_UNPACKS_TOO_LARGE",
+    _(
+        "Unpacked, the file would take %(size)s MB; at most %(limit)s MB is accepted here. Split "
+        "it into smaller files and upload them one by one."
+    ),
+    413,
+)
+FILE_PACKED_TOO_TIGHT = ErrorCode(
+    "FILE_PACKED_TOO_TIGHT",
+    _(
+        "Part %(name)s of the file is compressed %(ratio)s times; no real file of this kind is "
+        "compressed more than %(max)s times. The file looks built to overload the server and is "
+        "refused."
+    ),
+    400,
+)
+FILE_XML_ENTITIES = ErrorCode(
+    "FILE_XML_ENTITIES",
+    _(
+        "Part %(name)s of the workbook declares XML entities (a DTD), which Excel never writes and "
+        "which can overload the server. Save the list again from Excel and upload it again."
+    ),
+    400,
+)
+TABLE_TOO_MANY_ROWS = ErrorCode(
+    "TABLE_TOO_MANY_ROWS",
+    _(
+        "The file reaches row %(row)s (or claims to); at most %(max)s rows are read. Delete the "
+        "empty rows below the list, or split it into smaller files, and upload again."
+    ),
+    400,
+)
+TABLE_TOO_MANY_COLUMNS = ErrorCode(
+    "TABLE_TOO_MANY_COLUMNS",
+    _(
+        "The file reaches column %(column)s (or claims to); at most %(max)s columns are read. "
+        "Delete the empty columns to the right of the list and upload again."
+    ),
+    400,
+)
+TABLE_ROW_TOO_LARGE = ErrorCode(
+    "TABLE_ROW_TOO_LARGE",
+    _(
+        "Row %(row)s of the file is far larger than any row of a list: the file is damaged or was "
+        "made to overload the server. Save the list again from Excel and upload it again."
+    ),
+    400,
+)
+TABLE_TEXT_TOO_LARGE = ErrorCode(
+    "TABLE_TEXT_TOO_LARGE",
+    _(
+        "Part %(name)s of the workbook holds a text far larger than any cell of a list: the file "
+        "is damaged or was made to overload the server. Save the list again from Excel and upload "
+        "it again."
+    ),
+    400,
+)
+SHEET_TOO_COMPLEX = ErrorCode(
+    "SHEET_TOO_COMPLEX",
+    _(
+        "Part %(name)s of the workbook holds far more than a list needs besides its rows (merged "
+        "cells, links, formats). Copy the list into a new workbook, save it and upload it again."
+    ),
+    400,
+)
+FILE_READ_TOO_LONG = ErrorCode(
+    "FILE_READ_TOO_LONG",
+    _(
+        "Reading the file took more than %(seconds)s seconds, the limit here. Split the list into "
+        "smaller files, or save it as “CSV UTF-8” (which reads faster), and upload again."
+    ),
+    400,
+)
+IMAGE_TOO_MANY_PIXELS = ErrorCode(
+    "IMAGE_TOO_MANY_PIXELS",
+    _(
+        "The picture has %(megapixels)s megapixels; at most %(max)s are accepted. Take it again "
+        "at the device's normal size."
+    ),
+    400,
+)
+IMAGE_TOO_MANY_SCANS = ErrorCode(
+    "IMAGE_TOO_MANY_SCANS",
+    _(
+        "This JPEG is built in %(scans)s passes; at most %(max)s are accepted. Save it again as an "
+        "ordinary JPEG and send it again."
+    ),
+    400,
+)
