@@ -61,6 +61,17 @@ NAME_NOT_TEXT = ErrorCode(
     "NAME_NOT_TEXT", _("The %(field)s contains a control character; type it again."), 400
 )
 
+# The API's own refusals (cccd.api_v1), before any app's code runs.
+NOT_AUTHENTICATED = ErrorCode("NOT_AUTHENTICATED", _("Log in, or send a valid API token."), 401)
+BAD_BODY = ErrorCode(
+    "BAD_BODY",
+    _("The request body could not be read; send JSON as the API document shows."),
+    400,
+)
+HTTP_ERROR = ErrorCode("HTTP_ERROR", "%(detail)s", 403)
+"""Any other refusal django-ninja makes itself, in its own English words and with its own status:
+today only its CSRF check (403) of a write authenticated by the session cookie."""
+
 # Bounds on every file a user sends (cccd.filebounds): shared by every reader of an upload.
 FILE_TOO_MANY_PARTS = ErrorCode(
     "FILE_TOO_MANY_PARTS",
