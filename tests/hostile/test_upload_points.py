@@ -173,7 +173,7 @@ PICTURES: dict[str, ErrorCode | None] = {
     "png-bomb": shared.IMAGE_TOO_MANY_PIXELS,
     "jpeg-claiming": shared.IMAGE_TOO_MANY_PIXELS,
     "jpeg-many-scans": shared.IMAGE_TOO_MANY_SCANS,
-    "empty": intake.EMPTY_FILE,
+    "empty": intake.CAPTURE_EMPTY,
     "truncated-jpeg": None,  # None: the upload point's own "this is not a picture"
     "truncated-png": None,
     "pdf-named-jpg": None,

@@ -10,7 +10,7 @@ from cccd.errors import ErrorCode
 TOO_LARGE = ErrorCode(
     "TOO_LARGE", _("The file is %(size)s MB; the largest accepted here is %(limit)s MB."), 413
 )
-EMPTY_FILE = ErrorCode("EMPTY_FILE", _("The file is empty: capture it again."), 400)
+CAPTURE_EMPTY = ErrorCode("CAPTURE_EMPTY", _("The file is empty: capture it again."), 400)
 NOT_AN_IMAGE = ErrorCode(
     "NOT_AN_IMAGE", _("This file is not a picture (JPEG, PNG or BMP): take the photo again."), 400
 )
@@ -65,7 +65,7 @@ BAD_SIGNATURE = ErrorCode(
     400,
 )
 BLANK_SIGNATURE = ErrorCode("BLANK_SIGNATURE", _("The signature is blank: sign again."), 400)
-BAD_SLOT = ErrorCode("BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
+CAPTURE_BAD_SLOT = ErrorCode("CAPTURE_BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
 REASON_NEEDED = ErrorCode(
     "REASON_NEEDED", _("Say why the capture is impossible (missing finger, bandage …)."), 400
 )

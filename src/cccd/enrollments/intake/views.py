@@ -139,7 +139,7 @@ def capture_one(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse
         if data is None and reason:
             services.mark_impossible(ticket_id, kind, 0, reason, actor=request.user)
         elif data is None:
-            raise captures.errors.EMPTY_FILE()
+            raise captures.errors.CAPTURE_EMPTY()
         else:
             services.capture(ticket_id, kind, 0, data, actor=request.user)
     except DomainError as exc:
@@ -164,7 +164,7 @@ def capture_many(request: HttpRequest, ticket_id: int, kind: str) -> HttpRespons
             elif request.POST.get(f"reason_{slot}", "").strip():
                 reasons[slot] = request.POST[f"reason_{slot}"]
         if not files and not reasons:
-            raise captures.errors.EMPTY_FILE()
+            raise captures.errors.CAPTURE_EMPTY()
         services.capture_slots(ticket_id, kind, files=files, reasons=reasons, actor=request.user)
     except DomainError as exc:
         return _refused(request, ticket_id, exc, kind)
