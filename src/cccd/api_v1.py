@@ -1,17 +1,22 @@
 """The one NinjaAPI object at /api/v1/; each app contributes its own router.
 
 Errors have one shape everywhere: `{"code": "STABLE_CODE", "message": "a sentence in the user's
-language"}` with a 4xx status.
+language"}` with a 4xx status (and `errors` for a validation error). The OpenAPI document says so:
+the `Error` schema, every operation's `4XX` response (`cccd.api.refusals`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from cccd.accounts.api import router as accounts_router
 from cccd.accounts.api_auth import SessionAuth, TokenAuth, logged_in_docs
+from cccd.api.refusals import with_error_responses
 from cccd.campaigns.api import router as campaigns_router
 from cccd.errors import (
     BAD_BODY,
@@ -28,7 +33,16 @@ from cccd.rosters.api import router as rosters_router
 from cccd.tickets.api import router as tickets_router
 from cccd.unitadmin.api import router as units_router
 
-api = NinjaAPI(
+
+class _Api(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return with_error_responses(document)
+
+
+api = _Api(
     title="cccd API",
     version="1",
     urls_namespace="api-v1",

@@ -2,12 +2,19 @@
 
 Services raise them; the web middleware and the API turn them into a 4xx page or JSON. Because
 every refusal a user can cause goes through this type, "never a 500" holds by construction.
-Each app lists its own codes in its `errors.py`.
+
+Clients act on the code, so a code means one thing everywhere: every `ErrorCode` is defined in an
+`errors` module (this one for the codes every app shares, each app's `errors.py` for its own, a
+feature sub-package's `errors.py` for that feature's), `all_codes()` collects them all and refuses
+a code string defined twice, and docs/errors.md lists them for API clients.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.utils.functional import Promise
@@ -45,6 +52,68 @@ class DomainError(Exception):
         """The sentence in the active language, with its parameters filled in."""
         text = str(self.error.message)
         return text % self.params if self.params else text
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Definition:
+    """An `ErrorCode` and where it is defined: its `errors` module and its name there."""
+
+    module: str
+    name: str
+    error: ErrorCode
+
+
+def errors_modules() -> list[str]:
+    """This module and every `errors` module of the installed cccd apps, sub-packages included.
+
+    Found on disk through Django's app registry, so a new app's or feature's codes join without
+    being listed anywhere."""
+    from django.apps import apps
+
+    found = [__name__]
+    for config in apps.get_app_configs():
+        if config.name.partition(".")[0] != __name__.partition(".")[0]:
+            continue
+        root = Path(config.path)
+        for path in sorted(root.rglob("errors.py")):
+            parts = path.relative_to(root).with_suffix("").parts
+            found.append(".".join((config.name, *parts)))
+    return found
+
+
+def definitions() -> list[Definition]:
+    """Every `ErrorCode` of every `errors` module, in the order the modules define them. A code
+    one module imports from another appears under both names."""
+    found = []
+    for module_name in errors_modules():
+        module = importlib.import_module(module_name)
+        for name, value in vars(module).items():
+            if isinstance(value, ErrorCode):
+                found.append(Definition(module_name, name, value))
+    return found
+
+
+def collisions(found: Iterable[Definition]) -> dict[str, list[str]]:
+    """Each code string given to more than one `ErrorCode`, with where those are defined. The same
+    object imported into a second module is one definition, not two."""
+    places: dict[str, dict[int, str]] = {}
+    for definition in found:
+        where = f"{definition.module}.{definition.name}"
+        places.setdefault(definition.error.code, {}).setdefault(id(definition.error), where)
+    return {code: sorted(p.values()) for code, p in places.items() if len(p) > 1}
+
+
+def all_codes() -> list[ErrorCode]:
+    """Every code a refusal can carry, once each, by code. Raises ValueError when a code string is
+    defined twice: a client could not tell the two refusals apart."""
+    found = definitions()
+    if clashes := collisions(found):
+        raise ValueError(f"error codes defined more than once: {clashes}")
+    unique = {definition.error.code: definition.error for definition in found}
+    return [unique[code] for code in sorted(unique)]
 
 
 # Codes shared by every app.

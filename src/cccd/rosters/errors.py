@@ -77,7 +77,7 @@ BAD_MAPPING = ErrorCode(
 
 # Problem codes of a row: not refusals (the row is kept and the officer fixes the value). The API
 # gives them in a roster entry's `problems`, as [code, sentence] pairs; ROW_PROBLEMS says what each
-# means, for docs/errors.md.
+# means in the OpenAPI document (`cccd.rosters.schemas.EntryOut`).
 MISSING_NAME = "MISSING_NAME"
 BAD_NAME = "BAD_NAME"
 MISSING_DATE = "MISSING_DATE"
@@ -86,11 +86,11 @@ BAD_SEX = "BAD_SEX"
 BAD_ID = "BAD_ID"
 VALUE_TOO_LONG = "VALUE_TOO_LONG"
 ROW_PROBLEMS = {
-    MISSING_NAME: "The full name is missing.",
-    BAD_NAME: "The full name breaks a rule of names (a character, mark or punctuation no name has).",
-    MISSING_DATE: "The date of birth is missing.",
-    BAD_DATE: "The date of birth cannot be read, is out of range or is in the future.",
-    BAD_SEX: "The sex is neither Nam nor Nữ, or both columns are marked.",
-    BAD_ID: "The personal ID number breaks a rule of the number (length, province, year, sex).",
-    VALUE_TOO_LONG: "A value is longer than 300 characters, more than a cell of a list holds; it is not read.",
+    MISSING_NAME: "the full name is missing",
+    BAD_NAME: "the full name breaks a rule of names (a character, mark or punctuation no name has)",
+    MISSING_DATE: "the date of birth is missing",
+    BAD_DATE: "the date of birth cannot be read, is out of range or is in the future",
+    BAD_SEX: "the sex is neither Nam nor Nữ, or both columns are marked",
+    BAD_ID: "the personal ID number breaks a rule of the number (length, province, year, sex)",
+    VALUE_TOO_LONG: "a value has over 300 characters and is not read",
 }
