@@ -9,7 +9,7 @@ from cccd.units.models import Unit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return "\u2003" * max(obj.depth, 0) + obj.name
 
 

@@ -90,3 +90,11 @@ def public(view: F) -> F:
 def access_of(view: Callable[..., Any]) -> Access | None:
     """The access a view or operation was declared with, or None when it has no marker."""
     return getattr(view, "access", None)
+
+
+class LoggedInRequest(HttpRequest):
+    """The request a `requires` page or an `api_requires` operation receives: its user is a
+    logged-in `User`, never the anonymous one. For the type checker only; at run time the view
+    gets Django's ordinary request."""
+
+    user: User

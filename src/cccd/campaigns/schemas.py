@@ -1,4 +1,5 @@
 import datetime
+from typing import Annotated
 
 from ninja import Schema
 
@@ -7,10 +8,10 @@ from cccd.api.inputs import Id, Text
 
 class CampaignIn(Schema):
     unit_id: Id
-    name: Text(200)
+    name: Annotated[str, Text(200)]
     start_date: datetime.date
     end_date: datetime.date
-    law: Text(4) = "2014"
+    law: Annotated[str, Text(4)] = "2014"
 
 
 class CampaignOut(Schema):
@@ -24,7 +25,7 @@ class CampaignOut(Schema):
 
 class TargetIn(Schema):
     unit_id: Id
-    group_code: Text(32) | None = None
+    group_code: Annotated[str, Text(32)] | None = None
     total: int
     per_day: int | None = None
 
@@ -44,7 +45,7 @@ class SessionIn(Schema):
     ends_at: datetime.datetime
     desks: int = 2
     capacity: int = 100
-    note: Text(300) = ""
+    note: Annotated[str, Text(300)] = ""
     accept_clashes: bool = False  # plan even though the venue is shared or a person is in two teams
 
 

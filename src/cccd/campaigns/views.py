@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cccd.accounts.models import User
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.queries import police_units_for
 from cccd.accounts.roles import CAMPAIGN_DATA, PLAN
 from cccd.accounts.scoping import visible_to
@@ -36,7 +36,7 @@ def _status(form: object) -> int:
 
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: LoggedInRequest) -> HttpResponse:
     can_create = request.user.has_perm("campaigns.manage_campaigns")
     form = (
         CampaignForm(request.POST or None, units=police_units_for(request.user))
@@ -55,7 +55,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/list.html", context, status=_status(form))
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> object:
+def _campaign(request: LoggedInRequest, campaign_id: int) -> object:
     campaign = queries.visible_campaigns(request.user).filter(pk=campaign_id).first()
     if campaign is None:
         raise NOT_FOUND()
@@ -64,7 +64,7 @@ def _campaign(request: HttpRequest, campaign_id: int) -> object:
 
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     can_set = request.user.has_perm("campaigns.manage_campaigns")
     units = police_units_for(request.user).filter(path__startswith=campaign.unit.path)  # type: ignore[attr-defined]
@@ -86,7 +86,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @requires()
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: LoggedInRequest) -> HttpResponse:
     return render(
         request, "campaigns/sessions.html", {"sessions": queries.upcoming_sessions(request.user)}
     )
@@ -94,7 +94,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @requires(PLAN)
 @require_http_methods(["GET", "POST"])
-def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def session_plan(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
     """The planning form; a clash comes back on the form itself, with the other session named,
     and a clash the planner may accept (a shared hall) offers "plan it anyway"."""
     campaign = _campaign(request, campaign_id)
@@ -123,7 +123,7 @@ def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
-def venue_list(request: HttpRequest) -> HttpResponse:
+def venue_list(request: LoggedInRequest) -> HttpResponse:
     can_plan = request.user.has_perm("campaigns.plan_sessions")
     form = (
         VenueForm(request.POST or None, units=police_units_for(request.user)) if can_plan else None
@@ -150,7 +150,7 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 
 @requires(PLAN)
 @require_http_methods(["POST"])
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: LoggedInRequest) -> HttpResponse:
     users = visible_to(request.user, User.objects.filter(is_active=True))
     form = TeamForm(request.POST, units=police_units_for(request.user), users=users)
     if not form.is_valid():
@@ -166,7 +166,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: LoggedInRequest) -> HttpResponse:
     """The priority groups in their order; an administrator edits them in place."""
     can_edit = request.user.has_perm("campaigns.change_prioritygroup")
     if request.method == "POST":

@@ -224,7 +224,7 @@ def _kind(person: Person, day: date, law: str, rng: random.Random) -> tuple[str,
     return kind, ""
 
 
-def _state(age_days: int, rng: random.Random) -> tuple[str, int]:
+def _state(age_days: int, rng: random.Random) -> tuple[Enrollment.State, int]:
     """The state a dossier received `age_days` ago is likely in, and after how many days it got
     there (working through the back office, the commander, the centre and the post)."""
     roll = rng.random()

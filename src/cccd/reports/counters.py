@@ -97,6 +97,8 @@ def local_day(moment: datetime.datetime) -> datetime.date:
 def _add_progress(enrollment: Enrollment, key: Mapping[str, Any], units: tuple[int, ...],
                   delta: int) -> None:  # fmt: skip
     """The dossier joins (+1) or leaves (-1) the progress of the day it was received."""
+    if enrollment.received_at is None:  # a draft: not received, so no day of progress
+        return
     day = local_day(enrollment.received_at)
     _add(DailyCount, {**key, "day": day, "event": "captured"}, units, delta)
     _add(UnitDayCount, {"campaign": key["campaign"], "day": day, "event": "captured"}, units, delta)

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DASHBOARD
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns.models import Session
@@ -50,7 +50,7 @@ def parse_id(text: str | None) -> int | None:
 
 @requires(DASHBOARD)
 @require_GET
-def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+def dashboard(request: LoggedInRequest, unit_id: int | None = None) -> HttpResponse:
     require_permission(request.user, VIEW)
     day = parse_day(request.GET.get("day"))
     unit = queries.unit_for(request.user, unit_id)

@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,9 +18,10 @@ class RosterUploadForm(forms.Form):
         help_text=_("For example “Lớp 12A1”. Left empty, the list is named after the file."),
     )
 
-    def __init__(self, *args: object, lists: Sequence[str] = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["replaces"].choices = [("", _("adds a new list"))] + [
+    def __init__(self, *args: Any, lists: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        replaces = cast("forms.ChoiceField", self.fields["replaces"])
+        replaces.choices = [("", _("adds a new list"))] + [
             (name, _("replaces the list “%(name)s”") % {"name": name}) for name in lists
         ]
 

@@ -40,7 +40,8 @@ def service_time(session: Session) -> datetime.timedelta:
         .order_by("-done_at")
         .values_list("called_at", "done_at")[:SAMPLE]
     )  # fmt: skip
-    durations = [(done - called).total_seconds() for called, done in rows if done >= called]
+    durations = [(done - called).total_seconds() for called, done in rows
+                 if called is not None and done is not None and done >= called]  # fmt: skip
     if not durations:
         return DEFAULT_SERVICE
     return datetime.timedelta(seconds=statistics.median(durations))

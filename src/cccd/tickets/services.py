@@ -427,7 +427,7 @@ def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.
     entries = RosterEntry.objects.filter(roster__in=rosters).exclude(tickets__session=session)
     if not include_unmatched:
         entries = entries.exclude(outcome__in=[Outcome.NOT_FOUND, Outcome.UNREADABLE])
-    holding = set(
+    holding: set[int | None] = set(
         Ticket.objects.filter(session=session, person__isnull=False).values_list(
             "person_id", flat=True
         )

@@ -48,7 +48,7 @@ from cccd.enrollments.intake.rules import (
     quote_fee,
     suggest_kind,
 )
-from cccd.enrollments.models import Artefact, Enrollment, FeeExemption, ProposedChange
+from cccd.enrollments.models import Artefact, Enrollment, FeeExemption, ProposedChange, stored_name
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.models import Person
 from cccd.tickets import services as tickets
@@ -103,7 +103,7 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
         raise errors.TICKET_NOT_AT_DESK(number=ticket.display)
     if ticket.person is None:
         raise errors.NO_PERSON()
-    Person.objects.select_for_update().filter(pk=ticket.person_id).first()  # one desk per person
+    Person.objects.select_for_update().filter(pk=ticket.person.pk).first()  # one desk per person
     session = ticket.session
     today = timezone.localdate()
     problem = open_application_problem(ticket.person, ticket) or eligibility_problem(
@@ -264,11 +264,13 @@ def _replace_artefacts(enrollment: Enrollment, kind: str, new: list[tuple[Artefa
                after={"kind": kind, "slots": [_audited(a) for a, _ in new]})  # fmt: skip
     except Exception:
         for artefact in written:
-            artefact.file.storage.delete(artefact.file.name)
+            artefact.file.storage.delete(stored_name(artefact.file))
         raise
     for stale in old:
         if stale.file:
-            transaction.on_commit(functools.partial(stale.file.storage.delete, stale.file.name))
+            transaction.on_commit(
+                functools.partial(stale.file.storage.delete, stored_name(stale.file))
+            )
     return [artefact for artefact, _ in new]
 
 
@@ -347,7 +349,7 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
                       "proof_sha256": scan.sha256 if scan else ""})  # fmt: skip
     except Exception:
         if scan is not None:  # the row was not written: its file must not outlive it
-            change.proof_file.storage.delete(change.proof_file.name)
+            change.proof_file.storage.delete(stored_name(change.proof_file))
         raise
     return change
 

@@ -8,6 +8,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from cccd import spreadsheets
 from cccd.reports.daily_report.content import (
@@ -33,7 +34,7 @@ _SHARE = "0.0%"
 def render_xlsx(content: ReportContent) -> bytes:
     """One A4 portrait sheet; figures are number cells (shares as fractions formatted in %)."""
     book = Workbook()
-    sheet = book.active
+    sheet = spreadsheets.first_sheet(book)
     sheet.title = "Báo cáo tiến độ"
     writer = _Sheet(sheet)
     writer.header(content)
@@ -57,7 +58,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.horizontalCentered = True
     buffer = io.BytesIO()
     book.save(buffer)
