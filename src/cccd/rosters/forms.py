@@ -29,9 +29,9 @@ class RosterUploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per roster column, offering the file's headers (by index)."""
 
-    def __init__(self, *args: object, headers: list[str], mapping: dict[str, int], columns: tuple[str, ...],
-                 labels: dict[str, str], **kwargs: object) -> None:  # fmt: skip
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, headers: list[str], mapping: dict[str, int], columns: tuple[str, ...],
+                 labels: dict[str, str], **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
         choices = [("", "—")] + [(str(i), h or f"#{i + 1}") for i, h in enumerate(headers)]
         for column in columns:
             initial = str(mapping[column]) if column in mapping else ""
