@@ -1,9 +1,11 @@
+from django.db.models import QuerySet
 from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts import queries, services
 from cccd.accounts.api_auth import api_requires
+from cccd.accounts.models import AuditEvent
 from cccd.accounts.permissions import LoggedInRequest
 from cccd.accounts.roles import AUDIT
 from cccd.accounts.schemas import AuditEventOut, AuditFilter, MeOut, TokenIn, TokenOut
@@ -28,7 +30,7 @@ def me(request: LoggedInRequest) -> dict[str, object]:
 
 @router.get("/audit", response=list[AuditEventOut], auth=api_requires(AUDIT))
 @paginate(Pagination)
-def audit_trail(request: LoggedInRequest, filters: Query[AuditFilter]) -> object:
+def audit_trail(request: LoggedInRequest, filters: Query[AuditFilter]) -> QuerySet[AuditEvent]:
     return queries.audit_trail(
         request.user,
         action=filters.action,

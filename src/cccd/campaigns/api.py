@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -24,7 +25,7 @@ router = Router(tags=["campaigns"])
 
 @router.get("/", response=list[CampaignOut], auth=api_requires(CAMPAIGN_DATA))
 @paginate(Pagination)
-def list_campaigns(request: LoggedInRequest) -> object:
+def list_campaigns(request: LoggedInRequest) -> QuerySet[Campaign]:
     return queries.visible_campaigns(request.user)
 
 
@@ -37,7 +38,9 @@ def create_campaign(request: LoggedInRequest, payload: CampaignIn) -> Status[Cam
 
 @router.get("/sessions", response=list[SessionOut], auth=api_requires())
 @paginate(Pagination)
-def upcoming_sessions(request: LoggedInRequest, days: int = Query(14, ge=1, le=366)) -> object:
+def upcoming_sessions(
+    request: LoggedInRequest, days: int = Query(14, ge=1, le=366)
+) -> QuerySet[Session]:
     return queries.upcoming_sessions(request.user, days=days)
 
 

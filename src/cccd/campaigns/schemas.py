@@ -4,6 +4,7 @@ from typing import Annotated
 from ninja import Schema
 
 from cccd.api.inputs import Id, Text
+from cccd.campaigns.models import Session
 
 
 class CampaignIn(Schema):
@@ -63,5 +64,5 @@ class SessionOut(Schema):
     status: str  # scheduled, running, over (hours past, not closed), closed, cancelled
 
     @staticmethod
-    def resolve_status(obj: object) -> str:
-        return str(obj.status.value)  # type: ignore[attr-defined]
+    def resolve_status(obj: Session) -> str:
+        return str(obj.status.value)

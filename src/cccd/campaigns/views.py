@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from cccd.campaigns.forms import (
     TeamForm,
     VenueForm,
 )
-from cccd.campaigns.models import PriorityGroup, Team, Venue
+from cccd.campaigns.models import Campaign, PriorityGroup, Team, Venue
 from cccd.errors import NOT_FOUND, DomainError
 
 PLANNING_CLASHES = {
@@ -30,8 +31,8 @@ PLANNING_CLASHES = {
 }
 
 
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
+def _status(form: forms.BaseForm | None) -> int:
+    return 400 if form is not None and form.errors else 200
 
 
 @requires(CAMPAIGN_DATA)
@@ -55,7 +56,7 @@ def campaign_list(request: LoggedInRequest) -> HttpResponse:
     return render(request, "campaigns/list.html", context, status=_status(form))
 
 
-def _campaign(request: LoggedInRequest, campaign_id: int) -> object:
+def _campaign(request: LoggedInRequest, campaign_id: int) -> Campaign:
     campaign = queries.visible_campaigns(request.user).filter(pk=campaign_id).first()
     if campaign is None:
         raise NOT_FOUND()
@@ -67,19 +68,19 @@ def _campaign(request: LoggedInRequest, campaign_id: int) -> object:
 def campaign_detail(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     can_set = request.user.has_perm("campaigns.manage_campaigns")
-    units = police_units_for(request.user).filter(path__startswith=campaign.unit.path)  # type: ignore[attr-defined]
+    units = police_units_for(request.user).filter(path__startswith=campaign.unit.path)
     form = TargetForm(request.POST or None, units=units) if can_set else None
     if request.method == "POST":
         require_permission(request.user, "campaigns.manage_campaigns")
         if form is not None and form.is_valid():
             data = form.cleaned_data
-            services.set_target(campaign_id=campaign.pk, unit_id=data["unit"].pk,  # type: ignore[attr-defined]
+            services.set_target(campaign_id=campaign.pk, unit_id=data["unit"].pk,
                                 group_id=data["group"].pk if data["group"] else None, total=data["total"],
                                 per_day=data["per_day"], actor=request.user)  # fmt: skip
             messages.success(request, _("Target saved."))
-            return redirect("campaign_detail", campaign_id=campaign.pk)  # type: ignore[attr-defined]
-    targets = visible_to(request.user, campaign.targets.select_related("unit", "group"))  # type: ignore[attr-defined]
-    sessions = visible_to(request.user, campaign.sessions.select_related("venue", "team"))  # type: ignore[attr-defined]
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+    targets = visible_to(request.user, campaign.targets.select_related("unit", "group"))
+    sessions = visible_to(request.user, campaign.sessions.select_related("venue", "team"))
     context = {"campaign": campaign, "targets": targets.order_by("unit__path", "group__priority"),
                "sessions": sessions.order_by("starts_at"), "form": form}  # fmt: skip
     return render(request, "campaigns/detail.html", context, status=_status(form))
@@ -105,7 +106,7 @@ def session_plan(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
         starts_at, ends_at = form.times()
         data = form.cleaned_data
         try:
-            services.plan_session(campaign_id=campaign.pk, venue_id=data["venue"].pk, team_id=data["team"].pk,  # type: ignore[attr-defined]
+            services.plan_session(campaign_id=campaign.pk, venue_id=data["venue"].pk, team_id=data["team"].pk,
                                   starts_at=starts_at, ends_at=ends_at, desks=data["desks"], capacity=data["capacity"],
                                   note=data["note"], accept_clashes=data["accept_clashes"], actor=request.user)  # fmt: skip
         except DomainError as exc:
@@ -114,7 +115,7 @@ def session_plan(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
             error = exc
         else:
             messages.success(request, _("Session planned."))
-            return redirect("campaign_detail", campaign_id=campaign.pk)  # type: ignore[attr-defined]
+            return redirect("campaign_detail", campaign_id=campaign.pk)
     context = {"form": form, "campaign": campaign, "error": error,
                "may_accept": error is not None and error.code == errors.SESSION_CLASHES.code}  # fmt: skip
     status = error.status if error is not None else _status(form)

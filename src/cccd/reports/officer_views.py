@@ -16,6 +16,7 @@ from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.reports import errors, officers, queries
 from cccd.reports.views import parse_id
+from cccd.units.models import Unit
 
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -53,7 +54,7 @@ def period_of(request: LoggedInRequest) -> tuple[datetime.date, datetime.date]:
 
 def _report(
     request: LoggedInRequest, action: str
-) -> tuple[object, datetime.date, datetime.date, list]:
+) -> tuple[Unit, datetime.date, datetime.date, list[officers.OfficerRow]]:
     require_permission(request.user, officers.VIEW)
     unit = queries.unit_for(request.user, parse_id(request.GET.get("unit")))
     date_from, date_to = period_of(request)
@@ -82,10 +83,10 @@ def officer_report(request: LoggedInRequest) -> HttpResponse:
 @require_GET
 def officer_report_xlsx(request: LoggedInRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report_export")
-    body = officers.render_officer_xlsx(rows, unit=unit, date_from=date_from, date_to=date_to)  # type: ignore[arg-type]
+    body = officers.render_officer_xlsx(rows, unit=unit, date_from=date_from, date_to=date_to)
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    name = f"officers-{unit.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"  # type: ignore[attr-defined]
+    name = f"officers-{unit.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -65,8 +65,8 @@ def board(request: LoggedInRequest, session_id: Id) -> dict[str, object]:
         return {"number": c.number, "desk": c.desk, "key": c.key, "text": call_text(c)}
 
     latest = state["latest"]
-    return {"session_id": session.pk, "calls": [call(c) for c in state["calls"]],  # type: ignore[attr-defined]
-            "latest": call(latest) if latest else None, "waiting": state["waiting"]}  # type: ignore[arg-type]  # fmt: skip
+    return {"session_id": session.pk, "calls": [call(c) for c in state["calls"]],
+            "latest": call(latest) if latest else None, "waiting": state["waiting"]}  # fmt: skip
 
 
 @router.post("/sessions/{session_id}/walk-ins", response={201: TicketOut}, auth=api_requires(ISSUE))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.db.models import Q, QuerySet
 
@@ -104,7 +105,13 @@ class BoardCall:
     key: str  # changes with each call or recall, so the board knows what to announce
 
 
-def board_state(session: Session) -> dict[str, object]:
+class BoardState(TypedDict):
+    calls: list[BoardCall]  # the numbers at the desks, in desk order
+    latest: BoardCall | None
+    waiting: int
+
+
+def board_state(session: Session) -> BoardState:
     """What the hall's screen shows: the latest call, the number at each desk, and the line."""
     at_desks = (
         Ticket.objects.filter(session=session, state__in=AT_DESK, desk__isnull=False)

@@ -14,7 +14,7 @@ from cccd.accounts.audit import record_read
 from cccd.accounts.permissions import LoggedInRequest, public, requires
 from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
-from cccd.campaigns.models import PriorityGroup
+from cccd.campaigns.models import PriorityGroup, Session
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.services import search_people
 from cccd.tickets import queries, services
@@ -169,10 +169,10 @@ def board_state(request: LoggedInRequest, session_id: int) -> HttpResponse:
     return render(request, "tickets/_board_state.html", _board(session))
 
 
-def _board(session: object) -> dict[str, object]:
-    state = queries.board_state(session)  # type: ignore[arg-type]
+def _board(session: Session) -> dict[str, object]:
+    state = queries.board_state(session)
     latest = state["latest"]
-    return {**state, "latest_text": call_text(latest) if latest else ""}  # type: ignore[arg-type]
+    return {**state, "latest_text": call_text(latest) if latest else ""}
 
 
 def _public_url(request: HttpRequest, ticket: Ticket) -> str:

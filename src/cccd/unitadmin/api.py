@@ -1,5 +1,6 @@
 from typing import Annotated
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -29,7 +30,7 @@ class UnitFilter(Schema):
     "/", response=list[UnitOut], auth=api_requires(UNITS), operation_id="cccd_units_api_list_units"
 )
 @paginate(Pagination)
-def list_units(request: LoggedInRequest, filters: Query[UnitFilter]) -> object:
+def list_units(request: LoggedInRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
     return visible_units(
         request.user, q=filters.q, level=filters.level or "", category=filters.category or ""
     )
