@@ -299,7 +299,7 @@ def refusal_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
 
 @requires(DOSSIERS)
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: LoggedInRequest) -> HttpResponse:
     """The search box; a query too short to search is said in the page, with a 400."""
     require_permission(request.user, lifecycle.VIEW)
     q = request.GET.get("q", "")[: dq.QUERY_MAX_LENGTH]
@@ -307,7 +307,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if "q" not in request.GET:
         return render(request, "enrollments/dossiers/search.html", context)
     try:
-        context["result"] = dq.search(request.user, q)  # type: ignore[arg-type]
+        context["result"] = dq.search(request.user, q)
     except DomainError as exc:
         context["error"] = exc.message
         return render(request, "enrollments/dossiers/search.html", context, status=exc.status)
@@ -316,11 +316,11 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @requires(DOSSIERS)
 @require_GET
-def deadlines(request: HttpRequest) -> HttpResponse:
+def deadlines(request: LoggedInRequest) -> HttpResponse:
     """Overdue and due-soon dossiers of the user's subtree; `?days=N` widens "due soon"."""
     require_permission(request.user, lifecycle.VIEW)
     days = dq.parse_days(request.GET.get("days"))
-    lists = dq.deadline_lists(request.user, days=days)  # type: ignore[arg-type]
+    lists = dq.deadline_lists(request.user, days=days)
     return render(request, "enrollments/dossiers/deadlines.html", {"lists": lists})
 
 
