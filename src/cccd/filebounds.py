@@ -441,7 +441,7 @@ class _XmlGuard:
     # file protocol, as openpyxl and zipfile use it
     def read(self, size: int = -1) -> bytes:
         self._budget.check()
-        data = self._stream.read(size)
+        data: bytes = self._stream.read(size)
         self._feed(data)
         return data
 

@@ -32,5 +32,7 @@ class RoleBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if user_obj.is_superuser:
-            return super()._get_permissions(user_obj, obj, from_name)  # type: ignore[misc]
-        return getattr(self, f"_get_{from_name}_permissions")(user_obj)
+            every: set[str] = super()._get_permissions(user_obj, obj, from_name)  # type: ignore[misc]
+            return every
+        permissions: set[str] = getattr(self, f"_get_{from_name}_permissions")(user_obj)
+        return permissions

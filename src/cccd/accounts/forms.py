@@ -10,7 +10,7 @@ from cccd.accounts.models import Role
 from cccd.units.models import Unit
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in the stubs only
     def label_from_instance(self, obj: Unit) -> str:
         return "\u2003" * max(obj.depth, 0) + obj.name
 

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
-from ninja import Query, Router
+from ninja import Router
 from ninja.pagination import paginate
+from ninja.params import functions as param_functions
 from ninja.responses import Status
 
 from cccd.accounts.api_auth import api_requires
@@ -39,7 +40,7 @@ def create_campaign(request: LoggedInRequest, payload: CampaignIn) -> Status[Cam
 @router.get("/sessions", response=list[SessionOut], auth=api_requires())
 @paginate(Pagination)
 def upcoming_sessions(
-    request: LoggedInRequest, days: int = Query(14, ge=1, le=366)
+    request: LoggedInRequest, days: int = param_functions.Query(14, ge=1, le=366)
 ) -> QuerySet[Session]:
     return queries.upcoming_sessions(request.user, days=days)
 

@@ -51,7 +51,7 @@ def _verified_manifest(archive: zipfile.ZipFile, batch: ProductionBatch,
     data, signature = archive.read("manifest.json"), archive.read("manifest.sig")
     if key is None or not signature_is_valid(key.public_key, data, signature):
         raise errors.BATCH_SIGNATURE_INVALID(batch=batch.code)
-    manifest = json.loads(data)
+    manifest: dict[str, Any] = json.loads(data)
     expected = {"manifest.json", "manifest.sig"}
     for dossier in manifest["dossiers"]:
         for item in dossier["artefacts"]:

@@ -372,7 +372,7 @@ def seed_queue() -> int:
 DEMO_SERVED = 22  # numbers through the desks tonight: ~20 dossiers received, one skipped
 
 
-def _walk_in_people(count: int, *, born_before: int, born_after: int = 1900) -> list:
+def _walk_in_people(count: int, *, born_before: int, born_after: int = 1900) -> list[Person]:
     """Adults of Đắk Mil with no number and no dossier yet, in a fixed order."""
     from cccd.registry.models import Person
     from cccd.tickets.models import Ticket
@@ -411,6 +411,7 @@ def _take_intake(ticket: Ticket, desk: Desk, turn: int, face: bytes, *, actor: U
     """The whole intake of the number at the desk, through the desk's own services: photo, ten
     fingers (one missing for some), irises, signature, return method, finish. A number with nobody
     from the register behind it was only asking: it is finished without a dossier."""
+    from cccd.enrollments.intake import rules
     from cccd.enrollments.intake import services as intake
     from cccd.enrollments.models import Enrollment, FeeExemption, Kind
     from cccd.tickets import services as queue
@@ -421,16 +422,16 @@ def _take_intake(ticket: Ticket, desk: Desk, turn: int, face: bytes, *, actor: U
     pk = ticket.pk
     enrollment = intake.start_intake(pk, actor=actor)
     intake.capture(pk, "photo", 0, face, actor=actor)
-    fingers = {n: _demo_png("fingerprint", pk * 10 + n) for n in intake.FINGERS}
+    fingers = {n: _demo_png("fingerprint", pk * 10 + n) for n in rules.FINGERS}
     reasons = {}
     if turn % 7 == 3:
         del fingers[10]
         reasons[10] = "Mất ngón"
     intake.capture_slots(pk, "fingerprint", actor=actor, files=fingers, reasons=reasons)
-    if intake.biometrics_due(
+    if rules.biometrics_due(
         enrollment.law, enrollment.person.birth_date, enrollment.created_at.date()
     )[1]:
-        irises = {n: _demo_png("iris", pk * 10 + n) for n in intake.IRISES}
+        irises = {n: _demo_png("iris", pk * 10 + n) for n in rules.IRISES}
         intake.capture_slots(pk, "iris", actor=actor, files=irises, reasons={})
     intake.capture(pk, "signature", 0, _demo_png("signature", pk), actor=actor)
     exemption = None
@@ -526,6 +527,7 @@ def _serve_past_session(number: int, *, people: int, served: int, born: tuple[in
 def _move_evening_back(session: Session) -> None:
     """The services stamped everything now; put the evening's times back on that evening: numbers
     from its start, one served every eight minutes, dossier codes and return dates of that day."""
+    from cccd.enrollments.intake import rules
     from cccd.enrollments.intake import services as intake
     from cccd.enrollments.models import Artefact, Enrollment
     from cccd.tickets.models import Ticket
@@ -543,7 +545,7 @@ def _move_evening_back(session: Session) -> None:
             values: dict[str, object] = {"created_at": called}
             if enrollment.received_at is not None:
                 values.update(received_at=done, code=intake.dossier_code(enrollment, day),
-                              return_date=intake.compute_return_date(enrollment, day))  # fmt: skip
+                              return_date=rules.compute_return_date(enrollment, day))  # fmt: skip
             Enrollment.objects.filter(pk=enrollment.pk).update(**values)
             Artefact.objects.filter(enrollment=enrollment).update(captured_at=called)
 

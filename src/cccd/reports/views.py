@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DASHBOARD
-from cccd.accounts.scoping import visible_to
+from cccd.accounts.scoping import unit_is_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
 from cccd.localtime import is_plausible
@@ -93,6 +93,6 @@ def _todays_sessions(request: HttpRequest, unit: Unit, day: datetime.date) -> li
 
 def _parent(request: HttpRequest, unit: Unit) -> Unit | None:
     parent = unit.parent
-    if parent is None or not queries.unit_is_visible(request.user, parent.path):
+    if parent is None or not unit_is_visible(request.user, parent.path):
         return None
     return parent

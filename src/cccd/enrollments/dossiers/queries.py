@@ -128,7 +128,7 @@ def filtered(user: User, filters: DossierFilter) -> QuerySet[Enrollment]:
 
 def dossier_list(user: User, *, state: str | None = None, session_id: int | None = None,
                  officer_id: int | None = None, overdue: bool = False,
-                 page: int | str | None = 1) -> Page:  # fmt: skip
+                 page: int | str | None = 1) -> Page[Enrollment]:  # fmt: skip
     """One page of the work queue: two queries (count, rows) whatever the page holds."""
     filters = DossierFilter(state or "", session_id, officer_id, overdue)
     return Paginator(filtered(user, filters), PAGE_SIZE).get_page(page)

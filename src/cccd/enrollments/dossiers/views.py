@@ -210,7 +210,7 @@ def approve(request: LoggedInRequest) -> HttpResponse:
 
 def _signature(request: HttpRequest) -> bytes | None:
     """The receipt signature: a pad's image file, or the canvas's picture as a data URL."""
-    upload: UploadedFile | None = request.FILES.get("file")
+    upload: UploadedFile[bytes] | None = request.FILES.get("file")
     if upload is not None:
         return captures.read_upload(upload, limit_mb=captures.SIGNATURE_MAX_MB)
     data_url = request.POST.get("file_data", "").strip()

@@ -30,7 +30,7 @@ from cccd.enrollments.models import (
     Holiday,
     Kind,
 )
-from cccd.errors import DomainError
+from cccd.errors import DomainError, ErrorCode
 from cccd.registry.models import Person
 from cccd.registry.open_applications import Answers
 from cccd.tickets import services as tickets
@@ -133,7 +133,7 @@ def default_group(ticket: Ticket) -> PriorityGroup | None:
 class Problem:
     """Why a person cannot have a new dossier now, for the screen to show before anything is done."""
 
-    error: errors.ErrorCode
+    error: ErrorCode
     params: dict[str, object] = field(default_factory=dict)
 
     def raise_(self) -> None:

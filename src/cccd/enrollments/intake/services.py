@@ -33,6 +33,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
+from cccd.core import kinds as core_kinds
 from cccd.enrollments import errors, events
 from cccd.enrollments.intake import captures, kinds
 from cccd.enrollments.intake.queries import SessionCounts, session_counts, ticket_dossiers
@@ -184,7 +185,7 @@ def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | Non
         raise errors.POST_ADDRESS_NEEDED()
     before = snapshot(enrollment, _INTAKE_FIELDS)
     enrollment.kind, enrollment.group, enrollment.exemption = kind, group, exemption
-    enrollment.kind_reason = kind_reason if kind in kinds.rules.REASON_KINDS else ""
+    enrollment.kind_reason = kind_reason if kind in core_kinds.REASON_KINDS else ""
     enrollment.fee = quote_fee(kind, today, exemption)
     enrollment.return_method = return_method
     enrollment.post_address = post_address if return_method == Enrollment.ReturnMethod.POST else ""

@@ -115,7 +115,7 @@ def save_details(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
 
 def _read(request: HttpRequest, name: str, kind: str) -> bytes | None:
     """The bytes of an uploaded file, or of a browser capture sent as a data URL; None if neither."""
-    upload: UploadedFile | None = request.FILES.get(name)
+    upload: UploadedFile[bytes] | None = request.FILES.get(name)
     if upload is not None:
         return captures.read_upload(upload, limit_mb=_LIMITS[kind])
     data_url = request.POST.get(f"{name}_data", "").strip()
@@ -125,7 +125,7 @@ def _read(request: HttpRequest, name: str, kind: str) -> bytes | None:
         return captures.data_url_bytes(data_url, limit_mb=_LIMITS[kind])
     except DomainError as exc:
         if kind == Artefact.Kind.SIGNATURE and exc.code == "NOT_AN_IMAGE":
-            raise captures.errors.BAD_SIGNATURE() from exc
+            raise close_errors.BAD_SIGNATURE() from exc
         raise
 
 
@@ -141,7 +141,7 @@ def capture_one(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpResp
         if data is None and reason:
             services.mark_impossible(ticket_id, kind, 0, reason, actor=request.user)
         elif data is None:
-            raise captures.errors.EMPTY_FILE()
+            raise close_errors.EMPTY_FILE()
         else:
             services.capture(ticket_id, kind, 0, data, actor=request.user)
     except DomainError as exc:
@@ -166,7 +166,7 @@ def capture_many(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpRes
             elif request.POST.get(f"reason_{slot}", "").strip():
                 reasons[slot] = request.POST[f"reason_{slot}"]
         if not files and not reasons:
-            raise captures.errors.EMPTY_FILE()
+            raise close_errors.EMPTY_FILE()
         services.capture_slots(ticket_id, kind, files=files, reasons=reasons, actor=request.user)
     except DomainError as exc:
         return _refused(request, ticket_id, exc, kind)

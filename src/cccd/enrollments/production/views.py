@@ -101,7 +101,7 @@ def batch_download(request: LoggedInRequest, batch_id: int) -> FileResponse:
                         content_type="application/zip")  # fmt: skip
 
 
-def _read_result(upload: UploadedFile | None) -> bytes:
+def _read_result(upload: UploadedFile[bytes] | None) -> bytes:
     """The uploaded result's bytes, refused by its declared size before any is read, and again
     while reading if the declared size understated it."""
     if upload is None:
