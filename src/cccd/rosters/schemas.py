@@ -1,4 +1,5 @@
 import datetime
+from typing import Annotated
 
 from ninja import Schema
 
@@ -64,7 +65,7 @@ class SessionListsOut(Schema):
 
 
 class DecisionIn(Schema):
-    decision: Text(16)
+    decision: Annotated[str, Text(16)]
     person_id: Id | None = None
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cccd.core import mrz, names, qrpayload, validity
 from cccd.core._errors import CoreError
+from cccd.core.idnumber import Sex
 from cccd.enrollments.models import Enrollment
 from cccd.errors import DomainError, ErrorCode
 
@@ -129,7 +130,7 @@ def _qr_text(enrollment: Enrollment, born: dt.date, issued: dt.date) -> str:
             old_id_number=person.old_id_number,
             full_name=person.full_name,
             birth_date=born,
-            sex=person.sex,
+            sex=cast("Sex", person.sex),  # checked by mrz.td1 before
             address=person.permanent_address,
             issue_date=issued,
         )
@@ -164,7 +165,7 @@ def card_faces(enrollment: Enrollment, today: dt.date) -> CardFaces:
         personal_id=person.personal_id,
         full_name=printed_name,
         birth_date=str(born.year) if year_only else _ddmmyyyy(born),
-        sex=qrpayload.SEX_WORDS[person.sex],
+        sex=qrpayload.SEX_WORDS[cast("Sex", person.sex)],
         nationality=NATIONALITY,
         hometown=person.hometown,
         residence=person.permanent_address,

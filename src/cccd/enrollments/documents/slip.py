@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
@@ -269,7 +270,7 @@ def _local(moment: datetime.datetime) -> datetime.datetime:
 
 def _nfc(data: SlipData) -> SlipData:
     """Every text in NFC, on one line (a newline or tab pasted into an address becomes a space)."""
-    changes = {
+    changes: dict[str, Any] = {  # field names known only at run time
         f.name: " ".join(unicodedata.normalize("NFC", value).split())
         for f in fields(data)
         if isinstance(value := getattr(data, f.name), str)

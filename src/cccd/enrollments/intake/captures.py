@@ -21,6 +21,7 @@ import math
 import re
 import struct
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -138,9 +139,10 @@ class Capture:
 class Upload(Protocol):
     """What `read_upload` needs of a Django `UploadedFile`."""
 
-    size: int | None
+    @property
+    def size(self) -> int | None: ...
 
-    def chunks(self, chunk_size: int | None = None) -> Any: ...
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
 
 
 def read_upload(upload: Upload | bytes, *, limit_mb: int) -> bytes:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from cccd.rosters.linkage.folding import split_folded
 from cccd.rosters.linkage.frames import connect, population_of, roster_frame, roster_id
