@@ -1,4 +1,4 @@
-"""The repository explains itself: its rules are cited from its own `docs/`, and every citation lands.
+"""The repository explains itself: rules cited from its own `docs/`, and every citation lands.
 
 Docstrings cite a rule as `docs/<page>.md#<anchor>` (`docs/domain.md#validity`); the pages link each
 other as `<page>.md#<anchor>`. An anchor is the GitHub slug of a heading, so renaming a heading
