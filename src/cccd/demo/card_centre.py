@@ -75,7 +75,7 @@ def _sha256_of_member(archive: zipfile.ZipFile, name: str) -> str:
 
 def _produced(dossier: dict[str, Any], issued: datetime.date) -> dict[str, Any]:
     """One card as the centre makes it. In CCCD the card number is the personal ID number
-    (DOMAIN.md, glossary); the expiry follows the law in force on the issue day."""
+    (docs/domain.md#glossary); the expiry follows the law in force on the issue day."""
     born = datetime.date.fromisoformat(dossier["birth_date"])
     try:
         expiry = validity.card_expiry(born, issued, law=validity.law_for_date(issued))

@@ -552,7 +552,8 @@ def _move_evening_back(session: Session) -> None:
 
 def _spread_service_times(session: Session) -> None:
     """The seeded calls happened in one instant; give the finished ones 3–5 minutes each, as at a
-    real desk (DOMAIN.md), so the queue's average and the public wait estimate mean something."""
+    real desk (docs/domain.md#the-2021-campaign), so the queue's average and the public wait
+    estimate mean something."""
     from datetime import timedelta as td
 
     from django.utils import timezone

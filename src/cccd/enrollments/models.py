@@ -28,7 +28,10 @@ def new_public_token() -> str:
 
 
 class Kind(models.TextChoices):
-    """Kinds of application (DOMAIN.md: cấp mới / cấp đổi / cấp lại, and CMND → CCCD)."""
+    """Kinds of application (cấp mới / cấp đổi / cấp lại, and CMND → CCCD).
+
+    See docs/domain.md#kinds-of-application.
+    """
 
     FIRST_ISSUE = "first_issue", _("First issue")
     EXCHANGE_AGE = "exchange_age", _("Exchange at a milestone age")
@@ -65,7 +68,7 @@ class Holiday(models.Model):
 
 class Fee(models.Model):
     """The fee of one kind of application over a period, in đồng. Reference data: amounts after
-    2024 are [unverified] (DOMAIN.md), so they live here, editable, not in code."""
+    2024 are [unverified] (docs/domain.md#fees), so they live here, editable, not in code."""
 
     kind = models.CharField(_("kind of application"), max_length=16, choices=Kind.choices)
     valid_from = models.DateField(_("valid from"))

@@ -18,7 +18,7 @@ from cccd.registry.models import Person
 from cccd.tickets.models import Desk, Ticket
 from cccd.tickets.services import AT_DESK, PRIORITY_RUN, class_key, walk_in_problem
 
-DEFAULT_SERVICE = datetime.timedelta(minutes=4)  # DOMAIN.md: 3–5 minutes a person at the desk
+DEFAULT_SERVICE = datetime.timedelta(minutes=4)  # docs/domain.md#the-2021-campaign: 3–5 min
 SAMPLE = 200  # the latest done numbers the median is taken over
 
 

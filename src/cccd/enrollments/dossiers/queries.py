@@ -93,7 +93,7 @@ class DossierFilter:
 
 
 def overdue_q(today: datetime.date) -> Q:
-    """Past the return date and the card not yet at the unit (DOMAIN.md: working-day limits)."""
+    """Past the return date and the card not yet at the unit (docs/domain.md#deadlines)."""
     return Q(return_date__lt=today, state__in=lifecycle.LATE_STATES)
 
 

@@ -109,7 +109,7 @@ def compute_return_date(enrollment: Enrollment, complete: datetime.date) -> date
 
 def biometrics_due(law: str, birth_date: datetime.date, today: datetime.date) -> tuple[bool, bool]:
     """(fingerprints, iris): under the 2023 law a child under 6 gives none, iris from 6 on;
-    the 2014 law took no iris (DOMAIN.md)."""
+    the 2014 law took no iris (docs/domain.md#procedure)."""
     if law == "2023":
         grown = validity.age_on(birth_date, today) >= 6
         return grown, grown

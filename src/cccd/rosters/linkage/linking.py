@@ -190,7 +190,8 @@ def _score(
 def _namesakes(register: pa.Table) -> dict[str, tuple[str, ...]]:
     """Person → everyone of the slice with the same folded name and birth date (or year alone).
 
-    Such people cannot be told apart by name and birth: DOMAIN.md says they exist (and twins).
+    Such people cannot be told apart by name and birth: docs/domain.md#names-and-matching says they
+    exist (and twins).
     """
     groups = _query(
         """
