@@ -67,7 +67,13 @@ def files() -> Iterator[Path]:
             continue
         for path in sorted(top.rglob("*")):
             folders = set(path.relative_to(ROOT).parts[:-1])
-            if path.is_file() and not folders & SKIPPED and GENERATED not in path.parents:
+            built = any(part.endswith(".egg-info") for part in folders)  # pip's, not ours
+            if (
+                path.is_file()
+                and not folders & SKIPPED
+                and not built
+                and GENERATED not in path.parents
+            ):
                 yield path
 
 
