@@ -295,7 +295,7 @@ _KINH_SOURCES: Final = _Table(
      ("045", 2), ("066", 4), ("079", 2)]
 )  # fmt: skip
 """Birth provinces of Kinh settlers of the Central Highlands: Thái Bình, Nam Định, Hà Tĩnh, Nghệ
-An, Thanh Hóa, Quảng Ngãi, Quảng Nam, … (the brief's list; weights [unverified])."""
+An, Thanh Hóa, Quảng Ngãi, Quảng Nam, … (the provinces the settlement history names; weights [unverified])."""
 
 
 @dataclass(frozen=True)
@@ -387,7 +387,7 @@ MIGRANT_SHARE_KINH_HIGHLANDS: Final = 0.6
 MIGRANT_SHARE_NORTHERN_HIGHLANDS: Final = 0.85
 MIGRANT_SHARE_ELSEWHERE: Final = 0.05
 MIGRANTS_BORN_BEFORE: Final = 1990
-"""The brief's migration rule: in the Highlands most adults born before ~1990 (Kinh) were
+"""The synthetic migration rule: in the Highlands most adults born before ~1990 (Kinh) were
 registered at birth in the north or centre; northern minorities (Tày, Nùng, Mông …) nearly all.
 Elsewhere a few adults come from any other province. Shares [unverified]."""
 
