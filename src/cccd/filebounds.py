@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Literal
 from xml.parsers import expat
 
 from django.conf import settings
@@ -291,8 +291,8 @@ class _GuardedArchive(zipfile.ZipFile):
         self._limits = limits
         self._budget = budget
 
-    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, *,
-             force_zip64: bool = False) -> Any:  # fmt: skip
+    def open(self, name: str | zipfile.ZipInfo, mode: Literal["r", "w"] = "r",
+             pwd: bytes | None = None, *, force_zip64: bool = False) -> Any:  # fmt: skip
         stream = super().open(name, mode, pwd, force_zip64=force_zip64)
         part = name.filename if isinstance(name, zipfile.ZipInfo) else str(name)
         if mode != "r" or not part.endswith((".xml", ".rels")):
@@ -337,7 +337,7 @@ class _XmlGuard:
     # file protocol, as openpyxl and zipfile use it
     def read(self, size: int = -1) -> bytes:
         self._budget.check()
-        data = self._stream.read(size)
+        data: bytes = self._stream.read(size)
         self._feed(data)
         return data
 

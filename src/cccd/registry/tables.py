@@ -166,7 +166,7 @@ def _xlsx_cell(value: Any) -> Cell:
 
 
 @contextmanager
-def received_file(upload: UploadedFile) -> Iterator[Path]:
+def received_file(upload: UploadedFile[bytes]) -> Iterator[Path]:
     """An uploaded file on disk for the time of the `with`, refused first if over the size limit;
     tables opened inside the `with` are read under the web request's time limit."""
     limit = settings.CCCD_MAX_UPLOAD_MB

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cccd.accounts.audit import record
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.reports import errors, officers, queries
 from cccd.reports.views import parse_id
+from cccd.units.models import Unit
 
 DATE_FORMAT = "%d/%m/%Y"
 
@@ -31,7 +32,7 @@ def parse_date(text: str) -> datetime.date:
         raise errors.BAD_DAY(text=text[:20]) from None
 
 
-def period_of(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
+def period_of(request: LoggedInRequest) -> tuple[datetime.date, datetime.date]:
     """?from=…&to=… in dd/mm/yyyy; by default from the running campaign's start (else 30 days
     back) to today, Vietnam's date."""
     today = timezone.localdate()
@@ -51,7 +52,9 @@ def period_of(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
     return date_from, date_to
 
 
-def _report(request: HttpRequest, action: str) -> tuple[object, datetime.date, datetime.date, list]:
+def _report(
+    request: LoggedInRequest, action: str
+) -> tuple[Unit, datetime.date, datetime.date, list[officers.OfficerRow]]:
     require_permission(request.user, officers.VIEW)
     unit = queries.unit_for(request.user, parse_id(request.GET.get("unit")))
     date_from, date_to = period_of(request)
@@ -63,7 +66,7 @@ def _report(request: HttpRequest, action: str) -> tuple[object, datetime.date, d
 
 @requires(DASHBOARD)
 @require_GET
-def officer_report(request: HttpRequest) -> HttpResponse:
+def officer_report(request: LoggedInRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report")
     totals = officers.OfficerRow(user_id=0, name="", username="", unit_name="")
     for row in rows:
@@ -78,12 +81,12 @@ def officer_report(request: HttpRequest) -> HttpResponse:
 
 @requires(DASHBOARD)
 @require_GET
-def officer_report_xlsx(request: HttpRequest) -> HttpResponse:
+def officer_report_xlsx(request: LoggedInRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report_export")
-    body = officers.render_officer_xlsx(rows, unit=unit, date_from=date_from, date_to=date_to)  # type: ignore[arg-type]
+    body = officers.render_officer_xlsx(rows, unit=unit, date_from=date_from, date_to=date_to)
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    name = f"officers-{unit.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"  # type: ignore[attr-defined]
+    name = f"officers-{unit.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -40,6 +40,7 @@ from cccd.accounts.scoping import unit_is_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.enrollments.models import Enrollment, Holiday
 from cccd.reports import errors
+from cccd.spreadsheets import first_sheet
 from cccd.tickets.models import Desk
 from cccd.units.models import Unit
 
@@ -228,7 +229,7 @@ def render_officer_xlsx(
     from cccd.spreadsheets import safe_text
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.title = _("Officers")[:31]
     sheet.append([safe_text(_("Officer report — %(unit)s, %(start)s to %(end)s") % {
         "unit": unit.name, "start": f"{date_from:%d/%m/%Y}", "end": f"{date_to:%d/%m/%Y}"})])  # fmt: skip

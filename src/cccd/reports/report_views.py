@@ -4,11 +4,11 @@ built from the same `queries.figures` as the dashboard and the API."""
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.errors import NOT_FOUND
@@ -16,7 +16,7 @@ from cccd.reports import daily_report, errors, queries
 from cccd.reports.views import VIEW, parse_day, parse_id
 
 
-def _content(request: HttpRequest) -> daily_report.ReportContent:
+def _content(request: LoggedInRequest) -> daily_report.ReportContent:
     """The report asked for by ?unit=&campaign=&day=, as the dashboard parses them."""
     day = parse_day(request.GET.get("day"))
     unit = queries.unit_for(request.user, parse_id(request.GET.get("unit")))
@@ -26,7 +26,7 @@ def _content(request: HttpRequest) -> daily_report.ReportContent:
 
 @requires(DASHBOARD)
 @require_GET
-def report_page(request: HttpRequest) -> HttpResponse:
+def report_page(request: LoggedInRequest) -> HttpResponse:
     require_permission(request.user, VIEW)
     content = _content(request)
     context = {
@@ -38,7 +38,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 @requires(DASHBOARD)
 @require_GET
-def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+def report_download(request: LoggedInRequest, fmt: str) -> HttpResponse | FileResponse:
     """The report made now; with ?stored=1 the file the schedule wrote for that day instead."""
     require_permission(request.user, VIEW)
     if fmt not in daily_report.FORMATS:

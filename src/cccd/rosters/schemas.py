@@ -1,4 +1,5 @@
 import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -69,7 +70,7 @@ class SessionListsOut(Schema):
 
 
 class DecisionIn(Schema):
-    decision: Text(16)
+    decision: Annotated[str, Text(16)]
     person_id: Id | None = None
 
 

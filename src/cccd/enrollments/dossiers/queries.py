@@ -53,6 +53,7 @@ from cccd.enrollments.models import (
     Holiday,
     ProposedChange,
     person_field_label,
+    stored_name,
 )
 from cccd.registry.errors import ID_NUMBER_LENGTH
 from cccd.registry.search import id_digits_typed
@@ -92,7 +93,7 @@ class DossierFilter:
 
 
 def overdue_q(today: datetime.date) -> Q:
-    """Past the return date and the card not yet at the unit (DOMAIN.md: working-day limits)."""
+    """Past the return date and the card not yet at the unit (docs/domain.md#deadlines)."""
     return Q(return_date__lt=today, state__in=lifecycle.LATE_STATES)
 
 
@@ -127,7 +128,7 @@ def filtered(user: User, filters: DossierFilter) -> QuerySet[Enrollment]:
 
 def dossier_list(user: User, *, state: str | None = None, session_id: int | None = None,
                  officer_id: int | None = None, overdue: bool = False,
-                 page: int | str | None = 1) -> Page:  # fmt: skip
+                 page: int | str | None = 1) -> Page[Enrollment]:  # fmt: skip
     """One page of the work queue: two queries (count, rows) whatever the page holds."""
     filters = DossierFilter(state or "", session_id, officer_id, overdue)
     return Paginator(filtered(user, filters), PAGE_SIZE).get_page(page)
@@ -146,7 +147,7 @@ def neighbours(user: User, enrollment: Enrollment, filters: DossierFilter) -> tu
               | Q(due=due, received_at=at, pk__lt=pk))  # fmt: skip
     after = (Q(due__gt=due) | Q(due=due, received_at__gt=at)
              | Q(due=due, received_at=at, pk__gt=pk))  # fmt: skip
-    previous = rows.filter(before).order_by("-due", "-received_at", "-pk").first()
+    previous = rows.filter(before).order_by("-due", "-received_at", "-pk").first()  # type: ignore[misc]  # `due` is filtered()'s annotation
     following = rows.filter(after).first()
     return previous, following
 
@@ -252,7 +253,7 @@ def history(enrollment: Enrollment) -> list[HistoryLine]:
 
 def _state_label(value: object) -> str:
     try:
-        return str(Enrollment.State(value).label)
+        return str(Enrollment.State(str(value)).label)
     except ValueError:
         return str(value or "—")
 
@@ -455,7 +456,8 @@ def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
              for u in Unit.objects.filter(pk__in=ids).only("pk", "name", "path")}  # fmt: skip
     order = ("unit__path", "return_date", "code")
     for enrollment in overdue_rows.order_by(*order)[:DEADLINE_LIST_LIMIT]:
-        enrollment.days_late = (today - enrollment.return_date).days  # type: ignore[attr-defined]
+        overdue_by = today - enrollment.return_date  # type: ignore[operator]  # not null: filtered
+        enrollment.days_late = overdue_by.days  # type: ignore[attr-defined]
         units[enrollment.unit_id].overdue.append(enrollment)
     for enrollment in soon_rows.order_by(*order)[:DEADLINE_LIST_LIMIT]:
         units[enrollment.unit_id].due_soon.append(enrollment)
@@ -495,7 +497,7 @@ def card_photo(enrollment: Enrollment) -> str | None:
     if artefact is None or artefact.format not in PHOTO_TYPES:
         return None
     try:
-        with artefact.file.storage.open(artefact.file.name, "rb") as handle:
+        with artefact.file.storage.open(stored_name(artefact.file), "rb") as handle:
             data = handle.read()
     except OSError:
         logger.warning("card preview: the photo file of dossier %s cannot be read", enrollment.pk)
