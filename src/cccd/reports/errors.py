@@ -12,3 +12,15 @@ FUTURE_DAY = ErrorCode(
     400,
 )
 BAD_FORMAT = ErrorCode("BAD_FORMAT", _("Reports come as xlsx or pdf, not “%(text)s”."), 400)
+
+# the officers' report (cccd.reports.officers)
+PERIOD_TOO_LONG = ErrorCode(
+    "PERIOD_TOO_LONG",
+    _("The period is %(days)s days long: choose at most %(max)s days."),
+    400,
+)
+PERIOD_REVERSED = ErrorCode(
+    "PERIOD_REVERSED",
+    _("The period ends (%(to)s) before it starts (%(from)s)."),
+    400,
+)

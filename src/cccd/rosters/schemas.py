@@ -1,9 +1,10 @@
 import datetime
 from typing import Annotated
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from cccd.api.inputs import Id, Text
+from cccd.rosters.errors import ROW_PROBLEMS
 
 
 class EntryOut(Schema):
@@ -18,7 +19,11 @@ class EntryOut(Schema):
     candidates: list[dict[str, object]]
     score: float | None
     flags: list[str]
-    problems: list[list[str]]
+    problems: list[list[str]] = Field(
+        description="What the officer must fix in the row, as [code, sentence] pairs. The codes: "
+        + "; ".join(f"{code}: {meaning}" for code, meaning in ROW_PROBLEMS.items())
+        + "."
+    )
     decision: str
 
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.core import idnumber, qrpayload, validity
-from cccd.enrollments.documents.card import CARD_DATA_INVALID, NO_EXPIRY_TEXT, card_faces
+from cccd.enrollments.documents.card import NO_EXPIRY_TEXT, card_faces
+from cccd.enrollments.errors import CARD_DATA_INVALID
 from cccd.enrollments.intake import services
 from cccd.enrollments.models import Artefact, Enrollment
 from cccd.errors import DomainError

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from typing import Final, cast
 
 import segno
-from django.utils.translation import gettext_lazy as _
 
 from cccd.core import mrz, names, qrpayload, validity
 from cccd.core._errors import CoreError
 from cccd.core.idnumber import Sex
+from cccd.enrollments import errors
 from cccd.enrollments.models import Enrollment
-from cccd.errors import DomainError, ErrorCode
+from cccd.errors import DomainError
 
 NATIONALITY: Final = "Việt Nam"
 NO_EXPIRY_TEXT: Final = "Không thời hạn"
@@ -41,14 +41,6 @@ TITLES: Final = {
     "2023": ("CĂN CƯỚC", "IDENTITY CARD"),
 }
 """The card's title by law: CCCD under the 2014 law, "thẻ căn cước" from 1 July 2024."""
-
-CARD_DATA_INVALID = ErrorCode(
-    "CARD_DATA_INVALID",
-    _("This card cannot be previewed, the register data break a rule of the card: %(detail)s"),
-    422,
-)
-"""The person's data cannot be written on a card (e.g. an old ID number of 7 digits). The core's
-messages name the rule, never the personal value, so they may be shown and logged."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +149,7 @@ def card_faces(enrollment: Enrollment, today: dt.date) -> CardFaces:
         qr_text = _qr_text(enrollment, born, issued)
         printed_name = names.normalize(person.full_name).upper()
     except CoreError as error:
-        raise DomainError(CARD_DATA_INVALID, {"detail": error.message}) from None
+        raise DomainError(errors.CARD_DATA_INVALID, {"detail": error.message}) from None
     title, title_en = TITLES.get(enrollment.law, TITLES["2023"])
     return CardFaces(
         title=title,

@@ -43,6 +43,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import deadlines, names
+from cccd.enrollments import errors
 from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.intake import rules
 from cccd.enrollments.intake.queries import thumbnail
@@ -54,7 +55,6 @@ from cccd.enrollments.models import (
     person_field_label,
     stored_name,
 )
-from cccd.errors import ErrorCode
 from cccd.registry.errors import ID_NUMBER_LENGTH
 from cccd.registry.search import id_digits_typed
 from cccd.units.models import Unit
@@ -299,18 +299,6 @@ QUERY_MAX_LENGTH = 100
 _ID_QUERY = re.compile(r"^\d{12}$")
 _CODE_QUERY = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
-DOSSIER_QUERY_TOO_SHORT = ErrorCode(
-    "DOSSIER_QUERY_TOO_SHORT",
-    gettext_lazy(
-        "Type a dossier code, a 12-digit personal ID number, or at least two letters of a name."
-    ),
-    400,
-)
-BAD_DUE_SOON_DAYS = ErrorCode(
-    "BAD_DUE_SOON_DAYS",
-    gettext_lazy("“Due within” must be a number of working days from 1 to %(max)s."),
-    400,
-)
 
 _FOUND_FIELDS = ("pk", "code", "state", "return_date", "unit__name", "unit__path",
                  "person__full_name", "person__personal_id", "person__birth_date",
@@ -351,7 +339,7 @@ def query_kind(text: str) -> tuple[str, str]:
     # fold first: in NFD input the diacritics are separate characters a regex would split on
     folded = " ".join(re.sub(r"[\d_,;:/().!?\"]+", " ", names.fold(text)).split())
     if len(folded.replace(" ", "")) < 2:
-        raise DOSSIER_QUERY_TOO_SHORT()
+        raise errors.DOSSIER_QUERY_TOO_SHORT()
     return "name", folded
 
 
@@ -439,9 +427,9 @@ def parse_days(text: str | None) -> int:
     try:
         days = int(str(text).strip())
     except ValueError:
-        raise BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS) from None
+        raise errors.BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS) from None
     if not 1 <= days <= MAX_DUE_SOON_DAYS:
-        raise BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
+        raise errors.BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
     return days
 
 
@@ -456,7 +444,7 @@ def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
     """Overdue and due-soon dossiers of the user's subtree, grouped by unit; audited with counts."""
     require_permission(user, lifecycle.VIEW)
     if not 1 <= days <= MAX_DUE_SOON_DAYS:
-        raise BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
+        raise errors.BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
     today = today or timezone.localdate()
     horizon = due_soon_horizon(today, days)
     late = _finished(user).filter(state__in=lifecycle.LATE_STATES, return_date__isnull=False)

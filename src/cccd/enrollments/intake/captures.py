@@ -162,7 +162,7 @@ def read_upload(upload: Upload | bytes, *, limit_mb: int) -> bytes:
                 raise errors.TOO_LARGE(size=_megabytes(len(buffer)), limit=limit_mb)
         data = bytes(buffer)
     if not data:
-        raise errors.EMPTY_FILE()
+        raise errors.CAPTURE_EMPTY()
     return data
 
 
@@ -181,7 +181,7 @@ def data_url_bytes(text: str, *, limit_mb: int = PHOTO_MAX_MB) -> bytes:
     except (binascii.Error, ValueError):
         raise errors.NOT_AN_IMAGE() from None
     if not data:
-        raise errors.EMPTY_FILE()
+        raise errors.CAPTURE_EMPTY()
     return data
 
 
@@ -476,7 +476,7 @@ def _is_wsq(data: bytes) -> bool:
 def _not_empty(data: bytes) -> bytes:
     data = bytes(data)
     if not data:
-        raise errors.EMPTY_FILE()
+        raise errors.CAPTURE_EMPTY()
     return data
 
 

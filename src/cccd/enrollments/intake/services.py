@@ -215,7 +215,7 @@ def _check_slot(enrollment: Enrollment, kind: str, slot: int) -> None:
     else:
         valid = kind in Artefact.Kind.values and slot == 0
     if not valid:
-        raise errors.BAD_SLOT(slot=f"{kind} {slot}")
+        raise errors.CAPTURE_BAD_SLOT(slot=f"{kind} {slot}")
 
 
 def _prepared(enrollment: Enrollment, kind: str, slot: int, *, data: bytes | None = None,

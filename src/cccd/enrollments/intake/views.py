@@ -141,7 +141,7 @@ def capture_one(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpResp
         if data is None and reason:
             services.mark_impossible(ticket_id, kind, 0, reason, actor=request.user)
         elif data is None:
-            raise close_errors.EMPTY_FILE()
+            raise close_errors.CAPTURE_EMPTY()
         else:
             services.capture(ticket_id, kind, 0, data, actor=request.user)
     except DomainError as exc:
@@ -166,7 +166,7 @@ def capture_many(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpRes
             elif request.POST.get(f"reason_{slot}", "").strip():
                 reasons[slot] = request.POST[f"reason_{slot}"]
         if not files and not reasons:
-            raise close_errors.EMPTY_FILE()
+            raise close_errors.CAPTURE_EMPTY()
         services.capture_slots(ticket_id, kind, files=files, reasons=reasons, actor=request.user)
     except DomainError as exc:
         return _refused(request, ticket_id, exc, kind)
