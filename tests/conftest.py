@@ -1,4 +1,4 @@
-"""Personas every app's tests reuse (STYLE.md): each lives in a real slice of the unit trees.
+"""Personas every app's tests reuse, each in a real slice of the unit trees (docs/design.md#tests).
 
 - `officer_dakmil`: intake officer of Công an huyện Đắk Mil (Đắk Nông)
 - `officer_tayson`: intake officer of Công an huyện Tây Sơn (Bình Định) — must see nothing of Đắk Mil

@@ -1,4 +1,4 @@
-"""Shared test mixins: the same scoping proof for every view and endpoint (STYLE.md, NetBox).
+"""Shared test mixins: the same scoping proof for every view and endpoint (docs/design.md#tests).
 
 Subclass `CrossUnitAccessMixin` in a test class and implement `urls_for_dakmil_object(tree)`,
 returning the page and API URLs of an object that belongs to Đắk Mil. The mixin proves that the

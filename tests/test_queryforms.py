@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.models import User
 from cccd.accounts.scoping import visible_to
-from cccd.errors import DomainError
+from cccd.errors import BAD_QUERY, DomainError
 from cccd.queryforms import (
-    BAD_QUERY,
     ChoiceField,
     DayField,
     FlagField,
@@ -67,7 +66,7 @@ def test_a_day_is_read_as_the_locale_writes_it_or_iso(text: str) -> None:
 def test_a_day_that_is_not_a_date_is_a_400_naming_the_field_and_the_text(text: str) -> None:
     error = _refusal({"from": text})
     assert error.error is BAD_QUERY and error.status == 400
-    assert error.message.startswith("From: “")
+    assert error.message.startswith("“From” cannot be read: “")
     assert "is not a date: write it as dd/mm/yyyy." in error.message
     assert text[:20].strip() in error.message
 
@@ -75,7 +74,7 @@ def test_a_day_that_is_not_a_date_is_a_400_naming_the_field_and_the_text(text: s
 def test_the_sentence_is_in_the_users_language() -> None:
     with translation.override("vi"):
         assert _refusal({"from": "31/02/2021"}).message == (
-            "Từ: “31/02/2021” không phải là ngày hợp lệ: hãy ghi theo dạng dd/mm/yyyy."
+            "Không đọc được “Từ”: “31/02/2021” không phải là ngày hợp lệ: hãy ghi theo dạng dd/mm/yyyy."
         )
 
 
@@ -107,9 +106,9 @@ def test_without_a_user_no_id_is_in_scope(tree: Tree) -> None:
 def test_a_choice_that_is_not_offered_is_a_400(text: str) -> None:
     error = _refusal({"level": text})
     assert error.error is BAD_QUERY
-    assert error.message.startswith("Level: “")
+    assert error.message.startswith("“Level” cannot be read: “")
     assert "is not one of the choices." in error.message
-    assert len(error.message) < 120  # the value is quoted cut short
+    assert len(error.message) < 140  # the value is quoted cut short
 
 
 @pytest.mark.parametrize(
@@ -130,7 +129,7 @@ def test_text_longer_than_the_field_is_a_400_not_cut_short() -> None:
     assert Sample.read({"q": "x" * 10})["q"] == "x" * 10
     error = _refusal({"q": "x" * 11})
     assert error.error is BAD_QUERY
-    assert error.message == "Text: at most 10 characters; this has 11."
+    assert error.message == "“Text” cannot be read: at most 10 characters; this has 11."
 
 
 def test_control_characters_in_text_become_spaces() -> None:
@@ -139,7 +138,7 @@ def test_control_characters_in_text_become_spaces() -> None:
 
 def test_the_first_field_that_cannot_be_read_is_the_one_named() -> None:
     error = _refusal({"from": "bad", "level": "bad", "q": "x" * 50})
-    assert error.message.startswith("From: ")
+    assert error.message.startswith("“From” cannot")
 
 
 def test_a_form_field_without_a_label_is_named_by_its_query_name() -> None:
@@ -148,7 +147,7 @@ def test_a_form_field_without_a_label_is_named_by_its_query_name() -> None:
 
     with pytest.raises(DomainError) as caught:
         Bare.read({"n": "x"})
-    assert caught.value.message.startswith("n: ")
+    assert caught.value.message.startswith("“n” cannot")
 
 
 def test_a_filters_bound_may_take_any_year() -> None:

@@ -4,8 +4,8 @@ A 1.7 KB workbook can declare 17 billion cells, a 50 MB zip can unpack to 50 GB,
 prolog can expand a billion entities, and a 30 KB PNG can decode to gigabytes. Each reader of an
 uploaded file (`cccd.registry.tables` for registers and rosters, `cccd.enrollments.intake.captures`
 for images, `cccd.enrollments.production.result_file` for the centre's result zip) asks this
-module first, and every bound it passes has its own error code and a sentence that says what to
-do.
+module first, and every bound it passes has its own error code (in `cccd.errors`) and a sentence
+that says what to do.
 
 - Zip archives (`check_zip`): the central directory's size and entry count are read from its end
   record before `zipfile` parses it; then part names (no absolute or `..` paths, no repeats), the
@@ -39,13 +39,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Literal
 from xml.parsers import expat
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
-from cccd.errors import ErrorCode
+from cccd import errors
 
 MB = 1024 * 1024
 
@@ -79,113 +78,6 @@ _RECORDS = frozenset({"row", "si"})  # a sheet's rows; the shared strings' entri
 # (libjpeg's progressive default is 10, mozjpeg's up to 12). A crafted file repeats tiny scans
 # thousands of times, each a full pass over the picture's coefficients.
 MAX_JPEG_SCANS = 64
-
-FILE_TOO_MANY_PARTS = ErrorCode(
-    "FILE_TOO_MANY_PARTS",
-    _(
-        "The file is an archive of %(count)s parts; at most %(max)s are accepted here (a workbook "
-        "saved by Excel has a few dozen). Save the file again and upload it again."
-    ),
-    400,
-)
-FILE_UNSAFE_PART_NAME = ErrorCode(
-    "FILE_UNSAFE_PART_NAME",
-    _(
-        "The archive holds a part named “%(name)s”, which points outside the archive or appears "
-        "twice. Excel never writes such names: the file is refused."
-    ),
-    400,
-)
-FILE_UNPACKS_TOO_LARGE = ErrorCode(
-    "FILE_UNPACKS_TOO_LARGE",
-    _(
-        "Unpacked, the file would take %(size)s MB; at most %(limit)s MB is accepted here. Split "
-        "it into smaller files and upload them one by one."
-    ),
-    413,
-)
-FILE_PACKED_TOO_TIGHT = ErrorCode(
-    "FILE_PACKED_TOO_TIGHT",
-    _(
-        "Part %(name)s of the file is compressed %(ratio)s times; no real file of this kind is "
-        "compressed more than %(max)s times. The file looks built to overload the server and is "
-        "refused."
-    ),
-    400,
-)
-FILE_XML_ENTITIES = ErrorCode(
-    "FILE_XML_ENTITIES",
-    _(
-        "Part %(name)s of the workbook declares XML entities (a DTD), which Excel never writes and "
-        "which can overload the server. Save the list again from Excel and upload it again."
-    ),
-    400,
-)
-TABLE_TOO_MANY_ROWS = ErrorCode(
-    "TABLE_TOO_MANY_ROWS",
-    _(
-        "The file reaches row %(row)s (or claims to); at most %(max)s rows are read. Delete the "
-        "empty rows below the list, or split it into smaller files, and upload again."
-    ),
-    400,
-)
-TABLE_TOO_MANY_COLUMNS = ErrorCode(
-    "TABLE_TOO_MANY_COLUMNS",
-    _(
-        "The file reaches column %(column)s (or claims to); at most %(max)s columns are read. "
-        "Delete the empty columns to the right of the list and upload again."
-    ),
-    400,
-)
-TABLE_ROW_TOO_LARGE = ErrorCode(
-    "TABLE_ROW_TOO_LARGE",
-    _(
-        "Row %(row)s of the file is far larger than any row of a list: the file is damaged or was "
-        "made to overload the server. Save the list again from Excel and upload it again."
-    ),
-    400,
-)
-TABLE_TEXT_TOO_LARGE = ErrorCode(
-    "TABLE_TEXT_TOO_LARGE",
-    _(
-        "Part %(name)s of the workbook holds a text far larger than any cell of a list: the file "
-        "is damaged or was made to overload the server. Save the list again from Excel and upload "
-        "it again."
-    ),
-    400,
-)
-SHEET_TOO_COMPLEX = ErrorCode(
-    "SHEET_TOO_COMPLEX",
-    _(
-        "Part %(name)s of the workbook holds far more than a list needs besides its rows (merged "
-        "cells, links, formats). Copy the list into a new workbook, save it and upload it again."
-    ),
-    400,
-)
-FILE_READ_TOO_LONG = ErrorCode(
-    "FILE_READ_TOO_LONG",
-    _(
-        "Reading the file took more than %(seconds)s seconds, the limit here. Split the list into "
-        "smaller files, or save it as “CSV UTF-8” (which reads faster), and upload again."
-    ),
-    400,
-)
-IMAGE_TOO_MANY_PIXELS = ErrorCode(
-    "IMAGE_TOO_MANY_PIXELS",
-    _(
-        "The picture has %(megapixels)s megapixels; at most %(max)s are accepted. Take it again "
-        "at the device's normal size."
-    ),
-    400,
-)
-IMAGE_TOO_MANY_SCANS = ErrorCode(
-    "IMAGE_TOO_MANY_SCANS",
-    _(
-        "This JPEG is built in %(scans)s passes; at most %(max)s are accepted. Save it again as an "
-        "ordinary JPEG and send it again."
-    ),
-    400,
-)
 
 
 # --- limits and time --------------------------------------------------------------------------
@@ -253,7 +145,7 @@ class ReadBudget:
 
     def check(self) -> None:
         if self.spent() > self.seconds:
-            raise FILE_READ_TOO_LONG(seconds=f"{self.seconds:g}")
+            raise errors.FILE_READ_TOO_LONG(seconds=f"{self.seconds:g}")
 
 
 # --- zip archives ------------------------------------------------------------------------------
@@ -278,7 +170,7 @@ def check_zip(
     try:
         entries, directory = _directory_size(file)
         if entries > max_parts or directory > MAX_DIRECTORY_BYTES:
-            raise FILE_TOO_MANY_PARTS(count=entries, max=max_parts)
+            raise errors.FILE_TOO_MANY_PARTS(count=entries, max=max_parts)
         with zipfile.ZipFile(file) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error):
@@ -286,19 +178,21 @@ def check_zip(
     finally:
         file.seek(0)
     if len(infos) > max_parts:
-        raise FILE_TOO_MANY_PARTS(count=len(infos), max=max_parts)
+        raise errors.FILE_TOO_MANY_PARTS(count=len(infos), max=max_parts)
     seen: set[str] = set()
     for info in infos:
         if _unsafe_name(info.filename) or info.filename in seen:
-            raise FILE_UNSAFE_PART_NAME(name=info.filename[:80])
+            raise errors.FILE_UNSAFE_PART_NAME(name=info.filename[:80])
         seen.add(info.filename)
     total = sum(info.file_size for info in infos)
     if total > max_unpacked:
-        raise FILE_UNPACKS_TOO_LARGE(size=_megabytes(total), limit=_megabytes(max_unpacked))
+        raise errors.FILE_UNPACKS_TOO_LARGE(size=_megabytes(total), limit=_megabytes(max_unpacked))
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FROM and ratio > max_ratio:
-            raise FILE_PACKED_TOO_TIGHT(name=info.filename[:80], ratio=round(ratio), max=max_ratio)
+            raise errors.FILE_PACKED_TOO_TIGHT(
+                name=info.filename[:80], ratio=round(ratio), max=max_ratio
+            )
 
 
 def _directory_size(file: IO[bytes]) -> tuple[int, int]:
@@ -361,9 +255,11 @@ def open_workbook(handle: IO[bytes], limits: TableLimits, budget: ReadBudget) ->
 def check_declared_size(max_row: int | None, max_column: int | None, limits: TableLimits) -> None:
     """The sheet's `<dimension>` is what openpyxl pads every row to: refuse it before the first row."""
     if max_row is not None and max_row > limits.max_rows:
-        raise TABLE_TOO_MANY_ROWS(row=max_row, max=limits.max_rows)
+        raise errors.TABLE_TOO_MANY_ROWS(row=max_row, max=limits.max_rows)
     if max_column is not None and max_column > limits.max_columns:
-        raise TABLE_TOO_MANY_COLUMNS(column=_column_letters(max_column), max=limits.max_columns)
+        raise errors.TABLE_TOO_MANY_COLUMNS(
+            column=_column_letters(max_column), max=limits.max_columns
+        )
 
 
 class _BudgetedFile:
@@ -395,8 +291,8 @@ class _GuardedArchive(zipfile.ZipFile):
         self._limits = limits
         self._budget = budget
 
-    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, *,
-             force_zip64: bool = False) -> Any:  # fmt: skip
+    def open(self, name: str | zipfile.ZipInfo, mode: Literal["r", "w"] = "r",
+             pwd: bytes | None = None, *, force_zip64: bool = False) -> Any:  # fmt: skip
         stream = super().open(name, mode, pwd, force_zip64=force_zip64)
         part = name.filename if isinstance(name, zipfile.ZipInfo) else str(name)
         if mode != "r" or not part.endswith((".xml", ".rels")):
@@ -441,7 +337,7 @@ class _XmlGuard:
     # file protocol, as openpyxl and zipfile use it
     def read(self, size: int = -1) -> bytes:
         self._budget.check()
-        data = self._stream.read(size)
+        data: bytes = self._stream.read(size)
         self._feed(data)
         return data
 
@@ -468,10 +364,10 @@ class _XmlGuard:
             if self._fed - self._record_start > MAX_RECORD_BYTES:
                 raise self._record_too_large()
         elif self._fed - self._last_event > MAX_GAP_BYTES:
-            raise SHEET_TOO_COMPLEX(name=self._part)
+            raise errors.SHEET_TOO_COMPLEX(name=self._part)
 
     def _doctype(self, *args: object) -> None:
-        raise FILE_XML_ENTITIES(name=self._part)
+        raise errors.FILE_XML_ENTITIES(name=self._part)
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         if self._depth:  # the common case first: an element of a row
@@ -486,7 +382,7 @@ class _XmlGuard:
         if local in _RECORDS:
             self._record_start = self._parser.CurrentByteIndex
             if self._record_start - self._last_event > MAX_GAP_BYTES:  # the row before's tail
-                raise SHEET_TOO_COMPLEX(name=self._part)
+                raise errors.SHEET_TOO_COMPLEX(name=self._part)
             self._depth, self._record_elements = 1, 0
             if local == "row":
                 self._start_row(attributes.get("r", ""))
@@ -495,7 +391,7 @@ class _XmlGuard:
         else:
             self._other_elements += 1
             if self._other_elements > MAX_OTHER_ELEMENTS:
-                raise SHEET_TOO_COMPLEX(name=self._part)
+                raise errors.SHEET_TOO_COMPLEX(name=self._part)
             self._other_event()
 
     def _end(self, name: str) -> None:
@@ -512,12 +408,12 @@ class _XmlGuard:
         gap, self._last_event = index - self._last_event, index
         self._other_bytes += gap
         if gap > MAX_GAP_BYTES or self._other_bytes > MAX_OTHER_BYTES:
-            raise SHEET_TOO_COMPLEX(name=self._part)
+            raise errors.SHEET_TOO_COMPLEX(name=self._part)
 
     def _record_too_large(self) -> Exception:
         if self._record_label:
-            return TABLE_ROW_TOO_LARGE(row=self._record_label)
-        return TABLE_TEXT_TOO_LARGE(name=self._part)
+            return errors.TABLE_ROW_TOO_LARGE(row=self._record_label)
+        return errors.TABLE_TEXT_TOO_LARGE(name=self._part)
 
     def _start_row(self, number: str) -> None:
         self._rows += 1
@@ -525,14 +421,14 @@ class _XmlGuard:
         if number.isdigit():  # 13 digits are far past any bound; int() of more is refused
             row = max(row, int(number.lstrip("0")[:13] or "0"))
         if row > self._limits.max_rows:
-            raise TABLE_TOO_MANY_ROWS(row=row, max=self._limits.max_rows)
+            raise errors.TABLE_TOO_MANY_ROWS(row=row, max=self._limits.max_rows)
         self._record_label = str(row)
 
     def _check_column(self, reference: str) -> None:
         letters = reference.rstrip("0123456789").upper()
         last = self._last_column
         if len(letters) > len(last) or (len(letters) == len(last) and letters > last):
-            raise TABLE_TOO_MANY_COLUMNS(column=letters[:5], max=self._limits.max_columns)
+            raise errors.TABLE_TOO_MANY_COLUMNS(column=letters[:5], max=self._limits.max_columns)
 
 
 def _column_letters(index: int) -> str:
@@ -559,7 +455,7 @@ def bounded_rows(
         for row in rows:
             count += 1
             if count > limits.max_rows:
-                raise TABLE_TOO_MANY_ROWS(row=count, max=limits.max_rows)
+                raise errors.TABLE_TOO_MANY_ROWS(row=count, max=limits.max_rows)
             if len(row) > limits.max_columns:
                 row = _cut(row, limits)
             budget.check()
@@ -575,7 +471,7 @@ def _cut(row: list[Any], limits: TableLimits) -> list[Any]:
     filled = [i for i, value in enumerate(beyond) if value is not None and str(value).strip()]
     if filled:
         column = limits.max_columns + filled[-1] + 1
-        raise TABLE_TOO_MANY_COLUMNS(column=_column_letters(column), max=limits.max_columns)
+        raise errors.TABLE_TOO_MANY_COLUMNS(column=_column_letters(column), max=limits.max_columns)
     return row[: limits.max_columns]
 
 
@@ -589,7 +485,7 @@ def check_pixels(width: int, height: int, *, max_pixels: int) -> None:
 
 
 def too_many_pixels(megapixels: str, *, max_pixels: int) -> Exception:
-    return IMAGE_TOO_MANY_PIXELS(megapixels=megapixels, max=f"{max_pixels / 1e6:g}")
+    return errors.IMAGE_TOO_MANY_PIXELS(megapixels=megapixels, max=f"{max_pixels / 1e6:g}")
 
 
 def check_jpeg_scans(data: bytes) -> None:
@@ -613,4 +509,4 @@ def check_jpeg_scans(data: bytes) -> None:
         return
     scans = data.count(b"\xff\xda", position)
     if scans > MAX_JPEG_SCANS:
-        raise IMAGE_TOO_MANY_SCANS(scans=scans, max=MAX_JPEG_SCANS)
+        raise errors.IMAGE_TOO_MANY_SCANS(scans=scans, max=MAX_JPEG_SCANS)

@@ -8,25 +8,26 @@ of users import the queue.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from cccd.accounts import security
-from cccd.accounts.permissions import requires
+from cccd.accounts.permissions import LoggedInRequest, requires
 from cccd.accounts.roles import DESK, ISSUE
 from cccd.tickets import queries as queue
 from cccd.units.queries import unit_children
 
 
 @requires()
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: LoggedInRequest) -> HttpResponse:
     """The user's unit; for those who work the desks (officers, team leaders), tonight's sessions
     and the desk they hold first, so the evening starts from here; for the administrator and the
     commander, bursts of refused requests too."""
     unit = request.user.unit
     children = unit_children(unit) if unit is not None else []
     count, minutes, days = security.burst_settings()
-    context = {"unit": unit, "children": children, "bursts": security.denial_bursts(request.user),
+    context: dict[str, object] = {"unit": unit,
+ "children": children, "bursts": security.denial_bursts(request.user),
                "burst_count": count, "burst_minutes": minutes, "burst_days": days,
                "denied_action": security.DENIED, "tonight": None}  # fmt: skip
     user = request.user

@@ -72,9 +72,9 @@ def font_paths(texts: Iterable[str]) -> dict[str, Path]:
     return fonts.paths if needed <= fonts.codepoints else _FULL_FONTS.paths
 
 
-def pdf_with_fonts(paths: dict[str, Path], page_format: object) -> FPDF:
+def pdf_with_fonts(paths: dict[str, Path], page_format: str | tuple[float, float]) -> FPDF:
     """A portrait page in millimetres with those fonts added as `FONT_FAMILY`."""
-    pdf = FPDF(orientation="P", unit="mm", format=page_format)  # type: ignore[arg-type]
+    pdf = FPDF(orientation="P", unit="mm", format=page_format)
     for style, path in paths.items():
         pdf.add_font(FONT_FAMILY, style, path)
     _skip_bbox_recalculation(pdf)

@@ -39,11 +39,8 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cccd.errors import NOT_FOUND, ErrorCode
+from cccd.errors import BAD_QUERY, NOT_FOUND
 from cccd.localtime import is_plausible
-
-BAD_QUERY = ErrorCode("BAD_QUERY", _("%(field)s: %(problem)s"), 400)
-"""A query-string value that cannot be read (see the module); the sentence names the field."""
 
 ID_DIGITS = 12  # ids are at most 12 digits in every link cccd makes; more cannot fit a bigint
 

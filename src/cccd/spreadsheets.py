@@ -9,7 +9,13 @@ get `data_type="s"` so nothing is read back as a formula.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
 
 # Leading characters a spreadsheet reads as the start of a formula or a DDE call; tab and CR too,
 # which some programs strip before they look.
@@ -27,3 +33,11 @@ def safe_text(value: Any) -> Any:
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+def first_sheet(workbook: Workbook) -> Worksheet:
+    """The sheet a new workbook opens with (openpyxl types `active` as possibly none)."""
+    sheet = workbook.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("a new workbook opens with a worksheet")
+    return sheet

@@ -1,5 +1,6 @@
 """schemathesis against /api/v1/openapi.json: every operation, fuzzed as the administrator and as
-an intake officer, must answer with anything but a server error.
+an intake officer, must answer with anything but a server error, and every refusal (a 4xx) with
+the body the document describes (the `Error` schema: a known code, a message, nothing else).
 
 The data is a small campaign (units, people, a session with desks, a pre-checked list, numbers),
 so generated ids often name real rows and requests reach the services, not only the 404s. The
@@ -19,6 +20,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from cccd.accounts.models import User
 from cccd.accounts.services import create_api_token
@@ -69,4 +71,7 @@ def test_no_operation_answers_with_a_server_error(case: schemathesis.Case, api_k
             log.write(
                 f"{response.status_code} {case.operation.label} {case.path_parameters} {case.query} {str(case.body)[:200]!r}\n"
             )
-    case.validate_response(response, checks=[not_a_server_error])
+    checks = [not_a_server_error]
+    if 400 <= response.status_code < 500:
+        checks.append(response_schema_conformance)
+    case.validate_response(response, checks=checks)

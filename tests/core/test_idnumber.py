@@ -1,4 +1,4 @@
-"""The 12-digit personal ID number (DOMAIN.md, "The 12-digit personal ID number")."""
+"""The 12-digit personal ID number (docs/domain.md#id-number)."""
 
 import pickle
 import random

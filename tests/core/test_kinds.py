@@ -1,5 +1,5 @@
-"""Kinds of application against the card and the age (DOMAIN.md: "Card validity", "Fees", "The
-procedure at the desk")."""
+"""Kinds of application against the card and the age (docs/domain.md#kinds-of-application,
+docs/domain.md#validity, docs/domain.md#fees, docs/domain.md#procedure)."""
 
 import datetime as dt
 

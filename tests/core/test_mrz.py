@@ -1,4 +1,4 @@
-"""The MRZ on the card (DOMAIN.md, "The MRZ on the card")."""
+"""The MRZ on the card (docs/domain.md#mrz)."""
 
 import contextlib
 import datetime as dt

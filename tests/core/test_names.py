@@ -1,4 +1,4 @@
-"""Vietnamese personal names (DOMAIN.md, "Names and matching")."""
+"""Vietnamese personal names (docs/domain.md#names-and-matching)."""
 
 import unicodedata
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""`cccd.core` is pure: it imports and works with Django absent (DESIGN.md, STYLE.md)."""
+"""`cccd.core` is pure: it imports and works with Django absent (docs/design.md#pure-core)."""
 
 import ast
 import os

@@ -1,4 +1,4 @@
-"""The QR code on the card (DOMAIN.md, "The QR code on the card")."""
+"""The QR code on the card (docs/domain.md#qr-payload)."""
 
 import contextlib
 import dataclasses

@@ -1,4 +1,4 @@
-"""Card validity (DOMAIN.md, "Card validity")."""
+"""Card validity (docs/domain.md#validity)."""
 
 import datetime as dt
 

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from PIL import Image, ImageFile
 
+from cccd import errors as shared
 from cccd import filebounds
 from cccd.enrollments import errors as intake
 from cccd.enrollments.intake import captures
@@ -32,22 +33,22 @@ from tests.hostile import make_corpus
 from tests.hostile.conftest import corpus, filename
 
 TABLES: dict[str, ErrorCode] = {
-    "huge-dimensions": filebounds.TABLE_TOO_MANY_COLUMNS,
-    "far-cell": filebounds.TABLE_TOO_MANY_COLUMNS,
-    "far-row": filebounds.TABLE_TOO_MANY_ROWS,
-    "wide-row": filebounds.TABLE_ROW_TOO_LARGE,
-    "zip-bomb": filebounds.FILE_PACKED_TOO_TIGHT,
-    "many-parts": filebounds.FILE_TOO_MANY_PARTS,
-    "many-merges": filebounds.SHEET_TOO_COMPLEX,
-    "huge-header-text": filebounds.SHEET_TOO_COMPLEX,
-    "huge-shared-string": filebounds.TABLE_TEXT_TOO_LARGE,
-    "nested-shared-string": filebounds.TABLE_TEXT_TOO_LARGE,
-    "billion-laughs": filebounds.FILE_XML_ENTITIES,
+    "huge-dimensions": shared.TABLE_TOO_MANY_COLUMNS,
+    "far-cell": shared.TABLE_TOO_MANY_COLUMNS,
+    "far-row": shared.TABLE_TOO_MANY_ROWS,
+    "wide-row": shared.TABLE_ROW_TOO_LARGE,
+    "zip-bomb": shared.FILE_PACKED_TOO_TIGHT,
+    "many-parts": shared.FILE_TOO_MANY_PARTS,
+    "many-merges": shared.SHEET_TOO_COMPLEX,
+    "huge-header-text": shared.SHEET_TOO_COMPLEX,
+    "huge-shared-string": shared.TABLE_TEXT_TOO_LARGE,
+    "nested-shared-string": shared.TABLE_TEXT_TOO_LARGE,
+    "billion-laughs": shared.FILE_XML_ENTITIES,
     "truncated-xlsx": registry.BAD_XLSX,
-    "path-traversal": filebounds.FILE_UNSAFE_PART_NAME,
+    "path-traversal": shared.FILE_UNSAFE_PART_NAME,
     "csv-nul": registry.NOT_A_TABLE,
     "csv-late-nul": registry.BINARY_CONTENT,
-    "csv-one-line": filebounds.TABLE_ROW_TOO_LARGE,
+    "csv-one-line": shared.TABLE_ROW_TOO_LARGE,
     "empty": registry.EMPTY_FILE,
     "png-bomb": registry.NOT_A_TABLE,
     "jpeg-claiming": registry.NOT_A_TABLE,
@@ -232,10 +233,10 @@ def test_a_file_received_in_a_request_is_read_under_the_request_s_limit(settings
 # --- images --------------------------------------------------------------------------------------
 
 IMAGES: dict[str, ErrorCode] = {
-    "png-claiming": filebounds.IMAGE_TOO_MANY_PIXELS,
-    "png-bomb": filebounds.IMAGE_TOO_MANY_PIXELS,
-    "jpeg-claiming": filebounds.IMAGE_TOO_MANY_PIXELS,
-    "jpeg-many-scans": filebounds.IMAGE_TOO_MANY_SCANS,
+    "png-claiming": shared.IMAGE_TOO_MANY_PIXELS,
+    "png-bomb": shared.IMAGE_TOO_MANY_PIXELS,
+    "jpeg-claiming": shared.IMAGE_TOO_MANY_PIXELS,
+    "jpeg-many-scans": shared.IMAGE_TOO_MANY_SCANS,
 }
 CHECKS = [captures.check_photo, captures.check_fingerprint, captures.check_iris,
           captures.check_signature, check_proof_scan]  # fmt: skip

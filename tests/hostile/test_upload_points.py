@@ -19,7 +19,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from cccd import filebounds
+from cccd import errors as shared
 from cccd.accounts.models import User
 from cccd.campaigns.models import Session
 from cccd.enrollments import errors as intake
@@ -29,7 +29,7 @@ from cccd.enrollments.production import errors as production
 from cccd.errors import ErrorCode
 from cccd.registry import errors as registry
 from cccd.registry.models import Person, RegisterImport
-from cccd.rosters import reading
+from cccd.rosters import errors as rosters
 from cccd.rosters.models import Roster
 from cccd.tickets.models import Ticket
 from tests.builders import Tree
@@ -43,29 +43,29 @@ pytestmark = pytest.mark.django_db
 FORM_EMPTY = "The submitted file is empty."  # Django's FileField, before any service sees it
 
 REGISTER: dict[str, ErrorCode | str] = {
-    "huge-dimensions": filebounds.TABLE_TOO_MANY_COLUMNS,
-    "far-cell": filebounds.TABLE_TOO_MANY_COLUMNS,
-    "far-row": filebounds.TABLE_TOO_MANY_ROWS,
-    "wide-row": filebounds.TABLE_ROW_TOO_LARGE,
-    "zip-bomb": filebounds.FILE_PACKED_TOO_TIGHT,
-    "many-parts": filebounds.FILE_TOO_MANY_PARTS,
-    "many-merges": filebounds.SHEET_TOO_COMPLEX,
-    "huge-header-text": filebounds.SHEET_TOO_COMPLEX,
-    "huge-shared-string": filebounds.TABLE_TEXT_TOO_LARGE,
-    "nested-shared-string": filebounds.TABLE_TEXT_TOO_LARGE,
-    "billion-laughs": filebounds.FILE_XML_ENTITIES,
+    "huge-dimensions": shared.TABLE_TOO_MANY_COLUMNS,
+    "far-cell": shared.TABLE_TOO_MANY_COLUMNS,
+    "far-row": shared.TABLE_TOO_MANY_ROWS,
+    "wide-row": shared.TABLE_ROW_TOO_LARGE,
+    "zip-bomb": shared.FILE_PACKED_TOO_TIGHT,
+    "many-parts": shared.FILE_TOO_MANY_PARTS,
+    "many-merges": shared.SHEET_TOO_COMPLEX,
+    "huge-header-text": shared.SHEET_TOO_COMPLEX,
+    "huge-shared-string": shared.TABLE_TEXT_TOO_LARGE,
+    "nested-shared-string": shared.TABLE_TEXT_TOO_LARGE,
+    "billion-laughs": shared.FILE_XML_ENTITIES,
     "truncated-xlsx": registry.BAD_XLSX,
-    "path-traversal": filebounds.FILE_UNSAFE_PART_NAME,
+    "path-traversal": shared.FILE_UNSAFE_PART_NAME,
     "text-named-xlsx": registry.MISSING_COLUMNS,
     "csv-nul": registry.NOT_A_TABLE,
     "csv-late-nul": registry.BINARY_CONTENT,  # below the header: the import fails in the worker
-    "csv-one-line": filebounds.TABLE_ROW_TOO_LARGE,
+    "csv-one-line": shared.TABLE_ROW_TOO_LARGE,
     "empty": FORM_EMPTY,
     "png-bomb": registry.NOT_A_TABLE,
     "jpeg-claiming": registry.NOT_A_TABLE,
     "pdf-named-jpg": registry.NOT_A_TABLE,
 }
-ROSTER = {**REGISTER, "text-named-xlsx": reading.NO_ROSTER_HEADER}
+ROSTER = {**REGISTER, "text-named-xlsx": rosters.NO_ROSTER_HEADER}
 
 
 def upload(name: str) -> SimpleUploadedFile:
@@ -169,11 +169,11 @@ def test_the_roster_api_refuses_a_hostile_file(
 # --- the intake's captures, the proof, the delivery signature ----------------------------------
 
 PICTURES: dict[str, ErrorCode | None] = {
-    "png-claiming": filebounds.IMAGE_TOO_MANY_PIXELS,
-    "png-bomb": filebounds.IMAGE_TOO_MANY_PIXELS,
-    "jpeg-claiming": filebounds.IMAGE_TOO_MANY_PIXELS,
-    "jpeg-many-scans": filebounds.IMAGE_TOO_MANY_SCANS,
-    "empty": intake.EMPTY_FILE,
+    "png-claiming": shared.IMAGE_TOO_MANY_PIXELS,
+    "png-bomb": shared.IMAGE_TOO_MANY_PIXELS,
+    "jpeg-claiming": shared.IMAGE_TOO_MANY_PIXELS,
+    "jpeg-many-scans": shared.IMAGE_TOO_MANY_SCANS,
+    "empty": intake.CAPTURE_EMPTY,
     "truncated-jpeg": None,  # None: the upload point's own "this is not a picture"
     "truncated-png": None,
     "pdf-named-jpg": None,
@@ -280,10 +280,10 @@ def result_bomb() -> bytes:
 
 
 RESULTS: dict[str, ErrorCode] = {
-    "zip-bomb": filebounds.FILE_UNPACKS_TOO_LARGE,
-    "result-bomb": filebounds.FILE_PACKED_TOO_TIGHT,
-    "path-traversal": filebounds.FILE_UNSAFE_PART_NAME,
-    "many-parts": filebounds.FILE_TOO_MANY_PARTS,
+    "zip-bomb": shared.FILE_UNPACKS_TOO_LARGE,
+    "result-bomb": shared.FILE_PACKED_TOO_TIGHT,
+    "path-traversal": shared.FILE_UNSAFE_PART_NAME,
+    "many-parts": shared.FILE_TOO_MANY_PARTS,
     "truncated-xlsx": production.RESULT_NOT_A_ZIP,
     "billion-laughs": production.RESULT_MEMBERS,
     "png-bomb": production.RESULT_NOT_A_ZIP,

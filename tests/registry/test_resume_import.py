@@ -186,7 +186,7 @@ def test_a_bound_met_while_writing_fails_the_import_with_its_reason_and_keeps_th
 ) -> None:
     """The read-time limit (or any bound) can be met after the counting pass, in the write pass:
     the import ends failed with the bound's sentence, not stopped for ever by an error."""
-    from cccd import filebounds
+    from cccd.errors import FILE_READ_TOO_LONG
     from cccd.jobs.models import Job
 
     monkeypatch.setattr(importing, "BATCH", 1)
@@ -194,11 +194,11 @@ def test_a_bound_met_while_writing_fails_the_import_with_its_reason_and_keeps_th
 
     def over_time_after_first_batch(imp: RegisterImport) -> None:
         if imp.rows_done == 1:
-            raise filebounds.FILE_READ_TOO_LONG(seconds=900)
+            raise FILE_READ_TOO_LONG(seconds=900)
 
     imp = importing.run_import(register_import, progress=over_time_after_first_batch)
     assert imp.state == RegisterImport.State.FAILED
-    assert imp.error_code == filebounds.FILE_READ_TOO_LONG.code
+    assert imp.error_code == FILE_READ_TOO_LONG.code
     assert (imp.rows_done, Person.objects.count()) == (1, 1)  # the committed batch stays
     assert Job.objects.get(pk=imp.job_id).state != "running"
     assert_audited("register_import.fail", imp, actor=administrator)

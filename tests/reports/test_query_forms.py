@@ -137,5 +137,6 @@ def test_the_api_names_the_field_in_the_users_language(
     )
     assert response.json() == {
         "code": "BAD_QUERY",
-        "message": "Ngày: “31/02/2021” không phải là ngày hợp lệ: hãy ghi theo dạng dd/mm/yyyy.",
+        "message": "Không đọc được “Ngày”: “31/02/2021” không phải là ngày hợp lệ: hãy ghi theo "
+        "dạng dd/mm/yyyy.",
     }

@@ -1,10 +1,12 @@
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts import queries, services
 from cccd.accounts.api_auth import api_requires
+from cccd.accounts.models import AuditEvent
+from cccd.accounts.permissions import LoggedInRequest
 from cccd.accounts.roles import AUDIT
 from cccd.accounts.schemas import AuditEventOut, AuditFilter, MeOut, TokenIn, TokenOut
 from cccd.api.pagination import Pagination
@@ -13,7 +15,7 @@ router = Router(tags=["accounts"])
 
 
 @router.get("/me", response=MeOut, auth=api_requires())
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: LoggedInRequest) -> dict[str, object]:
     user = request.user
     return {
         "id": user.pk,
@@ -28,7 +30,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 @router.get("/audit", response=list[AuditEventOut], auth=api_requires(AUDIT))
 @paginate(Pagination)
-def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
+def audit_trail(request: LoggedInRequest, filters: Query[AuditFilter]) -> QuerySet[AuditEvent]:
     return queries.audit_trail(
         request.user,
         action=filters.action,
@@ -39,6 +41,6 @@ def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> object:
 
 
 @router.post("/tokens", response={201: TokenOut}, auth=api_requires())
-def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
+def create_token(request: LoggedInRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, key = services.create_api_token(name=payload.name, actor=request.user)
     return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "key": key})

@@ -16,11 +16,11 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
 from cccd.accounts.permissions import Access, require_any
 from cccd.accounts.services import user_for_token
+from cccd.errors import NOT_AUTHENTICATED
 
 
 class TokenAuth(HttpBearer):
@@ -75,9 +75,9 @@ def logged_in_docs(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
             if not (scheme.lower() == "bearer" and key and user_for_token(key.strip())):
                 if request.path.endswith(".json"):
-                    message = _("Log in, or send a valid API token.")
+                    refusal = NOT_AUTHENTICATED()
                     return JsonResponse(
-                        {"code": "NOT_AUTHENTICATED", "message": message}, status=401
+                        {"code": refusal.code, "message": refusal.message}, status=refusal.status
                     )
                 return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)

@@ -22,15 +22,17 @@ class RoleBackend(ModelBackend):
         user = User.objects.select_related("unit").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
-    def _get_user_permissions(self, user_obj: Any) -> set[str]:  # type: ignore[override]
+    def _get_user_permissions(self, user_obj: Any) -> set[str]:
         return set()
 
-    def _get_group_permissions(self, user_obj: Any) -> set[str]:  # type: ignore[override]
+    def _get_group_permissions(self, user_obj: Any) -> set[str]:
         return set(ROLE_PERMISSIONS.get(user_obj.role, ()))
 
     def _get_permissions(self, user_obj: Any, obj: Any, from_name: str) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if user_obj.is_superuser:
-            return super()._get_permissions(user_obj, obj, from_name)
-        return getattr(self, f"_get_{from_name}_permissions")(user_obj)
+            every: set[str] = super()._get_permissions(user_obj, obj, from_name)  # type: ignore[misc]
+            return every
+        permissions: set[str] = getattr(self, f"_get_{from_name}_permissions")(user_obj)
+        return permissions

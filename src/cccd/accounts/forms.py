@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +11,8 @@ from cccd.queryforms import DayField, QueryForm, TextField
 from cccd.units.models import Unit
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in the stubs only
+    def label_from_instance(self, obj: Unit) -> str:
         return "\u2003" * max(obj.depth, 0) + obj.name
 
 
@@ -23,9 +25,9 @@ class UserCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128)
 
-    def __init__(self, *args: object, units: QuerySet[Unit], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["unit"]).queryset = units
 
 
 class UserEditForm(forms.Form):
@@ -36,9 +38,9 @@ class UserEditForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
-    def __init__(self, *args: object, units: QuerySet[Unit], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["unit"]).queryset = units
 
 
 class PasswordForm(forms.Form):

@@ -110,7 +110,7 @@ def sync_role_groups() -> None:
 
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = []
+        wanted: list[Permission] = []
         for dotted in sorted(codenames):
             app_label, codename = dotted.split(".")
             wanted.extend(

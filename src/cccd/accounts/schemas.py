@@ -1,5 +1,5 @@
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 
@@ -32,14 +32,14 @@ class AuditEventOut(Schema):
 
 
 class AuditFilter(Schema):
-    action: Text(64) = ""
-    actor: Text(150) = ""
+    action: Annotated[str, Text(64)] = ""
+    actor: Annotated[str, Text(150)] = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
 
 
 class TokenIn(Schema):
-    name: Text(100)
+    name: Annotated[str, Text(100)]
 
 
 class TokenOut(Schema):

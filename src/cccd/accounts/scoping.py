@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -55,7 +56,7 @@ def get_visible(user: User | AnonymousUser, queryset: models.QuerySet[M], **look
     The user cannot tell the two apart; the security trail can (`note_hidden_objects`)."""
     try:
         return visible_to(user, queryset).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:  # the model's own DoesNotExist, which the stubs cannot name here
         _note_if_hidden(queryset, lookup)
         raise errors.NOT_FOUND() from None
     except (ValueError, TypeError):

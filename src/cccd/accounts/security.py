@@ -96,18 +96,18 @@ def record_denial(
     if status not in (403, 404):
         return None
     user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
+    actor: User | None = user if user is not None and user.is_authenticated else None
     route, ids = _route(request)
     if status == 403:
         code = getattr(response, "denial_code", "") or "FORBIDDEN"
-    elif signed_in and (hidden_seen or _object_elsewhere(user, ids)):  # type: ignore[arg-type]
+    elif actor is not None and (hidden_seen or _object_elsewhere(actor, ids)):
         code = OUT_OF_SCOPE
     else:
         return None
     return record(
         DENIED,
-        actor=user if signed_in else None,  # type: ignore[arg-type]
-        unit=user.unit if signed_in else None,  # type: ignore[union-attr]
+        actor=actor,
+        unit=actor.unit if actor is not None else None,
         object_repr=route,
         after={"route": route, "method": request.method, "status": status, "code": code,
                "ids": ids},

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,14 +22,14 @@ from cccd.accounts.forms import (
     UserListQuery,
 )
 from cccd.accounts.models import ApiToken, User
-from cccd.accounts.permissions import requires
+from cccd.accounts.permissions import LoggedInRequest, requires
 from cccd.accounts.roles import AUDIT, USERS
 from cccd.accounts.scoping import get_visible
 from cccd.errors import DomainError
 
 
 @requires(USERS)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: LoggedInRequest) -> HttpResponse:
     q = UserListQuery.read(request.GET)["q"]
     page = Paginator(queries.visible_users(request.user, q=q), 100).get_page(
         request.GET.get("page")
@@ -39,7 +39,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @requires(USERS)
 @require_http_methods(["GET", "POST"])
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: LoggedInRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None, units=queries.police_units_for(request.user))
     if request.method == "POST" and form.is_valid():
         user = services.create_user(actor=request.user, **form.cleaned_data)
@@ -51,7 +51,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @requires(USERS)
 @require_http_methods(["GET", "POST"])
-def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_edit(request: LoggedInRequest, user_id: int) -> HttpResponse:
     target = get_visible(request.user, User.objects.all(), pk=user_id)
     initial = {
         f: getattr(target, f)
@@ -73,7 +73,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @requires(USERS)
 @require_POST
-def user_set_password(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_set_password(request: LoggedInRequest, user_id: int) -> HttpResponse:
     form = PasswordForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Type the new password."))
@@ -84,19 +84,19 @@ def user_set_password(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @requires(AUDIT)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: LoggedInRequest) -> HttpResponse:
     filters = AuditFilterForm.read(request.GET)
     events = queries.audit_trail(request.user, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
-        event.action_label = action_label(event.action)
+        event.action_label = action_label(event.action)  # type: ignore[attr-defined]
     form = AuditFilterForm(request.GET)
     return render(request, "accounts/audit_list.html", {"form": form, "page": page})
 
 
 @requires()
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: LoggedInRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -109,7 +109,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         ApiToken.objects.filter(user=request.user).select_related("user").order_by("-created_at")
     )
     for token in tokens:
-        token.current_state = token.state(now)
+        token.current_state = token.state(now)  # type: ignore[attr-defined]
     context = {
         "form": form,
         "tokens": tokens,
@@ -121,7 +121,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @requires()
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: LoggedInRequest) -> HttpResponse:
     """The user's own password, after the current one; their API tokens end with the old one."""
     form = OwnPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +143,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @requires()
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: LoggedInRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(token_id, actor=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("token_list")

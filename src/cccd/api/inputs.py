@@ -8,8 +8,11 @@ control character — are refused here rather than failing deep in a query with 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, Field, StringConstraints
 
 from cccd.labels import is_typeable
@@ -24,10 +27,16 @@ def _typeable(value: str) -> str:
     return value
 
 
-def Text(max_length: int, *, min_length: int = 0) -> Any:  # capitalised: it is read as a type
-    """A string of at most `max_length` typeable characters, surrounding spaces removed."""
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_typeable),
-    ]
+@dataclass(frozen=True)
+class Text(GroupedMetadata):
+    """`Annotated[str, Text(n)]`: a string of at most `n` typeable characters, surrounding spaces
+    removed. Metadata rather than a type, so the type checker reads the field as a `str`."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        yield StringConstraints(
+            strip_whitespace=True, min_length=self.min_length, max_length=self.max_length
+        )
+        yield AfterValidator(_typeable)

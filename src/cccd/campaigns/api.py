@@ -1,9 +1,11 @@
-from django.http import HttpRequest
-from ninja import Query, Router
+from django.db.models import QuerySet
+from ninja import Router
 from ninja.pagination import paginate
+from ninja.params import functions as param_functions
 from ninja.responses import Status
 
 from cccd.accounts.api_auth import api_requires
+from cccd.accounts.permissions import LoggedInRequest
 from cccd.accounts.roles import CAMPAIGN_DATA, CAMPAIGNS, PLAN
 from cccd.api.inputs import Id
 from cccd.api.pagination import Pagination
@@ -24,12 +26,12 @@ router = Router(tags=["campaigns"])
 
 @router.get("/", response=list[CampaignOut], auth=api_requires(CAMPAIGN_DATA))
 @paginate(Pagination)
-def list_campaigns(request: HttpRequest) -> object:
+def list_campaigns(request: LoggedInRequest) -> QuerySet[Campaign]:
     return queries.visible_campaigns(request.user)
 
 
 @router.post("/", response={201: CampaignOut}, auth=api_requires(CAMPAIGNS))
-def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[Campaign]:
+def create_campaign(request: LoggedInRequest, payload: CampaignIn) -> Status[Campaign]:
     if payload.law not in Campaign.Law.values:
         raise errors.BAD_NUMBER(field="law", min="2014", max="2023")
     return Status(201, services.create_campaign(**payload.dict(), actor=request.user))
@@ -37,12 +39,14 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[Campaig
 
 @router.get("/sessions", response=list[SessionOut], auth=api_requires())
 @paginate(Pagination)
-def upcoming_sessions(request: HttpRequest, days: int = Query(14, ge=1, le=366)) -> object:
+def upcoming_sessions(
+    request: LoggedInRequest, days: int = param_functions.Query(14, ge=1, le=366)
+) -> QuerySet[Session]:
     return queries.upcoming_sessions(request.user, days=days)
 
 
 @router.get("/{campaign_id}", response=CampaignOut, auth=api_requires(CAMPAIGN_DATA))
-def get_campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
+def get_campaign(request: LoggedInRequest, campaign_id: Id) -> Campaign:
     campaign = queries.visible_campaigns(request.user).filter(pk=campaign_id).first()
     if campaign is None:
         raise NOT_FOUND()
@@ -50,7 +54,7 @@ def get_campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
 
 
 @router.post("/{campaign_id}/targets", response=TargetOut, auth=api_requires(CAMPAIGNS))
-def set_target(request: HttpRequest, campaign_id: Id, payload: TargetIn) -> Target:
+def set_target(request: LoggedInRequest, campaign_id: Id, payload: TargetIn) -> Target:
     group = (
         PriorityGroup.objects.filter(code=payload.group_code).first()
         if payload.group_code
@@ -63,7 +67,7 @@ def set_target(request: HttpRequest, campaign_id: Id, payload: TargetIn) -> Targ
 
 
 @router.post("/{campaign_id}/sessions", response={201: SessionOut}, auth=api_requires(PLAN))
-def plan_session(request: HttpRequest, campaign_id: Id, payload: SessionIn) -> Status[Session]:
+def plan_session(request: LoggedInRequest, campaign_id: Id, payload: SessionIn) -> Status[Session]:
     return Status(
         201, services.plan_session(campaign_id=campaign_id, **payload.dict(), actor=request.user)
     )

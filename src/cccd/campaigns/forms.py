@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.forms import UnitChoiceField
+from cccd.accounts.models import User
 from cccd.campaigns.models import Campaign, PriorityGroup, Team, Venue
 from cccd.campaigns.services import check_campaign_days
 from cccd.errors import DomainError
@@ -21,9 +24,9 @@ class CampaignForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), help_text=_("dd/mm/yyyy"))
     law = forms.ChoiceField(label=_("Law"), choices=Campaign.Law.choices)
 
-    def __init__(self, *args: object, units: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["unit"]).queryset = units
 
     def clean(self) -> dict[str, object]:
         """The service's own rule for the dates, shown beside the fields instead of on a page."""
@@ -45,9 +48,9 @@ class TargetForm(forms.Form):
         label=_("Per day"), min_value=0, max_value=1_000_000, required=False
     )
 
-    def __init__(self, *args: object, units: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["unit"]).queryset = units
 
 
 class VenueForm(forms.Form):
@@ -56,9 +59,9 @@ class VenueForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
 
-    def __init__(self, *args: object, units: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["unit"]).queryset = units
 
 
 class TeamForm(forms.Form):
@@ -69,11 +72,13 @@ class TeamForm(forms.Form):
         label=_("Members"), queryset=Team.objects.none(), required=False
     )
 
-    def __init__(self, *args: object, units: object, users: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["leader"].queryset = users  # type: ignore[attr-defined]
-        self.fields["members"].queryset = users  # type: ignore[attr-defined]
+    def __init__(
+        self, *args: Any, units: QuerySet[Unit], users: QuerySet[User], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["unit"]).queryset = units
+        cast("forms.ModelChoiceField[Any]", self.fields["leader"]).queryset = users
+        cast("forms.ModelChoiceField[Any]", self.fields["members"]).queryset = users
 
 
 class SessionForm(forms.Form):
@@ -91,10 +96,12 @@ class SessionForm(forms.Form):
         label=_("Plan it anyway: the clashes above are intended"), required=False
     )
 
-    def __init__(self, *args: object, venues: object, teams: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["venue"].queryset = venues  # type: ignore[attr-defined]
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+    def __init__(
+        self, *args: Any, venues: QuerySet[Venue], teams: QuerySet[Team], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Any]", self.fields["venue"]).queryset = venues
+        cast("forms.ModelChoiceField[Any]", self.fields["team"]).queryset = teams
 
     def times(self) -> tuple[datetime.datetime, datetime.datetime]:
         """Aware start and end; an end before the start is on the next day (a night session)."""

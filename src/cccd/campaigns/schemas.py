@@ -1,16 +1,18 @@
 import datetime
+from typing import Annotated
 
 from ninja import Schema
 
 from cccd.api.inputs import Id, Text
+from cccd.campaigns.models import Session
 
 
 class CampaignIn(Schema):
     unit_id: Id
-    name: Text(200)
+    name: Annotated[str, Text(200)]
     start_date: datetime.date
     end_date: datetime.date
-    law: Text(4) = "2014"
+    law: Annotated[str, Text(4)] = "2014"
 
 
 class CampaignOut(Schema):
@@ -24,7 +26,7 @@ class CampaignOut(Schema):
 
 class TargetIn(Schema):
     unit_id: Id
-    group_code: Text(32) | None = None
+    group_code: Annotated[str, Text(32)] | None = None
     total: int
     per_day: int | None = None
 
@@ -44,7 +46,7 @@ class SessionIn(Schema):
     ends_at: datetime.datetime
     desks: int = 2
     capacity: int = 100
-    note: Text(300) = ""
+    note: Annotated[str, Text(300)] = ""
     accept_clashes: bool = False  # plan even though the venue is shared or a person is in two teams
 
 
@@ -62,5 +64,5 @@ class SessionOut(Schema):
     status: str  # scheduled, running, over (hours past, not closed), closed, cancelled
 
     @staticmethod
-    def resolve_status(obj: object) -> str:
-        return str(obj.status.value)  # type: ignore[attr-defined]
+    def resolve_status(obj: Session) -> str:
+        return str(obj.status.value)

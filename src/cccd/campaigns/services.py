@@ -166,7 +166,7 @@ def create_team(
         visible_to(actor, User.objects.filter(pk__in={leader_id, *member_ids}, is_active=True))
     )
     if len(people) != len({leader_id, *member_ids}) or any(
-        not p.unit.path.startswith(unit.path) for p in people
+        p.unit is None or not p.unit.path.startswith(unit.path) for p in people
     ):
         raise errors.TEAM_LEADER_UNIT()
     team = Team.objects.create(unit=unit, name=name, leader_id=leader_id)

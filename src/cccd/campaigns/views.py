@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cccd.accounts.models import User
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.queries import police_units_for
 from cccd.accounts.roles import CAMPAIGN_DATA, CAMPAIGNS, GROUPS, PLAN
 from cccd.accounts.scoping import visible_to
@@ -20,7 +21,7 @@ from cccd.campaigns.forms import (
     TeamForm,
     VenueForm,
 )
-from cccd.campaigns.models import PriorityGroup, Team, Venue
+from cccd.campaigns.models import Campaign, PriorityGroup, Team, Venue
 from cccd.errors import NOT_FOUND, DomainError
 
 PLANNING_CLASHES = {
@@ -30,13 +31,13 @@ PLANNING_CLASHES = {
 }
 
 
-def _status(form: object) -> int:
-    return 400 if getattr(form, "errors", None) else 200
+def _status(form: forms.BaseForm | None) -> int:
+    return 400 if form is not None and form.errors else 200
 
 
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: LoggedInRequest) -> HttpResponse:
     can_create = request.user.has_perm(CAMPAIGNS)
     form = (
         CampaignForm(request.POST or None, units=police_units_for(request.user))
@@ -55,7 +56,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/list.html", context, status=_status(form))
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> object:
+def _campaign(request: LoggedInRequest, campaign_id: int) -> Campaign:
     campaign = queries.visible_campaigns(request.user).filter(pk=campaign_id).first()
     if campaign is None:
         raise NOT_FOUND()
@@ -64,29 +65,29 @@ def _campaign(request: HttpRequest, campaign_id: int) -> object:
 
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     can_set = request.user.has_perm(CAMPAIGNS)
-    units = police_units_for(request.user).filter(path__startswith=campaign.unit.path)  # type: ignore[attr-defined]
+    units = police_units_for(request.user).filter(path__startswith=campaign.unit.path)
     form = TargetForm(request.POST or None, units=units) if can_set else None
     if request.method == "POST":
         require_permission(request.user, CAMPAIGNS)
         if form is not None and form.is_valid():
             data = form.cleaned_data
-            services.set_target(campaign_id=campaign.pk, unit_id=data["unit"].pk,  # type: ignore[attr-defined]
+            services.set_target(campaign_id=campaign.pk, unit_id=data["unit"].pk,
                                 group_id=data["group"].pk if data["group"] else None, total=data["total"],
                                 per_day=data["per_day"], actor=request.user)  # fmt: skip
             messages.success(request, _("Target saved."))
-            return redirect("campaign_detail", campaign_id=campaign.pk)  # type: ignore[attr-defined]
-    targets = visible_to(request.user, campaign.targets.select_related("unit", "group"))  # type: ignore[attr-defined]
-    sessions = visible_to(request.user, campaign.sessions.select_related("venue", "team"))  # type: ignore[attr-defined]
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+    targets = visible_to(request.user, campaign.targets.select_related("unit", "group"))
+    sessions = visible_to(request.user, campaign.sessions.select_related("venue", "team"))
     context = {"campaign": campaign, "targets": targets.order_by("unit__path", "group__priority"),
                "sessions": sessions.order_by("starts_at"), "form": form}  # fmt: skip
     return render(request, "campaigns/detail.html", context, status=_status(form))
 
 
 @requires()
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: LoggedInRequest) -> HttpResponse:
     return render(
         request, "campaigns/sessions.html", {"sessions": queries.upcoming_sessions(request.user)}
     )
@@ -94,7 +95,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @requires(PLAN)
 @require_http_methods(["GET", "POST"])
-def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def session_plan(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
     """The planning form; a clash comes back on the form itself, with the other session named,
     and a clash the planner may accept (a shared hall) offers "plan it anyway"."""
     campaign = _campaign(request, campaign_id)
@@ -105,7 +106,7 @@ def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
         starts_at, ends_at = form.times()
         data = form.cleaned_data
         try:
-            services.plan_session(campaign_id=campaign.pk, venue_id=data["venue"].pk, team_id=data["team"].pk,  # type: ignore[attr-defined]
+            services.plan_session(campaign_id=campaign.pk, venue_id=data["venue"].pk, team_id=data["team"].pk,
                                   starts_at=starts_at, ends_at=ends_at, desks=data["desks"], capacity=data["capacity"],
                                   note=data["note"], accept_clashes=data["accept_clashes"], actor=request.user)  # fmt: skip
         except DomainError as exc:
@@ -114,7 +115,7 @@ def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
             error = exc
         else:
             messages.success(request, _("Session planned."))
-            return redirect("campaign_detail", campaign_id=campaign.pk)  # type: ignore[attr-defined]
+            return redirect("campaign_detail", campaign_id=campaign.pk)
     context = {"form": form, "campaign": campaign, "error": error,
                "may_accept": error is not None and error.code == errors.SESSION_CLASHES.code}  # fmt: skip
     status = error.status if error is not None else _status(form)
@@ -123,7 +124,7 @@ def session_plan(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
-def venue_list(request: HttpRequest) -> HttpResponse:
+def venue_list(request: LoggedInRequest) -> HttpResponse:
     can_plan = request.user.has_perm(PLAN)
     form = (
         VenueForm(request.POST or None, units=police_units_for(request.user)) if can_plan else None
@@ -150,7 +151,7 @@ def venue_list(request: HttpRequest) -> HttpResponse:
 
 @requires(PLAN)
 @require_http_methods(["POST"])
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: LoggedInRequest) -> HttpResponse:
     users = visible_to(request.user, User.objects.filter(is_active=True))
     form = TeamForm(request.POST, units=police_units_for(request.user), users=users)
     if not form.is_valid():
@@ -166,7 +167,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: LoggedInRequest) -> HttpResponse:
     """The priority groups in their order; an administrator edits them in place."""
     can_edit = request.user.has_perm(GROUPS)
     if request.method == "POST":

@@ -7,7 +7,8 @@ class CoreError(ValueError):
     """A rule of the card was broken by the input.
 
     A `ValueError`, so callers that only know Python's conventions still catch it; `code` is a
-    stable identifier the web and API layers turn into a translated sentence (STYLE.md, errors).
+    stable identifier the web and API layers turn into a translated sentence
+    (docs/design.md#bad-input).
     """
 
     def __init__(self, code: str, message: str) -> None:

@@ -1,9 +1,9 @@
 """When a card must be returned: a number of working days from a complete file.
 
-DOMAIN.md ("Deadlines: working days from a complete file"): under the Law on CCCD 2014 the limit
-depends on the area and the kind of application; under the Law on Identification 2023 it is seven
-working days everywhere. Working days exclude Saturdays, Sundays and public holidays; holidays are
-decided year by year (Tết follows the lunar calendar), so the caller passes them in as data.
+docs/domain.md#deadlines: under the Law on CCCD 2014 the limit depends on the area and the kind of
+application; under the Law on Identification 2023 it is seven working days everywhere. Working days
+exclude Saturdays, Sundays and public holidays; holidays are decided year by year (Tết follows the
+lunar calendar), so the caller passes them in as data.
 
 Our reading, not stated in a source: the day the file is complete does not count, and the return
 date is the last of the N working days that follow it ("within 7 working days" of a file completed
@@ -34,7 +34,7 @@ WORKING_DAYS_2014: Final[dict[tuple[Area, Kind], int]] = {
     ("other", "exchange"): 15,
     ("other", "reissue"): 15,
 }
-"""Limits under the 2014 law (DOMAIN.md table)."""
+"""Limits under the 2014 law (docs/domain.md#deadlines)."""
 
 WORKING_DAYS_2023: Final = 7
 """Under the 2023 law: seven working days for everything, everywhere."""

@@ -1,8 +1,8 @@
 """The 12-digit personal ID number (số định danh cá nhân), which is also the card number.
 
-Layout ``PPP G YY RRRRRR`` (DOMAIN.md, "The 12-digit personal ID number"): province where the birth
-was registered, century-and-sex digit, last two digits of the birth year, six random digits. There
-is no check digit, so validation is structural only.
+Layout ``PPP G YY RRRRRR`` (docs/domain.md#id-number): province where the birth was registered,
+century-and-sex digit, last two digits of the birth year, six random digits. There is no check
+digit, so validation is structural only.
 """
 
 import csv
@@ -29,8 +29,9 @@ PROVINCE_COUNT: Final = 63
 ALLOW_FOREIGN_CODE_DEFAULT: Final = False
 """Whether a PPP outside the 63 province codes is taken as a country code. [unverified]
 
-DOMAIN.md says a number registered abroad "may carry a country code instead of a province" and marks
-it unverified; which codes are used is not known, so with the flag any three digits are accepted.
+docs/domain.md#id-number: a number registered abroad may carry a country code instead of a
+province [unverified]; which codes are used is not known, so with the flag any three digits are
+accepted.
 """
 
 
@@ -71,7 +72,10 @@ def _is_three_digits(code: str) -> bool:
 
 
 PROVINCE_NAMES: Final[Mapping[str, str]] = _load_province_names()
-"""The 63 legacy province codes and their names (DOMAIN.md; data/province_codes_2016.csv)."""
+"""The 63 legacy province codes and their names (data/province_codes_2016.csv).
+
+See docs/domain.md#id-number.
+"""
 
 PROVINCE_CODES: Final[frozenset[str]] = frozenset(PROVINCE_NAMES)
 """The 63 legacy province codes. They are not contiguous: 003, 005, 007 … are unused."""
@@ -81,7 +85,7 @@ def province_name(code: str) -> str:
     """Return the name of a legacy province code, e.g. ``"067"`` → ``"Đắk Nông"``.
 
     A number never changes when provinces merge, so the PPP of a personal ID is always read in the
-    63-province table (DOMAIN.md, "The 12-digit personal ID number"; "Administrative units").
+    63-province table (docs/domain.md#id-number, docs/domain.md#administrative-units).
 
     Raises:
         InvalidPersonalId: ``code`` is not a string or not one of the 63 codes.
@@ -130,13 +134,19 @@ class PersonalId:
 
     @property
     def century_sex_digit(self) -> str:
-        """The G digit: even for male, odd for female, +2 per century from 1900 (DOMAIN.md)."""
+        """The G digit: even for male, odd for female, +2 per century from 1900.
+
+        See docs/domain.md#id-number.
+        """
         century = (self.birth_year - FIRST_BIRTH_YEAR) // 100
         return str(2 * century + (1 if self.sex == "F" else 0))
 
     @property
     def registered_abroad(self) -> bool:
-        """True when PPP is not a province code (a country code [unverified], DOMAIN.md)."""
+        """True when PPP is not a province code (a country code [unverified]).
+
+        See docs/domain.md#id-number.
+        """
         return self.province_code not in PROVINCE_CODES
 
     def __str__(self) -> str:
@@ -169,15 +179,16 @@ def _require_birth_year(year: object) -> int:
 def parse(s: str, *, allow_foreign_code: bool = ALLOW_FOREIGN_CODE_DEFAULT) -> PersonalId:
     """Read a personal ID number typed, scanned or imported from a file.
 
-    Checks the structure given in DOMAIN.md ("The 12-digit personal ID number"): exactly 12 ASCII
-    digits (Unicode digits such as ``'٠'`` or ``'１'`` are refused, though ``str.isdigit`` accepts
-    them), PPP among the 63 province codes, and G read as century and sex (years 1900–2399). There
-    is no check digit, so a typo that keeps this shape cannot be detected here.
+    Checks the structure given in docs/domain.md#id-number: exactly 12 ASCII digits (Unicode digits
+    such as ``'٠'`` or ``'１'`` are refused, though ``str.isdigit`` accepts them), PPP among the 63
+    province codes, and G read as century and sex (years 1900–2399). There is no check digit, so a
+    typo that keeps this shape cannot be detected here.
 
     Args:
         s: the number; surrounding whitespace is ignored, nothing inside it is.
-        allow_foreign_code: accept a PPP outside the province table as a country code. DOMAIN.md
-            marks numbers registered abroad as [unverified], hence off by default.
+        allow_foreign_code: accept a PPP outside the province table as a country code.
+            docs/domain.md#id-number marks numbers registered abroad as [unverified], hence off
+            by default.
 
     Returns:
         The number split into its parts.
@@ -218,8 +229,8 @@ def parse(s: str, *, allow_foreign_code: bool = ALLOW_FOREIGN_CODE_DEFAULT) -> P
 def check(personal_id: str | PersonalId, *, birth_year: int, sex: str) -> PersonalId:
     """Confirm that a personal ID number belongs to a person of this birth year and sex.
 
-    G and YY encode both (DOMAIN.md, "The 12-digit personal ID number"), so a number that
-    contradicts the register or the form is wrong, or belongs to someone else.
+    G and YY encode both (docs/domain.md#id-number), so a number that contradicts the register or
+    the form is wrong, or belongs to someone else.
 
     Args:
         personal_id: the number as text (read with `parse`) or already parsed.
@@ -253,8 +264,8 @@ def check(personal_id: str | PersonalId, *, birth_year: int, sex: str) -> Person
 def generate(province_code: str, sex: str, birth_year: int, rng: random.Random) -> str:
     """Make a valid personal ID number with a random serial, for demo data and tests.
 
-    Follows the layout of DOMAIN.md ("The 12-digit personal ID number"); the serial is six digits
-    drawn from ``rng`` so a seeded generator gives the same numbers every run.
+    Follows the layout of docs/domain.md#id-number; the serial is six digits drawn from ``rng`` so a
+    seeded generator gives the same numbers every run.
 
     Raises:
         InvalidPersonalId: unknown province, sex not ``"M"``/``"F"``, year outside 1900–2399.

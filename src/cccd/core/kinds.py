@@ -1,21 +1,22 @@
 """Which kinds of application a person may make today, from their card, their old ID and their age.
 
-DOMAIN.md's glossary names the kinds: cấp mới (first issue), cấp đổi (exchange: at a milestone age,
-for a damaged card or changed data, or from the old CMND) and cấp lại (re-issue). The kind decides
-the fee ("Fees": an exchange at a milestone age, and within two years before it, is free) and the
-return deadline, so the desk checks the kind the officer picks against the register, here:
+The kinds (docs/domain.md#kinds-of-application): cấp mới (first issue), cấp đổi (exchange: at a
+milestone age, for a damaged card or changed data, or from the old CMND) and cấp lại (re-issue). The
+kind decides the fee (docs/domain.md#fees: an exchange at a milestone age, and within two years
+before it, is free) and the return deadline, so the desk checks the kind the officer picks against
+the register, here:
 
-- **exchange at a milestone age** ("Card validity"): the card ends on the birthday at a milestone
-  age (14 under the 2023 law, 25, 40, 60). The exchange opens two years before that birthday (a
-  card issued then runs to the next milestone) and stays open after it, the card having expired
-  there. A card without expiry (issued at 58 or later) is never exchanged for age.
+- **exchange at a milestone age** (docs/domain.md#validity): the card ends on the birthday at a
+  milestone age (14 under the 2023 law, 25, 40, 60). The exchange opens two years before that
+  birthday (a card issued then runs to the next milestone) and stays open after it, the card having
+  expired there. A card without expiry (issued at 58 or later) is never exchanged for age.
 - **exchange for a damaged card or changed data**, **re-issue**: the person holds a card, and the
   officer records why (the card is damaged, the data changed, the card was lost).
 - **change from the old ID** (CMND → CCCD): an old ID number is on record and no card yet.
 - **first issue**: no card and no old ID on record.
 - every kind: under the 2014 law a card is issued from 14 (`cccd.core.validity.MINIMUM_AGE`).
 
-Our readings, not stated in DOMAIN.md [unverified]: a person with an old ID on record changes it
+Our readings, not stated in a source [unverified]: a person with an old ID on record changes it
 (the 2019 fee table lists "CMND → CCCD" apart from a first card, so a first issue would skip its
 fee); a person who holds a card, even an expired one, exchanges it rather than being issued a first
 one; a re-issue and an exchange for damage or changed data need the reason in words, since the
@@ -47,7 +48,7 @@ REASON_KINDS: Final[frozenset[Kind]] = frozenset({"exchange_change", "reissue"})
 ALL_MILESTONES: Final[tuple[int, ...]] = tuple(
     sorted({age for ages in validity.MILESTONE_AGES.values() for age in ages})
 )
-"""Ages at which a card ends under either law (DOMAIN.md, "Card validity"): 14, 25, 40, 60."""
+"""Ages at which a card ends under either law (docs/domain.md#validity): 14, 25, 40, 60."""
 
 
 class Refusal(StrEnum):
@@ -177,7 +178,7 @@ def _require_applicant(applicant: Applicant, today: dt.date) -> None:
 def milestone_of(birth_date: dt.date, expiry: dt.date) -> int | None:
     """Return the milestone age whose birthday is ``expiry``, or None if it is no such birthday.
 
-    A card ends on the birthday at a milestone age (DOMAIN.md, "Card validity"); an expiry that is
+    A card ends on the birthday at a milestone age (docs/domain.md#validity); an expiry that is
     not one (a register's typing error, a year-only birth) has no milestone.
     """
     born = _require_date(birth_date, "the birth date")
@@ -203,7 +204,7 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def exchange_opens(birth_date: dt.date, expiry: dt.date) -> dt.date:
     """Return the first day a card ending on ``expiry`` may be exchanged at its milestone age.
 
-    DOMAIN.md ("Card validity"): a card issued within two years before a milestone runs to the
+    docs/domain.md#validity: a card issued within two years before a milestone runs to the
     next one, so the exchange is due from the birthday two years before the milestone: born
     12/02/2004, a card valid until 12/02/2029 (25th birthday) may be exchanged from 12/02/2027.
     An expiry that is no milestone birthday opens two years before it all the same.

@@ -1,7 +1,7 @@
 """The machine-readable zone on the back of the card: ICAO 9303 TD1, three lines of 30.
 
-DOMAIN.md ("The MRZ on the card") gives the Vietnamese layout; the check digits were verified there
-on public samples, and the synthetic example in DOMAIN.md is reproduced by the tests.
+docs/domain.md#mrz gives the Vietnamese layout; its check digits were verified on public samples,
+and the tests reproduce its synthetic example.
 """
 
 import datetime as dt
@@ -81,8 +81,8 @@ def _char_value(char: str) -> int:
 def check_digit(s: str) -> int:
     """Return the ICAO 9303 check digit of an MRZ field.
 
-    DOMAIN.md ("The MRZ on the card"): weights 7, 3, 1 repeating; digits count as themselves, A–Z
-    as 10–35, ``<`` as 0; the sum modulo 10.
+    docs/domain.md#mrz: weights 7, 3, 1 repeating; digits count as themselves, A–Z as 10–35, ``<``
+    as 0; the sum modulo 10.
 
     Raises:
         InvalidMrz: ``s`` is not a string or holds another character.
@@ -144,13 +144,13 @@ def td1(
 ) -> tuple[str, str, str]:
     """Write the three MRZ lines of a card.
 
-    Layout from DOMAIN.md ("The MRZ on the card"). Line 1: ``ID`` ``VNM``, the last 9 digits of
-    the personal ID and their check digit, the full 12-digit number, ``<<``, the check digit of the
-    12 digits. Line 2: birth date YYMMDD and check, sex, expiry YYMMDD and check (``991231`` for no
-    expiry), ``VNM``, 11 fillers, the composite check over line 1 positions 6–30 and line 2
-    positions 1–7, 9–15 and 19–29. Line 3: ``FAMILY<<MIDDLE<GIVEN`` folded with `names.fold`, in
-    capitals, padded with ``<`` or cut at 30. Apostrophes are dropped and hyphens become ``<``
-    (ICAO 9303); a one-word name is written alone, without ``<<``.
+    Layout from docs/domain.md#mrz. Line 1: ``ID`` ``VNM``, the last 9 digits of the personal ID and
+    their check digit, the full 12-digit number, ``<<``, the check digit of the 12 digits. Line 2:
+    birth date YYMMDD and check, sex, expiry YYMMDD and check (``991231`` for no expiry), ``VNM``,
+    11 fillers, the composite check over line 1 positions 6–30 and line 2 positions 1–7, 9–15 and
+    19–29. Line 3: ``FAMILY<<MIDDLE<GIVEN`` folded with `names.fold`, in capitals, padded with ``<``
+    or cut at 30. Apostrophes are dropped and hyphens become ``<`` (ICAO 9303); a one-word name is
+    written alone, without ``<<``.
 
     Raises:
         InvalidPersonalId: the number is malformed or contradicts ``birth_date``/``sex``.
@@ -236,11 +236,11 @@ def _read_name(line3: str) -> tuple[str, str, str, bool]:
 def parse_td1(lines: Sequence[str]) -> TD1:
     """Read and verify the three MRZ lines of a card.
 
-    Checks everything `td1` writes (DOMAIN.md, "The MRZ on the card"): 30 characters of 0–9, A–Z
-    and ``<`` per line (surrounding whitespace ignored), the fixed fields, every check digit
-    including the composite, that the document number is the last 9 digits of the personal ID,
-    and that birth year and sex agree with the ID's G and YY digits. The century of the birth date
-    comes from the G digit; the expiry is taken in the 100 years from the birth year.
+    Checks everything `td1` writes (docs/domain.md#mrz): 30 characters of 0–9, A–Z and ``<`` per
+    line (surrounding whitespace ignored), the fixed fields, every check digit including the
+    composite, that the document number is the last 9 digits of the personal ID, and that birth year
+    and sex agree with the ID's G and YY digits. The century of the birth date comes from the G
+    digit; the expiry is taken in the 100 years from the birth year.
 
     Line 3 is read as `td1` writes it: before ``<<`` the family name, one word, in which a ``<``
     stands for a hyphen; after it, words separated by ``<``, the last the given name. Without

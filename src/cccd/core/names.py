@@ -1,6 +1,6 @@
 """Vietnamese personal names: a stored form, a matching key, and the parts.
 
-DOMAIN.md ("Names and matching"): order is family name, zero or more middle names, given name (the
+docs/domain.md#names-and-matching: order is family name, zero or more middle names, given name (the
 last word). Text arrives in NFC or NFD, with or without diacritics, in any case, with old or new tone
 placement; it is stored in NFC.
 """
@@ -100,7 +100,7 @@ def _title_word(word: str) -> str:
 def normalize(name: str) -> str:
     """Return the stored form of a personal name.
 
-    DOMAIN.md ("Names and matching") says to store NFC and that names arrive in NFC or NFD, in
+    docs/domain.md#names-and-matching says to store NFC and that names arrive in NFC or NFD, in
     capitals or not. So: NFC; every run of whitespace becomes one space; each word, and each part
     of a word after an apostrophe or hyphen, starts upper case and continues lower case
     (``"h'hen niê"`` → ``"H'Hen Niê"``, ``"ĐẮK R'LẤP"`` → ``"Đắk R'Lấp"``); spelling and tone
@@ -130,7 +130,7 @@ def _normalize(name: str) -> str:
 def fold(name: str) -> str:
     """Return the matching key of a name: no diacritics, lower case, single spaces.
 
-    DOMAIN.md ("Names and matching"): names are typed without diacritics or in capitals, and old
+    docs/domain.md#names-and-matching: names are typed without diacritics or in capitals, and old
     and new tone placement are the same name (thuý = thúy), so matching compares folded forms.
     Folding needs NFD and removal of combining marks, **and** an explicit Đ/đ → d because they do
     not decompose, as does the look-alike Ð/ð (U+00D0/U+00F0). Typographic apostrophes become
@@ -156,7 +156,7 @@ def _fold_word(word: str) -> str:
 def split(name: str) -> tuple[str, str, str]:
     """Split a name into family name, middle name(s) and given name, each normalized.
 
-    DOMAIN.md ("Names and matching"): family name first, then zero or more middle names, then the
+    docs/domain.md#names-and-matching: family name first, then zero or more middle names, then the
     given name, which is the last word. So ``"Đặng Thị Thu Hương"`` → ``("Đặng", "Thị Thu",
     "Hương")`` and ``"Lê Na"`` → ``("Lê", "", "Na")``. A one-word name is taken as a given name
     alone, ``("", "", word)`` (our rule): the given name is what lists sort by.

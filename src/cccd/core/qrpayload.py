@@ -1,6 +1,6 @@
 """The text in the QR code on the front of the card.
 
-DOMAIN.md ("The QR code on the card"): UTF-8 text, fields separated by ``|``, empty fields kept:
+docs/domain.md#qr-payload: UTF-8 text, fields separated by ``|``, empty fields kept:
 personal ID | old ID number (may be empty) | full name | birth date ddmmyyyy | Nam or Nữ | residence
 address | issue date ddmmyyyy. Cards from 2024 carry four more fields of [unverified] meaning.
 """
@@ -22,7 +22,7 @@ FIELD_COUNT: Final = 7
 SEX_WORDS: Final[dict[Sex, str]] = {"M": "Nam", "F": "Nữ"}
 _DIGITS: Final = "0123456789"
 OLD_ID_LENGTHS: Final = (9, 12)
-"""The old CMND number has 9 digits, or 12 (DOMAIN.md, glossary)."""
+"""The old CMND number has 9 digits, or 12 (docs/domain.md#glossary)."""
 
 
 class QrErrorCode(StrEnum):
@@ -74,7 +74,7 @@ def _check_old_number(text: str) -> str:
 class CardQR:
     """The data in a card's QR code.
 
-    Text fields are stored in NFC without surrounding whitespace (DOMAIN.md, "Names and matching":
+    Text fields are stored in NFC without surrounding whitespace (docs/domain.md#names-and-matching:
     store NFC). Construction checks what `decode` checks, so any ``CardQR`` can be encoded.
     """
 
@@ -117,9 +117,9 @@ def _ddmmyyyy(day: dt.date) -> str:
 def encode(card: CardQR) -> str:
     """Write the QR payload of a card.
 
-    DOMAIN.md ("The QR code on the card"): the seven fields joined by ``|``, dates as ddmmyyyy,
-    sex as ``Nam``/``Nữ``, an empty old ID number kept as an empty field. The four trailing fields
-    of 2024 cards are not written: their meaning is [unverified].
+    docs/domain.md#qr-payload: the seven fields joined by ``|``, dates as ddmmyyyy, sex as
+    ``Nam``/``Nữ``, an empty old ID number kept as an empty field. The four trailing fields of 2024
+    cards are not written: their meaning is [unverified].
 
     Raises:
         InvalidCardQR: ``card`` is not a `CardQR`. (A field holding ``|`` is refused when the
@@ -158,10 +158,10 @@ def _read_sex(text: str) -> Sex:
 def decode(s: str) -> CardQR:
     """Read the QR payload of a card.
 
-    DOMAIN.md ("The QR code on the card"): fields by position, trailing extra fields tolerated
-    (cards from 2024 carry four more), the old ID number possibly empty. The text is taken in NFC
-    with surrounding whitespace removed, around the payload and around each field; sex may be in any
-    case. The personal ID must be valid and agree with the birth year and sex.
+    docs/domain.md#qr-payload: fields by position, trailing extra fields tolerated (cards from 2024
+    carry four more), the old ID number possibly empty. The text is taken in NFC with surrounding
+    whitespace removed, around the payload and around each field; sex may be in any case. The
+    personal ID must be valid and agree with the birth year and sex.
 
     Raises:
         InvalidCardQR: ``s`` is not text, has fewer than seven fields, or a field is invalid.

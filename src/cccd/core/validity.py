@@ -1,6 +1,6 @@
 """How long a card is valid: milestone ages, the two-year window, and which law applies.
 
-DOMAIN.md ("Card validity"): the Law on CCCD 2014 (59/2014/QH13) and the Law on Identification 2023
+docs/domain.md#validity: the Law on CCCD 2014 (59/2014/QH13) and the Law on Identification 2023
 (26/2023/QH15) both end a card's validity on the birthday at a milestone age, except that a card
 issued within two years before a milestone runs to the next one, and a card issued at or after 58
 never expires.
@@ -19,7 +19,7 @@ MILESTONE_AGES: Final[dict[Law, tuple[int, ...]]] = {
     "2014": (25, 40, 60),
     "2023": (14, 25, 40, 60),
 }
-"""Ages at which a card must be exchanged, per law (DOMAIN.md, "Card validity")."""
+"""Ages at which a card must be exchanged, per law (docs/domain.md#validity)."""
 
 MINIMUM_AGE: Final[dict[Law, int]] = {"2014": 14, "2023": 0}
 """Under the 2014 law a card is issued from 14; under the 2023 law at any age, under 14 on request."""
@@ -28,7 +28,7 @@ RENEWAL_WINDOW_YEARS: Final = 2
 """A card issued this many years or less before a milestone runs to the next milestone."""
 
 LAW_2023_IN_FORCE: Final = dt.date(2024, 7, 1)
-"""The Law on Identification 2023 applies from 1 July 2024 (DOMAIN.md, "Card validity")."""
+"""The Law on Identification 2023 applies from 1 July 2024 (docs/domain.md#validity)."""
 
 YEAR_ONLY_BIRTH_DAY: Final = (1, 1)
 """(month, day) assumed for a birth known only by its year: 1 January (our rule, [unverified])."""
@@ -71,7 +71,7 @@ def _require_law(law: object) -> Law:
 def birthday(birth_date: dt.date, age: int) -> dt.date:
     """Return the day a person born on ``birth_date`` reaches ``age``.
 
-    Card validity ends on a birthday (DOMAIN.md, "Card validity"). DOMAIN.md does not say which day
+    Card validity ends on a birthday (docs/domain.md#validity). The sources do not say which day
     that is for someone born on 29 February in a non-leap year; our own rule takes 28 February
     (`LEAP_DAY_BIRTHDAY_IN_COMMON_YEARS`), the earlier day, so a card never outlives the law.
 
@@ -98,7 +98,7 @@ def birthday(birth_date: dt.date, age: int) -> dt.date:
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Return the age in completed years on ``day``, with birthdays as in `birthday`.
 
-    The two-year window and the "issued at or after 58" rule of DOMAIN.md ("Card validity") are
+    The two-year window and the "issued at or after 58" rule of docs/domain.md#validity are
     read on this age.
 
     Raises:
@@ -117,7 +117,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 def card_expiry(birth_date: dt.date, issue_date: dt.date, *, law: Law) -> dt.date | None:
     """Return the last day a card is valid, or ``None`` for a card without expiry.
 
-    DOMAIN.md ("Card validity"): the card is valid until the birthday at the first milestone age
+    docs/domain.md#validity: the card is valid until the birthday at the first milestone age
     (2014 law: 25, 40, 60; 2023 law: 14, 25, 40, 60) that is more than two years after the issue
     date; issued within two years before a milestone (age at issue ≥ milestone − 2, counted in
     completed years), it runs to the next one; issued at or after 58, it has no expiry ("Không thời
@@ -158,7 +158,7 @@ def card_expiry(birth_date: dt.date, issue_date: dt.date, *, law: Law) -> dt.dat
 def assumed_birth_date(year: int) -> dt.date:
     """Return the birth date assumed for someone whose birth is registered by year only.
 
-    DOMAIN.md ("Card validity") asks for a documented rule, as registers hold year-only dates for
+    docs/domain.md#validity asks for a documented rule, as registers hold year-only dates for
     older people. Ours is 1 January (`YEAR_ONLY_BIRTH_DAY`), said to be common practice
     [unverified]. It gives the earliest birthday in the year, so the expiry it yields is never later
     than the true one *when the same milestone applies*; but it also makes the person as old as
@@ -181,8 +181,8 @@ def assumed_birth_date(year: int) -> dt.date:
 def status(expiry: dt.date | None, today: dt.date, *, soon_days: int = 180) -> Status:
     """Say whether a card is valid, expires within ``soon_days``, or has expired.
 
-    A card is valid through its expiry day ("valid until 15/03/2031", DOMAIN.md, "Card
-    validity"); ``None`` means no expiry. Pages use this to invite exchanges before the deadline.
+    A card is valid through its expiry day ("valid until 15/03/2031", docs/domain.md#validity);
+    ``None`` means no expiry. Pages use this to invite exchanges before the deadline.
 
     Raises:
         InvalidValidityInput: not dates, or ``soon_days`` not a whole number ≥ 0.
@@ -204,7 +204,7 @@ def status(expiry: dt.date | None, today: dt.date, *, soon_days: int = 180) -> S
 def law_for_date(day: dt.date) -> Law:
     """Return the law that governs a card issued on ``day``.
 
-    DOMAIN.md ("Card validity"): the 2014 law from 2016 to 30 June 2024, the 2023 law from 1 July
+    docs/domain.md#validity: the 2014 law from 2016 to 30 June 2024, the 2023 law from 1 July
     2024 (`LAW_2023_IN_FORCE`). Days before 2016 also give ``"2014"``: no CCCD was issued then.
 
     Raises:

@@ -22,7 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from cccd.core import validity
-from cccd.enrollments.models import ProductionBatch, SigningKey
+from cccd.enrollments.models import ProductionBatch, SigningKey, stored_name
 from cccd.enrollments.production import errors
 from cccd.enrollments.production.batch_file import CHUNK
 from cccd.enrollments.production.keys import centre_key, sign, signature_is_valid
@@ -34,7 +34,7 @@ def read_batch(batch: ProductionBatch) -> tuple[dict[str, Any], str]:
     every artefact against the manifest's SHA-256. Returns the manifest and the file's SHA-256."""
     key = SigningKey.objects.filter(unit=batch.unit, is_centre=False).first()
     digest = hashlib.sha256()
-    with batch.file.storage.open(batch.file.name, "rb") as handle:
+    with batch.file.storage.open(stored_name(batch.file), "rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
         handle.seek(0)
@@ -51,7 +51,7 @@ def _verified_manifest(archive: zipfile.ZipFile, batch: ProductionBatch,
     data, signature = archive.read("manifest.json"), archive.read("manifest.sig")
     if key is None or not signature_is_valid(key.public_key, data, signature):
         raise errors.BATCH_SIGNATURE_INVALID(batch=batch.code)
-    manifest = json.loads(data)
+    manifest: dict[str, Any] = json.loads(data)
     expected = {"manifest.json", "manifest.sig"}
     for dossier in manifest["dossiers"]:
         for item in dossier["artefacts"]:
@@ -75,7 +75,7 @@ def _sha256_of_member(archive: zipfile.ZipFile, name: str) -> str:
 
 def _produced(dossier: dict[str, Any], issued: datetime.date) -> dict[str, Any]:
     """One card as the centre makes it. In CCCD the card number is the personal ID number
-    (DOMAIN.md, glossary); the expiry follows the law in force on the issue day."""
+    (docs/domain.md#glossary); the expiry follows the law in force on the issue day."""
     born = datetime.date.fromisoformat(dossier["birth_date"])
     try:
         expiry = validity.card_expiry(born, issued, law=validity.law_for_date(issued))

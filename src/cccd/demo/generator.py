@@ -4,11 +4,11 @@ No Django here (the benchmarks run it without a database) and no stored list: `g
 streams rows household by household, and the only state that grows is bounded by the number of
 distinct keys (ID prefixes, communes, name/birth-year pairs), not by the number of people.
 
-The figures below are our approximations of DOMAIN.md ("Names and matching", "The 12-digit
-personal ID number", "Card validity") and of public census summaries; the ones not in DOMAIN.md are
-marked [unverified]. They aim at data that looks and behaves like a commune register — frequent
-namesakes, twins, year-only birth dates, migrants from the north in the Central Highlands — not at
-statistics anyone should quote.
+The figures below are our approximations of docs/domain.md#names-and-matching,
+docs/domain.md#id-number, docs/domain.md#validity and of public census summaries; the ones not in
+docs/domain.md are marked [unverified]. They aim at data that looks and behaves like a commune
+register — frequent namesakes, twins, year-only birth dates, migrants from the north in the Central
+Highlands — not at statistics anyone should quote.
 """
 
 from __future__ import annotations
@@ -87,13 +87,15 @@ class Commune:
 # --- rates and rules (one place each) -----------------------------------------------------------
 
 TWIN_RATE: Final = 0.01
-"""Share of births that are twins (DOMAIN.md says twins exist; the rate is [unverified])."""
+"""Share of births that are twins (docs/domain.md#names-and-matching says twins exist; the rate is
+[unverified])."""
 
 NAMESAKE_COPY_RATE: Final = 0.001
 """Share of people who take the full name and birth date of someone of the same sex, birth year,
 ethnic group and residence province in another household (of the same family line, for children).
-Each copy makes a pair, so about 0.2 % of people have a same-day namesake (DOMAIN.md: "namesakes
-born the same day in the same province exist"); chance namesakes come on top."""
+Each copy makes a pair, so about 0.2 % of people have a same-day namesake
+(docs/domain.md#names-and-matching: namesakes born the same day in the same province exist); chance
+namesakes come on top."""
 
 YEAR_ONLY_RATE: Final = 0.15
 YEAR_ONLY_BEFORE: Final = 1960
@@ -113,7 +115,7 @@ EMIGRATION_RATE: Final = 0.018  # aged 18–45, never the head
 
 CARD_LAW_START: Final = dt.date(2016, 1, 1)
 CARD_MINIMUM_AGE: Final = 14
-"""Cards (CCCD) from 2016 at age 14 or more (DOMAIN.md, "Card validity", law 2014)."""
+"""Cards (CCCD) from 2016 at age 14 or more (docs/domain.md#validity, law 2014)."""
 _CARD_START_ORDINAL: Final = CARD_LAW_START.toordinal()
 
 CMND_RATE_BEFORE_CCCD: Final = 0.85  # had turned 14 before cards existed
@@ -169,7 +171,8 @@ def _era(birth_year: int) -> int:
 
 _KINH_FAMILIES: Final = _Table(
     [
-        # DOMAIN.md: Nguyễn ≈ 38 %, Trần ≈ 11 %, Lê ≈ 9.5 %, Phạm ≈ 7 %; the rest [unverified].
+        # docs/domain.md#names-and-matching: Nguyễn ≈ 38 %, Trần ≈ 11 %, Lê ≈ 9.5 %, Phạm ≈ 7 %; the
+        # rest [unverified].
         ("Nguyễn", 38.0), ("Trần", 11.0), ("Lê", 9.5), ("Phạm", 7.0), ("Hoàng", 3.1),
         ("Huỳnh", 1.9), ("Phan", 4.4), ("Vũ", 2.1), ("Võ", 1.8), ("Đặng", 2.1), ("Bùi", 2.0),
         ("Đỗ", 1.4), ("Hồ", 1.3), ("Ngô", 1.3), ("Dương", 1.0), ("Lý", 0.5), ("Đinh", 0.9),
@@ -240,7 +243,8 @@ _GIVEN_F: Final = _eras(
 
 TONE_VARIANTS: Final = {"Hòa": "Hoà", "Thủy": "Thuỷ", "Thúy": "Thuý", "Thùy": "Thuỳ"}
 """Names whose tone sits on the first vowel (old placement) → the same name, second vowel (new).
-DOMAIN.md: both are the same name; registers hold both, so the generator writes both."""
+docs/domain.md#names-and-matching: both are the same name; registers hold both, so the generator
+writes both."""
 
 # Names of ethnic groups whose naming differs from the Kinh pattern. Plausible, not exhaustive.
 _HMONG_FAMILIES: Final = _Table(
@@ -291,7 +295,7 @@ _KINH_SOURCES: Final = _Table(
      ("045", 2), ("066", 4), ("079", 2)]
 )  # fmt: skip
 """Birth provinces of Kinh settlers of the Central Highlands: Thái Bình, Nam Định, Hà Tĩnh, Nghệ
-An, Thanh Hóa, Quảng Ngãi, Quảng Nam, … (the brief's list; weights [unverified])."""
+An, Thanh Hóa, Quảng Ngãi, Quảng Nam, … (the provinces the settlement history names; weights [unverified])."""
 
 
 @dataclass(frozen=True)
@@ -383,7 +387,7 @@ MIGRANT_SHARE_KINH_HIGHLANDS: Final = 0.6
 MIGRANT_SHARE_NORTHERN_HIGHLANDS: Final = 0.85
 MIGRANT_SHARE_ELSEWHERE: Final = 0.05
 MIGRANTS_BORN_BEFORE: Final = 1990
-"""The brief's migration rule: in the Highlands most adults born before ~1990 (Kinh) were
+"""The synthetic migration rule: in the Highlands most adults born before ~1990 (Kinh) were
 registered at birth in the north or centre; northern minorities (Tày, Nùng, Mông …) nearly all.
 Elsewhere a few adults come from any other province. Shares [unverified]."""
 

@@ -81,7 +81,11 @@ def seed_history(today: date) -> int:
 
 
 def _district_history(
-    campaign: Campaign, district: District, today: date, rng: random.Random, groups: dict
+    campaign: Campaign,
+    district: District,
+    today: date,
+    rng: random.Random,
+    groups: dict[str, PriorityGroup],
 ) -> int:
     unit = Unit.objects.filter(path=district.police).first()
     officers = list(User.objects.filter(username__in=district.officers).order_by("username"))
@@ -169,7 +173,7 @@ def _people(area: str, today: date) -> tuple[list[Person], list[Person]]:
 
 def _dossier(
     campaign: Campaign, session: Session, person: Person, officers: list[User], today: date,
-    rng: random.Random, groups: dict, fees: dict[tuple[str, date], int],
+    rng: random.Random, groups: dict[str, PriorityGroup], fees: dict[tuple[str, date], int],
 ) -> Enrollment | None:  # fmt: skip
     """One dossier received during `session` (a quarter of an hour from its end at the latest),
     by one of its desks' officers, moved on as far as its age makes likely; None when no kind of
@@ -224,7 +228,7 @@ def _kind(person: Person, day: date, law: str, rng: random.Random) -> tuple[str,
     return kind, ""
 
 
-def _state(age_days: int, rng: random.Random) -> tuple[str, int]:
+def _state(age_days: int, rng: random.Random) -> tuple[Enrollment.State, int]:
     """The state a dossier received `age_days` ago is likely in, and after how many days it got
     there (working through the back office, the commander, the centre and the post)."""
     roll = rng.random()

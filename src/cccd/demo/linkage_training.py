@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from cccd.rosters.linkage.frames import population_of, roster_frame
 from cccd.rosters.linkage.model import prior, quiet_splink, settings, splink_api

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from cccd.accounts.models import Role, User
 from cccd.accounts.services import create_administrator, create_user
 from cccd.campaigns.models import Campaign
 from cccd.demo.generator import communes_for_districts, generate_people, write_csv
+from cccd.spreadsheets import first_sheet
 from cccd.unitadmin.services import load_units
 from cccd.units.models import Unit
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from cccd.campaigns.models import Session
     from cccd.registry.models import Person
     from cccd.rosters.models import Roster
+    from cccd.tickets.models import Desk, Ticket
 
 DEMO_PROVINCES = ["67", "52"]  # Đắk Nông, Bình Định (legacy codes)
 DEMO_DISTRICTS = ["663", "547"]  # Đắk Mil, Tây Sơn
@@ -97,6 +99,8 @@ def seed_users() -> list[tuple[DemoUser, bool]]:
             user.first_name, user.last_name = demo.first_name, demo.last_name
             user.save(update_fields=["first_name", "last_name"])
         else:
+            if administrator is None:
+                raise RuntimeError("the demo administrator is created first")
             create_user(
                 username=demo.username, password=demo.password, unit=unit, role=demo.role,
                 first_name=demo.first_name, last_name=demo.last_name, actor=administrator,
@@ -285,7 +289,7 @@ def _send_list(session: Session, liaison: User, name: str, title: str, rows: lis
     from cccd.rosters.services import upload_roster
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.append(["TRƯỜNG THPT ĐẮK MIL"])
     sheet.merge_cells("A1:G1")
     sheet.append([f"DANH SÁCH HỌC SINH {title} ĐĂNG KÝ CẤP THẺ CĂN CƯỚC"])
@@ -368,7 +372,7 @@ def seed_queue() -> int:
 DEMO_SERVED = 22  # numbers through the desks tonight: ~20 dossiers received, one skipped
 
 
-def _walk_in_people(count: int, *, born_before: int, born_after: int = 1900) -> list:
+def _walk_in_people(count: int, *, born_before: int, born_after: int = 1900) -> list[Person]:
     """Adults of Đắk Mil with no number and no dossier yet, in a fixed order."""
     from cccd.registry.models import Person
     from cccd.tickets.models import Ticket
@@ -388,6 +392,7 @@ def _demo_png(kind: str, seed: int) -> bytes:
     import numpy as np
 
     rng = np.random.default_rng(seed)
+    image: np.ndarray[Any, Any]  # uint8 pixels; OpenCV's own type for what it draws
     if kind == "fingerprint":
         ridges = (np.sin(np.arange(400)[:, None] / 3 + rng.random()) * 100 + 128).astype(np.uint8)
         image = np.repeat(ridges, 300, axis=1)
@@ -402,34 +407,35 @@ def _demo_png(kind: str, seed: int) -> bytes:
     return cv2.imencode(".png", image)[1].tobytes()
 
 
-def _take_intake(ticket: object, desk: object, turn: int, face: bytes, *, actor: User) -> None:
+def _take_intake(ticket: Ticket, desk: Desk, turn: int, face: bytes, *, actor: User) -> None:
     """The whole intake of the number at the desk, through the desk's own services: photo, ten
     fingers (one missing for some), irises, signature, return method, finish. A number with nobody
     from the register behind it was only asking: it is finished without a dossier."""
+    from cccd.enrollments.intake import rules
     from cccd.enrollments.intake import services as intake
     from cccd.enrollments.models import Enrollment, FeeExemption, Kind
     from cccd.tickets import services as queue
 
-    if ticket.person_id is None:  # type: ignore[attr-defined]
-        queue.finish_ticket(desk.pk, ticket.pk, actor=actor)  # type: ignore[attr-defined]
+    if ticket.person_id is None:
+        queue.finish_ticket(desk.pk, ticket.pk, actor=actor)
         return
-    pk = ticket.pk  # type: ignore[attr-defined]
+    pk = ticket.pk
     enrollment = intake.start_intake(pk, actor=actor)
     intake.capture(pk, "photo", 0, face, actor=actor)
-    fingers = {n: _demo_png("fingerprint", pk * 10 + n) for n in intake.FINGERS}
+    fingers = {n: _demo_png("fingerprint", pk * 10 + n) for n in rules.FINGERS}
     reasons = {}
     if turn % 7 == 3:
         del fingers[10]
         reasons[10] = "Mất ngón"
     intake.capture_slots(pk, "fingerprint", actor=actor, files=fingers, reasons=reasons)
-    if intake.biometrics_due(
+    if rules.biometrics_due(
         enrollment.law, enrollment.person.birth_date, enrollment.created_at.date()
     )[1]:
-        irises = {n: _demo_png("iris", pk * 10 + n) for n in intake.IRISES}
+        irises = {n: _demo_png("iris", pk * 10 + n) for n in rules.IRISES}
         intake.capture_slots(pk, "iris", actor=actor, files=irises, reasons={})
     intake.capture(pk, "signature", 0, _demo_png("signature", pk), actor=actor)
     exemption = None
-    if ticket.group_id is not None:  # type: ignore[attr-defined]  # the elderly walk-in
+    if ticket.group_id is not None:  # the elderly walk-in
         exemption = FeeExemption.objects.filter(code="poor_household").first()
     # The kind the register points to (`cccd.core.kinds`); a card holder not yet due for an
     # exchange at a milestone age came because the card broke or was lost, and says so.
@@ -461,7 +467,7 @@ def seed_older_evening() -> int:
     return _serve_past_session(DEMO_OLDER_EVENING, people=26, served=25, born=(1985, 2005))
 
 
-def demo_session(number: int) -> object | None:
+def demo_session(number: int) -> Session | None:
     """The session DEMO_SESSIONS[number] planned: at its venue, on its day or the nearest one (the
     demo may be seeded again on a later day); never one of the history's evenings, which may fall
     at the same venue the day before."""
@@ -496,14 +502,14 @@ def _serve_past_session(number: int, *, people: int, served: int, born: tuple[in
     leader = User.objects.get(username="totruong.dakmil")
     officer = User.objects.get(username="canbo.dakmil")
     queue.open_queue(session.pk, actor=leader)
-    people = _walk_in_people(people, born_before=born[1], born_after=born[0])
-    for person in people:
+    walk_ins = _walk_in_people(people, born_before=born[1], born_after=born[0])
+    for person in walk_ins:
         queue.issue_walk_in(session.pk, person_id=person.pk, actor=leader)
     desks = {d.number: d for d in Desk.objects.filter(session=session)}
     queue.open_desk(desks[1].pk, actor=officer)
     queue.open_desk(desks[2].pk, actor=leader)
     face = DEMO_FACE.read_bytes()
-    for turn in range(min(served, len(people))):
+    for turn in range(min(served, len(walk_ins))):
         desk, actor = (desks[1], officer) if turn % 2 == 0 else (desks[2], leader)
         ticket = queue.call_next(desk.pk, actor=actor)
         if turn == 4:
@@ -515,17 +521,18 @@ def _serve_past_session(number: int, *, people: int, served: int, born: tuple[in
     # the one who did not come is marked not served: this evening's venue has no later session
     intake.close_session(session.pk, confirm=True, actor=leader)
     _move_evening_back(session)
-    return len(people)
+    return len(walk_ins)
 
 
-def _move_evening_back(session: object) -> None:
+def _move_evening_back(session: Session) -> None:
     """The services stamped everything now; put the evening's times back on that evening: numbers
     from its start, one served every eight minutes, dossier codes and return dates of that day."""
+    from cccd.enrollments.intake import rules
     from cccd.enrollments.intake import services as intake
     from cccd.enrollments.models import Artefact, Enrollment
     from cccd.tickets.models import Ticket
 
-    start = session.starts_at  # type: ignore[attr-defined]
+    start = session.starts_at
     day = start.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
     for index, ticket in enumerate(Ticket.objects.filter(session=session).order_by("number")):
         called = start + timedelta(minutes=10 + 8 * index)
@@ -538,14 +545,15 @@ def _move_evening_back(session: object) -> None:
             values: dict[str, object] = {"created_at": called}
             if enrollment.received_at is not None:
                 values.update(received_at=done, code=intake.dossier_code(enrollment, day),
-                              return_date=intake.compute_return_date(enrollment, day))  # fmt: skip
+                              return_date=rules.compute_return_date(enrollment, day))  # fmt: skip
             Enrollment.objects.filter(pk=enrollment.pk).update(**values)
             Artefact.objects.filter(enrollment=enrollment).update(captured_at=called)
 
 
-def _spread_service_times(session: object) -> None:
+def _spread_service_times(session: Session) -> None:
     """The seeded calls happened in one instant; give the finished ones 3–5 minutes each, as at a
-    real desk (DOMAIN.md), so the queue's average and the public wait estimate mean something."""
+    real desk (docs/domain.md#the-2021-campaign), so the queue's average and the public wait
+    estimate mean something."""
     from datetime import timedelta as td
 
     from django.utils import timezone
@@ -597,7 +605,7 @@ def seed_lifecycle() -> dict[str, int]:
         lifecycle.move(dossier.pk, "complete", actor=back_office)
     lifecycle.move_many([d.pk for d in sent + approved_only], "approve", actor=commander)
     batch = production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in first])
-    refused = {first[-1].code: "Ảnh chân dung không đạt: đeo kính râm"}
+    refused = {str(first[-1].code): "Ảnh chân dung không đạt: đeo kính râm"}
     production.import_result(simulate_result(batch, reject=refused), actor=back_office)
     production.cards_arrived(batch.pk, actor=back_office)
     for index, dossier in enumerate(first[:4]):

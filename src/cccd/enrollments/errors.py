@@ -1,4 +1,6 @@
-"""Refusals at the intake desk, each with a stable code and a sentence an officer understands."""
+"""Refusals of enrollments, each with a stable code and a sentence its reader understands: the
+intake desk, the dossier's life, the dossier lists, the citizen's status page and the card preview.
+Production batches keep theirs in `production/errors.py`."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +10,7 @@ from cccd.errors import ErrorCode
 TOO_LARGE = ErrorCode(
     "TOO_LARGE", _("The file is %(size)s MB; the largest accepted here is %(limit)s MB."), 413
 )
-EMPTY_FILE = ErrorCode("EMPTY_FILE", _("The file is empty: capture it again."), 400)
+CAPTURE_EMPTY = ErrorCode("CAPTURE_EMPTY", _("The file is empty: capture it again."), 400)
 NOT_AN_IMAGE = ErrorCode(
     "NOT_AN_IMAGE", _("This file is not a picture (JPEG, PNG or BMP): take the photo again."), 400
 )
@@ -63,7 +65,7 @@ BAD_SIGNATURE = ErrorCode(
     400,
 )
 BLANK_SIGNATURE = ErrorCode("BLANK_SIGNATURE", _("The signature is blank: sign again."), 400)
-BAD_SLOT = ErrorCode("BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
+CAPTURE_BAD_SLOT = ErrorCode("CAPTURE_BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
 REASON_NEEDED = ErrorCode(
     "REASON_NEEDED", _("Say why the capture is impossible (missing finger, bandage …)."), 400
 )
@@ -209,3 +211,61 @@ DELIVERY_PROOF_NEEDED = ErrorCode(
 CHANGE_ALREADY_REVIEWED = ErrorCode(
     "CHANGE_ALREADY_REVIEWED", _("This proposed change has already been reviewed."), 409
 )
+
+# finding dossiers and the deadline lists (cccd.enrollments.dossiers.queries)
+DOSSIER_QUERY_TOO_SHORT = ErrorCode(
+    "DOSSIER_QUERY_TOO_SHORT",
+    _("Type a dossier code, a 12-digit personal ID number, or at least two letters of a name."),
+    400,
+)
+BAD_DUE_SOON_DAYS = ErrorCode(
+    "BAD_DUE_SOON_DAYS",
+    _("“Due within” must be a number of working days from 1 to %(max)s."),
+    400,
+)
+
+# the citizen's status page (cccd.enrollments.public)
+STATUS_CODE_NEEDED = ErrorCode(
+    "STATUS_CODE_NEEDED",
+    _("Type the dossier code printed on your appointment slip (letters, digits and dashes)."),
+    400,
+)
+STATUS_BIRTH_DATE_NEEDED = ErrorCode(
+    "STATUS_BIRTH_DATE_NEEDED",
+    _(
+        "Type your date of birth as dd/mm/yyyy (or only the year, if your papers show only the year)."
+    ),
+    400,
+)
+STATUS_NO_SUCH_DATE = ErrorCode(
+    "STATUS_NO_SUCH_DATE",
+    _("%(date)s is not a date in the calendar: check the day and month."),
+    400,
+)
+STATUS_NOT_FOUND = ErrorCode(
+    "STATUS_NOT_FOUND",
+    _("No dossier matches this code and date of birth. Check both against your appointment slip."),
+    404,
+)
+STATUS_TOO_MANY_GUESSES = ErrorCode(
+    "STATUS_TOO_MANY_GUESSES",
+    _("Too many wrong attempts. For your safety, please try again after %(time)s."),
+    429,
+)
+STATUS_LINK_UNKNOWN = ErrorCode(
+    "STATUS_LINK_UNKNOWN",
+    _(
+        "This link does not open a dossier: it may be cut short. Scan the QR code on your "
+        "appointment slip again, or type the dossier code and your date of birth below."
+    ),
+    404,
+)
+
+# the card preview (cccd.enrollments.documents.card)
+CARD_DATA_INVALID = ErrorCode(
+    "CARD_DATA_INVALID",
+    _("This card cannot be previewed, the register data break a rule of the card: %(detail)s"),
+    422,
+)
+"""The person's data cannot be written on a card (e.g. an old ID number of 7 digits). The core's
+messages name the rule, never the personal value, so they may be shown and logged."""

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,10 @@ def new_public_token() -> str:
 
 
 class Kind(models.TextChoices):
-    """Kinds of application (DOMAIN.md: cấp mới / cấp đổi / cấp lại, and CMND → CCCD)."""
+    """Kinds of application (cấp mới / cấp đổi / cấp lại, and CMND → CCCD).
+
+    See docs/domain.md#kinds-of-application.
+    """
 
     FIRST_ISSUE = "first_issue", _("First issue")
     EXCHANGE_AGE = "exchange_age", _("Exchange at a milestone age")
@@ -64,7 +68,7 @@ class Holiday(models.Model):
 
 class Fee(models.Model):
     """The fee of one kind of application over a period, in đồng. Reference data: amounts after
-    2024 are [unverified] (DOMAIN.md), so they live here, editable, not in code."""
+    2024 are [unverified] (docs/domain.md#fees), so they live here, editable, not in code."""
 
     kind = models.CharField(_("kind of application"), max_length=16, choices=Kind.choices)
     valid_from = models.DateField(_("valid from"))
@@ -321,9 +325,10 @@ class ProposedChange(models.Model):
 def person_field_label(name: str) -> str:
     """A register field's name in the active language, capitalised; the code if it is none."""
     try:
-        return str(capfirst(Person._meta.get_field(name).verbose_name))
+        field = Person._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(capfirst(field.verbose_name)) if isinstance(field, models.Field) else name
 
 
 class SigningKey(models.Model):
@@ -407,3 +412,11 @@ class LookupAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]}… {self.at:%d/%m/%Y %H:%M}"
+
+
+def stored_name(file: FieldFile) -> str:
+    """The storage name of a file field that holds a file. Django types the name as optional (an
+    empty field has none); these rows always hold one, so an empty one is a bug (ValueError)."""
+    if not file.name:
+        raise ValueError("the file field holds no file")
+    return file.name

@@ -11,9 +11,10 @@ from typing import Any
 
 
 def _read(name: str) -> dict[str, Any]:
-    return json.loads(
+    data: dict[str, Any] = json.loads(
         resources.files("cccd.enrollments").joinpath(f"data/{name}").read_text("utf-8")
     )
+    return data
 
 
 def _date(text: str | None) -> datetime.date | None:

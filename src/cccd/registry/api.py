@@ -1,3 +1,5 @@
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Router
@@ -6,6 +8,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts.api_auth import api_requires
+from cccd.accounts.permissions import LoggedInRequest
 from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible
 from cccd.api.inputs import Id, Text
@@ -19,14 +22,16 @@ router = Router(tags=["registry"])
 
 @router.get("/people", response=list[PersonBrief], auth=api_requires(LOOK_UP))
 @paginate(Pagination)
-def search_people(request: HttpRequest, q: Text(200)) -> list[dict[str, object]]:
+def search_people(
+    request: LoggedInRequest, q: Annotated[str, Text(200)]
+) -> list[dict[str, object]]:
     matches = services.search_people(q, actor=request.user)
     fields = [f for f in PersonBrief.model_fields if f != "score"]
     return [{**{f: getattr(m.person, f) for f in fields}, "score": m.score} for m in matches]
 
 
 @router.get("/people/{person_id}", response=PersonOut, auth=api_requires(LOOK_UP))
-def get_person(request: HttpRequest, person_id: Id) -> dict[str, object]:
+def get_person(request: LoggedInRequest, person_id: Id) -> dict[str, object]:
     person = services.view_person(person_id, actor=request.user)
     members = list(person.household.members.order_by("birth_date")) if person.household else []
     return {
@@ -42,7 +47,7 @@ def get_person(request: HttpRequest, person_id: Id) -> dict[str, object]:
 
 
 @router.post("/imports", response={202: ImportOut}, auth=api_requires(IMPORT))
-def start_import(request: HttpRequest, file: File[UploadedFile]) -> Status[RegisterImport]:
+def start_import(request: LoggedInRequest, file: File[UploadedFile]) -> Status[RegisterImport]:
     return Status(202, services.start_import(file, actor=request.user))
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -340,10 +341,7 @@ def _upsert_people(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     table = connection.ops.quote_name(Person._meta.db_table)
-    columns = [
-        connection.ops.quote_name(Person._meta.get_field(_field_name(c)).column)
-        for c in UPSERT_COLUMNS
-    ]
+    columns = [connection.ops.quote_name(_column(_field_name(c))) for c in UPSERT_COLUMNS]
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
     conflict = f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
     values = [tuple(row[c] for c in UPSERT_COLUMNS) for row in rows]
@@ -379,6 +377,14 @@ def _field_name(column: str) -> str:
         if column in {"residence_unit_id", "household_id", "last_import_id"}
         else column
     )
+
+
+def _column(field_name: str) -> str:
+    """The database column of one of Person's own fields (not a reverse relation)."""
+    field = Person._meta.get_field(field_name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"Person.{field_name} has no column")
+    return field.column
 
 
 def _households(rows: list[PersonRow]) -> dict[str, int]:

@@ -122,11 +122,11 @@ def parse_birth_date(
                 "BAD_DATE", _("Year of birth %(year)s is out of range.") % {"year": year}
             )
         return validity.assumed_birth_date(year), True
-    day = parse_date(text)
-    if day is None:
+    parsed = parse_date(text)
+    if parsed is None:
         raise RowRejected("BAD_DATE", _("“%(text)s” is not a date; write dd/mm/yyyy, yyyy-mm-dd or the year alone.")
                           % {"text": text[:40]})  # fmt: skip
-    return _not_future(day, today), False
+    return _not_future(parsed, today), False
 
 
 def parse_date(text: str) -> datetime.date | None:

@@ -46,7 +46,9 @@ def view_person(person_id: int, *, actor: User) -> Person:
     return person
 
 
-def start_import(upload: UploadedFile, *, actor: User, run_now: bool = False) -> RegisterImport:
+def start_import(
+    upload: UploadedFile[bytes], *, actor: User, run_now: bool = False
+) -> RegisterImport:
     """Keep the uploaded file, check its header at once, and queue the import as a task."""
     require_permission(actor, IMPORT)
     with received_file(upload) as path:

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from cccd import filebounds
-from cccd.errors import DomainError
+from cccd.errors import TABLE_ROW_TOO_LARGE, DomainError
 from cccd.registry import errors
 
 csv.field_size_limit(64 * 1024 * 1024)  # long cells are rejected per row, with a reason, not here
@@ -106,7 +106,7 @@ def _decoded_lines(raw: IO[bytes]) -> Iterator[str]:
     while line := raw.readline(filebounds.MAX_RECORD_BYTES + 1):
         number += 1
         if len(line) > filebounds.MAX_RECORD_BYTES:
-            raise filebounds.TABLE_ROW_TOO_LARGE(row=number)
+            raise TABLE_ROW_TOO_LARGE(row=number)
         if b"\x00" in line:  # a database text column cannot hold it, and no text file has it
             raise errors.BINARY_CONTENT(line=number)
         try:
@@ -166,7 +166,7 @@ def _xlsx_cell(value: Any) -> Cell:
 
 
 @contextmanager
-def received_file(upload: UploadedFile) -> Iterator[Path]:
+def received_file(upload: UploadedFile[bytes]) -> Iterator[Path]:
     """An uploaded file on disk for the time of the `with`, refused first if over the size limit;
     tables opened inside the `with` are read under the web request's time limit."""
     limit = settings.CCCD_MAX_UPLOAD_MB

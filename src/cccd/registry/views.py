@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cccd.accounts.audit import record_read
-from cccd.accounts.permissions import requires
+from cccd.accounts.permissions import LoggedInRequest, requires
 from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.registry import services
@@ -22,7 +22,7 @@ from cccd.registry.xlsx import write_rejected_rows
 
 
 @requires(LOOK_UP)
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: LoggedInRequest) -> HttpResponse:
     q = SearchForm.read(request.GET)["q"]
     matches = services.search_people(q, actor=request.user) if "q" in request.GET else None
     return render(request, "registry/search.html",
@@ -30,7 +30,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @requires(LOOK_UP)
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: LoggedInRequest, person_id: int) -> HttpResponse:
     person = services.view_person(person_id, actor=request.user)
     members = person.household.members.order_by("birth_date") if person.household else []
     context = {
@@ -43,7 +43,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires(IMPORT)
 @require_http_methods(["GET", "POST"])
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: LoggedInRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         register_import = services.start_import(form.cleaned_data["file"], actor=request.user)
@@ -76,7 +76,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @requires(IMPORT)
 @require_POST
-def import_resume(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_resume(request: LoggedInRequest, import_id: int) -> HttpResponse:
     register_import = services.resume_import(import_id, actor=request.user)
     messages.success(
         request,
@@ -87,7 +87,7 @@ def import_resume(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 @requires(IMPORT)
-def import_rejected_xlsx(request: HttpRequest, import_id: int) -> FileResponse:
+def import_rejected_xlsx(request: LoggedInRequest, import_id: int) -> FileResponse:
     """The rows the import refused, with their values: people's data, so the download is audited."""
     register_import = get_visible(request.user, RegisterImport.objects.all(), pk=import_id)
     record_read("register_import.download_rejected", register_import, actor=request.user,

@@ -6,10 +6,15 @@ a control character that the xlsx XML cannot hold does not turn the download int
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+if TYPE_CHECKING:
+    from openpyxl.cell import Cell
+    from openpyxl.workbook.child import _WorkbookChild
 
 from cccd.registry.columns import SYNONYMS
 from cccd.registry.models import RegisterImport
@@ -39,7 +44,7 @@ def write_rejected_rows(register_import: RegisterImport, path: Path) -> int:
     return count
 
 
-def _cell(sheet: object, value: str, font: Font) -> object:
+def _cell(sheet: _WorkbookChild, value: str, font: Font) -> Cell:
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value=value)

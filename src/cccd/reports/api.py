@@ -3,13 +3,12 @@ dashboard page and the daily report. Same scope (another unit is a 404) and perm
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Router
 
 from cccd.accounts.api_auth import api_requires
-from cccd.accounts.permissions import require_permission
+from cccd.accounts.permissions import LoggedInRequest, require_permission
 from cccd.accounts.roles import DASHBOARD
 from cccd.api.inputs import Text
 from cccd.reports import queries
@@ -20,10 +19,10 @@ from cccd.units.models import Unit
 router = Router(tags=["reports"])
 
 
-QueryText = Text(20)
+QueryText = Annotated[str, Text(20)]
 
 
-def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: str | None, *,
+def _figures(request: LoggedInRequest, unit: str | None, campaign: str | None, day: str | None, *,
              children: bool = True) -> queries.Figures:  # fmt: skip
     """Read ?unit=&campaign=&day= with the daily report's form (strings here, so that a bad one
     is the pages' 400 `BAD_QUERY`, not a schema error)."""
@@ -34,7 +33,7 @@ def _figures(request: HttpRequest, unit: str | None, campaign: str | None, day: 
 
 
 @router.get("/dashboard", response=FiguresOut, auth=api_requires(DASHBOARD))
-def dashboard(request: HttpRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
+def dashboard(request: LoggedInRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
               day: QueryText | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)
     return {
@@ -50,7 +49,7 @@ def dashboard(request: HttpRequest, unit: QueryText | None = None, campaign: Que
 
 
 @router.get("/children", response=ChildrenOut, auth=api_requires(DASHBOARD))
-def children(request: HttpRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
+def children(request: LoggedInRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
              day: QueryText | None = None) -> dict[str, Any]:  # fmt: skip
     f = _figures(request, unit, campaign, day)
     return {

@@ -97,6 +97,8 @@ def local_day(moment: datetime.datetime) -> datetime.date:
 def _add_progress(enrollment: Enrollment, key: Mapping[str, Any], units: tuple[int, ...],
                   delta: int) -> None:  # fmt: skip
     """The dossier joins (+1) or leaves (-1) the progress of the day it was received."""
+    if enrollment.received_at is None:  # a draft: not received, so no day of progress
+        return
     day = local_day(enrollment.received_at)
     _add(DailyCount, {**key, "day": day, "event": "captured"}, units, delta)
     _add(UnitDayCount, {"campaign": key["campaign"], "day": day, "event": "captured"}, units, delta)
@@ -154,7 +156,7 @@ def rebuild() -> dict[str, int]:
     DueCount.objects.all().delete()
     UnitDayCount.objects.all().delete()
 
-    states: Counter[tuple] = Counter()
+    states: Counter[tuple[Any, ...]] = Counter()
     for r in dossiers.values(*fields, "state").annotate(n=Count("pk")):
         for unit_id in chains[r["unit_id"]]:
             states[(unit_id, *_ids(r), r["state"])] += r["n"]
@@ -162,7 +164,7 @@ def rebuild() -> dict[str, int]:
         [StateCount(unit_id=u, campaign=c, group=g, kind=k, state=s, count=n)
          for (u, c, g, k, s), n in states.items()], batch_size=5000)  # fmt: skip
 
-    days: Counter[tuple] = Counter()
+    days: Counter[tuple[Any, ...]] = Counter()
     for event, moment, rows in (
         ("captured", "received_at", _progress(dossiers).filter(received_at__isnull=False)),
         ("delivered", "state_changed_at", dossiers.filter(state=Enrollment.State.DELIVERED)),
@@ -174,14 +176,14 @@ def rebuild() -> dict[str, int]:
     DailyCount.objects.bulk_create(
         [DailyCount(unit_id=u, campaign=c, group=g, kind=k, day=d, event=e, count=n)
          for (u, c, g, k, d, e), n in days.items()], batch_size=5000)  # fmt: skip
-    unit_days: Counter[tuple] = Counter()
+    unit_days: Counter[tuple[Any, ...]] = Counter()
     for (u, c, _g, _k, d, e), n in days.items():
         unit_days[(u, c, d, e)] += n
     UnitDayCount.objects.bulk_create(
         [UnitDayCount(unit_id=u, campaign=c, day=d, event=e, count=n)
          for (u, c, d, e), n in unit_days.items()], batch_size=5000)  # fmt: skip
 
-    dues: Counter[tuple] = Counter()
+    dues: Counter[tuple[Any, ...]] = Counter()
     late = dossiers.filter(state__in=LATE_STATES, return_date__isnull=False)
     for r in late.values("unit_id", "return_date").annotate(n=Count("pk")):
         for unit_id in chains[r["unit_id"]]:

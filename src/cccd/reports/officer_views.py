@@ -6,20 +6,23 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cccd.accounts.audit import record
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.reports import officers, queries
 from cccd.reports.forms import OfficerReportQuery
+from cccd.units.models import Unit
 
 
-def period_of(request: HttpRequest, query: dict[str, Any]) -> tuple[datetime.date, datetime.date]:
+def period_of(
+    request: LoggedInRequest, query: dict[str, Any]
+) -> tuple[datetime.date, datetime.date]:
     """?from=…&to=… (dd/mm/yyyy, or ISO); by default from the running campaign's start (else 30
     days back) to today, Vietnam's date."""
     date_to = query["date_to"] or timezone.localdate()
@@ -36,7 +39,9 @@ def period_of(request: HttpRequest, query: dict[str, Any]) -> tuple[datetime.dat
     return date_from, date_to
 
 
-def _report(request: HttpRequest, action: str) -> tuple[object, datetime.date, datetime.date, list]:
+def _report(
+    request: LoggedInRequest, action: str
+) -> tuple[Unit, datetime.date, datetime.date, list[officers.OfficerRow]]:
     require_permission(request.user, DASHBOARD)
     query = OfficerReportQuery.read(request.GET, user=request.user)
     unit = query["unit"] or queries.unit_for(request.user, None)
@@ -49,7 +54,7 @@ def _report(request: HttpRequest, action: str) -> tuple[object, datetime.date, d
 
 @requires(DASHBOARD)
 @require_GET
-def officer_report(request: HttpRequest) -> HttpResponse:
+def officer_report(request: LoggedInRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report")
     totals = officers.OfficerRow(user_id=0, name="", username="", unit_name="")
     for row in rows:
@@ -64,12 +69,12 @@ def officer_report(request: HttpRequest) -> HttpResponse:
 
 @requires(DASHBOARD)
 @require_GET
-def officer_report_xlsx(request: HttpRequest) -> HttpResponse:
+def officer_report_xlsx(request: LoggedInRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report_export")
-    body = officers.render_officer_xlsx(rows, unit=unit, date_from=date_from, date_to=date_to)  # type: ignore[arg-type]
+    body = officers.render_officer_xlsx(rows, unit=unit, date_from=date_from, date_to=date_to)
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    name = f"officers-{unit.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"  # type: ignore[attr-defined]
+    name = f"officers-{unit.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -32,7 +32,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cccd import errors as common
 from cccd.accounts.models import User
@@ -41,23 +40,13 @@ from cccd.accounts.roles import DASHBOARD
 from cccd.accounts.scoping import unit_is_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.enrollments.models import Enrollment, Holiday
-from cccd.errors import ErrorCode
+from cccd.reports import errors
+from cccd.spreadsheets import first_sheet
 from cccd.tickets.models import Desk
 from cccd.units.models import Unit
 
 MAX_DAYS = 366
 NIGHT_FROM, NIGHT_TO = datetime.time(19), datetime.time(6)
-
-PERIOD_TOO_LONG = ErrorCode(
-    "PERIOD_TOO_LONG",
-    gettext_lazy("The period is %(days)s days long: choose at most %(max)s days."),
-    400,
-)
-PERIOD_REVERSED = ErrorCode(
-    "PERIOD_REVERSED",
-    gettext_lazy("The period ends (%(to)s) before it starts (%(from)s)."),
-    400,
-)
 
 
 @dataclass
@@ -100,10 +89,12 @@ def check_period(date_from: datetime.date, date_to: datetime.date) -> None:
     """Refuse a reversed period or one longer than MAX_DAYS (a year's report is the most anyone
     asks for; longer would only make the page slow)."""
     if date_to < date_from:
-        raise PERIOD_REVERSED(**{"from": f"{date_from:%d/%m/%Y}", "to": f"{date_to:%d/%m/%Y}"})
+        raise errors.PERIOD_REVERSED(
+            **{"from": f"{date_from:%d/%m/%Y}", "to": f"{date_to:%d/%m/%Y}"}
+        )
     days = (date_to - date_from).days + 1
     if days > MAX_DAYS:
-        raise PERIOD_TOO_LONG(days=days, max=MAX_DAYS)
+        raise errors.PERIOD_TOO_LONG(days=days, max=MAX_DAYS)
 
 
 def split_span(
@@ -238,7 +229,7 @@ def render_officer_xlsx(
     from cccd.spreadsheets import safe_text
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = first_sheet(workbook)
     sheet.title = _("Officers")[:31]
     sheet.append([safe_text(_("Officer report — %(unit)s, %(start)s to %(end)s") % {
         "unit": unit.name, "start": f"{date_from:%d/%m/%Y}", "end": f"{date_to:%d/%m/%Y}"})])  # fmt: skip

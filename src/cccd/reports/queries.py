@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -189,7 +191,7 @@ def _children(
 ) -> list[ChildRow]:
     """The units just below, ranked by share of target (then by intakes); ties share a rank."""
     below = list(Unit.objects.filter(parent=unit, is_active=True).order_by("path"))
-    sums = {
+    sums: dict[int, Mapping[str, Any]] = {
         r["unit_id"]: r
         for r in UnitDayCount.objects.filter(unit__in=below, campaign=campaign.pk, event="captured",
                                              day__gte=campaign.start_date, day__lte=day)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.errors import NOT_FOUND
@@ -18,14 +18,14 @@ from cccd.reports import daily_report, errors
 from cccd.reports.forms import ReportDownloadQuery, ReportQuery, figures_of
 
 
-def _content(request: HttpRequest, query: dict[str, Any]) -> daily_report.ReportContent:
+def _content(request: LoggedInRequest, query: dict[str, Any]) -> daily_report.ReportContent:
     """The report asked for by ?unit=&campaign=&day=, as the dashboard reads them."""
     return daily_report.report_content(*figures_of(request.user, query))
 
 
 @requires(DASHBOARD)
 @require_GET
-def report_page(request: HttpRequest) -> HttpResponse:
+def report_page(request: LoggedInRequest) -> HttpResponse:
     require_permission(request.user, DASHBOARD)
     content = _content(request, ReportQuery.read(request.GET, user=request.user))
     context = {
@@ -37,7 +37,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 @requires(DASHBOARD)
 @require_GET
-def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+def report_download(request: LoggedInRequest, fmt: str) -> HttpResponse | FileResponse:
     """The report made now; with ?stored=1 the file the schedule wrote for that day instead."""
     require_permission(request.user, DASHBOARD)
     if fmt not in daily_report.FORMATS:

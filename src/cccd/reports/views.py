@@ -9,18 +9,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DASHBOARD
-from cccd.accounts.scoping import visible_to
+from cccd.accounts.scoping import unit_is_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
 from cccd.reports import counters, queries
 from cccd.reports.forms import DashboardQuery, figures_of
+from cccd.units.models import Unit
 
 
 @requires(DASHBOARD)
 @require_GET
-def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+def dashboard(request: LoggedInRequest, unit_id: int | None = None) -> HttpResponse:
     require_permission(request.user, DASHBOARD)
     query = DashboardQuery.read(request.GET, user=request.user)
     path_unit = queries.unit_for(request.user, unit_id) if unit_id is not None else None
@@ -49,10 +50,10 @@ def _target_line(figures: queries.Figures) -> list[float] | None:
     return [round(figures.target * (i + 1) / length, 1) for i in range(len(figures.daily))]
 
 
-def _todays_sessions(request: HttpRequest, unit: object, day: datetime.date) -> list[Session]:
+def _todays_sessions(request: HttpRequest, unit: Unit, day: datetime.date) -> list[Session]:
     sessions = visible_to(request.user, Session.objects.select_related("venue", "unit"))
     return list(
-        sessions.filter(unit__path__startswith=unit.path, starts_at__date=day)  # type: ignore[attr-defined]
+        sessions.filter(unit__path__startswith=unit.path, starts_at__date=day)
         .exclude(state=Session.State.CANCELLED)
         .annotate(waiting=Count("tickets", filter=Q(tickets__state="waiting")),
                   served=Count("tickets", filter=Q(tickets__state="done")))
@@ -60,8 +61,8 @@ def _todays_sessions(request: HttpRequest, unit: object, day: datetime.date) -> 
     )  # fmt: skip
 
 
-def _parent(request: HttpRequest, unit: object) -> object | None:
-    parent = unit.parent  # type: ignore[attr-defined]
-    if parent is None or not queries.unit_is_visible(request.user, parent.path):
+def _parent(request: HttpRequest, unit: Unit) -> Unit | None:
+    parent = unit.parent
+    if parent is None or not unit_is_visible(request.user, parent.path):
         return None
     return parent

@@ -1,10 +1,10 @@
-from django.http import HttpRequest
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from cccd.accounts.api_auth import api_requires
 from cccd.accounts.audit import record_read
+from cccd.accounts.permissions import LoggedInRequest
 from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.api.inputs import Id
@@ -48,7 +48,7 @@ def _out(roster: Roster) -> dict[str, object]:
 
 @router.post("/sessions/{session_id}", response={201: RosterOut}, auth=api_requires(UPLOAD))
 def upload(
-    request: HttpRequest,
+    request: LoggedInRequest,
     session_id: Id,
     file: File[UploadedFile],
     name: Form[str] = "",
@@ -63,7 +63,7 @@ def upload(
 
 
 @router.get("/sessions/{session_id}", response=SessionListsOut, auth=api_requires(UPLOAD, REVIEW))
-def session_lists(request: HttpRequest, session_id: Id) -> dict[str, object]:
+def session_lists(request: LoggedInRequest, session_id: Id) -> dict[str, object]:
     session = services._session_for(session_id, actor=request.user)
     lists = queries.session_lists(session)
     return {
@@ -73,7 +73,7 @@ def session_lists(request: HttpRequest, session_id: Id) -> dict[str, object]:
 
 
 @router.get("/{roster_id}", response=RosterOut, auth=api_requires(UPLOAD, REVIEW))
-def get_roster(request: HttpRequest, roster_id: Id) -> dict[str, object]:
+def get_roster(request: LoggedInRequest, roster_id: Id) -> dict[str, object]:
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     services._session_for(roster.session_id, actor=request.user)
     record_read("roster.view", roster, actor=request.user, unit=roster.unit)
@@ -81,7 +81,7 @@ def get_roster(request: HttpRequest, roster_id: Id) -> dict[str, object]:
 
 
 @router.post("/{roster_id}/confirm", response=RosterOut, auth=api_requires(UPLOAD))
-def confirm(request: HttpRequest, roster_id: Id, payload: ConfirmIn) -> dict[str, object]:
+def confirm(request: LoggedInRequest, roster_id: Id, payload: ConfirmIn) -> dict[str, object]:
     """Confirm a version that drops people, after looking at `replacement`: `against` is the
     current version it was compared with (refused if the list changed since)."""
     roster = services.confirm_replacement(roster_id, against=payload.against, actor=request.user)
@@ -89,12 +89,12 @@ def confirm(request: HttpRequest, roster_id: Id, payload: ConfirmIn) -> dict[str
 
 
 @router.post("/{roster_id}/discard", response=RosterOut, auth=api_requires(UPLOAD))
-def discard(request: HttpRequest, roster_id: Id) -> dict[str, object]:
+def discard(request: LoggedInRequest, roster_id: Id) -> dict[str, object]:
     return _out(services.discard_roster(roster_id, actor=request.user))
 
 
 @router.post("/entries/{entry_id}/decision", response=EntryOut, auth=api_requires(REVIEW))
-def decide(request: HttpRequest, entry_id: Id, payload: DecisionIn) -> RosterEntry:
+def decide(request: LoggedInRequest, entry_id: Id, payload: DecisionIn) -> RosterEntry:
     return services.decide_entry(
         entry_id, payload.decision, person_id=payload.person_id, actor=request.user
     )

@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +23,10 @@ class RosterUploadForm(forms.Form):
         help_text=_("For example “Lớp 12A1”. Left empty, the list is named after the file."),
     )
 
-    def __init__(self, *args: object, lists: Sequence[str] = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["replaces"].choices = [("", _("adds a new list"))] + [
+    def __init__(self, *args: Any, lists: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        replaces = cast("forms.ChoiceField", self.fields["replaces"])
+        replaces.choices = [("", _("adds a new list"))] + [
             (name, _("replaces the list “%(name)s”") % {"name": name}) for name in lists
         ]
 
@@ -32,9 +34,9 @@ class RosterUploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per roster column, offering the file's headers (by index)."""
 
-    def __init__(self, *args: object, headers: list[str], mapping: dict[str, int], columns: tuple[str, ...],
-                 labels: dict[str, str], **kwargs: object) -> None:  # fmt: skip
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, headers: list[str], mapping: dict[str, int], columns: tuple[str, ...],
+                 labels: dict[str, str], **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
         choices = [("", "—")] + [(str(i), h or f"#{i + 1}") for i, h in enumerate(headers)]
         for column in columns:
             initial = str(mapping[column]) if column in mapping else ""

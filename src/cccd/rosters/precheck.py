@@ -209,9 +209,9 @@ def refresh_flags(session: Session) -> None:
         if person is not None:
             seen_people.add(person.pk)
         seen_keys.add(key)
-        flags = [str(f) for f in flags]
-        if flags != entry.flags:
-            entry.flags = flags
+        codes = [str(f) for f in flags]
+        if codes != entry.flags:
+            entry.flags = codes
             changed.append(entry)
     RosterEntry.objects.bulk_update(changed, ["flags"], batch_size=1000)
 

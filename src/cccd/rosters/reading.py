@@ -55,16 +55,15 @@ from typing import IO, NoReturn
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cccd import filebounds
 from cccd.core import idnumber, names
-from cccd.errors import ErrorCode
 from cccd.registry import columns as register_columns
 from cccd.registry import errors as register_errors
 from cccd.registry.columns import column_label, header_key
 from cccd.registry.rows import MAX_CELL, RowRejected, parse_date, parse_sex, raw_values
 from cccd.registry.tables import Cell, open_table
+from cccd.rosters import errors
 from cccd.rule_messages import explain
 
 ROSTER_COLUMNS = (
@@ -78,50 +77,6 @@ EXTRA_COLUMNS = ("sex_male", "sex_female", "family_name", "given_name")
 MAPPABLE_COLUMNS = ROSTER_COLUMNS + EXTRA_COLUMNS
 HEADER_SEARCH_ROWS = 30
 DEFAULT_MAX_ROWS = 100_000
-
-# Whole-file refusals: nothing is read.
-NO_ROSTER_HEADER = ErrorCode(
-    "NO_ROSTER_HEADER",
-    gettext_lazy(
-        "Could not find the header row of the list: none of its first %(rows)s rows has both a “Họ và tên” (full name) and a “Ngày sinh” (date of birth) column. Headers seen: %(found)s. Name those two columns in the file, or choose the columns by hand, then upload again."
-    ),
-    400,
-)
-NO_ROSTER_ROWS = ErrorCode(
-    "NO_ROSTER_ROWS",
-    gettext_lazy(
-        "The list has a header row (line %(line)s) but nobody under it. Check that the people are on the first sheet, below the header, and upload again."
-    ),
-    400,
-)
-ROSTER_TOO_LONG = ErrorCode(
-    "ROSTER_TOO_LONG",
-    gettext_lazy(
-        "The list has more than %(max)s people, more than one upload can take. Split it into files of at most %(max)s people and upload them one by one."
-    ),
-    400,
-)
-FORMULAS_WITHOUT_VALUES = ErrorCode(
-    "FORMULAS_WITHOUT_VALUES",
-    gettext_lazy(
-        "The sheet holds formulas whose results were never saved (for example cell %(cell)s), so their values cannot be read. Open the file in Excel, save it, and upload it again."
-    ),
-    400,
-)
-BAD_MAPPING = ErrorCode(
-    "BAD_MAPPING",
-    gettext_lazy("The chosen columns do not fit this file: %(detail)s. Choose the columns again."),
-    400,
-)
-
-# Problem codes of a row (the row is kept; the officer fixes the value).
-MISSING_NAME = "MISSING_NAME"
-BAD_NAME = "BAD_NAME"
-MISSING_DATE = "MISSING_DATE"
-BAD_DATE = "BAD_DATE"
-BAD_SEX = "BAD_SEX"
-BAD_ID = "BAD_ID"
-VALUE_TOO_LONG = "VALUE_TOO_LONG"
 
 _ROSTER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "full_name": ("ho va ten hoc sinh", "ho ten hoc sinh", "ten hoc sinh", "ho va ten cong dan",
@@ -274,7 +229,7 @@ def read_roster(
     )
     rows = tuple(_data_rows(rest, header, max_rows=max_rows, today=today))
     if not rows:
-        raise NO_ROSTER_ROWS(line=header.line)
+        raise errors.NO_ROSTER_ROWS(line=header.line)
     return Roster(table.kind, header.line, header.headers, dict(header.mapping), rows)
 
 
@@ -443,7 +398,7 @@ def _no_header(closest: _Header | None) -> Exception:
     else:
         shown = ", ".join(h[:40] for h in closest.headers if h)[:300]
         found = _("line %(line)s: %(headers)s") % {"line": closest.line, "headers": shown}
-    return NO_ROSTER_HEADER(rows=HEADER_SEARCH_ROWS, found=found)
+    return errors.NO_ROSTER_HEADER(rows=HEADER_SEARCH_ROWS, found=found)
 
 
 def _header_for(head: list[tuple[int, list[Cell]]], mapping: dict[str, int] | None) -> _Header:
@@ -484,7 +439,7 @@ def _row_under(head: list[tuple[int, list[Cell]]], mapping: dict[str, int]) -> _
 
 def _check_mapping(mapping: dict[str, int], width: int) -> None:
     def refuse(detail: str) -> NoReturn:
-        raise BAD_MAPPING(detail=detail)
+        raise errors.BAD_MAPPING(detail=detail)
 
     if not isinstance(mapping, dict):
         refuse(_("the mapping is not a list of columns"))
@@ -557,14 +512,14 @@ def _data_rows(
         for pending_line, pending_cells in pending:
             count += 1
             if count > max_rows:
-                raise ROSTER_TOO_LONG(max=max_rows)
+                raise errors.ROSTER_TOO_LONG(max=max_rows)
             yield _read_row(count, pending_line, pending_cells, header, today)
         pending.clear()
     if count == 0:  # a list with one value per person has no bottom-block question to ask
         for line, cells in pending:
             count += 1
             if count > max_rows:
-                raise ROSTER_TOO_LONG(max=max_rows)
+                raise errors.ROSTER_TOO_LONG(max=max_rows)
             yield _read_row(count, line, cells, header, today)
 
 
@@ -648,7 +603,7 @@ def _read_row(
         if isinstance(cell, str) and len(cell.strip()) > MAX_CELL:
             message = _("The value in column %(column)s has %(n)s characters; at most %(max)s.")
             params = {"column": column_label(column), "n": len(cell.strip()), "max": MAX_CELL}
-            problems.append((VALUE_TOO_LONG, message % params))
+            problems.append((errors.VALUE_TOO_LONG, message % params))
             values[column] = ""  # not read: a truncated value would pass for the real one
     too_long = {column for column, text in values.items() if not text and shown[column]}
     full_name = _read_name(values, header, problems, reported=bool(too_long & _NAME_COLUMNS))
@@ -692,14 +647,14 @@ def _read_name(
     text = " ".join(p for p in parts if p)
     if not text:
         if not reported:
-            problems.append((MISSING_NAME, _("The full name is missing.")))
+            problems.append((errors.MISSING_NAME, _("The full name is missing.")))
         return ""
     try:
         return names.normalize(text)
     except ValueError as exc:
         message = _("Name in column %(column)s: %(reason)s")
         params = {"column": column_label("full_name"), "reason": explain(exc)}
-        problems.append((BAD_NAME, message % params))
+        problems.append((errors.BAD_NAME, message % params))
         return ""
 
 
@@ -724,7 +679,7 @@ def _read_birth(cells: list[Cell], mapping: dict[str, int], today: datetime.date
                 cell = other
                 break
     if _blank(cell):
-        return _Birth(problem=(MISSING_DATE, _("The date of birth is missing.")))
+        return _Birth(problem=(errors.MISSING_DATE, _("The date of birth is missing.")))
     try:
         day, year = _parse_birth(cell, today)
     except _Unreadable as exc:
@@ -768,7 +723,7 @@ def _parse_birth(cell: Cell, today: datetime.date) -> tuple[datetime.date | None
         day = _two_digit_year(*(int(g) for g in match.groups()), today=today)
     if day is None:
         message = _("“%(text)s” is not a date; write dd/mm/yyyy, yyyy-mm-dd or the year alone.")
-        raise _Unreadable(BAD_DATE, message % {"text": str(cell).strip()[:40]})
+        raise _Unreadable(errors.BAD_DATE, message % {"text": str(cell).strip()[:40]})
     return _in_range(day, today), None
 
 
@@ -777,7 +732,7 @@ def _from_number(value: float, today: datetime.date) -> tuple[datetime.date | No
         return None, int(value)
     if not 1 <= value <= _MAX_SERIAL:
         message = _("%(value)s in the date column is neither a date nor a year.")
-        raise _Unreadable(BAD_DATE, message % {"value": f"{value:g}"})
+        raise _Unreadable(errors.BAD_DATE, message % {"value": f"{value:g}"})
     day = _EXCEL_EPOCH + datetime.timedelta(days=int(value))
     return _in_range(day, today), None
 
@@ -796,17 +751,19 @@ def _two_digit_year(day: int, month: int, yy: int, *, today: datetime.date) -> d
 
 def _year(year: int, today: datetime.date) -> int:
     if not _FIRST_DATE.year <= year <= today.year:
-        raise _Unreadable(BAD_DATE, _("Year of birth %(year)s is out of range.") % {"year": year})
+        raise _Unreadable(
+            errors.BAD_DATE, _("Year of birth %(year)s is out of range.") % {"year": year}
+        )
     return year
 
 
 def _in_range(day: datetime.date, today: datetime.date) -> datetime.date:
     if day > today:
         message = _("The date of birth %(date)s is in the future; check the day, month and year.")
-        raise _Unreadable(BAD_DATE, message % {"date": day.strftime("%d/%m/%Y")})
+        raise _Unreadable(errors.BAD_DATE, message % {"date": day.strftime("%d/%m/%Y")})
     if day < _FIRST_DATE:
         message = _("Date of birth %(date)s is out of range.")
-        raise _Unreadable(BAD_DATE, message % {"date": day.strftime("%d/%m/%Y")})
+        raise _Unreadable(errors.BAD_DATE, message % {"date": day.strftime("%d/%m/%Y")})
     return day
 
 
@@ -824,14 +781,14 @@ def _read_sex(
         try:
             return parse_sex(text)
         except RowRejected as exc:
-            problems.append((BAD_SEX, exc.message))
+            problems.append((errors.BAD_SEX, exc.message))
             return None
     if "sex_male" not in mapping and "sex_female" not in mapping:
         return None
     male = not _blank(_cell(cells, mapping.get("sex_male")))
     female = not _blank(_cell(cells, mapping.get("sex_female")))
     if male and female:
-        problems.append((BAD_SEX, _("Both the Nam and the Nữ columns are marked.")))
+        problems.append((errors.BAD_SEX, _("Both the Nam and the Nữ columns are marked.")))
         return None
     if female:
         return "F"
@@ -849,7 +806,9 @@ def _read_personal_id(cell: Cell, text: str, problems: list[tuple[str, str]]) ->
     try:
         return str(idnumber.parse(text))
     except idnumber.InvalidPersonalId as exc:
-        problems.append((BAD_ID, _("Personal ID number: %(reason)s") % {"reason": explain(exc)}))
+        problems.append(
+            (errors.BAD_ID, _("Personal ID number: %(reason)s") % {"reason": explain(exc)})
+        )
         return ""
 
 
@@ -885,7 +844,7 @@ def _refuse_unsaved_formulas(path: Path, budget: filebounds.ReadBudget) -> None:
     except (KeyError, OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error):
         return
     if cell is not None:
-        raise FORMULAS_WITHOUT_VALUES(cell=cell)
+        raise errors.FORMULAS_WITHOUT_VALUES(cell=cell)
 
 
 def _first_sheet(archive: zipfile.ZipFile) -> str | None:

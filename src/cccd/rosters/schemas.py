@@ -1,8 +1,10 @@
 import datetime
+from typing import Annotated
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from cccd.api.inputs import Id, Text
+from cccd.rosters.errors import ROW_PROBLEMS
 
 
 class EntryOut(Schema):
@@ -17,7 +19,11 @@ class EntryOut(Schema):
     candidates: list[dict[str, object]]
     score: float | None
     flags: list[str]
-    problems: list[list[str]]
+    problems: list[list[str]] = Field(
+        description="What the officer must fix in the row, as [code, sentence] pairs. The codes: "
+        + "; ".join(f"{code}: {meaning}" for code, meaning in ROW_PROBLEMS.items())
+        + "."
+    )
     decision: str
 
 
@@ -64,7 +70,7 @@ class SessionListsOut(Schema):
 
 
 class DecisionIn(Schema):
-    decision: Text(16)
+    decision: Annotated[str, Text(16)]
     person_id: Id | None = None
 
 

@@ -55,7 +55,7 @@ def _session_for(session_id: int, *, actor: User) -> Session:
 
 def upload_roster(
     session_id: int,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     *,
     actor: User,
     name: str = "",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cccd.accounts.audit import record_read
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
@@ -31,7 +31,7 @@ from cccd.rosters.xlsx import write_discrepancies
 
 @requires(UPLOAD, REVIEW)
 @require_http_methods(["GET", "POST"])
-def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_roster(request: LoggedInRequest, session_id: int) -> HttpResponse:
     """The session's lists: send one (a new list, or a new version of one), see each list's state
     and the rows of all current lists."""
     if request.method == "POST":  # reading the list is broader than sending one
@@ -72,7 +72,7 @@ def session_roster(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @requires(UPLOAD, REVIEW)
-def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
+def roster_detail(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     """One version of a list: while read, its progress; waiting, what it adds and drops; current,
     its summary, its columns and its rows."""
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
@@ -96,7 +96,7 @@ def roster_detail(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 @requires(UPLOAD)
 @require_POST
-def roster_confirm(request: HttpRequest, roster_id: int) -> HttpResponse:
+def roster_confirm(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     against = request.POST.get("against", "")
     roster = services.confirm_replacement(
         roster_id, against=int(against) if is_id(against) else -1, actor=request.user
@@ -107,7 +107,7 @@ def roster_confirm(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 @requires(UPLOAD)
 @require_POST
-def roster_discard(request: HttpRequest, roster_id: int) -> HttpResponse:
+def roster_discard(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     roster = services.discard_roster(roster_id, actor=request.user)
     messages.success(request, _("This version was set aside; the list stays as it was."))
     return redirect("session_roster", session_id=roster.session_id)
@@ -115,7 +115,7 @@ def roster_discard(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 @requires(UPLOAD)
 @require_POST
-def roster_remap(request: HttpRequest, roster_id: int) -> HttpResponse:
+def roster_remap(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     roster = get_visible(request.user, Roster.objects.all(), pk=roster_id)
     form = MappingForm(
         request.POST,
@@ -132,7 +132,7 @@ def roster_remap(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 @requires(REVIEW)
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, roster_id: int) -> HttpResponse:
+def review(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     """The keyboard-driven screen: one doubtful row at a time, its candidates side by side (their
     register records: the look is audited)."""
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
@@ -140,9 +140,9 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
         raw_entry = request.POST.get("entry", "")
         entry_id = int(raw_entry) if is_id(raw_entry) else 0
         person = request.POST.get("person") or None
-        entry = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
-                                      person_id=int(person) if person and is_id(person) else None)  # fmt: skip
-        return redirect(f"{request.path}?after={entry.row}")
+        decided = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
+                                        person_id=int(person) if person and is_id(person) else None)  # fmt: skip
+        return redirect(f"{request.path}?after={decided.row}")
     after = ReviewQuery.read(request.GET)["after"] or 0
     entry = services.next_to_review(roster, after_row=after)
     candidates = []
@@ -165,7 +165,7 @@ def review(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 
 @requires(UPLOAD, REVIEW)
-def discrepancies(request: HttpRequest, roster_id: int) -> FileResponse:
+def discrepancies(request: LoggedInRequest, roster_id: int) -> FileResponse:
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     services._session_for(roster.session_id, actor=request.user)
     record_read("roster.discrepancies", roster, actor=request.user, unit=roster.unit)

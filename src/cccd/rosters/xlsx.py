@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font
 from cccd.registry.models import Person
 from cccd.rosters.models import Decision, Flag, Outcome, Roster, RosterEntry
 from cccd.rosters.queries import with_open_applications
-from cccd.spreadsheets import safe_text
+from cccd.spreadsheets import first_sheet, safe_text
 
 _COLUMNS = ("full_name", "birth_date", "sex", "class_name", "personal_id")
 _HEADER_ROW = 3
@@ -30,7 +30,7 @@ def write_discrepancies(roster: Roster, path: Path, *, language: str = "vi") -> 
     differences are listed only against the person the row was matched to."""
     with translation.override(language):
         workbook = Workbook()
-        sheet = workbook.active
+        sheet = first_sheet(workbook)
         sheet.title = _("Discrepancies")[:31]
         _append(sheet, [_("Discrepancy list: %(list)s — file %(file)s (version %(v)s)")
                         % {"list": roster.display_name, "file": roster.original_name, "v": roster.version}])  # fmt: skip

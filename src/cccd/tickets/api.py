@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from cccd.accounts.api_auth import api_requires
+from cccd.accounts.permissions import LoggedInRequest
 from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.api.inputs import Id
@@ -43,7 +44,7 @@ def _out(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
 
 @router.get("/sessions/{session_id}", response=list[TicketOut], auth=api_requires(ISSUE, DESK))
 @paginate(Pagination)
-def list_tickets(request: HttpRequest, session_id: Id) -> MappedRows[dict[str, object]]:
+def list_tickets(request: LoggedInRequest, session_id: Id) -> MappedRows[dict[str, object]]:
     session = services.open_queue(session_id, actor=request.user)
     tickets = queries.session_tickets(request.user, session).order_by("number")
     return MappedRows(tickets, lambda t: _out(request, t))
@@ -51,12 +52,12 @@ def list_tickets(request: HttpRequest, session_id: Id) -> MappedRows[dict[str, o
 
 @router.get("/sessions/{session_id}/desks", response=list[DeskOut], auth=api_requires(ISSUE, DESK))
 @paginate(Pagination)
-def list_desks(request: HttpRequest, session_id: Id) -> list[Desk]:
+def list_desks(request: LoggedInRequest, session_id: Id) -> list[Desk]:
     return queries.desks(services.open_queue(session_id, actor=request.user))
 
 
 @router.get("/sessions/{session_id}/board", response=BoardOut, auth=api_requires(ISSUE, DESK))
-def board(request: HttpRequest, session_id: Id) -> dict[str, object]:
+def board(request: LoggedInRequest, session_id: Id) -> dict[str, object]:
     session = queries.get_session(request.user, session_id)
     state = queries.board_state(session)
 
@@ -64,13 +65,13 @@ def board(request: HttpRequest, session_id: Id) -> dict[str, object]:
         return {"number": c.number, "desk": c.desk, "key": c.key, "text": call_text(c)}
 
     latest = state["latest"]
-    return {"session_id": session.pk, "calls": [call(c) for c in state["calls"]],  # type: ignore[attr-defined]
-            "latest": call(latest) if latest else None, "waiting": state["waiting"]}  # type: ignore[arg-type]  # fmt: skip
+    return {"session_id": session.pk, "calls": [call(c) for c in state["calls"]],
+            "latest": call(latest) if latest else None, "waiting": state["waiting"]}  # fmt: skip
 
 
 @router.post("/sessions/{session_id}/walk-ins", response={201: TicketOut}, auth=api_requires(ISSUE))
 def issue_walk_in(
-    request: HttpRequest, session_id: Id, payload: WalkInIn
+    request: LoggedInRequest, session_id: Id, payload: WalkInIn
 ) -> Status[dict[str, object]]:
     group_id = None
     if payload.group_code:
@@ -87,7 +88,9 @@ def issue_walk_in(
 @router.post(
     "/sessions/{session_id}/hand-out", response={201: HandOutOut}, auth=api_requires(ISSUE)
 )
-def hand_out(request: HttpRequest, session_id: Id, payload: HandOutIn) -> Status[dict[str, object]]:
+def hand_out(
+    request: LoggedInRequest, session_id: Id, payload: HandOutIn
+) -> Status[dict[str, object]]:
     tickets = services.hand_out_numbers(session_id, slots={s.class_name: s.start for s in payload.slots},
                                         include_unmatched=payload.include_unmatched, actor=request.user)  # fmt: skip
     return Status(201, {"count": len(tickets), "first": tickets[0].number if tickets else None,
@@ -101,32 +104,32 @@ def get_ticket(request: HttpRequest, ticket_id: Id) -> dict[str, object]:
 
 
 @router.post("/desks/{desk_id}/open", response=DeskOut, auth=api_requires(DESK))
-def open_desk(request: HttpRequest, desk_id: Id) -> Desk:
+def open_desk(request: LoggedInRequest, desk_id: Id) -> Desk:
     return services.open_desk(desk_id, actor=request.user)
 
 
 @router.post("/desks/{desk_id}/call-next", response=TicketOut, auth=api_requires(DESK))
-def call_next(request: HttpRequest, desk_id: Id) -> dict[str, object]:
+def call_next(request: LoggedInRequest, desk_id: Id) -> dict[str, object]:
     return _out(request, services.call_next(desk_id, actor=request.user))
 
 
 @router.post("/desks/{desk_id}/recall", response=TicketOut, auth=api_requires(DESK))
-def recall(request: HttpRequest, desk_id: Id, payload: TicketActionIn) -> dict[str, object]:
+def recall(request: LoggedInRequest, desk_id: Id, payload: TicketActionIn) -> dict[str, object]:
     return _out(request, services.recall_ticket(desk_id, payload.ticket_id, actor=request.user))
 
 
 @router.post("/desks/{desk_id}/skip", response=TicketOut, auth=api_requires(DESK))
-def skip(request: HttpRequest, desk_id: Id, payload: TicketActionIn) -> dict[str, object]:
+def skip(request: LoggedInRequest, desk_id: Id, payload: TicketActionIn) -> dict[str, object]:
     return _out(request, services.skip_ticket(desk_id, payload.ticket_id, actor=request.user))
 
 
 @router.post("/desks/{desk_id}/finish", response=TicketOut, auth=api_requires(DESK))
-def finish(request: HttpRequest, desk_id: Id, payload: TicketActionIn) -> dict[str, object]:
+def finish(request: LoggedInRequest, desk_id: Id, payload: TicketActionIn) -> dict[str, object]:
     return _out(request, services.finish_ticket(desk_id, payload.ticket_id, actor=request.user))
 
 
 @router.post("/desks/{desk_id}/transfer", response=TicketOut, auth=api_requires(DESK))
-def transfer(request: HttpRequest, desk_id: Id, payload: TransferIn) -> dict[str, object]:
+def transfer(request: LoggedInRequest, desk_id: Id, payload: TransferIn) -> dict[str, object]:
     ticket = services.transfer_ticket(
         desk_id, payload.ticket_id, payload.to_desk_id, actor=request.user
     )

@@ -23,7 +23,6 @@ SAME_DESK = ErrorCode("SAME_DESK", _("The number is already at desk %(desk)s."),
 NO_ROSTER = ErrorCode(
     "NO_ROSTER", _("This session has no pre-checked list to hand out numbers from."), 409
 )
-BAD_SLOT = ErrorCode("BAD_SLOT", _("Cannot read the time slot: %(line)s"), 400)
 SESSION_NOT_RUNNING = ErrorCode(
     "SESSION_NOT_RUNNING", _("The session is closed or cancelled: its queue is frozen."), 409
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.db.models import Q, QuerySet
 
@@ -17,7 +18,7 @@ from cccd.registry.models import Person
 from cccd.tickets.models import Desk, Ticket
 from cccd.tickets.services import AT_DESK, PRIORITY_RUN, class_key, walk_in_problem
 
-DEFAULT_SERVICE = datetime.timedelta(minutes=4)  # DOMAIN.md: 3–5 minutes a person at the desk
+DEFAULT_SERVICE = datetime.timedelta(minutes=4)  # docs/domain.md#the-2021-campaign: 3–5 min
 SAMPLE = 200  # the latest done numbers the median is taken over
 
 
@@ -40,7 +41,8 @@ def service_time(session: Session) -> datetime.timedelta:
         .order_by("-done_at")
         .values_list("called_at", "done_at")[:SAMPLE]
     )  # fmt: skip
-    durations = [(done - called).total_seconds() for called, done in rows if done >= called]
+    durations = [(done - called).total_seconds() for called, done in rows
+                 if called is not None and done is not None and done >= called]  # fmt: skip
     if not durations:
         return DEFAULT_SERVICE
     return datetime.timedelta(seconds=statistics.median(durations))
@@ -103,7 +105,13 @@ class BoardCall:
     key: str  # changes with each call or recall, so the board knows what to announce
 
 
-def board_state(session: Session) -> dict[str, object]:
+class BoardState(TypedDict):
+    calls: list[BoardCall]  # the numbers at the desks, in desk order
+    latest: BoardCall | None
+    waiting: int
+
+
+def board_state(session: Session) -> BoardState:
     """What the hall's screen shows: the latest call, the number at each desk, and the line."""
     at_desks = (
         Ticket.objects.filter(session=session, state__in=AT_DESK, desk__isnull=False)

@@ -1,4 +1,5 @@
 import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -23,12 +24,12 @@ class TicketOut(Schema):
 
 
 class WalkInIn(Schema):
-    group_code: Text(32) | None = None
+    group_code: Annotated[str, Text(32)] | None = None
     person_id: Id | None = None
 
 
 class SlotIn(Schema):
-    class_name: Text(40)
+    class_name: Annotated[str, Text(40)]
     start: datetime.time
 
 

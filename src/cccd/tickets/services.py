@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -94,7 +95,9 @@ def _ticket_for(desk: Desk, ticket_id: int, *, actor: User) -> Ticket:
     return ticket
 
 
-def _audit(action: str, ticket: Ticket, before: dict, *, actor: User, **extra: object) -> None:
+def _audit(
+    action: str, ticket: Ticket, before: dict[str, Any], *, actor: User, **extra: object
+) -> None:
     record(action, actor=actor, unit=ticket.session.unit, obj=ticket, before=before,
            after=snapshot(ticket, _STATE_FIELDS) | extra)  # fmt: skip
 
@@ -391,7 +394,7 @@ def walk_in_problem(session: Session, person: Person) -> DomainError | None:
 _CLASS_PARTS = re.compile(r"(\d+)")
 
 
-def class_key(name: str) -> tuple:
+def class_key(name: str) -> tuple[bool, list[int | str]]:
     """Natural order of class names: 12A2 before 12A10; a row without a class comes last."""
     parts = _CLASS_PARTS.split(name.strip().upper())
     return (not name.strip(), [int(p) if p.isdigit() else p for p in parts])
@@ -426,7 +429,7 @@ def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.
     entries = RosterEntry.objects.filter(roster__in=rosters).exclude(tickets__session=session)
     if not include_unmatched:
         entries = entries.exclude(outcome__in=[Outcome.NOT_FOUND, Outcome.UNREADABLE])
-    holding = set(
+    holding: set[int | None] = set(
         Ticket.objects.filter(session=session, person__isnull=False).values_list(
             "person_id", flat=True
         )
@@ -436,7 +439,9 @@ def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.
     }
     far = session.ends_at + datetime.timedelta(days=1)
 
-    def order(entry: RosterEntry) -> tuple:
+    def order(
+        entry: RosterEntry,
+    ) -> tuple[datetime.datetime, tuple[bool, list[int | str]], int, int]:
         slot = wanted.get(entry.class_name.strip().upper())
         return (slot or far, class_key(entry.class_name), entry.roster_id, entry.row)
 

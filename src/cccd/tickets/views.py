@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import segno
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -9,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cccd.accounts.audit import record_read
-from cccd.accounts.permissions import public, requires
+from cccd.accounts.permissions import LoggedInRequest, public, requires
 from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
-from cccd.campaigns.models import PriorityGroup
+from cccd.campaigns.models import PriorityGroup, Session
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.queryforms import is_id
 from cccd.registry.services import search_people
@@ -30,7 +32,7 @@ def _groups() -> list[PriorityGroup]:
 
 @requires(ISSUE, DESK)
 @require_GET
-def session_queue(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_queue(request: LoggedInRequest, session_id: int) -> HttpResponse:
     """The team leader's page: hand out numbers, walk-ins with a look-up, the line, the desks."""
     session = services.open_queue(session_id, actor=request.user)
     look_up = LookUpForm.read(request.GET)["q"]
@@ -56,11 +58,12 @@ def session_queue(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @requires(ISSUE)
 @require_POST
-def hand_out(request: HttpRequest, session_id: int) -> HttpResponse:
+def hand_out(request: LoggedInRequest, session_id: int) -> HttpResponse:
     session = queries.get_session(request.user, session_id)
     form = HandOutForm(request.POST)
     if not form.is_valid():
-        context = {"code": "INVALID_INPUT", "message": " ".join(form.errors.get("slots", []))}
+        slots_errors: Iterable[object] = form.errors.get("slots", [])
+        context = {"code": "INVALID_INPUT", "message": " ".join(str(e) for e in slots_errors)}
         return render(request, "error.html", context, status=400)
     tickets = services.hand_out_numbers(session.pk, slots=form.cleaned_data["slots"],
                                         include_unmatched=form.cleaned_data["include_unmatched"],
@@ -79,7 +82,7 @@ def _optional_id(value: str | None) -> int | None:
 
 @requires(ISSUE)
 @require_POST
-def walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
+def walk_in(request: LoggedInRequest, session_id: int) -> HttpResponse:
     """A number at the door: one click on the group (or on a person found in the register)."""
     ticket = services.issue_walk_in(session_id, group_id=_optional_id(request.POST.get("group")),
                                     person_id=_optional_id(request.POST.get("person")), actor=request.user)  # fmt: skip
@@ -88,7 +91,7 @@ def walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @requires(ISSUE)
 @require_GET
-def class_sheets(request: HttpRequest, session_id: int) -> HttpResponse:
+def class_sheets(request: LoggedInRequest, session_id: int) -> HttpResponse:
     """The advance numbers by class with the pupils' names, for the school: the read is audited."""
     session = queries.get_session(request.user, session_id)
     sheets = queries.class_sheets(request.user, session)
@@ -96,7 +99,7 @@ def class_sheets(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "tickets/sheets.html", {"session": session, "sheets": sheets})
 
 
-def _desk(request: HttpRequest, session_id: int, number: int) -> Desk:
+def _desk(request: LoggedInRequest, session_id: int, number: int) -> Desk:
     session = services.open_queue(session_id, actor=request.user)
     desk = Desk.objects.filter(session=session, number=number, number__lte=session.desks).first()
     if desk is None:
@@ -106,7 +109,7 @@ def _desk(request: HttpRequest, session_id: int, number: int) -> Desk:
 
 @requires(DESK)
 @require_GET
-def desk(request: HttpRequest, session_id: int, number: int) -> HttpResponse:
+def desk(request: LoggedInRequest, session_id: int, number: int) -> HttpResponse:
     """The officer's page: one big button (key N or Space) calls the next number."""
     desk = _desk(request, session_id, number)
     tickets = Ticket.objects.filter(session=desk.session).select_related("group")
@@ -123,7 +126,9 @@ def desk(request: HttpRequest, session_id: int, number: int) -> HttpResponse:
 
 @requires(DESK)
 @require_POST
-def desk_action(request: HttpRequest, session_id: int, number: int, action: str) -> HttpResponse:
+def desk_action(
+    request: LoggedInRequest, session_id: int, number: int, action: str
+) -> HttpResponse:
     desk = _desk(request, session_id, number)
     ticket_id = _optional_id(request.POST.get("ticket")) or 0
     user = request.user
@@ -153,7 +158,7 @@ def desk_action(request: HttpRequest, session_id: int, number: int, action: str)
 
 @requires(ISSUE, DESK)
 @require_GET
-def board(request: HttpRequest, session_id: int) -> HttpResponse:
+def board(request: LoggedInRequest, session_id: int) -> HttpResponse:
     """The hall's screen: no navigation, large type; polls its state every second."""
     session = queries.get_session(request.user, session_id)
     return render(request, "tickets/board.html", {"session": session, **_board(session)})
@@ -161,15 +166,15 @@ def board(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @requires(ISSUE, DESK)
 @require_GET
-def board_state(request: HttpRequest, session_id: int) -> HttpResponse:
+def board_state(request: LoggedInRequest, session_id: int) -> HttpResponse:
     session = queries.get_session(request.user, session_id)
     return render(request, "tickets/_board_state.html", _board(session))
 
 
-def _board(session: object) -> dict[str, object]:
-    state = queries.board_state(session)  # type: ignore[arg-type]
+def _board(session: Session) -> dict[str, object]:
+    state = queries.board_state(session)
     latest = state["latest"]
-    return {**state, "latest_text": call_text(latest) if latest else ""}  # type: ignore[arg-type]
+    return {**state, "latest_text": call_text(latest) if latest else ""}
 
 
 def _public_url(request: HttpRequest, ticket: Ticket) -> str:
@@ -178,7 +183,7 @@ def _public_url(request: HttpRequest, ticket: Ticket) -> str:
 
 @requires(ISSUE, DESK)
 @require_GET
-def slip(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def slip(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     """The ticket as printed on an 80 mm receipt printer, with the QR code of its public page
     (which opens without a log-in: the print is audited)."""
     ticket = get_visible(

@@ -1,8 +1,12 @@
+from typing import Annotated
+
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from cccd.accounts.api_auth import api_requires
+from cccd.accounts.permissions import LoggedInRequest
 from cccd.accounts.queries import visible_units
 from cccd.accounts.roles import UNITS
 from cccd.accounts.scoping import get_visible
@@ -15,7 +19,7 @@ router = Router(tags=["units"])
 
 
 class UnitFilter(Schema):
-    q: Text(100) = ""
+    q: Annotated[str, Text(100)] = ""
     level: Unit.Level | None = None
     category: Unit.Category | None = None
 
@@ -26,7 +30,7 @@ class UnitFilter(Schema):
     "/", response=list[UnitOut], auth=api_requires(UNITS), operation_id="cccd_units_api_list_units"
 )
 @paginate(Pagination)
-def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> object:
+def list_units(request: LoggedInRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
     return visible_units(
         request.user, q=filters.q, level=filters.level or "", category=filters.category or ""
     )

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cccd.accounts.permissions import requires
+from cccd.accounts.permissions import LoggedInRequest, requires
 from cccd.accounts.queries import visible_units
 from cccd.accounts.roles import MANAGE_UNITS, UNITS
 from cccd.accounts.scoping import get_visible
@@ -18,7 +18,7 @@ from cccd.units.queries import unit_children
 
 
 @requires(UNITS)
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: LoggedInRequest) -> HttpResponse:
     query = UnitListQuery.read(request.GET)
     q, level, category = query["q"], query["level"], query["category"]
     units = visible_units(request.user, q=q, level=level, category=category)
@@ -29,7 +29,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(UNITS)
-def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_detail(request: LoggedInRequest, unit_id: int) -> HttpResponse:
     unit = get_visible(request.user, Unit.objects.select_related("parent"), pk=unit_id)
     context = {
         "unit": unit,
@@ -42,7 +42,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @requires(MANAGE_UNITS)
 @require_http_methods(["GET", "POST"])
-def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_edit(request: LoggedInRequest, unit_id: int) -> HttpResponse:
     unit = get_visible(request.user, Unit.objects.all(), pk=unit_id)
     form = UnitEditForm(request.POST or None, initial={
         "name": unit.name, "division_type": unit.division_type, "is_active": unit.is_active,
@@ -57,7 +57,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @requires(MANAGE_UNITS)
 @require_http_methods(["GET", "POST"])
-def unit_create(request: HttpRequest, parent_id: int) -> HttpResponse:
+def unit_create(request: LoggedInRequest, parent_id: int) -> HttpResponse:
     parent = get_visible(request.user, Unit.objects.all(), pk=parent_id)
     form = UnitCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

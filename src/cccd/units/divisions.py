@@ -51,7 +51,8 @@ def _rows(scheme: str) -> list[dict[str, str]]:
         )
     else:
         sql = "SELECT provinceCode, province, wardCode, ward, wardType FROM admin_units ORDER BY provinceCode, wardCode"
-    return query(sql)
+    rows: list[dict[str, str]] = query(sql)
+    return rows
 
 
 def _division(scheme: str, level: str, row: dict[str, str]) -> Division | None:

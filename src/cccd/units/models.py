@@ -80,7 +80,10 @@ class Unit(models.Model):
 
     @property
     def id_province_code(self) -> str | None:
-        """The 3-digit code used in personal ID numbers, for a legacy province (DOMAIN.md)."""
+        """The 3-digit code used in personal ID numbers, for a legacy province.
+
+        See docs/domain.md#id-number.
+        """
         if self.level == self.Level.PROVINCE and self.scheme == self.Scheme.LEGACY:
             return self.code.zfill(3)
         return None

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.core import idnumber, qrpayload, validity
-from cccd.enrollments.documents.card import CARD_DATA_INVALID, NO_EXPIRY_TEXT, card_faces
+from cccd.enrollments.documents.card import NO_EXPIRY_TEXT, card_faces
+from cccd.enrollments.errors import CARD_DATA_INVALID
 from cccd.enrollments.intake import services
 from cccd.enrollments.models import Artefact, Enrollment
 from cccd.errors import DomainError
@@ -46,7 +47,7 @@ full_names = st.lists(syllables, min_size=2, max_size=7).map(" ".join)
 
 
 def fold_for_mrz(text: str) -> str:
-    """The tests' own transliteration: diacritics dropped, Đ → D, capitals (DOMAIN.md)."""
+    """The tests' own transliteration: diacritics dropped, Đ → D, capitals (docs/domain.md#mrz)."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
@@ -117,7 +118,7 @@ def test_every_previewed_mrz_passes_an_independent_icao_check(
 @pytest.mark.parametrize(
     ("full_name", "birth", "sex", "law", "today", "expiry"),
     [
-        # DOMAIN.md's examples of the two-year window
+        # the examples of the two-year window in docs/domain.md#validity
         ("Nguyễn Văn Đức", "15/03/2006", "M", "2014", "10/03/2021", "15/03/2031"),
         ("Trần Thị Hoa", "20/07/1998", "F", "2014", "01/06/2021", "20/07/2023"),
         ("Trần Thị Hoa", "20/07/1998", "F", "2014", "01/09/2021", "20/07/2038"),
@@ -140,7 +141,7 @@ def test_every_previewed_mrz_passes_an_independent_icao_check(
 )  # fmt: skip
 def test_cards_of_each_expiry_rule(full_name: str, birth: str, sex: str, law: str, today: str,
                                    expiry: str | None) -> None:  # fmt: skip
-    """Expiries written out by hand (DOMAIN.md's rule), not computed by the code under test."""
+    """Expiries written out by hand (docs/domain.md#validity), not computed by the code tested."""
     year_only = len(birth) == 4
     born = (
         datetime.date(int(birth), 1, 1)
@@ -161,7 +162,7 @@ def test_cards_of_each_expiry_rule(full_name: str, birth: str, sex: str, law: st
 
 
 def test_the_domain_example_reads_as_written() -> None:
-    """DOMAIN.md's synthetic MRZ, from the person it describes."""
+    """The synthetic MRZ of docs/domain.md#mrz, from the person it describes."""
     enrollment = in_memory("Đặng Thị Thu Hương", datetime.date(1999, 3, 15), "F", law="2014")
     enrollment.person.personal_id = "001199012345"
     faces = card_faces(enrollment, datetime.date(2022, 6, 1))  # at 23: valid to 40

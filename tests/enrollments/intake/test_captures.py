@@ -154,7 +154,7 @@ def test_it_stops_reading_when_the_content_outgrows_a_declared_size() -> None:
     "upload", [b"", SimpleUploadedFile("empty.jpg", b""), FakeUpload(size=0, chunks=[])]
 )
 def test_it_refuses_an_empty_file(upload: Any) -> None:
-    refused("EMPTY_FILE", read_upload, upload, limit_mb=captures.PHOTO_MAX_MB)
+    refused("CAPTURE_EMPTY", read_upload, upload, limit_mb=captures.PHOTO_MAX_MB)
 
 
 # --- canvas data URLs ----------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_it_refuses_an_oversized_data_url_before_decoding_it(
 
 
 def test_it_refuses_a_data_url_with_nothing_in_it() -> None:
-    refused("EMPTY_FILE", data_url_bytes, "data:image/png;base64,")
+    refused("CAPTURE_EMPTY", data_url_bytes, "data:image/png;base64,")
 
 
 # --- the photo -----------------------------------------------------------------------------------
@@ -403,7 +403,7 @@ def test_it_refuses_a_file_that_is_not_a_whole_picture(data: bytes) -> None:
 
 
 def test_it_refuses_an_empty_photo() -> None:
-    refused("EMPTY_FILE", check_photo, b"")
+    refused("CAPTURE_EMPTY", check_photo, b"")
 
 
 @pytest.mark.usefixtures("no_decoding")
@@ -561,7 +561,7 @@ def test_it_refuses_what_is_not_a_whole_fingerprint(data: bytes) -> None:
 
 
 def test_it_refuses_an_empty_fingerprint() -> None:
-    refused("EMPTY_FILE", check_fingerprint, b"")
+    refused("CAPTURE_EMPTY", check_fingerprint, b"")
 
 
 # --- iris ----------------------------------------------------------------------------------------
@@ -692,10 +692,10 @@ PREFIXES = [b"", PNG_MAGIC, b"\xff\xd8\xff\xe0", b"BM", JP2_MAGIC, b"\xff\xa0\xf
 PREFIXES += [b"FMR\x00 20\x00", b"FIR\x00 10\x00", b"IIR\x00 10\x00", b"GIF89a"]
 BOUNDS = {"IMAGE_TOO_MANY_PIXELS", "IMAGE_TOO_MANY_SCANS"}  # a random header may claim anything
 EXPECTED = {
-    check_photo: {"NOT_AN_IMAGE", "EMPTY_FILE", *BOUNDS},
-    check_fingerprint: {"WRONG_FINGERPRINT_FILE", "EMPTY_FILE", *BOUNDS},
-    check_iris: {"WRONG_IRIS_FILE", "EMPTY_FILE", *BOUNDS},
-    check_signature: {"BAD_SIGNATURE", "EMPTY_FILE", *BOUNDS},
+    check_photo: {"NOT_AN_IMAGE", "CAPTURE_EMPTY", *BOUNDS},
+    check_fingerprint: {"WRONG_FINGERPRINT_FILE", "CAPTURE_EMPTY", *BOUNDS},
+    check_iris: {"WRONG_IRIS_FILE", "CAPTURE_EMPTY", *BOUNDS},
+    check_signature: {"BAD_SIGNATURE", "CAPTURE_EMPTY", *BOUNDS},
 }
 
 

@@ -134,7 +134,7 @@ def test_impossible_needs_a_reason_and_a_real_slot(called: Ticket, officer_dakmi
     assert code_of(lambda: services.mark_impossible(called.pk, "fingerprint", 3, "  ",
                                                     actor=officer_dakmil)) == "REASON_NEEDED"  # fmt: skip
     assert code_of(lambda: services.mark_impossible(called.pk, "fingerprint", 11, "x",
-                                                    actor=officer_dakmil)) == "BAD_SLOT"  # fmt: skip
+                                                    actor=officer_dakmil)) == "CAPTURE_BAD_SLOT"  # fmt: skip
     assert code_of(lambda: services.mark_impossible(called.pk, "iris", 1, "x",
                                                     actor=officer_dakmil)) == "IRIS_NOT_TAKEN"  # fmt: skip
     assert not Artefact.objects.exists()
@@ -208,7 +208,7 @@ def test_a_correction_keeps_its_proof_scan_checked_like_the_captures(
          "PROOF_FILE_NOT_AN_IMAGE"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PROOF_FILE_NOT_AN_IMAGE"),  # a truncated PNG
         (cv2.imencode(".png", np.full((300, 200), 255, np.uint8))[1].tobytes(), "PROOF_FILE_BLANK"),
-        (b"", "EMPTY_FILE"),
+        (b"", "CAPTURE_EMPTY"),
     ],
 )  # fmt: skip
 def test_a_correction_proof_that_is_not_a_picture_is_refused_and_nothing_is_written(

@@ -166,7 +166,7 @@ def test_a_batch_goes_to_production_and_its_result_comes_back(
     student.refresh_from_db()
     classmate.refresh_from_db()
     assert student.state == S.PRODUCED
-    # DOMAIN.md: born 15/03/2006, issued 06/03/2021 → valid until the 25th birthday
+    # docs/domain.md#validity: born 15/03/2006, issued 06/03/2021 → valid until the 25th birthday
     assert (student.card_issue_date, student.card_expiry) == (
         datetime.date(2021, 3, 6), datetime.date(2031, 3, 15))  # fmt: skip
     assert len(student.chip_serial) == 16

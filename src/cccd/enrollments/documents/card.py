@@ -1,11 +1,11 @@
 """The card as it will be printed: both faces of a dossier's card, for the preview page.
 
-The person checks the preview before signing; later the officer compares it with the produced
-card. Every rule of the card comes from `cccd.core` (DOMAIN.md: validity, MRZ, QR payload); this
-module only chooses the inputs (which issue date, which expiry, which birth date) and formats the
-printed text.
+The person checks the preview before signing; later the officer compares it with the produced card.
+Every rule of the card comes from `cccd.core` (docs/domain.md#validity, docs/domain.md#mrz,
+docs/domain.md#qr-payload); this module only chooses the inputs (which issue date, which expiry,
+which birth date) and formats the printed text.
 
-What DOMAIN.md leaves open, and what we chose here:
+What docs/domain.md leaves open, and what we chose here:
 - The layout and the bilingual labels follow the 2021 chip card; the 2024 "thẻ căn cước" of the
   2023 law moved some fields between the faces **[unverified in detail]**: the preview keeps one
   layout and changes only the title by law.
@@ -24,30 +24,23 @@ from dataclasses import dataclass
 from typing import Final, cast
 
 import segno
-from django.utils.translation import gettext_lazy as _
 
 from cccd.core import mrz, names, qrpayload, validity
 from cccd.core._errors import CoreError
+from cccd.core.idnumber import Sex
+from cccd.enrollments import errors
 from cccd.enrollments.models import Enrollment
-from cccd.errors import DomainError, ErrorCode
+from cccd.errors import DomainError
 
 NATIONALITY: Final = "Việt Nam"
 NO_EXPIRY_TEXT: Final = "Không thời hạn"
-"""Printed as the expiry of a card issued at or after 58 (DOMAIN.md, "Card validity")."""
+"""Printed as the expiry of a card issued at or after 58 (docs/domain.md#validity)."""
 
 TITLES: Final = {
     "2014": ("CĂN CƯỚC CÔNG DÂN", "CITIZEN IDENTITY CARD"),
     "2023": ("CĂN CƯỚC", "IDENTITY CARD"),
 }
 """The card's title by law: CCCD under the 2014 law, "thẻ căn cước" from 1 July 2024."""
-
-CARD_DATA_INVALID = ErrorCode(
-    "CARD_DATA_INVALID",
-    _("This card cannot be previewed, the register data break a rule of the card: %(detail)s"),
-    422,
-)
-"""The person's data cannot be written on a card (e.g. an old ID number of 7 digits). The core's
-messages name the rule, never the personal value, so they may be shown and logged."""
 
 
 @dataclass(frozen=True)
@@ -114,8 +107,8 @@ def _issue_and_expiry(
 def _qr_svg(text: str) -> str:
     """The QR code as inline SVG, scaled by CSS (a viewBox, no fixed size).
 
-    UTF-8 is forced: DOMAIN.md says the card's QR holds UTF-8 text, and segno would otherwise pick
-    ISO 8859-1 for a payload that happens to fit it.
+    UTF-8 is forced: docs/domain.md#qr-payload says the card's QR holds UTF-8 text, and segno would
+    otherwise pick ISO 8859-1 for a payload that happens to fit it.
     """
     code = segno.make(text, error="m", micro=False, encoding="utf-8")
     return code.svg_inline(scale=1, border=2, omitsize=True, svgclass="card-qr", lineclass=None)
@@ -129,7 +122,7 @@ def _qr_text(enrollment: Enrollment, born: dt.date, issued: dt.date) -> str:
             old_id_number=person.old_id_number,
             full_name=person.full_name,
             birth_date=born,
-            sex=person.sex,
+            sex=cast("Sex", person.sex),  # checked by mrz.td1 before
             address=person.permanent_address,
             issue_date=issued,
         )
@@ -156,7 +149,7 @@ def card_faces(enrollment: Enrollment, today: dt.date) -> CardFaces:
         qr_text = _qr_text(enrollment, born, issued)
         printed_name = names.normalize(person.full_name).upper()
     except CoreError as error:
-        raise DomainError(CARD_DATA_INVALID, {"detail": error.message}) from None
+        raise DomainError(errors.CARD_DATA_INVALID, {"detail": error.message}) from None
     title, title_en = TITLES.get(enrollment.law, TITLES["2023"])
     return CardFaces(
         title=title,
@@ -164,7 +157,7 @@ def card_faces(enrollment: Enrollment, today: dt.date) -> CardFaces:
         personal_id=person.personal_id,
         full_name=printed_name,
         birth_date=str(born.year) if year_only else _ddmmyyyy(born),
-        sex=qrpayload.SEX_WORDS[person.sex],
+        sex=qrpayload.SEX_WORDS[cast("Sex", person.sex)],
         nationality=NATIONALITY,
         hometown=person.hometown,
         residence=person.permanent_address,

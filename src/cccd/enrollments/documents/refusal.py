@@ -2,10 +2,10 @@
 posted to the citizen, always in Vietnamese, laid out like the appointment slip
 (`cccd.enrollments.documents.slip`), with the fonts of every paper (`cccd.pdf`).
 
-**The form is named, not numbered.** DOMAIN.md lists the refusal notice as CC03 in the 2024 set
-of forms but marks form codes **[unverified]**, so the notice prints its name only.
+**The form is named, not numbered.** docs/domain.md#forms lists the refusal notice as CC03 in the
+2024 set of forms but marks form codes **[unverified]**, so the notice prints its name only.
 
-**The legal basis is a placeholder.** DOMAIN.md names the two laws (59/2014/QH13 and
+**The legal basis is a placeholder.** docs/domain.md#forms names the two laws (59/2014/QH13 and
 26/2023/QH15) but not the article that allows a refusal, so the line cites the dossier's law and
 says "[unverified]" until someone checks the article: `LEGAL_BASIS` is the one place to fix it.
 """

@@ -9,10 +9,10 @@ enough to be read at arm's length, folds once into a pocket or a school bag, and
 laser printers the desks carry (two to a sheet, or on A5 stock). `PAGE_SIZE_MM` is the one place to
 change it.
 
-**The form is named, not numbered.** DOMAIN.md: form codes changed meaning in July 2024 (CC01 was
-the declaration before, the intake sheet after; the slip is CC02 in the 2024 set) and that mapping
-is **[unverified]**, so the slip prints the form's name ("Giấy hẹn trả thẻ Căn cước", or whatever
-the caller passes as `form_name`) and no code.
+**The form is named, not numbered.** docs/domain.md#forms: form codes changed meaning in July 2024
+(CC01 was the declaration before, the intake sheet after; the slip is CC02 in the 2024 set) and that
+mapping is **[unverified]**, so the slip prints the form's name ("Giấy hẹn trả thẻ Căn cước", or
+whatever the caller passes as `form_name`) and no code.
 
 **Speed**: ~34 ms and ~20 kB a slip, most of it fonts; `cccd.pdf` says how (fonts cut down once
 per process, no bounding-box recalculation) and what is left (~9 ms of it is the QR code: segno
@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
@@ -269,7 +270,7 @@ def _local(moment: datetime.datetime) -> datetime.datetime:
 
 def _nfc(data: SlipData) -> SlipData:
     """Every text in NFC, on one line (a newline or tab pasted into an address becomes a space)."""
-    changes = {
+    changes: dict[str, Any] = {  # field names known only at run time
         f.name: " ".join(unicodedata.normalize("NFC", value).split())
         for f in fields(data)
         if isinstance(value := getattr(data, f.name), str)

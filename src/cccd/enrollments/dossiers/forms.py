@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cccd.accounts.models import User
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns.models import Session
+from cccd.enrollments import errors
 from cccd.enrollments.dossiers import queries as dq
 from cccd.enrollments.models import Enrollment
 from cccd.queryforms import ChoiceField, FlagField, QueryForm, ScopedChoiceField, TextField
@@ -66,7 +67,7 @@ class SearchQuery(QueryForm):
 
 
 def _days_message() -> str:
-    return str(dq.BAD_DUE_SOON_DAYS.message) % {"max": dq.MAX_DUE_SOON_DAYS}
+    return str(errors.BAD_DUE_SOON_DAYS.message) % {"max": dq.MAX_DUE_SOON_DAYS}
 
 
 DAYS_MESSAGE = lazy(_days_message, str)()

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +42,7 @@ from cccd.accounts.scoping import visible_to
 from cccd.enrollments import errors, events
 from cccd.enrollments.intake import captures
 from cccd.enrollments.intake.rules import missing_captures
-from cccd.enrollments.models import Enrollment, ProposedChange
+from cccd.enrollments.models import Enrollment, ProposedChange, stored_name
 from cccd.errors import NOT_FOUND, PERMISSION_DENIED
 
 BULK_LIMIT = 500  # dossiers in one bulk move: one screen's worth, one transaction of a few seconds
@@ -163,7 +163,8 @@ def completion_gaps(enrollment: Enrollment) -> list[str]:
     person = enrollment.person
     for field in ("full_name", "hometown", "permanent_address"):
         if not str(getattr(person, field) or "").strip():
-            gaps.append(str(person._meta.get_field(field).verbose_name))
+            meta = person._meta.get_field(field)
+            gaps.append(str(meta.verbose_name) if isinstance(meta, Field) else field)
     if enrollment.changes.filter(state=ProposedChange.State.PROPOSED).exists():
         gaps.append(str(_("proposed register changes to review")))
     return gaps
@@ -264,7 +265,7 @@ def deliver(enrollment_id: int, *, actor: User, delivery: str, signature: bytes 
                 return apply(enrollment, "deliver", actor=actor, delivery=delivery,
                              delivery_signature=stored)  # fmt: skip
             except Exception:
-                stored.storage.delete(stored.name)
+                stored.storage.delete(stored_name(stored))
                 raise
         return apply(enrollment, "deliver", actor=actor, delivery=delivery,
                      tracking_number=tracking_number)  # fmt: skip

@@ -44,6 +44,7 @@ from cccd.accounts.roles import DOSSIERS
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import deadlines, names
+from cccd.enrollments import errors
 from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.intake import rules
 from cccd.enrollments.intake.queries import thumbnail
@@ -53,8 +54,8 @@ from cccd.enrollments.models import (
     Holiday,
     ProposedChange,
     person_field_label,
+    stored_name,
 )
-from cccd.errors import ErrorCode
 from cccd.registry.errors import ID_NUMBER_LENGTH
 from cccd.registry.search import id_digits_typed
 from cccd.units.models import Unit
@@ -93,7 +94,7 @@ class DossierFilter:
 
 
 def overdue_q(today: datetime.date) -> Q:
-    """Past the return date and the card not yet at the unit (DOMAIN.md: working-day limits)."""
+    """Past the return date and the card not yet at the unit (docs/domain.md#deadlines)."""
     return Q(return_date__lt=today, state__in=lifecycle.LATE_STATES)
 
 
@@ -128,7 +129,7 @@ def filtered(user: User, filters: DossierFilter) -> QuerySet[Enrollment]:
 
 def dossier_list(user: User, *, state: str | None = None, session_id: int | None = None,
                  officer_id: int | None = None, overdue: bool = False,
-                 page: int | str | None = 1) -> Page:  # fmt: skip
+                 page: int | str | None = 1) -> Page[Enrollment]:  # fmt: skip
     """One page of the work queue: two queries (count, rows) whatever the page holds."""
     filters = DossierFilter(state or "", session_id, officer_id, overdue)
     return Paginator(filtered(user, filters), PAGE_SIZE).get_page(page)
@@ -147,7 +148,7 @@ def neighbours(user: User, enrollment: Enrollment, filters: DossierFilter) -> tu
               | Q(due=due, received_at=at, pk__lt=pk))  # fmt: skip
     after = (Q(due__gt=due) | Q(due=due, received_at__gt=at)
              | Q(due=due, received_at=at, pk__gt=pk))  # fmt: skip
-    previous = rows.filter(before).order_by("-due", "-received_at", "-pk").first()
+    previous = rows.filter(before).order_by("-due", "-received_at", "-pk").first()  # type: ignore[misc]  # `due` is filtered()'s annotation
     following = rows.filter(after).first()
     return previous, following
 
@@ -253,7 +254,7 @@ def history(enrollment: Enrollment) -> list[HistoryLine]:
 
 def _state_label(value: object) -> str:
     try:
-        return str(Enrollment.State(value).label)
+        return str(Enrollment.State(str(value)).label)
     except ValueError:
         return str(value or "—")
 
@@ -299,18 +300,6 @@ QUERY_MAX_LENGTH = 100
 _ID_QUERY = re.compile(r"^\d{12}$")
 _CODE_QUERY = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
-DOSSIER_QUERY_TOO_SHORT = ErrorCode(
-    "DOSSIER_QUERY_TOO_SHORT",
-    gettext_lazy(
-        "Type a dossier code, a 12-digit personal ID number, or at least two letters of a name."
-    ),
-    400,
-)
-BAD_DUE_SOON_DAYS = ErrorCode(
-    "BAD_DUE_SOON_DAYS",
-    gettext_lazy("“Due within” must be a number of working days from 1 to %(max)s."),
-    400,
-)
 
 _FOUND_FIELDS = ("pk", "code", "state", "return_date", "unit__name", "unit__path",
                  "person__full_name", "person__personal_id", "person__birth_date",
@@ -351,7 +340,7 @@ def query_kind(text: str) -> tuple[str, str]:
     # fold first: in NFD input the diacritics are separate characters a regex would split on
     folded = " ".join(re.sub(r"[\d_,;:/().!?\"]+", " ", names.fold(text)).split())
     if len(folded.replace(" ", "")) < 2:
-        raise DOSSIER_QUERY_TOO_SHORT()
+        raise errors.DOSSIER_QUERY_TOO_SHORT()
     return "name", folded
 
 
@@ -443,7 +432,7 @@ def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
     """Overdue and due-soon dossiers of the user's subtree, grouped by unit; audited with counts."""
     require_permission(user, DOSSIERS)
     if not 1 <= days <= MAX_DUE_SOON_DAYS:
-        raise BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
+        raise errors.BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
     today = today or timezone.localdate()
     horizon = due_soon_horizon(today, days)
     late = _finished(user).filter(state__in=lifecycle.LATE_STATES, return_date__isnull=False)
@@ -455,7 +444,8 @@ def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
              for u in Unit.objects.filter(pk__in=ids).only("pk", "name", "path")}  # fmt: skip
     order = ("unit__path", "return_date", "code")
     for enrollment in overdue_rows.order_by(*order)[:DEADLINE_LIST_LIMIT]:
-        enrollment.days_late = (today - enrollment.return_date).days  # type: ignore[attr-defined]
+        overdue_by = today - enrollment.return_date  # type: ignore[operator]  # not null: filtered
+        enrollment.days_late = overdue_by.days  # type: ignore[attr-defined]
         units[enrollment.unit_id].overdue.append(enrollment)
     for enrollment in soon_rows.order_by(*order)[:DEADLINE_LIST_LIMIT]:
         units[enrollment.unit_id].due_soon.append(enrollment)
@@ -495,7 +485,7 @@ def card_photo(enrollment: Enrollment) -> str | None:
     if artefact is None or artefact.format not in PHOTO_TYPES:
         return None
     try:
-        with artefact.file.storage.open(artefact.file.name, "rb") as handle:
+        with artefact.file.storage.open(stored_name(artefact.file), "rb") as handle:
             data = handle.read()
     except OSError:
         logger.warning("card preview: the photo file of dossier %s cannot be read", enrollment.pk)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import APPROVE, COMPLETE, DELIVER, DOSSIERS
 from cccd.accounts.scoping import get_visible
 from cccd.enrollments import errors
@@ -47,7 +47,7 @@ def _filter_context(user: User, filters: dq.DossierFilter) -> dict[str, object]:
 
 @requires(DOSSIERS)
 @require_GET
-def dossier_list(request: HttpRequest) -> HttpResponse:
+def dossier_list(request: LoggedInRequest) -> HttpResponse:
     """The work queue: open work by default, the earliest return date first; filtered by state
     (or every state), session, officer and overdue."""
     require_permission(request.user, DOSSIERS)
@@ -61,7 +61,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollments/dossiers/list.html", context)
 
 
-def _detail_page(request: HttpRequest, enrollment_id: int, *, error: DomainError | None = None,
+def _detail_page(request: LoggedInRequest, enrollment_id: int, *, error: DomainError | None = None,
                  reason: str = "", move_name: str = "") -> HttpResponse:  # fmt: skip
     """The dossier with everything the back office decides on; `error` is the refusal of the
     move just tried (shown above the moves, with its status)."""
@@ -91,11 +91,11 @@ def _detail_page(request: HttpRequest, enrollment_id: int, *, error: DomainError
 
 @requires(DOSSIERS)
 @require_GET
-def dossier_detail(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def dossier_detail(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     return _detail_page(request, enrollment_id)
 
 
-def _after_move(request: HttpRequest, enrollment: Enrollment, filters: dq.DossierFilter) -> HttpResponse:  # fmt: skip
+def _after_move(request: LoggedInRequest, enrollment: Enrollment, filters: dq.DossierFilter) -> HttpResponse:  # fmt: skip
     """The next dossier of the same queue (the one after this one's place), or the queue."""
     _previous, following = dq.neighbours(request.user, enrollment, filters)
     if following is None:
@@ -105,7 +105,7 @@ def _after_move(request: HttpRequest, enrollment: Enrollment, filters: dq.Dossie
 
 @requires(DOSSIERS)
 @require_POST
-def dossier_move(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def dossier_move(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """One move by hand (complete, return, approve …); then the next dossier of the queue."""
     filters = QueueQuery.filters(request)
     name = request.POST.get("move", "").strip()
@@ -123,7 +123,7 @@ def dossier_move(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 @requires(COMPLETE)
 @require_POST
-def review_change(request: HttpRequest, enrollment_id: int, change_id: int) -> HttpResponse:
+def review_change(request: LoggedInRequest, enrollment_id: int, change_id: int) -> HttpResponse:
     """Accept or reject a register correction proposed at the desk; back to the same dossier."""
     filters = QueueQuery.filters(request)
     decision = request.POST.get("decision", "")
@@ -151,7 +151,7 @@ def _chosen_ids(values: list[str]) -> list[int]:
     return [int(v) for v in values]
 
 
-def _approve_page(request: HttpRequest, filters: dq.DossierFilter, *,
+def _approve_page(request: LoggedInRequest, filters: dq.DossierFilter, *,
                   error: DomainError | None = None, chosen: set[int] | None = None) -> HttpResponse:  # fmt: skip
     page = dq.dossier_list(request.user, state=Enrollment.State.COMPLETED,
                            session_id=filters.session_id, officer_id=filters.officer_id,
@@ -166,7 +166,7 @@ def _approve_page(request: HttpRequest, filters: dq.DossierFilter, *,
 
 @requires(APPROVE)
 @require_http_methods(["GET", "POST"])
-def approve(request: HttpRequest) -> HttpResponse:
+def approve(request: LoggedInRequest) -> HttpResponse:
     """The completed dossiers of the subtree, ticked and approved together: all or none."""
     require_permission(request.user, APPROVE)
     filters = QueueQuery.filters(request, state=Enrollment.State.COMPLETED)
@@ -191,7 +191,7 @@ def approve(request: HttpRequest) -> HttpResponse:
 
 def _signature(request: HttpRequest) -> bytes | None:
     """The receipt signature: a pad's image file, or the canvas's picture as a data URL."""
-    upload: UploadedFile | None = request.FILES.get("file")
+    upload: UploadedFile[bytes] | None = request.FILES.get("file")
     if upload is not None:
         return captures.read_upload(upload, limit_mb=captures.SIGNATURE_MAX_MB)
     data_url = request.POST.get("file_data", "").strip()
@@ -205,7 +205,7 @@ def _signature(request: HttpRequest) -> bytes | None:
         raise
 
 
-def _deliver_page(request: HttpRequest, enrollment_id: int, *,
+def _deliver_page(request: LoggedInRequest, enrollment_id: int, *,
                   error: DomainError | None = None) -> HttpResponse:  # fmt: skip
     enrollment = dq.dossier(request.user, enrollment_id)
     dq.record_lookup(request.user, enrollment)
@@ -220,7 +220,7 @@ def _deliver_page(request: HttpRequest, enrollment_id: int, *,
 
 @requires(DELIVER)
 @require_http_methods(["GET", "POST"])
-def deliver(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def deliver(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """The card handed over against a signature, or posted with its tracking number."""
     require_permission(request.user, DELIVER)
     if request.method == "GET":
@@ -253,7 +253,7 @@ def _birth(enrollment: Enrollment) -> str:
 
 @requires(DOSSIERS)
 @require_GET
-def refusal_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def refusal_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """The refusal notice of a rejected dossier, for the citizen; audited as a look-up."""
     require_permission(request.user, DOSSIERS)
     enrollment = dq.dossier(request.user, enrollment_id)
@@ -280,7 +280,7 @@ def refusal_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 @requires(DOSSIERS)
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: LoggedInRequest) -> HttpResponse:
     """The search box; a query too short to search is said in the page, with a 400."""
     require_permission(request.user, DOSSIERS)
     if "q" not in request.GET:
@@ -288,7 +288,7 @@ def search(request: HttpRequest) -> HttpResponse:
     q = SearchQuery.read(request.GET)["q"]
     context: dict[str, object] = {"q": q, "result": None}
     try:
-        context["result"] = dq.search(request.user, q)  # type: ignore[arg-type]
+        context["result"] = dq.search(request.user, q)
     except DomainError as exc:
         context["error"] = exc.message
         return render(request, "enrollments/dossiers/search.html", context, status=exc.status)
@@ -297,11 +297,11 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @requires(DOSSIERS)
 @require_GET
-def deadlines(request: HttpRequest) -> HttpResponse:
+def deadlines(request: LoggedInRequest) -> HttpResponse:
     """Overdue and due-soon dossiers of the user's subtree; `?days=N` widens "due soon"."""
     require_permission(request.user, DOSSIERS)
     days = DeadlinesQuery.read(request.GET)["days"] or dq.DUE_SOON_DAYS
-    lists = dq.deadline_lists(request.user, days=days)  # type: ignore[arg-type]
+    lists = dq.deadline_lists(request.user, days=days)
     return render(request, "enrollments/dossiers/deadlines.html", {"lists": lists})
 
 
@@ -310,7 +310,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 
 @requires(DOSSIERS)
 @require_GET
-def card_preview(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def card_preview(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """Front and back of the dossier's card, for the person to check before signing and for the
     officer to compare with the produced card. Another unit's dossier, a missing one and a draft
     (no code yet) are the same 404; the look-up is audited once the page can be shown."""

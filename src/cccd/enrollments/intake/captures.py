@@ -5,7 +5,7 @@ a bad photo is caught while the applicant is still at the desk rather than at th
 bytes are kept exactly as received (only a canvas data URL is base64-decoded): the checks read them,
 never rewrite them, so the stored file and its SHA-256 are what the camera or scanner produced.
 
-The photo check uses OpenCV's bundled Haar face detector (DESIGN.md, "photo quality"). Every
+The photo check uses OpenCV's bundled Haar face detector (docs/design.md#photo-check). Every
 threshold below is a named constant with the measurement it came from; the measurements were made on
 the photos in `tests/fixtures/faces/` (scikit-image's "astronaut", public domain, and "coffee", CC0)
 and on images derived from them the way the tests derive them (blurred, darkened, padded, resized).
@@ -21,6 +21,7 @@ import math
 import re
 import struct
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -138,9 +139,10 @@ class Capture:
 class Upload(Protocol):
     """What `read_upload` needs of a Django `UploadedFile`."""
 
-    size: int | None
+    @property
+    def size(self) -> int | None: ...
 
-    def chunks(self, chunk_size: int | None = None) -> Any: ...
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
 
 
 def read_upload(upload: Upload | bytes, *, limit_mb: int) -> bytes:
@@ -160,7 +162,7 @@ def read_upload(upload: Upload | bytes, *, limit_mb: int) -> bytes:
                 raise errors.TOO_LARGE(size=_megabytes(len(buffer)), limit=limit_mb)
         data = bytes(buffer)
     if not data:
-        raise errors.EMPTY_FILE()
+        raise errors.CAPTURE_EMPTY()
     return data
 
 
@@ -179,7 +181,7 @@ def data_url_bytes(text: str, *, limit_mb: int = PHOTO_MAX_MB) -> bytes:
     except (binascii.Error, ValueError):
         raise errors.NOT_AN_IMAGE() from None
     if not data:
-        raise errors.EMPTY_FILE()
+        raise errors.CAPTURE_EMPTY()
     return data
 
 
@@ -474,7 +476,7 @@ def _is_wsq(data: bytes) -> bool:
 def _not_empty(data: bytes) -> bytes:
     data = bytes(data)
     if not data:
-        raise errors.EMPTY_FILE()
+        raise errors.CAPTURE_EMPTY()
     return data
 
 

@@ -286,4 +286,5 @@ def numbers_left(session: Session) -> NumbersLeft:
     at_desks = Ticket.objects.filter(session=session, state__in=tickets.AT_DESK, desk__isnull=False)
     return NumbersLeft(count=len(left), by_group=dict(by_group.most_common()),
                        numbers=[t.display for t in left],
-                       at_desks=[(t.display, t.desk.number) for t in at_desks.select_related("desk")])  # fmt: skip
+                       at_desks=[(t.display, t.desk.number) for t in at_desks.select_related("desk")
+                                 if t.desk is not None])  # fmt: skip

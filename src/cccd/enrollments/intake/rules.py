@@ -30,7 +30,7 @@ from cccd.enrollments.models import (
     Holiday,
     Kind,
 )
-from cccd.errors import DomainError
+from cccd.errors import DomainError, ErrorCode
 from cccd.registry.models import Person
 from cccd.registry.open_applications import Answers
 from cccd.tickets import services as tickets
@@ -109,7 +109,7 @@ def compute_return_date(enrollment: Enrollment, complete: datetime.date) -> date
 
 def biometrics_due(law: str, birth_date: datetime.date, today: datetime.date) -> tuple[bool, bool]:
     """(fingerprints, iris): under the 2023 law a child under 6 gives none, iris from 6 on;
-    the 2014 law took no iris (DOMAIN.md)."""
+    the 2014 law took no iris (docs/domain.md#procedure)."""
     if law == "2023":
         grown = validity.age_on(birth_date, today) >= 6
         return grown, grown
@@ -133,7 +133,7 @@ def default_group(ticket: Ticket) -> PriorityGroup | None:
 class Problem:
     """Why a person cannot have a new dossier now, for the screen to show before anything is done."""
 
-    error: errors.ErrorCode
+    error: ErrorCode
     params: dict[str, object] = field(default_factory=dict)
 
     def raise_(self) -> None:
@@ -156,10 +156,11 @@ def open_application_problem(person: Person, ticket: Ticket | None = None) -> Pr
             return Problem(errors.OPEN_APPLICATION, {"name": person.full_name, "code": other.code,
                                                      "state": other.get_state_display().lower(),
                                                      "date": f"{when:%d/%m/%Y}"})  # fmt: skip
-        desk = other.ticket.desk if other.ticket is not None else None
-        if desk is not None and other.ticket.state in tickets.AT_DESK:  # type: ignore[union-attr]
+        held = other.ticket
+        desk = held.desk if held is not None else None
+        if held is not None and desk is not None and held.state in tickets.AT_DESK:
             return Problem(errors.BEING_TAKEN, {"name": person.full_name, "desk": desk.number,
-                                                "number": other.ticket.display})  # type: ignore[union-attr]  # fmt: skip
+                                                "number": held.display})  # fmt: skip
     return None
 
 

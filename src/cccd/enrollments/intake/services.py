@@ -34,6 +34,7 @@ from cccd.accounts.roles import INTAKE, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
+from cccd.core import kinds as core_kinds
 from cccd.enrollments import errors, events
 from cccd.enrollments.intake import captures, kinds
 from cccd.enrollments.intake.queries import SessionCounts, session_counts, ticket_dossiers
@@ -49,7 +50,7 @@ from cccd.enrollments.intake.rules import (
     quote_fee,
     suggest_kind,
 )
-from cccd.enrollments.models import Artefact, Enrollment, FeeExemption, ProposedChange
+from cccd.enrollments.models import Artefact, Enrollment, FeeExemption, ProposedChange, stored_name
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.models import Person
 from cccd.tickets import services as tickets
@@ -103,7 +104,7 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
         raise errors.TICKET_NOT_AT_DESK(number=ticket.display)
     if ticket.person is None:
         raise errors.NO_PERSON()
-    Person.objects.select_for_update().filter(pk=ticket.person_id).first()  # one desk per person
+    Person.objects.select_for_update().filter(pk=ticket.person.pk).first()  # one desk per person
     session = ticket.session
     today = timezone.localdate()
     problem = open_application_problem(ticket.person, ticket) or eligibility_problem(
@@ -184,7 +185,7 @@ def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | Non
         raise errors.POST_ADDRESS_NEEDED()
     before = snapshot(enrollment, _INTAKE_FIELDS)
     enrollment.kind, enrollment.group, enrollment.exemption = kind, group, exemption
-    enrollment.kind_reason = kind_reason if kind in kinds.rules.REASON_KINDS else ""
+    enrollment.kind_reason = kind_reason if kind in core_kinds.REASON_KINDS else ""
     enrollment.fee = quote_fee(kind, today, exemption)
     enrollment.return_method = return_method
     enrollment.post_address = post_address if return_method == Enrollment.ReturnMethod.POST else ""
@@ -214,7 +215,7 @@ def _check_slot(enrollment: Enrollment, kind: str, slot: int) -> None:
     else:
         valid = kind in Artefact.Kind.values and slot == 0
     if not valid:
-        raise errors.BAD_SLOT(slot=f"{kind} {slot}")
+        raise errors.CAPTURE_BAD_SLOT(slot=f"{kind} {slot}")
 
 
 def _prepared(enrollment: Enrollment, kind: str, slot: int, *, data: bytes | None = None,
@@ -264,11 +265,13 @@ def _replace_artefacts(enrollment: Enrollment, kind: str, new: list[tuple[Artefa
                after={"kind": kind, "slots": [_audited(a) for a, _ in new]})  # fmt: skip
     except Exception:
         for artefact in written:
-            artefact.file.storage.delete(artefact.file.name)
+            artefact.file.storage.delete(stored_name(artefact.file))
         raise
     for stale in old:
         if stale.file:
-            transaction.on_commit(functools.partial(stale.file.storage.delete, stale.file.name))
+            transaction.on_commit(
+                functools.partial(stale.file.storage.delete, stored_name(stale.file))
+            )
     return [artefact for artefact, _ in new]
 
 
@@ -347,7 +350,7 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
                       "proof_sha256": scan.sha256 if scan else ""})  # fmt: skip
     except Exception:
         if scan is not None:  # the row was not written: its file must not outlive it
-            change.proof_file.storage.delete(change.proof_file.name)
+            change.proof_file.storage.delete(stored_name(change.proof_file))
         raise
     return change
 

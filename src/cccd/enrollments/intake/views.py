@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cccd.accounts.audit import record_read
-from cccd.accounts.permissions import requires
+from cccd.accounts.permissions import LoggedInRequest, requires
 from cccd.accounts.roles import DESK, DOSSIERS, INTAKE, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
@@ -28,7 +28,7 @@ from cccd.queryforms import is_id
 from cccd.registry.services import search_people
 from cccd.tickets.forms import LookUpForm
 
-_LIMITS = {
+_LIMITS: dict[str, int] = {
     Artefact.Kind.PHOTO: captures.PHOTO_MAX_MB,
     Artefact.Kind.FINGERPRINT: captures.FINGERPRINT_MAX_MB,
     Artefact.Kind.IRIS: captures.IRIS_MAX_MB,
@@ -44,7 +44,7 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value)
 
 
-def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | None = None,
+def _intake_page(request: LoggedInRequest, ticket_id: int, *, error: DomainError | None = None,
                  section: str = "") -> HttpResponse:  # fmt: skip
     query = LookUpForm.read(request.GET)["q"]
     ticket = queries.ticket_at_desk(request.user, ticket_id)
@@ -70,7 +70,7 @@ def _intake_page(request: HttpRequest, ticket_id: int, *, error: DomainError | N
 
 @requires(INTAKE)
 @require_GET
-def intake(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def intake(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     """The number called at a desk, pre-filled from the register: nothing is written until the
     officer captures or confirms something."""
     return _intake_page(request, ticket_id)
@@ -80,14 +80,16 @@ def _back(ticket_id: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("intake:screen", args=[ticket_id]) + (f"#{anchor}" if anchor else ""))
 
 
-def _refused(request: HttpRequest, ticket_id: int, exc: DomainError, section: str) -> HttpResponse:
+def _refused(
+    request: LoggedInRequest, ticket_id: int, exc: DomainError, section: str
+) -> HttpResponse:
     """The intake screen again, the refusal shown where it happened, with its 4xx status."""
     return _intake_page(request, ticket_id, error=exc, section=section)
 
 
 @requires(INTAKE)
 @require_POST
-def choose_person(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def choose_person(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     person_id = _int_or_none(request.POST.get("person"))
     if person_id is None:
         raise NOT_FOUND()
@@ -97,7 +99,7 @@ def choose_person(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @requires(INTAKE)
 @require_POST
-def save_details(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def save_details(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     try:
         services.update_intake(
             ticket_id, kind=request.POST.get("kind", ""),
@@ -115,23 +117,23 @@ def save_details(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 def _read(request: HttpRequest, name: str, kind: str) -> bytes | None:
     """The bytes of an uploaded file, or of a browser capture sent as a data URL; None if neither."""
-    upload: UploadedFile | None = request.FILES.get(name)
+    upload: UploadedFile[bytes] | None = request.FILES.get(name)
     if upload is not None:
-        return captures.read_upload(upload, limit_mb=_LIMITS[kind])  # type: ignore[index]
+        return captures.read_upload(upload, limit_mb=_LIMITS[kind])
     data_url = request.POST.get(f"{name}_data", "").strip()
     if not data_url:
         return None
     try:
-        return captures.data_url_bytes(data_url, limit_mb=_LIMITS[kind])  # type: ignore[index]
+        return captures.data_url_bytes(data_url, limit_mb=_LIMITS[kind])
     except DomainError as exc:
         if kind == Artefact.Kind.SIGNATURE and exc.code == "NOT_AN_IMAGE":
-            raise captures.errors.BAD_SIGNATURE() from exc
+            raise close_errors.BAD_SIGNATURE() from exc
         raise
 
 
 @requires(INTAKE)
 @require_POST
-def capture_one(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse:
+def capture_one(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpResponse:
     """The photo or the signature: a file, or the webcam's / the canvas's picture."""
     if kind not in (Artefact.Kind.PHOTO, Artefact.Kind.SIGNATURE):
         raise NOT_FOUND()
@@ -141,7 +143,7 @@ def capture_one(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse
         if data is None and reason:
             services.mark_impossible(ticket_id, kind, 0, reason, actor=request.user)
         elif data is None:
-            raise captures.errors.EMPTY_FILE()
+            raise close_errors.CAPTURE_EMPTY()
         else:
             services.capture(ticket_id, kind, 0, data, actor=request.user)
     except DomainError as exc:
@@ -151,7 +153,7 @@ def capture_one(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse
 
 @requires(INTAKE)
 @require_POST
-def capture_many(request: HttpRequest, ticket_id: int, kind: str) -> HttpResponse:
+def capture_many(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpResponse:
     """Fingerprints (10 slots) or irises (2): every file and reason of the form in one go."""
     slots = {Artefact.Kind.FINGERPRINT: rules.FINGERS, Artefact.Kind.IRIS: rules.IRISES}
     if kind not in slots:
@@ -166,7 +168,7 @@ def capture_many(request: HttpRequest, ticket_id: int, kind: str) -> HttpRespons
             elif request.POST.get(f"reason_{slot}", "").strip():
                 reasons[slot] = request.POST[f"reason_{slot}"]
         if not files and not reasons:
-            raise captures.errors.EMPTY_FILE()
+            raise close_errors.CAPTURE_EMPTY()
         services.capture_slots(ticket_id, kind, files=files, reasons=reasons, actor=request.user)
     except DomainError as exc:
         return _refused(request, ticket_id, exc, kind)
@@ -175,7 +177,7 @@ def capture_many(request: HttpRequest, ticket_id: int, kind: str) -> HttpRespons
 
 @requires(INTAKE)
 @require_POST
-def propose(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def propose(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     try:
         proof_file = request.FILES.get("proof_file")
         data = (
@@ -192,7 +194,7 @@ def propose(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @requires(INTAKE)
 @require_POST
-def finish(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def finish(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     """Finish the intake; a second click lands on the dossier the first one made."""
     try:
         enrollment = services.finish_intake(ticket_id, actor=request.user)
@@ -207,7 +209,7 @@ def finish(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @requires(INTAKE, DOSSIERS)
 @require_GET
-def done(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def done(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """After finishing: the dossier code, the slip to print, and the way back to the desk."""
     enrollment = queries.dossier(request.user, enrollment_id)
     record_read("enrollment.view", enrollment, actor=request.user, unit=enrollment.unit)
@@ -217,7 +219,7 @@ def done(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 @requires(INTAKE, DOSSIERS)
 @require_GET
-def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def slip_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """The appointment slip (name, personal ID, return date): every print is audited."""
     enrollment = queries.dossier(request.user, enrollment_id)
     if enrollment.code is None:
@@ -232,7 +234,7 @@ def slip_pdf(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 @requires(ISSUE, DESK)
 @require_http_methods(["GET", "POST"])
-def close(request: HttpRequest, session_id: int) -> HttpResponse:
+def close(request: LoggedInRequest, session_id: int) -> HttpResponse:
     """The end of the evening: the counts; the numbers left (how many, which groups) and where
     they go — the venue's next sessions first; a box to confirm. After closing, the page shows the
     closed session's counts (a redirect, so a reload does not post again)."""

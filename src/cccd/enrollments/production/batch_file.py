@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from django.utils import timezone
 
-from cccd.enrollments.models import Artefact, Enrollment, SigningKey
+from cccd.enrollments.models import Artefact, Enrollment, SigningKey, stored_name
 from cccd.enrollments.production import errors
 from cccd.enrollments.production.keys import sign
 from cccd.units.models import Unit
@@ -56,7 +56,7 @@ def _copy_artefact(archive: zipfile.ZipFile, enrollment: Enrollment, artefact: A
     info.compress_type = zipfile.ZIP_STORED  # images are compressed already
     digest, size = hashlib.sha256(), 0
     try:
-        source = artefact.file.storage.open(artefact.file.name, "rb")
+        source = artefact.file.storage.open(stored_name(artefact.file), "rb")
     except OSError:
         raise errors.ARTEFACT_MISSING(artefact=label, code=enrollment.code) from None
     with source, archive.open(info, "w", force_zip64=True) as target:

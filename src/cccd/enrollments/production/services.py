@@ -35,7 +35,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.roles import PRODUCE
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.enrollments.dossiers import lifecycle
-from cccd.enrollments.models import Enrollment, ProductionBatch
+from cccd.enrollments.models import Enrollment, ProductionBatch, stored_name
 from cccd.enrollments.production import errors
 from cccd.enrollments.production.batch_file import measure, write_batch
 from cccd.enrollments.production.keys import centre_key, signature_is_valid, unit_key
@@ -165,7 +165,7 @@ def open_batch_file(batch_id: int, *, actor: User) -> tuple[ProductionBatch, IO[
     audited like a look-up."""
     require_permission(actor, PRODUCE)
     batch = get_visible(actor, ProductionBatch.objects.select_related("unit"), pk=batch_id)
-    handle = batch.file.storage.open(batch.file.name, "rb")
+    handle = batch.file.storage.open(stored_name(batch.file), "rb")
     record("production.download_batch", actor=actor, unit=batch.unit, obj=batch,
            after={"sha256": batch.sha256, "count": batch.count})  # fmt: skip
     return batch, handle
@@ -185,9 +185,9 @@ class ImportSummary:
 
 def _check_not_imported(actor: User, result_id: str, file_sha256: str) -> None:
     """A result file is imported once: by its id, and by its bytes (the same file renamed)."""
-    seen = visible_to(actor, ProductionBatch.objects.all())
-    seen = seen.filter(Q(result_id=result_id) | Q(result_sha256=file_sha256))
-    seen = seen.order_by("result_imported_at").first()
+    batches = visible_to(actor, ProductionBatch.objects.all())
+    batches = batches.filter(Q(result_id=result_id) | Q(result_sha256=file_sha256))
+    seen = batches.order_by("result_imported_at").first()
     if seen is not None:
         raise _replayed(seen)
 
@@ -211,7 +211,7 @@ def _check_dossiers(actor: User, batch: ProductionBatch, outcomes: list[Outcome]
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise errors.RESULT_UNKNOWN_DOSSIERS(codes=_short(unknown))
-    strangers = [f"{c} ({known[c].batch.code if known[c].batch else '—'})" for c in codes
+    strangers = [f"{c} ({b.code if (b := known[c].batch) else '—'})" for c in codes
                  if known[c].batch_id != batch.pk]  # fmt: skip
     if strangers:
         raise errors.RESULT_OTHER_BATCH(batch=batch.code, details=_short(strangers))
@@ -219,7 +219,8 @@ def _check_dossiers(actor: User, batch: ProductionBatch, outcomes: list[Outcome]
              if known[c].state != S.IN_PRODUCTION]  # fmt: skip
     if stale:
         raise errors.RESULT_NOT_IN_PRODUCTION(details=_short(stale))
-    expected = set(batch.enrollments.filter(state=S.IN_PRODUCTION).values_list("code", flat=True))
+    in_production = batch.enrollments.filter(state=S.IN_PRODUCTION)
+    expected = {c for c in in_production.values_list("code", flat=True) if c is not None}
     missing = sorted(expected - set(codes))
     if missing:
         raise errors.RESULT_INCOMPLETE(got=len(codes), count=len(expected), batch=batch.code,

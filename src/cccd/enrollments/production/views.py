@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cccd.accounts.permissions import require_permission, requires
+from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DELIVER, DOSSIERS, PRODUCE
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.enrollments.models import Enrollment, ProductionBatch
@@ -54,7 +54,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 @requires(PRODUCE)
 @require_http_methods(["GET", "POST"])
-def batch_new(request: HttpRequest) -> HttpResponse:
+def batch_new(request: LoggedInRequest) -> HttpResponse:
     """How many approved dossiers are ready; the POST sends them (up to the limit) as one batch."""
     require_permission(request.user, PRODUCE)
     if request.method == "GET":
@@ -93,14 +93,14 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @requires(PRODUCE)
 @require_GET
-def batch_download(request: HttpRequest, batch_id: int) -> FileResponse:
+def batch_download(request: LoggedInRequest, batch_id: int) -> FileResponse:
     """The signed batch zip; the service audits the download (it holds personal data)."""
     batch, handle = services.open_batch_file(batch_id, actor=request.user)
     return FileResponse(handle, as_attachment=True, filename=f"{batch.code}.zip",
                         content_type="application/zip")  # fmt: skip
 
 
-def _read_result(upload: UploadedFile | None) -> bytes:
+def _read_result(upload: UploadedFile[bytes] | None) -> bytes:
     """The uploaded result's bytes, refused by its declared size before any is read, and again
     while reading if the declared size understated it."""
     if upload is None:
@@ -118,7 +118,7 @@ def _read_result(upload: UploadedFile | None) -> bytes:
 
 @requires(PRODUCE)
 @require_POST
-def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_result(request: LoggedInRequest, batch_id: int) -> HttpResponse:
     """The centre's result file: imported whole, or refused on the batch's page with the reason."""
     batch = get_visible(request.user, ProductionBatch.objects.all(), pk=batch_id)
     try:
@@ -138,7 +138,7 @@ def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @requires(DELIVER)
 @require_POST
-def batch_arrived(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_arrived(request: LoggedInRequest, batch_id: int) -> HttpResponse:
     try:
         moved = services.cards_arrived(batch_id, actor=request.user)
     except DomainError as exc:

@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone
-from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.audit import record
+from cccd.enrollments import errors
 from cccd.enrollments.models import Enrollment, LookupAttempt
 from cccd.enrollments.public.links import LINK_MAX_LENGTH, legacy_link_hash, signed_code
-from cccd.errors import ErrorCode
 from cccd.registry.models import Person
 
 CLIENT_LIMIT = 5
@@ -56,42 +55,6 @@ _ROW_PART = 6  # at least: the row number is written with 6 digits or more (serv
 _DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YEAR = re.compile(r"^\d{4}$")
 
-# Refusals of the public page. They live here, not in errors.py, because only this page uses them.
-STATUS_CODE_NEEDED = ErrorCode(
-    "STATUS_CODE_NEEDED",
-    _("Type the dossier code printed on your appointment slip (letters, digits and dashes)."),
-    400,
-)
-STATUS_BIRTH_DATE_NEEDED = ErrorCode(
-    "STATUS_BIRTH_DATE_NEEDED",
-    _(
-        "Type your date of birth as dd/mm/yyyy (or only the year, if your papers show only the year)."
-    ),
-    400,
-)
-STATUS_NO_SUCH_DATE = ErrorCode(
-    "STATUS_NO_SUCH_DATE",
-    _("%(date)s is not a date in the calendar: check the day and month."),
-    400,
-)
-STATUS_NOT_FOUND = ErrorCode(
-    "STATUS_NOT_FOUND",
-    _("No dossier matches this code and date of birth. Check both against your appointment slip."),
-    404,
-)
-STATUS_TOO_MANY_GUESSES = ErrorCode(
-    "STATUS_TOO_MANY_GUESSES",
-    _("Too many wrong attempts. For your safety, please try again after %(time)s."),
-    429,
-)
-STATUS_LINK_UNKNOWN = ErrorCode(
-    "STATUS_LINK_UNKNOWN",
-    _(
-        "This link does not open a dossier: it may be cut short. Scan the QR code on your "
-        "appointment slip again, or type the dossier code and your date of birth below."
-    ),
-    404,
-)
 
 _CITIZEN_WORDS: dict[str, tuple[str, str]] = {
     Enrollment.State.CAPTURED: ("Đang xử lý hồ sơ", "Your dossier is being processed"),
@@ -158,7 +121,7 @@ def clean_code(text: str) -> list[str]:
     parts = [part for part in _SEPARATORS.split(text) if part]
     typed = "-".join(parts)
     if not parts or len(typed) > CODE_MAX_LENGTH or not typed.isascii() or not _CODE.match(typed):
-        raise STATUS_CODE_NEEDED()
+        raise errors.STATUS_CODE_NEEDED()
     candidates = [typed]
     compact = "".join(parts)
     for row_digits in range(_ROW_PART, len(compact) - _DATE_PART):
@@ -173,22 +136,22 @@ def parse_birth_date(text: str, *, today: datetime.date) -> BirthDate:
     """dd/mm/yyyy, d/m/yyyy (also with '.' or '-'), or yyyy alone; refuse the impossible."""
     text = (text or "").strip()
     if not text.isascii():
-        raise STATUS_BIRTH_DATE_NEEDED()
+        raise errors.STATUS_BIRTH_DATE_NEEDED()
     if _YEAR.match(text):
         year = int(text)
         if not EARLIEST_BIRTH_YEAR <= year <= today.year:
-            raise STATUS_BIRTH_DATE_NEEDED()
+            raise errors.STATUS_BIRTH_DATE_NEEDED()
         return BirthDate(year=year)
     match = _DAY.match(text)
     if match is None:
-        raise STATUS_BIRTH_DATE_NEEDED()
+        raise errors.STATUS_BIRTH_DATE_NEEDED()
     day, month, year = (int(part) for part in match.groups())
     try:
         born = datetime.date(year, month, day)
     except ValueError:
-        raise STATUS_NO_SUCH_DATE(date=text) from None
+        raise errors.STATUS_NO_SUCH_DATE(date=text) from None
     if not EARLIEST_BIRTH_YEAR <= year or born > today:
-        raise STATUS_BIRTH_DATE_NEEDED()
+        raise errors.STATUS_BIRTH_DATE_NEEDED()
     return BirthDate(day=born)
 
 
@@ -213,7 +176,7 @@ def _refuse_if_limited(client: str, now: datetime.datetime) -> None:
         local = timezone.localtime(until)
         text = formats.date_format(local, "H:i") if local.date() == timezone.localdate(now) \
             else formats.date_format(local, "H:i d/m/Y")  # fmt: skip
-        raise STATUS_TOO_MANY_GUESSES(time=text)
+        raise errors.STATUS_TOO_MANY_GUESSES(time=text)
 
 
 def _count_wrong_guess(client: str, now: datetime.datetime) -> None:
@@ -267,7 +230,7 @@ def public_status(code: str, birth_date_text: str, *, client_key: str) -> Public
         if enrollment is not None and born.matches(enrollment.person):
             return _opened(enrollment, via="code")
     _count_wrong_guess(client, now)
-    raise STATUS_NOT_FOUND()
+    raise errors.STATUS_NOT_FOUND()
 
 
 @transaction.atomic
@@ -284,5 +247,5 @@ def status_by_link(token: str) -> PublicStatus:
     else:
         enrollment = _dossiers().filter(legacy_link_sha256=legacy_link_hash(token)).first()
     if enrollment is None:
-        raise STATUS_LINK_UNKNOWN()
+        raise errors.STATUS_LINK_UNKNOWN()
     return _opened(enrollment, via="link")

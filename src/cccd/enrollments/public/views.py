@@ -9,6 +9,8 @@ real client address, and make the proxy overwrite that header, never pass on the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -30,7 +32,7 @@ def client_address(request: HttpRequest) -> str:
     return value.split(",")[-1].strip()[:100] or "unknown"
 
 
-def _page(request: HttpRequest, context: dict[str, object], code: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, context: Mapping[str, object], code: int = 200) -> HttpResponse:
     # Cache-Control: no-store comes from cccd.headers, as on every page (a shared phone must not
     # show the last look-up from its cache).
     response = render(request, "enrollments/public/status.html", context, status=code)

@@ -1,4 +1,5 @@
-# Dates are written dd/mm/yyyy in Vietnamese offices, whatever the UI language (DESIGN.md).
+# Dates are written dd/mm/yyyy in Vietnamese offices, whatever the UI language
+# (docs/design.md#language-dates-and-time).
 DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"
 DATETIME_FORMAT = "d/m/Y H:i"

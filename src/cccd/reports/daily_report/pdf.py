@@ -5,6 +5,7 @@ they sign."""
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
@@ -120,7 +121,10 @@ def _pdf_text(pdf: FPDF, sentence: str, *, size: float = 10.5) -> None:
 def _text_height(pdf: FPDF, sentence: str, *, size: float = 10.5) -> float:
     """How tall `_pdf_text` would write `sentence`, in mm (wrapped, not drawn)."""
     h = _font(pdf, size)
-    lines = pdf.multi_cell(0, h, sentence, align="J", dry_run=True, output=MethodReturnValue.LINES)
+    lines = cast(
+        "list[str]",
+        pdf.multi_cell(0, h, sentence, align="J", dry_run=True, output=MethodReturnValue.LINES),
+    )
     return len(lines) * h
 
 

@@ -3,11 +3,14 @@ to add up), user text written through `cccd.spreadsheets.safe_text`."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from cccd import spreadsheets
 from cccd.reports.daily_report.content import (
@@ -33,7 +36,7 @@ _SHARE = "0.0%"
 def render_xlsx(content: ReportContent) -> bytes:
     """One A4 portrait sheet; figures are number cells (shares as fractions formatted in %)."""
     book = Workbook()
-    sheet = book.active
+    sheet = spreadsheets.first_sheet(book)
     sheet.title = "Báo cáo tiến độ"
     writer = _Sheet(sheet)
     writer.header(content)
@@ -57,7 +60,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.horizontalCentered = True
     buffer = io.BytesIO()
     book.save(buffer)
@@ -67,24 +70,24 @@ def render_xlsx(content: ReportContent) -> bytes:
 class _Sheet:
     """Writes the report down the sheet, one block after another; `row` is the next free row."""
 
-    def __init__(self, sheet: object) -> None:
+    def __init__(self, sheet: Worksheet) -> None:
         self.sheet = sheet
         self.row = 1
 
-    def put(self, column: int, value: object, *, bold: bool = False, fmt: str | None = None,
+    def put(self, column: int, value: str | float | datetime.date | None, *, bold: bool = False, fmt: str | None = None,
             align: str | None = None, span: int = 1, size: float = 11, italic: bool = False,
             box: bool = False) -> None:  # fmt: skip
-        cell = self.sheet.cell(row=self.row, column=column, value=value)  # type: ignore[attr-defined]
+        cell = self.sheet.cell(row=self.row, column=column, value=value)
         cell.font = Font(name="Times New Roman", bold=bold, italic=italic, size=size)
         if fmt:
             cell.number_format = fmt
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
         if span > 1:
-            self.sheet.merge_cells(start_row=self.row, start_column=column,  # type: ignore[attr-defined]
+            self.sheet.merge_cells(start_row=self.row, start_column=column,
                                    end_row=self.row, end_column=column + span - 1)  # fmt: skip
         if box:
             for c in range(column, column + span):
-                self.sheet.cell(row=self.row, column=c).border = _BOX  # type: ignore[attr-defined]
+                self.sheet.cell(row=self.row, column=c).border = _BOX
 
     def header(self, content: ReportContent) -> None:
         above, unit = (content.parent_name.upper(), 2) if content.parent_name else ("", 1)
@@ -124,7 +127,7 @@ class _Sheet:
     def text(self, sentence: str, *, italic: bool = False) -> None:
         self.put(1, sentence, span=6, align="left", italic=italic)
         lines = max(1, len(sentence) // 85 + 1)
-        self.sheet.row_dimensions[self.row].height = 15 * lines  # type: ignore[attr-defined]
+        self.sheet.row_dimensions[self.row].height = 15 * lines
         self.row += 1
 
     def children(self, rows: list[ChildLine]) -> None:
@@ -135,7 +138,7 @@ class _Sheet:
             self.put(column, title, bold=True, align="center", box=True)
         self.row += 1
         for r in rows:
-            values: list[tuple[object, str | None]] = [
+            values: list[tuple[str | float | None, str | None]] = [
                 (r.rank, "0"), (spreadsheets.safe_text(r.name), None), (r.target if r.target is not None else "—", _COUNT),
                 (r.done, _COUNT), (r.percent / 100 if r.percent is not None else "—", _SHARE),
                 (r.today, _COUNT),

@@ -40,7 +40,7 @@ def _shift(apps, sign):
         .values("unit_id", "campaign_id", "group_id", "kind", "day")
         .annotate(n=Count("pk"))
     )
-    chains = {}
+    chains: dict[int, list[int]] = {}
     for row in withdrawn:
         campaign, group, day = row["campaign_id"] or 0, row["group_id"] or 0, row["day"]
         for unit_id in _chain(Unit, row["unit_id"], chains):

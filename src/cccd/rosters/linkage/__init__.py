@@ -1,12 +1,12 @@
 """Batch record linkage: the rows of a roster against the slice of the register they can match.
 
 A school or commune sends a list of people (a roster); before the intake day each row must be tied
-to one person of the register, or shown to an officer. DOMAIN.md ("Names and matching") says why
+to one person of the register, or shown to an officer. docs/domain.md#names-and-matching says why
 this is not a look-up: name + birth date is not unique (Nguyễn is 38 % of people, namesakes born
 the same day exist), and rosters carry every kind of error — no diacritics, capitals, NFD, old tone
 placement, one-letter typos, dropped middle names, day and month swapped, two-digit years.
 
-How (DESIGN.md, "batch record linkage"): Splink 5 on embedded DuckDB 2.
+How (docs/design.md#record-linkage): Splink 5 on embedded DuckDB 2.
 
 1. Both sides become the same narrow frame (`FRAME_SCHEMA`): names folded **in Python** with
    `cccd.core.names.fold` (DuckDB's ``strip_accents`` leaves đ alone) and split into family,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from cccd.rosters.linkage.folding import split_folded
 from cccd.rosters.linkage.frames import connect, population_of, roster_frame, roster_id
@@ -190,7 +190,8 @@ def _score(
 def _namesakes(register: pa.Table) -> dict[str, tuple[str, ...]]:
     """Person → everyone of the slice with the same folded name and birth date (or year alone).
 
-    Such people cannot be told apart by name and birth: DOMAIN.md says they exist (and twins).
+    Such people cannot be told apart by name and birth: docs/domain.md#names-and-matching says they
+    exist (and twins).
     """
     groups = _query(
         """

@@ -20,9 +20,10 @@ MODEL_PATH: Final = Path(__file__).with_name("linkage_model.json")
 def settings() -> SettingsCreator:
     """Our comparisons and blocking rules, untrained (`cccd.demo.linkage_training` estimates them).
 
-    Blocking: every rule includes the birth date or year (DESIGN.md: name-only blocking exhausted
-    19 GB on Nguyễn); the place is the register slice. The rules are chosen so one error of each
-    kind still leaves a rule that pairs the row with its person (bench/RESULTS.md, blocking recall).
+    Blocking: every rule includes the birth date or year (docs/design.md#record-linkage: name-only
+    blocking exhausted 19 GB on Nguyễn); the place is the register slice. The rules are chosen so
+    one error of each kind still leaves a rule that pairs the row with its person (bench/RESULTS.md,
+    blocking recall).
     """
     from splink import SettingsCreator, block_on
     from splink.blocking_rule_library import CustomRule

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             total=None,
             unit="rows",
             disable=quiet,
-            file=self.stderr._out,
+            file=cast("TextIO", self.stderr._out),  # the stream itself: the wrapper adds newlines
             initial=register_import.rows_done,
         )
 
