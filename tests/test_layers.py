@@ -24,7 +24,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("small shared modules", (
         "cccd.errors", "cccd.environment", "cccd.localtime", "cccd.spreadsheets",
         "cccd.filebounds", "cccd.labels", "cccd.pdf", "cccd.rule_messages", "cccd.headers",
-        "cccd.formats", "cccd.api",
+        "cccd.formats", "cccd.api", "cccd.queryforms",
     )),
     ("the unit trees", ("cccd.units",)),
     ("users, roles, scope, audit", ("cccd.accounts",)),

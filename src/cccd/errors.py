@@ -120,6 +120,8 @@ def all_codes() -> list[ErrorCode]:
 NOT_FOUND = ErrorCode("NOT_FOUND", _("Not found, or not in your unit."), 404)
 PERMISSION_DENIED = ErrorCode("PERMISSION_DENIED", _("Your role does not allow this."), 403)
 INVALID_INPUT = ErrorCode("INVALID_INPUT", _("Some of the input is not valid: %(detail)s"), 422)
+BAD_QUERY = ErrorCode("BAD_QUERY", _("“%(field)s” cannot be read: %(problem)s"), 400)
+"""A query-string value that cannot be read, named by its field (`cccd.queryforms`' rule)."""
 NAME_REQUIRED = ErrorCode("NAME_REQUIRED", _("The %(field)s cannot be empty."), 400)
 NAME_TOO_LONG = ErrorCode(
     "NAME_TOO_LONG",

@@ -45,7 +45,7 @@ def test_every_operation_documents_its_refusals_as_the_error_schema(officer_dakm
     document = client_for(officer_dakmil).get("/api/v1/openapi.json").json()
     error = document["components"]["schemas"]["Error"]
     assert error["required"] == ["code", "message"]
-    assert {"NOT_FOUND", "INVALID_INPUT", "NOT_AUTHENTICATED", "BAD_DAY"} <= set(
+    assert {"NOT_FOUND", "INVALID_INPUT", "NOT_AUTHENTICATED", "BAD_QUERY"} <= set(
         error["properties"]["code"]["enum"]
     )
     refusal = {"$ref": "#/components/schemas/Error"}
@@ -61,7 +61,7 @@ def test_every_operation_documents_its_refusals_as_the_error_schema(officer_dakm
         ("/api/v1/audit", 403, "PERMISSION_DENIED"),
         ("/api/v1/units/999999", 404, "NOT_FOUND"),
         ("/api/v1/units/abc", 422, "INVALID_INPUT"),
-        ("/api/v1/reports/dashboard?day=yesterday", 400, "BAD_DAY"),
+        ("/api/v1/reports/dashboard?day=yesterday", 400, "BAD_QUERY"),
     ],
 )
 def test_a_refusal_has_the_documented_shape(

@@ -109,10 +109,10 @@ def test_another_units_figures_are_a_404_and_a_liaison_gets_a_403(
 @pytest.mark.parametrize(
     ("query", "status", "code"),
     [
-        ("day=31/02/2021", 400, "BAD_DAY"),
-        ("day=yesterday", 400, "BAD_DAY"),
-        ("unit=abc", 400, "BAD_ID"),
-        ("campaign=1;drop", 400, "BAD_ID"),
+        ("day=31/02/2021", 400, "BAD_QUERY"),
+        ("day=yesterday", 400, "BAD_QUERY"),
+        ("unit=abc", 400, "BAD_QUERY"),
+        ("campaign=1;drop", 400, "BAD_QUERY"),
         ("campaign=999999", 404, "NOT_FOUND"),
         ("unit=999999", 404, "NOT_FOUND"),
     ],

@@ -281,7 +281,7 @@ def test_the_xlsx_holds_real_numbers(
     ("query", "status", "message"),
     [
         ("from=32/01/2021&to=31/03/2021", 400, "is not a date"),
-        ("from=2021-03-01&to=31/03/2021", 400, "is not a date"),
+        ("from=2021-13-01&to=31/03/2021", 400, "is not a date"),
         ("from=01/03/2021&to=tomorrow", 400, "is not a date"),
         ("from=1/3/21&to=31/03/2021", 400, "is not a date"),
         ("from=31/03/2021&to=01/03/2021", 400, "before it starts"),

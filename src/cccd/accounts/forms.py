@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cccd.accounts.models import Role
+from cccd.queryforms import DayField, QueryForm, TextField
 from cccd.units.models import Unit
 
 
@@ -73,8 +74,17 @@ class TokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=100)
 
 
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action"), max_length=64, required=False)
-    actor = forms.CharField(label=_("User"), max_length=150, required=False)
-    date_from = forms.DateField(label=_("From"), required=False)
-    date_to = forms.DateField(label=_("To"), required=False)
+class AuditFilterForm(QueryForm):
+    """?action=&actor=&date_from=&date_to= of the audit trail (`cccd.queryforms`' rule); the page
+    renders its fields."""
+
+    action = TextField(label=_("Action"), max_length=64)
+    actor = TextField(label=_("User"), max_length=150)
+    date_from = DayField(label=_("From"), required=False, any_year=True)  # beyond: no bound
+    date_to = DayField(label=_("To"), required=False, any_year=True)
+
+
+class UserListQuery(QueryForm):
+    """?q= of the user list (`cccd.queryforms`' rule)."""
+
+    q = TextField(max_length=100, label=_("User name or family name"))

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import AUDIT
 from cccd.accounts.scoping import visible_to
 from cccd.localtime import FIRST_DAY, LAST_DAY, local_midnight
 from cccd.units.models import Unit
@@ -20,7 +21,7 @@ def audit_trail(
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """The audit events of the user's subtree, newest first; days are local (Asia/Ho_Chi_Minh)."""
-    require_permission(user, "accounts.view_audit_trail")
+    require_permission(user, AUDIT)
     events = visible_to(user, AuditEvent.objects.select_related("unit"))
     if action:
         events = events.filter(action__startswith=action)

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from cccd.accounts.audit import record
 from cccd.accounts.models import AuditEvent
+from cccd.accounts.roles import AUDIT
 from cccd.accounts.scoping import visible_to, visible_with_ancestors
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def denial_bursts(viewer: User, *, now: datetime.datetime | None = None) -> list
 
     Only for a role that reads the audit trail (administrator, commander); anyone else gets none.
     """
-    if not viewer.has_perm("accounts.view_audit_trail"):
+    if not viewer.has_perm(AUDIT):
         return []
     count, minutes, days = burst_settings()
     now = now or timezone.now()

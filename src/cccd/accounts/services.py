@@ -17,6 +17,7 @@ from cccd.accounts import errors
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import ApiToken, Role, User, hash_token, password_stamp
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import USERS
 from cccd.accounts.scoping import get_visible, unit_is_visible
 from cccd.labels import clean_label
 from cccd.units.models import Unit
@@ -54,7 +55,7 @@ def create_user(
     email: str = "",
     actor: User,
 ) -> User:
-    require_permission(actor, "accounts.manage_users")
+    require_permission(actor, USERS)
     _check_unit(unit, actor=actor)
     if User.objects.filter(username__iexact=username).exists():
         raise errors.USERNAME_TAKEN(username=username)
@@ -77,7 +78,7 @@ def create_user(
 @transaction.atomic
 def update_user(user_id: int, *, actor: User, **changes: object) -> User:
     """Change a user's name, e-mail, unit, role or active flag; every change is audited."""
-    require_permission(actor, "accounts.manage_users")
+    require_permission(actor, USERS)
     user = get_visible(actor, User.objects.select_for_update(), pk=user_id)
     if user.pk == actor.pk and {"unit", "role", "is_active"} & changes.keys():
         raise errors.CANNOT_CHANGE_SELF()
@@ -116,7 +117,7 @@ def _replace_password(user: User, password: str) -> int:
 def set_user_password(user_id: int, password: str, *, actor: User) -> User:
     """An administrator sets another user's password (one's own needs the current password:
     `change_own_password`)."""
-    require_permission(actor, "accounts.manage_users")
+    require_permission(actor, USERS)
     if user_id == actor.pk:
         raise errors.OWN_PASSWORD_NEEDS_CURRENT()
     user = get_visible(actor, User.objects.select_for_update(), pk=user_id)

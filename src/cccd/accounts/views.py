@@ -19,6 +19,7 @@ from cccd.accounts.forms import (
     TokenForm,
     UserCreateForm,
     UserEditForm,
+    UserListQuery,
 )
 from cccd.accounts.models import ApiToken, User
 from cccd.accounts.permissions import LoggedInRequest, requires
@@ -29,7 +30,7 @@ from cccd.errors import DomainError
 
 @requires(USERS)
 def user_list(request: LoggedInRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    q = UserListQuery.read(request.GET)["q"]
     page = Paginator(queries.visible_users(request.user, q=q), 100).get_page(
         request.GET.get("page")
     )
@@ -84,14 +85,13 @@ def user_set_password(request: LoggedInRequest, user_id: int) -> HttpResponse:
 
 @requires(AUDIT)
 def audit_list(request: LoggedInRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = AuditFilterForm.read(request.GET)
     events = queries.audit_trail(request.user, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
         event.action_label = action_label(event.action)  # type: ignore[attr-defined]
-    return render(request, "accounts/audit_list.html", {"form": form, "page": page},
-                  status=400 if form.errors else 200)  # fmt: skip
+    form = AuditFilterForm(request.GET)
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page})
 
 
 @requires()

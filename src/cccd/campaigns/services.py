@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import CAMPAIGNS, GROUPS, PLAN
 from cccd.accounts.scoping import get_visible, visible_to, visible_with_ancestors
 from cccd.campaigns import errors
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Target, Team, Venue
@@ -71,7 +72,7 @@ def _bounded(value: int, field: str, low: int, high: int) -> int:
 @transaction.atomic
 def create_campaign(*, unit_id: int, name: str, start_date: datetime.date, end_date: datetime.date,
                     law: str, actor: User) -> Campaign:  # fmt: skip
-    require_permission(actor, "campaigns.manage_campaigns")
+    require_permission(actor, CAMPAIGNS)
     name = clean_label(name, field=_("campaign name"), max_length=200)
     check_campaign_days(start_date, end_date)
     unit = _police_unit(unit_id, actor=actor)
@@ -86,7 +87,7 @@ def create_campaign(*, unit_id: int, name: str, start_date: datetime.date, end_d
 def set_target(*, campaign_id: int, unit_id: int, group_id: int | None, total: int, per_day: int | None,
                actor: User) -> Target:  # fmt: skip
     """Set (or change) one target; the unit must be the campaign's or below it."""
-    require_permission(actor, "campaigns.manage_campaigns")
+    require_permission(actor, CAMPAIGNS)
     campaign = get_visible(
         actor, Campaign.objects.select_for_update().select_related("unit"), pk=campaign_id
     )
@@ -128,7 +129,7 @@ def _campaign_for_planning(campaign_id: int, *, actor: User) -> Campaign:
 @transaction.atomic
 def create_venue(*, unit_id: int, kind: str, name: str, address: str = "", commune_id: int | None = None,
                  liaison_id: int | None = None, actor: User) -> Venue:  # fmt: skip
-    require_permission(actor, "campaigns.plan_sessions")
+    require_permission(actor, PLAN)
     name = clean_label(name, field=_("venue name"), max_length=200)
     address = clean_label(address, field=_("address"), max_length=300, required=False)
     unit = _police_unit(unit_id, actor=actor)
@@ -158,7 +159,7 @@ def create_venue(*, unit_id: int, kind: str, name: str, address: str = "", commu
 def create_team(
     *, unit_id: int, name: str, leader_id: int, member_ids: list[int], actor: User
 ) -> Team:
-    require_permission(actor, "campaigns.plan_sessions")
+    require_permission(actor, PLAN)
     name = clean_label(name, field=_("team name"), max_length=120)
     unit = _police_unit(unit_id, actor=actor)
     people = list(
@@ -185,7 +186,7 @@ def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: da
     the same hours is refused; a venue shared with another team, or a person in two teams planned
     at the same hours, is refused unless the planner accepts it (`accept_clashes`).
     """
-    require_permission(actor, "campaigns.plan_sessions")
+    require_permission(actor, PLAN)
     starts_at, ends_at = (
         timezone.make_aware(t) if timezone.is_naive(t) else t for t in (starts_at, ends_at)
     )
@@ -282,7 +283,7 @@ def update_group(
     group_id: int, *, name: str, priority: int, served_first: bool, is_active: bool, actor: User
 ) -> PriorityGroup:
     """An administrator renames, reorders or (de)activates a group; the queue follows the order."""
-    require_permission(actor, "campaigns.change_prioritygroup")
+    require_permission(actor, GROUPS)
     group = PriorityGroup.objects.select_for_update().get(pk=group_id)
     fields = ("name", "priority", "served_first", "is_active")
     before = snapshot(group, fields)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from cccd.accounts.models import User
 from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.queries import police_units_for
-from cccd.accounts.roles import CAMPAIGN_DATA, PLAN
+from cccd.accounts.roles import CAMPAIGN_DATA, CAMPAIGNS, GROUPS, PLAN
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns import errors, queries, services
 from cccd.campaigns.forms import (
@@ -38,14 +38,14 @@ def _status(form: forms.BaseForm | None) -> int:
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
 def campaign_list(request: LoggedInRequest) -> HttpResponse:
-    can_create = request.user.has_perm("campaigns.manage_campaigns")
+    can_create = request.user.has_perm(CAMPAIGNS)
     form = (
         CampaignForm(request.POST or None, units=police_units_for(request.user))
         if can_create
         else None
     )
     if request.method == "POST":
-        require_permission(request.user, "campaigns.manage_campaigns")
+        require_permission(request.user, CAMPAIGNS)
         if form is not None and form.is_valid():
             data = form.cleaned_data
             campaign = services.create_campaign(unit_id=data["unit"].pk, name=data["name"], start_date=data["start_date"],
@@ -67,11 +67,11 @@ def _campaign(request: LoggedInRequest, campaign_id: int) -> Campaign:
 @require_http_methods(["GET", "POST"])
 def campaign_detail(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
-    can_set = request.user.has_perm("campaigns.manage_campaigns")
+    can_set = request.user.has_perm(CAMPAIGNS)
     units = police_units_for(request.user).filter(path__startswith=campaign.unit.path)
     form = TargetForm(request.POST or None, units=units) if can_set else None
     if request.method == "POST":
-        require_permission(request.user, "campaigns.manage_campaigns")
+        require_permission(request.user, CAMPAIGNS)
         if form is not None and form.is_valid():
             data = form.cleaned_data
             services.set_target(campaign_id=campaign.pk, unit_id=data["unit"].pk,
@@ -125,12 +125,12 @@ def session_plan(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
 @requires(CAMPAIGN_DATA)
 @require_http_methods(["GET", "POST"])
 def venue_list(request: LoggedInRequest) -> HttpResponse:
-    can_plan = request.user.has_perm("campaigns.plan_sessions")
+    can_plan = request.user.has_perm(PLAN)
     form = (
         VenueForm(request.POST or None, units=police_units_for(request.user)) if can_plan else None
     )
     if request.method == "POST":
-        require_permission(request.user, "campaigns.plan_sessions")
+        require_permission(request.user, PLAN)
         if form is not None and form.is_valid():
             data = form.cleaned_data
             services.create_venue(unit_id=data["unit"].pk, kind=data["kind"], name=data["name"],
@@ -169,9 +169,9 @@ def team_create(request: LoggedInRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_list(request: LoggedInRequest) -> HttpResponse:
     """The priority groups in their order; an administrator edits them in place."""
-    can_edit = request.user.has_perm("campaigns.change_prioritygroup")
+    can_edit = request.user.has_perm(GROUPS)
     if request.method == "POST":
-        require_permission(request.user, "campaigns.change_prioritygroup")
+        require_permission(request.user, GROUPS)
         group = PriorityGroup.objects.filter(pk=request.POST.get("group", "0") or 0).first()
         if group is None:
             raise NOT_FOUND()

@@ -1,9 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cccd.queryforms import QueryForm, TextField
 
-class SearchForm(forms.Form):
-    q = forms.CharField(
+
+class SearchForm(QueryForm):
+    """?q= of the register look-up (`cccd.queryforms`' rule); what is too short to search is the
+    service's refusal (`PERSON_QUERY_TOO_SHORT`)."""
+
+    q = TextField(
         label=_("Personal ID number, or name and year of birth"), max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. nguyen van an 1990"), "autofocus": True}),
     )  # fmt: skip

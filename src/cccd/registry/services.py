@@ -11,6 +11,7 @@ from django.db import transaction
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.jobs import leases
 from cccd.jobs.models import Job
@@ -22,7 +23,7 @@ from cccd.registry.tables import open_table, received_file
 
 def search_people(text: str, *, actor: User) -> list[search.Match]:
     """A look-up in the register; audited with what was asked and how many were found."""
-    require_permission(actor, "registry.look_up_person")
+    require_permission(actor, LOOK_UP)
     if (typed := search.id_digits_typed(text)) is not None:
         raise errors.ID_NUMBER_LENGTH(count=typed)
     query = search.parse_query(text)
@@ -35,7 +36,7 @@ def search_people(text: str, *, actor: User) -> list[search.Match]:
 
 
 def view_person(person_id: int, *, actor: User) -> Person:
-    require_permission(actor, "registry.look_up_person")
+    require_permission(actor, LOOK_UP)
     person = get_visible(
         actor,
         Person.objects.select_related("residence_unit", "household", "household__residence_unit"),
@@ -49,7 +50,7 @@ def start_import(
     upload: UploadedFile[bytes], *, actor: User, run_now: bool = False
 ) -> RegisterImport:
     """Keep the uploaded file, check its header at once, and queue the import as a task."""
-    require_permission(actor, "registry.import_register")
+    require_permission(actor, IMPORT)
     with received_file(upload) as path:
         read_header(open_table(path))  # refuse a file without the columns before keeping it
         register_import = _create_import(path, upload.name or "register", actor=actor)
@@ -59,7 +60,7 @@ def start_import(
 def import_file(path: Path, *, actor: User | None, unit_path: str | None = None) -> RegisterImport:
     """The command-line import: the same checks and writer, run in this process by the caller."""
     if actor is not None:
-        require_permission(actor, "registry.import_register")
+        require_permission(actor, IMPORT)
     read_header(open_table(path))
     return _create_import(path, path.name, actor=actor, unit_path=unit_path)
 
@@ -97,7 +98,7 @@ def _queue(register_import: RegisterImport, *, run_now: bool) -> RegisterImport:
 def resume_import(import_id: int, *, actor: User) -> RegisterImport:
     """Queue again an import that stopped (its worker died, or an error stopped it): it goes on
     after its last committed batch. One that is queued, running or finished is refused."""
-    require_permission(actor, "registry.import_register")
+    require_permission(actor, IMPORT)
     register_import = get_visible(
         actor, RegisterImport.objects.select_related("job", "unit"), pk=import_id
     )

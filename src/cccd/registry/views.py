@@ -23,12 +23,10 @@ from cccd.registry.xlsx import write_rejected_rows
 
 @requires(LOOK_UP)
 def search(request: LoggedInRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
-    matches = None
-    if form.is_valid():
-        matches = services.search_people(form.cleaned_data["q"], actor=request.user)
-    return render(request, "registry/search.html", {"form": form, "matches": matches},
-                  status=400 if form.errors else 200)  # fmt: skip
+    q = SearchForm.read(request.GET)["q"]
+    matches = services.search_people(q, actor=request.user) if "q" in request.GET else None
+    return render(request, "registry/search.html",
+                  {"form": SearchForm(request.GET), "matches": matches})  # fmt: skip
 
 
 @requires(LOOK_UP)

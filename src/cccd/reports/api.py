@@ -12,8 +12,8 @@ from cccd.accounts.permissions import LoggedInRequest, require_permission
 from cccd.accounts.roles import DASHBOARD
 from cccd.api.inputs import Text
 from cccd.reports import queries
+from cccd.reports.forms import ReportQuery, figures_of
 from cccd.reports.schemas import ChildrenOut, FiguresOut
-from cccd.reports.views import VIEW, parse_day, parse_id
 from cccd.units.models import Unit
 
 router = Router(tags=["reports"])
@@ -24,11 +24,11 @@ QueryText = Annotated[str, Text(20)]
 
 def _figures(request: LoggedInRequest, unit: str | None, campaign: str | None, day: str | None, *,
              children: bool = True) -> queries.Figures:  # fmt: skip
-    """Parse ?unit=&campaign=&day= as the dashboard does (strings, so a bad one is our 400)."""
-    require_permission(request.user, VIEW)
-    when = parse_day(day)
-    chosen = queries.unit_for(request.user, parse_id(unit))
-    running = queries.campaign_for(request.user, parse_id(campaign), when)
+    """Read ?unit=&campaign=&day= with the daily report's form (strings here, so that a bad one
+    is the pages' 400 `BAD_QUERY`, not a schema error)."""
+    require_permission(request.user, DASHBOARD)
+    query = ReportQuery.read({"unit": unit, "campaign": campaign, "day": day}, user=request.user)
+    chosen, running, when = figures_of(request.user, query)
     return queries.figures(chosen, running, when, children=children)
 
 

@@ -1,11 +1,10 @@
-"""Refusals of the report pages and API, with a sentence an officer understands."""
+"""Refusals of the report pages and API, with a sentence an officer understands. A query value
+that cannot be read is `cccd.errors.BAD_QUERY` (`cccd.queryforms`)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from cccd.errors import ErrorCode
 
-BAD_DAY = ErrorCode("BAD_DAY", _("“%(text)s” is not a date: write it as dd/mm/yyyy."), 400)
-BAD_ID = ErrorCode("BAD_ID", _("“%(text)s” is not a number from this site's links."), 400)
 FUTURE_DAY = ErrorCode(
     "FUTURE_DAY",
     _("%(day)s has not come yet: figures go up to today, %(today)s, at the latest."),

@@ -4,6 +4,7 @@ render. Both are audited: the report names officers and what they did."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,33 +15,19 @@ from cccd.accounts.audit import record
 from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
-from cccd.reports import errors, officers, queries
-from cccd.reports.views import parse_id
+from cccd.reports import officers, queries
+from cccd.reports.forms import OfficerReportQuery
 from cccd.units.models import Unit
 
-DATE_FORMAT = "%d/%m/%Y"
 
-
-def parse_date(text: str) -> datetime.date:
-    """A dd/mm/yyyy date exactly (the page's format); anything else is a clear 400."""
-    value = text.strip()
-    try:
-        if len(value) != 10:
-            raise ValueError(value)
-        return datetime.datetime.strptime(value, DATE_FORMAT).date()  # noqa: DTZ007 (a date)
-    except ValueError:
-        raise errors.BAD_DAY(text=text[:20]) from None
-
-
-def period_of(request: LoggedInRequest) -> tuple[datetime.date, datetime.date]:
-    """?from=…&to=… in dd/mm/yyyy; by default from the running campaign's start (else 30 days
-    back) to today, Vietnam's date."""
-    today = timezone.localdate()
-    raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
-    date_to = parse_date(raw_to) if raw_to.strip() else today
-    if raw_from.strip():
-        date_from = parse_date(raw_from)
-    else:
+def period_of(
+    request: LoggedInRequest, query: dict[str, Any]
+) -> tuple[datetime.date, datetime.date]:
+    """?from=…&to=… (dd/mm/yyyy, or ISO); by default from the running campaign's start (else 30
+    days back) to today, Vietnam's date."""
+    date_to = query["date_to"] or timezone.localdate()
+    date_from = query["date_from"]
+    if date_from is None:
         running = (
             visible_campaigns(request.user)
             .filter(start_date__lte=date_to, end_date__gte=date_to)
@@ -55,9 +42,10 @@ def period_of(request: LoggedInRequest) -> tuple[datetime.date, datetime.date]:
 def _report(
     request: LoggedInRequest, action: str
 ) -> tuple[Unit, datetime.date, datetime.date, list[officers.OfficerRow]]:
-    require_permission(request.user, officers.VIEW)
-    unit = queries.unit_for(request.user, parse_id(request.GET.get("unit")))
-    date_from, date_to = period_of(request)
+    require_permission(request.user, DASHBOARD)
+    query = OfficerReportQuery.read(request.GET, user=request.user)
+    unit = query["unit"] or queries.unit_for(request.user, None)
+    date_from, date_to = period_of(request, query)
     rows = officers.officer_report(request.user, unit, date_from, date_to)
     record(action, actor=request.user, unit=unit, obj=unit,
            after={"from": date_from.isoformat(), "to": date_to.isoformat(), "officers": len(rows)})  # fmt: skip

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from cccd import errors as common
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import DASHBOARD
 from cccd.accounts.scoping import unit_is_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.enrollments.models import Enrollment, Holiday
@@ -44,7 +45,6 @@ from cccd.spreadsheets import first_sheet
 from cccd.tickets.models import Desk
 from cccd.units.models import Unit
 
-VIEW = "reports.view_dashboard"
 MAX_DAYS = 366
 NIGHT_FROM, NIGHT_TO = datetime.time(19), datetime.time(6)
 
@@ -144,7 +144,7 @@ def officer_report(
     """The officers who received dossiers or worked sessions of `unit`'s subtree in the period,
     most intakes first. Only dossiers and sessions the user may see are read (`visible_to`), so
     another unit's officers and work never appear."""
-    require_permission(user, VIEW)
+    require_permission(user, DASHBOARD)
     if not unit_is_visible(user, unit.path):
         raise common.NOT_FOUND()
     check_period(date_from, date_to)

@@ -74,21 +74,12 @@ class Figures:
         return round(100 * self.done / self.target, 1) if self.target else None
 
 
-def campaign_for(user: User, campaign_id: int | None, day: datetime.date) -> Campaign:
-    """The campaign asked for, else the one running on `day` (the latest to start), else the
-    latest; a campaign the user's units do not take part in is a 404."""
+def campaign_for(user: User, day: datetime.date) -> Campaign:
+    """The campaign running on `day` (the latest to start), else the latest of the user's; none
+    is a 404. One asked for by id is `reports.forms`' to find, in the same scope."""
     campaigns = visible_campaigns(user)
-    if campaign_id is not None:
-        return _one(campaigns, campaign_id)
     running = campaigns.filter(start_date__lte=day, end_date__gte=day).first()
     chosen = running or campaigns.first()
-    if chosen is None:
-        raise NOT_FOUND()
-    return chosen
-
-
-def _one(campaigns: QuerySet[Campaign], campaign_id: int) -> Campaign:
-    chosen = campaigns.filter(pk=campaign_id).first()
     if chosen is None:
         raise NOT_FOUND()
     return chosen

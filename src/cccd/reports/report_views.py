@@ -3,6 +3,8 @@ built from the same `queries.figures` as the dashboard and the API."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
@@ -12,23 +14,20 @@ from cccd.accounts.permissions import LoggedInRequest, require_permission, requi
 from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.errors import NOT_FOUND
-from cccd.reports import daily_report, errors, queries
-from cccd.reports.views import VIEW, parse_day, parse_id
+from cccd.reports import daily_report, errors
+from cccd.reports.forms import ReportDownloadQuery, ReportQuery, figures_of
 
 
-def _content(request: LoggedInRequest) -> daily_report.ReportContent:
-    """The report asked for by ?unit=&campaign=&day=, as the dashboard parses them."""
-    day = parse_day(request.GET.get("day"))
-    unit = queries.unit_for(request.user, parse_id(request.GET.get("unit")))
-    campaign = queries.campaign_for(request.user, parse_id(request.GET.get("campaign")), day)
-    return daily_report.report_content(unit, campaign, day)
+def _content(request: LoggedInRequest, query: dict[str, Any]) -> daily_report.ReportContent:
+    """The report asked for by ?unit=&campaign=&day=, as the dashboard reads them."""
+    return daily_report.report_content(*figures_of(request.user, query))
 
 
 @requires(DASHBOARD)
 @require_GET
 def report_page(request: LoggedInRequest) -> HttpResponse:
-    require_permission(request.user, VIEW)
-    content = _content(request)
+    require_permission(request.user, DASHBOARD)
+    content = _content(request, ReportQuery.read(request.GET, user=request.user))
     context = {
         "r": content, "f": content.figures, "campaigns": visible_campaigns(request.user),
         "stored": daily_report.stored_reports(content.figures.unit),
@@ -40,11 +39,12 @@ def report_page(request: LoggedInRequest) -> HttpResponse:
 @require_GET
 def report_download(request: LoggedInRequest, fmt: str) -> HttpResponse | FileResponse:
     """The report made now; with ?stored=1 the file the schedule wrote for that day instead."""
-    require_permission(request.user, VIEW)
+    require_permission(request.user, DASHBOARD)
     if fmt not in daily_report.FORMATS:
         raise errors.BAD_FORMAT(text=fmt[:10])
-    content = _content(request)
-    if request.GET.get("stored"):
+    query = ReportDownloadQuery.read(request.GET, user=request.user)
+    content = _content(request, query)
+    if query["stored"]:
         unit, campaign = content.figures.unit, content.figures.campaign
         name = daily_report.stored_name(unit, campaign.pk, content.day, fmt)
         if not default_storage.exists(name):

@@ -7,7 +7,6 @@ import datetime
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
@@ -15,47 +14,18 @@ from cccd.accounts.roles import DASHBOARD
 from cccd.accounts.scoping import unit_is_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
-from cccd.localtime import is_plausible
-from cccd.reports import counters, errors, queries
+from cccd.reports import counters, queries
+from cccd.reports.forms import DashboardQuery, figures_of
 from cccd.units.models import Unit
-
-VIEW = "reports.view_dashboard"
-
-
-def parse_day(text: str | None) -> datetime.date:
-    """?day=dd/mm/yyyy or yyyy-mm-dd; today (Vietnam) when absent. A day still to come is
-    refused: its figures do not exist yet, and a report dated ahead would look like one sent."""
-    today = counters.local_day(timezone.now())
-    if not text:
-        return today
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = datetime.datetime.strptime(text.strip()[:10], fmt).date()  # noqa: DTZ007 (a date)
-        except ValueError:
-            continue
-        if not is_plausible(day):
-            continue
-        if day > today:
-            raise errors.FUTURE_DAY(day=f"{day:%d/%m/%Y}", today=f"{today:%d/%m/%Y}")
-        return day
-    raise errors.BAD_DAY(text=text[:20])
-
-
-def parse_id(text: str | None) -> int | None:
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 12:  # "²".isdigit() is True
-        raise errors.BAD_ID(text=text[:20])
-    return int(text)
 
 
 @requires(DASHBOARD)
 @require_GET
 def dashboard(request: LoggedInRequest, unit_id: int | None = None) -> HttpResponse:
-    require_permission(request.user, VIEW)
-    day = parse_day(request.GET.get("day"))
-    unit = queries.unit_for(request.user, unit_id)
-    campaign = queries.campaign_for(request.user, parse_id(request.GET.get("campaign")), day)
+    require_permission(request.user, DASHBOARD)
+    query = DashboardQuery.read(request.GET, user=request.user)
+    path_unit = queries.unit_for(request.user, unit_id) if unit_id is not None else None
+    unit, campaign, day = figures_of(request.user, query, unit=path_unit)
     figures = queries.figures(unit, campaign, day)
     chart = {
         "labels": [d.strftime("%d/%m") for d, _n, _c in figures.daily],

@@ -4,6 +4,11 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cccd.queryforms import ChoiceField, QueryForm
+from cccd.rosters.models import Outcome
+
+MAX_ROW = 2**31 - 1  # a row number; a list holds far fewer (`CCCD_MAX_TABLE_ROWS`)
+
 
 class RosterUploadForm(forms.Form):
     """A file, and whether it adds a list or replaces one of the session's lists (chosen by name:
@@ -40,3 +45,15 @@ class MappingForm(forms.Form):
 
     def mapping(self) -> dict[str, int]:
         return {column: int(value) for column, value in self.cleaned_data.items() if value != ""}
+
+
+class OutcomeQuery(QueryForm):
+    """?outcome= of a list's rows (the page's links); none is every row."""
+
+    outcome = ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+
+
+class ReviewQuery(QueryForm):
+    """?after= of the review screen: the row skipped ("J"), to show the next doubtful one."""
+
+    after = forms.IntegerField(required=False, min_value=0, max_value=MAX_ROW, label=_("Row"))

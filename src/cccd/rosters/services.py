@@ -22,6 +22,7 @@ from django.utils import timezone
 from cccd.accounts.audit import record
 from cccd.accounts.models import Role, User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import names
@@ -37,8 +38,6 @@ from cccd.rosters.versions import install, list_names
 # A class list is a few hundred rows (~100 KB as xlsx); the request refuses anything far bigger
 # before keeping it, so a hostile file never reaches the worker's reader either.
 MAX_ROSTER_MB = 20
-UPLOAD = "rosters.upload_roster"
-REVIEW = "rosters.review_roster"
 
 
 def _session_for(session_id: int, *, actor: User) -> Session:

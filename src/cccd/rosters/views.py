@@ -18,10 +18,11 @@ from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.core import names
 from cccd.errors import DomainError
+from cccd.queryforms import is_id
 from cccd.registry.columns import column_label
 from cccd.registry.models import Person
 from cccd.rosters import queries, services, versions
-from cccd.rosters.forms import MappingForm, RosterUploadForm
+from cccd.rosters.forms import MappingForm, OutcomeQuery, ReviewQuery, RosterUploadForm
 from cccd.rosters.models import Outcome, Roster, RosterEntry
 from cccd.rosters.precheck import summary
 from cccd.rosters.reading import MAPPABLE_COLUMNS
@@ -36,6 +37,7 @@ def session_roster(request: LoggedInRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":  # reading the list is broader than sending one
         require_permission(request.user, UPLOAD)
     session = services._session_for(session_id, actor=request.user)
+    outcome = OutcomeQuery.read(request.GET)["outcome"]
     form = RosterUploadForm(
         request.POST or None, request.FILES or None, lists=versions.list_names(session)
     )
@@ -60,7 +62,6 @@ def session_roster(request: LoggedInRequest, session_id: int) -> HttpResponse:
         for overview in lists:
             if overview.current is not None:  # its rows (names, birth dates) are on the page
                 record_read("roster.view", overview.current, actor=request.user, unit=session.unit)
-    outcome = request.GET.get("outcome", "")
     context = {
         "session": session, "form": form, "lists": lists, "totals": queries.totals(lists),
         "busy": any(r is not None and r.is_busy for o in lists for r in (o.current, o.pending)),
@@ -76,13 +77,13 @@ def roster_detail(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     its summary, its columns and its rows."""
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     session = services._session_for(roster.session_id, actor=request.user)
+    outcome = OutcomeQuery.read(request.GET)["outcome"]
     context: dict[str, object] = {"roster": roster, "session": session}
     if roster.state == Roster.State.AWAITING:
         change = versions.replacement(roster)
         prefetch_related_objects(change.dropped, "tickets")
         context["change"] = change
     if roster.is_current:
-        outcome = request.GET.get("outcome", "")
         labels = {c: column_label(c) for c in MAPPABLE_COLUMNS}
         record_read("roster.view", roster, actor=request.user, unit=roster.unit)
         context |= {"summary": summary(roster), "outcome": outcome, "outcomes": Outcome.choices,
@@ -98,7 +99,7 @@ def roster_detail(request: LoggedInRequest, roster_id: int) -> HttpResponse:
 def roster_confirm(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     against = request.POST.get("against", "")
     roster = services.confirm_replacement(
-        roster_id, against=int(against) if against.isdigit() else -1, actor=request.user
+        roster_id, against=int(against) if is_id(against) else -1, actor=request.user
     )
     messages.success(request, _("The list was replaced; the pre-check is running."))
     return redirect("roster_detail", roster_id=roster.pk)
@@ -137,13 +138,13 @@ def review(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     roster = get_visible(request.user, Roster.objects.select_related("session"), pk=roster_id)
     if request.method == "POST":
         raw_entry = request.POST.get("entry", "")
-        entry_id = int(raw_entry) if raw_entry.isdigit() and len(raw_entry) <= 12 else 0
+        entry_id = int(raw_entry) if is_id(raw_entry) else 0
         person = request.POST.get("person") or None
         decided = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
-                                        person_id=int(person) if person and person.isdigit() else None)  # fmt: skip
+                                        person_id=int(person) if person and is_id(person) else None)  # fmt: skip
         return redirect(f"{request.path}?after={decided.row}")
-    after = request.GET.get("after", "0")
-    entry = services.next_to_review(roster, after_row=int(after) if after.isdigit() else 0)
+    after = ReviewQuery.read(request.GET)["after"] or 0
+    entry = services.next_to_review(roster, after_row=after)
     candidates = []
     if entry is not None:
         people = Person.objects.in_bulk([c["person"] for c in entry.candidates if c.get("person")])

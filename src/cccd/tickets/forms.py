@@ -6,6 +6,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cccd.queryforms import QueryForm, TextField
+
 _TIME = re.compile(r"(\d{1,2})[:hH](\d{2})")
 
 
@@ -40,5 +42,12 @@ class HandOutForm(forms.Form):
         return slots
 
 
-class LookUpForm(forms.Form):
-    q = forms.CharField(label=_("Name and year, or personal ID"), max_length=120)
+class LookUpForm(QueryForm):
+    """?q= of the register look-up at the door and at the desk (`cccd.queryforms`' rule): empty
+    looks nothing up. The box is marked required in the page, so a click asks for something."""
+
+    q = TextField(
+        max_length=120,
+        label=_("Name and year, or personal ID"),
+        widget=forms.TextInput(attrs={"required": True}),
+    )

@@ -26,6 +26,7 @@ from django.utils import timezone
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.errors import NOT_FOUND, DomainError
@@ -36,8 +37,6 @@ from cccd.tickets import errors
 from cccd.tickets.models import Desk, SessionQueue, Ticket
 
 PRIORITY_RUN = 3  # K: at most this many priority calls in a row while a regular number waits
-ISSUE = "tickets.issue_ticket"
-OPERATE = "tickets.operate_desk"
 AT_DESK = (Ticket.State.CALLED, Ticket.State.SERVING)
 LEFT_AT_CLOSE = (Ticket.State.WAITING, Ticket.State.SKIPPED)  # handed on or marked not served
 _STATE_FIELDS = ("state", "desk", "called_at", "calls", "done_at")
@@ -78,7 +77,7 @@ def open_queue(session_id: int, *, actor: User) -> Session:
 
 
 def _desk(desk_id: int, *, actor: User) -> tuple[Desk, SessionQueue]:
-    require_permission(actor, OPERATE)
+    require_permission(actor, DESK)
     desk = get_visible(actor, Desk.objects.select_related("session"), pk=desk_id)
     running(desk.session)
     queue = lock_queue(desk.session)

@@ -16,6 +16,7 @@ from cccd.accounts.roles import DESK, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.errors import NOT_FOUND, DomainError
+from cccd.queryforms import is_id
 from cccd.registry.services import search_people
 from cccd.tickets import queries, services
 from cccd.tickets.board import call_text
@@ -34,18 +35,19 @@ def _groups() -> list[PriorityGroup]:
 def session_queue(request: LoggedInRequest, session_id: int) -> HttpResponse:
     """The team leader's page: hand out numbers, walk-ins with a look-up, the line, the desks."""
     session = services.open_queue(session_id, actor=request.user)
+    look_up = LookUpForm.read(request.GET)["q"]
     tickets = queries.session_tickets(request.user, session)
     context: dict[str, object] = {
         "session": session, "tickets": tickets.order_by("-issued_at", "-number")[:300],
         "desks": queries.desks(session), "groups": _groups(), "hand_out_form": HandOutForm(),
-        "look_up_form": LookUpForm(request.GET or None), "matches": None,
+        "look_up_form": LookUpForm(request.GET), "matches": None,
         "waiting": tickets.filter(state=Ticket.State.WAITING).count(),
         "done": tickets.filter(state=Ticket.State.DONE).count(),
         "service_minutes": round(queries.service_time(session).total_seconds() / 60, 1),
     }  # fmt: skip
-    if request.GET.get("q") and request.user.has_perm(services.ISSUE):
+    if look_up and request.user.has_perm(ISSUE):
         try:
-            matches = search_people(request.GET["q"], actor=request.user)
+            matches = search_people(look_up, actor=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -73,7 +75,7 @@ def hand_out(request: LoggedInRequest, session_id: int) -> HttpResponse:
 def _optional_id(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not is_id(value):
         raise NOT_FOUND()
     return int(value)
 

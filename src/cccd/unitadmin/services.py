@@ -15,6 +15,7 @@ from django.db import transaction
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import MANAGE_UNITS
 from cccd.accounts.scoping import get_visible, unit_is_visible
 from cccd.unitadmin import errors
 from cccd.units import divisions
@@ -58,7 +59,7 @@ def load_units(
     to date, so running it again reuses what is there.
     """
     if actor is not None:
-        require_permission(actor, "units.manage_units")
+        require_permission(actor, MANAGE_UNITS)
     known = set(divisions.province_codes(scheme))
     wanted = sorted({code.strip().lstrip("0").zfill(2) for code in provinces})
     for code in wanted:
@@ -115,7 +116,7 @@ def create_unit(
     *, parent_id: int, code: str, name: str, division_type: str = "", actor: User
 ) -> Unit:
     """A unit the package does not know (a new commune police post, a ward created by decree)."""
-    require_permission(actor, "units.manage_units")
+    require_permission(actor, MANAGE_UNITS)
     parent = get_visible(actor, Unit.objects.select_for_update(), pk=parent_id)
     code = code.strip()
     if not _CODE.match(code):
@@ -139,7 +140,7 @@ def create_unit(
 def update_unit(unit_id: int, *, actor: User, name: str | None = None, division_type: str | None = None,
                 is_active: bool | None = None) -> Unit:  # fmt: skip
     """Rename a unit or (de)activate it; codes and parents are fixed, as the paths depend on them."""
-    require_permission(actor, "units.manage_units")
+    require_permission(actor, MANAGE_UNITS)
     unit = get_visible(actor, Unit.objects.select_for_update(), pk=unit_id)
     before = snapshot(unit, UNIT_FIELDS)
     if name is not None:
@@ -158,4 +159,4 @@ def update_unit(unit_id: int, *, actor: User, name: str | None = None, division_
 
 
 def can_manage(actor: User, unit: Unit) -> bool:
-    return actor.has_perm("units.manage_units") and unit_is_visible(actor, unit.path)
+    return actor.has_perm(MANAGE_UNITS) and unit_is_visible(actor, unit.path)

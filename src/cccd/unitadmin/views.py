@@ -12,18 +12,15 @@ from cccd.accounts.queries import visible_units
 from cccd.accounts.roles import MANAGE_UNITS, UNITS
 from cccd.accounts.scoping import get_visible
 from cccd.unitadmin import services
-from cccd.unitadmin.forms import UnitCreateForm, UnitEditForm
+from cccd.unitadmin.forms import UnitCreateForm, UnitEditForm, UnitListQuery
 from cccd.units.models import Unit
 from cccd.units.queries import unit_children
 
 
 @requires(UNITS)
 def unit_list(request: LoggedInRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
-    level = request.GET.get("level", "")
-    level = level if level in Unit.Level.values else ""
-    category = request.GET.get("category", "")
-    category = category if category in Unit.Category.values else ""
+    query = UnitListQuery.read(request.GET)
+    q, level, category = query["q"], query["level"], query["category"]
     units = visible_units(request.user, q=q, level=level, category=category)
     page = Paginator(units, 100).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "level": level, "category": category,

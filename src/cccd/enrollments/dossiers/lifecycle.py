@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import APPROVE, COMPLETE, DELIVER, INTAKE, PRODUCE
 from cccd.accounts.scoping import visible_to
 from cccd.enrollments import errors, events
 from cccd.enrollments.intake import captures
@@ -44,12 +45,6 @@ from cccd.enrollments.intake.rules import missing_captures
 from cccd.enrollments.models import Enrollment, ProposedChange, stored_name
 from cccd.errors import NOT_FOUND, PERMISSION_DENIED
 
-TAKE = "enrollments.take_intake"
-COMPLETE = "enrollments.complete_dossier"
-APPROVE = "enrollments.approve_dossier"
-PRODUCE = "enrollments.send_production"
-DELIVER = "enrollments.deliver_card"
-VIEW = "enrollments.view_dossier"
 BULK_LIMIT = 500  # dossiers in one bulk move: one screen's worth, one transaction of a few seconds
 
 S = Enrollment.State
@@ -79,7 +74,7 @@ MOVES: dict[str, Move] = {
         Move("complete", _("complete"), (S.CAPTURED,), S.COMPLETED, (COMPLETE,)),
         Move("return", _("return for correction"), (S.CAPTURED, S.COMPLETED, S.APPROVED),
              S.RETURNED, (COMPLETE, APPROVE), needs_reason=True),
-        Move("resubmit", _("send back corrected"), (S.RETURNED,), S.CAPTURED, (TAKE, COMPLETE)),
+        Move("resubmit", _("send back corrected"), (S.RETURNED,), S.CAPTURED, (INTAKE, COMPLETE)),
         Move("approve", _("approve"), (S.COMPLETED,), S.APPROVED, (APPROVE,)),
         Move("reject", _("reject"), (S.CAPTURED, S.RETURNED, S.COMPLETED, S.APPROVED), S.REJECTED,
              (APPROVE,), needs_reason=True),

@@ -40,6 +40,7 @@ from rapidfuzz import fuzz
 from cccd.accounts.audit import record
 from cccd.accounts.models import AuditEvent, Role, User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import DOSSIERS
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import deadlines, names
@@ -364,7 +365,7 @@ def _by_name(rows: QuerySet[Enrollment], folded: str) -> list[Found]:
 def search(user: User, q: str) -> SearchResult:
     """Dossiers of the user's subtree by exact code, exact personal ID, or name; audited with
     the kind of query and what was found (the code itself is kept, an ID or a name is not)."""
-    require_permission(user, lifecycle.VIEW)
+    require_permission(user, DOSSIERS)
     kind, value = query_kind(q)
     rows = _finished(user)
     if kind == "name":
@@ -420,19 +421,6 @@ def due_soon_horizon(today: datetime.date, days: int) -> datetime.date:
     return deadlines.add_working_days(today, days, holidays)
 
 
-def parse_days(text: str | None) -> int:
-    """The page's "due within N working days", refused clearly when it is not a small number."""
-    if text is None or not str(text).strip():
-        return DUE_SOON_DAYS
-    try:
-        days = int(str(text).strip())
-    except ValueError:
-        raise errors.BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS) from None
-    if not 1 <= days <= MAX_DUE_SOON_DAYS:
-        raise errors.BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
-    return days
-
-
 def _counts_by_unit(rows: QuerySet[Enrollment]) -> Counter[int]:
     return Counter(
         {r["unit"]: r["n"] for r in rows.order_by().values("unit").annotate(n=Count("pk"))}
@@ -442,7 +430,7 @@ def _counts_by_unit(rows: QuerySet[Enrollment]) -> Counter[int]:
 def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
                    today: datetime.date | None = None) -> Deadlines:  # fmt: skip
     """Overdue and due-soon dossiers of the user's subtree, grouped by unit; audited with counts."""
-    require_permission(user, lifecycle.VIEW)
+    require_permission(user, DOSSIERS)
     if not 1 <= days <= MAX_DUE_SOON_DAYS:
         raise errors.BAD_DUE_SOON_DAYS(max=MAX_DUE_SOON_DAYS)
     today = today or timezone.localdate()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,30 +28,11 @@ from cccd.enrollments.documents.card import card_faces
 from cccd.enrollments.documents.refusal import RefusalData, render_refusal
 from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.dossiers import queries as dq
+from cccd.enrollments.dossiers.forms import STATES, DeadlinesQuery, QueueQuery, SearchQuery
 from cccd.enrollments.intake import captures
 from cccd.enrollments.models import Enrollment, ProposedChange
 from cccd.errors import INVALID_INPUT, NOT_FOUND, DomainError
-
-_STATES = [s for s in Enrollment.State if s != Enrollment.State.DRAFT]
-
-
-def _number(params: QueryDict, name: str) -> int | None:
-    value = params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 12:
-        raise INVALID_INPUT(detail=_("%(name)s must be a number") % {"name": name})
-    return int(value)
-
-
-def _filters(params: QueryDict, *, state: str | None = None) -> dq.DossierFilter:
-    """The queue's filters from the query string; a value that cannot be one is a 400, not an
-    empty list that looks like "nothing to do"."""
-    chosen = params.get("state", "").strip() if state is None else state
-    if chosen and chosen not in _STATES and chosen != dq.ALL_STATES:
-        raise INVALID_INPUT(detail=_("there is no state “%(state)s”") % {"state": chosen[:40]})
-    return dq.DossierFilter(chosen, _number(params, "session"), _number(params, "officer"),
-                            params.get("overdue", "") in ("1", "on", "true"))  # fmt: skip
+from cccd.queryforms import is_id
 
 
 def _with(url: str, filters: dq.DossierFilter) -> str:
@@ -60,7 +41,7 @@ def _with(url: str, filters: dq.DossierFilter) -> str:
 
 
 def _filter_context(user: User, filters: dq.DossierFilter) -> dict[str, object]:
-    return {"filters": filters, "query": filters.querystring(), "states": _STATES,
+    return {"filters": filters, "query": filters.querystring(), "states": STATES,
             "sessions": dq.session_choices(user), "officers": dq.officer_choices(user)}  # fmt: skip
 
 
@@ -69,8 +50,8 @@ def _filter_context(user: User, filters: dq.DossierFilter) -> dict[str, object]:
 def dossier_list(request: LoggedInRequest) -> HttpResponse:
     """The work queue: open work by default, the earliest return date first; filtered by state
     (or every state), session, officer and overdue."""
-    require_permission(request.user, lifecycle.VIEW)
-    filters = _filters(request.GET)
+    require_permission(request.user, DOSSIERS)
+    filters = QueueQuery.filters(request)
     page = dq.dossier_list(request.user, state=filters.state, session_id=filters.session_id,
                            officer_id=filters.officer_id, overdue=filters.overdue,
                            page=request.GET.get("page"))  # fmt: skip
@@ -85,22 +66,22 @@ def _detail_page(request: LoggedInRequest, enrollment_id: int, *, error: DomainE
     """The dossier with everything the back office decides on; `error` is the refusal of the
     move just tried (shown above the moves, with its status)."""
     user = request.user
-    require_permission(user, lifecycle.VIEW)
-    filters = _filters(request.GET)
+    require_permission(user, DOSSIERS)
+    filters = QueueQuery.filters(request)
     enrollment = dq.dossier(user, enrollment_id)
     dq.record_lookup(user, enrollment)
     previous, following = dq.neighbours(user, enrollment, filters)
     moves = lifecycle.moves_from(enrollment.state, user)
     names = {m.name for m in moves}
     gaps = lifecycle.completion_gaps(enrollment) if "complete" in names else []
-    can_deliver = user.has_perm(lifecycle.DELIVER) and enrollment.state == Enrollment.State.AT_UNIT
+    can_deliver = user.has_perm(DELIVER) and enrollment.state == Enrollment.State.AT_UNIT
     context = {
         "enrollment": enrollment, "person": enrollment.person, "filters": filters,
         "query": filters.querystring(), "previous": previous, "next": following,
         "moves": moves, "names": names, "has_return": "return" in names, "gaps": gaps,
         "slots": dq.capture_slots(enrollment), "history": dq.history(enrollment),
         "changes": list(enrollment.changes.all()), "proposed": ProposedChange.State.PROPOSED,
-        "can_review": user.has_perm(lifecycle.COMPLETE), "can_deliver": can_deliver,
+        "can_review": user.has_perm(COMPLETE), "can_deliver": can_deliver,
         "overdue": dq.is_overdue(enrollment), "error": error, "reason": reason,
         "move_name": move_name,
     }  # fmt: skip
@@ -126,7 +107,7 @@ def _after_move(request: LoggedInRequest, enrollment: Enrollment, filters: dq.Do
 @require_POST
 def dossier_move(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """One move by hand (complete, return, approve …); then the next dossier of the queue."""
-    filters = _filters(request.GET)
+    filters = QueueQuery.filters(request)
     name = request.POST.get("move", "").strip()
     reason = request.POST.get("reason", "")
     try:
@@ -144,7 +125,7 @@ def dossier_move(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
 @require_POST
 def review_change(request: LoggedInRequest, enrollment_id: int, change_id: int) -> HttpResponse:
     """Accept or reject a register correction proposed at the desk; back to the same dossier."""
-    filters = _filters(request.GET)
+    filters = QueueQuery.filters(request)
     decision = request.POST.get("decision", "")
     if decision not in ("accept", "reject"):
         raise INVALID_INPUT(detail=_("accept or reject"))
@@ -165,7 +146,7 @@ def _chosen_ids(values: list[str]) -> list[int]:
     """The ticked dossiers; anything but a row number is a tampered form, refused whole."""
     if len(values) > lifecycle.BULK_LIMIT:
         raise errors.TOO_MANY_CHOSEN(limit=lifecycle.BULK_LIMIT, count=len(values))
-    if any(not v.strip().isdigit() or len(v.strip()) > 12 for v in values):
+    if not all(is_id(v.strip()) for v in values):
         raise INVALID_INPUT(detail=_("the chosen dossiers are not dossier numbers"))
     return [int(v) for v in values]
 
@@ -187,8 +168,8 @@ def _approve_page(request: LoggedInRequest, filters: dq.DossierFilter, *,
 @require_http_methods(["GET", "POST"])
 def approve(request: LoggedInRequest) -> HttpResponse:
     """The completed dossiers of the subtree, ticked and approved together: all or none."""
-    require_permission(request.user, lifecycle.APPROVE)
-    filters = _filters(request.GET, state=Enrollment.State.COMPLETED)
+    require_permission(request.user, APPROVE)
+    filters = QueueQuery.filters(request, state=Enrollment.State.COMPLETED)
     if request.method == "GET":
         return _approve_page(request, filters)
     raw = request.POST.getlist("ids")
@@ -198,7 +179,7 @@ def approve(request: LoggedInRequest) -> HttpResponse:
     except DomainError as exc:
         if exc.code == "NOT_FOUND":  # a dossier of another unit in the form: tampered, a 404
             raise
-        chosen = {int(v) for v in raw if v.strip().isdigit() and len(v.strip()) <= 12}
+        chosen = {int(v) for v in raw if is_id(v.strip())}
         return _approve_page(request, filters, error=exc, chosen=chosen)
     messages.success(request, ngettext("%(count)d dossier approved.", "%(count)d dossiers approved.",
                                        len(done)) % {"count": len(done)})  # fmt: skip
@@ -241,7 +222,7 @@ def _deliver_page(request: LoggedInRequest, enrollment_id: int, *,
 @require_http_methods(["GET", "POST"])
 def deliver(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """The card handed over against a signature, or posted with its tracking number."""
-    require_permission(request.user, lifecycle.DELIVER)
+    require_permission(request.user, DELIVER)
     if request.method == "GET":
         return _deliver_page(request, enrollment_id)
     try:
@@ -274,7 +255,7 @@ def _birth(enrollment: Enrollment) -> str:
 @require_GET
 def refusal_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """The refusal notice of a rejected dossier, for the citizen; audited as a look-up."""
-    require_permission(request.user, lifecycle.VIEW)
+    require_permission(request.user, DOSSIERS)
     enrollment = dq.dossier(request.user, enrollment_id)
     if enrollment.state != Enrollment.State.REJECTED:
         raise NOT_FOUND()
@@ -301,11 +282,11 @@ def refusal_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
 @require_GET
 def search(request: LoggedInRequest) -> HttpResponse:
     """The search box; a query too short to search is said in the page, with a 400."""
-    require_permission(request.user, lifecycle.VIEW)
-    q = request.GET.get("q", "")[: dq.QUERY_MAX_LENGTH]
-    context: dict[str, object] = {"q": q, "result": None}
+    require_permission(request.user, DOSSIERS)
     if "q" not in request.GET:
-        return render(request, "enrollments/dossiers/search.html", context)
+        return render(request, "enrollments/dossiers/search.html", {"q": "", "result": None})
+    q = SearchQuery.read(request.GET)["q"]
+    context: dict[str, object] = {"q": q, "result": None}
     try:
         context["result"] = dq.search(request.user, q)
     except DomainError as exc:
@@ -318,8 +299,8 @@ def search(request: LoggedInRequest) -> HttpResponse:
 @require_GET
 def deadlines(request: LoggedInRequest) -> HttpResponse:
     """Overdue and due-soon dossiers of the user's subtree; `?days=N` widens "due soon"."""
-    require_permission(request.user, lifecycle.VIEW)
-    days = dq.parse_days(request.GET.get("days"))
+    require_permission(request.user, DOSSIERS)
+    days = DeadlinesQuery.read(request.GET)["days"] or dq.DUE_SOON_DAYS
     lists = dq.deadline_lists(request.user, days=days)
     return render(request, "enrollments/dossiers/deadlines.html", {"lists": lists})
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import INTAKE, ISSUE
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
@@ -55,7 +56,6 @@ from cccd.registry.models import Person
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
 
-TAKE = "enrollments.take_intake"
 CORRECTABLE = ("full_name", "birth_date", "sex", "hometown", "permanent_address", "ethnicity",
                "religion", "father_name", "mother_name", "old_id_number")  # fmt: skip
 _INTAKE_FIELDS = ("kind", "kind_reason", "group", "fee", "exemption", "return_method",
@@ -77,7 +77,7 @@ _TICKET_RELATED = (
 
 def _locked_ticket(ticket_id: int, *, actor: User) -> Ticket:
     """The ticket, its row locked until the transaction ends (see the module's docstring)."""
-    require_permission(actor, TAKE)
+    require_permission(actor, INTAKE)
     locked = Ticket.objects.select_for_update(of=("self",)).select_related(*_TICKET_RELATED)
     return get_visible(actor, locked, pk=ticket_id)
 
@@ -427,7 +427,7 @@ def close_session(session_id: int, *, actor: User, confirm: bool = False,
     never marked unserved unseen. The state is read again under the queue lock: a double click or
     a replayed request finds the session closed and changes nothing (SESSION_ALREADY_CLOSED).
     """
-    require_permission(actor, tickets.ISSUE)
+    require_permission(actor, ISSUE)
     session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
     tickets.lock_queue(session)
     session.refresh_from_db(fields=["state"])

@@ -24,7 +24,9 @@ from cccd.enrollments.intake import captures, queries, rules, services
 from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
 from cccd.enrollments.public.links import link_token
 from cccd.errors import NOT_FOUND, DomainError
+from cccd.queryforms import is_id
 from cccd.registry.services import search_people
+from cccd.tickets.forms import LookUpForm
 
 _LIMITS: dict[str, int] = {
     Artefact.Kind.PHOTO: captures.PHOTO_MAX_MB,
@@ -37,13 +39,14 @@ _LIMITS: dict[str, int] = {
 def _int_or_none(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not is_id(value):
         raise NOT_FOUND()
     return int(value)
 
 
 def _intake_page(request: LoggedInRequest, ticket_id: int, *, error: DomainError | None = None,
                  section: str = "") -> HttpResponse:  # fmt: skip
+    query = LookUpForm.read(request.GET)["q"]
     ticket = queries.ticket_at_desk(request.user, ticket_id)
     context = queries.intake_context(request.user, ticket)
     if ticket.person is not None:  # the person's register record is on the screen
@@ -56,7 +59,6 @@ def _intake_page(request: LoggedInRequest, ticket_id: int, *, error: DomainError
     slot = getattr(error, "slot", None)
     if section == "fingerprint" and slot in rules.FINGER_NAMES:
         context["error_slot_name"] = rules.FINGER_NAMES[slot]
-    query = request.GET.get("q", "").strip()
     if query and ticket.person_id is None:
         try:
             context["matches"] = search_people(query, actor=request.user)

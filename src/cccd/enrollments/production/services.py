@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import PRODUCE
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.models import Enrollment, ProductionBatch, stored_name
@@ -104,7 +105,7 @@ def export_batch(*, actor: User, unit_id: int | None = None,
     the longest, and on SQLite a write transaction stops every desk); the transaction then locks
     the dossiers, checks they are still the approved ones the file holds, saves the batch row and
     moves them all. Any failure leaves no batch row, no file and no dossier moved."""
-    require_permission(actor, lifecycle.PRODUCE)
+    require_permission(actor, PRODUCE)
     unit = _batch_unit(actor, unit_id)
     ids = _candidates(actor, unit, enrollment_ids)
     now = timezone.now()
@@ -162,7 +163,7 @@ def _lock(actor: User, rows: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
 def open_batch_file(batch_id: int, *, actor: User) -> tuple[ProductionBatch, IO[bytes]]:
     """The batch zip for download. It holds personal data of every dossier, so the download is
     audited like a look-up."""
-    require_permission(actor, lifecycle.PRODUCE)
+    require_permission(actor, PRODUCE)
     batch = get_visible(actor, ProductionBatch.objects.select_related("unit"), pk=batch_id)
     handle = batch.file.storage.open(stored_name(batch.file), "rb")
     record("production.download_batch", actor=actor, unit=batch.unit, obj=batch,
@@ -250,7 +251,7 @@ def import_result(data: bytes, *, actor: User) -> ImportSummary:
 
     Partial results are refused: a result covers every dossier of its batch, because the batch's
     replay guard (one result per batch) would otherwise leave the rest in production for ever."""
-    require_permission(actor, lifecycle.PRODUCE)
+    require_permission(actor, PRODUCE)
     file_sha256 = hashlib.sha256(data).hexdigest()
     result_json, signature = read_result_zip(data)
     if not signature_is_valid(centre_key().public_key, result_json, signature):

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
 from cccd.accounts.roles import DELIVER, DOSSIERS, PRODUCE
 from cccd.accounts.scoping import get_visible, visible_to
-from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.models import Enrollment, ProductionBatch
 from cccd.enrollments.production import errors, services
 from cccd.enrollments.production.result_file import RESULT_MAX_MB
@@ -49,7 +48,7 @@ def _list_page(request: HttpRequest, *, making: bool = False,
 @requires(DOSSIERS)
 @require_GET
 def batch_list(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, lifecycle.VIEW)
+    require_permission(request.user, DOSSIERS)
     return _list_page(request)
 
 
@@ -57,7 +56,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batch_new(request: LoggedInRequest) -> HttpResponse:
     """How many approved dossiers are ready; the POST sends them (up to the limit) as one batch."""
-    require_permission(request.user, lifecycle.PRODUCE)
+    require_permission(request.user, PRODUCE)
     if request.method == "GET":
         return _list_page(request, making=True)
     try:
@@ -88,7 +87,7 @@ def _batch_page(request: HttpRequest, batch_id: int, *,
 @requires(DOSSIERS)
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    require_permission(request.user, lifecycle.VIEW)
+    require_permission(request.user, DOSSIERS)
     return _batch_page(request, batch_id)
 
 
@@ -123,7 +122,7 @@ def batch_result(request: LoggedInRequest, batch_id: int) -> HttpResponse:
     """The centre's result file: imported whole, or refused on the batch's page with the reason."""
     batch = get_visible(request.user, ProductionBatch.objects.all(), pk=batch_id)
     try:
-        require_permission(request.user, lifecycle.PRODUCE)
+        require_permission(request.user, PRODUCE)
         summary = services.import_result(_read_result(request.FILES.get("result")),
                                            actor=request.user)  # fmt: skip
         if summary.batch.pk != batch.pk:  # a valid result of the unit's other batch: say so
