@@ -29,8 +29,9 @@ demo: venv messages
 	  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
+# The suite runs in one process per core (pytest-xdist); each has its own test database.
 test: venv messages
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core)

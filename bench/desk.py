@@ -123,28 +123,52 @@ def seed(sessions: int, desks_per_session: int) -> Seed:
     commander = make_user("bench.commander", Role.COMMANDER, tree.daknong_police)
     leader = make_user("bench.leader", Role.TEAM_LEADER, tree.dakmil_police)
     now = timezone.localtime()
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="Bench", law="2023",
-                               start_date=now.date() - datetime.timedelta(days=1),
-                               end_date=now.date() + datetime.timedelta(days=30), actor=commander)  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="Bench",
+        law="2023",
+        start_date=now.date() - datetime.timedelta(days=1),
+        end_date=now.date() + datetime.timedelta(days=30),
+        actor=commander,
+    )
     venue = create_venue(unit_id=tree.dakmil_police.pk, kind="school", name="Bench", actor=leader)
     desks: list[Desk] = []
     session_ids: list[int] = []
     for s in range(sessions):
         officers: list[User] = []
         for d in range(desks_per_session):
-            user = make_user(f"bench.s{s}d{d + 1}", Role.OFFICER, tree.dakmil_police,
-                             first_name=f"Bàn {d + 1}", last_name=f"Buổi {s}")  # fmt: skip
+            user = make_user(
+                f"bench.s{s}d{d + 1}",
+                Role.OFFICER,
+                tree.dakmil_police,
+                first_name=f"Bàn {d + 1}",
+                last_name=f"Buổi {s}",
+            )
             user.set_password(PASSWORD)
             user.save(update_fields=["password"])
             officers.append(user)
-        team = create_team(unit_id=tree.dakmil_police.pk, name=f"Tổ {s}", leader_id=leader.pk,
-                           member_ids=[o.pk for o in officers], actor=leader)  # fmt: skip
+        team = create_team(
+            unit_id=tree.dakmil_police.pk,
+            name=f"Tổ {s}",
+            leader_id=leader.pk,
+            member_ids=[o.pk for o in officers],
+            actor=leader,
+        )
         start = now.replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=1)
-        session = plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=team.pk,
-                               desks=desks_per_session, capacity=20_000, starts_at=start,
-                               ends_at=start + datetime.timedelta(hours=20), actor=leader)  # fmt: skip
+        session = plan_session(
+            campaign_id=campaign.pk,
+            venue_id=venue.pk,
+            team_id=team.pk,
+            desks=desks_per_session,
+            capacity=20_000,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=20),
+            actor=leader,
+        )
         tickets.open_queue(session.pk, actor=leader)
-        for row, officer in zip(DeskRow.objects.filter(session=session).order_by("number"), officers, strict=True):  # fmt: skip
+        for row, officer in zip(
+            DeskRow.objects.filter(session=session).order_by("number"), officers, strict=True
+        ):
             tickets.open_desk(row.pk, actor=officer)
             desks.append(Desk(session.pk, row.number, officer.username))
         session_ids.append(session.pk)
@@ -185,10 +209,21 @@ def make_people(commune: Any, count: int, rng_seed: int) -> list[int]:
         seen.add(pid)
         fam, mid, giv = rng.choice(family), rng.choice(["Văn", "Thị", "Minh"]), rng.choice(given)
         full = f"{fam} {mid} {giv}"
-        rows.append(Person(personal_id=pid, full_name=full, name_folded=names.fold(full),
-                           family_folded=names.fold(fam), given_folded=names.fold(giv), birth_date=born,
-                           birth_date_precision="day", birth_year=born.year, sex=sex,
-                           birth_province_code=pid[:3], residence_unit=commune))  # fmt: skip
+        rows.append(
+            Person(
+                personal_id=pid,
+                full_name=full,
+                name_folded=names.fold(full),
+                family_folded=names.fold(fam),
+                given_folded=names.fold(giv),
+                birth_date=born,
+                birth_date_precision="day",
+                birth_year=born.year,
+                sex=sex,
+                birth_province_code=pid[:3],
+                residence_unit=commune,
+            )
+        )
     return [p.pk for p in Person.objects.bulk_create(rows, batch_size=2000)]
 
 
@@ -215,11 +250,21 @@ class Browser:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body: bytes = b"", ctype: str = "") -> tuple[int, str, bytes, float]:  # fmt: skip
-        headers = {"Host": f"127.0.0.1:{self.port}", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}  # fmt: skip
+    def request(
+        self, method: str, path: str, body: bytes = b"", ctype: str = ""
+    ) -> tuple[int, str, bytes, float]:
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
         if method == "POST":
-            headers.update({"X-CSRFToken": self.cookies.get("csrftoken", ""), "Content-Type": ctype or "application/x-www-form-urlencoded",
-                            "Origin": f"http://127.0.0.1:{self.port}"})  # fmt: skip
+            headers.update(
+                {
+                    "X-CSRFToken": self.cookies.get("csrftoken", ""),
+                    "Content-Type": ctype or "application/x-www-form-urlencoded",
+                    "Origin": f"http://127.0.0.1:{self.port}",
+                }
+            )
         for attempt in range(2):
             started = time.perf_counter()
             try:
@@ -244,8 +289,13 @@ class Browser:
 
         status, _, page, _ = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        body = urlencode({"username": username, "password": PASSWORD,
-                          "csrfmiddlewaretoken": token.group(1).decode() if token else ""}).encode()  # fmt: skip
+        body = urlencode(
+            {
+                "username": username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1).decode() if token else "",
+            }
+        ).encode()
         status, location, page, _ = self.request("POST", "/accounts/login/", body)
         if status != 302:
             raise RuntimeError(f"login of {username}: HTTP {status}: {page[:300]!r}")
@@ -255,7 +305,7 @@ def multipart(files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     parts = []
     for name, (filename, data, ctype) in files.items():
-        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\nContent-Type: {ctype}\r\n\r\n'  # fmt: skip
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\nContent-Type: {ctype}\r\n\r\n'
         parts.append(head.encode() + data + b"\r\n")
     return b"".join(
         parts
@@ -273,8 +323,14 @@ class Bodies:
     def make(cls) -> Bodies:
         prints = {f"slot_{n}": (f"f{n}.png", fingerprint_png(n), "image/png") for n in range(1, 11)}
         irises = {f"slot_{n}": (f"i{n}.png", fingerprint_png(10 + n), "image/png") for n in (1, 2)}
-        return cls(multipart({"file": ("portrait.jpg", (FACES / "portrait.jpg").read_bytes(), "image/jpeg")}),
-                   multipart(prints), multipart(irises), multipart({"file": ("sign.png", signature_png(), "image/png")}))  # fmt: skip
+        return cls(
+            multipart(
+                {"file": ("portrait.jpg", (FACES / "portrait.jpg").read_bytes(), "image/jpeg")}
+            ),
+            multipart(prints),
+            multipart(irises),
+            multipart({"file": ("sign.png", signature_png(), "image/png")}),
+        )
 
 
 @dataclass
@@ -299,12 +355,20 @@ def one_loop(b: Browser, desk: Desk, bodies: Bodies, tally: Tally) -> bool:
     tally.requests["call"].append(sec)
     intake = location
     tid = intake.rstrip("/").rsplit("/", 1)[-1]
-    steps = [("intake", "GET", intake, b"", "", 200),
-             ("photo", "POST", f"/intake/tickets/{tid}/capture/photo/", *bodies.photo, 302),
-             ("fingerprints", "POST", f"/intake/tickets/{tid}/slots/fingerprint/", *bodies.fingerprints, 302),
-             ("irises", "POST", f"/intake/tickets/{tid}/slots/iris/", *bodies.irises, 302),
-             ("signature", "POST", f"/intake/tickets/{tid}/capture/signature/", *bodies.signature, 302),
-             ("finish", "POST", f"/intake/tickets/{tid}/finish/", b"", "", 302)]  # fmt: skip
+    steps = [
+        ("intake", "GET", intake, b"", "", 200),
+        ("photo", "POST", f"/intake/tickets/{tid}/capture/photo/", *bodies.photo, 302),
+        (
+            "fingerprints",
+            "POST",
+            f"/intake/tickets/{tid}/slots/fingerprint/",
+            *bodies.fingerprints,
+            302,
+        ),
+        ("irises", "POST", f"/intake/tickets/{tid}/slots/iris/", *bodies.irises, 302),
+        ("signature", "POST", f"/intake/tickets/{tid}/capture/signature/", *bodies.signature, 302),
+        ("finish", "POST", f"/intake/tickets/{tid}/finish/", b"", "", 302),
+    ]
     done = ""
     for step, method, path, body, ctype, expected in steps:
         status, location, data, sec = b.request(method, path, body, ctype)
@@ -373,12 +437,33 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def start_gunicorn(url: str, data_dir: Path, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:  # fmt: skip
-    env = dict(os.environ, DATABASE_URL=url, CCCD_DATA_DIR=str(data_dir), CCCD_DEBUG="0",
-               CCCD_CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}", CCCD_LOG_LEVEL="WARNING")  # fmt: skip
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "cccd.wsgi", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--timeout", "120",
-               "--backlog", "256", "--error-logfile", str(log)]  # fmt: skip
+def start_gunicorn(
+    url: str, data_dir: Path, port: int, workers: int, threads: int, log: Path
+) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        CCCD_DATA_DIR=str(data_dir),
+        CCCD_DEBUG="0",
+        CCCD_CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}",
+        CCCD_LOG_LEVEL="WARNING",
+    )
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "cccd.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+        "--backlog",
+        "256",
+        "--error-logfile",
+        str(log),
+    ]
     out = log.open("ab")
     proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
     for _ in range(200):
@@ -399,7 +484,9 @@ def start_gunicorn(url: str, data_dir: Path, port: int, workers: int, threads: i
 # ---------------------------------------------------------------------------- the SQL of one loop
 
 
-def capture_loop_sql(the_seed: Seed, bodies_files: dict[str, Any]) -> tuple[list[tuple[int | None, str]], dict[str, Any]]:  # fmt: skip
+def capture_loop_sql(
+    the_seed: Seed, bodies_files: dict[str, Any]
+) -> tuple[list[tuple[int | None, str]], dict[str, Any]]:
     """Run one desk loop in-process through the same URLs and record every statement with the
     outermost transaction it ran in (None: autocommit)."""
     from django.db import connection
@@ -439,10 +526,16 @@ def capture_loop_sql(the_seed: Seed, bodies_files: dict[str, Any]) -> tuple[list
         tid = int(intake.rstrip("/").rsplit("/", 1)[-1])
         assert client.get(intake).status_code == 200
         lap("intake")
-        for step, path, data in (("photo", f"/intake/tickets/{tid}/capture/photo/", {"file": bodies_files["photo"]}),
-                                 ("fingerprints", f"/intake/tickets/{tid}/slots/fingerprint/", bodies_files["prints"]),
-                                 ("irises", f"/intake/tickets/{tid}/slots/iris/", bodies_files["irises"]),
-                                 ("signature", f"/intake/tickets/{tid}/capture/signature/", {"file": bodies_files["sign"]})):  # fmt: skip
+        for step, path, data in (
+            ("photo", f"/intake/tickets/{tid}/capture/photo/", {"file": bodies_files["photo"]}),
+            ("fingerprints", f"/intake/tickets/{tid}/slots/fingerprint/", bodies_files["prints"]),
+            ("irises", f"/intake/tickets/{tid}/slots/iris/", bodies_files["irises"]),
+            (
+                "signature",
+                f"/intake/tickets/{tid}/capture/signature/",
+                {"file": bodies_files["sign"]},
+            ),
+        ):
             r = client.post(path, data)
             assert r.status_code == 302, (path, r.status_code, r.content[:300])
             lap(step)
@@ -456,7 +549,11 @@ def capture_loop_sql(the_seed: Seed, bodies_files: dict[str, Any]) -> tuple[list
         assert client.get(done.rstrip("/") + "/slip.pdf").status_code == 200
         lap("slip")
     per_step = {s: sum(1 for st in statements if st[2] == s) for s in STEPS}
-    print("one loop alone, in-process (ms, statements): " + ", ".join(f"{s} {timings[s] * 1000:.0f} ({per_step[s]})" for s in STEPS), flush=True)  # fmt: skip
+    print(
+        "one loop alone, in-process (ms, statements): "
+        + ", ".join(f"{s} {timings[s] * 1000:.0f} ({per_step[s]})" for s in STEPS),
+        flush=True,
+    )
     statements[:] = [(tx, sql) for tx, sql, _ in statements]
     return statements, {
         "ticket": tid,
@@ -465,7 +562,12 @@ def capture_loop_sql(the_seed: Seed, bodies_files: dict[str, Any]) -> tuple[list
     }
 
 
-def pgbench_script(statements: list[tuple[int | None, str]], ids: dict[str, Any], pool: dict[str, int], the_seed: Seed) -> tuple[str, dict[str, int]]:  # fmt: skip
+def pgbench_script(
+    statements: list[tuple[int | None, str]],
+    ids: dict[str, Any],
+    pool: dict[str, int],
+    the_seed: Seed,
+) -> tuple[str, dict[str, int]]:
     """The captured loop as a pgbench script. Each client run takes a fresh waiting number and
     person from a pool (a counter sequence), spreads over the sessions' desks like the real desks,
     gets the ids of the rows it inserts back with \\gset, and makes the unique strings unique."""
@@ -475,7 +577,9 @@ def pgbench_script(statements: list[tuple[int | None, str]], ids: dict[str, Any]
 
     ticket = Ticket.objects.get(pk=ids["ticket"])
     enrollment = Enrollment.objects.get(pk=ids["enrollment"])
-    desk_rows = list(DeskRow.objects.filter(session_id__in=the_seed.session_ids).order_by("session_id", "number"))  # fmt: skip
+    desk_rows = list(
+        DeskRow.objects.filter(session_id__in=the_seed.session_ids).order_by("session_id", "number")
+    )
     n_desks = len(desk_rows)
     per = n_desks // len(the_seed.session_ids)
     first = the_seed.session_ids[0]
@@ -532,8 +636,12 @@ def pgbench_script(statements: list[tuple[int | None, str]], ids: dict[str, Any]
         lines.append(text.rstrip().rstrip(";") + suffix)
     if current is not None:
         lines.append("COMMIT;")
-    counts = {"statements": len(statements), "transactions": sum(1 for x in lines if x == "BEGIN;"),
-              "autocommit": sum(1 for tx, _ in statements if tx is None), "gset": gsets}  # fmt: skip
+    counts = {
+        "statements": len(statements),
+        "transactions": sum(1 for x in lines if x == "BEGIN;"),
+        "autocommit": sum(1 for tx, _ in statements if tx is None),
+        "gset": gsets,
+    }
     return "\n".join(head + lines) + "\n", counts
 
 
@@ -548,8 +656,9 @@ def _with_ids(part: str, subst: dict[str, str]) -> str:
 
 
 def run_pgbench(url: str, script: Path, clients: int, seconds: int) -> tuple[float, str]:
-    done = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(script), url],  # noqa: S603, S607
-                          capture_output=True, text=True)  # fmt: skip
+    command = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds)]
+    command += ["-f", str(script), url]
+    done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
     out = done.stdout + done.stderr
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     lat = re.search(r"latency average = ([\d.]+) ms", out)
@@ -557,7 +666,14 @@ def run_pgbench(url: str, script: Path, clients: int, seconds: int) -> tuple[flo
     aborted = "aborted" in out
     note = f"latency avg {lat.group(1) if lat else '?'} ms; failed {failed.group(1) if failed else '?'}"
     if done.returncode or aborted:
-        note += f"; pgbench rc {done.returncode}: " + " | ".join(line for line in out.splitlines() if "error" in line.lower() or "abort" in line.lower())[:600]  # fmt: skip
+        note += (
+            f"; pgbench rc {done.returncode}: "
+            + " | ".join(
+                line
+                for line in out.splitlines()
+                if "error" in line.lower() or "abort" in line.lower()
+            )[:600]
+        )
     return float(tps.group(1)) if tps else float("nan"), note
 
 
@@ -572,9 +688,11 @@ def machine() -> str:
         buffers = con.execute("SHOW shared_buffers").fetchone()[0]
         sync = con.execute("SHOW synchronous_commit").fetchone()[0]
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), {ram:.0f} GiB RAM, "
-            f"PostgreSQL {version} (shared_buffers {buffers}, synchronous_commit {sync}) on the same machine, "
-            f"Python {platform.python_version()}")  # fmt: skip
+    return (
+        f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), {ram:.0f} GiB RAM, "
+        f"PostgreSQL {version} (shared_buffers {buffers}, synchronous_commit {sync}) on the same machine, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -612,8 +730,11 @@ def main(argv: list[str] | None = None) -> None:
     issue(the_seed, 40, rng_seed=1)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")  # this server runs without autovacuum (see the register bench)
-    print(f"database {DB_NAME} migrated and seeded in {time.perf_counter() - t:.1f} s; "
-          f"{len(the_seed.desks)} desks in {args.sessions} sessions", flush=True)  # fmt: skip
+    print(
+        f"database {DB_NAME} migrated and seeded in {time.perf_counter() - t:.1f} s; "
+        f"{len(the_seed.desks)} desks in {args.sessions} sessions",
+        flush=True,
+    )
     bodies = Bodies.make()
     log = data_dir / "gunicorn.log"
     results: list[dict[str, Any]] = []
@@ -624,8 +745,11 @@ def main(argv: list[str] | None = None) -> None:
             per_number = issue(the_seed, 40, rng_seed=workers)
             connections.close_all()
             warm, _ = drive(args.port, the_seed.desks, bodies, 5)
-            print(f"workers {workers}: warm-up {len(warm.loops)} loops, {len(warm.errors)} errors; "
-                  f"issuing a number {per_number * 1000:.1f} ms", flush=True)  # fmt: skip
+            print(
+                f"workers {workers}: warm-up {len(warm.loops)} loops, {len(warm.errors)} errors; "
+                f"issuing a number {per_number * 1000:.1f} ms",
+                flush=True,
+            )
             for e in warm.errors[:3]:
                 print("    warm-up error:", e)
             for run in range(args.runs):
@@ -634,17 +758,29 @@ def main(argv: list[str] | None = None) -> None:
                 tally, elapsed = drive(args.port, the_seed.desks, bodies, args.seconds)
                 n_req = sum(len(v) for v in tally.requests.values())
                 all_req = [x for v in tally.requests.values() for x in v]
-                r = {"workers": workers, "run": run, "loops": len(tally.loops), "elapsed": elapsed,
-                     "loops_s": len(tally.loops) / elapsed, "req_s": n_req / elapsed,
-                     "loop_p50": pct(tally.loops, 0.5), "loop_p99": pct(tally.loops, 0.99),
-                     "req_p50": pct(all_req, 0.5), "req_p99": pct(all_req, 0.99),
-                     "steps": {s: (pct(v, 0.5), pct(v, 0.99)) for s, v in tally.requests.items()},
-                     "errors": tally.errors, "dry": tally.dry}  # fmt: skip
+                r = {
+                    "workers": workers,
+                    "run": run,
+                    "loops": len(tally.loops),
+                    "elapsed": elapsed,
+                    "loops_s": len(tally.loops) / elapsed,
+                    "req_s": n_req / elapsed,
+                    "loop_p50": pct(tally.loops, 0.5),
+                    "loop_p99": pct(tally.loops, 0.99),
+                    "req_p50": pct(all_req, 0.5),
+                    "req_p99": pct(all_req, 0.99),
+                    "steps": {s: (pct(v, 0.5), pct(v, 0.99)) for s, v in tally.requests.items()},
+                    "errors": tally.errors,
+                    "dry": tally.dry,
+                }
                 results.append(r)
-                print(f"  run {run + 1}: {r['loops']} loops in {elapsed:.1f} s = {r['loops_s']:.1f} loops/s, "
-                      f"{r['req_s']:.1f} req/s; loop p50 {r['loop_p50'] * 1000:.0f} ms p99 {r['loop_p99'] * 1000:.0f} ms; "
-                      f"request p50 {r['req_p50'] * 1000:.0f} ms p99 {r['req_p99'] * 1000:.0f} ms; "
-                      f"{len(tally.errors)} errors, {tally.dry} desks ran dry", flush=True)  # fmt: skip
+                print(
+                    f"  run {run + 1}: {r['loops']} loops in {elapsed:.1f} s = {r['loops_s']:.1f} loops/s, "
+                    f"{r['req_s']:.1f} req/s; loop p50 {r['loop_p50'] * 1000:.0f} ms p99 {r['loop_p99'] * 1000:.0f} ms; "
+                    f"request p50 {r['req_p50'] * 1000:.0f} ms p99 {r['req_p99'] * 1000:.0f} ms; "
+                    f"{len(tally.errors)} errors, {tally.dry} desks ran dry",
+                    flush=True,
+                )
                 for e in tally.errors[:10]:
                     print("    error:", e)
         finally:
@@ -664,10 +800,18 @@ def main(argv: list[str] | None = None) -> None:
                 before[table] = cur.fetchone()[0]
             except Exception:  # noqa: BLE001 (tables without an id column)
                 connection.rollback() if not connection.get_autocommit() else None
-    files = {"photo": SimpleUploadedFile("p.jpg", (FACES / "portrait.jpg").read_bytes(), "image/jpeg"),
-             "sign": SimpleUploadedFile("s.png", signature_png(), "image/png"),
-             "prints": {f"slot_{n}": SimpleUploadedFile(f"f{n}.png", fingerprint_png(n), "image/png") for n in range(1, 11)},
-             "irises": {f"slot_{n}": SimpleUploadedFile(f"i{n}.png", fingerprint_png(10 + n), "image/png") for n in (1, 2)}}  # fmt: skip
+    files = {
+        "photo": SimpleUploadedFile("p.jpg", (FACES / "portrait.jpg").read_bytes(), "image/jpeg"),
+        "sign": SimpleUploadedFile("s.png", signature_png(), "image/png"),
+        "prints": {
+            f"slot_{n}": SimpleUploadedFile(f"f{n}.png", fingerprint_png(n), "image/png")
+            for n in range(1, 11)
+        },
+        "irises": {
+            f"slot_{n}": SimpleUploadedFile(f"i{n}.png", fingerprint_png(10 + n), "image/png")
+            for n in (1, 2)
+        },
+    }
     statements, ids = capture_loop_sql(the_seed, files)
     inserted: dict[str, list[int]] = {}
     with connection.cursor() as cur:
@@ -714,9 +858,18 @@ def _bulk_pool(the_seed: Seed, session_id: int, size: int) -> tuple[int, int]:
         now = timezone.now()
         rows = []
         for i, person in enumerate(people):
-            rows.append(Ticket(session_id=session_id, number=first + i, person_id=person, kind=template.kind,
-                               issued_by_id=template.issued_by_id, line_at=now, issued_at=now,
-                               state=Ticket.State.WAITING))  # fmt: skip
+            rows.append(
+                Ticket(
+                    session_id=session_id,
+                    number=first + i,
+                    person_id=person,
+                    kind=template.kind,
+                    issued_by_id=template.issued_by_id,
+                    line_at=now,
+                    issued_at=now,
+                    state=Ticket.State.WAITING,
+                )
+            )
         made = Ticket.objects.bulk_create(rows, batch_size=2000)
         queue.last_number = first + size - 1
         queue.save(update_fields=["last_number"])
@@ -726,31 +879,54 @@ def _bulk_pool(the_seed: Seed, session_id: int, size: int) -> tuple[int, int]:
     return ids[0], people[0]
 
 
-def report(args: argparse.Namespace, results: list[dict[str, Any]], tps: float, note: str,
-           counts: dict[str, int], clients: int, log: Path) -> None:  # fmt: skip
+def report(
+    args: argparse.Namespace,
+    results: list[dict[str, Any]],
+    tps: float,
+    note: str,
+    counts: dict[str, int],
+    clients: int,
+    log: Path,
+) -> None:
     def ms(x: float) -> str:
         return f"{x * 1000:,.0f}"
 
-    lines = [f"Machine: {machine()}.", "",
-             "| gunicorn workers | runs | intakes/s (loops/s) | requests/s | loop p50 / p99 ms | request p50 / p99 ms | errors | pgbench, same SQL, loops/s |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    lines = [
+        f"Machine: {machine()}.",
+        "",
+        "| gunicorn workers | runs | intakes/s (loops/s) | requests/s | loop p50 / p99 ms | request p50 / p99 ms | errors | pgbench, same SQL, loops/s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     by_workers: dict[int, list[dict[str, Any]]] = {}
     for r in results:
         by_workers.setdefault(r["workers"], []).append(r)
     for workers, rs in by_workers.items():
         med = lambda key, rs=rs: statistics.median(r[key] for r in rs)  # noqa: E731
         errors = sum(len(r["errors"]) for r in rs)
-        lines.append(f"| {workers} | {len(rs)} | {med('loops_s'):.1f} | {med('req_s'):.1f} | "
-                     f"{ms(med('loop_p50'))} / {ms(med('loop_p99'))} | {ms(med('req_p50'))} / {ms(med('req_p99'))} | "
-                     f"{errors} | {tps:,.0f} |")  # fmt: skip
-    lines += ["", "Per request (median over runs of each step's p50 / p99, ms):", "",
-              "| workers | " + " | ".join(STEPS) + " |", "| ---: | " + " | ".join("---:" for _ in STEPS) + " |"]  # fmt: skip
+        lines.append(
+            f"| {workers} | {len(rs)} | {med('loops_s'):.1f} | {med('req_s'):.1f} | "
+            f"{ms(med('loop_p50'))} / {ms(med('loop_p99'))} | {ms(med('req_p50'))} / {ms(med('req_p99'))} | "
+            f"{errors} | {tps:,.0f} |"
+        )
+    lines += [
+        "",
+        "Per request (median over runs of each step's p50 / p99, ms):",
+        "",
+        "| workers | " + " | ".join(STEPS) + " |",
+        "| ---: | " + " | ".join("---:" for _ in STEPS) + " |",
+    ]
     for workers, rs in by_workers.items():
-        cells = [f"{ms(statistics.median(r['steps'][s][0] for r in rs))} / {ms(statistics.median(r['steps'][s][1] for r in rs))}" for s in STEPS]  # fmt: skip
+        cells = [
+            f"{ms(statistics.median(r['steps'][s][0] for r in rs))} / {ms(statistics.median(r['steps'][s][1] for r in rs))}"
+            for s in STEPS
+        ]
         lines.append(f"| {workers} | " + " | ".join(cells) + " |")
-    lines += ["", f"pgbench: {clients} clients, -j 2, {args.pgbench_seconds} s, one loop's SQL = "
-              f"{counts['statements']} statements, {counts['transactions']} explicit transactions + "
-              f"{counts['autocommit']} autocommit statements; {note}."]  # fmt: skip
+    lines += [
+        "",
+        f"pgbench: {clients} clients, -j 2, {args.pgbench_seconds} s, one loop's SQL = "
+        f"{counts['statements']} statements, {counts['transactions']} explicit transactions + "
+        f"{counts['autocommit']} autocommit statements; {note}.",
+    ]
     print("\n".join(lines))
     errors = [e for r in results for e in r["errors"]]
     if errors:

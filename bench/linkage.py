@@ -94,12 +94,20 @@ class Tally:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "rows": self.rows, "in_register": self.in_register, "matched": self.matched,
-            "wrong": self.wrong, "precision": round(self.precision, 6), "found": self.found,
-            "recall": round(self.recall, 6), "review": self.review, "ambiguous": self.ambiguous,
-            "not_found": self.not_found, "absent_matched": self.absent_matched,
-            "namesake_rows": self.namesake_rows, "namesake_matched": self.namesake_matched,
-        }  # fmt: skip
+            "rows": self.rows,
+            "in_register": self.in_register,
+            "matched": self.matched,
+            "wrong": self.wrong,
+            "precision": round(self.precision, 6),
+            "found": self.found,
+            "recall": round(self.recall, 6),
+            "review": self.review,
+            "ambiguous": self.ambiguous,
+            "not_found": self.not_found,
+            "absent_matched": self.absent_matched,
+            "namesake_rows": self.namesake_rows,
+            "namesake_matched": self.namesake_matched,
+        }
 
 
 def tally(results: Sequence[Any], truths: Sequence[data.Truth], has_id: dict[int, bool]) -> Tally:
@@ -192,10 +200,16 @@ def _generic_table(records: Sequence[dict[str, Any]]) -> Any:
     import pyarrow as pa
 
     schema = pa.schema(
-        [("unique_id", pa.string()), ("full_name", pa.string()), ("birth_date", pa.date32()),
-         ("birth_year", pa.int32()), ("sex", pa.string()), ("father_name", pa.string()),
-         ("mother_name", pa.string())]
-    )  # fmt: skip
+        [
+            ("unique_id", pa.string()),
+            ("full_name", pa.string()),
+            ("birth_date", pa.date32()),
+            ("birth_year", pa.int32()),
+            ("sex", pa.string()),
+            ("father_name", pa.string()),
+            ("mother_name", pa.string()),
+        ]
+    )
     columns: dict[str, list[Any]] = {name: [] for name in schema.names}
     for record in records:
         for name in schema.names:
@@ -213,10 +227,16 @@ def generic_register(register_csv: Path, years: set[int] | None = None) -> tuple
         day, year = parse_register_date(p.birth_date)
         if years is None or year in years:
             records.append(
-                {"unique_id": p.personal_id, "full_name": p.full_name, "birth_date": day,
-                 "birth_year": year, "sex": "M" if p.sex == "Nam" else "F",
-                 "father_name": p.father_name, "mother_name": p.mother_name}
-            )  # fmt: skip
+                {
+                    "unique_id": p.personal_id,
+                    "full_name": p.full_name,
+                    "birth_date": day,
+                    "birth_year": year,
+                    "sex": "M" if p.sex == "Nam" else "F",
+                    "father_name": p.father_name,
+                    "mother_name": p.mother_name,
+                }
+            )
     return _generic_table(records), len(people)
 
 
@@ -231,7 +251,7 @@ def generic_roster(rows: Sequence[Any]) -> Any:
                 "sex": r.sex,
                 "father_name": r.father_name,
                 "mother_name": r.mother_name,
-            }  # fmt: skip
+            }
             for r in rows
         ]
     )
@@ -372,9 +392,11 @@ def sweep(
         policy = linkage.Policy(
             match_threshold=value if name == "match" else linkage.MATCH_THRESHOLD,
             review_threshold=value if name == "review" else linkage.REVIEW_THRESHOLD,
-            list_threshold=min(value, linkage.LIST_THRESHOLD) if name == "review" else linkage.LIST_THRESHOLD,
+            list_threshold=min(value, linkage.LIST_THRESHOLD)
+            if name == "review"
+            else linkage.LIST_THRESHOLD,
             ambiguity_margin=value if name == "margin" else linkage.AMBIGUITY_MARGIN,
-        )  # fmt: skip
+        )
         t = tally([linkage.decide(e, policy) for e in evidence], truths, has_id)
         bound = error_bound(t.wrong, t.matched)
         figures.append({"threshold": name, "value": value, "error_bound": bound, **t.summary()})
@@ -474,11 +496,15 @@ def quality() -> dict[str, Any]:
     seconds = time.perf_counter() - started
     tallies = {
         "our engine": tally(ours, truths, has_id),
-        "(a) exact folded name + birth date": tally(exact_lookup(register_csv, rows), truths, has_id),
-        f"(b) generic Splink, auto-match at p ≥ {generic_threshold}": tally(
-            generic_outcomes(generic_scores(register_csv, rows), rows, generic_threshold), truths, has_id
+        "(a) exact folded name + birth date": tally(
+            exact_lookup(register_csv, rows), truths, has_id
         ),
-    }  # fmt: skip
+        f"(b) generic Splink, auto-match at p ≥ {generic_threshold}": tally(
+            generic_outcomes(generic_scores(register_csv, rows), rows, generic_threshold),
+            truths,
+            has_id,
+        ),
+    }
     print(f"\ntest: {len(rows):,} rows against {QUALITY_PEOPLE:,} people (ours in {seconds:.1f} s)")
     print(quality_table(tallies))
     print()
@@ -524,9 +550,16 @@ def speed(runs: int) -> list[dict[str, Any]]:
             peaks.append(peak)
         t = tally(_read_results(out), data.read_truth(roster.truth), _has_id(roster.roster))
         figures.append(
-            {"roster_rows": roster_rows, "register_people": people, "seconds": statistics.median(times),
-             "runs": len(times), "peak_rss_mib": max(peaks), "summary": line, "quality": t.summary()}
-        )  # fmt: skip
+            {
+                "roster_rows": roster_rows,
+                "register_people": people,
+                "seconds": statistics.median(times),
+                "runs": len(times),
+                "peak_rss_mib": max(peaks),
+                "summary": line,
+                "quality": t.summary(),
+            }
+        )
         print(
             f"{roster_rows:,} rows × {people:,} people: {statistics.median(times):.1f} s "
             f"(median of {len(times)}), peak RSS {max(peaks):,} MiB — {line}; "
@@ -544,7 +577,7 @@ def _read_results(path: Path) -> list[Outcome]:
                 r["outcome"],
                 r["personal_id"] or None,
                 tuple(Listed(p, 0.0) for p in r["candidates"].split(";") if p),
-            )  # fmt: skip
+            )
             for r in csv.DictReader(file)
         ]
 

@@ -272,9 +272,18 @@ def roster_values(person: Person, rng: random.Random) -> tuple[tuple[str, ...], 
             errors.append("address_short")
     class_name = f"{rng.randint(10, 12)}A{rng.randint(1, 9)}"
     values = (
-        full_name, birth, sex, personal_id, class_name, person.hometown, address, father, mother,
-        person.ethnicity, "",
-    )  # fmt: skip
+        full_name,
+        birth,
+        sex,
+        personal_id,
+        class_name,
+        person.hometown,
+        address,
+        father,
+        mother,
+        person.ethnicity,
+        "",
+    )
     return values, errors
 
 

@@ -353,13 +353,33 @@ def raw_row(rec: dict[str, str], communes: dict[str, int]) -> Row:
     born = rec["birth_date"]
     issued = rec["card_issue_date"]
     return (
-        rec["personal_id"], name, name.lower(), words[0].lower(), words[-1].lower(), _iso(born),
-        "year" if len(born) == 4 else "day", int(born[-4:]), "M" if rec["sex"] == "Nam" else "F",
-        rec["personal_id"][:3], rec["hometown"], communes[rec["commune_code"]], rec["permanent_address"],
-        rec["ethnicity"], rec["religion"], rec["old_id_number"], rec["father_name"], rec["mother_name"],
-        rec["status"], None, rec["relation"], _iso(issued) if issued else None, None, None, None,
+        rec["personal_id"],
+        name,
+        name.lower(),
+        words[0].lower(),
+        words[-1].lower(),
+        _iso(born),
+        "year" if len(born) == 4 else "day",
+        int(born[-4:]),
+        "M" if rec["sex"] == "Nam" else "F",
+        rec["personal_id"][:3],
+        rec["hometown"],
+        communes[rec["commune_code"]],
+        rec["permanent_address"],
+        rec["ethnicity"],
+        rec["religion"],
+        rec["old_id_number"],
+        rec["father_name"],
+        rec["mother_name"],
+        rec["status"],
+        None,
+        rec["relation"],
+        _iso(issued) if issued else None,
+        None,
+        None,
+        None,
         RAW_UPDATED_AT,
-    )  # fmt: skip
+    )
 
 
 def parse_raw(path: Path, communes: dict[str, int]) -> tuple[list[Row], float]:
@@ -392,7 +412,10 @@ def load_postgresql(target: Target, rows: list[Row]) -> float:
 
     with psycopg.connect(target.url) as con:
         start = time.perf_counter()
-        with con.cursor() as cur, cur.copy(f"COPY registry_person ({', '.join(RAW_COLUMNS)}) FROM STDIN") as copy:  # fmt: skip
+        with (
+            con.cursor() as cur,
+            cur.copy(f"COPY registry_person ({', '.join(RAW_COLUMNS)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         con.commit()
@@ -472,13 +495,16 @@ def probes(records: list[dict[str, str]], rng: random.Random) -> list[Probe]:
     return out
 
 
-def sample_records(path: Path, communes: set[str] | None, count: int, seed: int) -> list[dict[str, str]]:  # fmt: skip
+def sample_records(
+    path: Path, communes: set[str] | None, count: int, seed: int
+) -> list[dict[str, str]]:
     """`count` rows drawn with a fixed seed, among the rows living in `communes` (None: all)."""
     with path.open(encoding="utf-8", newline="") as handle:
         eligible = [
-            i for i, rec in enumerate(csv.DictReader(handle))
+            i
+            for i, rec in enumerate(csv.DictReader(handle))
             if communes is None or rec["commune_code"] in communes
-        ]  # fmt: skip
+        ]
     wanted = set(random.Random(seed).sample(eligible, count))
     with path.open(encoding="utf-8", newline="") as handle:
         picked = [rec for i, rec in enumerate(csv.DictReader(handle)) if i in wanted]
@@ -486,13 +512,25 @@ def sample_records(path: Path, communes: set[str] | None, count: int, seed: int)
     return picked
 
 
-def summarize(db: str, scope: str, call: str, kind: str, results: list[Timing], cap: int) -> Latency:  # fmt: skip
+def summarize(
+    db: str, scope: str, call: str, kind: str, results: list[Timing], cap: int
+) -> Latency:
     ms = sorted(1000 * t[0] for t in results)
     p95 = statistics.quantiles(ms, n=100, method="inclusive")[94] if len(ms) > 1 else ms[0]
     found_1 = sum(1 for t in results if t[1] == 0)
     found_20 = sum(1 for t in results if t[1] is not None and t[1] < 20)
-    latency = Latency(db, scope, call, kind, len(ms), statistics.median(ms), p95, ms[-1],
-                      found_1 / len(ms), found_20 / len(ms))  # fmt: skip
+    latency = Latency(
+        db,
+        scope,
+        call,
+        kind,
+        len(ms),
+        statistics.median(ms),
+        p95,
+        ms[-1],
+        found_1 / len(ms),
+        found_20 / len(ms),
+    )
     counts = sorted(t[2] for t in results if t[2] is not None)
     if len(counts) > 1:
         latency.candidates_p50 = statistics.median(counts)
@@ -534,8 +572,10 @@ def _personas() -> dict[str, Any]:
     from cccd.units.models import Unit
 
     made = {}
-    for scope, path, role in (("national", NATIONAL_UNIT, Role.ADMINISTRATOR),
-                              ("district", DISTRICT_UNIT, Role.OFFICER)):  # fmt: skip
+    for scope, path, role in (
+        ("national", NATIONAL_UNIT, Role.ADMINISTRATOR),
+        ("district", DISTRICT_UNIT, Role.OFFICER),
+    ):
         user, _created = User.objects.get_or_create(
             username=f"bench.{scope}", defaults={"unit": Unit.objects.get(path=path), "role": role}
         )
@@ -551,9 +591,10 @@ def _scope_probes(path: Path, scope: str) -> tuple[list[Probe], list[Probe]]:
     communes = None
     if scope == "district":
         communes = set(
-            Unit.objects.filter(path__startswith=DISTRICT_ADMIN_PATH, level=Unit.Level.COMMUNE)
-            .values_list("code", flat=True)
-        )  # fmt: skip
+            Unit.objects.filter(
+                path__startswith=DISTRICT_ADMIN_PATH, level=Unit.Level.COMMUNE
+            ).values_list("code", flat=True)
+        )
     records = sample_records(path, communes, NAME_QUERIES + ID_QUERIES + WARM_UP, seed=SEED)
     warm_up = [Probe("warm-up", r["full_name"], r["personal_id"]) for r in records[:WARM_UP]]
     return probes(records[WARM_UP:], random.Random(SEED)), warm_up
@@ -649,13 +690,20 @@ def profile_import(target: Target, path: Path, top: int = 20) -> dict[str, Any]:
     out = target.data_dir / "import.prof"
     args = [sys.executable, "-m", "cProfile", "-o", str(out), str(CCCD), "import_register"]
     args += [str(path), "--quiet"]
-    seconds, _rss = measure_child(args, env=child_env(target.url, target.data_dir),
-                                  log=target.data_dir / "profile.log")  # fmt: skip
+    seconds, _rss = measure_child(
+        args, env=child_env(target.url, target.data_dir), log=target.data_dir / "profile.log"
+    )
     stats = pstats.Stats(str(out))
     rows = []
     for (file, line, func), (_cc, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        rows.append({"function": f"{_short(file)}:{line}({func})", "calls": calls,
-                     "own_s": own, "cumulative_s": cumulative})  # fmt: skip
+        rows.append(
+            {
+                "function": f"{_short(file)}:{line}({func})",
+                "calls": calls,
+                "own_s": own,
+                "cumulative_s": cumulative,
+            }
+        )
     print(f"  profiled {target.kind} import: {seconds:.1f} s under cProfile", flush=True)
     phases = [r for r in rows if r["function"].startswith("cccd/") or "execute" in r["function"]]
     return {
@@ -691,14 +739,24 @@ def machine() -> dict[str, Any]:
     with pg_admin() as admin:
         pg_version = admin.execute("SHOW server_version").fetchone()[0]
         shared_buffers = admin.execute("SHOW shared_buffers").fetchone()[0]
-    memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))  # fmt: skip
+    memory = next(
+        line
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": os.cpu_count(), "memory": f"{int(memory.split()[1]) / 2**20:.1f} GiB",
-        "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-        "postgresql": pg_version, "pg_shared_buffers": shared_buffers, "psycopg": psycopg.__version__,
-        "load_average_start": os.getloadavg(), "git": git_state(), "code_start": code_hash(),
-    }  # fmt: skip
+        "nproc": os.cpu_count(),
+        "memory": f"{int(memory.split()[1]) / 2**20:.1f} GiB",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": pg_version,
+        "pg_shared_buffers": shared_buffers,
+        "psycopg": psycopg.__version__,
+        "load_average_start": os.getloadavg(),
+        "git": git_state(),
+        "code_start": code_hash(),
+    }
 
 
 def code_hash() -> str:
@@ -731,7 +789,9 @@ def git_state() -> str:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench register", description=__doc__.split("\n")[0])  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bench register", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--rows", type=int, help="one size only (default: 100000 and 1000000)")
     parser.add_argument("--runs", type=int, default=3, help="runs of the small size (medians)")
     parser.add_argument("--large-runs", type=int, default=1, help="runs of 1,000,000 rows")
@@ -788,8 +848,14 @@ def run(args: argparse.Namespace) -> Results:
     return results
 
 
-def measure_size(ws: Workspace, results: Results, kinds: list[str], size: tuple[int, int],
-                 path: Path, kept: dict[str, Target]) -> None:  # fmt: skip
+def measure_size(
+    ws: Workspace,
+    results: Results,
+    kinds: list[str],
+    size: tuple[int, int],
+    path: Path,
+    kept: dict[str, Target],
+) -> None:
     """`runs` × (our import, raw load) per database kind; the last import per kind stays in `kept`."""
     rows, runs = size
     raw_rows: list[Row] | None = None
@@ -799,7 +865,10 @@ def measure_size(ws: Workspace, results: Results, kinds: list[str], size: tuple[
             ours = ws.fresh(kind, f"{kind}-{rows}-{run_index}-ours")
             print(f"{rows:,} rows, run {run_index + 1}/{runs}, {kind}: import …", flush=True)
             results.imports.append(import_once(ours, path, rows))
-            print(f"  {results.imports[-1].seconds:.1f} s, peak RSS {results.imports[-1].peak_rss_mib:.0f} MiB", flush=True)  # fmt: skip
+            print(
+                f"  {results.imports[-1].seconds:.1f} s, peak RSS {results.imports[-1].peak_rss_mib:.0f} MiB",
+                flush=True,
+            )
             if kept.get(kind):
                 ws.discard(kept[kind])
             kept[kind] = ours
@@ -896,9 +965,16 @@ def recall_table(results: Results) -> list[str]:
 
 def profile_table(kind: str, profile: dict[str, Any]) -> list[str]:
     lines = []
-    for order, title in (("own", "own time"), ("cumulative", "cumulative time (project code and execute calls)")):  # fmt: skip
-        lines += [f"{kind} import under cProfile ({profile['wall_s']:.1f} s wall), top by {title}:", "",
-                  "| function | calls | own s | cumulative s |", "| --- | ---: | ---: | ---: |"]  # fmt: skip
+    for order, title in (
+        ("own", "own time"),
+        ("cumulative", "cumulative time (project code and execute calls)"),
+    ):
+        lines += [
+            f"{kind} import under cProfile ({profile['wall_s']:.1f} s wall), top by {title}:",
+            "",
+            "| function | calls | own s | cumulative s |",
+            "| --- | ---: | ---: | ---: |",
+        ]
         lines += [
             f"| `{r['function']}` | {r['calls']:,} | {r['own_s']:.2f} | {r['cumulative_s']:.2f} |"
             for r in profile[order]

@@ -51,15 +51,46 @@ PROVINCE_CODES = (
     "49", "51", "52", "54", "56", "58", "60", "62", "64", "66", "67", "68", "70", "72", "74", "75",
     "77", "79", "80", "82", "83", "84", "86", "87", "89", "91", "92", "93", "94", "95", "96",
 )  # fmt: skip  # the 63 provinces' codes before July 2025
-GROUP_SHARES = {"general": 0.55, "student": 0.25, "elderly": 0.08, "disabled": 0.02,
-                "sick_at_home": 0.01, "pregnant": 0.01, "elderly_alone": 0.01, "religious": 0.005,
-                "hero": 0.002, "heroic_mother": 0.001, None: 0.062}  # fmt: skip
-KIND_SHARES = {"first_issue": 0.45, "from_cmnd": 0.25, "exchange_age": 0.20,
-               "exchange_change": 0.06, "reissue": 0.04}  # fmt: skip
-STATES = ("captured", "returned_for_correction", "completed", "approved", "in_production",
-          "produced", "at_unit", "delivered", "rejected", "cancelled")  # fmt: skip
-LATE_STATES = ("captured", "returned_for_correction", "completed", "approved", "in_production",
-               "produced")  # fmt: skip
+GROUP_SHARES = {
+    "general": 0.55,
+    "student": 0.25,
+    "elderly": 0.08,
+    "disabled": 0.02,
+    "sick_at_home": 0.01,
+    "pregnant": 0.01,
+    "elderly_alone": 0.01,
+    "religious": 0.005,
+    "hero": 0.002,
+    "heroic_mother": 0.001,
+    None: 0.062,
+}
+KIND_SHARES = {
+    "first_issue": 0.45,
+    "from_cmnd": 0.25,
+    "exchange_age": 0.20,
+    "exchange_change": 0.06,
+    "reissue": 0.04,
+}
+STATES = (
+    "captured",
+    "returned_for_correction",
+    "completed",
+    "approved",
+    "in_production",
+    "produced",
+    "at_unit",
+    "delivered",
+    "rejected",
+    "cancelled",
+)
+LATE_STATES = (
+    "captured",
+    "returned_for_correction",
+    "completed",
+    "approved",
+    "in_production",
+    "produced",
+)
 # The state a dossier has reached, by its age in days (rows: ages from the edge on; columns: STATES).
 AGE_EDGES = (0, 2, 5, 9, 15)
 STATE_SHARES = (
@@ -71,8 +102,32 @@ STATE_SHARES = (
 )  # fmt: skip
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ")
 MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thanh")
-GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hùng", "Hương", "Khánh", "Lan", "Linh",
-         "Long", "Mai", "Minh", "Nam", "Nga", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn")  # fmt: skip
+GIVEN = (
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Minh",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+)
 PERSON_COLUMNS = (
     "id", "personal_id", "full_name", "name_folded", "family_folded", "given_folded", "birth_date",
     "birth_date_precision", "birth_year", "sex", "birth_province_code", "residence_unit_id", "hometown",
@@ -106,8 +161,12 @@ def drop_database() -> None:
 
 
 def setup_django(url: str, data_dir: Path) -> None:
-    os.environ.update(DATABASE_URL=url, CCCD_DATA_DIR=str(data_dir), CCCD_DEBUG="0",
-                      CCCD_ALLOWED_HOSTS="testserver,127.0.0.1")  # fmt: skip
+    os.environ.update(
+        DATABASE_URL=url,
+        CCCD_DATA_DIR=str(data_dir),
+        CCCD_DEBUG="0",
+        CCCD_ALLOWED_HOSTS="testserver,127.0.0.1",
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cccd.settings")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))  # tests.builders
@@ -173,16 +232,24 @@ def build_units(rng: Any) -> World:
     weights = [province_w[d.parent.pk] * float(rng.lognormal(0, 0.6)) for d in police_d]
     total = sum(weights)
     places = [f"{ad.name}, {ad.parent.name}" for ad in admin_d]
-    return World(ministry, police_p, police_d, [c.pk for c in admin_c], places,
-                 [w / total for w in weights])  # fmt: skip
+    return World(
+        ministry, police_p, police_d, [c.pk for c in admin_c], places, [w / total for w in weights]
+    )
 
 
 def _unit(parent: Any, level: str, code: str, name: str, kind: str) -> Any:
     from cccd.units.models import Unit
 
-    return Unit(category=parent.category, scheme="legacy", level=level, code=code, name=name,
-                division_type=kind, parent=parent,
-                path=Unit.path_for(parent, parent.category, "legacy", level, code))  # fmt: skip
+    return Unit(
+        category=parent.category,
+        scheme="legacy",
+        level=level,
+        code=code,
+        name=name,
+        division_type=kind,
+        parent=parent,
+        path=Unit.path_for(parent, parent.category, "legacy", level, code),
+    )
 
 
 def build_campaign(world: World, dossiers: int, rng: Any) -> None:
@@ -198,12 +265,22 @@ def build_campaign(world: World, dossiers: int, rng: Any) -> None:
     start = world.day - datetime.timedelta(days=CAMPAIGN_DAYS - DAYS_AHEAD - 1)
     world.national_user = make_user("bench.national", Role.COMMANDER, world.ministry)
     world.campaign = create_campaign(
-        unit_id=world.ministry.pk, name="Bench: 10 triệu hồ sơ", law="2023", start_date=start,
-        end_date=start + datetime.timedelta(days=CAMPAIGN_DAYS - 1), actor=world.national_user,
-    )  # fmt: skip
-    targets = [Target(campaign=world.campaign, unit=d, group=None,
-                      total=max(100, int(w * dossiers * float(rng.uniform(1.0, 1.4)))))
-               for d, w in zip(world.districts, world.weights, strict=True)]  # fmt: skip
+        unit_id=world.ministry.pk,
+        name="Bench: 10 triệu hồ sơ",
+        law="2023",
+        start_date=start,
+        end_date=start + datetime.timedelta(days=CAMPAIGN_DAYS - 1),
+        actor=world.national_user,
+    )
+    targets = [
+        Target(
+            campaign=world.campaign,
+            unit=d,
+            group=None,
+            total=max(100, int(w * dossiers * float(rng.uniform(1.0, 1.4)))),
+        )
+        for d, w in zip(world.districts, world.weights, strict=True)
+    ]
     Target.objects.bulk_create(targets)
     median = sorted(range(len(world.weights)), key=world.weights.__getitem__)[
         len(world.weights) // 2
@@ -227,12 +304,18 @@ class Indexes:
 
     def __init__(self, cur: Any, table: str) -> None:
         self.table = table
-        cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype <> 'p' ORDER BY contype DESC", [table])  # fmt: skip
+        cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype <> 'p' ORDER BY contype DESC",
+            [table],
+        )
         self.constraints = cur.fetchall()
-        cur.execute("SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
-                    "WHERE indrelid = %s::regclass AND NOT EXISTS "
-                    "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [table])  # fmt: skip
+        cur.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
+            "WHERE indrelid = %s::regclass AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            [table],
+        )
         self.indexes = cur.fetchall()
 
     def drop(self, cur: Any) -> None:
@@ -271,8 +354,13 @@ def generate(world: World, count: int, chunk: int, seed: int) -> Load:
     d_p = np.array(world.weights)
     start = world.campaign.start_date
     intake_days = (world.day - start).days + 1
-    day_w = np.array([(1.2 if (start + datetime.timedelta(days=k)).weekday() < 5 else 0.9)
-                      * min(1.0, (k + 1) / 7) for k in range(intake_days)])  # fmt: skip
+    day_w = np.array(
+        [
+            (1.2 if (start + datetime.timedelta(days=k)).weekday() < 5 else 0.9)
+            * min(1.0, (k + 1) / 7)
+            for k in range(intake_days)
+        ]
+    )
     day_w /= day_w.sum()
     horizon = intake_days + 20
     dates = [(start + datetime.timedelta(days=k)).isoformat() for k in range(horizon)]
@@ -304,16 +392,22 @@ def generate(world: World, count: int, chunk: int, seed: int) -> Load:
         # the hour: evenings (17:30–24:00) mostly, some daytime, and some in the small hours (an
         # evening session that ran past midnight: its dossiers count on the next day)
         part = rng.random(n)
-        second = np.where(part < 0.70, rng.integers(63000, 86400, n),
-                          np.where(part < 0.92, rng.integers(27000, 61200, n), rng.integers(0, 5400, n)))  # fmt: skip
+        second = np.where(
+            part < 0.70,
+            rng.integers(63000, 86400, n),
+            np.where(part < 0.92, rng.integers(27000, 61200, n), rng.integers(0, 5400, n)),
+        )
         age = (intake_days - 1) - day
         bucket = np.searchsorted(np.array(AGE_EDGES), age, side="right") - 1
         state = (rng.random(n)[:, None] > state_cum[np.clip(bucket, 0, None)]).sum(axis=1)
         return_in = rng.integers(7, 16, n)
         # the last move: within the dossier's age (the same day for a captured one); delivered ones
         # after the card came back, never after the dashboard's day
-        moved = np.where(state == 0, day, np.minimum(day + np.minimum(age, rng.integers(1, 20, n)),
-                                                     intake_days - 1))  # fmt: skip
+        moved = np.where(
+            state == 0,
+            day,
+            np.minimum(day + np.minimum(age, rng.integers(1, 20, n)), intake_days - 1),
+        )
         moved_second = np.where(state == 0, second, rng.integers(27000, 61200, n))
         moved_second = np.where(moved == day, np.maximum(moved_second, second), moved_second)
         group = rng.choice(len(g_p), n, p=g_p).tolist()
@@ -328,18 +422,24 @@ def generate(world: World, count: int, chunk: int, seed: int) -> Load:
         for j, i in enumerate(ids):
             dd = district[j]
             place = world.places[dd]
-            people.append(f"{i}\t{provinces[dd]}{i:09d}\t{names[name[j]]}\t{births[birth[j]]}\t"
-                          f"{'M' if i & 1 else 'F'}\t{provinces[dd]}\t{communes[dd]}\t{place}\t"
-                          f"Thôn {i % 12 + 1}, {place}{person_tail}")  # fmt: skip
+            people.append(
+                f"{i}\t{provinces[dd]}{i:09d}\t{names[name[j]]}\t{births[birth[j]]}\t"
+                f"{'M' if i & 1 else 'F'}\t{provinces[dd]}\t{communes[dd]}\t{place}\t"
+                f"Thôn {i % 12 + 1}, {place}{person_tail}"
+            )
             received = f"{dates[day_l[j]]} {clock[second_l[j]]}"
-            dossiers.append(f"{i}\tHS{i:010d}\t{district_ids[dd]}\t{campaign}\t{i}\t{g_values[group[j]]}\t"
-                            f"{k_values[kind[j]]}\t2023\toffice\t\t{STATES[state_l[j]]}\t"
-                            f"{dates[moved_l[j]]} {clock[moved_s[j]]}\t\t{dates[return_l[j]]}\t{received}\t"
-                            f"{received}\t{token[j]:016x}{i:08x}\t\t\t\t\n")  # fmt: skip
+            dossiers.append(
+                f"{i}\tHS{i:010d}\t{district_ids[dd]}\t{campaign}\t{i}\t{g_values[group[j]]}\t"
+                f"{k_values[kind[j]]}\t2023\toffice\t\t{STATES[state_l[j]]}\t"
+                f"{dates[moved_l[j]]} {clock[moved_s[j]]}\t\t{dates[return_l[j]]}\t{received}\t"
+                f"{received}\t{token[j]:016x}{i:08x}\t\t\t\t\n"
+            )
         with con.cursor() as cur:
             with cur.copy(f"COPY registry_person ({', '.join(PERSON_COLUMNS)}) FROM STDIN") as copy:
                 copy.write("".join(people))
-            with cur.copy(f"COPY enrollments_enrollment ({', '.join(DOSSIER_COLUMNS)}) FROM STDIN") as copy:  # fmt: skip
+            with cur.copy(
+                f"COPY enrollments_enrollment ({', '.join(DOSSIER_COLUMNS)}) FROM STDIN"
+            ) as copy:
                 copy.write("".join(dossiers))
         con.commit()
         del people, dossiers
@@ -366,16 +466,23 @@ def _names() -> list[str]:
     """Full name, folded, family and given (folded) of every combination, tab-separated."""
     from cccd.core import names
 
-    return [f"{full}\t{names.fold(full)}\t{names.fold(f)}\t{names.fold(g)}"
-            for f in FAMILY for m in MIDDLE for g in GIVEN for full in [f"{f} {m} {g}"]]  # fmt: skip
+    return [
+        f"{full}\t{names.fold(full)}\t{names.fold(f)}\t{names.fold(g)}"
+        for f in FAMILY
+        for m in MIDDLE
+        for g in GIVEN
+        for full in [f"{f} {m} {g}"]
+    ]
 
 
 def _births() -> list[str]:
     """Birth date, precision and year of every day from 1940 to 2012, tab-separated."""
     first = datetime.date(1940, 1, 1)
     days = (datetime.date(2012, 12, 31) - first).days + 1
-    return [f"{d.isoformat()}\tday\t{d.year}"
-            for d in (first + datetime.timedelta(days=k) for k in range(days))]  # fmt: skip
+    return [
+        f"{d.isoformat()}\tday\t{d.year}"
+        for d in (first + datetime.timedelta(days=k) for k in range(days))
+    ]
 
 
 # ---------------------------------------------------------------------------- measuring
@@ -487,8 +594,15 @@ def plain_figures(unit: Any, campaign: Any, day: datetime.date) -> Plain:
 
     start = datetime.datetime.combine(campaign.start_date, datetime.time(), ZONE)
     end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), ZONE)
-    params = {"prefix": unit.path + "%", "campaign": campaign.pk, "start": start, "end": end,
-              "day": day, "late": list(LATE_STATES), "segment": unit.path.count("/") + 1}  # fmt: skip
+    params = {
+        "prefix": unit.path + "%",
+        "campaign": campaign.pk,
+        "start": start,
+        "end": end,
+        "day": day,
+        "late": list(LATE_STATES),
+        "segment": unit.path.count("/") + 1,
+    }
     plain = Plain()
     with connection.cursor() as cur:
         cur.execute(CAPTURED_SQL, params)
@@ -530,22 +644,33 @@ def check_equal(plain: Plain, unit: Any, campaign: Any, day: datetime.date) -> N
     f = queries.figures(unit, campaign, day)
     names = dict(PriorityGroup.objects.values_list("pk", "name"))
     expected = {
-        "done": f.done, "today": f.today, "yesterday": f.yesterday, "week": f.week,
-        "delivered": f.delivered, "overdue": f.overdue,
+        "done": f.done,
+        "today": f.today,
+        "yesterday": f.yesterday,
+        "week": f.week,
+        "delivered": f.delivered,
+        "overdue": f.overdue,
         "daily": {d: n for d, n, _c in f.daily if n},
-        "by_group": sorted(f.by_group), "by_kind": sorted(f.by_kind),
+        "by_group": sorted(f.by_group),
+        "by_kind": sorted(f.by_kind),
         "pipeline": {s: n for s, _label, n in f.pipeline if n},
         "children": {c.unit.path: (c.done, c.today) for c in f.children if c.done or c.today},
-    }  # fmt: skip
+    }
     got = {
-        "done": plain.done, "today": plain.today, "yesterday": plain.yesterday, "week": plain.week,
-        "delivered": plain.delivered, "overdue": plain.overdue,
+        "done": plain.done,
+        "today": plain.today,
+        "yesterday": plain.yesterday,
+        "week": plain.week,
+        "delivered": plain.delivered,
+        "overdue": plain.overdue,
         "daily": {d: n for d, n in plain.daily.items() if n},
-        "by_group": sorted((names.get(g, _("no group")), n) for g, n in plain.by_group.items() if n),
+        "by_group": sorted(
+            (names.get(g, _("no group")), n) for g, n in plain.by_group.items() if n
+        ),
         "by_kind": sorted((str(Kind(k).label), n) for k, n in plain.by_kind.items() if n),
         "pipeline": {s: n for s, n in plain.pipeline.items() if n},
         "children": {p: v for p, v in plain.children.items() if any(v)},
-    }  # fmt: skip
+    }
     wrong = [key for key in expected if expected[key] != got[key]]
     if wrong:
         detail = "; ".join(
@@ -569,9 +694,20 @@ def time_plain(unit: Any, campaign: Any, day: datetime.date, repeat: int) -> Tim
 def machine() -> dict[str, str]:
     from django.db import connection
 
-    settings = ("server_version", "shared_buffers", "effective_cache_size", "work_mem",
-                "maintenance_work_mem", "max_parallel_workers_per_gather", "jit", "random_page_cost",
-                "synchronous_commit", "wal_level", "max_wal_size", "autovacuum")  # fmt: skip
+    settings = (
+        "server_version",
+        "shared_buffers",
+        "effective_cache_size",
+        "work_mem",
+        "maintenance_work_mem",
+        "max_parallel_workers_per_gather",
+        "jit",
+        "random_page_cost",
+        "synchronous_commit",
+        "wal_level",
+        "max_wal_size",
+        "autovacuum",
+    )
     shown = {}
     with connection.cursor() as cur:
         for name in settings:
@@ -583,15 +719,24 @@ def machine() -> dict[str, str]:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    return {"cpu": f"{os.cpu_count()} CPUs ({cpu})", "ram": f"{ram:.0f} GiB",
-            "python": platform.python_version(), **shown}  # fmt: skip
+    return {
+        "cpu": f"{os.cpu_count()} CPUs ({cpu})",
+        "ram": f"{ram:.0f} GiB",
+        "python": platform.python_version(),
+        **shown,
+    }
 
 
 def table_sizes() -> dict[str, int]:
     from django.db import connection
 
-    tables = ("enrollments_enrollment", "registry_person", "reports_dailycount",
-              "reports_statecount", "reports_duecount")  # fmt: skip
+    tables = (
+        "enrollments_enrollment",
+        "registry_person",
+        "reports_dailycount",
+        "reports_statecount",
+        "reports_duecount",
+    )
     sizes = {}
     with connection.cursor() as cur:
         for table in tables:
@@ -624,7 +769,7 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         "",
         "| table | rows | total size (pg_total_relation_size) |",
         "| --- | ---: | ---: |",
-    ]  # fmt: skip
+    ]
     for table, (size, rows) in info["sizes"].items():
         lines.append(f"| {table} | {rows:,} | {size / 2**20:,.0f} MiB |")
     lines += [
@@ -632,16 +777,20 @@ def report(args: argparse.Namespace, info: dict[str, Any]) -> str:
         f"| dashboard | page p50 / p95 ms ({args.repeat} requests) | SQL queries per page | "
         f"plain GROUP BY p50 / p95 ms ({args.baseline_repeat} runs) | p50 ratio | p95 ratio |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]  # fmt: skip
+    ]
     for label, page, plain, _alone in info["rows"]:
-        lines.append(f"| {label} | {ms(page.p50)} / {ms(page.p95)} | {page.queries} | "
-                     f"{ms(plain.p50)} / {ms(plain.p95)} | {ratio(plain.p50, page.p50)} | "
-                     f"{ratio(plain.p95, page.p95)} |")  # fmt: skip
+        lines.append(
+            f"| {label} | {ms(page.p50)} / {ms(page.p95)} | {page.queries} | "
+            f"{ms(plain.p50)} / {ms(plain.p95)} | {ratio(plain.p50, page.p50)} | "
+            f"{ratio(plain.p95, page.p95)} |"
+        )
     lines.append("")
     for label, page, _plain, alone in info["rows"]:
-        lines.append(f"- {label.split(' (')[0]}: `queries.figures()` alone p50 {ms(alone.p50)} / p95 "
-                     f"{ms(alone.p95)} ms; in one counted request {ms(page.sql)} ms of SQL, the slowest "
-                     f"statement {ms(page.slowest[0])} ms (`{page.slowest[1]}…`).")  # fmt: skip
+        lines.append(
+            f"- {label.split(' (')[0]}: `queries.figures()` alone p50 {ms(alone.p50)} / p95 "
+            f"{ms(alone.p95)} ms; in one counted request {ms(page.sql)} ms of SQL, the slowest "
+            f"statement {ms(page.slowest[0])} ms (`{page.slowest[1]}…`)."
+        )
     return "\n".join(lines)
 
 
@@ -649,10 +798,12 @@ def generation(info: dict[str, Any]) -> str:
     if "load" not in info:
         return "Generation: none (--reuse: the database an earlier run kept)."
     seconds = info["load"].seconds
-    return (f"Generation: COPY {seconds['copy']:,.0f} s, indexes and constraints made again "
-            f"{seconds['indexes']:,.0f} s, ANALYZE {info['analyze']:,.0f} s; peak RSS of the generator "
-            f"{info['load'].peak_rss_mib:,.0f} MiB. `counters.rebuild()`: {info['rebuild']:,.1f} s "
-            f"({info['rebuilt']}).")  # fmt: skip
+    return (
+        f"Generation: COPY {seconds['copy']:,.0f} s, indexes and constraints made again "
+        f"{seconds['indexes']:,.0f} s, ANALYZE {info['analyze']:,.0f} s; peak RSS of the generator "
+        f"{info['load'].peak_rss_mib:,.0f} MiB. `counters.rebuild()`: {info['rebuild']:,.1f} s "
+        f"({info['rebuilt']})."
+    )
 
 
 def ratio(baseline: float, page: float) -> str:
@@ -673,16 +824,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--chunk", type=int, default=100_000, help="rows per COPY")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="leave the database")
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure again in the database a run with --keep left (no generation)")  # fmt: skip
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure again in the database a run with --keep left (no generation)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = argv if argv is not None else sys.argv[1:]
     args = parse_args(argv)
-    info: dict[str, Any] = {"code": _code(), "argv": argv, "load_before": _load(),
-                            "started": f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M}"}  # fmt: skip
+    info: dict[str, Any] = {
+        "code": _code(),
+        "argv": argv,
+        "load_before": _load(),
+        "started": f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M}",
+    }
     data_dir = Path(tempfile.mkdtemp(prefix="cccd-bench-reports-"))
     url = f"{PG_SERVER}/{DB_NAME}" if args.reuse else fresh_database()
     setup_django(url, data_dir)
@@ -722,11 +880,17 @@ def build(args: argparse.Namespace, info: dict[str, Any]) -> World:
     world = build_units(rng)
     build_campaign(world, args.dossiers, rng)
     _describe(world, info)
-    print(f"database {DB_NAME} migrated, {len(world.districts)} districts, in "
-          f"{time.perf_counter() - t:.1f} s", flush=True)  # fmt: skip
+    print(
+        f"database {DB_NAME} migrated, {len(world.districts)} districts, in "
+        f"{time.perf_counter() - t:.1f} s",
+        flush=True,
+    )
     info["load"] = generate(world, args.dossiers, args.chunk, args.seed)
-    print(f"generated in {sum(info['load'].seconds.values()):,.0f} s "
-          f"({info['load'].seconds}); peak RSS {info['load'].peak_rss_mib:,.0f} MiB", flush=True)  # fmt: skip
+    print(
+        f"generated in {sum(info['load'].seconds.values()):,.0f} s "
+        f"({info['load'].seconds}); peak RSS {info['load'].peak_rss_mib:,.0f} MiB",
+        flush=True,
+    )
     t = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("ANALYZE")  # this server runs without autovacuum
@@ -748,8 +912,14 @@ def existing_world(info: dict[str, Any]) -> World:
 
     ministry = Unit.objects.get(path="/ca/")
     district_user = User.objects.select_related("unit").get(username="bench.district")
-    world = World(ministry, list(Unit.objects.filter(parent=ministry)),
-                  list(Unit.objects.filter(category="police", level="district")), [], [], [])  # fmt: skip
+    world = World(
+        ministry,
+        list(Unit.objects.filter(parent=ministry)),
+        list(Unit.objects.filter(category="police", level="district")),
+        [],
+        [],
+        [],
+    )
     world.campaign = Campaign.objects.get(unit=ministry, name__startswith="Bench")
     world.day = world.campaign.start_date + datetime.timedelta(days=CAMPAIGN_DAYS - DAYS_AHEAD - 1)
     world.national_user = User.objects.get(username="bench.national")
@@ -759,10 +929,14 @@ def existing_world(info: dict[str, Any]) -> World:
 
 
 def _describe(world: World, info: dict[str, Any]) -> None:
-    info["units"] = (f"1 ministry, {len(world.provinces)} provinces, {len(world.districts)} districts "
-                     "(police) and their administrative mirrors with one commune each")  # fmt: skip
-    info["campaign"] = (f"{world.campaign.start_date:%d/%m/%Y}–{world.campaign.end_date:%d/%m/%Y}, "
-                        f"Law 2023, at the ministry, {len(world.districts)} district targets")  # fmt: skip
+    info["units"] = (
+        f"1 ministry, {len(world.provinces)} provinces, {len(world.districts)} districts "
+        "(police) and their administrative mirrors with one commune each"
+    )
+    info["campaign"] = (
+        f"{world.campaign.start_date:%d/%m/%Y}–{world.campaign.end_date:%d/%m/%Y}, "
+        f"Law 2023, at the ministry, {len(world.districts)} district targets"
+    )
     info["day"] = world.day
 
 
@@ -773,20 +947,28 @@ def measure(world: World, args: argparse.Namespace) -> list[tuple[str, Timing, T
     day_param = f"?day={world.day.isoformat()}"
     for label, unit, user in (
         ("national (ministry commander, /reports/)", world.ministry, world.national_user),
-        (f"district ({world.district.name}, its commander, /reports/)", world.district,
-         world.district_user),
-    ):  # fmt: skip
+        (
+            f"district ({world.district.name}, its commander, /reports/)",
+            world.district,
+            world.district_user,
+        ),
+    ):
         plain = plain_figures(unit, world.campaign, world.day)
         check_equal(plain, unit, world.campaign, world.day)
-        print(f"{unit.path}: the plain GROUP BY figures equal the counters' "
-              f"(done {plain.done:,}, overdue {plain.overdue:,})", flush=True)  # fmt: skip
+        print(
+            f"{unit.path}: the plain GROUP BY figures equal the counters' "
+            f"(done {plain.done:,}, overdue {plain.overdue:,})",
+            flush=True,
+        )
         page = time_page(user, "/reports/" + day_param, args.repeat)
         alone = time_figures(unit, world.campaign, world.day, args.repeat)
         base = time_plain(unit, world.campaign, world.day, args.baseline_repeat)
         rows.append((label, page, base, alone))
-        print(f"  page p50 {page.p50 * 1000:.1f} ms p95 {page.p95 * 1000:.1f} ms "
-              f"({page.queries} queries); plain p50 {base.p50 * 1000:.0f} ms p95 {base.p95 * 1000:.0f} ms",
-              flush=True)  # fmt: skip
+        print(
+            f"  page p50 {page.p50 * 1000:.1f} ms p95 {page.p95 * 1000:.1f} ms "
+            f"({page.queries} queries); plain p50 {base.p50 * 1000:.0f} ms p95 {base.p95 * 1000:.0f} ms",
+            flush=True,
+        )
     return rows
 
 

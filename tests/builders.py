@@ -30,9 +30,14 @@ class Tree:
 
 def make_unit(parent: Unit, code: str, name: str, level: str, *, scheme: str = "legacy") -> Unit:
     return Unit.objects.create(
-        category=parent.category, scheme=scheme, level=level, code=code, name=name, parent=parent,
+        category=parent.category,
+        scheme=scheme,
+        level=level,
+        code=code,
+        name=name,
+        parent=parent,
         path=Unit.path_for(parent, parent.category, scheme, level, code),
-    )  # fmt: skip
+    )
 
 
 def make_pair(
@@ -50,8 +55,20 @@ def make_tree() -> Tree:
     daklao, daklao_police = make_pair(dakmil, dakmil_police, "24667", "Xã Đắk Lao", "commune")
     binhdinh, binhdinh_police = make_pair(country, ministry, "52", "Tỉnh Bình Định", "province")
     tayson, tayson_police = make_pair(binhdinh, binhdinh_police, "547", "Huyện Tây Sơn", "district")
-    return Tree(country, ministry, daknong, daknong_police, dakmil, dakmil_police, daklao, daklao_police,
-                binhdinh, binhdinh_police, tayson, tayson_police)  # fmt: skip
+    return Tree(
+        country,
+        ministry,
+        daknong,
+        daknong_police,
+        dakmil,
+        dakmil_police,
+        daklao,
+        daklao_police,
+        binhdinh,
+        binhdinh_police,
+        tayson,
+        tayson_police,
+    )
 
 
 def make_user(username: str, role: str, unit: Unit, **fields: str) -> User:
@@ -97,10 +114,23 @@ def make_person(
     pid = personal_id or idnumber.generate("067", sex, born.year, random.Random(seed))
     family, _middle, given = names.split(full_name)
     return Person.objects.create(
-        personal_id=pid, full_name=full_name, name_folded=names.fold(full_name), family_folded=names.fold(family),
-        given_folded=names.fold(given), birth_date=born, birth_date_precision="year" if year_only else "day",
-        birth_year=born.year, sex=sex, birth_province_code=pid[:3], residence_unit=commune,
-        household=household, relation_to_head=relation, card_issue_date=card_issue_date, card_expiry=card_expiry,
+        personal_id=pid,
+        full_name=full_name,
+        name_folded=names.fold(full_name),
+        family_folded=names.fold(family),
+        given_folded=names.fold(given),
+        birth_date=born,
+        birth_date_precision="year" if year_only else "day",
+        birth_year=born.year,
+        sex=sex,
+        birth_province_code=pid[:3],
+        residence_unit=commune,
+        household=household,
+        relation_to_head=relation,
+        card_issue_date=card_issue_date,
+        card_expiry=card_expiry,
         hometown=commune.name if hometown is None else hometown,
-        permanent_address=f"Thôn 1, {commune.name}" if permanent_address is None else permanent_address,
-    )  # fmt: skip
+        permanent_address=f"Thôn 1, {commune.name}"
+        if permanent_address is None
+        else permanent_address,
+    )

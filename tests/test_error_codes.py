@@ -55,8 +55,10 @@ def codes_compared_by_text(sources: dict[str, str]) -> set[str]:
                 sides = [node.left, *node.comparators]
                 if any(isinstance(s, ast.Attribute) and s.attr == "code" for s in sides):
                     found |= {
-                        s.value for s in sides if isinstance(s, ast.Constant) and isinstance(s.value, str)
-                    }  # fmt: skip
+                        s.value
+                        for s in sides
+                        if isinstance(s, ast.Constant) and isinstance(s.value, str)
+                    }
     return found
 
 

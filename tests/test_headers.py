@@ -57,10 +57,16 @@ def assert_protected(response: HttpResponse) -> None:
 def dossier(tree: Tree, officer_dakmil: User) -> Enrollment:
     person = make_person(tree.daklao, "Nguyễn Văn Đức", "15/03/2006", "M")
     return Enrollment.objects.create(
-        unit=tree.dakmil_police, person=person, code="663-210306-000042", state="captured",
-        kind="first_issue", law="2014", received_at=timezone.now(), received_by=officer_dakmil,
+        unit=tree.dakmil_police,
+        person=person,
+        code="663-210306-000042",
+        state="captured",
+        kind="first_issue",
+        law="2014",
+        received_at=timezone.now(),
+        received_by=officer_dakmil,
         return_date=datetime.date(2021, 3, 17),
-    )  # fmt: skip
+    )
 
 
 # --- every response --------------------------------------------------------------------------
@@ -200,9 +206,13 @@ def _run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.Com
     }
     full = {**clean, **env, "CCCD_DATA_DIR": str(tmp_path / "var")}
     return subprocess.run(  # noqa: S603 (our own interpreter)
-        [sys.executable, *args], env=full, capture_output=True, text=True, timeout=120,
+        [sys.executable, *args],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
-    )  # fmt: skip
+    )
 
 
 def _operations_example() -> dict[str, str]:
@@ -258,8 +268,11 @@ def test_the_deploy_check_warns_without_https_settings(tmp_path: Path) -> None:
 def test_a_bad_https_value_stops_start_up_with_a_clear_message(
     env: dict[str, str], message: str, tmp_path: Path
 ) -> None:
-    result = _run(["-c", "import django; django.setup()"], {"DJANGO_SETTINGS_MODULE": "cccd.settings", **env},
-                  tmp_path)  # fmt: skip
+    result = _run(
+        ["-c", "import django; django.setup()"],
+        {"DJANGO_SETTINGS_MODULE": "cccd.settings", **env},
+        tmp_path,
+    )
     assert result.returncode != 0
     assert message in result.stderr
 
@@ -270,15 +283,26 @@ def test_the_environment_sets_https_redirect_hsts_and_the_proxys_header(tmp_path
         "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
         "s.SECURE_HSTS_PRELOAD, s.SECURE_PROXY_SSL_HEADER, len(s.SECRET_KEY_FALLBACKS))"
     )
-    env = {"DJANGO_SETTINGS_MODULE": "cccd.settings", "CCCD_SSL_REDIRECT": "yes",
-           "CCCD_HSTS_SECONDS": "63072000", "CCCD_HSTS_INCLUDE_SUBDOMAINS": "on",
-           "CCCD_HSTS_PRELOAD": "true", "CCCD_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO",
-           "CCCD_SECRET_KEY_FALLBACKS": "o" * 40 + "," + "p" * 40}  # fmt: skip
+    env = {
+        "DJANGO_SETTINGS_MODULE": "cccd.settings",
+        "CCCD_SSL_REDIRECT": "yes",
+        "CCCD_HSTS_SECONDS": "63072000",
+        "CCCD_HSTS_INCLUDE_SUBDOMAINS": "on",
+        "CCCD_HSTS_PRELOAD": "true",
+        "CCCD_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO",
+        "CCCD_SECRET_KEY_FALLBACKS": "o" * 40 + "," + "p" * 40,
+    }
     result = _run(["-c", code], env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "True", "63072000", "True", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')", "2",
-    ]  # fmt: skip
+        "True",
+        "63072000",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "2",
+    ]
 
 
 def test_the_embedded_default_serves_plain_http() -> None:

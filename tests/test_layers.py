@@ -21,11 +21,23 @@ ROOT = Path(__file__).resolve().parents[1] / "src"
 
 FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the rules of the card", ("cccd.core",)),
-    ("small shared modules", (
-        "cccd.errors", "cccd.environment", "cccd.localtime", "cccd.spreadsheets",
-        "cccd.filebounds", "cccd.labels", "cccd.pdf", "cccd.rule_messages", "cccd.headers",
-        "cccd.formats", "cccd.api", "cccd.queryforms",
-    )),
+    (
+        "small shared modules",
+        (
+            "cccd.errors",
+            "cccd.environment",
+            "cccd.localtime",
+            "cccd.spreadsheets",
+            "cccd.filebounds",
+            "cccd.labels",
+            "cccd.pdf",
+            "cccd.rule_messages",
+            "cccd.headers",
+            "cccd.formats",
+            "cccd.api",
+            "cccd.queryforms",
+        ),
+    ),
     ("the unit trees", ("cccd.units",)),
     ("users, roles, scope, audit", ("cccd.accounts",)),
     ("unit administration", ("cccd.unitadmin",)),
@@ -37,10 +49,18 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("enrollments", ("cccd.enrollments",)),
     ("reports", ("cccd.reports",)),
     ("the demo", ("cccd.demo",)),
-    ("the project", (
-        "cccd.home", "cccd.api_v1", "cccd.urls", "cccd.settings", "cccd.wsgi", "cccd.__main__",
-    )),
-)  # fmt: skip
+    (
+        "the project",
+        (
+            "cccd.home",
+            "cccd.api_v1",
+            "cccd.urls",
+            "cccd.settings",
+            "cccd.wsgi",
+            "cccd.__main__",
+        ),
+    ),
+)
 """Ground floor first. Within a floor, modules may import each other (never in a loop)."""
 
 
@@ -118,8 +138,9 @@ def upward(found: list[Import]) -> list[str]:
     for imp in found:
         low, high = floor_of(imp.source), floor_of(imp.target)
         if low is not None and high is not None and high > low:
-            wrong.append(f"{imp} (floor {low + 1} {FLOORS[low][0]!r} below {high + 1} "
-                         f"{FLOORS[high][0]!r})")  # fmt: skip
+            wrong.append(
+                f"{imp} (floor {low + 1} {FLOORS[low][0]!r} below {high + 1} {FLOORS[high][0]!r})"
+            )
     return wrong
 
 
@@ -164,8 +185,11 @@ def cycles(found: list[Import]) -> list[list[str]]:
 
 
 def test_every_module_stands_on_a_floor() -> None:
-    homeless = [str(p.relative_to(ROOT.parent)) for m, p in modules().items()
-                if m != "cccd" and floor_of(m) is None]  # fmt: skip
+    homeless = [
+        str(p.relative_to(ROOT.parent))
+        for m, p in modules().items()
+        if m != "cccd" and floor_of(m) is None
+    ]
     assert not homeless, "give these a floor in FLOORS:\n" + "\n".join(homeless)
 
 

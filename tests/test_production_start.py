@@ -135,9 +135,13 @@ def test_a_bad_value_stops_start_up(tmp_path: Path, value: str) -> None:
     env = _production(tmp_path, CCCD_DEMO_TOOLS=value)
 
     done = subprocess.run(  # noqa: S603 (our own interpreter)
-        [sys.executable, "-c", START], env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", START],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
-    )  # fmt: skip
+    )
 
     assert done.returncode != 0
     assert "CCCD_DEMO_TOOLS" in done.stderr

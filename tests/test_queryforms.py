@@ -60,9 +60,20 @@ def test_a_day_is_read_as_the_locale_writes_it_or_iso(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["31/02/2021", "2021-13-01", "yesterday", "06/03/21", "06/03/2021junk", "2021-03-06T10:00",
-     "01/01/1899", "31/12/2101", "0001-01-01", "9" * 500, "06/03/2021\x00"],
-)  # fmt: skip
+    [
+        "31/02/2021",
+        "2021-13-01",
+        "yesterday",
+        "06/03/21",
+        "06/03/2021junk",
+        "2021-03-06T10:00",
+        "01/01/1899",
+        "31/12/2101",
+        "0001-01-01",
+        "9" * 500,
+        "06/03/2021\x00",
+    ],
+)
 def test_a_day_that_is_not_a_date_is_a_400_naming_the_field_and_the_text(text: str) -> None:
     error = _refusal({"from": text})
     assert error.error is BAD_QUERY and error.status == 400
@@ -113,9 +124,17 @@ def test_a_choice_that_is_not_offered_is_a_400(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1", True), ("on", True), ("true", True), ("TRUE", True), ("", False), ("0", False),
-     ("off", False), ("false", False)],
-)  # fmt: skip
+    [
+        ("1", True),
+        ("on", True),
+        ("true", True),
+        ("TRUE", True),
+        ("", False),
+        ("0", False),
+        ("off", False),
+        ("false", False),
+    ],
+)
 def test_a_flag_is_on_or_off(text: str, value: bool) -> None:
     assert Sample.read({"flag": text})["flag"] is value
 

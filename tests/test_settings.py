@@ -11,9 +11,13 @@ from cccd.environment import env_bool, env_int, env_list, secret_key
 def _run_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     code = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
     return subprocess.run(  # noqa: S603 (our own interpreter)
-        [sys.executable, "-c", code], env={**os.environ, "DJANGO_SETTINGS_MODULE": "cccd.settings", **env},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cccd.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(

@@ -52,5 +52,11 @@ def test_what_it_returns_is_written_and_read_back_as_text() -> None:
     book.save(buffer)
     row = next(load_workbook(io.BytesIO(buffer.getvalue())).active.iter_rows())
     assert [c.data_type for c in row] == ["s"] * len(hostile)
-    assert [c.value for c in row] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-1", "'@A1", "'\t=1",
-                                      "Nguyễn\ufffdAn"]  # fmt: skip
+    assert [c.value for c in row] == [
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-1",
+        "'@A1",
+        "'\t=1",
+        "Nguyễn\ufffdAn",
+    ]

@@ -291,8 +291,14 @@ class _GuardedArchive(zipfile.ZipFile):
         self._limits = limits
         self._budget = budget
 
-    def open(self, name: str | zipfile.ZipInfo, mode: Literal["r", "w"] = "r",
-             pwd: bytes | None = None, *, force_zip64: bool = False) -> Any:  # fmt: skip
+    def open(
+        self,
+        name: str | zipfile.ZipInfo,
+        mode: Literal["r", "w"] = "r",
+        pwd: bytes | None = None,
+        *,
+        force_zip64: bool = False,
+    ) -> Any:
         stream = super().open(name, mode, pwd, force_zip64=force_zip64)
         part = name.filename if isinstance(name, zipfile.ZipInfo) else str(name)
         if mode != "r" or not part.endswith((".xml", ".rels")):

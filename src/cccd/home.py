@@ -26,10 +26,16 @@ def home(request: LoggedInRequest) -> HttpResponse:
     unit = request.user.unit
     children = unit_children(unit) if unit is not None else []
     count, minutes, days = security.burst_settings()
-    context: dict[str, object] = {"unit": unit,
- "children": children, "bursts": security.denial_bursts(request.user),
-               "burst_count": count, "burst_minutes": minutes, "burst_days": days,
-               "denied_action": security.DENIED, "tonight": None}  # fmt: skip
+    context: dict[str, object] = {
+        "unit": unit,
+        "children": children,
+        "bursts": security.denial_bursts(request.user),
+        "burst_count": count,
+        "burst_minutes": minutes,
+        "burst_days": days,
+        "denied_action": security.DENIED,
+        "tonight": None,
+    }
     user = request.user
     if user.has_perm(DESK) or user.has_perm(ISSUE):
         context["tonight"] = queue.tonight(request.user)

@@ -40,21 +40,42 @@ student = evening.student
 
 
 @pytest.fixture
-def people(tree: Tree, officer_dakmil: User, leader: User, commander_daknong: User,
-           back_office_dakmil: User, liaison_dakmil: User, administrator: User) -> dict[str, User]:  # fmt: skip
-    return {Role.OFFICER: officer_dakmil, Role.TEAM_LEADER: leader, Role.COMMANDER: commander_daknong,
-            Role.BACK_OFFICE: back_office_dakmil, Role.LIAISON: liaison_dakmil,
-            Role.ADMINISTRATOR: administrator}  # fmt: skip
+def people(
+    tree: Tree,
+    officer_dakmil: User,
+    leader: User,
+    commander_daknong: User,
+    back_office_dakmil: User,
+    liaison_dakmil: User,
+    administrator: User,
+) -> dict[str, User]:
+    return {
+        Role.OFFICER: officer_dakmil,
+        Role.TEAM_LEADER: leader,
+        Role.COMMANDER: commander_daknong,
+        Role.BACK_OFFICE: back_office_dakmil,
+        Role.LIAISON: liaison_dakmil,
+        Role.ADMINISTRATOR: administrator,
+    }
 
 
 @pytest.fixture
-def objects(tree: Tree, people: dict[str, User], session: Session, desks: list[Desk],
-            called: Ticket, student: Person, portrait: bytes, tmp_path: Path) -> dict[str, Any]:  # fmt: skip
+def objects(
+    tree: Tree,
+    people: dict[str, User],
+    session: Session,
+    desks: list[Desk],
+    called: Ticket,
+    student: Person,
+    portrait: bytes,
+    tmp_path: Path,
+) -> dict[str, Any]:
     """One of everything the routes take, all in Đắk Mil (the administrator's import at the
     ministry): the venue is the liaison's school."""
     Venue.objects.filter(pk=session.venue_id).update(liaison=people[Role.LIAISON])
-    change = intake.propose_change(called.pk, "father_name", "Nguyễn Văn An", "Giấy khai sinh",
-                                   actor=people[Role.OFFICER])  # fmt: skip
+    change = intake.propose_change(
+        called.pk, "father_name", "Nguyễn Văn An", "Giấy khai sinh", actor=people[Role.OFFICER]
+    )
     evening.capture_everything(called, people[Role.OFFICER], portrait)
     dossier = intake.finish_intake(called.pk, actor=people[Role.OFFICER])
     classmate = make_person(tree.daklao, "Trần Thị Mai", "02/09/2005", "F")
@@ -62,39 +83,68 @@ def objects(tree: Tree, people: dict[str, User], session: Session, desks: list[D
         session, desks[0], people[Role.OFFICER], people[Role.TEAM_LEADER], portrait, classmate
     )  # type: ignore[arg-type]
     Person.objects.filter(pk=classmate.pk).update(
-        hometown="Xã Đắk Lao, huyện Đắk Mil, tỉnh Đắk Nông", permanent_address="Thôn 5",
-        ethnicity="Kinh", religion="Không",
-    )  # fmt: skip
+        hometown="Xã Đắk Lao, huyện Đắk Mil, tỉnh Đắk Nông",
+        permanent_address="Thôn 5",
+        ethnicity="Kinh",
+        religion="Không",
+    )
     lifecycle.move(second.pk, "complete", actor=people[Role.BACK_OFFICE])
     lifecycle.move(second.pk, "approve", actor=people[Role.COMMANDER])
     batch = production.export_batch(actor=people[Role.BACK_OFFICE])
     waiting = tickets.issue_walk_in(session.pk, actor=people[Role.TEAM_LEADER])
     roster = Roster.objects.create(
-        session=session, unit=session.unit, original_name="12A1.csv", kind="csv",
-        file=ContentFile("Họ và tên,Ngày sinh,Lớp\nNguyễn Văn Đức,15/03/2006,12A1\n", name="12A1.csv"),
-        headers=["Họ và tên", "Ngày sinh", "Lớp"], state=Roster.State.CHECKED, uploaded_by=people[Role.LIAISON],
-    )  # fmt: skip
+        session=session,
+        unit=session.unit,
+        original_name="12A1.csv",
+        kind="csv",
+        file=ContentFile(
+            "Họ và tên,Ngày sinh,Lớp\nNguyễn Văn Đức,15/03/2006,12A1\n", name="12A1.csv"
+        ),
+        headers=["Họ và tên", "Ngày sinh", "Lớp"],
+        state=Roster.State.CHECKED,
+        uploaded_by=people[Role.LIAISON],
+    )
     entry = RosterEntry.objects.create(
-        roster=roster, row=1, line=2, fingerprint="1", full_name="Nguyễn Văn Đức",
-        class_name="12A1", outcome=Outcome.REVIEW,
+        roster=roster,
+        row=1,
+        line=2,
+        fingerprint="1",
+        full_name="Nguyễn Văn Đức",
+        class_name="12A1",
+        outcome=Outcome.REVIEW,
         values={"full_name": "Nguyễn Văn Đức", "birth_date": "15/03/2006", "class_name": "12A1"},
         candidates=[{"person": student.pk, "personal_id": student.personal_id, "probability": 0.8}],
-    )  # fmt: skip
+    )
     register = tmp_path / "register.csv"
-    register.write_text("Số định danh,Họ và tên,Ngày sinh,Giới tính,Nơi thường trú\n"
-                        "123,Nguyễn Sai,01/01/2000,Nam,Thôn 5\n")  # fmt: skip
+    register.write_text(
+        "Số định danh,Họ và tên,Ngày sinh,Giới tính,Nơi thường trú\n"
+        "123,Nguyễn Sai,01/01/2000,Nam,Thôn 5\n"
+    )
     register_import = run_import(import_file(register, actor=people[Role.ADMINISTRATOR]))
     token, _key = create_api_token(name="máy trạm", actor=people[Role.ADMINISTRATOR])
     return {
-        "user_id": people[Role.OFFICER].pk, "token_id": token.pk, "unit_id": tree.dakmil_police.pk,
-        "parent_id": tree.dakmil_police.pk, "person_id": student.pk,
-        "import_id": register_import.pk, "campaign_id": session.campaign_id,
-        "session_id": session.pk, "roster_id": roster.pk, "entry_id": entry.pk, "number": 1,
-        "action": "open", "ticket_id": waiting.pk, "enrollment_id": dossier.pk,
-        "change_id": change.pk, "batch_id": batch.pk, "fmt": "xlsx", "desk_id": desks[0].pk,
+        "user_id": people[Role.OFFICER].pk,
+        "token_id": token.pk,
+        "unit_id": tree.dakmil_police.pk,
+        "parent_id": tree.dakmil_police.pk,
+        "person_id": student.pk,
+        "import_id": register_import.pk,
+        "campaign_id": session.campaign_id,
+        "session_id": session.pk,
+        "roster_id": roster.pk,
+        "entry_id": entry.pk,
+        "number": 1,
+        "action": "open",
+        "ticket_id": waiting.pk,
+        "enrollment_id": dossier.pk,
+        "change_id": change.pk,
+        "batch_id": batch.pk,
+        "fmt": "xlsx",
+        "desk_id": desks[0].pk,
         "called_ticket_id": called.pk,  # the student's number, finished at desk 1
         # per route
-        "intake:capture.kind": "photo", "intake:slots.kind": "fingerprint",
+        "intake:capture.kind": "photo",
+        "intake:slots.kind": "fingerprint",
         "ticket_public.token": waiting.public_token,
         "public:link.token": link_token(Enrollment.objects.get(pk=dossier.pk)),
-    }  # fmt: skip
+    }

@@ -108,8 +108,14 @@ def test_a_token_works_for_the_configured_days_and_then_stops(
 def test_the_lifetime_is_set_from_the_environment_within_bounds() -> None:
     code = "import django; django.setup(); from django.conf import settings; print(settings.CCCD_API_TOKEN_DAYS)"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cccd.settings"}
-    run = functools.partial(subprocess.run, [sys.executable, "-c", code], capture_output=True,
-                            text=True, timeout=60, check=False)  # fmt: skip
+    run = functools.partial(
+        subprocess.run,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run(env=env).stdout.strip() == "30"
     assert run(env={**env, "CCCD_API_TOKEN_DAYS": "90"}).stdout.strip() == "90"
     refused = run(env={**env, "CCCD_API_TOKEN_DAYS": "0"})

@@ -60,8 +60,11 @@ def _recorders(
                 for call in ast.walk(func):
                     argument = isinstance(call, ast.Call) and _action_argument(call, recorders)
                     if isinstance(argument, ast.Name) and argument.id in params:
-                        recorders[func.name] = (params.index(argument.id), argument.id,
-                                                defaults.get(argument.id))  # fmt: skip
+                        recorders[func.name] = (
+                            params.index(argument.id),
+                            argument.id,
+                            defaults.get(argument.id),
+                        )
                         changed = True
                         break
     return recorders
@@ -90,8 +93,11 @@ def written_actions() -> set[str]:
         passed_on = {argument.arg for function in functions for argument in function.args.args}
         for call in (n for n in ast.walk(module) if isinstance(n, ast.Call)):
             if _callee(call) == "AuditEvent":
-                found |= {k.value.value for k in call.keywords
-                          if k.arg == "action" and isinstance(k.value, ast.Constant)}  # fmt: skip
+                found |= {
+                    k.value.value
+                    for k in call.keywords
+                    if k.arg == "action" and isinstance(k.value, ast.Constant)
+                }
                 continue
             argument = _action_argument(call, recorders)
             if argument is None:

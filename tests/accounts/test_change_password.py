@@ -54,9 +54,12 @@ def test_a_wrong_current_password_changes_nothing_and_says_so(officer_dakmil: Us
 
 @pytest.mark.parametrize(
     ("new", "again", "marker"),
-    [(NEW, NEW + "x", "The two new passwords differ."), ("12345678901", None, "not strong enough"),
-     (PASSWORD, None, "must differ from the current one")],
-)  # fmt: skip
+    [
+        (NEW, NEW + "x", "The two new passwords differ."),
+        ("12345678901", None, "not strong enough"),
+        (PASSWORD, None, "must differ from the current one"),
+    ],
+)
 def test_a_bad_new_password_is_refused_with_the_reason(
     officer_dakmil: User, new: str, again: str | None, marker: str
 ) -> None:

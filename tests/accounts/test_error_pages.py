@@ -31,8 +31,9 @@ def test_a_refusal_for_the_role_reads_as_a_sentence_with_the_code_in_small_print
 
 def test_a_file_that_is_not_utf8_reads_as_the_sentence(administrator: User) -> None:
     upload = SimpleUploadedFile("register.csv", b"h\xf4 t\xean;ng\xe0y sinh\n")
-    response = client_for(administrator).post("/registry/imports/", {"file": upload},
-                                              HTTP_ACCEPT_LANGUAGE="vi")  # fmt: skip
+    response = client_for(administrator).post(
+        "/registry/imports/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="vi"
+    )
     assert response.status_code == 400
     alert, code = _alert_and_code(response.content.decode())
     assert "UTF-8" in alert and "NOT_UTF8" not in alert

@@ -43,10 +43,18 @@ def test_after_midnight_last_nights_session_is_still_tonights(
     session: Session,  # noqa: F811
     leader: User,  # noqa: F811
 ) -> None:
-    late = plan_session(campaign_id=session.campaign_id, venue_id=create_venue(
-        unit_id=session.unit_id, kind="commune_hall", name="Hội trường xã Đắk Lao", actor=leader).pk,
-        team_id=session.team_id, starts_at=datetime.datetime(2021, 3, 7, 20, tzinfo=HCM),
-        ends_at=datetime.datetime(2021, 3, 8, 0, 30, tzinfo=HCM), desks=1, capacity=50, actor=leader)  # fmt: skip
+    late = plan_session(
+        campaign_id=session.campaign_id,
+        venue_id=create_venue(
+            unit_id=session.unit_id, kind="commune_hall", name="Hội trường xã Đắk Lao", actor=leader
+        ).pk,
+        team_id=session.team_id,
+        starts_at=datetime.datetime(2021, 3, 7, 20, tzinfo=HCM),
+        ends_at=datetime.datetime(2021, 3, 8, 0, 30, tzinfo=HCM),
+        desks=1,
+        capacity=50,
+        actor=leader,
+    )
     with time_machine.travel(datetime.datetime(2021, 3, 8, 0, 15, tzinfo=HCM), tick=False):
         tonight = client_for(leader).get("/").context["tonight"]
     assert [t.session for t in tonight.sessions] == [late]  # not the 06/03 evening

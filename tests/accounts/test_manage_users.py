@@ -7,8 +7,14 @@ from tests.mixins import assert_audited
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"username": "canbo2.dakmil", "first_name": "An", "last_name": "Lê Văn", "email": "", "role": "officer",
-        "password": "Sao-Khue-2021!"}  # fmt: skip
+GOOD = {
+    "username": "canbo2.dakmil",
+    "first_name": "An",
+    "last_name": "Lê Văn",
+    "email": "",
+    "role": "officer",
+    "password": "Sao-Khue-2021!",
+}
 
 
 def test_an_administrator_creates_an_officer_with_the_role_permissions(
@@ -98,8 +104,14 @@ def test_an_officer_cannot_manage_users(tree: Tree, officer_dakmil: User) -> Non
 def test_an_administrator_changes_a_role_and_the_change_is_audited(
     tree: Tree, administrator: User, officer_dakmil: User
 ) -> None:
-    data = {"first_name": "Hương", "last_name": "Đặng Thị Thu", "email": "", "unit": tree.dakmil_police.pk,
-            "role": "team_leader", "is_active": "on"}  # fmt: skip
+    data = {
+        "first_name": "Hương",
+        "last_name": "Đặng Thị Thu",
+        "email": "",
+        "unit": tree.dakmil_police.pk,
+        "role": "team_leader",
+        "is_active": "on",
+    }
     assert (
         client_for(administrator).post(f"/accounts/users/{officer_dakmil.pk}/", data).status_code
         == 302

@@ -29,9 +29,14 @@ def test_the_search_still_finds(administrator: User, officer_dakmil: User) -> No
 
 @pytest.mark.parametrize(
     "query",
-    [{"date_from": "31/02/2021"}, {"date_to": "2021-02-30"}, {"action": "x" * 65},
-     {"actor": "x" * 151}, {"action": "test.", "date_from": "yesterday"}],
-)  # fmt: skip
+    [
+        {"date_from": "31/02/2021"},
+        {"date_to": "2021-02-30"},
+        {"action": "x" * 65},
+        {"actor": "x" * 151},
+        {"action": "test.", "date_from": "yesterday"},
+    ],
+)
 def test_an_audit_filter_that_cannot_be_read_is_a_400(
     commander_daknong: User, query: dict[str, str]
 ) -> None:

@@ -20,32 +20,82 @@ pytestmark = pytest.mark.django_db
 READS = [
     # (who, url, action, the object's model, the key of its id in `objects`)
     (Role.OFFICER, "/intake/tickets/{called_ticket_id}/", "person.view", Person, "person_id"),
-    (Role.OFFICER, "/intake/dossiers/{enrollment_id}/", "enrollment.view", Enrollment, "enrollment_id"),
-    (Role.BACK_OFFICE, "/intake/dossiers/{enrollment_id}/slip.pdf", "enrollment.slip", Enrollment,
-     "enrollment_id"),
-    (Role.TEAM_LEADER, "/queue/tickets/{called_ticket_id}/slip/", "ticket.slip", None, "called_ticket_id"),
-    (Role.TEAM_LEADER, "/queue/sessions/{session_id}/sheets/", "session.class_sheets", None,
-     "session_id"),
+    (
+        Role.OFFICER,
+        "/intake/dossiers/{enrollment_id}/",
+        "enrollment.view",
+        Enrollment,
+        "enrollment_id",
+    ),
+    (
+        Role.BACK_OFFICE,
+        "/intake/dossiers/{enrollment_id}/slip.pdf",
+        "enrollment.slip",
+        Enrollment,
+        "enrollment_id",
+    ),
+    (
+        Role.TEAM_LEADER,
+        "/queue/tickets/{called_ticket_id}/slip/",
+        "ticket.slip",
+        None,
+        "called_ticket_id",
+    ),
+    (
+        Role.TEAM_LEADER,
+        "/queue/sessions/{session_id}/sheets/",
+        "session.class_sheets",
+        None,
+        "session_id",
+    ),
     (Role.LIAISON, "/rosters/sessions/{session_id}/", "roster.view", Roster, "roster_id"),
-    (Role.LIAISON, "/rosters/{roster_id}/discrepancies.xlsx", "roster.discrepancies", Roster,
-     "roster_id"),
+    (
+        Role.LIAISON,
+        "/rosters/{roster_id}/discrepancies.xlsx",
+        "roster.discrepancies",
+        Roster,
+        "roster_id",
+    ),
     (Role.LIAISON, "/api/v1/rosters/{roster_id}", "roster.view", Roster, "roster_id"),
-    (Role.BACK_OFFICE, "/rosters/{roster_id}/review/", "roster_entry.view", RosterEntry, "entry_id"),
-    (Role.ADMINISTRATOR, "/registry/imports/{import_id}/rejected.xlsx",
-     "register_import.download_rejected", None, "import_id"),
-    (Role.COMMANDER, "/dossiers/{enrollment_id}/card/", "enrollment.view_card", Enrollment,
-     "enrollment_id"),
+    (
+        Role.BACK_OFFICE,
+        "/rosters/{roster_id}/review/",
+        "roster_entry.view",
+        RosterEntry,
+        "entry_id",
+    ),
+    (
+        Role.ADMINISTRATOR,
+        "/registry/imports/{import_id}/rejected.xlsx",
+        "register_import.download_rejected",
+        None,
+        "import_id",
+    ),
+    (
+        Role.COMMANDER,
+        "/dossiers/{enrollment_id}/card/",
+        "enrollment.view_card",
+        Enrollment,
+        "enrollment_id",
+    ),
     (Role.COMMANDER, "/dossiers/{enrollment_id}/", "enrollment.view", Enrollment, "enrollment_id"),
     (Role.OFFICER, "/registry/people/{person_id}/", "person.view", Person, "person_id"),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize(("role", "url", "action", "model", "key"), READS,
-                         ids=[f"{r[0]}-{r[2]}" for r in READS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "url", "action", "model", "key"), READS, ids=[f"{r[0]}-{r[2]}" for r in READS]
+)
 def test_the_read_is_audited_with_who_what_and_when_and_no_personal_data(
-    role: str, url: str, action: str, model: Any, key: str,
-    people: dict[str, User], objects: dict[str, Any], student: Person,
-) -> None:  # fmt: skip
+    role: str,
+    url: str,
+    action: str,
+    model: Any,
+    key: str,
+    people: dict[str, User],
+    objects: dict[str, Any],
+    student: Person,
+) -> None:
     user = people[role]
     before = AuditEvent.objects.filter(action=action).count()
     response = client_for(user).get(url.format(**objects), REMOTE_ADDR="10.1.2.3")

@@ -315,8 +315,10 @@ def test_each_role_gets_in_exactly_where_the_table_says(
             response = _request(user, method, url)
             assert response.status_code < 500, (key, method, response.status_code)
             if got_in(response) != (role in allowed):
-                wrong.append(f"{method} {key} ({url}): {response.status_code}, "
-                             f"expected {'in' if role in allowed else 'refused'}")  # fmt: skip
+                wrong.append(
+                    f"{method} {key} ({url}): {response.status_code}, "
+                    f"expected {'in' if role in allowed else 'refused'}"
+                )
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
 
 
@@ -327,15 +329,35 @@ def test_the_liaisons_role_is_the_narrowest_of_the_staff(people: dict[str, User]
     assert liaison.get_all_permissions() == {"rosters.upload_roster"}
     pages = {k for k, m in ROUTES.items() if any(L in roles for roles in m.values())}
     assert pages == {
-        "home", "login", "logout", "token_list", "token_revoke", "password_change", "set_language", "session_list",
-        "session_roster", "roster_remap", "roster_detail", "roster_confirm", "roster_discard",
-        "roster_discrepancies", "ticket_public", "public:link",
-        "public:status", "api-v1:api-root", "api-v1:openapi-json", "api-v1:openapi-view",
-        "GET /api/v1/me", "POST /api/v1/tokens", "GET /api/v1/campaigns/sessions",
-        "POST /api/v1/rosters/sessions/{session_id}", "GET /api/v1/rosters/{roster_id}",
-        "GET /api/v1/rosters/sessions/{session_id}", "POST /api/v1/rosters/{roster_id}/confirm",
+        "home",
+        "login",
+        "logout",
+        "token_list",
+        "token_revoke",
+        "password_change",
+        "set_language",
+        "session_list",
+        "session_roster",
+        "roster_remap",
+        "roster_detail",
+        "roster_confirm",
+        "roster_discard",
+        "roster_discrepancies",
+        "ticket_public",
+        "public:link",
+        "public:status",
+        "api-v1:api-root",
+        "api-v1:openapi-json",
+        "api-v1:openapi-view",
+        "GET /api/v1/me",
+        "POST /api/v1/tokens",
+        "GET /api/v1/campaigns/sessions",
+        "POST /api/v1/rosters/sessions/{session_id}",
+        "GET /api/v1/rosters/{roster_id}",
+        "GET /api/v1/rosters/sessions/{session_id}",
+        "POST /api/v1/rosters/{roster_id}/confirm",
         "POST /api/v1/rosters/{roster_id}/discard",
-    }  # fmt: skip
+    }
 
 
 def test_a_liaison_sees_only_their_own_venues_sessions(

@@ -35,8 +35,9 @@ def test_a_page_the_role_does_not_allow_is_a_403_and_a_security_event(
     liaison_dakmil: User,
     student: Person,
 ) -> None:
-    response = client_for(liaison_dakmil).get(f"/intake/dossiers/{captured.pk}/slip.pdf",
-                                               REMOTE_ADDR="10.0.0.7")  # fmt: skip
+    response = client_for(liaison_dakmil).get(
+        f"/intake/dossiers/{captured.pk}/slip.pdf", REMOTE_ADDR="10.0.0.7"
+    )
     assert response.status_code == 403
     event = last_denial()
     assert (event.actor, event.unit, event.source, event.object_repr) == (
@@ -45,8 +46,13 @@ def test_a_page_the_role_does_not_allow_is_a_403_and_a_security_event(
         "10.0.0.7",
         "intake:slip",
     )
-    assert event.after == {"route": "intake:slip", "method": "GET", "status": 403,
-                           "code": "PERMISSION_DENIED", "ids": {"enrollment_id": captured.pk}}  # fmt: skip
+    assert event.after == {
+        "route": "intake:slip",
+        "method": "GET",
+        "status": 403,
+        "code": "PERMISSION_DENIED",
+        "ids": {"enrollment_id": captured.pk},
+    }
     written = f"{event.object_repr} {event.before} {event.after}"
     assert student.full_name not in written and student.personal_id not in written
 
@@ -57,8 +63,13 @@ def test_an_api_route_the_role_does_not_allow_is_one_too(
 ) -> None:
     response = client_for(liaison_dakmil).get(f"/api/v1/tickets/{called.pk}")
     assert (response.status_code, response.json()["code"]) == (403, "PERMISSION_DENIED")
-    assert last_denial().after == {"route": "api-v1:get_ticket", "method": "GET", "status": 403,
-                                   "code": "PERMISSION_DENIED", "ids": {"ticket_id": called.pk}}  # fmt: skip
+    assert last_denial().after == {
+        "route": "api-v1:get_ticket",
+        "method": "GET",
+        "status": 403,
+        "code": "PERMISSION_DENIED",
+        "ids": {"ticket_id": called.pk},
+    }
 
 
 def test_a_token_refused_by_its_role_is_refused_before_its_input_is_read(
@@ -68,8 +79,12 @@ def test_a_token_refused_by_its_role_is_refused_before_its_input_is_read(
     from cccd.accounts.services import create_api_token
 
     _token, key = create_api_token(name="trường", actor=liaison_dakmil)
-    response = Client().post(f"/api/v1/tickets/sessions/{session.pk}/hand-out", "not json",
-                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")  # fmt: skip
+    response = Client().post(
+        f"/api/v1/tickets/sessions/{session.pk}/hand-out",
+        "not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
     assert (response.status_code, response.json()["code"]) == (403, "PERMISSION_DENIED")
     assert last_denial().actor == liaison_dakmil
 
@@ -94,8 +109,9 @@ def test_another_units_object_named_in_a_form_is_noted_too(
     tree: Tree,
 ) -> None:
     elsewhere = make_person(tree.tayson, "Võ Thị Lan", "01/01/2006", "F")
-    response = client_for(leader).post(f"/queue/sessions/{session.pk}/walk-in/",
-                                       {"person": str(elsewhere.pk)})  # fmt: skip
+    response = client_for(leader).post(
+        f"/queue/sessions/{session.pk}/walk-in/", {"person": str(elsewhere.pk)}
+    )
     assert response.status_code == 404
     assert denials(leader) == 1
     assert not Ticket.objects.filter(person=elsewhere).exists()
@@ -136,9 +152,14 @@ def _refused_requests(user: User, count: int, *, minutes_apart: int, time_machin
 
 
 def test_a_burst_of_refusals_shows_to_the_units_administrator_and_commander(
-    burst_of_three: None, tree: Tree, liaison_dakmil: User, administrator: User,
-    commander_daknong: User, officer_dakmil: User, time_machine: Any,
-) -> None:  # fmt: skip
+    burst_of_three: None,
+    tree: Tree,
+    liaison_dakmil: User,
+    administrator: User,
+    commander_daknong: User,
+    officer_dakmil: User,
+    time_machine: Any,
+) -> None:
     _refused_requests(liaison_dakmil, 3, minutes_apart=2, time_machine=time_machine)
     for viewer in (administrator, commander_daknong):
         page = client_for(viewer).get("/")

@@ -21,19 +21,39 @@ HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 @pytest.fixture
 def campaign_data(tree: Tree, commander_daknong: User, officer_dakmil: User) -> Session:
     leader = make_user("totruong.dakmil", "team_leader", tree.dakmil_police)
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD 2021", law="2014",
-                               start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30),
-                               actor=commander_daknong)  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
     venue = create_venue(
         unit_id=tree.dakmil_police.pk, kind="school", name="THPT Đắk Mil", actor=leader
     )
-    team = create_team(unit_id=tree.dakmil_police.pk, name="Tổ 1", leader_id=leader.pk,
-                       member_ids=[officer_dakmil.pk], actor=leader)  # fmt: skip
-    session = plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=team.pk, desks=3, capacity=300,
-                           starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
-                           ends_at=datetime.datetime(2021, 3, 6, 23, 30, tzinfo=HCM), actor=leader)  # fmt: skip
-    for name, born, sex in [("Nguyễn Văn An", "02/09/2006", "M"), ("Lê Thị Thuý", "15/03/2007", "F"),
-                            ("Đặng Thị Thu Hương", "1950", "F")]:  # fmt: skip
+    team = create_team(
+        unit_id=tree.dakmil_police.pk,
+        name="Tổ 1",
+        leader_id=leader.pk,
+        member_ids=[officer_dakmil.pk],
+        actor=leader,
+    )
+    session = plan_session(
+        campaign_id=campaign.pk,
+        venue_id=venue.pk,
+        team_id=team.pk,
+        desks=3,
+        capacity=300,
+        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
+        ends_at=datetime.datetime(2021, 3, 6, 23, 30, tzinfo=HCM),
+        actor=leader,
+    )
+    for name, born, sex in [
+        ("Nguyễn Văn An", "02/09/2006", "M"),
+        ("Lê Thị Thuý", "15/03/2007", "F"),
+        ("Đặng Thị Thu Hương", "1950", "F"),
+    ]:
         make_person(tree.daklao, name, born, sex)
     make_roster(
         session, [("Nguyễn Văn An", "12A1", "matched"), ("Trần Văn Bình", "12A1", "review")]

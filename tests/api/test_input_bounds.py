@@ -72,9 +72,16 @@ def test_every_route_that_answers_a_list_pages_it_within_bounds(administrator: U
 
 @pytest.mark.parametrize(
     "query",
-    [f"offset={HUGE}", f"limit={HUGE}", f"offset={MAX_OFFSET + 1}", f"limit={MAX_LIMIT + 1}",
-     "limit=0", "offset=-1", f"offset={HUGE * HUGE}&limit={HUGE}"],
-)  # fmt: skip
+    [
+        f"offset={HUGE}",
+        f"limit={HUGE}",
+        f"offset={MAX_OFFSET + 1}",
+        f"limit={MAX_LIMIT + 1}",
+        "limit=0",
+        "offset=-1",
+        f"offset={HUGE * HUGE}&limit={HUGE}",
+    ],
+)
 def test_paging_out_of_bounds_is_a_422_on_every_list_route(
     administrator: User, leader: User, query: str
 ) -> None:
@@ -94,9 +101,16 @@ def test_a_page_within_bounds_answers_items_and_count(administrator: User) -> No
 
 @pytest.mark.parametrize(
     "path",
-    [f"/api/v1/units/{HUGE}", f"/api/v1/campaigns/{HUGE}", f"/api/v1/registry/people/{HUGE}",
-     f"/api/v1/tickets/{HUGE}", f"/api/v1/rosters/{HUGE}", "/api/v1/units/0", "/api/v1/units/-1"],
-)  # fmt: skip
+    [
+        f"/api/v1/units/{HUGE}",
+        f"/api/v1/campaigns/{HUGE}",
+        f"/api/v1/registry/people/{HUGE}",
+        f"/api/v1/tickets/{HUGE}",
+        f"/api/v1/rosters/{HUGE}",
+        "/api/v1/units/0",
+        "/api/v1/units/-1",
+    ],
+)
 def test_an_id_no_row_can_have_is_a_422(administrator: User, leader: User, path: str) -> None:
     response = _client(_caller(path, administrator, leader)).get(path)
     assert response.status_code == 422

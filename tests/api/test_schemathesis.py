@@ -32,8 +32,9 @@ LOG = os.environ.get("CCCD_FUZZ_LOG")  # a file to list every request and its st
 
 
 @pytest.fixture(params=["administrator", "officer"])
-def api_key(request: pytest.FixtureRequest, campaign_data: object, administrator: User,
-            officer_dakmil: User) -> str:  # fmt: skip
+def api_key(
+    request: pytest.FixtureRequest, campaign_data: object, administrator: User, officer_dakmil: User
+) -> str:
     user = administrator if request.param == "administrator" else officer_dakmil
     return create_api_token(name="schemathesis", actor=user)[1]
 
@@ -54,16 +55,22 @@ def api_schema(api_key: str, wsgi_app: object, request: pytest.FixtureRequest) -
     # schemathesis 4.32 renames the running test through `node._nodeid`, which pytest 9 no
     # longer has: give it the attribute it reads (pytest itself uses `nodeid`).
     request.node._nodeid = request.node.nodeid
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app,
-                                          headers={"Authorization": f"Bearer {api_key}"})  # fmt: skip
+    return schemathesis.openapi.from_wsgi(
+        "/api/v1/openapi.json", wsgi_app, headers={"Authorization": f"Bearer {api_key}"}
+    )
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, derandomize=DERANDOMIZE, database=None, deadline=None,
-          suppress_health_check=list(HealthCheck))  # fmt: skip
+@settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=DERANDOMIZE,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_no_operation_answers_with_a_server_error(case: schemathesis.Case, api_key: str) -> None:
     response = case.call(headers={"Authorization": f"Bearer {api_key}"})
     if LOG:

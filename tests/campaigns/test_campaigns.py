@@ -15,9 +15,14 @@ pytestmark = pytest.mark.django_db
 def campaign(tree: Tree, commander_daknong: User) -> Campaign:
     from cccd.campaigns.services import create_campaign
 
-    return create_campaign(unit_id=tree.daknong_police.pk, name="Cấp CCCD gắn chíp 2021", law="2014",
-                           start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30),
-                           actor=commander_daknong)  # fmt: skip
+    return create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="Cấp CCCD gắn chíp 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
 
 
 def test_the_priority_groups_are_reference_data_in_their_order(db: None) -> None:
@@ -36,8 +41,13 @@ def test_the_priority_groups_are_reference_data_in_their_order(db: None) -> None
 
 
 def test_a_commander_creates_a_campaign_from_the_page(tree: Tree, commander_daknong: User) -> None:
-    data = {"name": "Đợt cao điểm", "unit": tree.daknong_police.pk, "start_date": "05/02/2021",
-            "end_date": "30/06/2021", "law": "2014"}  # fmt: skip
+    data = {
+        "name": "Đợt cao điểm",
+        "unit": tree.daknong_police.pk,
+        "start_date": "05/02/2021",
+        "end_date": "30/06/2021",
+        "law": "2014",
+    }
     response = client_for(commander_daknong).post("/campaigns/", data)
     assert response.status_code == 302
     campaign = Campaign.objects.get()
@@ -47,14 +57,24 @@ def test_a_commander_creates_a_campaign_from_the_page(tree: Tree, commander_dakn
 
 @pytest.mark.parametrize(
     ("changes", "marker"),
-    [({"end_date": "01/02/2021"}, "before the start date"), ({"start_date": "31/02/2021"}, "valid date"),
-     ({"law": "1999"}, "valid choice"), ({"name": ""}, "required")],
-)  # fmt: skip
+    [
+        ({"end_date": "01/02/2021"}, "before the start date"),
+        ({"start_date": "31/02/2021"}, "valid date"),
+        ({"law": "1999"}, "valid choice"),
+        ({"name": ""}, "required"),
+    ],
+)
 def test_a_malformed_campaign_is_refused_and_nothing_created(
     tree: Tree, commander_daknong: User, changes: dict, marker: str
 ) -> None:
-    data = {"name": "X", "unit": tree.daknong_police.pk, "start_date": "05/02/2021", "end_date": "30/06/2021",
-            "law": "2014", **changes}  # fmt: skip
+    data = {
+        "name": "X",
+        "unit": tree.daknong_police.pk,
+        "start_date": "05/02/2021",
+        "end_date": "30/06/2021",
+        "law": "2014",
+        **changes,
+    }
     response = client_for(commander_daknong).post("/campaigns/", data)
     assert response.status_code == 400
     assert marker in response.content.decode()
@@ -106,8 +126,11 @@ def test_targets_per_child_unit_and_group(
 def test_a_target_outside_the_campaigns_unit_is_refused(
     tree: Tree, administrator: User, campaign: Campaign
 ) -> None:
-    response = client_for(administrator).post(f"/api/v1/campaigns/{campaign.pk}/targets",
-                                              {"unit_id": tree.tayson_police.pk, "total": 10}, content_type="application/json")  # fmt: skip
+    response = client_for(administrator).post(
+        f"/api/v1/campaigns/{campaign.pk}/targets",
+        {"unit_id": tree.tayson_police.pk, "total": 10},
+        content_type="application/json",
+    )
     assert (response.status_code, response.json()["code"]) == (400, "UNIT_NOT_BELOW")
     assert not Target.objects.exists()
 
@@ -118,8 +141,11 @@ def test_a_target_outside_the_campaigns_unit_is_refused(
 def test_the_target_api_refuses_malformed_input(
     tree: Tree, commander_daknong: User, campaign: Campaign, payload: dict
 ) -> None:
-    response = client_for(commander_daknong).post(f"/api/v1/campaigns/{campaign.pk}/targets",
-                                                  {"unit_id": tree.dakmil_police.pk, **payload}, content_type="application/json")  # fmt: skip
+    response = client_for(commander_daknong).post(
+        f"/api/v1/campaigns/{campaign.pk}/targets",
+        {"unit_id": tree.dakmil_police.pk, **payload},
+        content_type="application/json",
+    )
     assert 400 <= response.status_code < 500
     assert "code" in response.json()
     assert not Target.objects.exists()
@@ -138,8 +164,11 @@ def test_a_district_commander_cannot_set_targets_on_the_provinces_campaign(
     tree: Tree, campaign: Campaign
 ) -> None:
     commander_dakmil = make_user("chihuy.dakmil", "commander", tree.dakmil_police)
-    response = client_for(commander_dakmil).post(f"/api/v1/campaigns/{campaign.pk}/targets",
-                                                 {"unit_id": tree.dakmil_police.pk, "total": 5}, content_type="application/json")  # fmt: skip
+    response = client_for(commander_dakmil).post(
+        f"/api/v1/campaigns/{campaign.pk}/targets",
+        {"unit_id": tree.dakmil_police.pk, "total": 5},
+        content_type="application/json",
+    )
     assert response.status_code == 404
 
 

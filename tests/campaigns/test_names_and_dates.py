@@ -19,8 +19,14 @@ HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _campaign_body(tree: Tree, **changes: object) -> dict:
-    return {"unit_id": tree.daknong_police.pk, "name": "Đợt cao điểm", "start_date": "2021-02-05",
-            "end_date": "2021-06-30", "law": "2014", **changes}  # fmt: skip
+    return {
+        "unit_id": tree.daknong_police.pk,
+        "name": "Đợt cao điểm",
+        "start_date": "2021-02-05",
+        "end_date": "2021-06-30",
+        "law": "2014",
+        **changes,
+    }
 
 
 def _post(user: User, body: dict) -> object:
@@ -53,16 +59,27 @@ def test_a_name_longer_than_its_column_is_refused_in_words(
     assert response.status_code in {400, 422}
     assert not Campaign.objects.exists()
     with pytest.raises(DomainError) as refused:
-        create_campaign(unit_id=tree.daknong_police.pk, name="x" * 201, law="2014", actor=commander_daknong,
-                        start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30))  # fmt: skip
+        create_campaign(
+            unit_id=tree.daknong_police.pk,
+            name="x" * 201,
+            law="2014",
+            actor=commander_daknong,
+            start_date=datetime.date(2021, 2, 5),
+            end_date=datetime.date(2021, 6, 30),
+        )
     assert refused.value.code == "NAME_TOO_LONG"
 
 
 @pytest.mark.parametrize(
     ("start", "end"),
-    [("1970-01-01", "1970-12-31"), ("1970-01-01", "2021-06-30"), ("2021-02-05", "9999-12-31"),
-     ("0001-01-01", "2021-06-30"), ("2015-12-31", "2016-06-30")],
-)  # fmt: skip
+    [
+        ("1970-01-01", "1970-12-31"),
+        ("1970-01-01", "2021-06-30"),
+        ("2021-02-05", "9999-12-31"),
+        ("0001-01-01", "2021-06-30"),
+        ("2015-12-31", "2016-06-30"),
+    ],
+)
 def test_the_api_refuses_a_campaign_outside_the_years_of_the_chip_card(
     tree: Tree, commander_daknong: User, start: str, end: str
 ) -> None:
@@ -78,8 +95,13 @@ def test_the_api_refuses_a_campaign_outside_the_years_of_the_chip_card(
 def test_the_page_refuses_the_same_dates_with_the_same_words(
     tree: Tree, commander_daknong: User
 ) -> None:
-    data = {"name": "Đợt cao điểm", "unit": tree.daknong_police.pk, "start_date": "01/01/1970",
-            "end_date": "31/12/1970", "law": "2014"}  # fmt: skip
+    data = {
+        "name": "Đợt cao điểm",
+        "unit": tree.daknong_police.pk,
+        "start_date": "01/01/1970",
+        "end_date": "31/12/1970",
+        "law": "2014",
+    }
     response = client_for(commander_daknong).post("/campaigns/", data)
     assert response.status_code == 400
     assert (
@@ -92,8 +114,13 @@ def test_the_page_refuses_the_same_dates_with_the_same_words(
 def test_the_page_refuses_a_name_of_spaces_as_the_api_does(
     tree: Tree, commander_daknong: User
 ) -> None:
-    data = {"name": "   ", "unit": tree.daknong_police.pk, "start_date": "05/02/2021",
-            "end_date": "30/06/2021", "law": "2014"}  # fmt: skip
+    data = {
+        "name": "   ",
+        "unit": tree.daknong_police.pk,
+        "start_date": "05/02/2021",
+        "end_date": "30/06/2021",
+        "law": "2014",
+    }
     assert client_for(commander_daknong).post("/campaigns/", data).status_code == 400
     assert not Campaign.objects.exists()
 
@@ -111,32 +138,51 @@ def test_a_campaign_at_the_edges_of_the_years_is_accepted(
 @pytest.fixture
 def planning(tree: Tree, commander_daknong: User, officer_dakmil: User) -> dict:
     leader = make_user("totruong.dakmil", "team_leader", tree.dakmil_police)
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD 2021", law="2014",
-                               start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30),
-                               actor=commander_daknong)  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
     venue = create_venue(
         unit_id=tree.dakmil_police.pk, kind="school", name="THPT Đắk Mil", actor=leader
     )
-    team = create_team(unit_id=tree.dakmil_police.pk, name="Tổ 1", leader_id=leader.pk,
-                       member_ids=[officer_dakmil.pk], actor=leader)  # fmt: skip
+    team = create_team(
+        unit_id=tree.dakmil_police.pk,
+        name="Tổ 1",
+        leader_id=leader.pk,
+        member_ids=[officer_dakmil.pk],
+        actor=leader,
+    )
     return {"leader": leader, "campaign": campaign, "venue": venue, "team": team}
 
 
 @pytest.mark.parametrize(
     ("starts_at", "ends_at"),
-    [("9999-12-31T23:00:00-12:00", "9999-12-31T23:30:00-12:00"),
-     ("0001-01-01T00:00:00+14:00", "0001-01-01T01:00:00+14:00"),
-     ("1970-01-01T19:00:00+07:00", "1970-01-01T22:00:00+07:00")],
-)  # fmt: skip
+    [
+        ("9999-12-31T23:00:00-12:00", "9999-12-31T23:30:00-12:00"),
+        ("0001-01-01T00:00:00+14:00", "0001-01-01T01:00:00+14:00"),
+        ("1970-01-01T19:00:00+07:00", "1970-01-01T22:00:00+07:00"),
+    ],
+)
 def test_a_session_at_the_ends_of_the_calendar_is_refused_not_a_500(
     planning: dict, starts_at: str, ends_at: str
 ) -> None:
-    body = {"venue_id": planning["venue"].pk, "team_id": planning["team"].pk,
-            "starts_at": starts_at, "ends_at": ends_at}  # fmt: skip
+    body = {
+        "venue_id": planning["venue"].pk,
+        "team_id": planning["team"].pk,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+    }
     client = client_for(planning["leader"])
     client.raise_request_exception = False
-    response = client.post(f"/api/v1/campaigns/{planning['campaign'].pk}/sessions", body,
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        f"/api/v1/campaigns/{planning['campaign'].pk}/sessions",
+        body,
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "SESSION_OUTSIDE_CAMPAIGN"
     assert not Session.objects.exists()
@@ -148,10 +194,18 @@ def test_venue_team_and_group_names_follow_the_same_rule(
     leader = planning["leader"]
     for make in (
         lambda: create_venue(unit_id=tree.dakmil_police.pk, kind="school", name=" ", actor=leader),
-        lambda: create_team(unit_id=tree.dakmil_police.pk, name="", leader_id=leader.pk, member_ids=[], actor=leader),
-        lambda: update_group(PriorityGroup.objects.first().pk, name="\t", priority=1, served_first=False,
-                             is_active=True, actor=administrator),
-    ):  # fmt: skip
+        lambda: create_team(
+            unit_id=tree.dakmil_police.pk, name="", leader_id=leader.pk, member_ids=[], actor=leader
+        ),
+        lambda: update_group(
+            PriorityGroup.objects.first().pk,
+            name="\t",
+            priority=1,
+            served_first=False,
+            is_active=True,
+            actor=administrator,
+        ),
+    ):
         with pytest.raises(DomainError) as refused:
             make()
         assert refused.value.code == "NAME_REQUIRED"

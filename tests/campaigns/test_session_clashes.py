@@ -34,26 +34,62 @@ def leader(tree: Tree) -> User:
 
 @pytest.fixture
 def plan(tree: Tree, commander_daknong: User, leader: User, officer_dakmil: User) -> dict:
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD 2021", law="2014",
-                               start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30),
-                               actor=commander_daknong)  # fmt: skip
-    school = create_venue(unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil",
-                          actor=leader)  # fmt: skip
-    hall = create_venue(unit_id=tree.dakmil_police.pk, kind="commune_hall",
-                        name="Hội trường UBND xã Thuận An", actor=leader)  # fmt: skip
-    team = create_team(unit_id=tree.dakmil_police.pk, name="Tổ 1", leader_id=leader.pk,
-                       member_ids=[officer_dakmil.pk], actor=leader)  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
+    school = create_venue(
+        unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil", actor=leader
+    )
+    hall = create_venue(
+        unit_id=tree.dakmil_police.pk,
+        kind="commune_hall",
+        name="Hội trường UBND xã Thuận An",
+        actor=leader,
+    )
+    team = create_team(
+        unit_id=tree.dakmil_police.pk,
+        name="Tổ 1",
+        leader_id=leader.pk,
+        member_ids=[officer_dakmil.pk],
+        actor=leader,
+    )
     other_leader = make_user("totruong2.dakmil", "team_leader", tree.dakmil_police)
-    other = create_team(unit_id=tree.dakmil_police.pk, name="Tổ 2", leader_id=other_leader.pk,
-                        member_ids=[], actor=leader)  # fmt: skip
+    other = create_team(
+        unit_id=tree.dakmil_police.pk,
+        name="Tổ 2",
+        leader_id=other_leader.pk,
+        member_ids=[],
+        actor=leader,
+    )
     return {"campaign": campaign, "school": school, "hall": hall, "team": team, "other": other}
 
 
-def planned(plan: dict, leader: User, start: datetime.datetime, end: datetime.datetime, *,
-            venue: str = "school", team: str = "team", accept: bool = False) -> Session:  # fmt: skip
-    return plan_session(campaign_id=plan["campaign"].pk, venue_id=plan[venue].pk, team_id=plan[team].pk,
-                        starts_at=start, ends_at=end, desks=2, capacity=100, actor=leader,
-                        **({"accept_clashes": True} if accept else {}))  # fmt: skip
+def planned(
+    plan: dict,
+    leader: User,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    venue: str = "school",
+    team: str = "team",
+    accept: bool = False,
+) -> Session:
+    return plan_session(
+        campaign_id=plan["campaign"].pk,
+        venue_id=plan[venue].pk,
+        team_id=plan[team].pk,
+        starts_at=start,
+        ends_at=end,
+        desks=2,
+        capacity=100,
+        actor=leader,
+        **({"accept_clashes": True} if accept else {}),
+    )
 
 
 def refusal(call: object) -> DomainError:
@@ -133,8 +169,17 @@ def test_the_warning_reads_in_vietnamese(plan: dict, leader: User) -> None:
 
 
 def _form(plan: dict, **changes: object) -> dict:
-    return {"venue": plan["hall"].pk, "team": plan["other"].pk, "day": "06/03/2021", "start_time": "20:00",
-            "end_time": "22:00", "desks": 2, "capacity": 100, "note": "", **changes}  # fmt: skip
+    return {
+        "venue": plan["hall"].pk,
+        "team": plan["other"].pk,
+        "day": "06/03/2021",
+        "start_time": "20:00",
+        "end_time": "22:00",
+        "desks": 2,
+        "capacity": 100,
+        "note": "",
+        **changes,
+    }
 
 
 def test_the_form_names_the_clash_and_offers_to_plan_anyway(plan: dict, leader: User) -> None:
@@ -167,8 +212,12 @@ def test_the_api_refuses_the_same_clashes(plan: dict, leader: User) -> None:
     planned(plan, leader, at(6, 19), at(6, 23), venue="hall")
     client = client_for(leader)
     url = f"/api/v1/campaigns/{plan['campaign'].pk}/sessions"
-    payload = {"venue_id": plan["hall"].pk, "team_id": plan["team"].pk,
-               "starts_at": "2021-03-06T19:00:00+07:00", "ends_at": "2021-03-06T23:00:00+07:00"}  # fmt: skip
+    payload = {
+        "venue_id": plan["hall"].pk,
+        "team_id": plan["team"].pk,
+        "starts_at": "2021-03-06T19:00:00+07:00",
+        "ends_at": "2021-03-06T23:00:00+07:00",
+    }
     duplicate = client.post(url, payload, content_type="application/json")
     assert (duplicate.status_code, duplicate.json()["code"]) == (409, "SESSION_ALREADY_PLANNED")
     shared = {**payload, "team_id": plan["other"].pk}
@@ -199,8 +248,10 @@ def test_two_planners_at_once_cannot_put_one_team_in_two_places(
         with lock:
             results.append(outcome)
 
-    workers = [threading.Thread(target=plan_at, args=("school", leader)),
-               threading.Thread(target=plan_at, args=("hall", commander_daknong))]  # fmt: skip
+    workers = [
+        threading.Thread(target=plan_at, args=("school", leader)),
+        threading.Thread(target=plan_at, args=("hall", commander_daknong)),
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:

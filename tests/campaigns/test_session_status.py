@@ -29,25 +29,44 @@ def leader(tree: Tree) -> User:
 @pytest.fixture
 def night(tree: Tree, commander_daknong: User, leader: User) -> Session:
     """Saturday 06/03/2021 20:00 to Sunday 00:30."""
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD 2021", law="2014",
-                               start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30),
-                               actor=commander_daknong)  # fmt: skip
-    venue = create_venue(unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil",
-                         actor=leader)  # fmt: skip
-    team = create_team(unit_id=tree.dakmil_police.pk, name="Tổ 1", leader_id=leader.pk, member_ids=[],
-                       actor=leader)  # fmt: skip
-    return plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=team.pk, desks=2, capacity=100,
-                        starts_at=datetime.datetime(2021, 3, 6, 20, tzinfo=HCM),
-                        ends_at=datetime.datetime(2021, 3, 7, 0, 30, tzinfo=HCM), actor=leader)  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
+    venue = create_venue(
+        unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil", actor=leader
+    )
+    team = create_team(
+        unit_id=tree.dakmil_police.pk, name="Tổ 1", leader_id=leader.pk, member_ids=[], actor=leader
+    )
+    return plan_session(
+        campaign_id=campaign.pk,
+        venue_id=venue.pk,
+        team_id=team.pk,
+        desks=2,
+        capacity=100,
+        starts_at=datetime.datetime(2021, 3, 6, 20, tzinfo=HCM),
+        ends_at=datetime.datetime(2021, 3, 7, 0, 30, tzinfo=HCM),
+        actor=leader,
+    )
 
 
 @pytest.mark.parametrize(
     ("moment", "state", "status"),
-    [((6, 19, 59), "planned", "scheduled"), ((6, 20, 0), "planned", "running"),
-     ((7, 0, 15), "planned", "running"), ((7, 0, 30), "planned", "over"),
-     ((6, 18, 45), "open", "running"),  # a desk opened before the hour
-     ((7, 0, 15), "closed", "closed"), ((6, 12, 0), "cancelled", "cancelled")],
-)  # fmt: skip
+    [
+        ((6, 19, 59), "planned", "scheduled"),
+        ((6, 20, 0), "planned", "running"),
+        ((7, 0, 15), "planned", "running"),
+        ((7, 0, 30), "planned", "over"),
+        ((6, 18, 45), "open", "running"),  # a desk opened before the hour
+        ((7, 0, 15), "closed", "closed"),
+        ((6, 12, 0), "cancelled", "cancelled"),
+    ],
+)
 def test_the_status_follows_the_clock_across_midnight(
     night: Session, moment: tuple[int, int, int], state: str, status: str
 ) -> None:

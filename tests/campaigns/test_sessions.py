@@ -22,19 +22,43 @@ def leader(tree: Tree) -> User:
 
 @pytest.fixture
 def plan(tree: Tree, commander_daknong: User, leader: User, officer_dakmil: User) -> dict:
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD 2021", law="2014",
-                               start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30),
-                               actor=commander_daknong)  # fmt: skip
-    venue = create_venue(unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil",
-                         address="Thị trấn Đắk Mil", actor=leader)  # fmt: skip
-    team = create_team(unit_id=tree.dakmil_police.pk, name="Tổ lưu động số 1", leader_id=leader.pk,
-                       member_ids=[officer_dakmil.pk], actor=leader)  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
+    venue = create_venue(
+        unit_id=tree.dakmil_police.pk,
+        kind="school",
+        name="Trường THPT Đắk Mil",
+        address="Thị trấn Đắk Mil",
+        actor=leader,
+    )
+    team = create_team(
+        unit_id=tree.dakmil_police.pk,
+        name="Tổ lưu động số 1",
+        leader_id=leader.pk,
+        member_ids=[officer_dakmil.pk],
+        actor=leader,
+    )
     return {"campaign": campaign, "venue": venue, "team": team}
 
 
 def _form(plan: dict, **changes: object) -> dict:
-    return {"venue": plan["venue"].pk, "team": plan["team"].pk, "day": "06/03/2021", "start_time": "19:00",
-            "end_time": "23:30", "desks": 3, "capacity": 250, "note": "", **changes}  # fmt: skip
+    return {
+        "venue": plan["venue"].pk,
+        "team": plan["team"].pk,
+        "day": "06/03/2021",
+        "start_time": "19:00",
+        "end_time": "23:30",
+        "desks": 3,
+        "capacity": 250,
+        "note": "",
+        **changes,
+    }
 
 
 def test_a_team_leader_plans_an_evening_session(plan: dict, leader: User) -> None:
@@ -62,10 +86,15 @@ def test_an_end_before_the_start_means_the_next_day(plan: dict, leader: User) ->
 
 @pytest.mark.parametrize(
     ("changes", "marker"),
-    [({"day": "01/07/2021"}, "SESSION_OUTSIDE_CAMPAIGN"), ({"desks": 0}, "greater than or equal"),
-     ({"start_time": "25:00"}, "valid time"), ({"day": "30/02/2021"}, "valid date"), ({"venue": 999999}, "valid choice"),
-     ({"start_time": "19:00", "end_time": "19:00"}, "SESSION_TIMES")],
-)  # fmt: skip
+    [
+        ({"day": "01/07/2021"}, "SESSION_OUTSIDE_CAMPAIGN"),
+        ({"desks": 0}, "greater than or equal"),
+        ({"start_time": "25:00"}, "valid time"),
+        ({"day": "30/02/2021"}, "valid date"),
+        ({"venue": 999999}, "valid choice"),
+        ({"start_time": "19:00", "end_time": "19:00"}, "SESSION_TIMES"),
+    ],
+)
 def test_a_malformed_session_is_refused_and_nothing_saved(
     plan: dict, leader: User, changes: dict, marker: str
 ) -> None:
@@ -78,8 +107,12 @@ def test_a_malformed_session_is_refused_and_nothing_saved(
 
 
 def test_the_api_refuses_a_session_longer_than_a_day(plan: dict, leader: User) -> None:
-    payload = {"venue_id": plan["venue"].pk, "team_id": plan["team"].pk, "starts_at": "2021-03-06T08:00:00+07:00",
-               "ends_at": "2021-03-07T09:00:00+07:00"}  # fmt: skip
+    payload = {
+        "venue_id": plan["venue"].pk,
+        "team_id": plan["team"].pk,
+        "starts_at": "2021-03-06T08:00:00+07:00",
+        "ends_at": "2021-03-07T09:00:00+07:00",
+    }
     response = client_for(leader).post(
         f"/api/v1/campaigns/{plan['campaign'].pk}/sessions",
         payload,
@@ -89,8 +122,12 @@ def test_the_api_refuses_a_session_longer_than_a_day(plan: dict, leader: User) -
 
 
 def test_the_api_reads_a_time_without_zone_as_local_time(plan: dict, leader: User) -> None:
-    payload = {"venue_id": plan["venue"].pk, "team_id": plan["team"].pk, "starts_at": "2021-03-06T19:00",
-               "ends_at": "2021-03-06T23:00"}  # fmt: skip
+    payload = {
+        "venue_id": plan["venue"].pk,
+        "team_id": plan["team"].pk,
+        "starts_at": "2021-03-06T19:00",
+        "ends_at": "2021-03-06T23:00",
+    }
     response = client_for(leader).post(
         f"/api/v1/campaigns/{plan['campaign'].pk}/sessions",
         payload,
@@ -149,10 +186,24 @@ def test_venues_and_teams_are_created_from_the_page(
     tree: Tree, leader: User, officer_dakmil: User
 ) -> None:
     client = client_for(leader)
-    client.post("/campaigns/venues/", {"name": "Nhà văn hóa thôn 5", "kind": "cultural_house", "unit": tree.dakmil_police.pk,
-                                       "address": "Xã Đắk Lao"})  # fmt: skip
-    client.post("/campaigns/teams/new/", {"name": "Tổ 2", "unit": tree.dakmil_police.pk, "leader": leader.pk,
-                                          "members": [officer_dakmil.pk]})  # fmt: skip
+    client.post(
+        "/campaigns/venues/",
+        {
+            "name": "Nhà văn hóa thôn 5",
+            "kind": "cultural_house",
+            "unit": tree.dakmil_police.pk,
+            "address": "Xã Đắk Lao",
+        },
+    )
+    client.post(
+        "/campaigns/teams/new/",
+        {
+            "name": "Tổ 2",
+            "unit": tree.dakmil_police.pk,
+            "leader": leader.pk,
+            "members": [officer_dakmil.pk],
+        },
+    )
     venue = Venue.objects.get()
     team = Team.objects.get()
     assert venue.kind == "cultural_house"
@@ -167,7 +218,14 @@ def test_venues_and_teams_are_created_from_the_page(
 def test_a_team_member_of_another_district_is_refused(
     tree: Tree, leader: User, officer_tayson: User
 ) -> None:
-    response = client_for(leader).post("/campaigns/teams/new/", {"name": "Tổ 3", "unit": tree.dakmil_police.pk,
-                                                                 "leader": leader.pk, "members": [officer_tayson.pk]})  # fmt: skip
+    response = client_for(leader).post(
+        "/campaigns/teams/new/",
+        {
+            "name": "Tổ 3",
+            "unit": tree.dakmil_police.pk,
+            "leader": leader.pk,
+            "members": [officer_tayson.pk],
+        },
+    )
     assert response.status_code == 400
     assert not Team.objects.exists()

@@ -23,9 +23,15 @@ def test_the_2023_law_gives_seven_working_days_everywhere() -> None:
 
 @pytest.mark.parametrize(
     ("area", "kind", "days"),
-    [("city_town", "first_issue", 7), ("city_town", "exchange", 7), ("city_town", "reissue", 15),
-     ("mountain_island", "first_issue", 20), ("mountain_island", "reissue", 20), ("other", "exchange", 15)],
-)  # fmt: skip
+    [
+        ("city_town", "first_issue", 7),
+        ("city_town", "exchange", 7),
+        ("city_town", "reissue", 15),
+        ("mountain_island", "first_issue", 20),
+        ("mountain_island", "reissue", 20),
+        ("other", "exchange", 15),
+    ],
+)
 def test_the_2014_law_depends_on_area_and_kind(area: str, kind: str, days: int) -> None:
     assert working_days_allowed(law="2014", area=area, kind=kind) == days  # type: ignore[arg-type]
 
@@ -47,8 +53,11 @@ def test_a_file_completed_on_a_saturday_counts_from_monday() -> None:
     assert add_working_days(dt.date(2021, 3, 6), 1, ()) == dt.date(2021, 3, 8)
 
 
-@given(st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2030, 12, 31)), st.integers(0, 40),
-       st.sets(st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2031, 12, 31)), max_size=20))  # fmt: skip
+@given(
+    st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2030, 12, 31)),
+    st.integers(0, 40),
+    st.sets(st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2031, 12, 31)), max_size=20),
+)
 def test_the_result_is_a_working_day_with_exactly_n_working_days_in_between(
     start: dt.date, days: int, holidays: set[dt.date]
 ) -> None:
@@ -63,17 +72,19 @@ def test_the_result_is_a_working_day_with_exactly_n_working_days_in_between(
 
 @pytest.mark.parametrize(
     ("call", "code"),
-    [(lambda: working_days_allowed(law="2019", area="other", kind="reissue"), "UNKNOWN_LAW"),  # type: ignore[arg-type]
-     (lambda: working_days_allowed(law="2014", area="village", kind="reissue"), "UNKNOWN_AREA"),  # type: ignore[arg-type]
-     (lambda: working_days_allowed(law="2014", area="other", kind="lost"), "UNKNOWN_KIND"),  # type: ignore[arg-type]
-     (lambda: add_working_days("2021-03-01", 7, ()), "NOT_A_DATE"),  # type: ignore[arg-type]
-     (lambda: add_working_days(dt.datetime(2021, 3, 1), 7, ()), "NOT_A_DATE"),
-     (lambda: add_working_days(None, 7, ()), "NOT_A_DATE"),  # type: ignore[arg-type]
-     (lambda: add_working_days(dt.date(2021, 3, 1), -1, ()), "BAD_DAYS"),
-     (lambda: add_working_days(dt.date(2021, 3, 1), True, ()), "BAD_DAYS"),
-     (lambda: add_working_days(dt.date(2021, 3, 1), 7, "2021-03-02"), "BAD_HOLIDAYS"),  # type: ignore[arg-type]
-     (lambda: add_working_days(dt.date(2021, 3, 1), 7, {"x"}), "NOT_A_DATE")],  # type: ignore[arg-type]
-)  # fmt: skip
+    [
+        (lambda: working_days_allowed(law="2019", area="other", kind="reissue"), "UNKNOWN_LAW"),  # type: ignore[arg-type]
+        (lambda: working_days_allowed(law="2014", area="village", kind="reissue"), "UNKNOWN_AREA"),  # type: ignore[arg-type]
+        (lambda: working_days_allowed(law="2014", area="other", kind="lost"), "UNKNOWN_KIND"),  # type: ignore[arg-type]
+        (lambda: add_working_days("2021-03-01", 7, ()), "NOT_A_DATE"),  # type: ignore[arg-type]
+        (lambda: add_working_days(dt.datetime(2021, 3, 1), 7, ()), "NOT_A_DATE"),
+        (lambda: add_working_days(None, 7, ()), "NOT_A_DATE"),  # type: ignore[arg-type]
+        (lambda: add_working_days(dt.date(2021, 3, 1), -1, ()), "BAD_DAYS"),
+        (lambda: add_working_days(dt.date(2021, 3, 1), True, ()), "BAD_DAYS"),
+        (lambda: add_working_days(dt.date(2021, 3, 1), 7, "2021-03-02"), "BAD_HOLIDAYS"),  # type: ignore[arg-type]
+        (lambda: add_working_days(dt.date(2021, 3, 1), 7, {"x"}), "NOT_A_DATE"),
+    ],  # type: ignore[arg-type]
+)
 def test_malformed_input_is_a_clear_value_error(call: object, code: str) -> None:
     with pytest.raises(InvalidDeadlineInput) as refused:
         call()  # type: ignore[operator]

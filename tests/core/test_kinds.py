@@ -28,7 +28,10 @@ def test_the_issue_example_is_refused_before_the_window_and_says_when_it_opens()
     verdict = kinds.check("exchange_age", person, D(2026, 12, 6), law="2023")
     assert verdict.refusal == Refusal.NOT_YET_DUE
     assert (verdict.opens_on, verdict.milestone, verdict.card_expiry) == (
-        D(2027, 2, 12), 25, D(2029, 2, 12))  # fmt: skip
+        D(2027, 2, 12),
+        25,
+        D(2029, 2, 12),
+    )
     assert kinds.check("exchange_age", person, D(2027, 2, 11), law="2023").refusal
     assert kinds.check("exchange_age", person, D(2027, 2, 12), law="2023").allowed
 
@@ -53,7 +56,10 @@ def test_a_card_issued_within_the_window_runs_to_the_next_milestone_and_waits_fo
     person = holder(D(1998, 7, 20), D(2021, 9, 1))  # valid until 20/07/2038 (40th birthday)
     verdict = kinds.check("exchange_age", person, D(2023, 7, 20), law="2023")
     assert (verdict.refusal, verdict.milestone, verdict.opens_on) == (
-        Refusal.NOT_YET_DUE, 40, D(2036, 7, 20))  # fmt: skip
+        Refusal.NOT_YET_DUE,
+        40,
+        D(2036, 7, 20),
+    )
 
 
 def test_the_2023_law_adds_the_fourteenth_birthday() -> None:
@@ -101,10 +107,15 @@ def test_an_expired_card_is_exchanged_not_issued_anew() -> None:
 
 def test_change_from_the_old_id_needs_its_number_and_no_card() -> None:
     today = D(2021, 3, 6)
-    assert kinds.check("from_cmnd", Applicant(D(1980, 5, 5), old_id_number="241234567"), today,
-                       law="2014").allowed  # fmt: skip
-    assert kinds.check("from_cmnd", Applicant(D(1980, 5, 5), old_id_number="  "), today,
-                       law="2014").refusal == Refusal.NO_OLD_ID  # fmt: skip
+    assert kinds.check(
+        "from_cmnd", Applicant(D(1980, 5, 5), old_id_number="241234567"), today, law="2014"
+    ).allowed
+    assert (
+        kinds.check(
+            "from_cmnd", Applicant(D(1980, 5, 5), old_id_number="  "), today, law="2014"
+        ).refusal
+        == Refusal.NO_OLD_ID
+    )
     carded = holder(D(1980, 5, 5), D(2019, 1, 1), old_id_number="241234567")
     assert kinds.check("from_cmnd", carded, today, law="2014").refusal == Refusal.HOLDS_A_CARD
 
@@ -135,15 +146,18 @@ def test_under_the_2014_law_nothing_before_fourteen_and_it_says_when() -> None:
 def test_the_suggestion_follows_the_register() -> None:
     today = D(2021, 3, 6)
     assert kinds.suggest(Applicant(D(2006, 3, 15)), today, law="2014") == "first_issue"
-    assert kinds.suggest(Applicant(D(1980, 1, 1), old_id_number="241234567"), today,
-                         law="2014") == "from_cmnd"  # fmt: skip
+    assert (
+        kinds.suggest(Applicant(D(1980, 1, 1), old_id_number="241234567"), today, law="2014")
+        == "from_cmnd"
+    )
     far = holder(D(1990, 1, 1), D(2017, 1, 1))  # 27 at issue: valid to 40, in 2030
     assert kinds.suggest(far, today, law="2014") == "exchange_change"
 
 
 def test_a_year_only_birth_marks_its_dates_as_estimates() -> None:
-    person = Applicant(validity.assumed_birth_date(1960), D(2015, 1, 1), D(2020, 1, 1),
-                       birth_year_only=True)  # fmt: skip
+    person = Applicant(
+        validity.assumed_birth_date(1960), D(2015, 1, 1), D(2020, 1, 1), birth_year_only=True
+    )
     assert kinds.check("exchange_age", person, D(2021, 3, 6), law="2014").estimated
 
 
@@ -206,8 +220,11 @@ applicants = st.builds(
 )
 
 
-@given(applicants, st.dates(min_value=D(2016, 1, 1), max_value=D(2040, 12, 31)),
-       st.sampled_from(["2014", "2023"]))  # fmt: skip
+@given(
+    applicants,
+    st.dates(min_value=D(2016, 1, 1), max_value=D(2040, 12, 31)),
+    st.sampled_from(["2014", "2023"]),
+)
 def test_the_suggestion_is_always_allowed_and_card_and_no_card_kinds_never_mix(
     person: Applicant, today: dt.date, law: validity.Law
 ) -> None:
@@ -216,8 +233,10 @@ def test_the_suggestion_is_always_allowed_and_card_and_no_card_kinds_never_mix(
     suggestion = kinds.suggest(person, today, law=law)
     assert (suggestion is None) == (not allowed)
     assert suggestion is None or suggestion in allowed
-    assert not ({"first_issue", "from_cmnd"} & allowed and
-                {"exchange_age", "exchange_change", "reissue"} & allowed)  # fmt: skip
+    assert not (
+        {"first_issue", "from_cmnd"} & allowed
+        and {"exchange_age", "exchange_change", "reissue"} & allowed
+    )
     assert len({"first_issue", "from_cmnd"} & allowed) <= 1
     for verdict in kinds.verdicts(person, today, law=law):
         if verdict.opens_on is not None:

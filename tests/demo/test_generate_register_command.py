@@ -30,8 +30,17 @@ def test_it_writes_the_interchange_csv_with_consistent_ids(tmp_path: Path) -> No
     with (tmp_path / "r.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 300
-    assert list(rows[0])[:9] == ["personal_id", "full_name", "birth_date", "sex", "hometown", "permanent_address",
-                                 "father_name", "mother_name", "household_id"]  # fmt: skip
+    assert list(rows[0])[:9] == [
+        "personal_id",
+        "full_name",
+        "birth_date",
+        "sex",
+        "hometown",
+        "permanent_address",
+        "father_name",
+        "mother_name",
+        "household_id",
+    ]
     for row in rows:
         year = int(row["birth_date"][-4:])
         idnumber.check(row["personal_id"], birth_year=year, sex="M" if row["sex"] == "Nam" else "F")

@@ -140,13 +140,25 @@ def test_the_same_seed_gives_the_same_rows(communes: list[Commune]) -> None:
 
 def test_the_columns_are_the_interchange_ones_then_the_extras() -> None:
     assert CSV_COLUMNS[:9] == (
-        "personal_id", "full_name", "birth_date", "sex", "hometown", "permanent_address",
-        "father_name", "mother_name", "household_id",
-    )  # fmt: skip
+        "personal_id",
+        "full_name",
+        "birth_date",
+        "sex",
+        "hometown",
+        "permanent_address",
+        "father_name",
+        "mother_name",
+        "household_id",
+    )
     assert CSV_COLUMNS[9:] == (
-        "commune_code", "relation", "ethnicity", "religion", "old_id_number", "card_issue_date",
+        "commune_code",
+        "relation",
+        "ethnicity",
+        "religion",
+        "old_id_number",
+        "card_issue_date",
         "status",
-    )  # fmt: skip
+    )
 
 
 def test_every_value_is_in_its_domain(rows: list[RegisterRow]) -> None:

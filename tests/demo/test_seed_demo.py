@@ -169,8 +169,11 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
         "state", "count"
     ):
         district[state] += n
-    actual = Counter(Enrollment.objects.filter(unit__path="/ca/L67/663/").exclude(state="draft")
-                     .values_list("state", flat=True))  # fmt: skip
+    actual = Counter(
+        Enrollment.objects.filter(unit__path="/ca/L67/663/")
+        .exclude(state="draft")
+        .values_list("state", flat=True)
+    )
     assert +district == actual
 
     # every dossier's kind is one the person's card and age allow (the desk's served evenings
@@ -179,14 +182,22 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
     from cccd.enrollments.intake import kinds
     from cccd.enrollments.intake.rules import quote_fee
 
-    received_dossiers = Enrollment.objects.exclude(received_at=None).select_related("person",
-                                                                                      "exemption")  # fmt: skip
+    received_dossiers = Enrollment.objects.exclude(received_at=None).select_related(
+        "person", "exemption"
+    )
     assert len({d.kind for d in received_dossiers}) >= 3
     for dossier in received_dossiers:
         day = timezone.localdate(dossier.received_at)
-        allowed = [kind_rules.check(dossier.kind, kinds.applicant(dossier.person), on,  # type: ignore[arg-type]
-                                    law=dossier.law, reason=dossier.kind_reason).allowed  # type: ignore[arg-type]
-                   for on in (day, today)]  # fmt: skip
+        allowed = [
+            kind_rules.check(
+                dossier.kind,
+                kinds.applicant(dossier.person),
+                on,  # type: ignore[arg-type]
+                law=dossier.law,
+                reason=dossier.kind_reason,
+            ).allowed  # type: ignore[arg-type]
+            for on in (day, today)
+        ]
         assert any(allowed), (dossier.code, dossier.kind)
         assert dossier.fee == quote_fee(dossier.kind, day, dossier.exemption), dossier.code
 

@@ -72,8 +72,13 @@ def browsing(browser: Browser, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def evening(tree: Tree, session: Session, desks: list[Desk], officer_dakmil: User,  # noqa: F811
-            leader: User) -> dict[str, Any]:  # noqa: F811  # fmt: skip
+def evening(
+    tree: Tree,
+    session: Session,
+    desks: list[Desk],
+    officer_dakmil: User,  # noqa: F811
+    leader: User,
+) -> dict[str, Any]:  # noqa: F811
     """A session with a number called to desk 1, one waiting, and a dossier whose card arrived."""
     load_groups()
     person = make_person(tree.daklao, "Nguyễn Văn Đức", "15/03/2006", "M")
@@ -81,14 +86,26 @@ def evening(tree: Tree, session: Session, desks: list[Desk], officer_dakmil: Use
     called = tickets.call_next(desks[0].pk, actor=officer_dakmil)
     waiting = tickets.issue_walk_in(session.pk, actor=leader)
     dossier = Enrollment.objects.create(
-        unit=tree.dakmil_police, person=person, session=session, code="663-210306-000042",
-        state=Enrollment.State.AT_UNIT, kind="first_issue", law="2014",
-        received_at=timezone.now(), received_by=officer_dakmil,
+        unit=tree.dakmil_police,
+        person=person,
+        session=session,
+        code="663-210306-000042",
+        state=Enrollment.State.AT_UNIT,
+        kind="first_issue",
+        law="2014",
+        received_at=timezone.now(),
+        received_by=officer_dakmil,
         return_date=datetime.date(2021, 3, 17),
-    )  # fmt: skip
+    )
     admin = make_user("quantri", "administrator", tree.ministry, is_superuser=True)  # type: ignore[arg-type]
-    return {"session": session, "called": called, "waiting": waiting, "dossier": dossier,
-            "person": person, "admin": admin}  # fmt: skip
+    return {
+        "session": session,
+        "called": called,
+        "waiting": waiting,
+        "dossier": dossier,
+        "person": person,
+        "admin": admin,
+    }
 
 
 def _pages(e: dict[str, Any], tree: Tree) -> list[str]:
@@ -96,25 +113,55 @@ def _pages(e: dict[str, Any], tree: Tree) -> list[str]:
     person: Person = e["person"]
     campaign = e["session"].campaign_id
     return [
-        "/", "/registry/?q=Nguyễn Văn Đức 2006", f"/registry/people/{person.pk}/", "/registry/imports/",
-        "/campaigns/", f"/campaigns/{campaign}/", f"/campaigns/{campaign}/sessions/new/",
-        "/campaigns/sessions/", "/campaigns/venues/", "/campaigns/groups/",
-        f"/rosters/sessions/{s}/", f"/queue/sessions/{s}/", f"/queue/sessions/{s}/sheets/",
-        f"/queue/sessions/{s}/desks/1/", f"/queue/sessions/{s}/desks/3/",
-        f"/queue/tickets/{e['waiting'].pk}/slip/", f"/intake/tickets/{e['called'].pk}/",
-        f"/intake/sessions/{s}/close/", "/dossiers/", "/dossiers/approve/", f"/dossiers/{d}/",
-        f"/dossiers/{d}/deliver/", f"/dossiers/{d}/card/", "/dossiers/search/?q=663-210306-000042",
-        "/dossiers/deadlines/", "/batches/", "/batches/new/", "/reports/", "/reports/report/",
-        "/reports/officers/", "/units/", f"/units/{tree.dakmil_police.pk}/",
-        f"/units/{tree.dakmil_police.pk}/edit/", f"/units/{tree.dakmil_police.pk}/new/",
-        "/accounts/users/", "/accounts/users/new/", "/accounts/audit/", "/accounts/tokens/",
+        "/",
+        "/registry/?q=Nguyễn Văn Đức 2006",
+        f"/registry/people/{person.pk}/",
+        "/registry/imports/",
+        "/campaigns/",
+        f"/campaigns/{campaign}/",
+        f"/campaigns/{campaign}/sessions/new/",
+        "/campaigns/sessions/",
+        "/campaigns/venues/",
+        "/campaigns/groups/",
+        f"/rosters/sessions/{s}/",
+        f"/queue/sessions/{s}/",
+        f"/queue/sessions/{s}/sheets/",
+        f"/queue/sessions/{s}/desks/1/",
+        f"/queue/sessions/{s}/desks/3/",
+        f"/queue/tickets/{e['waiting'].pk}/slip/",
+        f"/intake/tickets/{e['called'].pk}/",
+        f"/intake/sessions/{s}/close/",
+        "/dossiers/",
+        "/dossiers/approve/",
+        f"/dossiers/{d}/",
+        f"/dossiers/{d}/deliver/",
+        f"/dossiers/{d}/card/",
+        "/dossiers/search/?q=663-210306-000042",
+        "/dossiers/deadlines/",
+        "/batches/",
+        "/batches/new/",
+        "/reports/",
+        "/reports/report/",
+        "/reports/officers/",
+        "/units/",
+        f"/units/{tree.dakmil_police.pk}/",
+        f"/units/{tree.dakmil_police.pk}/edit/",
+        f"/units/{tree.dakmil_police.pk}/new/",
+        "/accounts/users/",
+        "/accounts/users/new/",
+        "/accounts/audit/",
+        "/accounts/tokens/",
         "/api/v1/docs",
-    ]  # fmt: skip
+    ]
 
 
 def _public_pages(e: dict[str, Any]) -> list[str]:
-    return ["/accounts/login/", "/status/", f"/intake/d/{link_token(e['dossier'])}/",
-            f"/queue/t/{e['waiting'].public_token}/"]  # fmt: skip
+    return [
+        "/accounts/login/",
+        "/status/",
+        f"/intake/d/{link_token(e['dossier'])}/",
+        f"/queue/t/{e['waiting'].public_token}/",
+    ]
 
 
 _OVERLAPS = """() => {
@@ -207,8 +254,9 @@ def test_an_injected_script_handler_and_style_do_nothing(
     expect(one.page.get_by_test_id("state")).to_contain_text("Thẻ đã về")
 
 
-def test_the_pages_own_scripts_still_work(browsing: Any, evening: dict[str, Any],
-                                          leader: User) -> None:  # noqa: F811  # fmt: skip
+def test_the_pages_own_scripts_still_work(
+    browsing: Any, evening: dict[str, Any], leader: User
+) -> None:  # noqa: F811
     """Behaviours only JavaScript gives, under the policy: the board's polling (htmx) shows a new
     call, the desk calls the next number by its key, the slip's print button prints."""
     one = browsing()

@@ -29,9 +29,13 @@ def history(tree: Tree) -> Campaign:
     cancelled, counted."""
     load_groups()
     today = timezone.localdate()
-    campaign = Campaign.objects.create(unit=tree.ministry, name="Cao điểm CCCD", law="2014",
-                                       start_date=today - datetime.timedelta(days=20),
-                                       end_date=today + datetime.timedelta(days=40))  # fmt: skip
+    campaign = Campaign.objects.create(
+        unit=tree.ministry,
+        name="Cao điểm CCCD",
+        law="2014",
+        start_date=today - datetime.timedelta(days=20),
+        end_date=today + datetime.timedelta(days=40),
+    )
     Target.objects.create(campaign=campaign, unit=tree.dakmil_police, total=120)
     Target.objects.create(campaign=campaign, unit=tree.tayson_police, total=80)
     rng, groups, rows = random.Random(3), [None, *PriorityGroup.objects.all()[:3]], []
@@ -44,23 +48,35 @@ def history(tree: Tree) -> Campaign:
         )
         day = today - datetime.timedelta(days=rng.randint(0, 20))
         moment = datetime.datetime.combine(day, datetime.time(20, rng.randint(0, 59)), tzinfo=HCM)
-        rows.append(Enrollment(unit=unit, campaign=campaign, person=person, kind=rng.choice(Kind.values),
-                               group=rng.choice(groups), law="2014", code=f"E-{i:04d}",
-                               state={0: "rejected", 5: "cancelled"}.get(i % 10, "captured"),
-                               received_at=moment, return_date=day + datetime.timedelta(days=10)))  # fmt: skip
+        rows.append(
+            Enrollment(
+                unit=unit,
+                campaign=campaign,
+                person=person,
+                kind=rng.choice(Kind.values),
+                group=rng.choice(groups),
+                law="2014",
+                code=f"E-{i:04d}",
+                state={0: "rejected", 5: "cancelled"}.get(i % 10, "captured"),
+                received_at=moment,
+                return_date=day + datetime.timedelta(days=10),
+            )
+        )
     Enrollment.objects.bulk_create(rows)
     counters.rebuild()
     make_user("chihuy.daknong", Role.COMMANDER, tree.daknong_police)
     return campaign
 
 
-def test_the_commander_reads_the_dashboard_and_opens_a_district(page: Page, tree: Tree,
-                                                                history: Campaign) -> None:  # fmt: skip
+def test_the_commander_reads_the_dashboard_and_opens_a_district(
+    page: Page, tree: Tree, history: Campaign
+) -> None:
     log_in(page, "chihuy.daknong", PASSWORD)
     page.goto("/reports/")
     f = queries.figures(tree.daknong_police, history, timezone.localdate())
-    taken = Enrollment.objects.filter(unit__path__startswith=tree.daknong_police.path,
-                                      state="captured").count()  # fmt: skip
+    taken = Enrollment.objects.filter(
+        unit__path__startswith=tree.daknong_police.path, state="captured"
+    ).count()
     assert f.done == taken  # the rejected and cancelled ones are not progress
     expect(page.get_by_test_id("done")).to_have_text(f"{f.done:,}".replace(",", "."))
     expect(page.get_by_test_id("children").locator("th").nth(3)).to_have_text("Hồ sơ đã thu nhận")

@@ -47,19 +47,35 @@ def two_captured(tree: Tree) -> list[Enrollment]:
     leader = make_user("totruong.dakmil", Role.TEAM_LEADER, tree.dakmil_police)
     officer = make_user("canbo.dakmil", Role.OFFICER, tree.dakmil_police)
     today = timezone.localdate()
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD", law="2014",
-                               start_date=today - datetime.timedelta(days=10),
-                               end_date=today + datetime.timedelta(days=30), actor=make_user(
-                                   "chihuy.daknong", Role.COMMANDER, tree.daknong_police))  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD",
+        law="2014",
+        start_date=today - datetime.timedelta(days=10),
+        end_date=today + datetime.timedelta(days=30),
+        actor=make_user("chihuy.daknong", Role.COMMANDER, tree.daknong_police),
+    )
     venue = create_venue(
         unit_id=tree.dakmil_police.pk, kind="school", name="THPT Đắk Mil", actor=leader
     )
-    team = create_team(unit_id=tree.dakmil_police.pk, name="Tổ 1", leader_id=leader.pk,
-                       member_ids=[officer.pk], actor=leader)  # fmt: skip
+    team = create_team(
+        unit_id=tree.dakmil_police.pk,
+        name="Tổ 1",
+        leader_id=leader.pk,
+        member_ids=[officer.pk],
+        actor=leader,
+    )
     starts = timezone.now() - datetime.timedelta(hours=1)
-    session = plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=team.pk, desks=1,
-                           capacity=50, starts_at=starts, ends_at=starts + datetime.timedelta(hours=4),
-                           actor=leader)  # fmt: skip
+    session = plan_session(
+        campaign_id=campaign.pk,
+        venue_id=venue.pk,
+        team_id=team.pk,
+        desks=1,
+        capacity=50,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=4),
+        actor=leader,
+    )
     queue.open_queue(session.pk, actor=officer)
     desk = Desk.objects.get(session=session, number=1)
     queue.open_desk(desk.pk, actor=officer)
@@ -78,8 +94,11 @@ def two_captured(tree: Tree) -> list[Enrollment]:
 
 @pytest.fixture
 def citizen(browser: Browser, live_server: object) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN",  # type: ignore[attr-defined]
-                                  viewport={"width": 390, "height": 844})  # fmt: skip
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="vi-VN",  # type: ignore[attr-defined]
+        viewport={"width": 390, "height": 844},
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

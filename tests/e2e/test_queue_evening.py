@@ -151,8 +151,12 @@ def test_a_whole_evening_at_the_queue(
     make_user("canbo2.dakmil", "officer", session.unit, first_name="Nam", last_name="Lê Hoài")
     # the list as pre-checked the day before (tests/e2e/test_roster_flow.py does it in a browser):
     # 5 rows get a number in class order; the 3 not found or unreadable get none
-    rosters.upload_roster(session.pk, SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
-                          actor=officer_dakmil, run_now=True)  # fmt: skip
+    rosters.upload_roster(
+        session.pk,
+        SimpleUploadedFile("ds.xlsx", _school_xlsx(ROWS)),
+        actor=officer_dakmil,
+        run_now=True,
+    )
 
     # The team leader hands out the numbers and opens the board for the hall's screen.
     leader = _logged_in(page, "totruong.dakmil")
@@ -243,8 +247,15 @@ def test_a_whole_evening_at_the_queue(
     leader.goto(f"/queue/sessions/{session.pk}/")  # the leader's list: screenshotted by `page`
     expect(numbers).to_have_count(7)
     states = dict(Ticket.objects.filter(session=session).values_list("number", "state"))
-    assert states == {1: "done", 2: "called", 3: "waiting", 4: "waiting", 5: "waiting",
-                      6: "done", 7: "called"}  # fmt: skip
+    assert states == {
+        1: "done",
+        2: "called",
+        3: "waiting",
+        4: "waiting",
+        5: "waiting",
+        6: "done",
+        7: "called",
+    }
     _snap(leader, "queue")
 
     # The end of the evening: desk 1 ends 0007, 0002 did not come to desk 2, and the team leader

@@ -56,8 +56,14 @@ def student(tree: Tree) -> Person:
 
 
 @pytest.fixture
-def called(session: Session, desks: list[Desk], student: Person, officer_dakmil: User,  # noqa: F811
-           leader: User, time_machine: object) -> Ticket:  # noqa: F811  # fmt: skip
+def called(
+    session: Session,  # noqa: F811
+    desks: list[Desk],  # noqa: F811
+    student: Person,
+    officer_dakmil: User,
+    leader: User,  # noqa: F811
+    time_machine: object,
+) -> Ticket:
     """The student's walk-in number, called to desk 1 at 20:15 on the session's evening."""
     time_machine.move_to(TODAY)  # type: ignore[attr-defined]
     ticket = tickets.issue_walk_in(session.pk, person_id=student.pk, actor=leader)
@@ -68,9 +74,13 @@ def called(session: Session, desks: list[Desk], student: Person, officer_dakmil:
 
 def capture_everything(ticket: Ticket, user: User, portrait: bytes) -> None:
     services.capture(ticket.pk, Artefact.Kind.PHOTO, 0, portrait, actor=user)
-    services.capture_slots(ticket.pk, Artefact.Kind.FINGERPRINT, actor=user,
-                           files={n: fingerprint_png(n) for n in range(1, 10)},
-                           reasons={10: "Mất ngón"})  # fmt: skip
+    services.capture_slots(
+        ticket.pk,
+        Artefact.Kind.FINGERPRINT,
+        actor=user,
+        files={n: fingerprint_png(n) for n in range(1, 10)},
+        reasons={10: "Mất ngón"},
+    )
     services.capture(ticket.pk, Artefact.Kind.SIGNATURE, 0, signature_png(), actor=user)
 
 
@@ -96,8 +106,14 @@ def captured(called: Ticket, officer_dakmil: User, portrait: bytes) -> Enrollmen
     return services.finish_intake(called.pk, actor=officer_dakmil)
 
 
-def another_captured(ticket_session: Session, desk: Desk, officer: User, issuer: User,
-                     portrait: bytes, person: Person) -> Enrollment:  # fmt: skip
+def another_captured(
+    ticket_session: Session,
+    desk: Desk,
+    officer: User,
+    issuer: User,
+    portrait: bytes,
+    person: Person,
+) -> Enrollment:
     """One more person through `desk`: a walk-in number, called, captured and finished."""
     tickets.issue_walk_in(ticket_session.pk, person_id=person.pk, actor=issuer)
     ticket = tickets.call_next(desk.pk, actor=officer)

@@ -42,12 +42,50 @@ def zip_entries(entries: list[tuple[str, bytes, int, int]], *, method: int = 8) 
     out, central = bytearray(), bytearray()
     for name, payload, crc, size in entries:
         encoded, offset = name.encode(), len(out)
-        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 33, crc, len(payload),
-                           size, len(encoded), 0) + encoded + payload  # fmt: skip
-        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 33, crc,
-                               len(payload), size, len(encoded), 0, 0, 0, 0, 0, offset) + encoded  # fmt: skip
-    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central),
-                      len(out), 0)  # fmt: skip
+        out += (
+            struct.pack(
+                "<4s5H3L2H",
+                b"PK\x03\x04",
+                20,
+                0,
+                method,
+                0,
+                33,
+                crc,
+                len(payload),
+                size,
+                len(encoded),
+                0,
+            )
+            + encoded
+            + payload
+        )
+        central += (
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                method,
+                0,
+                33,
+                crc,
+                len(payload),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(out), 0
+    )
     return bytes(out + central + end)
 
 
@@ -157,8 +195,11 @@ def zip_bomb_xlsx(unpacked_mb: int = 512) -> bytes:
     zeros = bytes(MB)
     for _ in range(unpacked_mb):
         crc = zlib.crc32(zeros, crc)
-    entries = [(n, _deflate(d), zlib.crc32(d), len(d)) for n, d in parts.items()
-               if n != "xl/worksheets/sheet1.xml"]  # fmt: skip
+    entries = [
+        (n, _deflate(d), zlib.crc32(d), len(d))
+        for n, d in parts.items()
+        if n != "xl/worksheets/sheet1.xml"
+    ]
     return zip_entries([*entries, ("xl/worksheets/sheet1.xml", payload, crc, unpacked_mb * MB)])
 
 
@@ -166,8 +207,7 @@ def many_parts_zip() -> bytes:
     """A zip whose end record claims five million entries in a 300 MB central directory."""
     real = zip_of(workbook_parts(sheet_xml(header_row())))
     end = real.rindex(b"PK\x05\x06")
-    return real[:end] + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF,
-                                    300 * MB, 0, 0)  # fmt: skip
+    return real[:end] + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 300 * MB, 0, 0)
 
 
 def _words(size: int) -> str:

@@ -92,8 +92,17 @@ def test_a_hostile_table_is_refused_with_its_bound(tmp_path: Path, name: str) ->
 
 
 @pytest.mark.usefixtures("no_rows_iterated")
-@pytest.mark.parametrize("name", ["huge-dimensions", "zip-bomb", "many-parts", "billion-laughs",
-                                  "path-traversal", "huge-shared-string"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "huge-dimensions",
+        "zip-bomb",
+        "many-parts",
+        "billion-laughs",
+        "path-traversal",
+        "huge-shared-string",
+    ],
+)
 def test_a_hostile_workbook_is_refused_before_its_first_row(tmp_path: Path, name: str) -> None:
     assert refusal(write(tmp_path, "x.xlsx", corpus(name))).code == TABLES[name].code
 
@@ -238,8 +247,13 @@ IMAGES: dict[str, ErrorCode] = {
     "jpeg-claiming": shared.IMAGE_TOO_MANY_PIXELS,
     "jpeg-many-scans": shared.IMAGE_TOO_MANY_SCANS,
 }
-CHECKS = [captures.check_photo, captures.check_fingerprint, captures.check_iris,
-          captures.check_signature, check_proof_scan]  # fmt: skip
+CHECKS = [
+    captures.check_photo,
+    captures.check_fingerprint,
+    captures.check_iris,
+    captures.check_signature,
+    check_proof_scan,
+]
 
 
 @pytest.fixture
@@ -280,8 +294,9 @@ def test_opencv_decodes_nothing_over_the_intake_s_pixel_limit() -> None:
     assert decoded is None
 
 
-@pytest.mark.parametrize("name", ["truncated-jpeg", "truncated-png", "pdf-named-jpg",
-                                  "xlsx-named-png", "zip-bomb"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name", ["truncated-jpeg", "truncated-png", "pdf-named-jpg", "xlsx-named-png", "zip-bomb"]
+)
 def test_a_proof_that_is_not_a_whole_picture_is_refused(name: str) -> None:
     with pytest.raises(DomainError) as caught:
         check_proof_scan(corpus(name))

@@ -94,10 +94,15 @@ def _content(value: str) -> ReportContent:
     assert USER_TEXT <= texts.keys()
     texts |= dict.fromkeys(USER_TEXT, value)
     return ReportContent(
-        **texts, day=datetime.date(2021, 3, 6), lines=[Line("Chỉ tiêu được giao", 1)],
-        children=[ChildLine(1, value, 10, 5, 50.0, 1)], by_group=[(value, 3)],
-        by_kind=[(value, 2)], remarks=[value], figures=None,  # type: ignore[arg-type]
-    )  # fmt: skip
+        **texts,
+        day=datetime.date(2021, 3, 6),
+        lines=[Line("Chỉ tiêu được giao", 1)],
+        children=[ChildLine(1, value, 10, 5, 50.0, 1)],
+        by_group=[(value, 3)],
+        by_kind=[(value, 2)],
+        remarks=[value],
+        figures=None,  # type: ignore[arg-type]
+    )
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -110,9 +115,11 @@ def test_the_officer_report_writes_names_as_text(value: str) -> None:
     texts = {f.name: value for f in dataclasses.fields(OfficerRow) if f.type == "str"}
     assert {"name", "username", "unit_name"} <= texts.keys()
     data = render_officer_xlsx(
-        [OfficerRow(user_id=1, **texts, intakes=3)], unit=SimpleNamespace(name=value),  # type: ignore[arg-type]
-        date_from=datetime.date(2021, 3, 1), date_to=datetime.date(2021, 3, 31),
-    )  # fmt: skip
+        [OfficerRow(user_id=1, **texts, intakes=3)],
+        unit=SimpleNamespace(name=value),  # type: ignore[arg-type]
+        date_from=datetime.date(2021, 3, 1),
+        date_to=datetime.date(2021, 3, 31),
+    )
     assert_written_as_text(data, value)
 
 
@@ -137,13 +144,25 @@ def test_the_link_result_csv_writes_no_formula(value: str, tmp_path: Path) -> No
 def test_the_discrepancy_list_writes_the_school_s_values_as_text(
     value: str, session: Session, officer_dakmil: User
 ) -> None:
-    roster = Roster.objects.create(session=session, unit=session.unit, file="rosters/x.csv",
-                                   original_name="x.csv", kind="csv", state=Roster.State.CHECKED,
-                                   is_current=True)  # fmt: skip
+    roster = Roster.objects.create(
+        session=session,
+        unit=session.unit,
+        file="rosters/x.csv",
+        original_name="x.csv",
+        kind="csv",
+        state=Roster.State.CHECKED,
+        is_current=True,
+    )
     columns = ("full_name", "birth_date", "sex", "class_name", "personal_id")
-    RosterEntry.objects.create(roster=roster, row=1, line=2, fingerprint="1",
-                               values=dict.fromkeys(columns, value), outcome=Outcome.NOT_FOUND,
-                               problems=[["BAD_NAME", f"“{value}” is not a name"]])  # fmt: skip
+    RosterEntry.objects.create(
+        roster=roster,
+        row=1,
+        line=2,
+        fingerprint="1",
+        values=dict.fromkeys(columns, value),
+        outcome=Outcome.NOT_FOUND,
+        problems=[["BAD_NAME", f"“{value}” is not a name"]],
+    )
     response = client_for(officer_dakmil).get(f"/rosters/{roster.pk}/discrepancies.xlsx")
     assert response.status_code == 200
     assert_written_as_text(b"".join(response.streaming_content), value)

@@ -204,9 +204,13 @@ def _refused_capture(response: Any, expected: ErrorCode) -> None:
     ],
 )
 def test_the_photo_and_signature_refuse_a_hostile_file(
-    name: str, kind: str, not_a_picture: ErrorCode, limit_mb: int, called: Ticket,
+    name: str,
+    kind: str,
+    not_a_picture: ErrorCode,
+    limit_mb: int,
+    called: Ticket,
     officer_dakmil: User,
-) -> None:  # fmt: skip
+) -> None:
     response = client_for(officer_dakmil).post(
         f"/intake/tickets/{called.pk}/capture/{kind}/", {"file": upload(name)}
     )
@@ -222,9 +226,14 @@ def test_the_photo_and_signature_refuse_a_hostile_file(
     ],
 )
 def test_the_fingerprint_and_iris_slots_refuse_a_hostile_file(
-    name: str, kind: str, not_a_picture: ErrorCode, limit_mb: int, called: Ticket,
-    officer_dakmil: User, portrait: bytes,
-) -> None:  # fmt: skip
+    name: str,
+    kind: str,
+    not_a_picture: ErrorCode,
+    limit_mb: int,
+    called: Ticket,
+    officer_dakmil: User,
+    portrait: bytes,
+) -> None:
     services.capture(called.pk, Artefact.Kind.PHOTO, 0, portrait, actor=officer_dakmil)
     Enrollment.objects.update(law="2023")  # irises are taken under the 2023 law
     response = client_for(officer_dakmil).post(
@@ -241,9 +250,13 @@ def test_a_correction_s_proof_refuses_a_hostile_file(
 ) -> None:
     response = client_for(officer_dakmil).post(
         f"/intake/tickets/{called.pk}/changes/",
-        {"field": "hometown", "value": "Xã Đắk Lao", "proof": "Giấy khai sinh",
-         "proof_file": upload(name)},
-    )  # fmt: skip
+        {
+            "field": "hometown",
+            "value": "Xã Đắk Lao",
+            "proof": "Giấy khai sinh",
+            "proof_file": upload(name),
+        },
+    )
     assert 400 <= response.status_code < 500
     assert shows(
         response.content,
@@ -275,8 +288,9 @@ def result_bomb() -> bytes:
     zeros = bytes(4 * captures.MB)
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
     payload = packer.compress(zeros) + packer.flush()
-    return make_corpus.zip_entries([("result.json", payload, zlib.crc32(zeros), len(zeros)),
-                                    ("result.sig", b"\x03\x00", 0, 0)])  # fmt: skip
+    return make_corpus.zip_entries(
+        [("result.json", payload, zlib.crc32(zeros), len(zeros)), ("result.sig", b"\x03\x00", 0, 0)]
+    )
 
 
 RESULTS: dict[str, ErrorCode] = {

@@ -157,8 +157,9 @@ def test_workers_checking_at_the_same_instant_queue_a_dead_job_once(settings: ob
 def test_db_worker_resumes_a_dead_workers_job_when_it_starts(settings: object) -> None:
     settings.TASKS = DB_TASKS  # type: ignore[attr-defined]
     job = _dead_worker_job()
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v", "0",
-                 stdout=io.StringIO())  # fmt: skip
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v", "0", stdout=io.StringIO()
+    )
     assert tasks.RUNS == ["a"]
     job.refresh_from_db()
     assert job.status == "done"

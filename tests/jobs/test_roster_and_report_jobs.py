@@ -31,20 +31,39 @@ DAY = datetime.date(2021, 3, 6)
 
 @pytest.fixture
 def campaign(tree: Tree, commander_daknong: User) -> Campaign:
-    return create_campaign(unit_id=tree.daknong_police.pk, name="CCCD 2021", law="2014",
-                           start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30),
-                           actor=commander_daknong)  # fmt: skip
+    return create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
 
 
 @pytest.fixture
 def session(tree: Tree, campaign: Campaign, officer_dakmil: User) -> Session:
     leader = make_user("totruong.dakmil", "team_leader", tree.dakmil_police)
-    venue = create_venue(unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil", actor=leader)  # fmt: skip
-    team = create_team(unit_id=tree.dakmil_police.pk, name="Tổ 1", leader_id=leader.pk,
-                       member_ids=[officer_dakmil.pk], actor=leader)  # fmt: skip
-    return plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=team.pk, desks=2, capacity=100,
-                        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
-                        ends_at=datetime.datetime(2021, 3, 6, 22, tzinfo=HCM), actor=leader)  # fmt: skip
+    venue = create_venue(
+        unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil", actor=leader
+    )
+    team = create_team(
+        unit_id=tree.dakmil_police.pk,
+        name="Tổ 1",
+        leader_id=leader.pk,
+        member_ids=[officer_dakmil.pk],
+        actor=leader,
+    )
+    return plan_session(
+        campaign_id=campaign.pk,
+        venue_id=venue.pk,
+        team_id=team.pk,
+        desks=2,
+        capacity=100,
+        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
+        ends_at=datetime.datetime(2021, 3, 6, 22, tzinfo=HCM),
+        actor=leader,
+    )
 
 
 def _class_list() -> bytes:
@@ -59,9 +78,12 @@ def _class_list() -> bytes:
 
 
 def test_a_roster_whose_worker_died_after_reading_it_is_pre_checked_by_the_next_without_reading_again(
-    tree: Tree, session: Session, officer_dakmil: User, monkeypatch: pytest.MonkeyPatch,
+    tree: Tree,
+    session: Session,
+    officer_dakmil: User,
+    monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: object,
-) -> None:  # fmt: skip
+) -> None:
     make_person(tree.daklao, "Nguyễn Văn An", "15/03/2005", "M")
     roster = rosters.upload_roster(
         session.pk, SimpleUploadedFile("ds.xlsx", _class_list()), actor=officer_dakmil

@@ -14,10 +14,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("text", "count"),
-    [("0671990123456", 13), ("06719901234", 11), ("067 199 012 34", 11), ("123456789", 9),
-     ("067199012345", None), ("067 199 012 345", None), ("Nguyen 1999", None), ("", None),
-     ("٠٦٧١٩٩٠١٢٣٤٥٦", None)],
-)  # fmt: skip
+    [
+        ("0671990123456", 13),
+        ("06719901234", 11),
+        ("067 199 012 34", 11),
+        ("123456789", 9),
+        ("067199012345", None),
+        ("067 199 012 345", None),
+        ("Nguyen 1999", None),
+        ("", None),
+        ("٠٦٧١٩٩٠١٢٣٤٥٦", None),
+    ],
+)
 def test_only_a_query_of_digits_of_the_wrong_length_counts(text: str, count: int | None) -> None:
     assert id_digits_typed(text) == count
 

@@ -66,7 +66,9 @@ def worker_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:  # fmt: skip
+def start_worker(
+    worker_env: dict[str, str], tmp_path: Path
+) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
     def start(name: str) -> subprocess.Popen[bytes]:
@@ -104,12 +106,23 @@ def _import(pk: int) -> RegisterImport:
 
 
 def test_a_worker_killed_mid_import_leaves_it_to_the_next_worker_which_finishes_every_row_once(
-    tmp_path: Path, settings: object, administrator: User, start_worker: Callable[[str], subprocess.Popen[bytes]]
-) -> None:  # fmt: skip
+    tmp_path: Path,
+    settings: object,
+    administrator: User,
+    start_worker: Callable[[str], subprocess.Popen[bytes]],
+) -> None:
     call_command("load_units", "--scheme", "legacy", "67", stdout=io.StringIO())
     register = tmp_path / "register.csv"
-    call_command("generate_register", "--out", str(register), "--people", str(ROWS),
-                 "--districts", "663", stdout=io.StringIO())  # fmt: skip
+    call_command(
+        "generate_register",
+        "--out",
+        str(register),
+        "--people",
+        str(ROWS),
+        "--districts",
+        "663",
+        stdout=io.StringIO(),
+    )
     with register.open(encoding="utf-8") as handle:
         ids_in_file = [row["personal_id"] for row in csv.DictReader(handle)]
     assert len(ids_in_file) == ROWS
@@ -122,8 +135,12 @@ def test_a_worker_killed_mid_import_leaves_it_to_the_next_worker_which_finishes_
 
     first = start_worker("first")
     some_batches = 2 * importing.BATCH
-    _wait_for("some batches to be committed", lambda: _import(pk).rows_done >= some_batches,
-              within=180, logs=tmp_path)  # fmt: skip
+    _wait_for(
+        "some batches to be committed",
+        lambda: _import(pk).rows_done >= some_batches,
+        within=180,
+        logs=tmp_path,
+    )
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=30)
     killed_at = _import(pk)
@@ -132,15 +149,27 @@ def test_a_worker_killed_mid_import_leaves_it_to_the_next_worker_which_finishes_
     dead_task = DBTaskResult.objects.get()
     assert dead_task.status == "RUNNING"  # django-tasks-db never notices a dead worker
 
-    _wait_for("the page to say stopped once the lease expires",
-              lambda: _import(pk).status == "stopped", within=LEASE_SECONDS + 60, logs=tmp_path)  # fmt: skip
+    _wait_for(
+        "the page to say stopped once the lease expires",
+        lambda: _import(pk).status == "stopped",
+        within=LEASE_SECONDS + 60,
+        logs=tmp_path,
+    )
     assert _import(pk).job.resumes_by_itself  # type: ignore[union-attr]
 
     second = start_worker("second")
-    _wait_for("the import to finish", lambda: _import(pk).state == RegisterImport.State.DONE,
-              within=600, logs=tmp_path)  # fmt: skip
-    _wait_for("every task to have ended", lambda: not _unfinished_tasks().exists(),
-              within=120, logs=tmp_path)  # fmt: skip
+    _wait_for(
+        "the import to finish",
+        lambda: _import(pk).state == RegisterImport.State.DONE,
+        within=600,
+        logs=tmp_path,
+    )
+    _wait_for(
+        "every task to have ended",
+        lambda: not _unfinished_tasks().exists(),
+        within=120,
+        logs=tmp_path,
+    )
     second.send_signal(signal.SIGTERM)
     second.wait(timeout=60)
 

@@ -73,8 +73,16 @@ def test_an_xlsx_with_english_headers_and_date_cells_is_imported(tmp_path: Path)
     sheet.append(
         ["personal_id", "full_name", "birth_date", "sex", "permanent_address", "card_issue_date"]
     )
-    sheet.append(["067199012345", "Đặng Thị Thu Hương", datetime.datetime(1999, 3, 15), "F",
-                  "Thôn 5, Xã Đắk Lao, Huyện Đắk Mil, Tỉnh Đắk Nông", "10/03/2021"])  # fmt: skip
+    sheet.append(
+        [
+            "067199012345",
+            "Đặng Thị Thu Hương",
+            datetime.datetime(1999, 3, 15),
+            "F",
+            "Thôn 5, Xã Đắk Lao, Huyện Đắk Mil, Tỉnh Đắk Nông",
+            "10/03/2021",
+        ]
+    )
     path = tmp_path / "reg.xlsx"
     workbook.save(path)
     imp = _run(path)

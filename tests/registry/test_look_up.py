@@ -15,9 +15,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people(tree: Tree) -> dict[str, object]:
     household = Household.objects.create(code="HK24667000001", residence_unit=tree.daklao)
-    huong = make_person(tree.daklao, "Đặng Thị Thu Hương", "15/03/1999", "F", personal_id="067199012345",
-                        household=household, relation="head",
-                        card_issue_date=datetime.date(2021, 3, 10), card_expiry=datetime.date(2024, 3, 15))  # fmt: skip
+    huong = make_person(
+        tree.daklao,
+        "Đặng Thị Thu Hương",
+        "15/03/1999",
+        "F",
+        personal_id="067199012345",
+        household=household,
+        relation="head",
+        card_issue_date=datetime.date(2021, 3, 10),
+        card_expiry=datetime.date(2024, 3, 15),
+    )
     son = make_person(
         tree.daklao, "Nguyễn Văn An", "02/09/2019", "M", household=household, relation="child"
     )
@@ -41,9 +49,15 @@ def test_it_finds_a_person_by_personal_id(people: dict, officer_dakmil: User) ->
 
 @pytest.mark.parametrize(
     "query",
-    ["dang thi thu huong 1999", "ĐẶNG THỊ THU HƯƠNG 1999", "Dang Thi Thu Huomg 1999", "dang thu huong 1999",
-     "Đặng Thị Thu Hương 1998", "đặng thị thu hương"],
-)  # fmt: skip
+    [
+        "dang thi thu huong 1999",
+        "ĐẶNG THỊ THU HƯƠNG 1999",
+        "Dang Thi Thu Huomg 1999",
+        "dang thu huong 1999",
+        "Đặng Thị Thu Hương 1998",
+        "đặng thị thu hương",
+    ],
+)
 def test_it_finds_a_person_by_name_however_it_is_typed(
     people: dict, officer_dakmil: User, query: str
 ) -> None:

@@ -90,8 +90,13 @@ def test_a_stopped_import_is_resumed_from_its_page_and_goes_on_after_its_last_ba
     done = RegisterImport.objects.get(pk=stopped.pk)
     assert (done.status, done.rows_done, done.created, done.rejected) == ("done", 3, 3, 0)
     assert Person.objects.filter(last_import=done).count() == 3
-    assert_audited("register_import.resume", done, actor=administrator,
-                   before={"status": "stopped", "rows_done": 1}, after={"status": "queued"})  # fmt: skip
+    assert_audited(
+        "register_import.resume",
+        done,
+        actor=administrator,
+        before={"status": "stopped", "rows_done": 1},
+        after={"status": "queued"},
+    )
 
 
 def test_an_import_a_worker_is_running_cannot_be_resumed(

@@ -73,9 +73,21 @@ def test_the_children_endpoint_ranks_the_units_below(
         (c["rank"], c["unit"]["code"], c["target"], c["done"], c["today"]) for c in data["children"]
     ]
     assert rows == [
-        (1, "67", 40, direct(tree.daknong_police, DAY, 40)["done"], direct(tree.daknong_police, DAY, 40)["today"]),
-        (2, "52", 300, direct(tree.binhdinh_police, DAY, 300)["done"], direct(tree.binhdinh_police, DAY, 300)["today"]),
-    ]  # fmt: skip
+        (
+            1,
+            "67",
+            40,
+            direct(tree.daknong_police, DAY, 40)["done"],
+            direct(tree.daknong_police, DAY, 40)["today"],
+        ),
+        (
+            2,
+            "52",
+            300,
+            direct(tree.binhdinh_police, DAY, 300)["done"],
+            direct(tree.binhdinh_police, DAY, 300)["today"],
+        ),
+    ]
     assert data["children"][0]["percent"] == round(100 * rows[0][3] / 40, 1)
 
 

@@ -24,18 +24,24 @@ pytestmark = pytest.mark.django_db
 
 
 def _states(**only: object) -> dict[tuple, int]:
-    return {(r.unit_id, r.campaign, r.group, r.kind, r.state): r.count
-            for r in StateCount.objects.filter(**only).exclude(count=0)}  # fmt: skip
+    return {
+        (r.unit_id, r.campaign, r.group, r.kind, r.state): r.count
+        for r in StateCount.objects.filter(**only).exclude(count=0)
+    }
 
 
 def _days() -> dict[tuple, int]:
-    return {(r.unit_id, r.campaign, r.group, r.kind, r.day, r.event): r.count
-            for r in DailyCount.objects.exclude(count=0)}  # fmt: skip
+    return {
+        (r.unit_id, r.campaign, r.group, r.kind, r.day, r.event): r.count
+        for r in DailyCount.objects.exclude(count=0)
+    }
 
 
 def _unit_days() -> dict[tuple, int]:
-    return {(r.unit_id, r.campaign, r.day, r.event): r.count
-            for r in UnitDayCount.objects.exclude(count=0)}  # fmt: skip
+    return {
+        (r.unit_id, r.campaign, r.day, r.event): r.count
+        for r in UnitDayCount.objects.exclude(count=0)
+    }
 
 
 def _dues() -> dict[tuple, int]:
@@ -47,8 +53,15 @@ def test_the_late_states_are_the_lifecycles() -> None:
 
 
 def test_a_finished_intake_counts_on_its_local_day(captured: Enrollment) -> None:
-    assert _states(unit=captured.unit) == {(captured.unit_id, captured.campaign_id,
-                                            captured.group_id or 0, captured.kind, "captured"): 1}  # fmt: skip
+    assert _states(unit=captured.unit) == {
+        (
+            captured.unit_id,
+            captured.campaign_id,
+            captured.group_id or 0,
+            captured.kind,
+            "captured",
+        ): 1
+    }
     days = DailyCount.objects.filter(unit=captured.unit).values_list("day", "event", "count")
     assert list(days) == [(datetime.date(2021, 3, 6), "captured", 1)]
 
@@ -58,13 +71,21 @@ def test_a_dossier_counts_at_its_unit_and_every_unit_above(captured: Enrollment)
     assert [u.path for u in chain] == ["/ca/", "/ca/L67/", "/ca/L67/663/"]
     for table in (StateCount, DailyCount, DueCount):
         assert set(table.objects.values_list("unit__path", "count")) == {
-            ("/ca/", 1), ("/ca/L67/", 1), ("/ca/L67/663/", 1)}, table  # fmt: skip
+            ("/ca/", 1),
+            ("/ca/L67/", 1),
+            ("/ca/L67/663/", 1),
+        }, table
 
 
 def test_an_intake_after_midnight_counts_on_the_next_day(
-    session: Session, desks: list[Desk], officer_dakmil: User, leader: User, portrait: bytes,
-    captured: Enrollment, time_machine: object,
-) -> None:  # fmt: skip
+    session: Session,
+    desks: list[Desk],
+    officer_dakmil: User,
+    leader: User,
+    portrait: bytes,
+    captured: Enrollment,
+    time_machine: object,
+) -> None:
     time_machine.move_to(datetime.datetime(2021, 3, 7, 0, 10, tzinfo=HCM))  # type: ignore[attr-defined]
     person = make_person(captured.person.residence_unit, "Lê Thị Hoa", "01/01/2005", "F")
     late = another_captured(session, desks[0], officer_dakmil, leader, portrait, person)
@@ -84,8 +105,9 @@ def test_moves_shift_the_pipeline_and_delivery_counts_its_day(
     Enrollment.objects.filter(pk=captured.pk).update(state="at_unit")
     counters.state_moved(Enrollment.objects.get(pk=captured.pk), "approved", captured.received_at)
     time_machine.move_to(datetime.datetime(2021, 3, 20, 9, 0, tzinfo=HCM))  # type: ignore[attr-defined]
-    lifecycle.deliver(captured.pk, actor=back_office_dakmil, delivery="posted",
-                      tracking_number="EE123456789VN")  # fmt: skip
+    lifecycle.deliver(
+        captured.pk, actor=back_office_dakmil, delivery="posted", tracking_number="EE123456789VN"
+    )
     assert {key[-1]: n for key, n in _states(unit=captured.unit).items()} == {"delivered": 1}
     assert DailyCount.objects.get(event="delivered", unit=captured.unit).day == datetime.date(
         2021, 3, 20
@@ -100,14 +122,23 @@ def test_a_refused_move_changes_no_counter(captured: Enrollment, commander_dakmi
 
 
 def test_rebuild_gives_the_same_counters_as_the_incremental_path(
-    session: Session, desks: list[Desk], officer_dakmil: User, leader: User, portrait: bytes,
-    captured: Enrollment, back_office_dakmil: User, commander_dakmil: User, time_machine: object,
-) -> None:  # fmt: skip
+    session: Session,
+    desks: list[Desk],
+    officer_dakmil: User,
+    leader: User,
+    portrait: bytes,
+    captured: Enrollment,
+    back_office_dakmil: User,
+    commander_dakmil: User,
+    time_machine: object,
+) -> None:
     commune = captured.person.residence_unit
     dossiers = [captured]
     for i, minute in enumerate((20, 40, 59, 70, 95)):  # the last two after midnight
-        time_machine.move_to(datetime.datetime(2021, 3, 6, 23, 0, tzinfo=HCM)  # type: ignore[attr-defined]
-                             + datetime.timedelta(minutes=minute))  # fmt: skip
+        time_machine.move_to(
+            datetime.datetime(2021, 3, 6, 23, 0, tzinfo=HCM)  # type: ignore[attr-defined]
+            + datetime.timedelta(minutes=minute)
+        )
         name = ("Lê Văn An", "Trần Thị Bình", "Phạm Văn Cường", "Hoàng Thị Dung", "Vũ Văn Em")[i]
         person = make_person(commune, name, f"0{i + 1}/02/2004", "MF"[i % 2])
         dossiers.append(
@@ -137,5 +168,8 @@ def test_rebuild_gives_the_same_counters_as_the_incremental_path(
     for (unit, campaign, day, event), n in incremental[
         3
     ].items():  # the coarse rows add up the fine
-        assert n == sum(c for k, c in incremental[1].items()
-                        if (k[0], k[1], k[4], k[5]) == (unit, campaign, day, event))  # fmt: skip
+        assert n == sum(
+            c
+            for k, c in incremental[1].items()
+            if (k[0], k[1], k[4], k[5]) == (unit, campaign, day, event)
+        )

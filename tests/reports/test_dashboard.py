@@ -22,14 +22,25 @@ from tests.enrollments.conftest import HCM
 
 pytestmark = pytest.mark.django_db
 START, END, DAY = datetime.date(2021, 2, 5), datetime.date(2021, 4, 30), datetime.date(2021, 3, 6)
-STATES = ["captured", "completed", "approved", "in_production", "produced", "at_unit",
-          "delivered", "returned_for_correction", "rejected", "cancelled"]  # fmt: skip
+STATES = [
+    "captured",
+    "completed",
+    "approved",
+    "in_production",
+    "produced",
+    "at_unit",
+    "delivered",
+    "returned_for_correction",
+    "rejected",
+    "cancelled",
+]
 
 
 @pytest.fixture
 def campaign(tree: Tree) -> Campaign:
-    campaign = Campaign.objects.create(unit=tree.ministry, name="CCCD 2021", law="2014",
-                                       start_date=START, end_date=END)  # fmt: skip
+    campaign = Campaign.objects.create(
+        unit=tree.ministry, name="CCCD 2021", law="2014", start_date=START, end_date=END
+    )
     Target.objects.create(campaign=campaign, unit=tree.dakmil_police, total=40, per_day=2)
     Target.objects.create(campaign=campaign, unit=tree.tayson_police, total=30)
     return campaign
@@ -53,13 +64,25 @@ def dossiers(tree: Tree, campaign: Campaign) -> list[Enrollment]:
             "M",
         )
         day = DAY - datetime.timedelta(days=rng.randint(0, 34))
-        moment = datetime.datetime.combine(day, datetime.time(23, 30), tzinfo=HCM) + datetime.timedelta(
-            minutes=rng.choice([0, 20, 45, 70]))  # fmt: skip
+        moment = datetime.datetime.combine(
+            day, datetime.time(23, 30), tzinfo=HCM
+        ) + datetime.timedelta(minutes=rng.choice([0, 20, 45, 70]))
         state = STATES[i % len(STATES)]
-        rows.append(Enrollment(unit=unit, campaign=campaign, person=person, kind=rng.choice(Kind.values),
-                               group=rng.choice(groups), law="2014", state=state, code=f"T-{i:04d}",
-                               received_at=moment, state_changed_at=moment + datetime.timedelta(days=3),
-                               return_date=day + datetime.timedelta(days=rng.randint(5, 20))))  # fmt: skip
+        rows.append(
+            Enrollment(
+                unit=unit,
+                campaign=campaign,
+                person=person,
+                kind=rng.choice(Kind.values),
+                group=rng.choice(groups),
+                law="2014",
+                state=state,
+                code=f"T-{i:04d}",
+                received_at=moment,
+                state_changed_at=moment + datetime.timedelta(days=3),
+                return_date=day + datetime.timedelta(days=rng.randint(5, 20)),
+            )
+        )
     made = Enrollment.objects.bulk_create(rows)
     counters.rebuild()
     return made
@@ -69,13 +92,17 @@ def _direct(unit: Unit, until: datetime.date, *, on: datetime.date | None = None
     """Dossiers of the unit's subtree that count as progress (not rejected or cancelled), by
     Vietnam's date, counted from the dossiers."""
     dossiers = Enrollment.objects.filter(unit__path__startswith=unit.path)
-    return sum(1 for e in dossiers.exclude(state__in=("draft", "rejected", "cancelled"))
-               if START <= counters.local_day(e.received_at) <= until
-               and (on is None or counters.local_day(e.received_at) == on))  # fmt: skip
+    return sum(
+        1
+        for e in dossiers.exclude(state__in=("draft", "rejected", "cancelled"))
+        if START <= counters.local_day(e.received_at) <= until
+        and (on is None or counters.local_day(e.received_at) == on)
+    )
 
 
-def test_figures_equal_a_direct_count_at_every_level(tree: Tree, campaign: Campaign,
-                                                     dossiers: list[Enrollment]) -> None:  # fmt: skip
+def test_figures_equal_a_direct_count_at_every_level(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment]
+) -> None:
     for unit in (tree.ministry, tree.daknong_police, tree.dakmil_police, tree.tayson_police):
         f = queries.figures(unit, campaign, DAY)
         assert f.done == _direct(unit, DAY) > 0, unit.path
@@ -103,9 +130,17 @@ def test_figures_equal_a_direct_count_at_every_level(tree: Tree, campaign: Campa
 
 def test_a_late_intake_after_midnight_is_the_next_days(tree: Tree, campaign: Campaign) -> None:
     person = make_person(tree.daklao, "Lê Văn Tám", "01/01/1990", "M")
-    Enrollment.objects.create(unit=tree.dakmil_police, campaign=campaign, person=person, kind="first_issue",
-                              law="2014", state="captured", code="T-late", return_date=DAY,
-                              received_at=datetime.datetime(2021, 3, 6, 0, 15, tzinfo=HCM))  # fmt: skip
+    Enrollment.objects.create(
+        unit=tree.dakmil_police,
+        campaign=campaign,
+        person=person,
+        kind="first_issue",
+        law="2014",
+        state="captured",
+        code="T-late",
+        return_date=DAY,
+        received_at=datetime.datetime(2021, 3, 6, 0, 15, tzinfo=HCM),
+    )
     counters.rebuild()
     assert queries.figures(tree.dakmil_police, campaign, DAY).today == 1
     assert (
@@ -113,8 +148,9 @@ def test_a_late_intake_after_midnight_is_the_next_days(tree: Tree, campaign: Cam
     )
 
 
-def test_children_are_ranked_by_share_of_target(tree: Tree, campaign: Campaign,
-                                                dossiers: list[Enrollment]) -> None:  # fmt: skip
+def test_children_are_ranked_by_share_of_target(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment]
+) -> None:
     f = queries.figures(tree.daknong_police, campaign, DAY)
     rows = {r.unit.path: r for r in f.children}
     assert set(rows) == {"/ca/L67/663/"}  # Tây Sơn is in another province
@@ -124,8 +160,9 @@ def test_children_are_ranked_by_share_of_target(tree: Tree, campaign: Campaign,
     assert shares == sorted(shares, reverse=True)
 
 
-def test_the_forecast_follows_the_last_weeks_pace(tree: Tree, campaign: Campaign,
-                                                  dossiers: list[Enrollment]) -> None:  # fmt: skip
+def test_the_forecast_follows_the_last_weeks_pace(
+    tree: Tree, campaign: Campaign, dossiers: list[Enrollment]
+) -> None:
     f = queries.figures(tree.dakmil_police, campaign, DAY)
     assert f.forecast.pace == round(f.week / 7, 1)
     remaining = 40 - f.done
@@ -149,10 +186,21 @@ def test_the_page_shows_the_same_figures_at_a_fixed_query_cost(
     with CaptureQueriesContext(connection) as first:
         client.get(url)
     more = [make_person(tree.daklao, "Phạm Thị Hoa", f"0{i + 1}/05/1991", "F") for i in range(5)]
-    Enrollment.objects.bulk_create([Enrollment(unit=tree.dakmil_police, campaign=campaign, person=p, kind="first_issue",
-                                               law="2014", state="captured", code=f"T-more-{p.pk}",
-                                               received_at=datetime.datetime(2021, 3, 1, 9, tzinfo=HCM))
-                                    for p in more])  # fmt: skip
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                unit=tree.dakmil_police,
+                campaign=campaign,
+                person=p,
+                kind="first_issue",
+                law="2014",
+                state="captured",
+                code=f"T-more-{p.pk}",
+                received_at=datetime.datetime(2021, 3, 1, 9, tzinfo=HCM),
+            )
+            for p in more
+        ]
+    )
     counters.rebuild()
     with CaptureQueriesContext(connection) as second:
         client.get(url)

@@ -79,8 +79,13 @@ def test_only_the_parts_after_19_and_before_6_are_night() -> None:
 
 @pytest.fixture
 def campaign(tree: Tree) -> Campaign:
-    return Campaign.objects.create(unit=tree.ministry, name="CCCD 2021", law="2014",
-                                   start_date=D(2021, 2, 5), end_date=D(2021, 6, 30))  # fmt: skip
+    return Campaign.objects.create(
+        unit=tree.ministry,
+        name="CCCD 2021",
+        law="2014",
+        start_date=D(2021, 2, 5),
+        end_date=D(2021, 6, 30),
+    )
 
 
 @pytest.fixture
@@ -88,19 +93,39 @@ def commander_dakmil(tree: Tree) -> User:
     return make_user("chihuy.dakmil", Role.COMMANDER, tree.dakmil_police)
 
 
-def plan(campaign: Campaign, unit: Unit, starts: datetime.datetime, ends: datetime.datetime,
-         leader: User, desk_officers: tuple[User, ...] = ()) -> Session:  # fmt: skip
+def plan(
+    campaign: Campaign,
+    unit: Unit,
+    starts: datetime.datetime,
+    ends: datetime.datetime,
+    leader: User,
+    desk_officers: tuple[User, ...] = (),
+) -> Session:
     venue = Venue.objects.create(unit=unit, kind="school", name=f"Trường {starts:%d%H%M}")
     team = Team.objects.create(unit=unit, name=f"Tổ {starts:%d%H%M}", leader=leader)
-    session = Session.objects.create(campaign=campaign, unit=unit, venue=venue, team=team,
-                                     starts_at=starts, ends_at=ends, state=Session.State.CLOSED)  # fmt: skip
+    session = Session.objects.create(
+        campaign=campaign,
+        unit=unit,
+        venue=venue,
+        team=team,
+        starts_at=starts,
+        ends_at=ends,
+        state=Session.State.CLOSED,
+    )
     for number, officer in enumerate(desk_officers, start=1):
         Desk.objects.create(session=session, number=number, officer=officer)
     return session
 
 
-def receive(session: Session | None, officer: User, moment: datetime.datetime, commune: Unit,
-            count: int = 1, *, unit: Unit | None = None) -> None:  # fmt: skip
+def receive(
+    session: Session | None,
+    officer: User,
+    moment: datetime.datetime,
+    commune: Unit,
+    count: int = 1,
+    *,
+    unit: Unit | None = None,
+) -> None:
     """`count` dossiers received by `officer` at `moment` (bulk: what the desk leaves behind)."""
     unit = unit or (session.unit if session else officer.unit)
     rows = []
@@ -108,9 +133,20 @@ def receive(session: Session | None, officer: User, moment: datetime.datetime, c
         person = make_person(
             commune, f"Trần Thị {'ABCDEGHKLMN'[i % 11]}", f"{1 + i % 28:02d}/05/2005", "F"
         )
-        rows.append(Enrollment(unit=unit, campaign=session.campaign if session else None, session=session,
-                               person=person, kind="from_cmnd", law="2014", state="captured",
-                               received_at=moment, received_by=officer, return_date=moment.date()))  # fmt: skip
+        rows.append(
+            Enrollment(
+                unit=unit,
+                campaign=session.campaign if session else None,
+                session=session,
+                person=person,
+                kind="from_cmnd",
+                law="2014",
+                state="captured",
+                received_at=moment,
+                received_by=officer,
+                return_date=moment.date(),
+            )
+        )
     Enrollment.objects.bulk_create(rows)
 
 
@@ -175,9 +211,12 @@ def test_intakes_count_by_vietnams_local_day(
 
 
 def test_another_units_officers_never_appear(
-    tree: Tree, campaign: Campaign, officer_dakmil: User, officer_tayson: User,
+    tree: Tree,
+    campaign: Campaign,
+    officer_dakmil: User,
+    officer_tayson: User,
     commander_daknong: User,
-) -> None:  # fmt: skip
+) -> None:
     leader_tayson = make_user("chihuy.tayson", Role.COMMANDER, tree.tayson_police)
     dakmil = plan(campaign, tree.dakmil_police, at(THU, 19), at(THU, 23), commander_daknong)
     tayson = plan(
@@ -202,8 +241,14 @@ def _officers(tree: Tree, campaign: Campaign, leader: User, count: int) -> None:
     """`count` officers, each at a desk of their own session, each receiving a few dossiers."""
     for i in range(count):
         officer = make_user(f"canbo{count}.{i}", Role.OFFICER, tree.dakmil_police)
-        session = plan(campaign, tree.dakmil_police, at(THU, 19) + datetime.timedelta(days=i, minutes=count),
-                       at(THU, 23) + datetime.timedelta(days=i), leader, (officer,))  # fmt: skip
+        session = plan(
+            campaign,
+            tree.dakmil_police,
+            at(THU, 19) + datetime.timedelta(days=i, minutes=count),
+            at(THU, 23) + datetime.timedelta(days=i),
+            leader,
+            (officer,),
+        )
         receive(session, officer, at(THU, 20) + datetime.timedelta(days=i), tree.daklao, 1 + i % 3)
 
 

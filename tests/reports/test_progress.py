@@ -46,8 +46,11 @@ def moved(
     """36 dossiers received through the intake's counter path in three units over six evenings
     (half of them after midnight, so on the next day), then a quarter rejected and a quarter
     cancelled two days after the last evening, through the lifecycle."""
-    units = [(tree.dakmil_police, tree.daklao), (tree.daklao_police, tree.daklao),
-             (tree.tayson_police, tree.tayson)]  # fmt: skip
+    units = [
+        (tree.dakmil_police, tree.daklao),
+        (tree.daklao_police, tree.daklao),
+        (tree.tayson_police, tree.tayson),
+    ]
     groups = [None, *PriorityGroup.objects.all()[:2]]
     made = []
     for i in range(36):
@@ -59,10 +62,18 @@ def moved(
             commune, f"Đỗ Văn {'ABCDEGHKLMN'[i % 11]}", f"{1 + i % 28:02d}/0{1 + i % 9}/1996", "M"
         )
         dossier = Enrollment.objects.create(
-            unit=unit, campaign=campaign, person=person, kind=Kind.values[i % len(Kind.values)],
-            group=groups[i % 3], law="2014", state="captured", code=f"P-{i:04d}",
-            received_at=moment, state_changed_at=moment, return_date=evening + datetime.timedelta(days=9),
-        )  # fmt: skip
+            unit=unit,
+            campaign=campaign,
+            person=person,
+            kind=Kind.values[i % len(Kind.values)],
+            group=groups[i % 3],
+            law="2014",
+            state="captured",
+            code=f"P-{i:04d}",
+            received_at=moment,
+            state_changed_at=moment,
+            return_date=evening + datetime.timedelta(days=9),
+        )
         counters.intake_finished(dossier)
         made.append(dossier)
     time_machine.move_to(datetime.datetime(2021, 3, 8, 9, 0, tzinfo=HCM))
@@ -97,7 +108,7 @@ def from_dashboard(html: str) -> dict[str, Any]:
     found: dict[str, Any] = {
         k: int(re.search(rf'data-testid="{k}">([\d,]+)<', html).group(1).replace(",", ""))
         for k in ("done", "today", "week")
-    }  # fmt: skip
+    }
     share = re.search(r"of [\d,]+ · ([\d.]+) %", html)
     found["percent"] = float(share.group(1)) if share else None
     return found
@@ -124,26 +135,37 @@ def five_outputs(
         "xlsx": {k: from_xlsx(xlsx.content)[0][k] for k in keys},
         "pdf": {k: from_pdf(pdf_text(pdf.content))[k] for k in keys},
         "api": {k: api.json()[k] for k in keys},
-    }  # fmt: skip
+    }
 
 
 def counter_rows() -> tuple[dict, ...]:
     return (
-        {(r.unit_id, r.campaign, r.group, r.kind, r.day, r.event): r.count
-         for r in DailyCount.objects.exclude(count=0)},
-        {(r.unit_id, r.campaign, r.day, r.event): r.count
-         for r in UnitDayCount.objects.exclude(count=0)},
-        {(r.unit_id, r.campaign, r.group, r.kind, r.state): r.count
-         for r in StateCount.objects.exclude(count=0)},
-    )  # fmt: skip
+        {
+            (r.unit_id, r.campaign, r.group, r.kind, r.day, r.event): r.count
+            for r in DailyCount.objects.exclude(count=0)
+        },
+        {
+            (r.unit_id, r.campaign, r.day, r.event): r.count
+            for r in UnitDayCount.objects.exclude(count=0)
+        },
+        {
+            (r.unit_id, r.campaign, r.group, r.kind, r.state): r.count
+            for r in StateCount.objects.exclude(count=0)
+        },
+    )
 
 
 def test_a_dossier_rejected_or_cancelled_later_leaves_every_output_and_the_rebuild_agrees(
     tree: Tree, campaign: Campaign, moved: list[Enrollment], commander_ministry: User
 ) -> None:
     client = client_for(commander_ministry)
-    units = {tree.ministry: 340, tree.daknong_police: 40, tree.dakmil_police: 40,
-             tree.daklao_police: None, tree.tayson_police: 300}  # fmt: skip
+    units = {
+        tree.ministry: 340,
+        tree.daknong_police: 40,
+        tree.dakmil_police: 40,
+        tree.daklao_police: None,
+        tree.tayson_police: 300,
+    }
     assert Enrollment.objects.filter(state__in=WITHDRAWN).count() == 18
     assert progress(tree.ministry, DAY) == 18
     for unit, target in units.items():
@@ -163,9 +185,15 @@ def test_a_dossier_rejected_or_cancelled_later_leaves_every_output_and_the_rebui
         f"/api/v1/reports/children?unit={tree.ministry.pk}&campaign={campaign.pk}&day=06/03/2021"
     )
     assert {c["unit"]["code"]: (c["done"], c["today"]) for c in api.json()["children"]} == {
-        "67": (progress(tree.daknong_police, DAY), progress(tree.daknong_police, DAY, only_that_day=True)),
-        "52": (progress(tree.binhdinh_police, DAY), progress(tree.binhdinh_police, DAY, only_that_day=True)),
-    }  # fmt: skip
+        "67": (
+            progress(tree.daknong_police, DAY),
+            progress(tree.daknong_police, DAY, only_that_day=True),
+        ),
+        "52": (
+            progress(tree.binhdinh_police, DAY),
+            progress(tree.binhdinh_police, DAY, only_that_day=True),
+        ),
+    }
 
     incremental = counter_rows()
     call_command("rebuild_counters", stdout=io.StringIO())
@@ -180,8 +208,9 @@ def test_the_counters_of_a_day_go_down_when_its_dossier_is_withdrawn(
 ) -> None:
     evening = moved[1]  # received at 00:15, so on the day after its evening; still captured
     day = evening.received_at.astimezone(HCM).date()
-    row = UnitDayCount.objects.filter(unit=tree.ministry, campaign=campaign.pk, day=day,
-                                      event="captured")  # fmt: skip
+    row = UnitDayCount.objects.filter(
+        unit=tree.ministry, campaign=campaign.pk, day=day, event="captured"
+    )
     before = row.get().count
     lifecycle.move(evening.pk, "reject", actor=commander_ministry, reason="Sai thông tin")
     assert row.get().count == before - 1 == progress(tree.ministry, day, only_that_day=True)
@@ -195,8 +224,11 @@ def test_the_migration_takes_withdrawn_dossiers_out_of_the_old_counters(
     migration = importlib.import_module(MIGRATION)
     new = counter_rows()
     migration.count_withdrawn_again(apps, None)  # the counters as they were before: all received
-    old_ministry = sum(UnitDayCount.objects.filter(unit=tree.ministry, event="captured")
-                       .values_list("count", flat=True))  # fmt: skip
+    old_ministry = sum(
+        UnitDayCount.objects.filter(unit=tree.ministry, event="captured").values_list(
+            "count", flat=True
+        )
+    )
     assert old_ministry == Enrollment.objects.exclude(state="draft").count() == 36
     migration.leave_out_withdrawn(apps, None)
     assert counter_rows() == new

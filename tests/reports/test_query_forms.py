@@ -17,29 +17,51 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-DAY_PAGES = ["/reports/", "/reports/report/", "/reports/report.xlsx", "/api/v1/reports/dashboard",
-             "/api/v1/reports/children"]  # fmt: skip
-UNIT_PAGES = ["/reports/report/", "/reports/report.pdf", "/reports/officers/",
-              "/reports/officers.xlsx", "/api/v1/reports/dashboard"]  # fmt: skip
-CAMPAIGN_PAGES = ["/reports/", "/reports/report/", "/reports/report.xlsx",
-                  "/api/v1/reports/children"]  # fmt: skip
+DAY_PAGES = [
+    "/reports/",
+    "/reports/report/",
+    "/reports/report.xlsx",
+    "/api/v1/reports/dashboard",
+    "/api/v1/reports/children",
+]
+UNIT_PAGES = [
+    "/reports/report/",
+    "/reports/report.pdf",
+    "/reports/officers/",
+    "/reports/officers.xlsx",
+    "/api/v1/reports/dashboard",
+]
+CAMPAIGN_PAGES = [
+    "/reports/",
+    "/reports/report/",
+    "/reports/report.xlsx",
+    "/api/v1/reports/children",
+]
 BAD_DAYS = ["31/02/2021", "2021-13-01", "yesterday", "06/03/21", "01/01/1899", "9999-12-31"]
 BAD_IDS = ["abc", "-1", "1.5", "²", "1;drop", "9" * 13]
 
 
 @pytest.fixture
 def campaign(tree: Tree) -> Campaign:
-    return Campaign.objects.create(unit=tree.ministry, name="CCCD 2021", law="2014",
-                                   start_date=datetime.date(2021, 2, 5),
-                                   end_date=datetime.date(2021, 4, 30))  # fmt: skip
+    return Campaign.objects.create(
+        unit=tree.ministry,
+        name="CCCD 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 4, 30),
+    )
 
 
 @pytest.fixture
 def elsewhere(tree: Tree) -> Campaign:
     """A campaign of Bình Định: not one Đắk Mil takes part in."""
-    return Campaign.objects.create(unit=tree.binhdinh_police, name="Bình Định 2021", law="2014",
-                                   start_date=datetime.date(2021, 2, 5),
-                                   end_date=datetime.date(2021, 4, 30))  # fmt: skip
+    return Campaign.objects.create(
+        unit=tree.binhdinh_police,
+        name="Bình Định 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 4, 30),
+    )
 
 
 def _assert_bad_query(client: Client, url: str) -> None:

@@ -33,20 +33,39 @@ from tests.enrollments.conftest import HCM
 
 pytestmark = pytest.mark.django_db
 START, END, DAY = datetime.date(2021, 2, 5), datetime.date(2021, 4, 30), datetime.date(2021, 3, 6)
-STATES = ["captured", "completed", "approved", "in_production", "produced", "at_unit",
-          "delivered", "returned_for_correction", "rejected", "cancelled"]  # fmt: skip
+STATES = [
+    "captured",
+    "completed",
+    "approved",
+    "in_production",
+    "produced",
+    "at_unit",
+    "delivered",
+    "returned_for_correction",
+    "rejected",
+    "cancelled",
+]
 KEYS = ("target", "today", "week", "done", "percent", "delivered", "overdue")
 LABELS = {
-    "target": "Chỉ tiêu được giao", "today": "Thu nhận trong ngày", "week": "Thu nhận 7 ngày qua",
-    "done": "Thu nhận từ đầu đợt", "percent": "Tỷ lệ so với chỉ tiêu", "delivered": "Đã trả thẻ",
+    "target": "Chỉ tiêu được giao",
+    "today": "Thu nhận trong ngày",
+    "week": "Thu nhận 7 ngày qua",
+    "done": "Thu nhận từ đầu đợt",
+    "percent": "Tỷ lệ so với chỉ tiêu",
+    "delivered": "Đã trả thẻ",
     "overdue": "Hồ sơ quá hạn trả kết quả",
-}  # fmt: skip
+}
 
 
 @pytest.fixture
 def campaign(tree: Tree) -> Campaign:
-    campaign = Campaign.objects.create(unit=tree.ministry, name="Đợt cao điểm CCCD 2021", law="2014",
-                                       start_date=START, end_date=END)  # fmt: skip
+    campaign = Campaign.objects.create(
+        unit=tree.ministry,
+        name="Đợt cao điểm CCCD 2021",
+        law="2014",
+        start_date=START,
+        end_date=END,
+    )
     Target.objects.create(campaign=campaign, unit=tree.dakmil_police, total=40, per_day=2)
     Target.objects.create(campaign=campaign, unit=tree.tayson_police, total=300)
     return campaign
@@ -58,8 +77,11 @@ def dossiers(tree: Tree, campaign: Campaign) -> list[Enrollment]:
     most late in the evening so that some fall after midnight, in every state; counters rebuilt."""
     rng = random.Random(11)
     groups = [None, *PriorityGroup.objects.all()[:3]]
-    units = [(tree.dakmil_police, tree.daklao), (tree.daklao_police, tree.daklao),
-             (tree.tayson_police, tree.tayson)]  # fmt: skip
+    units = [
+        (tree.dakmil_police, tree.daklao),
+        (tree.daklao_police, tree.daklao),
+        (tree.tayson_police, tree.tayson),
+    ]
     rows = []
     for i in range(70):
         unit, commune = units[i % 3]
@@ -67,13 +89,24 @@ def dossiers(tree: Tree, campaign: Campaign) -> list[Enrollment]:
             commune, f"Trần Thị {'ABCDEGHKLMN'[i % 11]}", f"{1 + i % 28:02d}/0{1 + i % 9}/1995", "F"
         )
         day = DAY - datetime.timedelta(days=rng.randint(0, 34))
-        moment = datetime.datetime.combine(day, datetime.time(23, 20), tzinfo=HCM) + datetime.timedelta(
-            minutes=rng.choice([0, 30, 55, 80]))  # fmt: skip
-        rows.append(Enrollment(unit=unit, campaign=campaign, person=person, kind=rng.choice(Kind.values),
-                               group=rng.choice(groups), law="2014", state=STATES[i % len(STATES)],
-                               code=f"R-{i:04d}", received_at=moment,
-                               state_changed_at=moment + datetime.timedelta(days=rng.randint(0, 3)),
-                               return_date=day + datetime.timedelta(days=rng.randint(3, 20))))  # fmt: skip
+        moment = datetime.datetime.combine(
+            day, datetime.time(23, 20), tzinfo=HCM
+        ) + datetime.timedelta(minutes=rng.choice([0, 30, 55, 80]))
+        rows.append(
+            Enrollment(
+                unit=unit,
+                campaign=campaign,
+                person=person,
+                kind=rng.choice(Kind.values),
+                group=rng.choice(groups),
+                law="2014",
+                state=STATES[i % len(STATES)],
+                code=f"R-{i:04d}",
+                received_at=moment,
+                state_changed_at=moment + datetime.timedelta(days=rng.randint(0, 3)),
+                return_date=day + datetime.timedelta(days=rng.randint(3, 20)),
+            )
+        )
     made = Enrollment.objects.bulk_create(rows)
     counters.rebuild()
     return made
@@ -96,17 +129,27 @@ def direct(unit: Unit, day: datetime.date, target: int | None) -> dict[str, Any]
     """The figures counted from the dossiers themselves, by Vietnam's local date; progress leaves
     out the rejected and cancelled ones."""
     subtree = list(Enrollment.objects.filter(unit__path__startswith=unit.path))
-    received = [counters.local_day(e.received_at) for e in subtree
-                if e.state not in ("draft", "rejected", "cancelled")]  # fmt: skip
+    received = [
+        counters.local_day(e.received_at)
+        for e in subtree
+        if e.state not in ("draft", "rejected", "cancelled")
+    ]
     done = sum(1 for d in received if START <= d <= day)
     return {
-        "target": target, "done": done, "today": sum(1 for d in received if d == day),
+        "target": target,
+        "done": done,
+        "today": sum(1 for d in received if d == day),
         "week": sum(1 for d in received if day - datetime.timedelta(days=6) <= d <= day),
         "percent": round(100 * done / target, 1) if target else None,
-        "delivered": sum(1 for e in subtree if e.state == "delivered"
-                         and START <= counters.local_day(e.state_changed_at) <= day),
-        "overdue": sum(1 for e in subtree if e.state in counters.LATE_STATES and e.return_date < day),
-    }  # fmt: skip
+        "delivered": sum(
+            1
+            for e in subtree
+            if e.state == "delivered" and START <= counters.local_day(e.state_changed_at) <= day
+        ),
+        "overdue": sum(
+            1 for e in subtree if e.state in counters.LATE_STATES and e.return_date < day
+        ),
+    }
 
 
 def from_content(content: daily_report.ReportContent) -> dict[str, Any]:
@@ -145,14 +188,23 @@ def from_pdf(text: str) -> dict[str, Any]:
         match = re.search(re.escape(label) + r": ([\d.,—]+)", text)
         assert match, label
         value = match.group(1).rstrip(".")
-        found[key] = None if value == "—" else (float(value.replace(".", "").replace(",", "."))
-                                                 if "," in value else int(value.replace(".", "")))  # fmt: skip
+        found[key] = (
+            None
+            if value == "—"
+            else (
+                float(value.replace(".", "").replace(",", "."))
+                if "," in value
+                else int(value.replace(".", ""))
+            )
+        )
     return found
 
 
 def from_dashboard(html: str) -> dict[str, int]:
-    found = {k: int(re.search(rf'data-testid="{k}">([\d.,]+)<', html).group(1).replace(",", ""))
-             for k in ("done", "today", "week", "overdue")}  # fmt: skip
+    found = {
+        k: int(re.search(rf'data-testid="{k}">([\d.,]+)<', html).group(1).replace(",", ""))
+        for k in ("done", "today", "week", "overdue")
+    }
     found["delivered"] = int(re.search(r"([\d,]+) cards delivered", html).group(1).replace(",", ""))
     return found
 
@@ -160,8 +212,12 @@ def from_dashboard(html: str) -> dict[str, int]:
 def from_report_page(html: str) -> dict[str, Any]:
     """Section I of the page, whose numbers are written as Vietnamese write them (2.450; 40,0)."""
     cells = re.findall(r'data-testid="line-(\d+)">([^<]*)<', html)
-    values = [None if v == "—" else (float(v.replace(".", "").replace(",", ".")) if "," in v
-              else int(v.replace(".", ""))) for _n, v in cells]  # fmt: skip
+    values = [
+        None
+        if v == "—"
+        else (float(v.replace(".", "").replace(",", ".")) if "," in v else int(v.replace(".", "")))
+        for _n, v in cells
+    ]
     return dict(zip(KEYS, values, strict=True))
 
 
@@ -170,9 +226,14 @@ def from_report_page(html: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("level", ["ministry", "province", "district"])
 def test_every_place_shows_the_figures_of_a_direct_count(
-    level: str, tree: Tree, campaign: Campaign, dossiers: list[Enrollment],
-    commander_ministry: User, commander_daknong: User, commander_dakmil: User,
-) -> None:  # fmt: skip
+    level: str,
+    tree: Tree,
+    campaign: Campaign,
+    dossiers: list[Enrollment],
+    commander_ministry: User,
+    commander_daknong: User,
+    commander_dakmil: User,
+) -> None:
     unit, user, target = {
         "ministry": (tree.ministry, commander_ministry, 340),
         "province": (tree.daknong_police, commander_daknong, 40),
@@ -216,13 +277,17 @@ def test_the_children_table_is_the_dashboards_ranking_in_every_format(
     assert expected[0][2:4] == (40, direct(tree.daknong_police, DAY, 40)["done"])
     assert expected[1][2:4] == (300, direct(tree.binhdinh_police, DAY, 300)["done"])
     _figures, rows = from_xlsx(daily_report.render_xlsx(content))
-    assert [(rank, name, target, done, round(share * 100, 1), today)
-            for rank, name, target, done, share, today in rows] == expected  # fmt: skip
+    assert [
+        (rank, name, target, done, round(share * 100, 1), today)
+        for rank, name, target, done, share, today in rows
+    ] == expected
     api = client_for(commander_ministry).get(
         f"/api/v1/reports/children?campaign={campaign.pk}&day=06/03/2021"
     )
-    assert [(c["rank"], c["unit"]["name"], c["target"], c["done"], c["percent"], c["today"])
-            for c in api.json()["children"]] == expected  # fmt: skip
+    assert [
+        (c["rank"], c["unit"]["name"], c["target"], c["done"], c["percent"], c["today"])
+        for c in api.json()["children"]
+    ] == expected
     text = pdf_text(daily_report.render_pdf(content))
     for rank, name, target, done, percent, today in expected:
         assert (
@@ -235,9 +300,17 @@ def test_an_intake_at_a_quarter_past_midnight_counts_on_the_new_day_everywhere(
     tree: Tree, campaign: Campaign, commander_dakmil: User
 ) -> None:
     person = make_person(tree.daklao, "Lê Văn Tám", "01/01/1990", "M")
-    Enrollment.objects.create(unit=tree.dakmil_police, campaign=campaign, person=person, kind="first_issue",
-                              law="2014", state="captured", code="R-late", return_date=DAY + datetime.timedelta(days=7),
-                              received_at=datetime.datetime(2021, 3, 6, 0, 15, tzinfo=HCM))  # fmt: skip
+    Enrollment.objects.create(
+        unit=tree.dakmil_police,
+        campaign=campaign,
+        person=person,
+        kind="first_issue",
+        law="2014",
+        state="captured",
+        code="R-late",
+        return_date=DAY + datetime.timedelta(days=7),
+        received_at=datetime.datetime(2021, 3, 6, 0, 15, tzinfo=HCM),
+    )
     counters.rebuild()
     client = client_for(commander_dakmil)
     for day, today in ((DAY, 1), (DAY - datetime.timedelta(days=1), 0)):
@@ -267,10 +340,19 @@ def test_the_report_has_the_layout_of_a_police_units_report(
     )
     assert [c.name for c in content.children] == ["Công an xã Đắk Lao"]
     text = pdf_text(daily_report.render_pdf(content))
-    for expected in ("CÔNG AN TỈNH ĐẮK NÔNG", "CÔNG AN HUYỆN ĐẮK MIL", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                     "Độc lập - Tự do - Hạnh phúc", "Đắk Mil, ngày 06 tháng 3 năm 2021", "BÁO CÁO",
-                     "Tiến độ thu nhận hồ sơ cấp Căn cước công dân", "Đợt cao điểm CCCD 2021",
-                     "THỦ TRƯỞNG ĐƠN VỊ", "NGƯỜI LẬP BÁO CÁO", "IV. NHẬN XÉT"):  # fmt: skip
+    for expected in (
+        "CÔNG AN TỈNH ĐẮK NÔNG",
+        "CÔNG AN HUYỆN ĐẮK MIL",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Đắk Mil, ngày 06 tháng 3 năm 2021",
+        "BÁO CÁO",
+        "Tiến độ thu nhận hồ sơ cấp Căn cước công dân",
+        "Đợt cao điểm CCCD 2021",
+        "THỦ TRƯỞNG ĐƠN VỊ",
+        "NGƯỜI LẬP BÁO CÁO",
+        "IV. NHẬN XÉT",
+    ):
         assert expected in text, expected
     sheet = load_workbook(io.BytesIO(daily_report.render_xlsx(content))).active
     assert (
@@ -293,8 +375,10 @@ def test_the_signatures_stay_on_the_page_of_the_text_they_sign(
     broke = False
     for count in range(10):  # ever more units below: the end of the text crosses the page's foot
         longer = dataclasses.replace(content, children=content.children[:1] * count)
-        pages = [" ".join(p.extract_text().split()) for p in
-                 PdfReader(io.BytesIO(daily_report.render_pdf(longer))).pages]  # fmt: skip
+        pages = [
+            " ".join(p.extract_text().split())
+            for p in PdfReader(io.BytesIO(daily_report.render_pdf(longer))).pages
+        ]
         signed = [i for i, text in enumerate(pages) if daily_report.SIGN_RIGHT in text]
         assert len(signed) == 1, count
         page = pages[signed[0]]
@@ -334,9 +418,13 @@ def test_malformed_input_is_a_400_with_a_message(
     tree: Tree, campaign: Campaign, officer_tayson: User
 ) -> None:
     client = client_for(officer_tayson)
-    cases = {"/reports/report/?day=31/02/2021": "31/02/2021", "/reports/report/?unit=abc": "abc",
-             "/reports/report.doc": "doc", "/reports/report.xlsx?day=31/02/2021": "31/02/2021",
-             "/reports/report.pdf?campaign=1x": "1x"}  # fmt: skip
+    cases = {
+        "/reports/report/?day=31/02/2021": "31/02/2021",
+        "/reports/report/?unit=abc": "abc",
+        "/reports/report.doc": "doc",
+        "/reports/report.xlsx?day=31/02/2021": "31/02/2021",
+        "/reports/report.pdf?campaign=1x": "1x",
+    }
     for url, echoed in cases.items():
         response = client.get(url)
         assert response.status_code == 400, url
@@ -349,8 +437,14 @@ def test_a_day_still_to_come_is_refused_everywhere_with_a_message(
 ) -> None:
     time_machine.move_to(datetime.datetime(2021, 3, 6, 17, 30, tzinfo=datetime.UTC))  # 00:30, 7/3
     client = client_for(commander_dakmil)
-    paths = ("/reports/", "/reports/report/", "/reports/report.xlsx", "/reports/report.pdf",
-             "/api/v1/reports/dashboard", "/api/v1/reports/children")  # fmt: skip
+    paths = (
+        "/reports/",
+        "/reports/report/",
+        "/reports/report.xlsx",
+        "/reports/report.pdf",
+        "/api/v1/reports/dashboard",
+        "/api/v1/reports/children",
+    )
     for path in paths:
         assert client.get(f"{path}?campaign={campaign.pk}&day=07/03/2021").status_code == 200, path
         refused = client.get(f"{path}?campaign={campaign.pk}&day=08/03/2021")
@@ -408,8 +502,13 @@ def test_a_download_is_the_report_with_an_ascii_filename(
 def test_the_task_writes_both_files_for_units_with_a_target_and_those_above(
     tree: Tree, campaign: Campaign, dossiers: list[Enrollment], commander_dakmil: User
 ) -> None:
-    Campaign.objects.create(unit=tree.ministry, name="Đã kết thúc", law="2014",
-                            start_date=datetime.date(2020, 1, 1), end_date=datetime.date(2020, 12, 31))  # fmt: skip
+    Campaign.objects.create(
+        unit=tree.ministry,
+        name="Đã kết thúc",
+        law="2014",
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2020, 12, 31),
+    )
     tasks.generate_daily_reports.enqueue(DAY.isoformat())  # run at once by the test backend
     units = {"BCA", "67", "663", "52", "547"}  # not Đắk Lao: no target there or below
     for code in units:
@@ -448,9 +547,17 @@ def test_regenerating_a_day_overwrites_its_files(
 ) -> None:
     first = tasks.write_daily_reports(DAY, unit_code="663")
     person = make_person(tree.daklao, "Lê Văn Tám", "01/01/1990", "M")
-    Enrollment.objects.create(unit=tree.dakmil_police, campaign=campaign, person=person, kind="first_issue",
-                              law="2014", state="captured", code="R-new", return_date=DAY,
-                              received_at=datetime.datetime(2021, 3, 6, 10, tzinfo=HCM))  # fmt: skip
+    Enrollment.objects.create(
+        unit=tree.dakmil_police,
+        campaign=campaign,
+        person=person,
+        kind="first_issue",
+        law="2014",
+        state="captured",
+        code="R-new",
+        return_date=DAY,
+        received_at=datetime.datetime(2021, 3, 6, 10, tzinfo=HCM),
+    )
     counters.rebuild()
     second = tasks.write_daily_reports(DAY, unit_code="663")
     assert first == second and len(second) == 2
@@ -489,9 +596,17 @@ def test_a_failure_in_the_middle_of_writing_leaves_the_previous_report_whole(
     first = tasks.write_daily_reports(DAY, unit_code="663")
     before = {name: default_storage.open(name).read() for name in first}
     person = make_person(tree.daklao, "Lê Văn Tám", "01/01/1990", "M")
-    Enrollment.objects.create(unit=tree.dakmil_police, campaign=campaign, person=person, kind="first_issue",
-                              law="2014", state="captured", code="R-new", return_date=DAY,
-                              received_at=datetime.datetime(2021, 3, 6, 10, tzinfo=HCM))  # fmt: skip
+    Enrollment.objects.create(
+        unit=tree.dakmil_police,
+        campaign=campaign,
+        person=person,
+        kind="first_issue",
+        law="2014",
+        state="captured",
+        code="R-new",
+        return_date=DAY,
+        received_at=datetime.datetime(2021, 3, 6, 10, tzinfo=HCM),
+    )
     counters.rebuild()
     real_fdopen = os.fdopen
     monkeypatch.setattr(os, "fdopen", lambda *a, **k: _DiesHalfway(real_fdopen(*a, **k)))
@@ -534,9 +649,13 @@ def test_the_command_writes_one_units_files_and_refuses_a_bad_day(
 
 
 def test_if_due_does_nothing_before_the_hour_then_writes_once(
-    tree: Tree, campaign: Campaign, dossiers: list[Enrollment], settings: Any,
-    time_machine: Any, capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+    tree: Tree,
+    campaign: Campaign,
+    dossiers: list[Enrollment],
+    settings: Any,
+    time_machine: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     settings.CCCD_REPORT_HOUR = 21
     name = daily_report.stored_name(tree.dakmil_police, campaign.pk, DAY, "xlsx")
     time_machine.move_to(datetime.datetime(2021, 3, 6, 20, 50, tzinfo=HCM))

@@ -19,8 +19,14 @@ HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 def session(tree: Tree, commander_daknong: User, officer_dakmil: User) -> Session:
     leader = make_user("totruong.dakmil", "team_leader", tree.dakmil_police)
     liaison = make_user("lienlac.thpt", "liaison", tree.dakmil_police)
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD", law="2014",
-                               start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30), actor=commander_daknong)  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
     venue = create_venue(
         unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil", actor=leader
     )
@@ -33,9 +39,16 @@ def session(tree: Tree, commander_daknong: User, officer_dakmil: User) -> Sessio
         member_ids=[officer_dakmil.pk],
         actor=leader,
     )
-    return plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=team.pk, desks=3, capacity=300,
-                        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
-                        ends_at=datetime.datetime(2021, 3, 6, 23, 30, tzinfo=HCM), actor=leader)  # fmt: skip
+    return plan_session(
+        campaign_id=campaign.pk,
+        venue_id=venue.pk,
+        team_id=team.pk,
+        desks=3,
+        capacity=300,
+        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
+        ends_at=datetime.datetime(2021, 3, 6, 23, 30, tzinfo=HCM),
+        actor=leader,
+    )
 
 
 @pytest.fixture
@@ -53,7 +66,7 @@ def register(tree: Tree) -> dict:
             "M",
             card_issue_date=datetime.date(2020, 5, 1),
             card_expiry=datetime.date(2028, 1, 1),
-        ),  # fmt: skip
+        ),
         "young": make_person(tree.daklao, "Phạm Thị Nga", "20/12/2008", "F"),
         "elsewhere": make_person(tayson_commune, "Võ Văn Tám", "05/05/2005", "M"),
     }

@@ -46,8 +46,12 @@ def _download(user: User, roster_id: int) -> list[tuple]:
 def _upload(session: Session, user: User) -> object:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return services.upload_roster(session.pk, SimpleUploadedFile("Lớp 12A1.xlsx", _school_file_with_gaps()),
-                                  actor=user, run_now=True)  # fmt: skip
+    return services.upload_roster(
+        session.pk,
+        SimpleUploadedFile("Lớp 12A1.xlsx", _school_file_with_gaps()),
+        actor=user,
+        run_now=True,
+    )
 
 
 def test_rows_are_named_by_the_line_numbers_of_the_schools_own_file(

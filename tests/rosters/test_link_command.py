@@ -13,7 +13,15 @@ from openpyxl import Workbook
 from cccd.demo.generator import communes_for_districts, generate_people, write_csv
 
 REFERENCE = datetime.date(2021, 1, 15)
-ROSTER_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh", "Lớp", "Địa chỉ thường trú"]  # fmt: skip
+ROSTER_HEADER = [
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số định danh",
+    "Lớp",
+    "Địa chỉ thường trú",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +37,38 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[list[
     with path.open("a", encoding="utf-8", newline="") as file:
         twin = people[9]
         csv.writer(file).writerow(
-            ["067999999999", twin.full_name, twin.birth_date, twin.sex, "", "", "Lý Văn Tư",
-             "Hà Thị Mơ", "HK1", twin.commune_code, "head", "Kinh", "Không", "", "", "alive"]
-        )  # fmt: skip
+            [
+                "067999999999",
+                twin.full_name,
+                twin.birth_date,
+                twin.sex,
+                "",
+                "",
+                "Lý Văn Tư",
+                "Hà Thị Mơ",
+                "HK1",
+                twin.commune_code,
+                "head",
+                "Kinh",
+                "Không",
+                "",
+                "",
+                "alive",
+            ]
+        )
     rows = [
         # (name, birth date, sex, ID, address)
-        [people[0].full_name.upper(), people[0].birth_date, people[0].sex, "", people[0].permanent_address],
+        [
+            people[0].full_name.upper(),
+            people[0].birth_date,
+            people[0].sex,
+            "",
+            people[0].permanent_address,
+        ],
         [people[1].full_name, people[1].birth_date, people[1].sex, people[1].personal_id, ""],
         [people[9].full_name, people[9].birth_date, people[9].sex, "", ""],
         ["Âu Dương Kỳ Lân", "02/04/1990", "Nam", "", ""],
-    ]  # fmt: skip
+    ]
     return path, rows
 
 
@@ -91,9 +121,14 @@ def test_a_roster_xlsx_is_read_like_the_web_pre_check(
     workbook.save(tmp_path / "12a1.xlsx")
     out = tmp_path / "result.csv"
     call_command(
-        "link", "--register", str(register_csv), "--roster", str(tmp_path / "12a1.xlsx"),
-        "--out", str(out),
-    )  # fmt: skip
+        "link",
+        "--register",
+        str(register_csv),
+        "--roster",
+        str(tmp_path / "12a1.xlsx"),
+        "--out",
+        str(out),
+    )
     assert [r["outcome"] for r in read_result(out)] == ["matched", "matched"]
 
 
@@ -114,9 +149,16 @@ def test_a_missing_file_is_named(register: tuple[Path, list[list[str]]], tmp_pat
         call(register_csv, roster, tmp_path / "no-such-folder" / "out.csv")
     with pytest.raises(CommandError, match=r"The model file .*none\.json does not exist"):
         call_command(
-            "link", "--register", str(register_csv), "--roster", str(roster),
-            "--out", str(tmp_path / "out.csv"), "--model", str(tmp_path / "none.json"),
-        )  # fmt: skip
+            "link",
+            "--register",
+            str(register_csv),
+            "--roster",
+            str(roster),
+            "--out",
+            str(tmp_path / "out.csv"),
+            "--model",
+            str(tmp_path / "none.json"),
+        )
 
 
 def test_a_roster_without_a_header_row_is_refused_with_the_readers_message(

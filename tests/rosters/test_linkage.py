@@ -32,26 +32,40 @@ def _person(row: RegisterRow) -> dict[str, Any]:
     """A register row as `Person.objects.values(...)` gives it to the engine."""
     day, year = _date(row.birth_date)
     return {
-        "personal_id": row.personal_id, "full_name": row.full_name,
+        "personal_id": row.personal_id,
+        "full_name": row.full_name,
         "birth_date": day or datetime.date(year, 1, 1),
-        "birth_date_precision": "day" if day else "year", "birth_year": year,
-        "sex": "M" if row.sex == "Nam" else "F", "father_name": row.father_name,
-        "mother_name": row.mother_name, "permanent_address": row.permanent_address,
+        "birth_date_precision": "day" if day else "year",
+        "birth_year": year,
+        "sex": "M" if row.sex == "Nam" else "F",
+        "father_name": row.father_name,
+        "mother_name": row.mother_name,
+        "permanent_address": row.permanent_address,
         "residence_unit__code": row.commune_code,
-    }  # fmt: skip
+    }
 
 
 def _roster_row(number: int, person: dict[str, Any], **changes: Any) -> RosterRow:
     """The person as a school lists them (address and parents included), with ``changes``."""
     values: dict[str, Any] = {
-        "row": number, "line": number + 1, "full_name": person["full_name"],
+        "row": number,
+        "line": number + 1,
+        "full_name": person["full_name"],
         "birth_date": person["birth_date"] if person["birth_date_precision"] == "day" else None,
-        "birth_year": person["birth_year"], "birth_date_swappable": False, "sex": person["sex"],
-        "personal_id": "", "class_name": "12A1", "hometown": "",
-        "permanent_address": person["permanent_address"], "father_name": person["father_name"],
-        "mother_name": person["mother_name"], "ethnicity": "", "note": "", "problems": (),
+        "birth_year": person["birth_year"],
+        "birth_date_swappable": False,
+        "sex": person["sex"],
+        "personal_id": "",
+        "class_name": "12A1",
+        "hometown": "",
+        "permanent_address": person["permanent_address"],
+        "father_name": person["father_name"],
+        "mother_name": person["mother_name"],
+        "ethnicity": "",
+        "note": "",
+        "problems": (),
         "values": {},
-    }  # fmt: skip
+    }
     values.update(changes)
     return RosterRow(**values)
 
@@ -89,31 +103,60 @@ def case() -> Case:
     twin["permanent_address"] = "Thôn 9, Xã Đắk Gằn, Huyện Đắk Mil, Tỉnh Đắk Nông"
     register = [*people, twin]
 
-    picks = dict(zip(("id", "wrong_id", "typo", "folded", "swapped", "dropped", "year_only",
-                      "other"), plain, strict=False))  # fmt: skip
+    picks = dict(
+        zip(
+            ("id", "wrong_id", "typo", "folded", "swapped", "dropped", "year_only", "other"),
+            plain,
+            strict=False,
+        )
+    )
     picks["namesake"] = plain[9]
     given = picks["typo"]["full_name"].split()
     given[-1] = given[-1][:-1] + ("x" if given[-1][-1] != "x" else "y")
     family, *middle, last = picks["dropped"]["full_name"].split()
     swapped = picks["swapped"]["birth_date"]
     rows = {
-        "id": _roster_row(1, picks["id"], personal_id=picks["id"]["personal_id"],
-                          full_name=picks["id"]["full_name"].upper()),
+        "id": _roster_row(
+            1,
+            picks["id"],
+            personal_id=picks["id"]["personal_id"],
+            full_name=picks["id"]["full_name"].upper(),
+        ),
         "wrong_id": _roster_row(2, picks["wrong_id"], personal_id=picks["other"]["personal_id"]),
         "typo": _roster_row(3, picks["typo"], full_name=" ".join(given)),
-        "folded": _roster_row(4, picks["folded"], full_name=unicodedata.normalize(
-            "NFD", picks["folded"]["full_name"].upper()).replace("Đ", "D").replace("\u0302", "")),
-        "swapped": _roster_row(5, picks["swapped"],
-                               birth_date=swapped.replace(day=swapped.month, month=swapped.day)),
+        "folded": _roster_row(
+            4,
+            picks["folded"],
+            full_name=unicodedata.normalize("NFD", picks["folded"]["full_name"].upper())
+            .replace("Đ", "D")
+            .replace("\u0302", ""),
+        ),
+        "swapped": _roster_row(
+            5, picks["swapped"], birth_date=swapped.replace(day=swapped.month, month=swapped.day)
+        ),
         "dropped": _roster_row(6, picks["dropped"], full_name=f"{family} {last}"),
         "year_only": _roster_row(7, picks["year_only"], birth_date=None),
-        "namesake": _roster_row(8, picks["namesake"], permanent_address="", father_name="",
-                                mother_name=""),
-        "absent": _roster_row(9, picks["other"], full_name="Âu Dương Kỳ Lân", father_name="",
-                              mother_name="", birth_date=datetime.date(1990, 4, 2), birth_year=1990),
-        "unreadable": _roster_row(10, picks["other"], full_name="", birth_date=None,
-                                  birth_year=None, problems=(("MISSING_DATE", "…"),)),
-    }  # fmt: skip
+        "namesake": _roster_row(
+            8, picks["namesake"], permanent_address="", father_name="", mother_name=""
+        ),
+        "absent": _roster_row(
+            9,
+            picks["other"],
+            full_name="Âu Dương Kỳ Lân",
+            father_name="",
+            mother_name="",
+            birth_date=datetime.date(1990, 4, 2),
+            birth_year=1990,
+        ),
+        "unreadable": _roster_row(
+            10,
+            picks["other"],
+            full_name="",
+            birth_date=None,
+            birth_year=None,
+            problems=(("MISSING_DATE", "…"),),
+        ),
+    }
     truth = {name: picks[name]["personal_id"] if name in picks else None for name in rows}
     truth["owner_of_wrong_id"] = picks["other"]["personal_id"]
     ordered = sorted(rows.values(), key=lambda r: r.row)
@@ -183,9 +226,12 @@ def test_an_empty_roster_gives_no_results() -> None:
 
 def evidence(*scored: tuple[str, float, float], **fields: Any) -> Evidence:
     values: dict[str, Any] = {
-        "row": 1, "by_id": None, "scored": tuple(Scored(*s) for s in scored), "roster_id": None,
+        "row": 1,
+        "by_id": None,
+        "scored": tuple(Scored(*s) for s in scored),
+        "roster_id": None,
         "namesakes": (),
-    }  # fmt: skip
+    }
     values.update(fields)
     return Evidence(**values)
 
@@ -270,9 +316,16 @@ def test_the_commune_and_district_of_an_address(address: str, place: tuple[str, 
 
 
 def test_the_register_slice_is_the_rosters_birth_years_plus_one_either_way_and_its_ids() -> None:
-    person = {"full_name": "Lê Na", "birth_date": datetime.date(2006, 3, 5), "birth_year": 2006,
-              "birth_date_precision": "day", "sex": "F", "permanent_address": "",
-              "father_name": "", "mother_name": ""}  # fmt: skip
+    person = {
+        "full_name": "Lê Na",
+        "birth_date": datetime.date(2006, 3, 5),
+        "birth_year": 2006,
+        "birth_date_precision": "day",
+        "sex": "F",
+        "permanent_address": "",
+        "father_name": "",
+        "mother_name": "",
+    }
     rows = [
         _roster_row(1, person, personal_id="067306001234"),
         _roster_row(2, person, birth_date=None, birth_year=2009),
@@ -286,10 +339,21 @@ def test_the_register_slice_is_the_rosters_birth_years_plus_one_either_way_and_i
 
 def test_a_year_only_birth_in_the_register_is_not_taken_for_the_first_of_january() -> None:
     frame = linkage.register_frame_from_people(
-        [{"personal_id": "067050000001", "full_name": "Lò Văn Páo", "birth_date": datetime.date(1950, 1, 1),
-          "birth_date_precision": "year", "birth_year": 1950, "sex": "M", "father_name": "",
-          "mother_name": "", "permanent_address": "", "residence_unit__code": "24667"}]
-    )  # fmt: skip
+        [
+            {
+                "personal_id": "067050000001",
+                "full_name": "Lò Văn Páo",
+                "birth_date": datetime.date(1950, 1, 1),
+                "birth_date_precision": "year",
+                "birth_year": 1950,
+                "sex": "M",
+                "father_name": "",
+                "mother_name": "",
+                "permanent_address": "",
+                "residence_unit__code": "24667",
+            }
+        ]
+    )
     [row] = frame.to_pylist()
     assert (row["birth_date"], row["birth_year"]) == (None, 1950)
     assert (row["commune"], row["district"]) == ("dak lao", "dak mil")  # from the commune code

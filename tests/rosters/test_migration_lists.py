@@ -20,10 +20,12 @@ def test_each_sessions_current_roster_becomes_its_one_list(session: Session) -> 
     try:
         old = executor.loader.project_state(BEFORE).apps.get_model("rosters", "Roster")
         common = {"session_id": session.pk, "unit_id": session.unit_id, "kind": "xlsx"}
-        old.objects.create(version=1, is_current=False, file="a", original_name="ds lop 12.xlsx",
-                           **common)  # fmt: skip
-        old.objects.create(version=2, is_current=True, file="b", original_name="DS 12A1 (sửa).xlsx",
-                           **common)  # fmt: skip
+        old.objects.create(
+            version=1, is_current=False, file="a", original_name="ds lop 12.xlsx", **common
+        )
+        old.objects.create(
+            version=2, is_current=True, file="b", original_name="DS 12A1 (sửa).xlsx", **common
+        )
         executor = MigrationExecutor(connection)
         executor.migrate(AFTER)
         new = executor.loader.project_state(AFTER).apps.get_model("rosters", "Roster")

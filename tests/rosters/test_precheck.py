@@ -64,8 +64,13 @@ def _checked_roster(
     chosen = {"name": list_name} if list_name else {}
     if replaces:
         chosen["replaces"] = replaces
-    return services.upload_roster(session.pk, SimpleUploadedFile(name, _school_xlsx(rows)),
-                                  actor=actor, run_now=True, **chosen)  # fmt: skip
+    return services.upload_roster(
+        session.pk,
+        SimpleUploadedFile(name, _school_xlsx(rows)),
+        actor=actor,
+        run_now=True,
+        **chosen,
+    )
 
 
 def _outcomes(roster: Roster) -> dict[str, tuple[str, list[str]]]:
@@ -74,8 +79,12 @@ def _outcomes(roster: Roster) -> dict[str, tuple[str, list[str]]]:
     }
 
 
-def test_a_school_list_is_pre_checked_against_the_register(session: Session, register: dict, officer_dakmil: User,
-                                                          django_capture_on_commit_callbacks: object) -> None:  # fmt: skip
+def test_a_school_list_is_pre_checked_against_the_register(
+    session: Session,
+    register: dict,
+    officer_dakmil: User,
+    django_capture_on_commit_callbacks: object,
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         response = _upload(client_for(officer_dakmil), session, _school_xlsx(ROWS))
     assert response.status_code == 302
@@ -131,8 +140,10 @@ def test_picking_someone_who_is_not_a_candidate_is_refused(
 ) -> None:
     roster = _checked_roster(session, officer_dakmil)
     entry = roster.entries.get(outcome="ambiguous")
-    response = client_for(officer_dakmil).post(f"/rosters/{roster.pk}/review/",
-                                               {"entry": entry.pk, "decision": "picked", "person": register["huong"].pk})  # fmt: skip
+    response = client_for(officer_dakmil).post(
+        f"/rosters/{roster.pk}/review/",
+        {"entry": entry.pk, "decision": "picked", "person": register["huong"].pk},
+    )
     assert response.status_code == 400
     assert "NOT_A_CANDIDATE" in response.content.decode()
     entry.refresh_from_db()
@@ -213,12 +224,20 @@ def _gif() -> bytes:
 
 @pytest.mark.parametrize(
     ("content", "name", "code"),
-    [(b"", "ds.xlsx", "empty"), (b"%PDF-1.4", "ds.pdf", "NOT_A_TABLE"),
-     ((Path(__file__).parent.parent / "fixtures" / "faces" / "portrait.jpg").read_bytes(), "lop12a1.jpg", "NOT_A_TABLE"),
-     (_webp(), "lop12a1.jpg", "NOT_A_TABLE"), (_heic(), "lop12a1.heic", "NOT_A_TABLE"),
-     (_gif(), "lop12a1.gif", "NOT_A_TABLE"),
-     (b"\x00" * 600 + b"ho va ten", "ds.csv", "NOT_A_TABLE")],
-)  # fmt: skip
+    [
+        (b"", "ds.xlsx", "empty"),
+        (b"%PDF-1.4", "ds.pdf", "NOT_A_TABLE"),
+        (
+            (Path(__file__).parent.parent / "fixtures" / "faces" / "portrait.jpg").read_bytes(),
+            "lop12a1.jpg",
+            "NOT_A_TABLE",
+        ),
+        (_webp(), "lop12a1.jpg", "NOT_A_TABLE"),
+        (_heic(), "lop12a1.heic", "NOT_A_TABLE"),
+        (_gif(), "lop12a1.gif", "NOT_A_TABLE"),
+        (b"\x00" * 600 + b"ho va ten", "ds.csv", "NOT_A_TABLE"),
+    ],
+)
 def test_a_malformed_list_is_refused_with_a_message(
     session: Session, officer_dakmil: User, content: bytes, name: str, code: str
 ) -> None:
@@ -291,8 +310,12 @@ def test_a_list_without_its_header_row_is_marked_failed_by_the_worker(
     )
 
 
-def test_the_api_uploads_reads_and_decides(session: Session, register: dict, officer_dakmil: User,
-                                           django_capture_on_commit_callbacks: object) -> None:  # fmt: skip
+def test_the_api_uploads_reads_and_decides(
+    session: Session,
+    register: dict,
+    officer_dakmil: User,
+    django_capture_on_commit_callbacks: object,
+) -> None:
     client = client_for(officer_dakmil)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         response = client.post(
@@ -303,8 +326,11 @@ def test_the_api_uploads_reads_and_decides(session: Session, register: dict, off
     body = client.get(f"/api/v1/rosters/{response.json()['id']}").json()
     assert body["summary"]["matched"] >= 4
     ambiguous = next(e for e in body["entries"] if e["outcome"] == "ambiguous")
-    decided = client.post(f"/api/v1/rosters/entries/{ambiguous['id']}/decision", {"decision": "not_in_register"},
-                          content_type="application/json")  # fmt: skip
+    decided = client.post(
+        f"/api/v1/rosters/entries/{ambiguous['id']}/decision",
+        {"decision": "not_in_register"},
+        content_type="application/json",
+    )
     assert decided.json()["decision"] == "not_in_register"
     bad = client.post(
         f"/api/v1/rosters/entries/{ambiguous['id']}/decision",
@@ -337,8 +363,9 @@ def _open_dossier(person: object, unit: object, *, session: Session | None = Non
     """A dossier received (at an earlier session of another venue by default), not delivered."""
     from cccd.enrollments.models import Enrollment
 
-    return Enrollment.objects.create(unit=unit, person=person, kind="first_issue", law="2014",
-                                     state="captured", session=session)  # fmt: skip
+    return Enrollment.objects.create(
+        unit=unit, person=person, kind="first_issue", law="2014", state="captured", session=session
+    )
 
 
 def test_an_application_opened_after_the_pre_check_is_flagged_when_the_rows_are_read(
@@ -365,9 +392,11 @@ def test_a_person_picked_by_the_reviewer_is_flagged_like_one_matched_at_once(
     roster = _checked_roster(session, officer_dakmil)
     entry = roster.entries.get(outcome="ambiguous")
     client = client_for(officer_dakmil)
-    client.post(f"/api/v1/rosters/entries/{entry.pk}/decision",
-                {"decision": "picked", "person_id": register["twin2"].pk},
-                content_type="application/json")  # fmt: skip
+    client.post(
+        f"/api/v1/rosters/entries/{entry.pk}/decision",
+        {"decision": "picked", "person_id": register["twin2"].pk},
+        content_type="application/json",
+    )
     api = client.get(f"/api/v1/rosters/{roster.pk}").json()
     assert next(e for e in api["entries"] if e["id"] == entry.pk)["flags"] == ["open_application"]
 

@@ -52,8 +52,9 @@ def test_a_row_that_is_not_a_row_number_is_a_400(
 
 
 def test_the_skip_link_shows_the_next_doubtful_row(session: Session, officer_dakmil: User) -> None:
-    roster = make_roster(session, [("Nguyễn Văn Đức", "12A1", "review"),
-                                   ("Trần Thị Mai", "12A1", "ambiguous")])  # fmt: skip
+    roster = make_roster(
+        session, [("Nguyễn Văn Đức", "12A1", "review"), ("Trần Thị Mai", "12A1", "ambiguous")]
+    )
     client = client_for(officer_dakmil)
     assert "Row 2 (line 6" in client.get(f"/rosters/{roster.pk}/review/?after=1").content.decode()
     assert "Row 1 (line 5" in client.get(f"/rosters/{roster.pk}/review/?after=").content.decode()
@@ -68,8 +69,9 @@ def test_an_id_in_the_review_form_that_is_not_one_is_a_4xx_not_a_500(
     roster = make_roster(session, [("Nguyễn Văn Đức", "12A1", "review")])
     client = client_for(officer_dakmil)
     entry = roster.entries.get()
-    picked = client.post(f"/rosters/{roster.pk}/review/",
-                         {"entry": entry.pk, "decision": "picked", "person": text})  # fmt: skip
+    picked = client.post(
+        f"/rosters/{roster.pk}/review/", {"entry": entry.pk, "decision": "picked", "person": text}
+    )
     assert 400 <= picked.status_code < 500
     assert client.post(f"/rosters/{roster.pk}/confirm/", {"against": text}).status_code < 500
     entry.refresh_from_db()

@@ -104,13 +104,21 @@ def test_school_xlsx_with_titles_merged_cells_and_signature(tmp_path: Path) -> N
     assert roster.header_line == 6
     assert roster.headers == tuple(HEADER)
     assert roster.mapping == {
-        "full_name": 1, "birth_date": 2, "sex": 3, "class_name": 4, "personal_id": 5, "note": 6,
-    }  # fmt: skip
+        "full_name": 1,
+        "birth_date": 2,
+        "sex": 3,
+        "class_name": 4,
+        "personal_id": 5,
+        "note": 6,
+    }
     assert [(r.row, r.line) for r in roster.rows] == [(1, 7), (2, 8), (3, 10), (4, 11)]
     an, binh, cuong, dung = roster.rows
     assert (an.full_name, an.birth_date, an.sex, an.personal_id) == (
-        "Nguyễn Văn An", datetime.date(2006, 3, 15), "M", "067206001234",
-    )  # fmt: skip
+        "Nguyễn Văn An",
+        datetime.date(2006, 3, 15),
+        "M",
+        "067206001234",
+    )
     assert an.values["full_name"] == "NGUYỄN VĂN AN"
     assert an.values["birth_date"] == "15/03/2006"
     assert (binh.birth_date, binh.sex, binh.note) == (
@@ -136,9 +144,18 @@ def test_headers_in_another_order_with_other_spellings(tmp_path: Path) -> None:
     roster = read(write_csv(tmp_path / "order.csv", text))
 
     assert roster.mapping == {
-        "note": 0, "permanent_address": 1, "personal_id": 2, "mother_name": 3, "father_name": 4,
-        "ethnicity": 5, "hometown": 6, "sex": 7, "class_name": 8, "birth_date": 9, "full_name": 10,
-    }  # fmt: skip
+        "note": 0,
+        "permanent_address": 1,
+        "personal_id": 2,
+        "mother_name": 3,
+        "father_name": 4,
+        "ethnicity": 5,
+        "hometown": 6,
+        "sex": 7,
+        "class_name": 8,
+        "birth_date": 9,
+        "full_name": 10,
+    }
     (row,) = roster.rows
     assert row.full_name == "Y Ngông Niê"
     assert row.birth_date == datetime.date(2006, 3, 15)
@@ -152,8 +169,11 @@ def test_english_headers(tmp_path: Path) -> None:
     text = "Full name,Date of birth,Sex,Class,Personal ID\nNguyen Van An,2006-03-15,M,10A,\n"
     (row,) = read(write_csv(tmp_path / "en.csv", text)).rows
     assert (row.full_name, row.birth_date, row.sex, row.class_name) == (
-        "Nguyen Van An", datetime.date(2006, 3, 15), "M", "10A",
-    )  # fmt: skip
+        "Nguyen Van An",
+        datetime.date(2006, 3, 15),
+        "M",
+        "10A",
+    )
 
 
 @pytest.mark.parametrize("bom", [True, False])
@@ -184,9 +204,19 @@ def test_csv_with_semicolons_and_title_rows(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["15/03/2006", "15-3-2006", "15.03.2006", "2006-03-15", "15/3/06", "15 / 03 / 2006",
-     "2006/03/15", "2006-03-15 00:00:00", "2006-03-15T00:00:00", "38791"],
-)  # fmt: skip
+    [
+        "15/03/2006",
+        "15-3-2006",
+        "15.03.2006",
+        "2006-03-15",
+        "15/3/06",
+        "15 / 03 / 2006",
+        "2006/03/15",
+        "2006-03-15 00:00:00",
+        "2006-03-15T00:00:00",
+        "38791",
+    ],
+)
 def test_text_dates(tmp_path: Path, text: str) -> None:
     row = one_row(tmp_path, text)
     assert (row.birth_date, row.birth_year, row.problems) == (datetime.date(2006, 3, 15), 2006, ())
@@ -195,8 +225,11 @@ def test_text_dates(tmp_path: Path, text: str) -> None:
 def test_year_only(tmp_path: Path) -> None:
     row = one_row(tmp_path, "1968")
     assert (row.birth_date, row.birth_year, row.birth_date_swappable, row.problems) == (
-        None, 1968, False, (),
-    )  # fmt: skip
+        None,
+        1968,
+        False,
+        (),
+    )
 
 
 @pytest.mark.parametrize(
@@ -262,9 +295,16 @@ def test_missing_date_is_a_problem(tmp_path: Path) -> None:
 
 def test_xlsx_date_cells_real_dates_serials_and_years(tmp_path: Path) -> None:
     births: list[Any] = [
-        datetime.datetime(2006, 3, 15), datetime.date(2006, 3, 15), 38791, 38791.0,
-        38791.75, 2006, "15/03/2006", 90000, -3,
-    ]  # fmt: skip
+        datetime.datetime(2006, 3, 15),
+        datetime.date(2006, 3, 15),
+        38791,
+        38791.0,
+        38791.75,
+        2006,
+        "15/03/2006",
+        90000,
+        -3,
+    ]
     rows = [["Họ và tên", "Ngày sinh"]] + [
         [f"Người Thứ {chr(65 + i)}", b] for i, b in enumerate(births)
     ]
@@ -304,9 +344,17 @@ def test_unreadable_and_missing_names_keep_the_row(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "sex"),
-    [("Nam", "M"), ("nam", "M"), ("NỮ", "F"), ("Nu", "F"), ("M", "M"), ("F", "F"), ("nữ giới", "F"),
-     ("", None)],
-)  # fmt: skip
+    [
+        ("Nam", "M"),
+        ("nam", "M"),
+        ("NỮ", "F"),
+        ("Nu", "F"),
+        ("M", "M"),
+        ("F", "F"),
+        ("nữ giới", "F"),
+        ("", None),
+    ],
+)
 def test_sex_spellings(tmp_path: Path, text: str, sex: str | None) -> None:
     row = one_row(tmp_path, sex=text)
     assert (row.sex, row.problems) == (sex, ())
@@ -377,15 +425,18 @@ def test_blank_lines_are_skipped_and_not_counted(tmp_path: Path) -> None:
     text = "Họ và tên,Ngày sinh\n\nAn Văn A,2006\n,\n  ,  \nBình Văn B,2006\n\n\nCao Văn C,2006\n"
     roster = read(write_csv(tmp_path / "blank.csv", text))
     assert [(r.row, r.line, r.full_name) for r in roster.rows] == [
-        (1, 3, "An Văn A"), (2, 6, "Bình Văn B"), (3, 9, "Cao Văn C"),
-    ]  # fmt: skip
+        (1, 3, "An Văn A"),
+        (2, 6, "Bình Văn B"),
+        (3, 9, "Cao Văn C"),
+    ]
 
 
 def test_numbered_rows_without_anyone_are_blank(tmp_path: Path) -> None:
     text = "STT,Họ và tên,Ngày sinh\n1,An Văn A,2006\n2,,\n3,Bình Văn B,2006\n4,,\n5,,\n"
     assert [r.full_name for r in read(write_csv(tmp_path / "tpl.csv", text)).rows] == [
-        "An Văn A", "Bình Văn B",
-    ]  # fmt: skip
+        "An Văn A",
+        "Bình Văn B",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -433,16 +484,20 @@ def test_several_classes_one_under_the_other(tmp_path: Path) -> None:
     )
     roster = read(write_csv(tmp_path / "classes.csv", text))
     assert [(r.row, r.line, r.full_name, r.class_name) for r in roster.rows] == [
-        (1, 3, "An Văn A", "12A1"), (2, 4, "Bình Văn B", "12A1"), (3, 9, "Cao Văn C", "12A2"),
-    ]  # fmt: skip
+        (1, 3, "An Văn A", "12A1"),
+        (2, 4, "Bình Văn B", "12A1"),
+        (3, 9, "Cao Văn C", "12A2"),
+    ]
 
 
 def test_a_row_with_one_value_inside_the_list_is_kept(tmp_path: Path) -> None:
     text = "STT,Họ và tên,Ngày sinh\n1,An Văn A,2006\n,Bình Văn B,\n3,Cao Văn C,2006\n"
     roster = read(write_csv(tmp_path / "one.csv", text))
     assert [(r.full_name, codes(r)) for r in roster.rows] == [
-        ("An Văn A", []), ("Bình Văn B", ["MISSING_DATE"]), ("Cao Văn C", []),
-    ]  # fmt: skip
+        ("An Văn A", []),
+        ("Bình Văn B", ["MISSING_DATE"]),
+        ("Cao Văn C", []),
+    ]
 
 
 def test_section_titles_between_classes_are_not_people(tmp_path: Path) -> None:
@@ -455,16 +510,18 @@ def test_section_titles_between_classes_are_not_people(tmp_path: Path) -> None:
     ]
     roster = read(write_xlsx(tmp_path / "sections.xlsx", rows, merges=["A2:D2", "B4:D4"]))
     assert [(r.row, r.line, r.full_name) for r in roster.rows] == [
-        (1, 3, "An Văn A"), (2, 5, "Bình Văn B"),
-    ]  # fmt: skip
+        (1, 3, "An Văn A"),
+        (2, 5, "Bình Văn B"),
+    ]
 
 
 def test_names_only_list(tmp_path: Path) -> None:
     text = "Họ và tên,Ngày sinh\nAn Văn A,\nBình Văn B,\n"
     roster = read(write_csv(tmp_path / "names.csv", text))
     assert [(r.full_name, codes(r)) for r in roster.rows] == [
-        ("An Văn A", ["MISSING_DATE"]), ("Bình Văn B", ["MISSING_DATE"]),
-    ]  # fmt: skip
+        ("An Văn A", ["MISSING_DATE"]),
+        ("Bình Văn B", ["MISSING_DATE"]),
+    ]
 
 
 def test_sub_header_row_under_a_merged_header(tmp_path: Path) -> None:
@@ -485,8 +542,12 @@ def test_sub_header_row_under_a_merged_header(tmp_path: Path) -> None:
     assert (roster.mapping["father_name"], roster.mapping["mother_name"]) == (4, 5)
     a, b = roster.rows
     assert (a.line, a.birth_date, a.sex, a.father_name, a.mother_name) == (
-        4, datetime.date(2006, 3, 15), "M", "An Văn Cha", "Lê Thị Mẹ",
-    )  # fmt: skip
+        4,
+        datetime.date(2006, 3, 15),
+        "M",
+        "An Văn Cha",
+        "Lê Thị Mẹ",
+    )
     assert (b.line, b.birth_date, b.sex, b.problems) == (5, datetime.date(2006, 4, 1), "F", ())
 
 
@@ -497,8 +558,10 @@ def test_header_repeated_on_every_page_and_column_numbers(tmp_path: Path) -> Non
     roster = read(write_csv(tmp_path / "pages.csv", text))
     assert roster.header_line == 1
     assert [(r.row, r.line, r.full_name) for r in roster.rows] == [
-        (1, 3, "An Văn A"), (2, 6, "Bình Văn B"), (3, 8, "Cao Văn C"),
-    ]  # fmt: skip
+        (1, 3, "An Văn A"),
+        (2, 6, "Bình Văn B"),
+        (3, 8, "Cao Văn C"),
+    ]
 
 
 def test_the_header_mapping_most_columns_wins(tmp_path: Path) -> None:
@@ -518,14 +581,20 @@ def test_the_header_mapping_most_columns_wins(tmp_path: Path) -> None:
 def test_suggest_mapping() -> None:
     headers = ["TT", "Họ tên", "NS", "Nam/Nữ", "Lớp", "CCCD", "Quê quán", "Ghi chú", "Khác", None]
     assert suggest_mapping(headers) == {
-        "full_name": 1, "birth_date": 2, "sex": 3, "class_name": 4, "personal_id": 5,
-        "hometown": 6, "note": 7,
-    }  # fmt: skip
+        "full_name": 1,
+        "birth_date": 2,
+        "sex": 3,
+        "class_name": 4,
+        "personal_id": 5,
+        "hometown": 6,
+        "note": 7,
+    }
     long_headers = ["Ngày sinh (dd/mm/yyyy)", "Họ và tên học sinh", "Số CCCD (nếu có)"]
     assert suggest_mapping(long_headers) == {"birth_date": 0, "full_name": 1, "personal_id": 2}
     assert suggest_mapping(["Họ tên mẹ học sinh", "Giới tính (Nam/Nữ)"]) == {
-        "mother_name": 0, "sex": 1,
-    }  # fmt: skip
+        "mother_name": 0,
+        "sex": 1,
+    }
     assert suggest_mapping([]) == {}
 
 
@@ -553,8 +622,9 @@ def test_mapping_override(tmp_path: Path) -> None:
     assert roster.header_line == 2
     assert roster.mapping == {"full_name": 1, "birth_date": 2, "sex": 3}
     assert [(r.full_name, r.birth_year, r.sex) for r in roster.rows] == [
-        ("An Văn A", 2006, "F"), ("Bình Văn B", 2007, "M"),
-    ]  # fmt: skip
+        ("An Văn A", 2006, "F"),
+        ("Bình Văn B", 2007, "M"),
+    ]
 
 
 def test_mapping_override_replaces_a_detected_header(tmp_path: Path) -> None:
@@ -769,16 +839,26 @@ def test_rows_are_frozen(tmp_path: Path) -> None:
 
 
 ROSTER_REFUSALS = {
-    "huge-dimensions": "TABLE_TOO_MANY_COLUMNS", "far-cell": "TABLE_TOO_MANY_COLUMNS",
-    "far-row": "TABLE_TOO_MANY_ROWS", "wide-row": "TABLE_ROW_TOO_LARGE",
-    "zip-bomb": "FILE_PACKED_TOO_TIGHT", "many-parts": "FILE_TOO_MANY_PARTS",
-    "huge-shared-string": "TABLE_TEXT_TOO_LARGE", "nested-shared-string": "TABLE_TEXT_TOO_LARGE",
-    "many-merges": "SHEET_TOO_COMPLEX", "huge-header-text": "SHEET_TOO_COMPLEX",
-    "billion-laughs": "FILE_XML_ENTITIES", "truncated-xlsx": "BAD_XLSX",
-    "path-traversal": "FILE_UNSAFE_PART_NAME", "text-named-xlsx": "NO_ROSTER_HEADER",
-    "csv-nul": "NOT_A_TABLE", "csv-late-nul": "BINARY_CONTENT",
-    "csv-one-line": "TABLE_ROW_TOO_LARGE", "empty": "EMPTY_FILE", "jpeg-claiming": "NOT_A_TABLE",
-}  # fmt: skip
+    "huge-dimensions": "TABLE_TOO_MANY_COLUMNS",
+    "far-cell": "TABLE_TOO_MANY_COLUMNS",
+    "far-row": "TABLE_TOO_MANY_ROWS",
+    "wide-row": "TABLE_ROW_TOO_LARGE",
+    "zip-bomb": "FILE_PACKED_TOO_TIGHT",
+    "many-parts": "FILE_TOO_MANY_PARTS",
+    "huge-shared-string": "TABLE_TEXT_TOO_LARGE",
+    "nested-shared-string": "TABLE_TEXT_TOO_LARGE",
+    "many-merges": "SHEET_TOO_COMPLEX",
+    "huge-header-text": "SHEET_TOO_COMPLEX",
+    "billion-laughs": "FILE_XML_ENTITIES",
+    "truncated-xlsx": "BAD_XLSX",
+    "path-traversal": "FILE_UNSAFE_PART_NAME",
+    "text-named-xlsx": "NO_ROSTER_HEADER",
+    "csv-nul": "NOT_A_TABLE",
+    "csv-late-nul": "BINARY_CONTENT",
+    "csv-one-line": "TABLE_ROW_TOO_LARGE",
+    "empty": "EMPTY_FILE",
+    "jpeg-claiming": "NOT_A_TABLE",
+}
 
 
 @pytest.mark.parametrize("name", sorted(ROSTER_REFUSALS))

@@ -34,14 +34,18 @@ def _names(roster: Roster) -> list[str]:
 
 
 def _post(client: object, session: Session, rows: list[list[object]], **data: str) -> object:
-    return client.post(f"/rosters/sessions/{session.pk}/",  # type: ignore[attr-defined]
-                       {"file": SimpleUploadedFile("lop.xlsx", _school_xlsx(rows)), **data})  # fmt: skip
+    return client.post(
+        f"/rosters/sessions/{session.pk}/",  # type: ignore[attr-defined]
+        {"file": SimpleUploadedFile("lop.xlsx", _school_xlsx(rows)), **data},
+    )
 
 
 def test_a_second_class_list_is_added_beside_the_first(
-    session: Session, register: dict, officer_dakmil: User,
+    session: Session,
+    register: dict,
+    officer_dakmil: User,
     django_capture_on_commit_callbacks: object,
-) -> None:  # fmt: skip
+) -> None:
     client = client_for(officer_dakmil)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         assert _post(client, session, CLASS_12A1, name="Lớp 12A1").status_code == 302
@@ -123,9 +127,11 @@ def test_a_replacement_that_drops_someone_waits_and_shows_who_by_the_school_file
 
 
 def test_confirming_the_replacement_makes_it_current_and_pre_checks_it(
-    session: Session, register: dict, officer_dakmil: User,
+    session: Session,
+    register: dict,
+    officer_dakmil: User,
     django_capture_on_commit_callbacks: object,
-) -> None:  # fmt: skip
+) -> None:
     first = _checked_roster(session, officer_dakmil, CLASS_12A1, list_name="Lớp 12A1")
     second = _checked_roster(session, officer_dakmil, CLASS_12A1[:1], replaces="Lớp 12A1")
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
@@ -177,8 +183,9 @@ def test_a_confirmation_made_against_a_version_replaced_since_is_refused(
     services.confirm_replacement(other.pk, against=first.pk, actor=officer_dakmil, run_now=True)
     waiting.refresh_from_db()
     assert waiting.state == "discarded"
-    response = client_for(officer_dakmil).post(f"/rosters/{waiting.pk}/confirm/",
-                                               {"against": first.pk})  # fmt: skip
+    response = client_for(officer_dakmil).post(
+        f"/rosters/{waiting.pk}/confirm/", {"against": first.pk}
+    )
     assert response.status_code == 409
     assert "NOT_AWAITING" in response.content.decode()
 
@@ -215,8 +222,9 @@ def test_a_row_typed_with_its_personal_id_is_the_same_person_whatever_its_name(
 ) -> None:
     _checked_roster(session, officer_dakmil, CLASS_12A1[:1], list_name="Lớp 12A1")
     pid = register["an"].personal_id
-    second = _checked_roster(session, officer_dakmil, [["Nguyễn V. An", "", "Nam", "12A1", pid]],
-                             replaces="Lớp 12A1")  # fmt: skip
+    second = _checked_roster(
+        session, officer_dakmil, [["Nguyễn V. An", "", "Nam", "12A1", pid]], replaces="Lớp 12A1"
+    )
     assert second.is_current
 
 
@@ -276,30 +284,43 @@ def test_another_unit_and_another_liaison_can_neither_confirm_nor_set_aside(
 
 
 def test_the_api_lists_a_sessions_lists_and_confirms_a_replacement(
-    session: Session, register: dict, officer_dakmil: User,
+    session: Session,
+    register: dict,
+    officer_dakmil: User,
     django_capture_on_commit_callbacks: object,
-) -> None:  # fmt: skip
+) -> None:
     client = client_for(officer_dakmil)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         for name, rows in (("Lớp 12A1", CLASS_12A1), ("Lớp 11A2", CLASS_11A2)):
-            response = client.post(f"/api/v1/rosters/sessions/{session.pk}",
-                                   {"file": SimpleUploadedFile("x.xlsx", _school_xlsx(rows)), "name": name})  # fmt: skip
+            response = client.post(
+                f"/api/v1/rosters/sessions/{session.pk}",
+                {"file": SimpleUploadedFile("x.xlsx", _school_xlsx(rows)), "name": name},
+            )
             assert response.status_code == 201
-        response = client.post(f"/api/v1/rosters/sessions/{session.pk}",
-                               {"file": SimpleUploadedFile("x.xlsx", _school_xlsx(CLASS_12A1[:1])),
-                                "replaces": "Lớp 12A1"})  # fmt: skip
+        response = client.post(
+            f"/api/v1/rosters/sessions/{session.pk}",
+            {
+                "file": SimpleUploadedFile("x.xlsx", _school_xlsx(CLASS_12A1[:1])),
+                "replaces": "Lớp 12A1",
+            },
+        )
     waiting = client.get(f"/api/v1/rosters/{response.json()['id']}").json()
     assert waiting["state"] == "awaiting"
     assert [r["line"] for r in waiting["replacement"]["dropped"]] == [6, 7]
     lists = client.get(f"/api/v1/rosters/sessions/{session.pk}").json()
     assert [r["list_name"] for r in lists["current"]] == ["Lớp 12A1", "Lớp 11A2"]
     assert [r["id"] for r in lists["pending"]] == [waiting["id"]]
-    wrong = client.post(f"/api/v1/rosters/{waiting['id']}/confirm", {"against": waiting["id"]},
-                        content_type="application/json")  # fmt: skip
+    wrong = client.post(
+        f"/api/v1/rosters/{waiting['id']}/confirm",
+        {"against": waiting["id"]},
+        content_type="application/json",
+    )
     assert (wrong.status_code, wrong.json()["code"]) == (409, "REPLACEMENT_CHANGED")
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        done = client.post(f"/api/v1/rosters/{waiting['id']}/confirm",
-                           {"against": waiting["replacement"]["against"]},
-                           content_type="application/json")  # fmt: skip
+        done = client.post(
+            f"/api/v1/rosters/{waiting['id']}/confirm",
+            {"against": waiting["replacement"]["against"]},
+            content_type="application/json",
+        )
     assert done.json()["is_current"] is True
     assert client.get(f"/api/v1/rosters/{waiting['id']}").json()["state"] == "checked"

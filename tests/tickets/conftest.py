@@ -42,17 +42,34 @@ def leader(tree: Tree) -> User:
 
 @pytest.fixture
 def session(tree: Tree, commander_daknong: User, leader: User, officer_dakmil: User) -> Session:
-    campaign = create_campaign(unit_id=tree.daknong_police.pk, name="CCCD 2021", law="2014",
-                               start_date=datetime.date(2021, 2, 5), end_date=datetime.date(2021, 6, 30),
-                               actor=commander_daknong)  # fmt: skip
+    campaign = create_campaign(
+        unit_id=tree.daknong_police.pk,
+        name="CCCD 2021",
+        law="2014",
+        start_date=datetime.date(2021, 2, 5),
+        end_date=datetime.date(2021, 6, 30),
+        actor=commander_daknong,
+    )
     venue = create_venue(
         unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil", actor=leader
     )
-    team = create_team(unit_id=tree.dakmil_police.pk, name="Tổ 1", leader_id=leader.pk,
-                       member_ids=[officer_dakmil.pk], actor=leader)  # fmt: skip
-    return plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=team.pk, desks=3, capacity=300,
-                        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
-                        ends_at=datetime.datetime(2021, 3, 6, 23, 30, tzinfo=HCM), actor=leader)  # fmt: skip
+    team = create_team(
+        unit_id=tree.dakmil_police.pk,
+        name="Tổ 1",
+        leader_id=leader.pk,
+        member_ids=[officer_dakmil.pk],
+        actor=leader,
+    )
+    return plan_session(
+        campaign_id=campaign.pk,
+        venue_id=venue.pk,
+        team_id=team.pk,
+        desks=3,
+        capacity=300,
+        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
+        ends_at=datetime.datetime(2021, 3, 6, 23, 30, tzinfo=HCM),
+        actor=leader,
+    )
 
 
 @pytest.fixture
@@ -75,12 +92,25 @@ def make_roster(
 ) -> Roster:
     """A pre-checked list: (full name, class, outcome) a row."""
     named = {"list_name": list_name} if list_name else {}
-    roster = Roster.objects.create(session=session, unit=session.unit, file="rosters/test.xlsx",
-                                   original_name="test.xlsx", kind="xlsx", state=Roster.State.CHECKED,
-                                   **named)  # fmt: skip
+    roster = Roster.objects.create(
+        session=session,
+        unit=session.unit,
+        file="rosters/test.xlsx",
+        original_name="test.xlsx",
+        kind="xlsx",
+        state=Roster.State.CHECKED,
+        **named,
+    )
     RosterEntry.objects.bulk_create(
-        RosterEntry(roster=roster, row=i, line=i + 4, fingerprint=str(i), full_name=name,
-                    class_name=class_name, outcome=Outcome(outcome))
+        RosterEntry(
+            roster=roster,
+            row=i,
+            line=i + 4,
+            fingerprint=str(i),
+            full_name=name,
+            class_name=class_name,
+            outcome=Outcome(outcome),
+        )
         for i, (name, class_name, outcome) in enumerate(rows, start=1)
-    )  # fmt: skip
+    )
     return roster

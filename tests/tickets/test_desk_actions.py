@@ -23,8 +23,9 @@ def line(session: Session, leader: User) -> list[Ticket]:
 
 
 def _post(user: User, desk: Desk, action: str, **payload: object) -> object:
-    return client_for(user).post(f"/api/v1/tickets/desks/{desk.pk}/{action}", payload,
-                                 content_type="application/json")  # fmt: skip
+    return client_for(user).post(
+        f"/api/v1/tickets/desks/{desk.pk}/{action}", payload, content_type="application/json"
+    )
 
 
 def test_recall_announces_the_number_again(
@@ -112,9 +113,16 @@ def other_session(session: Session, leader: User) -> Session:
     from cccd.campaigns.services import plan_session
 
     next_day = datetime.timedelta(days=1)  # the same team cannot be planned twice at once
-    other = plan_session(campaign_id=session.campaign_id, venue_id=session.venue_id, team_id=session.team_id,
-                         starts_at=session.starts_at + next_day, ends_at=session.ends_at + next_day,
-                         desks=2, capacity=50, actor=leader)  # fmt: skip
+    other = plan_session(
+        campaign_id=session.campaign_id,
+        venue_id=session.venue_id,
+        team_id=session.team_id,
+        starts_at=session.starts_at + next_day,
+        ends_at=session.ends_at + next_day,
+        desks=2,
+        capacity=50,
+        actor=leader,
+    )
     services.issue_walk_in(other.pk, actor=leader)
     return other
 
@@ -155,9 +163,13 @@ def test_a_desk_of_another_session_is_refused_as_a_target(
 
 @pytest.mark.parametrize(
     ("payload", "status", "code"),
-    [({"ticket_id": "abc"}, 422, "INVALID_INPUT"), ({}, 422, "INVALID_INPUT"),
-     ({"ticket_id": 99999999}, 404, "NOT_FOUND"), ({"ticket_id": -1}, 422, "INVALID_INPUT")],
-)  # fmt: skip
+    [
+        ({"ticket_id": "abc"}, 422, "INVALID_INPUT"),
+        ({}, 422, "INVALID_INPUT"),
+        ({"ticket_id": 99999999}, 404, "NOT_FOUND"),
+        ({"ticket_id": -1}, 422, "INVALID_INPUT"),
+    ],
+)
 def test_bad_numbers_are_a_clear_4xx(
     officer_dakmil: User,
     desks: list[Desk],

@@ -15,14 +15,23 @@ from tests.tickets.conftest import HCM, make_roster
 
 pytestmark = pytest.mark.django_db
 
-ROWS = [("Nguyễn Văn An", "12A10", "matched"), ("Lê Thị Bình", "12A2", "matched"),
-        ("Trần Văn Cường", "12A1", "review"), ("Phạm Thị Dung", "12A2", "not_found"),
-        ("???", "12A1", "unreadable"), ("Võ Minh Em", "12A1", "matched")]  # fmt: skip
+ROWS = [
+    ("Nguyễn Văn An", "12A10", "matched"),
+    ("Lê Thị Bình", "12A2", "matched"),
+    ("Trần Văn Cường", "12A1", "review"),
+    ("Phạm Thị Dung", "12A2", "not_found"),
+    ("???", "12A1", "unreadable"),
+    ("Võ Minh Em", "12A1", "matched"),
+]
 
 
 def _handed(session: Session) -> list[tuple[int, str, str]]:
-    return [(t.number, t.class_name, t.roster_entry.full_name)
-            for t in Ticket.objects.filter(session=session).select_related("roster_entry").order_by("number")]  # fmt: skip
+    return [
+        (t.number, t.class_name, t.roster_entry.full_name)
+        for t in Ticket.objects.filter(session=session)
+        .select_related("roster_entry")
+        .order_by("number")
+    ]
 
 
 def test_numbers_go_out_in_class_order_without_rows_the_register_lacks(
@@ -31,8 +40,12 @@ def test_numbers_go_out_in_class_order_without_rows_the_register_lacks(
     make_roster(session, ROWS)
     response = client_for(leader).post(f"/queue/sessions/{session.pk}/hand-out/", {"slots": ""})
     assert response.status_code == 302
-    assert _handed(session) == [(1, "12A1", "Trần Văn Cường"), (2, "12A1", "Võ Minh Em"),
-                                (3, "12A2", "Lê Thị Bình"), (4, "12A10", "Nguyễn Văn An")]  # fmt: skip
+    assert _handed(session) == [
+        (1, "12A1", "Trần Văn Cường"),
+        (2, "12A1", "Võ Minh Em"),
+        (3, "12A2", "Lê Thị Bình"),
+        (4, "12A10", "Nguyễn Văn An"),
+    ]
     assert {t.line_at for t in Ticket.objects.all()} == {session.starts_at}
     event = AuditEvent.objects.get(action="ticket.hand_out")
     assert (event.after["count"], event.after["first"], event.after["last"]) == (4, 1, 4)
@@ -50,8 +63,9 @@ def test_numbers_by_time_slot_follow_the_slots_and_carry_their_start(
     session: Session, leader: User
 ) -> None:
     make_roster(session, ROWS)
-    client_for(leader).post(f"/queue/sessions/{session.pk}/hand-out/",
-                            {"slots": "12A2 19:00\n12A1\t19:30\n12A10 00:15"})  # fmt: skip
+    client_for(leader).post(
+        f"/queue/sessions/{session.pk}/hand-out/", {"slots": "12A2 19:00\n12A1\t19:30\n12A10 00:15"}
+    )
     tickets = list(Ticket.objects.order_by("number"))
     assert [(t.class_name, t.slot_start) for t in tickets] == [
         ("12A2", datetime.datetime(2021, 3, 6, 19, 0, tzinfo=HCM)),
@@ -67,14 +81,20 @@ def test_numbers_go_out_for_every_current_list_of_the_session_in_class_order(
 ) -> None:
     """Schools send one list per class: all the session's current lists are handed out."""
     make_roster(session, [("Nguyễn Văn An", "12A10", "matched")], list_name="Lớp 12A10")
-    make_roster(session, [("Lê Thị Bình", "12A2", "matched"), ("Phạm Thị Dung", "12A2", "review")],
-                list_name="Lớp 12A2")  # fmt: skip
+    make_roster(
+        session,
+        [("Lê Thị Bình", "12A2", "matched"), ("Phạm Thị Dung", "12A2", "review")],
+        list_name="Lớp 12A2",
+    )
     checking = make_roster(session, [("Võ Minh Em", "12A1", "matched")], list_name="Lớp 12A1")
     checking.state = "checking"  # still being pre-checked: handed out later, with a second press
     checking.save()
     services.hand_out_numbers(session.pk, actor=leader)
-    assert _handed(session) == [(1, "12A2", "Lê Thị Bình"), (2, "12A2", "Phạm Thị Dung"),
-                                (3, "12A10", "Nguyễn Văn An")]  # fmt: skip
+    assert _handed(session) == [
+        (1, "12A2", "Lê Thị Bình"),
+        (2, "12A2", "Phạm Thị Dung"),
+        (3, "12A10", "Nguyễn Văn An"),
+    ]
     event = AuditEvent.objects.get(action="ticket.hand_out")
     assert len(event.after["rosters"]) == 2
 

@@ -34,16 +34,27 @@ def desk_of(session: Session, number: int, actor: User) -> Desk:
     return Desk.objects.get(session=session, number=number)
 
 
-def another_session(session: Session, leader: User, start: datetime.datetime,
-                    end: datetime.datetime) -> Session:  # fmt: skip
+def another_session(
+    session: Session, leader: User, start: datetime.datetime, end: datetime.datetime
+) -> Session:
     """Another team's session at a commune hall (the officer is in both teams)."""
-    hall = create_venue(unit_id=session.unit_id, kind="commune_hall", name="Hội trường xã Đắk Lao",
-                        actor=leader)  # fmt: skip
-    team = create_team(unit_id=session.unit_id, name="Tổ 2", leader_id=leader.pk, member_ids=[],
-                       actor=leader)  # fmt: skip
-    return plan_session(campaign_id=session.campaign_id, venue_id=hall.pk, team_id=team.pk,
-                        starts_at=start, ends_at=end, desks=2, capacity=50, accept_clashes=True,
-                        actor=leader)  # fmt: skip
+    hall = create_venue(
+        unit_id=session.unit_id, kind="commune_hall", name="Hội trường xã Đắk Lao", actor=leader
+    )
+    team = create_team(
+        unit_id=session.unit_id, name="Tổ 2", leader_id=leader.pk, member_ids=[], actor=leader
+    )
+    return plan_session(
+        campaign_id=session.campaign_id,
+        venue_id=hall.pk,
+        team_id=team.pk,
+        starts_at=start,
+        ends_at=end,
+        desks=2,
+        capacity=50,
+        accept_clashes=True,
+        actor=leader,
+    )
 
 
 def test_an_officer_cannot_hold_two_desks_of_one_session(
@@ -63,8 +74,12 @@ def test_an_officer_cannot_hold_desks_at_two_sessions_whose_hours_overlap_past_m
     session: Session, officer_dakmil: User, leader: User
 ) -> None:
     # the school's evening runs 19:00–23:30; the hall's night runs 23:00–01:00
-    night = another_session(session, leader, datetime.datetime(2021, 3, 6, 23, tzinfo=HCM),
-                            datetime.datetime(2021, 3, 7, 1, tzinfo=HCM))  # fmt: skip
+    night = another_session(
+        session,
+        leader,
+        datetime.datetime(2021, 3, 6, 23, tzinfo=HCM),
+        datetime.datetime(2021, 3, 7, 1, tzinfo=HCM),
+    )
     services.open_desk(desk_of(night, 1, officer_dakmil).pk, actor=officer_dakmil)
     school = desk_of(session, 1, officer_dakmil)
     with pytest.raises(DomainError) as caught:
@@ -77,8 +92,12 @@ def test_an_officer_cannot_hold_desks_at_two_sessions_whose_hours_overlap_past_m
 def test_a_desk_left_open_at_an_earlier_evening_is_not_in_the_way(
     session: Session, officer_dakmil: User, leader: User
 ) -> None:
-    yesterday = another_session(session, leader, datetime.datetime(2021, 3, 5, 19, tzinfo=HCM),
-                                datetime.datetime(2021, 3, 5, 23, tzinfo=HCM))  # fmt: skip
+    yesterday = another_session(
+        session,
+        leader,
+        datetime.datetime(2021, 3, 5, 19, tzinfo=HCM),
+        datetime.datetime(2021, 3, 5, 23, tzinfo=HCM),
+    )
     services.open_desk(desk_of(yesterday, 1, officer_dakmil).pk, actor=officer_dakmil)
     tonight = services.open_desk(desk_of(session, 1, officer_dakmil).pk, actor=officer_dakmil)
     assert tonight.is_open and tonight.officer == officer_dakmil

@@ -35,8 +35,17 @@ def test_it_shows_number_state_place_and_wait_and_nothing_personal(
         page = response.content.decode()
         assert response.status_code == 200
         assert shown.display in page
-        for personal in ("Hùng", "Nguyen", "067085001234", "12/04/1985", "1985", "12A1", "Hoa",
-                         "067190004321", "03/05/1990"):  # fmt: skip
+        for personal in (
+            "Hùng",
+            "Nguyen",
+            "067085001234",
+            "12/04/1985",
+            "1985",
+            "12A1",
+            "Hoa",
+            "067190004321",
+            "03/05/1990",
+        ):
             assert personal not in page.replace(shown.display, ""), personal
     page = Client().get(f"/queue/t/{ticket.public_token}/").content.decode()
     # one person ahead, 4 min (nobody done yet) × 2 ÷ 3 planned desks (none open yet) → 3 min
@@ -60,8 +69,9 @@ def test_the_wait_uses_the_median_service_time_and_the_open_desks(
     tickets = [services.issue_walk_in(session.pk, actor=leader) for _ in range(8)]
     start = datetime.datetime(2021, 3, 6, 19, tzinfo=datetime.UTC)
     for ticket, minutes in zip(tickets[:3], (2, 6, 10), strict=True):  # median: 6 min
-        Ticket.objects.filter(pk=ticket.pk).update(state="done", called_at=start,
-                                                  done_at=start + datetime.timedelta(minutes=minutes))  # fmt: skip
+        Ticket.objects.filter(pk=ticket.pk).update(
+            state="done", called_at=start, done_at=start + datetime.timedelta(minutes=minutes)
+        )
     last = Ticket.objects.get(pk=tickets[-1].pk)
     assert queries.service_time(session) == datetime.timedelta(minutes=6)
     assert queries.people_ahead(last) == 4

@@ -23,10 +23,17 @@ class TestQueueScoping(CrossUnitAccessMixin):
 
     def urls_for_dakmil_object(self, tree: Tree) -> list[str]:
         s, t = self.session.pk, self.ticket.pk
-        return [f"/queue/sessions/{s}/", f"/queue/sessions/{s}/desks/1/", f"/queue/sessions/{s}/board/",
-                f"/queue/sessions/{s}/board/state/", f"/queue/tickets/{t}/slip/",
-                f"/api/v1/tickets/sessions/{s}", f"/api/v1/tickets/sessions/{s}/desks",
-                f"/api/v1/tickets/sessions/{s}/board", f"/api/v1/tickets/{t}"]  # fmt: skip
+        return [
+            f"/queue/sessions/{s}/",
+            f"/queue/sessions/{s}/desks/1/",
+            f"/queue/sessions/{s}/board/",
+            f"/queue/sessions/{s}/board/state/",
+            f"/queue/tickets/{t}/slip/",
+            f"/api/v1/tickets/sessions/{s}",
+            f"/api/v1/tickets/sessions/{s}/desks",
+            f"/api/v1/tickets/sessions/{s}/board",
+            f"/api/v1/tickets/{t}",
+        ]
 
 
 def test_another_units_team_leader_cannot_change_the_queue(
@@ -34,11 +41,13 @@ def test_another_units_team_leader_cannot_change_the_queue(
 ) -> None:
     ticket = services.issue_walk_in(session.pk, actor=leader)
     client = client_for(make_user("totruong.tayson", "team_leader", tree.tayson_police))
-    posts = [(f"/api/v1/tickets/desks/{desks[0].pk}/call-next", {}),
-             (f"/api/v1/tickets/desks/{desks[0].pk}/open", {}),
-             (f"/api/v1/tickets/desks/{desks[0].pk}/skip", {"ticket_id": ticket.pk}),
-             (f"/api/v1/tickets/sessions/{session.pk}/walk-ins", {}),
-             (f"/api/v1/tickets/sessions/{session.pk}/hand-out", {})]  # fmt: skip
+    posts = [
+        (f"/api/v1/tickets/desks/{desks[0].pk}/call-next", {}),
+        (f"/api/v1/tickets/desks/{desks[0].pk}/open", {}),
+        (f"/api/v1/tickets/desks/{desks[0].pk}/skip", {"ticket_id": ticket.pk}),
+        (f"/api/v1/tickets/sessions/{session.pk}/walk-ins", {}),
+        (f"/api/v1/tickets/sessions/{session.pk}/hand-out", {}),
+    ]
     for url, payload in posts:
         response = client.post(url, payload, content_type="application/json")
         assert (response.status_code, response.json()["code"]) == (404, "NOT_FOUND"), url

@@ -74,14 +74,20 @@ def test_a_person_of_another_unit_or_an_unknown_group_is_404_and_nothing_issued(
 
 
 def test_the_api_issues_a_walk_in_by_group_code(session: Session, leader: User) -> None:
-    response = client_for(leader).post(f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
-                                       {"group_code": "elderly"}, content_type="application/json")  # fmt: skip
+    response = client_for(leader).post(
+        f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
+        {"group_code": "elderly"},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     body = response.json()
     assert (body["display"], body["group_code"], body["state"]) == ("0001", "elderly", "waiting")
     assert "/queue/t/" in body["public_url"]
-    bad = client_for(leader).post(f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
-                                  {"group_code": "nobody"}, content_type="application/json")  # fmt: skip
+    bad = client_for(leader).post(
+        f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
+        {"group_code": "nobody"},
+        content_type="application/json",
+    )
     assert bad.status_code == 404
 
 
@@ -96,9 +102,15 @@ def test_an_officer_cannot_hand_out_walk_in_numbers(session: Session, officer_da
 
 def dossier_of(person: object, session: Session, state: str, **fields: object) -> Enrollment:
     return Enrollment.objects.create(
-        unit=session.unit, session=session, person=person, kind="first_issue", law="2014",
-        state=state, received_at=datetime.datetime(2021, 3, 1, 20, 10, tzinfo=HCM), **fields,
-    )  # fmt: skip
+        unit=session.unit,
+        session=session,
+        person=person,
+        kind="first_issue",
+        law="2014",
+        state=state,
+        received_at=datetime.datetime(2021, 3, 1, 20, 10, tzinfo=HCM),
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -121,8 +133,11 @@ def test_a_person_with_an_open_dossier_gets_no_number_at_the_door(
         and "01/03/2021" in page
     )
     assert not Ticket.objects.exists()
-    api = client_for(leader).post(f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
-                                  {"person_id": hung.pk}, content_type="application/json")  # type: ignore[attr-defined]  # fmt: skip
+    api = client_for(leader).post(
+        f"/api/v1/tickets/sessions/{session.pk}/walk-ins",
+        {"person_id": hung.pk},
+        content_type="application/json",
+    )  # type: ignore[attr-defined]
     assert (api.status_code, api.json()["code"]) == (409, "OPEN_APPLICATION")
 
 

@@ -88,5 +88,11 @@ def record_read(
     who, what, when, from where. The event names the object by its code or row id, never by a
     person's name, so the trail itself holds no personal data."""
     code = getattr(obj, "code", None)
-    return record(action, actor=actor, unit=unit, obj=obj, after=ids or None,
-                  object_repr=str(code) if code else f"#{obj.pk}")  # fmt: skip
+    return record(
+        action,
+        actor=actor,
+        unit=unit,
+        obj=obj,
+        after=ids or None,
+        object_repr=str(code) if code else f"#{obj.pk}",
+    )

@@ -51,17 +51,23 @@ class OwnPasswordForm(forms.Form):
     """The current password, and the new one typed twice; the service checks the current one."""
 
     current_password = forms.CharField(
-        label=_("Current password"), max_length=128, strip=False,
+        label=_("Current password"),
+        max_length=128,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )  # fmt: skip
+    )
     new_password = forms.CharField(
-        label=_("New password"), max_length=128, strip=False,
+        label=_("New password"),
+        max_length=128,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )  # fmt: skip
+    )
     new_password_again = forms.CharField(
-        label=_("New password again"), max_length=128, strip=False,
+        label=_("New password again"),
+        max_length=128,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )  # fmt: skip
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

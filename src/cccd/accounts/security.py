@@ -109,9 +109,14 @@ def record_denial(
         actor=actor,
         unit=actor.unit if actor is not None else None,
         object_repr=route,
-        after={"route": route, "method": request.method, "status": status, "code": code,
-               "ids": ids},
-    )  # fmt: skip
+        after={
+            "route": route,
+            "method": request.method,
+            "status": status,
+            "code": code,
+            "ids": ids,
+        },
+    )
 
 
 @dataclass(frozen=True)

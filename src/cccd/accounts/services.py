@@ -122,8 +122,13 @@ def set_user_password(user_id: int, password: str, *, actor: User) -> User:
         raise errors.OWN_PASSWORD_NEEDS_CURRENT()
     user = get_visible(actor, User.objects.select_for_update(), pk=user_id)
     ended = _replace_password(user, password)
-    record("user.set_password", actor=actor, unit=user.unit, obj=user,
-           after={"api_tokens_ended": ended})  # fmt: skip
+    record(
+        "user.set_password",
+        actor=actor,
+        unit=user.unit,
+        obj=user,
+        after={"api_tokens_ended": ended},
+    )
     return user
 
 
@@ -136,8 +141,13 @@ def change_own_password(*, current: str, new: str, actor: User) -> User:
     if current == new:
         raise errors.SAME_PASSWORD()
     ended = _replace_password(user, new)
-    record("user.change_password", actor=user, unit=user.unit, obj=user,
-           after={"api_tokens_ended": ended})  # fmt: skip
+    record(
+        "user.change_password",
+        actor=user,
+        unit=user.unit,
+        obj=user,
+        after={"api_tokens_ended": ended},
+    )
     return user
 
 
@@ -152,11 +162,20 @@ def create_api_token(*, name: str, actor: User) -> tuple[ApiToken, str]:
     name = clean_label(name, field=_("token name"), max_length=100)
     raw = "cccd_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name, prefix=raw[5:11], key_hash=hash_token(raw),
-        expires_at=timezone.now() + token_lifetime(), password_stamp=password_stamp(actor),
-    )  # fmt: skip
-    record("api_token.create", actor=actor, unit=actor.unit, obj=token,
-           after={"expires_at": token.expires_at.isoformat()})  # fmt: skip
+        user=actor,
+        name=name,
+        prefix=raw[5:11],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + token_lifetime(),
+        password_stamp=password_stamp(actor),
+    )
+    record(
+        "api_token.create",
+        actor=actor,
+        unit=actor.unit,
+        obj=token,
+        after={"expires_at": token.expires_at.isoformat()},
+    )
     return token, raw
 
 

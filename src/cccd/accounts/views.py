@@ -45,8 +45,12 @@ def user_create(request: LoggedInRequest) -> HttpResponse:
         user = services.create_user(actor=request.user, **form.cleaned_data)
         messages.success(request, _("User %(username)s created.") % {"username": user.username})
         return redirect("user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "title": _("New user")},
+        status=400 if form.errors else 200,
+    )
 
 
 @requires(USERS)
@@ -66,8 +70,12 @@ def user_edit(request: LoggedInRequest, user_id: int) -> HttpResponse:
         services.update_user(target.pk, actor=request.user, **changes)
         messages.success(request, _("User %(username)s saved.") % {"username": target.username})
         return redirect("user_list")
-    context = {"form": form, "password_form": password_form, "target": target,
-               "title": _("User %(username)s") % {"username": target.username}}  # fmt: skip
+    context = {
+        "form": form,
+        "password_form": password_form,
+        "target": target,
+        "title": _("User %(username)s") % {"username": target.username},
+    }
     return render(request, "accounts/user_form.html", context, status=400 if form.errors else 200)
 
 
@@ -126,8 +134,11 @@ def password_change(request: LoggedInRequest) -> HttpResponse:
     form = OwnPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.change_own_password(current=form.cleaned_data["current_password"],
-                                                new=form.cleaned_data["new_password"], actor=request.user)  # fmt: skip
+            user = services.change_own_password(
+                current=form.cleaned_data["current_password"],
+                new=form.cleaned_data["new_password"],
+                actor=request.user,
+            )
         except DomainError as exc:  # shown beside the form, which keeps nothing typed
             form.add_error(None, exc.message)
         else:
@@ -137,8 +148,9 @@ def password_change(request: LoggedInRequest) -> HttpResponse:
                 _("Password changed. Your API tokens have ended; make new ones if you need them."),
             )
             return redirect("home")
-    return render(request, "accounts/password_change.html", {"form": form},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @requires()

@@ -62,8 +62,14 @@ def set_target(request: LoggedInRequest, campaign_id: Id, payload: TargetIn) -> 
     )
     if payload.group_code and group is None:
         raise NOT_FOUND()
-    return services.set_target(campaign_id=campaign_id, unit_id=payload.unit_id, group_id=group.pk if group else None,
-                               total=payload.total, per_day=payload.per_day, actor=request.user)  # fmt: skip
+    return services.set_target(
+        campaign_id=campaign_id,
+        unit_id=payload.unit_id,
+        group_id=group.pk if group else None,
+        total=payload.total,
+        per_day=payload.per_day,
+        actor=request.user,
+    )
 
 
 @router.post("/{campaign_id}/sessions", response={201: SessionOut}, auth=api_requires(PLAN))

@@ -41,8 +41,12 @@ class CampaignForm(forms.Form):
 
 class TargetForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    group = forms.ModelChoiceField(label=_("Group"), queryset=PriorityGroup.objects.filter(is_active=True),
-                                   required=False, empty_label=_("All groups"))  # fmt: skip
+    group = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=PriorityGroup.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All groups"),
+    )
     total = forms.IntegerField(label=_("Target"), min_value=0, max_value=10_000_000)
     per_day = forms.IntegerField(
         label=_("Per day"), min_value=0, max_value=1_000_000, required=False

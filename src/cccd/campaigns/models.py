@@ -86,8 +86,14 @@ class Target(models.Model):
         Campaign, models.CASCADE, related_name="targets", verbose_name=_("campaign")
     )
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
-    group = models.ForeignKey(PriorityGroup, models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("group"))  # fmt: skip
+    group = models.ForeignKey(
+        PriorityGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("group"),
+    )
     total = models.PositiveIntegerField(_("total"))
     per_day = models.PositiveIntegerField(_("per day"), null=True, blank=True)
 
@@ -97,11 +103,17 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [  # one per group, and one for "all groups" (no group)
-            models.UniqueConstraint(fields=["campaign", "unit", "group"], condition=Q(group__isnull=False),
-                                    name="target_once_per_group"),
-            models.UniqueConstraint(fields=["campaign", "unit"], condition=Q(group__isnull=True),
-                                    name="target_once_in_total"),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "group"],
+                condition=Q(group__isnull=False),
+                name="target_once_per_group",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "unit"],
+                condition=Q(group__isnull=True),
+                name="target_once_in_total",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.group or '*'}: {self.total}"
@@ -121,10 +133,17 @@ class Venue(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    commune = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("commune"))  # fmt: skip
-    liaison = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-                                related_name="venues", verbose_name=_("liaison"))  # fmt: skip
+    commune = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commune")
+    )
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="venues",
+        verbose_name=_("liaison"),
+    )
 
     scope_field = "unit"
 
@@ -142,10 +161,12 @@ class Team(models.Model):
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="teams", verbose_name=_("unit"))
     name = models.CharField(_("name"), max_length=120)
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="led_teams",
-                               verbose_name=_("leader"))  # fmt: skip
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True,
-                                     verbose_name=_("members"))  # fmt: skip
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="led_teams", verbose_name=_("leader")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("members")
+    )
 
     scope_field = "unit"
 

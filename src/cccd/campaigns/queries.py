@@ -45,12 +45,15 @@ def hand_on_targets(
     offers them (the venue's own first) and `close_session` accepts only these."""
     return (
         visible_to(user, Session.objects.select_related("venue", "unit"))
-        .filter(unit_id=session.unit_id, starts_at__gt=session.starts_at,
-                ends_at__gt=now or timezone.now())
+        .filter(
+            unit_id=session.unit_id,
+            starts_at__gt=session.starts_at,
+            ends_at__gt=now or timezone.now(),
+        )
         .exclude(state__in=Session.ENDED)
         .exclude(pk=session.pk)
         .order_by("starts_at", "pk")
-    )  # fmt: skip
+    )
 
 
 def tonight_sessions(user: User, *, now: datetime.datetime | None = None) -> QuerySet[Session]:

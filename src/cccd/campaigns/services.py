@@ -70,22 +70,47 @@ def _bounded(value: int, field: str, low: int, high: int) -> int:
 
 
 @transaction.atomic
-def create_campaign(*, unit_id: int, name: str, start_date: datetime.date, end_date: datetime.date,
-                    law: str, actor: User) -> Campaign:  # fmt: skip
+def create_campaign(
+    *,
+    unit_id: int,
+    name: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    law: str,
+    actor: User,
+) -> Campaign:
     require_permission(actor, CAMPAIGNS)
     name = clean_label(name, field=_("campaign name"), max_length=200)
     check_campaign_days(start_date, end_date)
     unit = _police_unit(unit_id, actor=actor)
-    campaign = Campaign.objects.create(unit=unit, name=name, start_date=start_date, end_date=end_date,
-                                       law=Campaign.Law(law), created_by=actor)  # fmt: skip
-    record("campaign.create", actor=actor, unit=unit, obj=campaign,
-           after=snapshot(campaign, ("name", "start_date", "end_date", "law", "unit")))  # fmt: skip
+    campaign = Campaign.objects.create(
+        unit=unit,
+        name=name,
+        start_date=start_date,
+        end_date=end_date,
+        law=Campaign.Law(law),
+        created_by=actor,
+    )
+    record(
+        "campaign.create",
+        actor=actor,
+        unit=unit,
+        obj=campaign,
+        after=snapshot(campaign, ("name", "start_date", "end_date", "law", "unit")),
+    )
     return campaign
 
 
 @transaction.atomic
-def set_target(*, campaign_id: int, unit_id: int, group_id: int | None, total: int, per_day: int | None,
-               actor: User) -> Target:  # fmt: skip
+def set_target(
+    *,
+    campaign_id: int,
+    unit_id: int,
+    group_id: int | None,
+    total: int,
+    per_day: int | None,
+    actor: User,
+) -> Target:
     """Set (or change) one target; the unit must be the campaign's or below it."""
     require_permission(actor, CAMPAIGNS)
     campaign = get_visible(
@@ -127,8 +152,16 @@ def _campaign_for_planning(campaign_id: int, *, actor: User) -> Campaign:
 
 
 @transaction.atomic
-def create_venue(*, unit_id: int, kind: str, name: str, address: str = "", commune_id: int | None = None,
-                 liaison_id: int | None = None, actor: User) -> Venue:  # fmt: skip
+def create_venue(
+    *,
+    unit_id: int,
+    kind: str,
+    name: str,
+    address: str = "",
+    commune_id: int | None = None,
+    liaison_id: int | None = None,
+    actor: User,
+) -> Venue:
     require_permission(actor, PLAN)
     name = clean_label(name, field=_("venue name"), max_length=200)
     address = clean_label(address, field=_("address"), max_length=300, required=False)
@@ -143,8 +176,14 @@ def create_venue(*, unit_id: int, kind: str, name: str, address: str = "", commu
         if liaison_id
         else None
     )
-    venue = Venue.objects.create(unit=unit, kind=Venue.Kind(kind), name=name, address=address,
-                                 commune=commune, liaison=liaison)  # fmt: skip
+    venue = Venue.objects.create(
+        unit=unit,
+        kind=Venue.Kind(kind),
+        name=name,
+        address=address,
+        commune=commune,
+        liaison=liaison,
+    )
     record(
         "venue.create",
         actor=actor,
@@ -171,15 +210,30 @@ def create_team(
         raise errors.TEAM_LEADER_UNIT()
     team = Team.objects.create(unit=unit, name=name, leader_id=leader_id)
     team.members.set([p for p in people if p.pk in member_ids or p.pk == leader_id])
-    record("team.create", actor=actor, unit=unit, obj=team,
-           after={"name": team.name, "leader": leader_id, "members": sorted({leader_id, *member_ids})})  # fmt: skip
+    record(
+        "team.create",
+        actor=actor,
+        unit=unit,
+        obj=team,
+        after={"name": team.name, "leader": leader_id, "members": sorted({leader_id, *member_ids})},
+    )
     return team
 
 
 @transaction.atomic
-def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: datetime.datetime,
-                 ends_at: datetime.datetime, desks: int, capacity: int, note: str = "",
-                 accept_clashes: bool = False, actor: User) -> Session:  # fmt: skip
+def plan_session(
+    *,
+    campaign_id: int,
+    venue_id: int,
+    team_id: int,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    desks: int,
+    capacity: int,
+    note: str = "",
+    accept_clashes: bool = False,
+    actor: User,
+) -> Session:
     """Plan a session. Times are aware; a session may cross midnight but lasts at most 24 hours.
 
     Clashes are checked here, at the first step (see `_check_clashes`): a team planned twice at
@@ -197,13 +251,25 @@ def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: da
         )
     # venue, then team: one lock order, so two planners never wait on each other in a cycle, and a
     # second plan for the same team or venue sees the first once it is committed
-    venue = get_visible(actor, Venue.objects.select_for_update(of=("self",)).select_related("unit"), pk=venue_id)  # fmt: skip
-    team = get_visible(actor, Team.objects.select_for_update(of=("self",)).select_related("unit"), pk=team_id)  # fmt: skip
+    venue = get_visible(
+        actor, Venue.objects.select_for_update(of=("self",)).select_related("unit"), pk=venue_id
+    )
+    team = get_visible(
+        actor, Team.objects.select_for_update(of=("self",)).select_related("unit"), pk=team_id
+    )
     if not (ends_at > starts_at and ends_at - starts_at <= MAX_SESSION):
         raise errors.SESSION_TIMES()
-    session = Session(campaign=campaign, unit=venue.unit, venue=venue, team=team, starts_at=starts_at,
-                      ends_at=ends_at, desks=_bounded(desks, "desks", 1, 50),
-                      capacity=_bounded(capacity, "capacity", 1, 20_000), note=note.strip()[:300])  # fmt: skip
+    session = Session(
+        campaign=campaign,
+        unit=venue.unit,
+        venue=venue,
+        team=team,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        desks=_bounded(desks, "desks", 1, 50),
+        capacity=_bounded(capacity, "capacity", 1, 20_000),
+        note=note.strip()[:300],
+    )
     if not campaign.start_date <= session.local_day <= campaign.end_date:
         raise errors.SESSION_OUTSIDE_CAMPAIGN(
             start=f"{campaign.start_date:%d/%m/%Y}", end=f"{campaign.end_date:%d/%m/%Y}"
@@ -215,9 +281,16 @@ def plan_session(*, campaign_id: int, venue_id: int, team_id: int, starts_at: da
     if warnings and not accept_clashes:
         raise errors.SESSION_CLASHES(clashes="; ".join(warnings))
     session.save()
-    record("session.plan", actor=actor, unit=session.unit, obj=session,
-           after=snapshot(session, ("campaign", "venue", "team", "starts_at", "ends_at", "desks", "capacity"))
-           | ({"accepted_clashes": warnings} if warnings else {}))  # fmt: skip
+    record(
+        "session.plan",
+        actor=actor,
+        unit=session.unit,
+        obj=session,
+        after=snapshot(
+            session, ("campaign", "venue", "team", "starts_at", "ends_at", "desks", "capacity")
+        )
+        | ({"accepted_clashes": warnings} if warnings else {}),
+    )
     return session
 
 

@@ -48,8 +48,14 @@ def campaign_list(request: LoggedInRequest) -> HttpResponse:
         require_permission(request.user, CAMPAIGNS)
         if form is not None and form.is_valid():
             data = form.cleaned_data
-            campaign = services.create_campaign(unit_id=data["unit"].pk, name=data["name"], start_date=data["start_date"],
-                                                end_date=data["end_date"], law=data["law"], actor=request.user)  # fmt: skip
+            campaign = services.create_campaign(
+                unit_id=data["unit"].pk,
+                name=data["name"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                law=data["law"],
+                actor=request.user,
+            )
             messages.success(request, _("Campaign created."))
             return redirect("campaign_detail", campaign_id=campaign.pk)
     context = {"campaigns": queries.visible_campaigns(request.user), "form": form}
@@ -74,15 +80,24 @@ def campaign_detail(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
         require_permission(request.user, CAMPAIGNS)
         if form is not None and form.is_valid():
             data = form.cleaned_data
-            services.set_target(campaign_id=campaign.pk, unit_id=data["unit"].pk,
-                                group_id=data["group"].pk if data["group"] else None, total=data["total"],
-                                per_day=data["per_day"], actor=request.user)  # fmt: skip
+            services.set_target(
+                campaign_id=campaign.pk,
+                unit_id=data["unit"].pk,
+                group_id=data["group"].pk if data["group"] else None,
+                total=data["total"],
+                per_day=data["per_day"],
+                actor=request.user,
+            )
             messages.success(request, _("Target saved."))
             return redirect("campaign_detail", campaign_id=campaign.pk)
     targets = visible_to(request.user, campaign.targets.select_related("unit", "group"))
     sessions = visible_to(request.user, campaign.sessions.select_related("venue", "team"))
-    context = {"campaign": campaign, "targets": targets.order_by("unit__path", "group__priority"),
-               "sessions": sessions.order_by("starts_at"), "form": form}  # fmt: skip
+    context = {
+        "campaign": campaign,
+        "targets": targets.order_by("unit__path", "group__priority"),
+        "sessions": sessions.order_by("starts_at"),
+        "form": form,
+    }
     return render(request, "campaigns/detail.html", context, status=_status(form))
 
 
@@ -99,16 +114,28 @@ def session_plan(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
     """The planning form; a clash comes back on the form itself, with the other session named,
     and a clash the planner may accept (a shared hall) offers "plan it anyway"."""
     campaign = _campaign(request, campaign_id)
-    form = SessionForm(request.POST or None, venues=visible_to(request.user, Venue.objects.all()),
-                       teams=visible_to(request.user, Team.objects.all()))  # fmt: skip
+    form = SessionForm(
+        request.POST or None,
+        venues=visible_to(request.user, Venue.objects.all()),
+        teams=visible_to(request.user, Team.objects.all()),
+    )
     error = None
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.times()
         data = form.cleaned_data
         try:
-            services.plan_session(campaign_id=campaign.pk, venue_id=data["venue"].pk, team_id=data["team"].pk,
-                                  starts_at=starts_at, ends_at=ends_at, desks=data["desks"], capacity=data["capacity"],
-                                  note=data["note"], accept_clashes=data["accept_clashes"], actor=request.user)  # fmt: skip
+            services.plan_session(
+                campaign_id=campaign.pk,
+                venue_id=data["venue"].pk,
+                team_id=data["team"].pk,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                desks=data["desks"],
+                capacity=data["capacity"],
+                note=data["note"],
+                accept_clashes=data["accept_clashes"],
+                actor=request.user,
+            )
         except DomainError as exc:
             if exc.code not in PLANNING_CLASHES:
                 raise
@@ -116,8 +143,12 @@ def session_plan(request: LoggedInRequest, campaign_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Session planned."))
             return redirect("campaign_detail", campaign_id=campaign.pk)
-    context = {"form": form, "campaign": campaign, "error": error,
-               "may_accept": error is not None and error.code == errors.SESSION_CLASHES.code}  # fmt: skip
+    context = {
+        "form": form,
+        "campaign": campaign,
+        "error": error,
+        "may_accept": error is not None and error.code == errors.SESSION_CLASHES.code,
+    }
     status = error.status if error is not None else _status(form)
     return render(request, "campaigns/session_plan.html", context, status=status)
 
@@ -133,8 +164,13 @@ def venue_list(request: LoggedInRequest) -> HttpResponse:
         require_permission(request.user, PLAN)
         if form is not None and form.is_valid():
             data = form.cleaned_data
-            services.create_venue(unit_id=data["unit"].pk, kind=data["kind"], name=data["name"],
-                                  address=data["address"], actor=request.user)  # fmt: skip
+            services.create_venue(
+                unit_id=data["unit"].pk,
+                kind=data["kind"],
+                name=data["name"],
+                address=data["address"],
+                actor=request.user,
+            )
             messages.success(request, _("Venue saved."))
             return redirect("venue_list")
     venues = visible_to(request.user, Venue.objects.select_related("unit"))
@@ -159,8 +195,13 @@ def team_create(request: LoggedInRequest) -> HttpResponse:
             request, "campaigns/form.html", {"form": form, "title": _("New team")}, status=400
         )
     data = form.cleaned_data
-    services.create_team(unit_id=data["unit"].pk, name=data["name"], leader_id=data["leader"].pk,
-                         member_ids=[m.pk for m in data["members"]], actor=request.user)  # fmt: skip
+    services.create_team(
+        unit_id=data["unit"].pk,
+        name=data["name"],
+        leader_id=data["leader"].pk,
+        member_ids=[m.pk for m in data["members"]],
+        actor=request.user,
+    )
     messages.success(request, _("Team saved."))
     return redirect("venue_list")
 
@@ -182,6 +223,18 @@ def group_list(request: LoggedInRequest) -> HttpResponse:
             return redirect("group_list")
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("group_list")
-    groups = [(g, GroupForm(initial={"name": g.name, "priority": g.priority, "served_first": g.served_first,
-                                     "is_active": g.is_active})) for g in PriorityGroup.objects.all()]  # fmt: skip
+    groups = [
+        (
+            g,
+            GroupForm(
+                initial={
+                    "name": g.name,
+                    "priority": g.priority,
+                    "served_first": g.served_first,
+                    "is_active": g.is_active,
+                }
+            ),
+        )
+        for g in PriorityGroup.objects.all()
+    ]
     return render(request, "campaigns/groups.html", {"groups": groups, "can_edit": can_edit})

@@ -221,16 +221,24 @@ def _exchange_at_age(applicant: Applicant, today: dt.date, verdict: Verdict) -> 
         return _with(verdict, Refusal.NO_EXPIRY)
     milestone = milestone_of(applicant.birth_date, expiry)
     opens = exchange_opens(applicant.birth_date, expiry)
-    verdict = Verdict(verdict.kind, milestone=milestone, card_expiry=expiry,
-                      estimated=verdict.estimated)  # fmt: skip
+    verdict = Verdict(
+        verdict.kind, milestone=milestone, card_expiry=expiry, estimated=verdict.estimated
+    )
     if today < opens:
         return _with(verdict, Refusal.NOT_YET_DUE, opens_on=opens)
     return verdict
 
 
 def _with(verdict: Verdict, refusal: Refusal, *, opens_on: dt.date | None = None) -> Verdict:
-    return Verdict(verdict.kind, refusal, opens_on, verdict.milestone, verdict.card_expiry,
-                   verdict.needs_reason, verdict.estimated)  # fmt: skip
+    return Verdict(
+        verdict.kind,
+        refusal,
+        opens_on,
+        verdict.milestone,
+        verdict.card_expiry,
+        verdict.needs_reason,
+        verdict.estimated,
+    )
 
 
 def eligibility(kind: Kind, applicant: Applicant, today: dt.date, *, law: validity.Law) -> Verdict:
@@ -254,12 +262,17 @@ def eligibility(kind: Kind, applicant: Applicant, today: dt.date, *, law: validi
     on = _require_date(today, "today")
     _require_applicant(applicant, on)
     card_expiry = applicant.card_expiry if applicant.has_card else None
-    verdict = Verdict(which, card_expiry=card_expiry, needs_reason=which in REASON_KINDS,
-                      estimated=applicant.birth_year_only)  # fmt: skip
+    verdict = Verdict(
+        which,
+        card_expiry=card_expiry,
+        needs_reason=which in REASON_KINDS,
+        estimated=applicant.birth_year_only,
+    )
     minimum = validity.MINIMUM_AGE[code]
     if validity.age_on(applicant.birth_date, on) < minimum:
-        return _with(verdict, Refusal.TOO_YOUNG,
-                     opens_on=validity.birthday(applicant.birth_date, minimum))  # fmt: skip
+        return _with(
+            verdict, Refusal.TOO_YOUNG, opens_on=validity.birthday(applicant.birth_date, minimum)
+        )
     if which == "first_issue":
         if applicant.has_card:
             return _with(verdict, Refusal.HOLDS_A_CARD)
@@ -279,8 +292,9 @@ def eligibility(kind: Kind, applicant: Applicant, today: dt.date, *, law: validi
     return verdict
 
 
-def check(kind: Kind, applicant: Applicant, today: dt.date, *, law: validity.Law,
-          reason: str = "") -> Verdict:  # fmt: skip
+def check(
+    kind: Kind, applicant: Applicant, today: dt.date, *, law: validity.Law, reason: str = ""
+) -> Verdict:
     """Say whether the application may be taken as ``kind``: `eligibility`, and the reason in
     words for a re-issue or an exchange for damage or changed data (`REASON_KINDS`).
 

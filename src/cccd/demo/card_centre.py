@@ -46,8 +46,9 @@ def read_batch(batch: ProductionBatch) -> tuple[dict[str, Any], str]:
     return manifest, digest.hexdigest()
 
 
-def _verified_manifest(archive: zipfile.ZipFile, batch: ProductionBatch,
-                       key: SigningKey | None) -> dict[str, Any]:  # fmt: skip
+def _verified_manifest(
+    archive: zipfile.ZipFile, batch: ProductionBatch, key: SigningKey | None
+) -> dict[str, Any]:
     data, signature = archive.read("manifest.json"), archive.read("manifest.sig")
     if key is None or not signature_is_valid(key.public_key, data, signature):
         raise errors.BATCH_SIGNATURE_INVALID(batch=batch.code)
@@ -82,15 +83,21 @@ def _produced(dossier: dict[str, Any], issued: datetime.date) -> dict[str, Any]:
     except validity.InvalidValidityInput as exc:
         return {"code": dossier["code"], "outcome": "rejected", "reason": str(exc)[:300]}
     return {
-        "code": dossier["code"], "outcome": "produced", "card_number": dossier["personal_id"],
+        "code": dossier["code"],
+        "outcome": "produced",
+        "card_number": dossier["personal_id"],
         "card_issue_date": issued.isoformat(),
         "card_expiry": expiry.isoformat() if expiry else None,
         "chip_serial": secrets.token_hex(8).upper(),
-    }  # fmt: skip
+    }
 
 
-def simulate_result(batch: ProductionBatch, *, reject: dict[str, str] | None = None,
-                    when: datetime.datetime | None = None) -> bytes:  # fmt: skip
+def simulate_result(
+    batch: ProductionBatch,
+    *,
+    reject: dict[str, str] | None = None,
+    when: datetime.datetime | None = None,
+) -> bytes:
     """Play the production centre: read and check the batch file, make every card (or refuse
     those in `reject`, code → reason) and return the signed result zip."""
     reject = reject or {}
@@ -102,8 +109,11 @@ def simulate_result(batch: ProductionBatch, *, reject: dict[str, str] | None = N
     when = when or timezone.now()
     issued = timezone.localtime(when).date()
     result = {
-        "format": RESULT_FORMAT, "version": RESULT_VERSION, "result_id": uuid.uuid4().hex,
-        "batch_code": manifest["batch_code"], "batch_sha256": file_sha256,
+        "format": RESULT_FORMAT,
+        "version": RESULT_VERSION,
+        "result_id": uuid.uuid4().hex,
+        "batch_code": manifest["batch_code"],
+        "batch_sha256": file_sha256,
         "produced_at": when.isoformat(),
         "dossiers": [
             {"code": d["code"], "outcome": "rejected", "reason": reject[d["code"]]}
@@ -111,7 +121,7 @@ def simulate_result(batch: ProductionBatch, *, reject: dict[str, str] | None = N
             else _produced(d, issued)
             for d in manifest["dossiers"]
         ],
-    }  # fmt: skip
+    }
     data = json.dumps(result, ensure_ascii=False, indent=1).encode()
     return pack_result(data, sign(centre_key(), data))
 

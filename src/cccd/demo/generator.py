@@ -566,7 +566,20 @@ class _Serials:
 class _Person:
     """A member of a household being built; becomes a `RegisterRow` once the household is done."""
 
-    __slots__ = ("birth_province", "born", "eth", "father_name", "hometown", "lineage", "mother_name", "name", "relation", "sex", "twin", "year_only")  # fmt: skip
+    __slots__ = (
+        "birth_province",
+        "born",
+        "eth",
+        "father_name",
+        "hometown",
+        "lineage",
+        "mother_name",
+        "name",
+        "relation",
+        "sex",
+        "twin",
+        "year_only",
+    )
 
     def __init__(
         self, name: str, lineage: str, sex: Sex, born: dt.date, relation: str, eth: str

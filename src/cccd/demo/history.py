@@ -75,8 +75,13 @@ def seed_history(today: date) -> int:
     with transaction.atomic():
         for district in DISTRICTS:
             written += _district_history(campaign, district, today, rng, groups)
-        record("demo.history", actor=None, unit=Unit.objects.filter(path="/ca/").first(), obj=campaign,
-               after={"dossiers": written})  # fmt: skip
+        record(
+            "demo.history",
+            actor=None,
+            unit=Unit.objects.filter(path="/ca/").first(),
+            obj=campaign,
+            after={"dossiers": written},
+        )
     return written
 
 
@@ -96,8 +101,10 @@ def _district_history(
     sessions = _plan_sessions(campaign, unit, venues, team, today, district.per_session, rng)
     Session.objects.bulk_create([s for s, _n in sessions])
     # one evening in four in a two-officer unit, only one of them sat at a desk
-    crews = {s.pk: officers if len(officers) == 1 or rng.random() < 0.75 else [rng.choice(officers)]
-             for s, _n in sessions}  # fmt: skip
+    crews = {
+        s.pk: officers if len(officers) == 1 or rng.random() < 0.75 else [rng.choice(officers)]
+        for s, _n in sessions
+    }
     Desk.objects.bulk_create(
         [
             Desk(session=s, number=i, officer=o)
@@ -116,8 +123,9 @@ def _district_history(
             if not pool:
                 break
             person = pool.pop()
-            dossier = _dossier(campaign, session, person, crews[session.pk], today, rng, groups,
-                               fees)  # fmt: skip
+            dossier = _dossier(
+                campaign, session, person, crews[session.pk], today, rng, groups, fees
+            )
             if dossier is not None:
                 rows.append(dossier)
     _codes_and_dates(rows, unit)
@@ -126,9 +134,14 @@ def _district_history(
 
 
 def _plan_sessions(
-    campaign: Campaign, unit: Unit, venues: list[Venue], team: Team, today: date, per_session: int,
+    campaign: Campaign,
+    unit: Unit,
+    venues: list[Venue],
+    team: Team,
+    today: date,
+    per_session: int,
     rng: random.Random,
-) -> list[tuple[Session, int]]:  # fmt: skip
+) -> list[tuple[Session, int]]:
     """The history's sessions and how many dossiers each receives; an evening where the demo
     already has a session of this unit is left to that one (no officer works two at once)."""
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -148,9 +161,18 @@ def _plan_sessions(
                 0
             ]
             wanted = round(per_session * busy * ramp * rng.uniform(0.8, 1.2))
-            session = Session(campaign=campaign, unit=unit, venue=venue, team=team, starts_at=starts,
-                              ends_at=ends, desks=2, capacity=max(wanted, 50),
-                              state=Session.State.CLOSED, note=HISTORY_NOTE)  # fmt: skip
+            session = Session(
+                campaign=campaign,
+                unit=unit,
+                venue=venue,
+                team=team,
+                starts_at=starts,
+                ends_at=ends,
+                desks=2,
+                capacity=max(wanted, 50),
+                state=Session.State.CLOSED,
+                note=HISTORY_NOTE,
+            )
             planned.append((session, wanted))
         day += timedelta(days=1)
     return planned
@@ -160,21 +182,39 @@ def _people(area: str, today: date) -> tuple[list[Person], list[Person]]:
     """People of the district old enough for a card, never ticketed nor with a dossier: the young
     (to 22, the students) and the others, each in a fixed shuffled order."""
     people = list(
-        Person.objects.filter(residence_unit__path__startswith=area, status="alive",
-                              birth_year__lte=today.year - 14, enrollments__isnull=True)
+        Person.objects.filter(
+            residence_unit__path__startswith=area,
+            status="alive",
+            birth_year__lte=today.year - 14,
+            enrollments__isnull=True,
+        )
         .exclude(pk__in=Ticket.objects.filter(person__isnull=False).values("person_id"))
-        .only("pk", "birth_date", "birth_year", "birth_date_precision", "card_issue_date",
-              "card_expiry", "old_id_number").order_by("personal_id")
-    )  # fmt: skip
+        .only(
+            "pk",
+            "birth_date",
+            "birth_year",
+            "birth_date_precision",
+            "card_issue_date",
+            "card_expiry",
+            "old_id_number",
+        )
+        .order_by("personal_id")
+    )
     random.Random(SEED + len(area)).shuffle(people)  # noqa: S311 (demo data)
     young = [p for p in people if p.birth_year >= today.year - 22]
     return young, [p for p in people if p.birth_year < today.year - 22]
 
 
 def _dossier(
-    campaign: Campaign, session: Session, person: Person, officers: list[User], today: date,
-    rng: random.Random, groups: dict[str, PriorityGroup], fees: dict[tuple[str, date], int],
-) -> Enrollment | None:  # fmt: skip
+    campaign: Campaign,
+    session: Session,
+    person: Person,
+    officers: list[User],
+    today: date,
+    rng: random.Random,
+    groups: dict[str, PriorityGroup],
+    fees: dict[tuple[str, date], int],
+) -> Enrollment | None:
     """One dossier received during `session` (a quarter of an hour from its end at the latest),
     by one of its desks' officers, moved on as far as its age makes likely; None when no kind of
     application is open to the person that day (`cccd.core.kinds`)."""
@@ -191,15 +231,28 @@ def _dossier(
     group = "student" if age <= 22 else ("elderly" if age >= 70 else "general")
     officer = officers[rng.randrange(len(officers))]
     state, moved = _state((today - day).days, rng)
-    changed = min(received + timedelta(days=moved, hours=rng.randint(1, 8)),
-                  datetime.combine(today, time(7), tzinfo=zone))  # fmt: skip
+    changed = min(
+        received + timedelta(days=moved, hours=rng.randint(1, 8)),
+        datetime.combine(today, time(7), tzinfo=zone),
+    )
     dossier = Enrollment(
-        unit=session.unit, campaign=campaign, session=session, person=person, kind=kind,
-        kind_reason=kind_reason, group=groups.get(group), law=campaign.law, fee=fees[kind, day],
-        state=state, state_changed_at=changed if state != S.CAPTURED else received,
-        state_changed_by=officer, created_at=received - timedelta(minutes=4), created_by=officer,
-        received_at=received, received_by=officer,
-    )  # fmt: skip
+        unit=session.unit,
+        campaign=campaign,
+        session=session,
+        person=person,
+        kind=kind,
+        kind_reason=kind_reason,
+        group=groups.get(group),
+        law=campaign.law,
+        fee=fees[kind, day],
+        state=state,
+        state_changed_at=changed if state != S.CAPTURED else received,
+        state_changed_by=officer,
+        created_at=received - timedelta(minutes=4),
+        created_by=officer,
+        received_at=received,
+        received_by=officer,
+    )
     if state in (S.PRODUCED, S.AT_UNIT, S.DELIVERED):
         issued = day + timedelta(days=max(1, moved - 3))
         dossier.card_issue_date = issued
@@ -212,8 +265,11 @@ def _dossier(
         if dossier.delivery == Enrollment.Delivery.POSTED:
             dossier.tracking_number = f"EE{rng.randrange(10**9, 10**10)}VN"
     if state in (S.REJECTED, S.CANCELLED, S.RETURNED):
-        dossier.reason = {S.REJECTED: "Đã có thẻ còn hạn", S.CANCELLED: "Công dân xin rút hồ sơ",
-                          S.RETURNED: "Ảnh chân dung mờ, mời chụp lại"}[state]  # fmt: skip
+        dossier.reason = {
+            S.REJECTED: "Đã có thẻ còn hạn",
+            S.CANCELLED: "Công dân xin rút hồ sơ",
+            S.RETURNED: "Ảnh chân dung mờ, mời chụp lại",
+        }[state]
     return dossier
 
 
@@ -223,8 +279,11 @@ def _kind(person: Person, day: date, law: str, rng: random.Random) -> tuple[str,
     when none is open to them."""
     kind = kinds.suggest(person, law, day) or ""
     if kind in (Kind.EXCHANGE_CHANGE, Kind.REISSUE):
-        return (Kind.EXCHANGE_CHANGE, "Thẻ bị gãy góc") if rng.random() < 0.7 else (
-            Kind.REISSUE, "Mất thẻ")  # fmt: skip
+        return (
+            (Kind.EXCHANGE_CHANGE, "Thẻ bị gãy góc")
+            if rng.random() < 0.7
+            else (Kind.REISSUE, "Mất thẻ")
+        )
     return kind, ""
 
 
@@ -238,8 +297,14 @@ def _state(age_days: int, rng: random.Random) -> tuple[Enrollment.State, int]:
         return S.CANCELLED, 2
     if roll < 0.03 and age_days > 3:
         return S.RETURNED, 2
-    ladder = [(1, S.COMPLETED), (3, S.APPROVED), (5, S.IN_PRODUCTION), (9, S.PRODUCED),
-              (11, S.AT_UNIT), (12, S.DELIVERED)]  # fmt: skip
+    ladder = [
+        (1, S.COMPLETED),
+        (3, S.APPROVED),
+        (5, S.IN_PRODUCTION),
+        (9, S.PRODUCED),
+        (11, S.AT_UNIT),
+        (12, S.DELIVERED),
+    ]
     reach = age_days - rng.randint(0, 3)  # some dossiers wait longer at a step
     state, moved = S.CAPTURED, 0
     for days, step in ladder:

@@ -102,9 +102,14 @@ def seed_users() -> list[tuple[DemoUser, bool]]:
             if administrator is None:
                 raise RuntimeError("the demo administrator is created first")
             create_user(
-                username=demo.username, password=demo.password, unit=unit, role=demo.role,
-                first_name=demo.first_name, last_name=demo.last_name, actor=administrator,
-            )  # fmt: skip
+                username=demo.username,
+                password=demo.password,
+                unit=unit,
+                role=demo.role,
+                first_name=demo.first_name,
+                last_name=demo.last_name,
+                actor=administrator,
+            )
         results.append((demo, True))
     return results
 
@@ -158,9 +163,14 @@ def seed_campaign(today: date) -> Campaign:
     if existing is not None:
         return existing
     admin = User.objects.get(username="quantri")
-    campaign = plan.create_campaign(unit_id=Unit.objects.get(path="/ca/").pk, name=DEMO_CAMPAIGN, law="2023",
-                                    start_date=today - timedelta(days=21), end_date=today + timedelta(days=42),
-                                    actor=admin)  # fmt: skip
+    campaign = plan.create_campaign(
+        unit_id=Unit.objects.get(path="/ca/").pk,
+        name=DEMO_CAMPAIGN,
+        law="2023",
+        start_date=today - timedelta(days=21),
+        end_date=today + timedelta(days=42),
+        actor=admin,
+    )
     students = PriorityGroup.objects.get(code="student")
     for path, total, student_total in (
         ("/ca/L67/663/", 2450, 600),  # a tenth of 2021's figures, as the demo register is small
@@ -175,8 +185,14 @@ def seed_campaign(today: date) -> Campaign:
             per_day=40,
             actor=admin,
         )
-        plan.set_target(campaign_id=campaign.pk, unit_id=unit.pk, group_id=students.pk, total=student_total,
-                        per_day=None, actor=admin)  # fmt: skip
+        plan.set_target(
+            campaign_id=campaign.pk,
+            unit_id=unit.pk,
+            group_id=students.pk,
+            total=student_total,
+            per_day=None,
+            actor=admin,
+        )
     planners = {path: User.objects.get(username=name) for path, name in DEMO_PLANNERS.items()}
     venues = [
         plan.create_venue(
@@ -191,9 +207,12 @@ def seed_campaign(today: date) -> Campaign:
             unit=unit, role__in=["officer", "team_leader", "back_office", "commander"]
         )
         teams[path] = plan.create_team(
-            unit_id=unit.pk, name=f"Tổ công tác lưu động — {unit.name}", leader_id=leader.pk,
-            member_ids=list(staff.values_list("pk", flat=True)), actor=leader,
-        )  # fmt: skip
+            unit_id=unit.pk,
+            name=f"Tổ công tác lưu động — {unit.name}",
+            leader_id=leader.pk,
+            member_ids=list(staff.values_list("pk", flat=True)),
+            actor=leader,
+        )
     zone = ZoneInfo(settings.TIME_ZONE)
     for number, (index, offset, start, end, desks, capacity) in enumerate(DEMO_SESSIONS):
         venue = venues[index]
@@ -201,9 +220,16 @@ def seed_campaign(today: date) -> Campaign:
         starts = datetime.combine(day, time.fromisoformat(start), tzinfo=zone)
         ends = datetime.combine(day, time.fromisoformat(end), tzinfo=zone)
         ends += timedelta(days=1) if ends < starts else timedelta()
-        session = plan.plan_session(campaign_id=campaign.pk, venue_id=venue.pk, team_id=teams[venue.unit.path].pk,
-                                    starts_at=starts, ends_at=ends, desks=desks, capacity=capacity,
-            actor=planners[venue.unit.path])  # fmt: skip
+        session = plan.plan_session(
+            campaign_id=campaign.pk,
+            venue_id=venue.pk,
+            team_id=teams[venue.unit.path].pk,
+            starts_at=starts,
+            ends_at=ends,
+            desks=desks,
+            capacity=capacity,
+            actor=planners[venue.unit.path],
+        )
         # past days' sessions are closed (seed_past_evening closes its own); tonight's stays open even
         # when the demo is seeded after it should have ended, so its queue always works
         if (
@@ -232,13 +258,42 @@ def seed_roster(seed: int) -> int:
     liaison = User.objects.get(username="lienlac.dakmil")
     Venue.objects.filter(pk=venue.pk).update(liaison=liaison)
     rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
-    students = list(Person.objects.filter(residence_unit__path__startswith="/hc/L67/663/", birth_year__in=[2004, 2005, 2006],
-                                          birth_date_precision="day", status="alive").order_by("personal_id")[:400])  # fmt: skip
+    students = list(
+        Person.objects.filter(
+            residence_unit__path__startswith="/hc/L67/663/",
+            birth_year__in=[2004, 2005, 2006],
+            birth_date_precision="day",
+            status="alive",
+        ).order_by("personal_id")[:400]
+    )
     chosen = rng.sample(students, min(140, len(students)))
     rows = [_roster_row(person, rng) for person in chosen]
-    rows += [["Hoàng Thị Mai Anh", f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005", "Nữ", "11A2", "", ""],
-             ["Y Khoa Niê", f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005", "Nam", "11A2", "", ""],
-             ["Nông Văn Thành", f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005", "Nam", "11A2", "", ""]]  # fmt: skip
+    rows += [
+        [
+            "Hoàng Thị Mai Anh",
+            f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005",
+            "Nữ",
+            "11A2",
+            "",
+            "",
+        ],
+        [
+            "Y Khoa Niê",
+            f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005",
+            "Nam",
+            "11A2",
+            "",
+            "",
+        ],
+        [
+            "Nông Văn Thành",
+            f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2005",
+            "Nam",
+            "11A2",
+            "",
+            "",
+        ],
+    ]
     grade_12 = [r for r in rows if r[3].startswith("12")]
     others = [r for r in rows if not r[3].startswith("12")]
     count = 0
@@ -277,8 +332,15 @@ def _roster_row(person: Person, rng: random.Random) -> list[str]:
     return [name, born, person.get_sex_display(), f"{grade}A{rng.randint(1, 6)}", father, mother]
 
 
-def _send_list(session: Session, liaison: User, name: str, title: str, rows: list[list[str]], *,
-               replaces: bool = False) -> Roster:  # fmt: skip
+def _send_list(
+    session: Session,
+    liaison: User,
+    name: str,
+    title: str,
+    rows: list[list[str]],
+    *,
+    replaces: bool = False,
+) -> Roster:
     """One list as the school makes it (title rows, header, signature block), sent by the liaison."""
     import io
 
@@ -304,8 +366,14 @@ def _send_list(session: Session, liaison: User, name: str, title: str, rows: lis
     workbook.save(buffer)
     file_name = f"danh-sach-{slugify(name)}-THPT-Dak-Mil{'-sua' if replaces else ''}.xlsx"
     upload = SimpleUploadedFile(file_name, buffer.getvalue())
-    return upload_roster(session.pk, upload, actor=liaison, run_now=True,
-                         name="" if replaces else name, replaces=name if replaces else None)  # fmt: skip
+    return upload_roster(
+        session.pk,
+        upload,
+        actor=liaison,
+        run_now=True,
+        name="" if replaces else name,
+        replaces=name if replaces else None,
+    )
 
 
 def seed_deadline_areas() -> None:
@@ -345,8 +413,12 @@ def seed_queue() -> int:
     queue.open_desk(desks[2].pk, actor=leader)
     elderly = PriorityGroup.objects.get(code="elderly")
     grandmother = next(iter(_walk_in_people(1, born_before=1960)), None)
-    queue.issue_walk_in(session.pk, group_id=elderly.pk, actor=leader,
-                        person_id=grandmother.pk if grandmother else None)  # fmt: skip
+    queue.issue_walk_in(
+        session.pk,
+        group_id=elderly.pk,
+        actor=leader,
+        person_id=grandmother.pk if grandmother else None,
+    )
     queue.issue_walk_in(session.pk, actor=leader)  # nobody looked up: only asking, no dossier
     face = DEMO_FACE.read_bytes()
     for turn in range(min(DEMO_SERVED, len(tickets) // 2)):  # half the numbers still wait
@@ -378,12 +450,17 @@ def _walk_in_people(count: int, *, born_before: int, born_after: int = 1900) -> 
     from cccd.tickets.models import Ticket
 
     return list(
-        Person.objects.filter(residence_unit__path__startswith="/hc/L67/663/", status="alive",
-                              birth_date_precision="day", birth_year__lt=born_before,
-                              birth_year__gt=born_after, enrollments__isnull=True)
+        Person.objects.filter(
+            residence_unit__path__startswith="/hc/L67/663/",
+            status="alive",
+            birth_date_precision="day",
+            birth_year__lt=born_before,
+            birth_year__gt=born_after,
+            enrollments__isnull=True,
+        )
         .exclude(pk__in=Ticket.objects.filter(person__isnull=False).values("person_id"))
         .order_by("personal_id")[:count]
-    )  # fmt: skip
+    )
 
 
 def _demo_png(kind: str, seed: int) -> bytes:
@@ -441,16 +518,25 @@ def _take_intake(ticket: Ticket, desk: Desk, turn: int, face: bytes, *, actor: U
     # exchange at a milestone age came because the card broke or was lost, and says so.
     kind, reason = enrollment.kind, ""
     if kind in (Kind.EXCHANGE_CHANGE, Kind.REISSUE):
-        kind, reason = ((Kind.EXCHANGE_CHANGE, "Thẻ bị gãy góc"),
-                        (Kind.REISSUE, "Mất thẻ khi đi làm rẫy"))[turn % 2]  # fmt: skip
+        kind, reason = (
+            (Kind.EXCHANGE_CHANGE, "Thẻ bị gãy góc"),
+            (Kind.REISSUE, "Mất thẻ khi đi làm rẫy"),
+        )[turn % 2]
     if turn % 3 == 1 or exemption is not None or reason:
         person = enrollment.person
         address = person.permanent_address or f"{person.residence_unit}, huyện Đắk Mil, Đắk Nông"
-        intake.update_intake(pk, actor=actor, kind=kind, group_id=enrollment.group_id,
-                             exemption_id=exemption.pk if exemption else None,
-                             return_method=Enrollment.ReturnMethod.POST if turn % 3 == 1
-                             else Enrollment.ReturnMethod.OFFICE, post_address=address,
-                             kind_reason=reason)  # fmt: skip
+        intake.update_intake(
+            pk,
+            actor=actor,
+            kind=kind,
+            group_id=enrollment.group_id,
+            exemption_id=exemption.pk if exemption else None,
+            return_method=Enrollment.ReturnMethod.POST
+            if turn % 3 == 1
+            else Enrollment.ReturnMethod.OFFICE,
+            post_address=address,
+            kind_reason=reason,
+        )
     intake.finish_intake(pk, actor=actor)
 
 
@@ -478,11 +564,14 @@ def demo_session(number: int) -> Session | None:
     venue_index, offset = DEMO_SESSIONS[number][:2]
     day = timezone.localdate() + timedelta(days=offset)
     candidates = (
-        Session.objects.filter(venue__name=DEMO_VENUES[venue_index][2], starts_at__date__gte=day - timedelta(days=1),
-                               starts_at__date__lte=day + timedelta(days=1))
+        Session.objects.filter(
+            venue__name=DEMO_VENUES[venue_index][2],
+            starts_at__date__gte=day - timedelta(days=1),
+            starts_at__date__lte=day + timedelta(days=1),
+        )
         .exclude(note=HISTORY_NOTE)
         .order_by("starts_at")
-    )  # fmt: skip
+    )
     return min(candidates, key=lambda s: abs((s.local_day - day).days), default=None)
 
 
@@ -538,14 +627,19 @@ def _move_evening_back(session: Session) -> None:
         called = start + timedelta(minutes=10 + 8 * index)
         done = called + timedelta(minutes=3 + index % 3) if ticket.done_at else None
         Ticket.objects.filter(pk=ticket.pk).update(
-            issued_at=start + timedelta(minutes=index), line_at=start + timedelta(minutes=index),
-            called_at=called if ticket.called_at else None, done_at=done,
-        )  # fmt: skip
+            issued_at=start + timedelta(minutes=index),
+            line_at=start + timedelta(minutes=index),
+            called_at=called if ticket.called_at else None,
+            done_at=done,
+        )
         for enrollment in Enrollment.objects.filter(ticket=ticket).select_related("unit"):
             values: dict[str, object] = {"created_at": called}
             if enrollment.received_at is not None:
-                values.update(received_at=done, code=intake.dossier_code(enrollment, day),
-                              return_date=rules.compute_return_date(enrollment, day))  # fmt: skip
+                values.update(
+                    received_at=done,
+                    code=intake.dossier_code(enrollment, day),
+                    return_date=rules.compute_return_date(enrollment, day),
+                )
             Enrollment.objects.filter(pk=enrollment.pk).update(**values)
             Artefact.objects.filter(enrollment=enrollment).update(captured_at=called)
 
@@ -610,20 +704,33 @@ def seed_lifecycle() -> dict[str, int]:
     production.cards_arrived(batch.pk, actor=back_office)
     for index, dossier in enumerate(first[:4]):
         if index % 2 == 0:
-            lifecycle.deliver(dossier.pk, actor=back_office, delivery="handed_over",
-                              signature=_demo_png("signature", 9000 + index))  # fmt: skip
+            lifecycle.deliver(
+                dossier.pk,
+                actor=back_office,
+                delivery="handed_over",
+                signature=_demo_png("signature", 9000 + index),
+            )
         else:
-            lifecycle.deliver(dossier.pk, actor=back_office, delivery="posted",
-                              tracking_number=f"EE{4_012_345_670 + index}VN")  # fmt: skip
+            lifecycle.deliver(
+                dossier.pk,
+                actor=back_office,
+                delivery="posted",
+                tracking_number=f"EE{4_012_345_670 + index}VN",
+            )
     produced = production.export_batch(actor=back_office, enrollment_ids=[d.pk for d in second])
     production.import_result(simulate_result(produced), actor=back_office)  # not arrived
     production.export_batch(
         actor=back_office, enrollment_ids=[d.pk for d in third]
     )  # at the centre
-    lifecycle.move(returned.pk, "return", actor=back_office,
-                   reason="Chữ ký mờ, mời công dân ký lại")  # fmt: skip
-    lifecycle.move(rejected.pk, "reject", actor=commander,
-                   reason="Người này đã có thẻ còn hạn, không thuộc trường hợp cấp đổi")  # fmt: skip
+    lifecycle.move(
+        returned.pk, "return", actor=back_office, reason="Chữ ký mờ, mời công dân ký lại"
+    )
+    lifecycle.move(
+        rejected.pk,
+        "reject",
+        actor=commander,
+        reason="Người này đã có thẻ còn hạn, không thuộc trường hợp cấp đổi",
+    )
     lifecycle.move(cancelled.pk, "cancel", actor=commander, reason="Công dân xin rút hồ sơ")
     return dict(
         unit_dossiers.values_list("state").annotate(n=models.Count("pk")).values_list("state", "n")

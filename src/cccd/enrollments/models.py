@@ -159,59 +159,112 @@ class Enrollment(models.Model):
         POSTED = "posted", _("Posted")
 
     CLOSED_STATES = (State.DELIVERED, State.REJECTED, State.CANCELLED)
-    LATE_STATES = frozenset({State.CAPTURED, State.RETURNED, State.COMPLETED, State.APPROVED,
-                             State.IN_PRODUCTION, State.PRODUCED})  # fmt: skip
+    LATE_STATES = frozenset(
+        {
+            State.CAPTURED,
+            State.RETURNED,
+            State.COMPLETED,
+            State.APPROVED,
+            State.IN_PRODUCTION,
+            State.PRODUCED,
+        }
+    )
     """Overdue when past the return date: the card is not yet at the unit for the citizen. The one
     definition: the deadline lists, the work queue and the dashboard's counters all read it."""
 
     code = models.CharField(_("dossier code"), max_length=32, unique=True, null=True, blank=True)
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
-    campaign = models.ForeignKey(Campaign, models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name=_("campaign"))  # fmt: skip
-    session = models.ForeignKey(Session, models.PROTECT, null=True, blank=True,
-                                related_name="enrollments", verbose_name=_("session"))  # fmt: skip
-    ticket = models.ForeignKey(Ticket, models.PROTECT, null=True, blank=True,
-                               related_name="enrollments", verbose_name=_("queue number"))  # fmt: skip
-    person = models.ForeignKey(Person, models.PROTECT, related_name="enrollments",
-                               verbose_name=_("person"))  # fmt: skip
+    campaign = models.ForeignKey(
+        Campaign,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
+    session = models.ForeignKey(
+        Session,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        verbose_name=_("session"),
+    )
+    ticket = models.ForeignKey(
+        Ticket,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        verbose_name=_("queue number"),
+    )
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="enrollments", verbose_name=_("person")
+    )
     kind = models.CharField(_("kind of application"), max_length=16, choices=Kind.choices)
-    kind_reason = models.CharField(_("why (re-issue, exchange for damage or changed data)"),
-                                   max_length=300, blank=True)  # fmt: skip
-    group = models.ForeignKey(PriorityGroup, models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("group"))  # fmt: skip
+    kind_reason = models.CharField(
+        _("why (re-issue, exchange for damage or changed data)"), max_length=300, blank=True
+    )
+    group = models.ForeignKey(
+        PriorityGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("group"),
+    )
     law = models.CharField(_("law"), max_length=4, choices=Campaign.Law.choices)
     fee = models.PositiveIntegerField(_("fee (đồng)"), null=True, blank=True)
-    exemption = models.ForeignKey(FeeExemption, models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("fee exemption"))  # fmt: skip
-    return_method = models.CharField(_("return method"), max_length=8,
-                                     choices=ReturnMethod.choices, default=ReturnMethod.OFFICE)  # fmt: skip
+    exemption = models.ForeignKey(
+        FeeExemption,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fee exemption"),
+    )
+    return_method = models.CharField(
+        _("return method"), max_length=8, choices=ReturnMethod.choices, default=ReturnMethod.OFFICE
+    )
     post_address = models.CharField(_("postal address"), max_length=300, blank=True)
     state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.DRAFT)
     state_changed_at = models.DateTimeField(_("state since"), default=timezone.now)
-    state_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                         blank=True, related_name="+")  # fmt: skip
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=300, blank=True)  # of the last return/refusal
     return_date = models.DateField(_("return date"), null=True, blank=True)
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                   related_name="+")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    blank=True, related_name="+")  # fmt: skip
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Slips print a signed link (cccd.enrollments.public.links); the first slips carried a random
     # token, of which only the SHA-256 is kept, so their links still open (migration 0005).
-    legacy_link_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True,
-                                          editable=False)  # fmt: skip
-    batch = models.ForeignKey("ProductionBatch", models.PROTECT, null=True, blank=True,
-                              related_name="enrollments", verbose_name=_("production batch"))  # fmt: skip
+    legacy_link_sha256 = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    batch = models.ForeignKey(
+        "ProductionBatch",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        verbose_name=_("production batch"),
+    )
     card_issue_date = models.DateField(_("card issued on"), null=True, blank=True)
     card_expiry = models.DateField(_("card valid until"), null=True, blank=True)  # null: no expiry
     chip_serial = models.CharField(_("chip serial"), max_length=32, blank=True)
-    delivery = models.CharField(_("delivered by"), max_length=12, choices=Delivery.choices,
-                                blank=True)  # fmt: skip
+    delivery = models.CharField(
+        _("delivered by"), max_length=12, choices=Delivery.choices, blank=True
+    )
     tracking_number = models.CharField(_("postal tracking number"), max_length=40, blank=True)
-    delivery_signature = models.FileField(_("receipt signature"), upload_to="delivery/%Y/%m/",
-                                          blank=True)  # fmt: skip
+    delivery_signature = models.FileField(
+        _("receipt signature"), upload_to="delivery/%Y/%m/", blank=True
+    )
 
     scope_field = "unit"
 
@@ -264,8 +317,9 @@ class Artefact(models.Model):
     impossible_reason = models.CharField(_("why it cannot be captured"), max_length=200, blank=True)
     quality = models.JSONField(default=dict, blank=True)  # the photo check's measures
     captured_at = models.DateTimeField(default=timezone.now)
-    captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    related_name="+")  # fmt: skip
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
 
     scope_field = "enrollment__unit"
 
@@ -300,11 +354,13 @@ class ProposedChange(models.Model):
     proposed_value = models.CharField(_("proposed"), max_length=300)
     proof = models.CharField(_("proof"), max_length=300)
     proof_file = models.FileField(_("proof document"), upload_to="proofs/%Y/%m/", blank=True)
-    state = models.CharField(_("state"), max_length=8, choices=State.choices,
-                             default=State.PROPOSED)  # fmt: skip
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.PROPOSED
+    )
     proposed_at = models.DateTimeField(default=timezone.now)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    related_name="+")  # fmt: skip
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
 
     scope_field = "enrollment__unit"
 
@@ -338,8 +394,9 @@ class SigningKey(models.Model):
     private key is stored here as PKCS#8 PEM: [not production-grade] a real installation would keep
     it in an HSM or the OS key store."""
 
-    unit = models.OneToOneField(Unit, models.CASCADE, null=True, blank=True, related_name="+",
-                                verbose_name=_("unit"))  # fmt: skip
+    unit = models.OneToOneField(
+        Unit, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
     is_centre = models.BooleanField(default=False)
     public_key = models.CharField(_("public key (hex)"), max_length=64)
     private_key_pem = models.TextField(blank=True)
@@ -351,12 +408,12 @@ class SigningKey(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_centre"], condition=Q(is_centre=True), name="one_centre_key"
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(
                 condition=Q(is_centre=True, unit__isnull=True)
                 | Q(is_centre=False, unit__isnull=False),
                 name="centre_or_unit_key",
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self) -> str:
@@ -380,13 +437,15 @@ class ProductionBatch(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     count = models.PositiveIntegerField(_("dossiers"), default=0)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                   related_name="+")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
     result_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     result_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True)
     result_imported_at = models.DateTimeField(null=True, blank=True)
-    result_imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                           blank=True, related_name="+")  # fmt: skip
+    result_imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     scope_field = "unit"
 

@@ -28,9 +28,12 @@ def load_reference(fee_model: Any, exemption_model: Any, holiday_model: Any) -> 
         fee_model.objects.update_or_create(
             kind=item["kind"],
             valid_from=_date(item["valid_from"]),
-            defaults={"valid_to": _date(item["valid_to"]), "amount": item["amount"],
-                      "note": item["note"]},
-        )  # fmt: skip
+            defaults={
+                "valid_to": _date(item["valid_to"]),
+                "amount": item["amount"],
+                "note": item["note"],
+            },
+        )
     for item in fees["exemptions"]:
         exemption_model.objects.update_or_create(
             code=item["code"], defaults={"name": item["name"], "name_en": item["name_en"]}
@@ -38,5 +41,8 @@ def load_reference(fee_model: Any, exemption_model: Any, holiday_model: Any) -> 
     holidays = _read("holidays.json")["holidays"]
     for day, name in holidays:
         holiday_model.objects.update_or_create(date=_date(day), defaults={"name": name})
-    return {"fees": len(fees["fees"]), "exemptions": len(fees["exemptions"]),
-            "holidays": len(holidays)}  # fmt: skip
+    return {
+        "fees": len(fees["fees"]),
+        "exemptions": len(fees["exemptions"]),
+        "holidays": len(holidays),
+    }

@@ -92,8 +92,11 @@ def queue(job: Job, *, by_person: bool = False) -> bool:
     A person's resume also resets the count of automatic resumes, so a job that stopped its worker
     too often gets its chances again."""
     changes: dict[str, Any] = {
-        "state": Job.State.QUEUED, "holder": "", "expires_at": None, "task_result_id": "",
-    }  # fmt: skip
+        "state": Job.State.QUEUED,
+        "holder": "",
+        "expires_at": None,
+        "task_result_id": "",
+    }
     if by_person:
         changes |= {"auto_resumes": 0, "error": ""}
     if not Job.objects.filter(pk=job.pk).filter(_nobody_holds()).update(**changes):
@@ -149,9 +152,17 @@ def claim(job: Job, *, holder: str | None = None) -> Lease:
     taken = (
         Job.objects.filter(pk=job.pk)
         .filter(_nobody_holds())
-        .update(state=Job.State.RUNNING, holder=lease.holder, expires_at=_expiry(lease.seconds),
-                heartbeat_at=Now(), started_at=Now(), finished_at=None, runs=F("runs") + 1, error="")
-    )  # fmt: skip
+        .update(
+            state=Job.State.RUNNING,
+            holder=lease.holder,
+            expires_at=_expiry(lease.seconds),
+            heartbeat_at=Now(),
+            started_at=Now(),
+            finished_at=None,
+            runs=F("runs") + 1,
+            error="",
+        )
+    )
     if not taken:
         job.refresh_from_db()
         raise JobBusy(job)

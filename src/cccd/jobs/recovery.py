@@ -39,17 +39,30 @@ def resume_abandoned_jobs() -> list[Job]:
     for job in candidates.filter(auto_resumes__lt=MAX_AUTO_RESUMES).select_related("unit"):
         with transaction.atomic():
             still = expired if job.state == Job.State.RUNNING else Q(state=Job.State.QUEUED)
-            won = (
-                Job.objects.filter(still, pk=job.pk, holder=job.holder, task_result_id=job.task_result_id)
-                .update(state=Job.State.QUEUED, holder="", expires_at=None, task_result_id="",
-                        auto_resumes=F("auto_resumes") + 1)
-            )  # fmt: skip
+            won = Job.objects.filter(
+                still, pk=job.pk, holder=job.holder, task_result_id=job.task_result_id
+            ).update(
+                state=Job.State.QUEUED,
+                holder="",
+                expires_at=None,
+                task_result_id="",
+                auto_resumes=F("auto_resumes") + 1,
+            )
             if not won:
                 continue
-            record("job.resume", actor=None, unit=job.unit, obj=job,
-                   before={"state": job.status, "holder": job.holder, "task": job.task_result_id,
-                           "heartbeat_at": job.heartbeat_at.isoformat() if job.heartbeat_at else None},
-                   after={"state": "queued", "automatic_resume": job.auto_resumes + 1})  # fmt: skip
+            record(
+                "job.resume",
+                actor=None,
+                unit=job.unit,
+                obj=job,
+                before={
+                    "state": job.status,
+                    "holder": job.holder,
+                    "task": job.task_result_id,
+                    "heartbeat_at": job.heartbeat_at.isoformat() if job.heartbeat_at else None,
+                },
+                after={"state": "queued", "automatic_resume": job.auto_resumes + 1},
+            )
             _fail_dead_task(job)
             transaction.on_commit(partial(enqueue, job.pk))
         logger.warning(

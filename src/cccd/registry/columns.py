@@ -72,17 +72,30 @@ def map_headers(headers: Sequence[object]) -> dict[str, int]:
 
 
 _LABELS = {
-    "personal_id": _("Personal ID number"), "full_name": _("Full name"), "birth_date": _("Date of birth"),
-    "sex": _("Sex"), "hometown": _("Hometown"), "permanent_address": _("Permanent address"),
-    "father_name": _("Father's name"), "mother_name": _("Mother's name"), "household_id": _("Household code"),
-    "commune_code": _("Commune code"), "relation": _("Relation to head"), "ethnicity": _("Ethnicity"),
-    "religion": _("Religion"), "old_id_number": _("Old ID number"), "card_issue_date": _("Card issue date"),
+    "personal_id": _("Personal ID number"),
+    "full_name": _("Full name"),
+    "birth_date": _("Date of birth"),
+    "sex": _("Sex"),
+    "hometown": _("Hometown"),
+    "permanent_address": _("Permanent address"),
+    "father_name": _("Father's name"),
+    "mother_name": _("Mother's name"),
+    "household_id": _("Household code"),
+    "commune_code": _("Commune code"),
+    "relation": _("Relation to head"),
+    "ethnicity": _("Ethnicity"),
+    "religion": _("Religion"),
+    "old_id_number": _("Old ID number"),
+    "card_issue_date": _("Card issue date"),
     "status": _("Status"),
     # columns only class lists have (`cccd.rosters.reading`)
-    "class_name": _("Class"), "note": _("Note"),
-    "sex_male": _("Male (Nam)"), "sex_female": _("Female (Nữ)"),
-    "family_name": _("Family and middle name"), "given_name": _("Given name"),
-}  # fmt: skip
+    "class_name": _("Class"),
+    "note": _("Note"),
+    "sex_male": _("Male (Nam)"),
+    "sex_female": _("Female (Nữ)"),
+    "family_name": _("Family and middle name"),
+    "given_name": _("Given name"),
+}
 
 
 def column_label(column: str) -> str:

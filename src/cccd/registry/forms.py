@@ -9,9 +9,12 @@ class SearchForm(QueryForm):
     service's refusal (`PERSON_QUERY_TOO_SHORT`)."""
 
     q = TextField(
-        label=_("Personal ID number, or name and year of birth"), max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. nguyen van an 1990"), "autofocus": True}),
-    )  # fmt: skip
+        label=_("Personal ID number, or name and year of birth"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. nguyen van an 1990"), "autofocus": True}
+        ),
+    )
 
 
 class ImportForm(forms.Form):

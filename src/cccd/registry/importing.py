@@ -40,11 +40,29 @@ from cccd.registry.tables import Cell, Table, open_table
 
 BATCH = 2000
 DATA_FIELDS = (
-    "full_name", "name_folded", "family_folded", "given_folded", "birth_date", "birth_date_precision", "birth_year",
-    "sex", "birth_province_code", "hometown", "residence_unit_id", "permanent_address", "ethnicity", "religion",
-    "old_id_number", "father_name", "mother_name", "status", "household_id", "relation_to_head", "card_issue_date",
+    "full_name",
+    "name_folded",
+    "family_folded",
+    "given_folded",
+    "birth_date",
+    "birth_date_precision",
+    "birth_year",
+    "sex",
+    "birth_province_code",
+    "hometown",
+    "residence_unit_id",
+    "permanent_address",
+    "ethnicity",
+    "religion",
+    "old_id_number",
+    "father_name",
+    "mother_name",
+    "status",
+    "household_id",
+    "relation_to_head",
+    "card_issue_date",
     "card_expiry",
-)  # fmt: skip
+)
 Progress = Callable[[RegisterImport], None]
 Tick = Callable[[], None]
 IMPORT_JOB = leases.Kind("register_import", "cccd.registry.tasks.run_register_import")
@@ -221,8 +239,13 @@ class _Outcome:
     rejects: list[RejectedRow]
 
 
-def _parse(imp: RegisterImport, batch: list[tuple[int, int, list[Cell]]], header: Header,
-           resolver: ResidenceResolver, today: datetime.date) -> _Outcome:  # fmt: skip
+def _parse(
+    imp: RegisterImport,
+    batch: list[tuple[int, int, list[Cell]]],
+    header: Header,
+    resolver: ResidenceResolver,
+    today: datetime.date,
+) -> _Outcome:
     outcome = _Outcome([], [])
     first_line: dict[str, int] = {}
     for _index, line, cells in batch:
@@ -234,8 +257,11 @@ def _parse(imp: RegisterImport, batch: list[tuple[int, int, list[Cell]]], header
                     "UNKNOWN_UNIT", _("The commune of this address is unknown or not in your unit.")
                 )
             if row.personal_id in first_line:
-                raise RowRejected("DUPLICATE_IN_FILE", _("Same personal ID number as row %(row)s.")
-                                  % {"row": first_line[row.personal_id]})  # fmt: skip
+                raise RowRejected(
+                    "DUPLICATE_IN_FILE",
+                    _("Same personal ID number as row %(row)s.")
+                    % {"row": first_line[row.personal_id]},
+                )
         except RowRejected as rejected:
             outcome.rejects.append(_reject(imp, line, rejected, raw_values(cells, header.mapping)))
             continue
@@ -392,9 +418,10 @@ def _households(rows: list[PersonRow]) -> dict[str, int]:
     for row in rows:
         if row.household_code and row.household_code not in wanted:
             wanted[row.household_code] = Household(
-                code=row.household_code[:32], residence_unit_id=row.residence_unit_id,  # type: ignore[attr-defined]
+                code=row.household_code[:32],
+                residence_unit_id=row.residence_unit_id,  # type: ignore[attr-defined]
                 address=row.permanent_address[:300],
-            )  # fmt: skip
+            )
     if not wanted:
         return {}
     Household.objects.bulk_create(wanted.values(), ignore_conflicts=True)
@@ -406,17 +433,33 @@ def _values(
 ) -> dict[str, Any]:
     family, _middle, given = names.split(row.full_name)
     return {
-        "personal_id": row.personal_id, "full_name": row.full_name, "name_folded": names.fold(row.full_name)[:120],
-        "family_folded": names.fold(family)[:40], "given_folded": names.fold(given)[:40],
-        "birth_date": row.birth_date, "birth_date_precision": "year" if row.year_only else "day",
-        "birth_year": row.birth_date.year, "sex": row.sex, "birth_province_code": row.birth_province_code,
-        "hometown": row.hometown, "residence_unit_id": row.residence_unit_id,  # type: ignore[attr-defined]
-        "permanent_address": row.permanent_address, "ethnicity": row.ethnicity, "religion": row.religion,
-        "old_id_number": row.old_id_number, "father_name": row.father_name[:120], "mother_name": row.mother_name[:120],
-        "status": row.status, "household_id": household_id, "relation_to_head": row.relation,
-        "card_issue_date": row.card_issue_date, "card_expiry": row.card_expiry,
-        "last_import_id": imp.pk, "last_import_row": row.row_number, "updated_at": now,
-    }  # fmt: skip
+        "personal_id": row.personal_id,
+        "full_name": row.full_name,
+        "name_folded": names.fold(row.full_name)[:120],
+        "family_folded": names.fold(family)[:40],
+        "given_folded": names.fold(given)[:40],
+        "birth_date": row.birth_date,
+        "birth_date_precision": "year" if row.year_only else "day",
+        "birth_year": row.birth_date.year,
+        "sex": row.sex,
+        "birth_province_code": row.birth_province_code,
+        "hometown": row.hometown,
+        "residence_unit_id": row.residence_unit_id,  # type: ignore[attr-defined]
+        "permanent_address": row.permanent_address,
+        "ethnicity": row.ethnicity,
+        "religion": row.religion,
+        "old_id_number": row.old_id_number,
+        "father_name": row.father_name[:120],
+        "mother_name": row.mother_name[:120],
+        "status": row.status,
+        "household_id": household_id,
+        "relation_to_head": row.relation,
+        "card_issue_date": row.card_issue_date,
+        "card_expiry": row.card_expiry,
+        "last_import_id": imp.pk,
+        "last_import_row": row.row_number,
+        "updated_at": now,
+    }
 
 
 def _changes(old: Person, new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -430,8 +473,14 @@ def _update_event(
         return value.isoformat() if isinstance(value, datetime.date) else value
 
     return AuditEvent(
-        actor=imp.actor, actor_username=imp.actor.username if imp.actor else "", action="person.update",
-        object_type="registry.person", object_id=str(old.pk), object_repr=old.full_name[:200],
-        unit_id=old.residence_unit_id, before={f: jsonable(a) for f, (a, _b) in changes.items()},
-        after={f: jsonable(b) for f, (_a, b) in changes.items()}, source=f"import:{imp.pk}",
-    )  # fmt: skip
+        actor=imp.actor,
+        actor_username=imp.actor.username if imp.actor else "",
+        action="person.update",
+        object_type="registry.person",
+        object_id=str(old.pk),
+        object_repr=old.full_name[:200],
+        unit_id=old.residence_unit_id,
+        before={f: jsonable(a) for f, (a, _b) in changes.items()},
+        after={f: jsonable(b) for f, (_a, b) in changes.items()},
+        source=f"import:{imp.pk}",
+    )

@@ -19,10 +19,29 @@ _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _SEX = {"nam": "M", "m": "M", "male": "M", "nu": "F", "f": "F", "female": "F"}
 _RELATIONS = {"head", "spouse", "child", "parent", "grandchild", "sibling", "other"}
-_RELATIONS_VI = {"chu ho": "head", "vo": "spouse", "chong": "spouse", "con": "child", "cha": "parent", "me": "parent",
-                 "bo": "parent", "chau": "grandchild", "anh": "sibling", "chi": "sibling", "em": "sibling"}  # fmt: skip
-_STATUSES = {"alive": "alive", "dead": "dead", "emigrated": "emigrated", "con song": "alive",
-             "da chet": "dead", "chet": "dead", "xuat canh": "emigrated", "": "alive"}  # fmt: skip
+_RELATIONS_VI = {
+    "chu ho": "head",
+    "vo": "spouse",
+    "chong": "spouse",
+    "con": "child",
+    "cha": "parent",
+    "me": "parent",
+    "bo": "parent",
+    "chau": "grandchild",
+    "anh": "sibling",
+    "chi": "sibling",
+    "em": "sibling",
+}
+_STATUSES = {
+    "alive": "alive",
+    "dead": "dead",
+    "emigrated": "emigrated",
+    "con song": "alive",
+    "da chet": "dead",
+    "chet": "dead",
+    "xuat canh": "emigrated",
+    "": "alive",
+}
 
 
 class RowRejected(Exception):
@@ -81,8 +100,11 @@ def parse_row(
     for column, index in mapping.items():
         text = _text(cells, index)
         if len(text) > MAX_CELL:
-            raise RowRejected("VALUE_TOO_LONG", _("The value in column %(column)s has %(n)s characters; at most %(max)s.")
-                              % {"column": column_label(column), "n": len(text), "max": MAX_CELL})  # fmt: skip
+            raise RowRejected(
+                "VALUE_TOO_LONG",
+                _("The value in column %(column)s has %(n)s characters; at most %(max)s.")
+                % {"column": column_label(column), "n": len(text), "max": MAX_CELL},
+            )
         values[column] = text
     if _is_number(
         cells, mapping["personal_id"]
@@ -94,16 +116,25 @@ def parse_row(
     sex = parse_sex(values.get("sex", ""))
     personal_id = _personal_id(values.get("personal_id", ""), birth_date.year, sex)
     row = PersonRow(
-        row_number=row_number, personal_id=str(personal_id), full_name=_name(values.get("full_name", ""), "full_name"),
-        birth_date=birth_date, year_only=year_only, sex=sex, birth_province_code=personal_id.province_code,
-        hometown=values.get("hometown", ""), permanent_address=values.get("permanent_address", ""),
-        father_name=_optional_name(values.get("father_name", "")), mother_name=_optional_name(values.get("mother_name", "")),
-        household_code=values.get("household_id", ""), commune_code=values.get("commune_code", ""),
+        row_number=row_number,
+        personal_id=str(personal_id),
+        full_name=_name(values.get("full_name", ""), "full_name"),
+        birth_date=birth_date,
+        year_only=year_only,
+        sex=sex,
+        birth_province_code=personal_id.province_code,
+        hometown=values.get("hometown", ""),
+        permanent_address=values.get("permanent_address", ""),
+        father_name=_optional_name(values.get("father_name", "")),
+        mother_name=_optional_name(values.get("mother_name", "")),
+        household_code=values.get("household_id", ""),
+        commune_code=values.get("commune_code", ""),
         relation=_choice(values.get("relation", ""), _RELATIONS, _RELATIONS_VI, "relation"),
-        ethnicity=values.get("ethnicity", ""), religion=values.get("religion", ""),
+        ethnicity=values.get("ethnicity", ""),
+        religion=values.get("religion", ""),
         old_id_number=_old_id(values.get("old_id_number", "")),
         status=_choice(values.get("status", ""), set(), _STATUSES, "status") or "alive",
-    )  # fmt: skip
+    )
     _card(row, values.get("card_issue_date", ""), today=today)
     return row
 
@@ -124,8 +155,11 @@ def parse_birth_date(
         return validity.assumed_birth_date(year), True
     parsed = parse_date(text)
     if parsed is None:
-        raise RowRejected("BAD_DATE", _("“%(text)s” is not a date; write dd/mm/yyyy, yyyy-mm-dd or the year alone.")
-                          % {"text": text[:40]})  # fmt: skip
+        raise RowRejected(
+            "BAD_DATE",
+            _("“%(text)s” is not a date; write dd/mm/yyyy, yyyy-mm-dd or the year alone.")
+            % {"text": text[:40]},
+        )
     return _not_future(parsed, today), False
 
 
@@ -170,8 +204,11 @@ def _personal_id(text: str, birth_year: int, sex: str) -> idnumber.PersonalId:
     try:
         return idnumber.check(parsed, birth_year=birth_year, sex=sex)
     except idnumber.InvalidPersonalId as exc:
-        raise RowRejected("ID_MISMATCH", _("The personal ID number does not match the person: %(reason)s")
-                          % {"reason": explain(exc)}) from None  # fmt: skip
+        raise RowRejected(
+            "ID_MISMATCH",
+            _("The personal ID number does not match the person: %(reason)s")
+            % {"reason": explain(exc)},
+        ) from None
 
 
 def _name(text: str, column: str) -> str:

@@ -86,9 +86,17 @@ def find(people: QuerySet[Person], query: Query) -> list[Match]:
 ROUND_CAP = 500
 ENOUGH = 1200
 _FIELDS = (
-    "pk", "personal_id", "full_name", "name_folded", "birth_date", "birth_date_precision", "birth_year",
-    "sex", "residence_unit__name", "residence_unit__path",
-)  # fmt: skip
+    "pk",
+    "personal_id",
+    "full_name",
+    "name_folded",
+    "birth_date",
+    "birth_date_precision",
+    "birth_year",
+    "sex",
+    "residence_unit__name",
+    "residence_unit__path",
+)
 
 
 def _candidate_rounds(tokens: list[str], year: int | None) -> list[Q]:

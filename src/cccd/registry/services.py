@@ -30,8 +30,12 @@ def search_people(text: str, *, actor: User) -> list[search.Match]:
     if not query.is_usable:
         raise errors.PERSON_QUERY_TOO_SHORT()
     matches = search.find(visible_to(actor, Person.objects.all()), query)
-    record("person.search", actor=actor, unit=actor.unit,
-           after={"query": text[:200], "found": [m.person.pk for m in matches]})  # fmt: skip
+    record(
+        "person.search",
+        actor=actor,
+        unit=actor.unit,
+        after={"query": text[:200], "found": [m.person.pk for m in matches]},
+    )
     return matches
 
 
@@ -80,8 +84,13 @@ def _create_import(
     register_import.save()
     register_import.job = leases.job_for(IMPORT_JOB, register_import.pk, unit=unit)
     register_import.save(update_fields=["job"])
-    record("register_import.create", actor=actor, unit=unit, obj=register_import,
-           after={"file": register_import.original_name, "size": register_import.size})  # fmt: skip
+    record(
+        "register_import.create",
+        actor=actor,
+        unit=unit,
+        obj=register_import,
+        after={"file": register_import.original_name, "size": register_import.size},
+    )
     return register_import
 
 
@@ -111,7 +120,12 @@ def resume_import(import_id: int, *, actor: User) -> RegisterImport:
         raise errors.IMPORT_RUNNING()
     if not leases.queue(register_import.job, by_person=True):  # type: ignore[arg-type]
         raise errors.IMPORT_RUNNING()  # a worker took it up a moment ago
-    record("register_import.resume", actor=actor, unit=register_import.unit, obj=register_import,
-           before={"status": status, "rows_done": register_import.rows_done},
-           after={"status": "queued"})  # fmt: skip
+    record(
+        "register_import.resume",
+        actor=actor,
+        unit=register_import.unit,
+        obj=register_import,
+        before={"status": status, "rows_done": register_import.rows_done},
+        after={"status": "queued"},
+    )
     return register_import

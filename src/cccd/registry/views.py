@@ -25,8 +25,9 @@ from cccd.registry.xlsx import write_rejected_rows
 def search(request: LoggedInRequest) -> HttpResponse:
     q = SearchForm.read(request.GET)["q"]
     matches = services.search_people(q, actor=request.user) if "q" in request.GET else None
-    return render(request, "registry/search.html",
-                  {"form": SearchForm(request.GET), "matches": matches})  # fmt: skip
+    return render(
+        request, "registry/search.html", {"form": SearchForm(request.GET), "matches": matches}
+    )
 
 
 @requires(LOOK_UP)
@@ -90,11 +91,19 @@ def import_resume(request: LoggedInRequest, import_id: int) -> HttpResponse:
 def import_rejected_xlsx(request: LoggedInRequest, import_id: int) -> FileResponse:
     """The rows the import refused, with their values: people's data, so the download is audited."""
     register_import = get_visible(request.user, RegisterImport.objects.all(), pk=import_id)
-    record_read("register_import.download_rejected", register_import, actor=request.user,
-                unit=register_import.unit)  # fmt: skip
+    record_read(
+        "register_import.download_rejected",
+        register_import,
+        actor=request.user,
+        unit=register_import.unit,
+    )
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     write_rejected_rows(register_import, Path(handle.name))
     handle.seek(0)
     name = f"rejected-rows-{register_import.pk}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -22,8 +22,14 @@ router = Router(tags=["reports"])
 QueryText = Annotated[str, Text(20)]
 
 
-def _figures(request: LoggedInRequest, unit: str | None, campaign: str | None, day: str | None, *,
-             children: bool = True) -> queries.Figures:  # fmt: skip
+def _figures(
+    request: LoggedInRequest,
+    unit: str | None,
+    campaign: str | None,
+    day: str | None,
+    *,
+    children: bool = True,
+) -> queries.Figures:
     """Read ?unit=&campaign=&day= with the daily report's form (strings here, so that a bad one
     is the pages' 400 `BAD_QUERY`, not a schema error)."""
     require_permission(request.user, DASHBOARD)
@@ -33,24 +39,42 @@ def _figures(request: LoggedInRequest, unit: str | None, campaign: str | None, d
 
 
 @router.get("/dashboard", response=FiguresOut, auth=api_requires(DASHBOARD))
-def dashboard(request: LoggedInRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
-              day: QueryText | None = None) -> dict[str, Any]:  # fmt: skip
+def dashboard(
+    request: LoggedInRequest,
+    unit: QueryText | None = None,
+    campaign: QueryText | None = None,
+    day: QueryText | None = None,
+) -> dict[str, Any]:
     f = _figures(request, unit, campaign, day)
     return {
-        "unit": _unit(f.unit), "campaign_id": f.campaign.pk, "campaign": f.campaign.name,
-        "day": f.day, "target": f.target, "done": f.done, "percent": f.percent, "today": f.today,
-        "yesterday": f.yesterday, "week": f.week, "delivered": f.delivered, "overdue": f.overdue,
+        "unit": _unit(f.unit),
+        "campaign_id": f.campaign.pk,
+        "campaign": f.campaign.name,
+        "day": f.day,
+        "target": f.target,
+        "done": f.done,
+        "percent": f.percent,
+        "today": f.today,
+        "yesterday": f.yesterday,
+        "week": f.week,
+        "delivered": f.delivered,
+        "overdue": f.overdue,
         "daily": [{"day": d, "captured": n, "cumulative": c} for d, n, c in f.daily],
         "by_group": [{"name": g, "count": n} for g, n in f.by_group],
         "by_kind": [{"name": k, "count": n} for k, n in f.by_kind],
         "pipeline": [{"state": s, "label": label, "count": n} for s, label, n in f.pipeline],
-        "forecast": vars(f.forecast), "children": _children(f),
-    }  # fmt: skip
+        "forecast": vars(f.forecast),
+        "children": _children(f),
+    }
 
 
 @router.get("/children", response=ChildrenOut, auth=api_requires(DASHBOARD))
-def children(request: LoggedInRequest, unit: QueryText | None = None, campaign: QueryText | None = None,
-             day: QueryText | None = None) -> dict[str, Any]:  # fmt: skip
+def children(
+    request: LoggedInRequest,
+    unit: QueryText | None = None,
+    campaign: QueryText | None = None,
+    day: QueryText | None = None,
+) -> dict[str, Any]:
     f = _figures(request, unit, campaign, day)
     return {
         "unit": _unit(f.unit),
@@ -65,5 +89,14 @@ def _unit(unit: Unit) -> dict[str, Any]:
 
 
 def _children(f: queries.Figures) -> list[dict[str, Any]]:
-    return [{"rank": r.rank, "unit": _unit(r.unit), "target": r.target, "done": r.done,
-             "percent": r.percent, "today": r.today} for r in f.children]  # fmt: skip
+    return [
+        {
+            "rank": r.rank,
+            "unit": _unit(r.unit),
+            "target": r.target,
+            "done": r.done,
+            "percent": r.percent,
+            "today": r.today,
+        }
+        for r in f.children
+    ]

@@ -64,8 +64,11 @@ def counted_units(unit: Unit) -> tuple[int, ...]:
 
 
 def _key(enrollment: Enrollment) -> dict[str, Any]:
-    return {"campaign": enrollment.campaign_id or 0, "group": enrollment.group_id or 0,
-            "kind": enrollment.kind}  # fmt: skip
+    return {
+        "campaign": enrollment.campaign_id or 0,
+        "group": enrollment.group_id or 0,
+        "kind": enrollment.kind,
+    }
 
 
 def _add(
@@ -94,8 +97,9 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).date()
 
 
-def _add_progress(enrollment: Enrollment, key: Mapping[str, Any], units: tuple[int, ...],
-                  delta: int) -> None:  # fmt: skip
+def _add_progress(
+    enrollment: Enrollment, key: Mapping[str, Any], units: tuple[int, ...], delta: int
+) -> None:
     """The dossier joins (+1) or leaves (-1) the progress of the day it was received."""
     if enrollment.received_at is None:  # a draft: not received, so no day of progress
         return
@@ -149,8 +153,10 @@ def rebuild() -> dict[str, int]:
     zone = ZoneInfo(settings.TIME_ZONE)
     dossiers = Enrollment.objects.exclude(state=DRAFT).order_by()
     fields = ("unit_id", "campaign_id", "group_id", "kind")
-    chains = {u.pk: counted_units(u) for u in Unit.objects.filter(
-        pk__in=dossiers.values("unit_id").distinct())}  # fmt: skip
+    chains = {
+        u.pk: counted_units(u)
+        for u in Unit.objects.filter(pk__in=dossiers.values("unit_id").distinct())
+    }
     StateCount.objects.all().delete()
     DailyCount.objects.all().delete()
     DueCount.objects.all().delete()
@@ -161,8 +167,12 @@ def rebuild() -> dict[str, int]:
         for unit_id in chains[r["unit_id"]]:
             states[(unit_id, *_ids(r), r["state"])] += r["n"]
     StateCount.objects.bulk_create(
-        [StateCount(unit_id=u, campaign=c, group=g, kind=k, state=s, count=n)
-         for (u, c, g, k, s), n in states.items()], batch_size=5000)  # fmt: skip
+        [
+            StateCount(unit_id=u, campaign=c, group=g, kind=k, state=s, count=n)
+            for (u, c, g, k, s), n in states.items()
+        ],
+        batch_size=5000,
+    )
 
     days: Counter[tuple[Any, ...]] = Counter()
     for event, moment, rows in (
@@ -174,14 +184,22 @@ def rebuild() -> dict[str, int]:
             for unit_id in chains[r["unit_id"]]:
                 days[(unit_id, *_ids(r), r["day"], event)] += r["n"]
     DailyCount.objects.bulk_create(
-        [DailyCount(unit_id=u, campaign=c, group=g, kind=k, day=d, event=e, count=n)
-         for (u, c, g, k, d, e), n in days.items()], batch_size=5000)  # fmt: skip
+        [
+            DailyCount(unit_id=u, campaign=c, group=g, kind=k, day=d, event=e, count=n)
+            for (u, c, g, k, d, e), n in days.items()
+        ],
+        batch_size=5000,
+    )
     unit_days: Counter[tuple[Any, ...]] = Counter()
     for (u, c, _g, _k, d, e), n in days.items():
         unit_days[(u, c, d, e)] += n
     UnitDayCount.objects.bulk_create(
-        [UnitDayCount(unit_id=u, campaign=c, day=d, event=e, count=n)
-         for (u, c, d, e), n in unit_days.items()], batch_size=5000)  # fmt: skip
+        [
+            UnitDayCount(unit_id=u, campaign=c, day=d, event=e, count=n)
+            for (u, c, d, e), n in unit_days.items()
+        ],
+        batch_size=5000,
+    )
 
     dues: Counter[tuple[Any, ...]] = Counter()
     late = dossiers.filter(state__in=LATE_STATES, return_date__isnull=False)
@@ -192,8 +210,11 @@ def rebuild() -> dict[str, int]:
         [DueCount(unit_id=u, return_date=d, count=n) for (u, d), n in dues.items()],
         batch_size=5000,
     )
-    return {"states": StateCount.objects.count(), "days": DailyCount.objects.count(),
-            "dues": DueCount.objects.count()}  # fmt: skip
+    return {
+        "states": StateCount.objects.count(),
+        "days": DailyCount.objects.count(),
+        "dues": DueCount.objects.count(),
+    }
 
 
 def _progress(dossiers: QuerySet[Enrollment]) -> QuerySet[Enrollment]:

@@ -44,7 +44,7 @@ class DailyCount(models.Model):
             models.UniqueConstraint(
                 fields=["unit", "campaign", "day", "group", "kind", "event"],
                 name="daily_count_once",
-            ),  # fmt: skip
+            ),
         ]
         indexes = [models.Index(fields=["day", "event"], name="daily_count_day_idx")]
 
@@ -68,7 +68,7 @@ class StateCount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "campaign", "group", "kind", "state"], name="state_count_once"
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self) -> str:

@@ -47,8 +47,13 @@ def _report(
     unit = query["unit"] or queries.unit_for(request.user, None)
     date_from, date_to = period_of(request, query)
     rows = officers.officer_report(request.user, unit, date_from, date_to)
-    record(action, actor=request.user, unit=unit, obj=unit,
-           after={"from": date_from.isoformat(), "to": date_to.isoformat(), "officers": len(rows)})  # fmt: skip
+    record(
+        action,
+        actor=request.user,
+        unit=unit,
+        obj=unit,
+        after={"from": date_from.isoformat(), "to": date_to.isoformat(), "officers": len(rows)},
+    )
     return unit, date_from, date_to, rows
 
 
@@ -62,8 +67,13 @@ def officer_report(request: LoggedInRequest) -> HttpResponse:
         totals.minutes += row.minutes
         totals.night_minutes += row.night_minutes
         totals.weekend_minutes += row.weekend_minutes
-    context = {"unit": unit, "rows": rows, "totals": totals,
-               "date_from": date_from, "date_to": date_to}  # fmt: skip
+    context = {
+        "unit": unit,
+        "rows": rows,
+        "totals": totals,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     return render(request, "reports/officers.html", context)
 
 

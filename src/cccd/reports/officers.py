@@ -231,18 +231,46 @@ def render_officer_xlsx(
     workbook = Workbook()
     sheet = first_sheet(workbook)
     sheet.title = _("Officers")[:31]
-    sheet.append([safe_text(_("Officer report — %(unit)s, %(start)s to %(end)s") % {
-        "unit": unit.name, "start": f"{date_from:%d/%m/%Y}", "end": f"{date_to:%d/%m/%Y}"})])  # fmt: skip
+    sheet.append(
+        [
+            safe_text(
+                _("Officer report — %(unit)s, %(start)s to %(end)s")
+                % {
+                    "unit": unit.name,
+                    "start": f"{date_from:%d/%m/%Y}",
+                    "end": f"{date_to:%d/%m/%Y}",
+                }
+            )
+        ]
+    )
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([])
-    header = [_("Officer"), _("User name"), _("Unit"), _("Intakes"), _("Sessions worked"),
-              _("Hours in sessions"), _("of which at night"), _("of which at weekends or holidays")]  # fmt: skip
+    header = [
+        _("Officer"),
+        _("User name"),
+        _("Unit"),
+        _("Intakes"),
+        _("Sessions worked"),
+        _("Hours in sessions"),
+        _("of which at night"),
+        _("of which at weekends or holidays"),
+    ]
     sheet.append(header)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([safe_text(row.name), safe_text(row.username), safe_text(row.unit_name),
-                      row.intakes, row.sessions, row.hours, row.night_hours, row.weekend_hours])  # fmt: skip
+        sheet.append(
+            [
+                safe_text(row.name),
+                safe_text(row.username),
+                safe_text(row.unit_name),
+                row.intakes,
+                row.sessions,
+                row.hours,
+                row.night_hours,
+                row.weekend_hours,
+            ]
+        )
         for cell in sheet[sheet.max_row][5:8]:
             cell.number_format = "0.00"
     for letter, width in zip("ABCDEFGH", (28, 18, 28, 10, 12, 14, 14, 18), strict=True):

@@ -112,19 +112,24 @@ def target_of(unit: Unit, campaign: Campaign, targets: list[Target] | None = Non
 
 
 def _targets(unit: Unit, campaign: Campaign) -> list[Target]:
-    return list(Target.objects.filter(campaign=campaign, group__isnull=True,
-                                      unit__path__startswith=unit.path).select_related("unit"))  # fmt: skip
+    return list(
+        Target.objects.filter(
+            campaign=campaign, group__isnull=True, unit__path__startswith=unit.path
+        ).select_related("unit")
+    )
 
 
 def figures(
     unit: Unit, campaign: Campaign, day: datetime.date, *, children: bool = True
 ) -> Figures:
     """Every figure of the dashboard of `unit` for `campaign` as of the end of `day`."""
-    counts = DailyCount.objects.filter(unit=unit, campaign=campaign.pk, day__lte=day,
-                                       day__gte=campaign.start_date)  # fmt: skip
+    counts = DailyCount.objects.filter(
+        unit=unit, campaign=campaign.pk, day__lte=day, day__gte=campaign.start_date
+    )
     captured = counts.filter(event=DailyCount.Event.CAPTURED)
-    unit_days = UnitDayCount.objects.filter(unit=unit, campaign=campaign.pk, day__lte=day,
-                                            day__gte=campaign.start_date)  # fmt: skip
+    unit_days = UnitDayCount.objects.filter(
+        unit=unit, campaign=campaign.pk, day__lte=day, day__gte=campaign.start_date
+    )
     per_day = dict(unit_days.filter(event="captured").values_list("day", "count"))
     daily, total = [], 0
     for offset in range((min(day, campaign.end_date) - campaign.start_date).days + 1):
@@ -135,14 +140,25 @@ def figures(
     target = target_of(unit, campaign, targets)
     week = sum(n for d, n in per_day.items() if d > day - datetime.timedelta(days=PACE_DAYS))
     figures = Figures(
-        unit=unit, campaign=campaign, day=day, target=target, done=sum(per_day.values()),
-        today=per_day.get(day, 0), yesterday=per_day.get(day - datetime.timedelta(days=1), 0),
+        unit=unit,
+        campaign=campaign,
+        day=day,
+        target=target,
+        done=sum(per_day.values()),
+        today=per_day.get(day, 0),
+        yesterday=per_day.get(day - datetime.timedelta(days=1), 0),
         week=week,
         delivered=unit_days.filter(event="delivered").aggregate(n=Sum("count"))["n"] or 0,
-        overdue=DueCount.objects.filter(unit=unit, return_date__lt=day).aggregate(n=Sum("count"))["n"] or 0,
-        daily=daily, by_group=_by_group(captured), by_kind=_by_kind(captured),
-        pipeline=_pipeline(unit, campaign), forecast=_forecast(target, sum(per_day.values()), week, day, campaign),
-    )  # fmt: skip
+        overdue=DueCount.objects.filter(unit=unit, return_date__lt=day).aggregate(n=Sum("count"))[
+            "n"
+        ]
+        or 0,
+        daily=daily,
+        by_group=_by_group(captured),
+        by_kind=_by_kind(captured),
+        pipeline=_pipeline(unit, campaign),
+        forecast=_forecast(target, sum(per_day.values()), week, day, campaign),
+    )
     if children:
         figures.children = _children(unit, campaign, day, targets)
     return figures
@@ -162,14 +178,22 @@ def _by_kind(captured: QuerySet[DailyCount]) -> list[tuple[str, int]]:
 
 
 def _pipeline(unit: Unit, campaign: Campaign) -> list[tuple[str, str, int]]:
-    sums = dict(StateCount.objects.filter(unit=unit, campaign=campaign.pk).values_list("state")
-                .annotate(n=Sum("count")).values_list("state", "n"))  # fmt: skip
-    return [(s, str(label), sums.get(s, 0)) for s, label in Enrollment.State.choices
-            if s != Enrollment.State.DRAFT]  # fmt: skip
+    sums = dict(
+        StateCount.objects.filter(unit=unit, campaign=campaign.pk)
+        .values_list("state")
+        .annotate(n=Sum("count"))
+        .values_list("state", "n")
+    )
+    return [
+        (s, str(label), sums.get(s, 0))
+        for s, label in Enrollment.State.choices
+        if s != Enrollment.State.DRAFT
+    ]
 
 
-def _forecast(target: int | None, done: int, week: int, day: datetime.date,
-              campaign: Campaign) -> Forecast:  # fmt: skip
+def _forecast(
+    target: int | None, done: int, week: int, day: datetime.date, campaign: Campaign
+) -> Forecast:
     pace = week / PACE_DAYS
     if target is None:
         return Forecast(pace=round(pace, 1), remaining=None, reaches_on=None, needed_per_day=None)
@@ -193,13 +217,25 @@ def _children(
     below = list(Unit.objects.filter(parent=unit, is_active=True).order_by("path"))
     sums: dict[int, Mapping[str, Any]] = {
         r["unit_id"]: r
-        for r in UnitDayCount.objects.filter(unit__in=below, campaign=campaign.pk, event="captured",
-                                             day__gte=campaign.start_date, day__lte=day)
-        .values("unit_id").annotate(done=Sum("count"), today=Sum("count", filter=Q(day=day)))
-    }  # fmt: skip
-    rows = [ChildRow(unit=u, target=target_of(u, campaign, targets),
-                     done=sums.get(u.pk, {}).get("done") or 0,
-                     today=sums.get(u.pk, {}).get("today") or 0) for u in below]  # fmt: skip
+        for r in UnitDayCount.objects.filter(
+            unit__in=below,
+            campaign=campaign.pk,
+            event="captured",
+            day__gte=campaign.start_date,
+            day__lte=day,
+        )
+        .values("unit_id")
+        .annotate(done=Sum("count"), today=Sum("count", filter=Q(day=day)))
+    }
+    rows = [
+        ChildRow(
+            unit=u,
+            target=target_of(u, campaign, targets),
+            done=sums.get(u.pk, {}).get("done") or 0,
+            today=sums.get(u.pk, {}).get("today") or 0,
+        )
+        for u in below
+    ]
     rows.sort(key=lambda r: (r.percent is None, -(r.percent or 0), -r.done, r.unit.path))
     previous, rank = None, 0
     for index, row in enumerate(rows, start=1):

@@ -29,9 +29,11 @@ def report_page(request: LoggedInRequest) -> HttpResponse:
     require_permission(request.user, DASHBOARD)
     content = _content(request, ReportQuery.read(request.GET, user=request.user))
     context = {
-        "r": content, "f": content.figures, "campaigns": visible_campaigns(request.user),
+        "r": content,
+        "f": content.figures,
+        "campaigns": visible_campaigns(request.user),
         "stored": daily_report.stored_reports(content.figures.unit),
-    }  # fmt: skip
+    }
     return render(request, "reports/report.html", context)
 
 
@@ -49,8 +51,12 @@ def report_download(request: LoggedInRequest, fmt: str) -> HttpResponse | FileRe
         name = daily_report.stored_name(unit, campaign.pk, content.day, fmt)
         if not default_storage.exists(name):
             raise NOT_FOUND()
-        return FileResponse(default_storage.open(name, "rb"), as_attachment=True,
-                            filename=name.rsplit("/", 1)[-1], content_type=daily_report.FORMATS[fmt])  # fmt: skip
+        return FileResponse(
+            default_storage.open(name, "rb"),
+            as_attachment=True,
+            filename=name.rsplit("/", 1)[-1],
+            content_type=daily_report.FORMATS[fmt],
+        )
     data = daily_report.render(content, fmt)
     response = HttpResponse(data, content_type=daily_report.FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{content.filename_stem}.{fmt}"'

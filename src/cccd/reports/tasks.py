@@ -24,8 +24,11 @@ DAILY_REPORTS_JOB = leases.Kind("daily_reports", "cccd.reports.tasks.generate_da
 
 def units_to_report(day: datetime.date) -> list[tuple[Unit, Campaign]]:
     """(unit, campaign) pairs owed a report on `day`: target units and the police units above them."""
-    targets = Target.objects.filter(campaign__start_date__lte=day, campaign__end_date__gte=day,
-                                    unit__path__startswith=POLICE_ROOT).select_related("unit", "campaign")  # fmt: skip
+    targets = Target.objects.filter(
+        campaign__start_date__lte=day,
+        campaign__end_date__gte=day,
+        unit__path__startswith=POLICE_ROOT,
+    ).select_related("unit", "campaign")
     wanted: dict[str, set[int]] = {}
     campaigns: dict[int, Campaign] = {}
     for target in targets:
@@ -58,8 +61,12 @@ def write_daily_reports(
     written: list[str] = []
     for index, (unit, campaign) in enumerate(pairs, start=1):
         names = daily_report.store_report(unit, campaign, day)
-        record("reports.write_daily_report", actor=None, unit=unit,
-               object_repr=f"{unit.code} {day:%Y-%m-%d} c{campaign.pk}")  # fmt: skip
+        record(
+            "reports.write_daily_report",
+            actor=None,
+            unit=unit,
+            object_repr=f"{unit.code} {day:%Y-%m-%d} c{campaign.pk}",
+        )
         written += names
         if progress is not None:
             progress(f"[{index}/{len(pairs)}] {unit.code} {day:%d/%m/%Y} c{campaign.pk}")

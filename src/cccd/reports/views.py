@@ -34,10 +34,14 @@ def dashboard(request: LoggedInRequest, unit_id: int | None = None) -> HttpRespo
         "target": _target_line(figures),
     }
     context = {
-        "f": figures, "chart": chart, "campaigns": visible_campaigns(request.user),
-        "sessions": _todays_sessions(request, unit, day), "parent": _parent(request, unit),
-        "progress_label": counters.PROGRESS_LABEL, "progress_note": counters.PROGRESS_NOTE,
-    }  # fmt: skip
+        "f": figures,
+        "chart": chart,
+        "campaigns": visible_campaigns(request.user),
+        "sessions": _todays_sessions(request, unit, day),
+        "parent": _parent(request, unit),
+        "progress_label": counters.PROGRESS_LABEL,
+        "progress_note": counters.PROGRESS_NOTE,
+    }
     return render(request, "reports/dashboard.html", context)
 
 
@@ -55,10 +59,12 @@ def _todays_sessions(request: HttpRequest, unit: Unit, day: datetime.date) -> li
     return list(
         sessions.filter(unit__path__startswith=unit.path, starts_at__date=day)
         .exclude(state=Session.State.CANCELLED)
-        .annotate(waiting=Count("tickets", filter=Q(tickets__state="waiting")),
-                  served=Count("tickets", filter=Q(tickets__state="done")))
+        .annotate(
+            waiting=Count("tickets", filter=Q(tickets__state="waiting")),
+            served=Count("tickets", filter=Q(tickets__state="done")),
+        )
         .order_by("starts_at")[:50]
-    )  # fmt: skip
+    )
 
 
 def _parent(request: HttpRequest, unit: Unit) -> Unit | None:

@@ -24,24 +24,38 @@ router = Router(tags=["rosters"])
 
 def _summary(roster: Roster) -> dict[str, object]:
     return {
-        "id": roster.pk, "session_id": roster.session_id, "list_name": roster.list_name,
-        "version": roster.version, "is_current": roster.is_current, "original_name": roster.original_name,
-        "state": roster.state, "error_message": roster.error_message, "summary": summary(roster),
-    }  # fmt: skip
+        "id": roster.pk,
+        "session_id": roster.session_id,
+        "list_name": roster.list_name,
+        "version": roster.version,
+        "is_current": roster.is_current,
+        "original_name": roster.original_name,
+        "state": roster.state,
+        "error_message": roster.error_message,
+        "summary": summary(roster),
+    }
 
 
 def _changed(entry: RosterEntry) -> dict[str, object]:
-    return {"line": entry.line, "full_name": entry.full_name, "birth_date": entry.birth_date,
-            "birth_year": entry.birth_year, "class_name": entry.class_name}  # fmt: skip
+    return {
+        "line": entry.line,
+        "full_name": entry.full_name,
+        "birth_date": entry.birth_date,
+        "birth_year": entry.birth_year,
+        "class_name": entry.class_name,
+    }
 
 
 def _out(roster: Roster) -> dict[str, object]:
     replacement = None
     if roster.state == Roster.State.AWAITING:
         change = versions.replacement(roster)
-        replacement = {"against": change.current.pk if change.current else None,
-                       "added": [_changed(e) for e in change.added],
-                       "dropped": [_changed(e) for e in change.dropped], "kept": len(change.kept)}  # fmt: skip
+        replacement = {
+            "against": change.current.pk if change.current else None,
+            "added": [_changed(e) for e in change.added],
+            "dropped": [_changed(e) for e in change.dropped],
+            "kept": len(change.kept),
+        }
     entries = queries.with_open_applications(roster.entries.order_by("row"), roster.session)
     return {**_summary(roster), "replacement": replacement, "entries": entries}
 

@@ -34,14 +34,22 @@ class RosterUploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per roster column, offering the file's headers (by index)."""
 
-    def __init__(self, *args: Any, headers: list[str], mapping: dict[str, int], columns: tuple[str, ...],
-                 labels: dict[str, str], **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        mapping: dict[str, int],
+        columns: tuple[str, ...],
+        labels: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "—")] + [(str(i), h or f"#{i + 1}") for i, h in enumerate(headers)]
         for column in columns:
             initial = str(mapping[column]) if column in mapping else ""
-            self.fields[column] = forms.ChoiceField(label=labels.get(column, column), choices=choices,
-                                                    required=False, initial=initial)  # fmt: skip
+            self.fields[column] = forms.ChoiceField(
+                label=labels.get(column, column), choices=choices, required=False, initial=initial
+            )
 
     def mapping(self) -> dict[str, int]:
         return {column: int(value) for column, value in self.cleaned_data.items() if value != ""}

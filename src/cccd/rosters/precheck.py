@@ -48,8 +48,13 @@ def process_roster(roster_id: int) -> Roster:
             Roster.objects.filter(pk=roster.pk).update(
                 state=Roster.State.FAILED, error_message=exc.message
             )
-            record("roster.fail", actor=roster.uploaded_by, unit=roster.unit, obj=roster,
-                   after={"code": exc.code})  # fmt: skip
+            record(
+                "roster.fail",
+                actor=roster.uploaded_by,
+                unit=roster.unit,
+                obj=roster,
+                after={"code": exc.code},
+            )
             roster.refresh_from_db()
             return roster
         _store_rows(roster, content)
@@ -67,8 +72,13 @@ def _store_rows(roster: Roster, content: Any) -> None:
     RosterEntry.objects.bulk_create(
         [_entry(roster, row, list_class) for row in content.rows], batch_size=2000
     )
-    record("roster.read", actor=roster.uploaded_by, unit=roster.unit, obj=roster,
-           after={"rows": len(content.rows)})  # fmt: skip
+    record(
+        "roster.read",
+        actor=roster.uploaded_by,
+        unit=roster.unit,
+        obj=roster,
+        after={"rows": len(content.rows)},
+    )
 
 
 _CLASS_LIST = re.compile(r"(?:lớp|lop)?\s*(\d{1,2}\s?[^\W\d_]{1,5}\s?\d{0,2})", re.IGNORECASE)
@@ -88,11 +98,20 @@ def _entry(roster: Roster, row: RosterRow, list_class: str = "") -> RosterEntry:
         for k, v in dataclasses.asdict(row).items()
         if k not in {*_ENTRY_FIELDS, "row", "line", "values", "problems"}
     }
-    entry = RosterEntry(roster=roster, row=row.row, line=row.line, values=row.values,
-                        problems=[list(p) for p in row.problems], details=details,
-                        outcome=Outcome.UNREADABLE if _unreadable(row) else Outcome.PENDING,
-                        **{f: getattr(row, f) or ("" if f in {"full_name", "sex", "personal_id", "class_name"} else None)
-                           for f in _ENTRY_FIELDS})  # fmt: skip
+    entry = RosterEntry(
+        roster=roster,
+        row=row.row,
+        line=row.line,
+        values=row.values,
+        problems=[list(p) for p in row.problems],
+        details=details,
+        outcome=Outcome.UNREADABLE if _unreadable(row) else Outcome.PENDING,
+        **{
+            f: getattr(row, f)
+            or ("" if f in {"full_name", "sex", "personal_id", "class_name"} else None)
+            for f in _ENTRY_FIELDS
+        },
+    )
     entry.class_name = entry.class_name or list_class
     entry.fingerprint = _fingerprint(row)
     return entry
@@ -111,8 +130,14 @@ def _fingerprint(row: RosterRow) -> str:
 def _row(entry: RosterEntry) -> RosterRow:
     fields = {f: getattr(entry, f) for f in _ENTRY_FIELDS}
     fields["sex"] = fields["sex"] or None
-    return RosterRow(row=entry.row, line=entry.line, values=entry.values, problems=tuple(map(tuple, entry.problems)),
-                     **fields, **entry.details)  # fmt: skip
+    return RosterRow(
+        row=entry.row,
+        line=entry.line,
+        values=entry.values,
+        problems=tuple(map(tuple, entry.problems)),
+        **fields,
+        **entry.details,
+    )
 
 
 def register_area(session: Session) -> str:
@@ -135,8 +160,19 @@ def run_precheck(roster_id: int) -> Roster:
     people = area.filter(birth_year__in=wanted.years) | area.filter(
         personal_id__in=wanted.personal_ids
     )
-    fields = ("pk", "personal_id", "full_name", "birth_date", "birth_date_precision", "birth_year", "sex",
-              "father_name", "mother_name", "permanent_address", "residence_unit__code")  # fmt: skip
+    fields = (
+        "pk",
+        "personal_id",
+        "full_name",
+        "birth_date",
+        "birth_date_precision",
+        "birth_year",
+        "sex",
+        "father_name",
+        "mother_name",
+        "permanent_address",
+        "residence_unit__code",
+    )
     slice_rows = list(people.values(*fields))
     results = {}
     if rows:  # the prior of a match is one in the area's whole population, not in the slice
@@ -155,8 +191,14 @@ def _save_results(
             continue
         entry.outcome = result.outcome
         entry.score = result.score
-        entry.candidates = [{"person": person_ids.get(c.personal_id), "personal_id": c.personal_id,
-                             "probability": round(c.probability, 4)} for c in result.candidates]  # fmt: skip
+        entry.candidates = [
+            {
+                "person": person_ids.get(c.personal_id),
+                "personal_id": c.personal_id,
+                "probability": round(c.probability, 4),
+            }
+            for c in result.candidates
+        ]
         if not entry.decision:
             entry.person_id = (
                 person_ids.get(result.personal_id) if result.outcome == Outcome.MATCHED else None

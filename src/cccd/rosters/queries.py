@@ -42,8 +42,9 @@ def session_lists(session: Session) -> list[ListOverview]:
             change = replacement(pending, current)
         if current is None and pending is None:
             continue  # every version set aside: nothing to show
-        lists.append(ListOverview(name, current, pending,
-                                  summary(current) if current else None, change))  # fmt: skip
+        lists.append(
+            ListOverview(name, current, pending, summary(current) if current else None, change)
+        )
     return lists
 
 

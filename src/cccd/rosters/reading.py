@@ -67,9 +67,18 @@ from cccd.rosters import errors
 from cccd.rule_messages import explain
 
 ROSTER_COLUMNS = (
-    "full_name", "birth_date", "sex", "personal_id", "class_name", "hometown", "permanent_address",
-    "father_name", "mother_name", "ethnicity", "note",
-)  # fmt: skip
+    "full_name",
+    "birth_date",
+    "sex",
+    "personal_id",
+    "class_name",
+    "hometown",
+    "permanent_address",
+    "father_name",
+    "mother_name",
+    "ethnicity",
+    "note",
+)
 REQUIRED_COLUMNS = ("full_name", "birth_date")
 # Layouts a mapping may also name: a "Nam" and/or "Nữ" column marked with x (or holding the date),
 # and a name split into "Họ (đệm)" and "Tên". Read into `sex`, `birth_date` and `full_name`.
@@ -127,8 +136,14 @@ _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _MAX_SERIAL = 80_000
 _FIRST_DATE = datetime.date(1900, 1, 1)
 _MAX_AGE = 110
-_SEX_ALIASES = {"nam gioi": "M", "trai": "M", "con trai": "M", "nu gioi": "F", "gai": "F",
-                "con gai": "F"}  # fmt: skip
+_SEX_ALIASES = {
+    "nam gioi": "M",
+    "trai": "M",
+    "con trai": "M",
+    "nu gioi": "F",
+    "gai": "F",
+    "con gai": "F",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,10 +436,15 @@ def _header_for(head: list[tuple[int, list[Cell]]], mapping: dict[str, int] | No
     headers = chosen.headers + ("",) * max(0, width - len(chosen.headers))
     full = mapping.get("full_name", mapping.get("family_name"))
     return _Header(
-        chosen.line, chosen.position, dict(mapping), headers, stt=chosen.stt,
-        skip_line=chosen.skip_line if found else None, continuation=continuation,
+        chosen.line,
+        chosen.position,
+        dict(mapping),
+        headers,
+        stt=chosen.stt,
+        skip_line=chosen.skip_line if found else None,
+        continuation=continuation,
         name_text=headers[full] if full is not None else "",
-    )  # fmt: skip
+    )
 
 
 def _row_under(head: list[tuple[int, list[Cell]]], mapping: dict[str, int]) -> _Header:
@@ -617,16 +637,24 @@ def _read_row(
         problems,
     )
     return RosterRow(
-        row=number, line=line, full_name=full_name, birth_date=birth.date, birth_year=birth.year,
-        birth_date_swappable=birth.swappable, sex=sex, personal_id=personal_id,
+        row=number,
+        line=line,
+        full_name=full_name,
+        birth_date=birth.date,
+        birth_year=birth.year,
+        birth_date_swappable=birth.swappable,
+        sex=sex,
+        personal_id=personal_id,
         class_name=_plain(values.get("class_name", "")),
         hometown=_plain(values.get("hometown", "")),
         permanent_address=_plain(values.get("permanent_address", "")),
         father_name=_optional_name(values.get("father_name", "")),
         mother_name=_optional_name(values.get("mother_name", "")),
-        ethnicity=_plain(values.get("ethnicity", "")), note=_plain(values.get("note", "")),
-        problems=tuple(problems), values=shown,
-    )  # fmt: skip
+        ethnicity=_plain(values.get("ethnicity", "")),
+        note=_plain(values.get("note", "")),
+        problems=tuple(problems),
+        values=shown,
+    )
 
 
 _NAME_COLUMNS = frozenset({"full_name", "family_name", "given_name"})

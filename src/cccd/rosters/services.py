@@ -88,8 +88,9 @@ def remap_roster(
     require_permission(actor, UPLOAD)
     old = get_visible(actor, Roster.objects.select_related("session"), pk=roster_id)
     session = _session_for(old.session_id, actor=actor)
-    roster = _keep(session, old.list_name, Path(old.file.path), old.original_name, mapping,
-                   actor=actor)  # fmt: skip
+    roster = _keep(
+        session, old.list_name, Path(old.file.path), old.original_name, mapping, actor=actor
+    )
     return _queue(roster, run_now=run_now)
 
 
@@ -130,14 +131,26 @@ def _keep(
     actor: User,
 ) -> Roster:
     last = Roster.objects.filter(session=session, list_name=list_name).aggregate(v=Max("version"))
-    roster = Roster(session=session, unit=session.unit, list_name=list_name,
-                    version=(last["v"] or 0) + 1, is_current=False, original_name=name[:255],
-                    mapping=mapping or {}, uploaded_by=actor)  # fmt: skip
+    roster = Roster(
+        session=session,
+        unit=session.unit,
+        list_name=list_name,
+        version=(last["v"] or 0) + 1,
+        is_current=False,
+        original_name=name[:255],
+        mapping=mapping or {},
+        uploaded_by=actor,
+    )
     with path.open("rb") as handle:
         roster.file.save(Path(name).name[:100] or "roster", File(handle), save=False)
     roster.save()
-    record("roster.upload", actor=actor, unit=session.unit, obj=roster,
-           after={"file": roster.original_name, "list": list_name, "version": roster.version})  # fmt: skip
+    record(
+        "roster.upload",
+        actor=actor,
+        unit=session.unit,
+        obj=roster,
+        after={"file": roster.original_name, "list": list_name, "version": roster.version},
+    )
     return roster
 
 
@@ -182,8 +195,14 @@ def discard_roster(roster_id: int, *, actor: User) -> Roster:
         raise errors.NOT_AWAITING()
     roster.state = Roster.State.DISCARDED
     roster.save(update_fields=["state"])
-    record("roster.discard", actor=actor, unit=roster.unit, obj=roster,
-           before={"state": "awaiting"}, after={"state": "discarded"})  # fmt: skip
+    record(
+        "roster.discard",
+        actor=actor,
+        unit=roster.unit,
+        obj=roster,
+        before={"state": "awaiting"},
+        after={"state": "discarded"},
+    )
     return roster
 
 
@@ -218,8 +237,14 @@ def decide_entry(
     entry.decision, entry.decided_by, entry.decided_at = decision, actor, timezone.now()
     entry.save(update_fields=["decision", "person", "decided_by", "decided_at"])
     refresh_flags(entry.roster.session)
-    record("roster_entry.decide", actor=actor, unit=entry.roster.unit, obj=entry, before=before,
-           after={"decision": entry.decision, "person": entry.person_id})  # fmt: skip
+    record(
+        "roster_entry.decide",
+        actor=actor,
+        unit=entry.roster.unit,
+        obj=entry,
+        before=before,
+        after={"decision": entry.decision, "person": entry.person_id},
+    )
     return entry
 
 

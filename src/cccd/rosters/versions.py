@@ -127,8 +127,9 @@ def install(roster: Roster, *, actor: User | None, confirmed_against: int | None
         _supersede_waiting(roster)
         Roster.objects.filter(pk=roster.pk).update(state=Roster.State.AWAITING)
         roster.state = Roster.State.AWAITING
-        record("roster.await", actor=actor, unit=roster.unit, obj=roster,
-               after=_change_summary(change))  # fmt: skip
+        record(
+            "roster.await", actor=actor, unit=roster.unit, obj=roster, after=_change_summary(change)
+        )
         return False
     if current is not None:
         current.is_current = False
@@ -138,25 +139,35 @@ def install(roster: Roster, *, actor: User | None, confirmed_against: int | None
     roster.save(update_fields=["is_current", "state"])
     carried = _carry_decisions(current, roster) if current is not None else 0
     moved = _carry_tickets(change)
-    record("roster.install", actor=actor, unit=roster.unit, obj=roster,
-           after={**_change_summary(change), "decisions_kept": carried, "numbers_kept": moved})  # fmt: skip
+    record(
+        "roster.install",
+        actor=actor,
+        unit=roster.unit,
+        obj=roster,
+        after={**_change_summary(change), "decisions_kept": carried, "numbers_kept": moved},
+    )
     return True
 
 
 def _change_summary(change: Replacement) -> dict[str, Any]:
     """For the audit trail: counts and the school file's line numbers, no names."""
-    return {"list": change.roster.list_name,
-            "replaces": change.current.pk if change.current is not None else None,
-            "added": len(change.added), "dropped": len(change.dropped),
-            "dropped_lines": [e.line for e in change.dropped][:500]}  # fmt: skip
+    return {
+        "list": change.roster.list_name,
+        "replaces": change.current.pk if change.current is not None else None,
+        "added": len(change.added),
+        "dropped": len(change.dropped),
+        "dropped_lines": [e.line for e in change.dropped][:500],
+    }
 
 
 def _supersede_waiting(roster: Roster) -> None:
     """Older versions of the list still waiting for a confirmation are no longer offered."""
     Roster.objects.filter(
-        session_id=roster.session_id, list_name=roster.list_name,
-        state=Roster.State.AWAITING, version__lt=roster.version,
-    ).update(state=Roster.State.DISCARDED)  # fmt: skip
+        session_id=roster.session_id,
+        list_name=roster.list_name,
+        state=Roster.State.AWAITING,
+        version__lt=roster.version,
+    ).update(state=Roster.State.DISCARDED)
 
 
 def _carry_decisions(previous: Roster, roster: Roster) -> int:

@@ -44,9 +44,13 @@ def session_roster(request: LoggedInRequest, session_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            roster = services.upload_roster(session.pk, form.cleaned_data["file"], actor=request.user,
-                                            name=form.cleaned_data["name"],
-                                            replaces=form.cleaned_data["replaces"] or None)  # fmt: skip
+            roster = services.upload_roster(
+                session.pk,
+                form.cleaned_data["file"],
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                replaces=form.cleaned_data["replaces"] or None,
+            )
         except DomainError as exc:  # what is wrong with the file, said beside the file
             form.add_error("file", exc.message)
             form.error_code, status = exc.code, exc.status  # type: ignore[attr-defined]
@@ -63,11 +67,16 @@ def session_roster(request: LoggedInRequest, session_id: int) -> HttpResponse:
             if overview.current is not None:  # its rows (names, birth dates) are on the page
                 record_read("roster.view", overview.current, actor=request.user, unit=session.unit)
     context = {
-        "session": session, "form": form, "lists": lists, "totals": queries.totals(lists),
+        "session": session,
+        "form": form,
+        "lists": lists,
+        "totals": queries.totals(lists),
         "busy": any(r is not None and r.is_busy for o in lists for r in (o.current, o.pending)),
         "entries": queries.session_entries(session, outcome=outcome),
-        "outcome": outcome, "outcomes": Outcome.choices, "shown": queries.ROWS_SHOWN,
-    }  # fmt: skip
+        "outcome": outcome,
+        "outcomes": Outcome.choices,
+        "shown": queries.ROWS_SHOWN,
+    }
     return render(request, "rosters/session.html", context, status=status)
 
 
@@ -86,9 +95,19 @@ def roster_detail(request: LoggedInRequest, roster_id: int) -> HttpResponse:
     if roster.is_current:
         labels = {c: column_label(c) for c in MAPPABLE_COLUMNS}
         record_read("roster.view", roster, actor=request.user, unit=roster.unit)
-        context |= {"summary": summary(roster), "outcome": outcome, "outcomes": Outcome.choices,
-                    "entries": queries.version_entries(roster, outcome=outcome), "shown": queries.ROWS_SHOWN,
-                    "mapping_form": MappingForm(headers=roster.headers, mapping=roster.mapping, columns=MAPPABLE_COLUMNS, labels=labels)}  # fmt: skip
+        context |= {
+            "summary": summary(roster),
+            "outcome": outcome,
+            "outcomes": Outcome.choices,
+            "entries": queries.version_entries(roster, outcome=outcome),
+            "shown": queries.ROWS_SHOWN,
+            "mapping_form": MappingForm(
+                headers=roster.headers,
+                mapping=roster.mapping,
+                columns=MAPPABLE_COLUMNS,
+                labels=labels,
+            ),
+        }
     else:
         context["now_current"] = versions.current_version(roster.session_id, roster.list_name)
     return render(request, "rosters/roster.html", context)
@@ -140,8 +159,12 @@ def review(request: LoggedInRequest, roster_id: int) -> HttpResponse:
         raw_entry = request.POST.get("entry", "")
         entry_id = int(raw_entry) if is_id(raw_entry) else 0
         person = request.POST.get("person") or None
-        decided = services.decide_entry(entry_id, request.POST.get("decision", ""), actor=request.user,
-                                        person_id=int(person) if person and is_id(person) else None)  # fmt: skip
+        decided = services.decide_entry(
+            entry_id,
+            request.POST.get("decision", ""),
+            actor=request.user,
+            person_id=int(person) if person and is_id(person) else None,
+        )
         return redirect(f"{request.path}?after={decided.row}")
     after = ReviewQuery.read(request.GET)["after"] or 0
     entry = services.next_to_review(roster, after_row=after)
@@ -153,8 +176,9 @@ def review(request: LoggedInRequest, roster_id: int) -> HttpResponse:
             for c in entry.candidates
             if c.get("person") in people
         ]
-        record_read("roster_entry.view", entry, actor=request.user, unit=roster.unit,
-                    roster=roster.pk)  # fmt: skip
+        record_read(
+            "roster_entry.view", entry, actor=request.user, unit=roster.unit, roster=roster.pk
+        )
     context = {
         "roster": roster,
         "entry": entry,
@@ -172,8 +196,12 @@ def discrepancies(request: LoggedInRequest, roster_id: int) -> FileResponse:
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     write_discrepancies(roster, Path(handle.name))
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"danh-sach-sai-lech-{slugify(roster.display_name) or roster.pk}-v{roster.version}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"danh-sach-sai-lech-{slugify(roster.display_name) or roster.pk}-v{roster.version}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @requires(REVIEW)

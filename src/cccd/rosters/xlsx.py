@@ -32,11 +32,24 @@ def write_discrepancies(roster: Roster, path: Path, *, language: str = "vi") -> 
         workbook = Workbook()
         sheet = first_sheet(workbook)
         sheet.title = _("Discrepancies")[:31]
-        _append(sheet, [_("Discrepancy list: %(list)s — file %(file)s (version %(v)s)")
-                        % {"list": roster.display_name, "file": roster.original_name, "v": roster.version}])  # fmt: skip
+        _append(
+            sheet,
+            [
+                _("Discrepancy list: %(list)s — file %(file)s (version %(v)s)")
+                % {"list": roster.display_name, "file": roster.original_name, "v": roster.version}
+            ],
+        )
         _append(sheet, [_("Session: %(s)s") % {"s": roster.session}])
-        header = [_("Line in your file"), _("Full name"), _("Date of birth"), _("Sex"), _("Class"), _("Personal ID number"),
-                  _("What to check"), _("In the register")]  # fmt: skip
+        header = [
+            _("Line in your file"),
+            _("Full name"),
+            _("Date of birth"),
+            _("Sex"),
+            _("Class"),
+            _("Personal ID number"),
+            _("What to check"),
+            _("In the register"),
+        ]
         sheet.append(header)
         for cell in sheet[_HEADER_ROW]:
             cell.font = Font(bold=True)
@@ -50,8 +63,15 @@ def write_discrepancies(roster: Roster, path: Path, *, language: str = "vi") -> 
             if not issues and not differences:
                 continue
             values = entry.values or {}
-            _append(sheet, [entry.line, *(values.get(c, "") for c in _COLUMNS),
-                            "; ".join(issues + differences), _register_summary(person)])  # fmt: skip
+            _append(
+                sheet,
+                [
+                    entry.line,
+                    *(values.get(c, "") for c in _COLUMNS),
+                    "; ".join(issues + differences),
+                    _register_summary(person),
+                ],
+            )
             count += 1
         for column, width in zip("ABCDEFGH", (9, 28, 13, 7, 8, 15, 60, 40), strict=True):
             sheet.column_dimensions[column].width = width
@@ -85,9 +105,12 @@ def _issues(entry: RosterEntry) -> list[str]:
         )
     elif entry.decision == Decision.REJECTED:
         issues.append(_("The police could not confirm this person: check the row."))
-    labels = {Flag.VALID_CARD: _("Already holds a valid card."), Flag.DUPLICATE_ROW: _("Listed twice."),
-              Flag.NOT_ELIGIBLE: _("Not eligible on the session date (age)."),
-              Flag.OPEN_APPLICATION: _("Already has an application in progress.")}  # fmt: skip
+    labels = {
+        Flag.VALID_CARD: _("Already holds a valid card."),
+        Flag.DUPLICATE_ROW: _("Listed twice."),
+        Flag.NOT_ELIGIBLE: _("Not eligible on the session date (age)."),
+        Flag.OPEN_APPLICATION: _("Already has an application in progress."),
+    }
     issues += [str(labels[Flag(f)]) for f in entry.flags if f in Flag.values]
     return issues
 

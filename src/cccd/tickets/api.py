@@ -33,13 +33,23 @@ router = Router(tags=["tickets"])
 
 def _out(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
     return {
-        "id": ticket.pk, "session_id": ticket.session_id, "number": ticket.number, "display": ticket.display,
-        "kind": ticket.kind, "state": ticket.state, "group_code": ticket.group.code if ticket.group else None,
-        "class_name": ticket.class_name, "desk": ticket.desk.number if ticket.desk else None,
-        "slot_start": ticket.slot_start, "called_at": ticket.called_at, "done_at": ticket.done_at,
+        "id": ticket.pk,
+        "session_id": ticket.session_id,
+        "number": ticket.number,
+        "display": ticket.display,
+        "kind": ticket.kind,
+        "state": ticket.state,
+        "group_code": ticket.group.code if ticket.group else None,
+        "class_name": ticket.class_name,
+        "desk": ticket.desk.number if ticket.desk else None,
+        "slot_start": ticket.slot_start,
+        "called_at": ticket.called_at,
+        "done_at": ticket.done_at,
         "calls": ticket.calls,
-        "public_url": request.build_absolute_uri(reverse("ticket_public", args=[ticket.public_token])),
-    }  # fmt: skip
+        "public_url": request.build_absolute_uri(
+            reverse("ticket_public", args=[ticket.public_token])
+        ),
+    }
 
 
 @router.get("/sessions/{session_id}", response=list[TicketOut], auth=api_requires(ISSUE, DESK))
@@ -65,8 +75,12 @@ def board(request: LoggedInRequest, session_id: Id) -> dict[str, object]:
         return {"number": c.number, "desk": c.desk, "key": c.key, "text": call_text(c)}
 
     latest = state["latest"]
-    return {"session_id": session.pk, "calls": [call(c) for c in state["calls"]],
-            "latest": call(latest) if latest else None, "waiting": state["waiting"]}  # fmt: skip
+    return {
+        "session_id": session.pk,
+        "calls": [call(c) for c in state["calls"]],
+        "latest": call(latest) if latest else None,
+        "waiting": state["waiting"],
+    }
 
 
 @router.post("/sessions/{session_id}/walk-ins", response={201: TicketOut}, auth=api_requires(ISSUE))
@@ -91,10 +105,20 @@ def issue_walk_in(
 def hand_out(
     request: LoggedInRequest, session_id: Id, payload: HandOutIn
 ) -> Status[dict[str, object]]:
-    tickets = services.hand_out_numbers(session_id, slots={s.class_name: s.start for s in payload.slots},
-                                        include_unmatched=payload.include_unmatched, actor=request.user)  # fmt: skip
-    return Status(201, {"count": len(tickets), "first": tickets[0].number if tickets else None,
-                        "last": tickets[-1].number if tickets else None})  # fmt: skip
+    tickets = services.hand_out_numbers(
+        session_id,
+        slots={s.class_name: s.start for s in payload.slots},
+        include_unmatched=payload.include_unmatched,
+        actor=request.user,
+    )
+    return Status(
+        201,
+        {
+            "count": len(tickets),
+            "first": tickets[0].number if tickets else None,
+            "last": tickets[-1].number if tickets else None,
+        },
+    )
 
 
 @router.get("/{ticket_id}", response=TicketOut, auth=api_requires(ISSUE, DESK))

@@ -51,8 +51,14 @@ class Desk(models.Model):
         Session, models.CASCADE, related_name="queue_desks", verbose_name=_("session")
     )
     number = models.PositiveSmallIntegerField(_("desk"))
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name=_("officer"))  # fmt: skip
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
     is_open = models.BooleanField(_("open"), default=False)
 
     scope_field = "session__unit"
@@ -97,18 +103,32 @@ class Ticket(models.Model):
     )
     number = models.PositiveIntegerField(_("number"))
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    roster_entry = models.ForeignKey(RosterEntry, models.SET_NULL, null=True, blank=True,
-                                     related_name="tickets", verbose_name=_("roster row"))  # fmt: skip
-    person = models.ForeignKey(Person, models.SET_NULL, null=True, blank=True, related_name="+",
-                               verbose_name=_("person"))  # fmt: skip
+    roster_entry = models.ForeignKey(
+        RosterEntry,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("roster row"),
+    )
+    person = models.ForeignKey(
+        Person, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
     class_name = models.CharField(_("class"), max_length=40, blank=True)
-    group = models.ForeignKey(PriorityGroup, models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("group"))  # fmt: skip
+    group = models.ForeignKey(
+        PriorityGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("group"),
+    )
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.WAITING)
     slot_start = models.DateTimeField(_("slot starts at"), null=True, blank=True)
     line_at = models.DateTimeField(_("in line since"))  # the order of the line: slot or arrival
-    desk = models.ForeignKey(Desk, models.PROTECT, null=True, blank=True, related_name="tickets",
-                             verbose_name=_("desk"))  # fmt: skip
+    desk = models.ForeignKey(
+        Desk, models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("desk")
+    )
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"

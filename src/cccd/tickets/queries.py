@@ -36,13 +36,17 @@ def service_time(session: Session) -> datetime.timedelta:
     """The median time from call to done of the session's latest finished numbers (4 min before
     any is done)."""
     rows = (
-        Ticket.objects.filter(session=session, state=Ticket.State.DONE, called_at__isnull=False,
-                              done_at__isnull=False)
+        Ticket.objects.filter(
+            session=session, state=Ticket.State.DONE, called_at__isnull=False, done_at__isnull=False
+        )
         .order_by("-done_at")
         .values_list("called_at", "done_at")[:SAMPLE]
-    )  # fmt: skip
-    durations = [(done - called).total_seconds() for called, done in rows
-                 if called is not None and done is not None and done >= called]  # fmt: skip
+    )
+    durations = [
+        (done - called).total_seconds()
+        for called, done in rows
+        if called is not None and done is not None and done >= called
+    ]
     if not durations:
         return DEFAULT_SERVICE
     return datetime.timedelta(seconds=statistics.median(durations))

@@ -98,8 +98,14 @@ def _ticket_for(desk: Desk, ticket_id: int, *, actor: User) -> Ticket:
 def _audit(
     action: str, ticket: Ticket, before: dict[str, Any], *, actor: User, **extra: object
 ) -> None:
-    record(action, actor=actor, unit=ticket.session.unit, obj=ticket, before=before,
-           after=snapshot(ticket, _STATE_FIELDS) | extra)  # fmt: skip
+    record(
+        action,
+        actor=actor,
+        unit=ticket.session.unit,
+        obj=ticket,
+        before=before,
+        after=snapshot(ticket, _STATE_FIELDS) | extra,
+    )
 
 
 @transaction.atomic
@@ -121,19 +127,32 @@ def open_desk(desk_id: int, *, actor: User) -> Desk:
     User.objects.select_for_update().filter(pk=actor.pk).first()  # after the queue: one lock order
     held = _desk_held_elsewhere(desk, actor)
     if held is not None:
-        raise errors.OFFICER_AT_ANOTHER_DESK(desk=held.number, venue=held.session.venue.name,
-                                             when=held.session.hours)  # fmt: skip
+        raise errors.OFFICER_AT_ANOTHER_DESK(
+            desk=held.number, venue=held.session.venue.name, when=held.session.hours
+        )
     before = snapshot(desk, ("officer", "is_open"))
     desk.officer, desk.is_open = actor, True
     desk.save(update_fields=["officer", "is_open"])
-    record("desk.open", actor=actor, unit=desk.session.unit, obj=desk, before=before,
-           after=snapshot(desk, ("officer", "is_open")))  # fmt: skip
+    record(
+        "desk.open",
+        actor=actor,
+        unit=desk.session.unit,
+        obj=desk,
+        before=before,
+        after=snapshot(desk, ("officer", "is_open")),
+    )
     session = desk.session
     if Session.objects.filter(pk=session.pk, state=Session.State.PLANNED).update(
         state=Session.State.OPEN
     ):
-        record("session.open", actor=actor, unit=session.unit, obj=session,
-               before={"state": "planned"}, after={"state": "open", "desk": desk.number})  # fmt: skip
+        record(
+            "session.open",
+            actor=actor,
+            unit=session.unit,
+            obj=session,
+            before={"state": "planned"},
+            after={"state": "open", "desk": desk.number},
+        )
     return desk
 
 
@@ -161,8 +180,14 @@ def close_desk(desk_id: int, *, actor: User) -> Desk:
     desk.save(update_fields=["is_open"])
     # numbers sent to this desk go back to the common line
     Ticket.objects.filter(desk=desk, state=Ticket.State.WAITING).update(desk=None)
-    record("desk.close", actor=actor, unit=desk.session.unit, obj=desk, before=before,
-           after=snapshot(desk, ("officer", "is_open")))  # fmt: skip
+    record(
+        "desk.close",
+        actor=actor,
+        unit=desk.session.unit,
+        obj=desk,
+        before=before,
+        after=snapshot(desk, ("officer", "is_open")),
+    )
     return desk
 
 
@@ -261,23 +286,45 @@ def close_queue(session: Session, *, actor: User, hand_on_to: Session | None) ->
         Ticket.objects.filter(pk__in=[t.pk for t in left]).update(
             state=Ticket.State.UNSERVED, desk=None
         )
-        record("ticket.close", actor=actor, unit=session.unit, obj=session,
-               after={"unserved": [t.number for t in left]})  # fmt: skip
+        record(
+            "ticket.close",
+            actor=actor,
+            unit=session.unit,
+            obj=session,
+            after={"unserved": [t.number for t in left]},
+        )
         return 0
     queue = lock_queue(hand_on_to)
     now, moved = timezone.now(), []
     for old in left:
         queue.last_number += 1
-        moved.append(Ticket(session=hand_on_to, number=queue.last_number, kind=Ticket.Kind.ADVANCE,
-                            roster_entry_id=old.roster_entry_id, person_id=old.person_id,
-                            class_name=old.class_name, group_id=old.group_id,
-                            line_at=hand_on_to.starts_at, issued_at=now, issued_by=actor))  # fmt: skip
+        moved.append(
+            Ticket(
+                session=hand_on_to,
+                number=queue.last_number,
+                kind=Ticket.Kind.ADVANCE,
+                roster_entry_id=old.roster_entry_id,
+                person_id=old.person_id,
+                class_name=old.class_name,
+                group_id=old.group_id,
+                line_at=hand_on_to.starts_at,
+                issued_at=now,
+                issued_by=actor,
+            )
+        )
     Ticket.objects.bulk_create(moved, batch_size=1000)
     queue.save(update_fields=["last_number"])
     Ticket.objects.filter(pk__in=[t.pk for t in left]).update(state=Ticket.State.MOVED, desk=None)
-    record("ticket.hand_on", actor=actor, unit=session.unit, obj=session,
-           after={"to_session": hand_on_to.pk,
-                  "numbers": [[o.number, n.number] for o, n in zip(left, moved, strict=True)]})  # fmt: skip
+    record(
+        "ticket.hand_on",
+        actor=actor,
+        unit=session.unit,
+        obj=session,
+        after={
+            "to_session": hand_on_to.pk,
+            "numbers": [[o.number, n.number] for o, n in zip(left, moved, strict=True)],
+        },
+    )
     return len(moved)
 
 
@@ -334,8 +381,9 @@ def transfer_ticket(desk_id: int, ticket_id: int, to_desk_id: int, *, actor: Use
     else:
         ticket.state = Ticket.State.WAITING
     ticket.save(update_fields=["state", "desk", "called_at", "calls"])
-    _audit("ticket.transfer", ticket, before, actor=actor, from_desk=desk.number,
-           to_desk=target.number)  # fmt: skip
+    _audit(
+        "ticket.transfer", ticket, before, actor=actor, from_desk=desk.number, to_desk=target.number
+    )
     return ticket
 
 
@@ -363,10 +411,23 @@ def issue_walk_in(
     queue.last_number += 1
     queue.save(update_fields=["last_number"])
     now = timezone.now()
-    ticket = Ticket.objects.create(session=session, number=queue.last_number, kind=Ticket.Kind.WALK_IN,
-                                   group=group, person=person, line_at=now, issued_at=now, issued_by=actor)  # fmt: skip
-    record("ticket.issue", actor=actor, unit=session.unit, obj=ticket,
-           after=snapshot(ticket, ("number", "kind", "group", "person", "state")))  # fmt: skip
+    ticket = Ticket.objects.create(
+        session=session,
+        number=queue.last_number,
+        kind=Ticket.Kind.WALK_IN,
+        group=group,
+        person=person,
+        line_at=now,
+        issued_at=now,
+        issued_by=actor,
+    )
+    record(
+        "ticket.issue",
+        actor=actor,
+        unit=session.unit,
+        obj=ticket,
+        after=snapshot(ticket, ("number", "kind", "group", "person", "state")),
+    )
     return ticket
 
 
@@ -386,8 +447,9 @@ def walk_in_problem(session: Session, person: Person) -> DomainError | None:
         return problem
     held = Ticket.objects.filter(session=session, person=person, state__in=LIVE).first()
     if held is not None:
-        return errors.ALREADY_HAS_NUMBER(name=person.full_name, number=held.display,
-                                         state=held.get_state_display().lower())  # fmt: skip
+        return errors.ALREADY_HAS_NUMBER(
+            name=person.full_name, number=held.display, state=held.get_state_display().lower()
+        )
     return None
 
 
@@ -410,8 +472,13 @@ def slot_datetime(session: Session, at: datetime.time) -> datetime.datetime:
 
 
 @transaction.atomic
-def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.time] | None = None,
-                     include_unmatched: bool = False) -> list[Ticket]:  # fmt: skip
+def hand_out_numbers(
+    session_id: int,
+    *,
+    actor: User,
+    slots: dict[str, datetime.time] | None = None,
+    include_unmatched: bool = False,
+) -> list[Ticket]:
     """Numbers in advance for the rows of the session's pre-checked lists that have none yet, in
     class order, or by time slot when `slots` gives a start time per class (12A1 → 19:00). Rows the
     pre-check found nowhere or could not read are left out unless `include_unmatched`. A session
@@ -452,15 +519,34 @@ def hand_out_numbers(session_id: int, *, actor: User, slots: dict[str, datetime.
         holding.add(entry.person_id)
         queue.last_number += 1
         slot = wanted.get(entry.class_name.strip().upper())
-        tickets.append(Ticket(session=session, number=queue.last_number, kind=Ticket.Kind.ADVANCE,
-                              roster_entry=entry, person_id=entry.person_id, class_name=entry.class_name,
-                              slot_start=slot, line_at=slot or session.starts_at, issued_at=now,
-                              issued_by=actor))  # fmt: skip
+        tickets.append(
+            Ticket(
+                session=session,
+                number=queue.last_number,
+                kind=Ticket.Kind.ADVANCE,
+                roster_entry=entry,
+                person_id=entry.person_id,
+                class_name=entry.class_name,
+                slot_start=slot,
+                line_at=slot or session.starts_at,
+                issued_at=now,
+                issued_by=actor,
+            )
+        )
     Ticket.objects.bulk_create(tickets, batch_size=1000)
     queue.save(update_fields=["last_number"])
-    record("ticket.hand_out", actor=actor, unit=session.unit, obj=session,
-           after={"rosters": [r.pk for r in rosters], "count": len(tickets), "by_slot": bool(wanted),
-                  "first": tickets[0].number if tickets else None,
-                  "last": tickets[-1].number if tickets else None,
-                  "include_unmatched": include_unmatched})  # fmt: skip
+    record(
+        "ticket.hand_out",
+        actor=actor,
+        unit=session.unit,
+        obj=session,
+        after={
+            "rosters": [r.pk for r in rosters],
+            "count": len(tickets),
+            "by_slot": bool(wanted),
+            "first": tickets[0].number if tickets else None,
+            "last": tickets[-1].number if tickets else None,
+            "include_unmatched": include_unmatched,
+        },
+    )
     return tickets

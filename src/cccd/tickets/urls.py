@@ -14,7 +14,7 @@ urlpatterns = [
         "sessions/<int:session_id>/desks/<int:number>/<str:action>/",
         views.desk_action,
         name="queue_desk_action",
-    ),  # fmt: skip
+    ),
     path("tickets/<int:ticket_id>/slip/", views.slip, name="ticket_slip"),
     path("t/<str:token>/", views.public_ticket, name="ticket_public"),
 ]

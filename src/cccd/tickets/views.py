@@ -38,13 +38,17 @@ def session_queue(request: LoggedInRequest, session_id: int) -> HttpResponse:
     look_up = LookUpForm.read(request.GET)["q"]
     tickets = queries.session_tickets(request.user, session)
     context: dict[str, object] = {
-        "session": session, "tickets": tickets.order_by("-issued_at", "-number")[:300],
-        "desks": queries.desks(session), "groups": _groups(), "hand_out_form": HandOutForm(),
-        "look_up_form": LookUpForm(request.GET), "matches": None,
+        "session": session,
+        "tickets": tickets.order_by("-issued_at", "-number")[:300],
+        "desks": queries.desks(session),
+        "groups": _groups(),
+        "hand_out_form": HandOutForm(),
+        "look_up_form": LookUpForm(request.GET),
+        "matches": None,
         "waiting": tickets.filter(state=Ticket.State.WAITING).count(),
         "done": tickets.filter(state=Ticket.State.DONE).count(),
         "service_minutes": round(queries.service_time(session).total_seconds() / 60, 1),
-    }  # fmt: skip
+    }
     if look_up and request.user.has_perm(ISSUE):
         try:
             matches = search_people(look_up, actor=request.user)
@@ -65,9 +69,12 @@ def hand_out(request: LoggedInRequest, session_id: int) -> HttpResponse:
         slots_errors: Iterable[object] = form.errors.get("slots", [])
         context = {"code": "INVALID_INPUT", "message": " ".join(str(e) for e in slots_errors)}
         return render(request, "error.html", context, status=400)
-    tickets = services.hand_out_numbers(session.pk, slots=form.cleaned_data["slots"],
-                                        include_unmatched=form.cleaned_data["include_unmatched"],
-                                        actor=request.user)  # fmt: skip
+    tickets = services.hand_out_numbers(
+        session.pk,
+        slots=form.cleaned_data["slots"],
+        include_unmatched=form.cleaned_data["include_unmatched"],
+        actor=request.user,
+    )
     messages.success(request, _("%(count)s numbers handed out.") % {"count": len(tickets)})
     return redirect("session_queue", session_id=session.pk)
 
@@ -84,8 +91,12 @@ def _optional_id(value: str | None) -> int | None:
 @require_POST
 def walk_in(request: LoggedInRequest, session_id: int) -> HttpResponse:
     """A number at the door: one click on the group (or on a person found in the register)."""
-    ticket = services.issue_walk_in(session_id, group_id=_optional_id(request.POST.get("group")),
-                                    person_id=_optional_id(request.POST.get("person")), actor=request.user)  # fmt: skip
+    ticket = services.issue_walk_in(
+        session_id,
+        group_id=_optional_id(request.POST.get("group")),
+        person_id=_optional_id(request.POST.get("person")),
+        actor=request.user,
+    )
     return redirect("ticket_slip", ticket_id=ticket.pk)
 
 
@@ -114,13 +125,14 @@ def desk(request: LoggedInRequest, session_id: int, number: int) -> HttpResponse
     desk = _desk(request, session_id, number)
     tickets = Ticket.objects.filter(session=desk.session).select_related("group")
     context = {
-        "desk": desk, "session": desk.session,
+        "desk": desk,
+        "session": desk.session,
         "current": tickets.filter(desk=desk, state__in=services.AT_DESK).first(),
         "skipped": tickets.filter(state=Ticket.State.SKIPPED).order_by("line_at", "number"),
         "sent_here": tickets.filter(desk=desk, state=Ticket.State.WAITING).count(),
         "waiting": tickets.filter(state=Ticket.State.WAITING).count(),
         "other_desks": [d for d in queries.desks(desk.session) if d.pk != desk.pk],
-    }  # fmt: skip
+    }
     return render(request, "tickets/desk.html", context)
 
 
@@ -187,9 +199,10 @@ def slip(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     """The ticket as printed on an 80 mm receipt printer, with the QR code of its public page
     (which opens without a log-in: the print is audited)."""
     ticket = get_visible(
-        request.user, Ticket.objects.select_related("session__venue", "session__unit", "group"),
+        request.user,
+        Ticket.objects.select_related("session__venue", "session__unit", "group"),
         pk=ticket_id,
-    )  # fmt: skip
+    )
     record_read("ticket.slip", ticket, actor=request.user, unit=ticket.session.unit)
     url = _public_url(request, ticket)
     qr = segno.make(url, error="m").svg_inline(scale=4, border=2)
@@ -203,9 +216,11 @@ def public_ticket(request: HttpRequest, token: str) -> HttpResponse:
     ticket = queries.ticket_by_token(token)
     wait = queries.estimated_wait(ticket)
     context = {
-        "ticket": ticket, "session": ticket.session, "ahead": queries.people_ahead(ticket),
+        "ticket": ticket,
+        "session": ticket.session,
+        "ahead": queries.people_ahead(ticket),
         "wait_minutes": max(1, round(wait.total_seconds() / 60)) if wait is not None else None,
-    }  # fmt: skip
+    }
     response = render(request, "tickets/public.html", context)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"

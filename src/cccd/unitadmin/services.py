@@ -81,9 +81,11 @@ def load_units(
             created += was_created
             updated += not was_created
     record(
-        "units.load", actor=actor, unit=country,
+        "units.load",
+        actor=actor,
+        unit=country,
         after={"scheme": scheme, "provinces": wanted, "created": created, "updated": updated},
-    )  # fmt: skip
+    )
     return LoadResult(scheme, wanted, created, updated)
 
 
@@ -128,17 +130,28 @@ def create_unit(
     if Unit.objects.filter(category=parent.category, scheme=scheme, code=code).exists():
         raise errors.UNIT_CODE_TAKEN(code=code)
     unit = Unit.objects.create(
-        category=parent.category, scheme=scheme, level=level, code=code, name=name.strip(),
-        division_type=division_type.strip(), parent=parent,
+        category=parent.category,
+        scheme=scheme,
+        level=level,
+        code=code,
+        name=name.strip(),
+        division_type=division_type.strip(),
+        parent=parent,
         path=Unit.path_for(parent, parent.category, scheme, level, code),
-    )  # fmt: skip
+    )
     record("unit.create", actor=actor, unit=unit, obj=unit, after=snapshot(unit, UNIT_FIELDS))
     return unit
 
 
 @transaction.atomic
-def update_unit(unit_id: int, *, actor: User, name: str | None = None, division_type: str | None = None,
-                is_active: bool | None = None) -> Unit:  # fmt: skip
+def update_unit(
+    unit_id: int,
+    *,
+    actor: User,
+    name: str | None = None,
+    division_type: str | None = None,
+    is_active: bool | None = None,
+) -> Unit:
     """Rename a unit or (de)activate it; codes and parents are fixed, as the paths depend on them."""
     require_permission(actor, MANAGE_UNITS)
     unit = get_visible(actor, Unit.objects.select_for_update(), pk=unit_id)

@@ -23,8 +23,14 @@ def unit_list(request: LoggedInRequest) -> HttpResponse:
     q, level, category = query["q"], query["level"], query["category"]
     units = visible_units(request.user, q=q, level=level, category=category)
     page = Paginator(units, 100).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "level": level, "category": category,
-               "levels": Unit.Level.choices, "categories": Unit.Category.choices}  # fmt: skip
+    context = {
+        "page": page,
+        "q": q,
+        "level": level,
+        "category": category,
+        "levels": Unit.Level.choices,
+        "categories": Unit.Category.choices,
+    }
     return render(request, "units/list.html", context)
 
 
@@ -44,15 +50,24 @@ def unit_detail(request: LoggedInRequest, unit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: LoggedInRequest, unit_id: int) -> HttpResponse:
     unit = get_visible(request.user, Unit.objects.all(), pk=unit_id)
-    form = UnitEditForm(request.POST or None, initial={
-        "name": unit.name, "division_type": unit.division_type, "is_active": unit.is_active,
-    })  # fmt: skip
+    form = UnitEditForm(
+        request.POST or None,
+        initial={
+            "name": unit.name,
+            "division_type": unit.division_type,
+            "is_active": unit.is_active,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         services.update_unit(unit.pk, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Unit saved."))
         return redirect("unit_detail", unit_id=unit.pk)
-    return render(request, "units/form.html", {"form": form, "unit": unit, "title": _("Edit unit")},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "units/form.html",
+        {"form": form, "unit": unit, "title": _("Edit unit")},
+        status=400 if form.errors else 200,
+    )
 
 
 @requires(MANAGE_UNITS)
@@ -64,5 +79,13 @@ def unit_create(request: LoggedInRequest, parent_id: int) -> HttpResponse:
         unit = services.create_unit(parent_id=parent.pk, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Unit created."))
         return redirect("unit_detail", unit_id=unit.pk)
-    return render(request, "units/form.html", {"form": form, "unit": parent, "title": _("New unit under %(name)s") % {"name": parent.name}},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "units/form.html",
+        {
+            "form": form,
+            "unit": parent,
+            "title": _("New unit under %(name)s") % {"name": parent.name},
+        },
+        status=400 if form.errors else 200,
+    )

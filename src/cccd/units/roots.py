@@ -10,15 +10,23 @@ def national_roots() -> tuple[Unit, Unit]:
     country, _ = Unit.objects.get_or_create(
         path=Unit.path_for(None, Unit.Category.ADMIN, "", "", ""),
         defaults={
-            "category": Unit.Category.ADMIN, "scheme": Unit.Scheme.NATIONAL, "level": Unit.Level.NATION,
-            "code": "VN", "name": "Việt Nam", "division_type": "Quốc gia",
+            "category": Unit.Category.ADMIN,
+            "scheme": Unit.Scheme.NATIONAL,
+            "level": Unit.Level.NATION,
+            "code": "VN",
+            "name": "Việt Nam",
+            "division_type": "Quốc gia",
         },
-    )  # fmt: skip
+    )
     ministry, _ = Unit.objects.get_or_create(
         path=Unit.path_for(None, Unit.Category.POLICE, "", "", ""),
         defaults={
-            "category": Unit.Category.POLICE, "scheme": Unit.Scheme.NATIONAL, "level": Unit.Level.NATION,
-            "code": "BCA", "name": "Bộ Công an", "division_type": "Bộ",
+            "category": Unit.Category.POLICE,
+            "scheme": Unit.Scheme.NATIONAL,
+            "level": Unit.Level.NATION,
+            "code": "BCA",
+            "name": "Bộ Công an",
+            "division_type": "Bộ",
         },
-    )  # fmt: skip
+    )
     return country, ministry

@@ -29,8 +29,31 @@ from tests.icao9303 import MrzError, check_digit, parse_td1
 
 TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # none, huyền, sắc, hỏi, ngã, nặng
 VOWELS = "aăâeêioôơuưy"
-ONSETS = ("", "b", "c", "ch", "d", "đ", "g", "gh", "h", "kh", "l", "m", "n", "ng", "nh", "ph",
-          "qu", "s", "t", "th", "tr", "v", "x")  # fmt: skip
+ONSETS = (
+    "",
+    "b",
+    "c",
+    "ch",
+    "d",
+    "đ",
+    "g",
+    "gh",
+    "h",
+    "kh",
+    "l",
+    "m",
+    "n",
+    "ng",
+    "nh",
+    "ph",
+    "qu",
+    "s",
+    "t",
+    "th",
+    "tr",
+    "v",
+    "x",
+)
 CODAS = ("", "c", "ch", "m", "n", "ng", "nh", "p", "t")
 
 
@@ -40,9 +63,12 @@ def syllable(onset: str, vowel: str, tone: str, coda: str) -> str:
 
 
 syllables = st.builds(
-    syllable, st.sampled_from(ONSETS), st.sampled_from(VOWELS), st.sampled_from(TONES),
+    syllable,
+    st.sampled_from(ONSETS),
+    st.sampled_from(VOWELS),
+    st.sampled_from(TONES),
     st.sampled_from(CODAS),
-)  # fmt: skip
+)
 full_names = st.lists(syllables, min_size=2, max_size=7).map(" ".join)
 
 
@@ -62,16 +88,29 @@ def yymmdd(day: datetime.date) -> str:
     return day.strftime("%y%m%d")
 
 
-def in_memory(full_name: str, born: datetime.date, sex: str, *, year_only: bool = False,
-              law: str = "2023", old_id: str = "", seed: int = 0) -> Enrollment:  # fmt: skip
+def in_memory(
+    full_name: str,
+    born: datetime.date,
+    sex: str,
+    *,
+    year_only: bool = False,
+    law: str = "2023",
+    old_id: str = "",
+    seed: int = 0,
+) -> Enrollment:
     """An enrollment and its person, unsaved: the card is a pure function of them."""
     pid = idnumber.generate("067", sex, born.year, random.Random(seed))
     person = Person(
-        personal_id=pid, full_name=full_name, birth_date=born, birth_year=born.year,
-        birth_date_precision="year" if year_only else "day", sex=sex, old_id_number=old_id,
+        personal_id=pid,
+        full_name=full_name,
+        birth_date=born,
+        birth_year=born.year,
+        birth_date_precision="year" if year_only else "day",
+        sex=sex,
+        old_id_number=old_id,
         hometown="Xã Đức Minh, Huyện Đắk Mil, Tỉnh Đắk Nông",
         permanent_address="Thôn 5, Xã Đắk Lao, Huyện Đắk Mil, Tỉnh Đắk Nông",
-    )  # fmt: skip
+    )
     return Enrollment(person=person, law=law, code="PA08-210306-1")
 
 
@@ -80,8 +119,11 @@ def assert_card_mrz(enrollment: Enrollment, today: datetime.date) -> None:
     person = enrollment.person
     faces = card_faces(enrollment, today)
     fields = parse_td1(faces.mrz)
-    born = person.birth_date if person.birth_date_precision == "day" else datetime.date(
-        person.birth_year, 1, 1)  # fmt: skip
+    born = (
+        person.birth_date
+        if person.birth_date_precision == "day"
+        else datetime.date(person.birth_year, 1, 1)
+    )
     expiry = validity.card_expiry(born, today, law=enrollment.law)
     assert (fields.document_code, fields.issuing_state, fields.nationality) == ("ID", "VNM", "VNM")
     assert fields.document_number == person.personal_id[3:]
@@ -104,9 +146,14 @@ def assert_card_mrz(enrollment: Enrollment, today: datetime.date) -> None:
     seed=st.integers(0, 10**6),
 )
 def test_every_previewed_mrz_passes_an_independent_icao_check(
-    full_name: str, born: datetime.date, today: datetime.date, sex: str, year_only: bool,
-    law: str, seed: int,
-) -> None:  # fmt: skip
+    full_name: str,
+    born: datetime.date,
+    today: datetime.date,
+    sex: str,
+    year_only: bool,
+    law: str,
+    seed: int,
+) -> None:
     if year_only:
         born = datetime.date(born.year, 1, 1)
     assume(born <= today)
@@ -133,14 +180,27 @@ def test_every_previewed_mrz_passes_an_independent_icao_check(
         ("Đặng Thị Thu Hương", "15/03/1999", "F", "2014", "01/06/2021", "15/03/2024"),  # 22 → 25
         ("Đặng Thị Thu Hương", "15/03/1999", "F", "2014", "15/03/2022", "15/03/2039"),  # 23 → 40
         # names longer than line 3: cut at 30 characters
-        ("Nguyễn Phước Đoan Trang Thùy Dương", "03/09/1985", "F", "2014", "01/06/2021",
-         "03/09/2025"),
-        ("Tôn Nữ Hoàng Thị Quỳnh Ngọc Diễm Phượng", "12/12/2000", "F", "2023", "02/08/2024",
-         "12/12/2040"),
+        (
+            "Nguyễn Phước Đoan Trang Thùy Dương",
+            "03/09/1985",
+            "F",
+            "2014",
+            "01/06/2021",
+            "03/09/2025",
+        ),
+        (
+            "Tôn Nữ Hoàng Thị Quỳnh Ngọc Diễm Phượng",
+            "12/12/2000",
+            "F",
+            "2023",
+            "02/08/2024",
+            "12/12/2040",
+        ),
     ],
-)  # fmt: skip
-def test_cards_of_each_expiry_rule(full_name: str, birth: str, sex: str, law: str, today: str,
-                                   expiry: str | None) -> None:  # fmt: skip
+)
+def test_cards_of_each_expiry_rule(
+    full_name: str, birth: str, sex: str, law: str, today: str, expiry: str | None
+) -> None:
     """Expiries written out by hand (docs/domain.md#validity), not computed by the code tested."""
     year_only = len(birth) == 4
     born = (
@@ -157,8 +217,11 @@ def test_cards_of_each_expiry_rule(full_name: str, birth: str, sex: str, law: st
     assert faces.expiry_estimated == (year_only and expiry is not None)
     assert_card_mrz(enrollment, issued)
     fields = parse_td1(faces.mrz)
-    assert fields.expiry_date == ("991231" if expiry is None else yymmdd(
-        datetime.datetime.strptime(expiry, "%d/%m/%Y").date()))  # fmt: skip
+    assert fields.expiry_date == (
+        "991231"
+        if expiry is None
+        else yymmdd(datetime.datetime.strptime(expiry, "%d/%m/%Y").date())
+    )
 
 
 def test_the_domain_example_reads_as_written() -> None:
@@ -175,8 +238,11 @@ def test_the_domain_example_reads_as_written() -> None:
 
 
 def test_the_checker_is_not_vacuous() -> None:
-    good = ["IDVNM1990123456001199012345<<7", "9903159F3903157VNM<<<<<<<<<<<8",
-            "DANG<<THI<THU<HUONG<<<<<<<<<<<"]  # fmt: skip
+    good = [
+        "IDVNM1990123456001199012345<<7",
+        "9903159F3903157VNM<<<<<<<<<<<8",
+        "DANG<<THI<THU<HUONG<<<<<<<<<<<",
+    ]
     parse_td1(good)
     for line, position in [(0, 14), (1, 6), (1, 14), (1, 29)]:
         wrong = list(good)
@@ -201,19 +267,31 @@ def test_the_checker_is_not_vacuous() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(full_name=full_names, sex=st.sampled_from("MF"), old=st.sampled_from(["", "241234567",
-       "241234567890"]), born=st.dates(datetime.date(1940, 1, 1), datetime.date(2010, 1, 1)))  # fmt: skip
-def test_qr_payload_reads_back_as_the_person(full_name: str, sex: str, old: str,
-                                             born: datetime.date) -> None:  # fmt: skip
+@given(
+    full_name=full_names,
+    sex=st.sampled_from("MF"),
+    old=st.sampled_from(["", "241234567", "241234567890"]),
+    born=st.dates(datetime.date(1940, 1, 1), datetime.date(2010, 1, 1)),
+)
+def test_qr_payload_reads_back_as_the_person(
+    full_name: str, sex: str, old: str, born: datetime.date
+) -> None:
     today = datetime.date(2024, 8, 1)
     enrollment = in_memory(full_name, born, sex, old_id=old)
     faces = card_faces(enrollment, today)
     person = enrollment.person
     card = qrpayload.decode(faces.qr_text)
     assert (card.personal_id, card.old_id_number, card.full_name) == (
-        person.personal_id, old, unicodedata.normalize("NFC", full_name))  # fmt: skip
+        person.personal_id,
+        old,
+        unicodedata.normalize("NFC", full_name),
+    )
     assert (card.birth_date, card.sex, card.address, card.issue_date) == (
-        born, sex, person.permanent_address, today)  # fmt: skip
+        born,
+        sex,
+        person.permanent_address,
+        today,
+    )
     assert faces.qr_svg.startswith("<svg") and "viewBox" in faces.qr_svg
 
 
@@ -241,8 +319,9 @@ def test_the_qr_image_scans_back_to_the_payload() -> None:
     import cv2
     import numpy as np
 
-    faces = card_faces(in_memory("Đặng Thị Thu Hương", datetime.date(1999, 3, 15), "F"),
-                       datetime.date(2024, 8, 1))  # fmt: skip
+    faces = card_faces(
+        in_memory("Đặng Thị Thu Hương", datetime.date(1999, 3, 15), "F"), datetime.date(2024, 8, 1)
+    )
     image = np.pad(svg_to_pixels(faces.qr_svg), 16, constant_values=255)
     text, _points, _code = cv2.QRCodeDetector().detectAndDecode(image)
     assert text == faces.qr_text
@@ -266,7 +345,10 @@ def test_a_produced_card_shows_its_own_dates() -> None:
     enrollment.card_expiry = None  # issued at 58: no expiry
     faces = card_faces(enrollment, datetime.date(2025, 1, 1))
     assert (faces.issue_date, faces.expiry, faces.is_preview) == (
-        "01/06/2021", "Không thời hạn", False)  # fmt: skip
+        "01/06/2021",
+        "Không thời hạn",
+        False,
+    )
     assert parse_td1(faces.mrz).expiry_date == "991231"
     assert qrpayload.decode(faces.qr_text).issue_date == datetime.date(2021, 6, 1)
 
@@ -278,8 +360,9 @@ def url(enrollment: Enrollment) -> str:
     return f"/dossiers/{enrollment.pk}/card/"
 
 
-def test_the_page_shows_both_faces_to_the_dossiers_unit(captured: Enrollment,
-                                                        officer_dakmil: User) -> None:  # fmt: skip
+def test_the_page_shows_both_faces_to_the_dossiers_unit(
+    captured: Enrollment, officer_dakmil: User
+) -> None:
     response = client_for(officer_dakmil).get(url(captured))
     assert response.status_code == 200
     page = html.unescape(response.content.decode())  # "<" of the MRZ is sent as &lt;
@@ -295,12 +378,16 @@ def test_the_page_shows_both_faces_to_the_dossiers_unit(captured: Enrollment,
     assert '<svg viewBox="' in page
 
 
-def test_the_look_is_audited_without_personal_data(captured: Enrollment,
-                                                   officer_dakmil: User) -> None:  # fmt: skip
+def test_the_look_is_audited_without_personal_data(
+    captured: Enrollment, officer_dakmil: User
+) -> None:
     client_for(officer_dakmil).get(url(captured))
     event = AuditEvent.objects.get(action="enrollment.view_card")
     assert (event.actor, event.unit_id, event.object_id) == (
-        officer_dakmil, captured.unit_id, str(captured.pk))  # fmt: skip
+        officer_dakmil,
+        captured.unit_id,
+        str(captured.pk),
+    )
     assert event.after == {"enrollment": captured.pk}
     stored = f"{event.after} {event.before} {event.object_repr}"
     assert captured.person.personal_id not in stored and "Đức" not in stored
@@ -323,8 +410,7 @@ def test_another_units_dossier_is_the_same_404_as_a_missing_one(
     assert not AuditEvent.objects.filter(action="enrollment.view_card").exists()
 
 
-def test_a_role_without_view_dossier_is_refused(captured: Enrollment,
-                                                liaison_dakmil: User) -> None:  # fmt: skip
+def test_a_role_without_view_dossier_is_refused(captured: Enrollment, liaison_dakmil: User) -> None:
     response = client_for(liaison_dakmil).get(url(captured))
     assert response.status_code == 403
     assert captured.person.personal_id not in response.content.decode()
@@ -348,9 +434,10 @@ def test_a_produced_dossier_shows_the_produced_dates(
 ) -> None:
     # Set as the centre's result file would (lifecycle "produce"); its own tests cover the move.
     Enrollment.objects.filter(pk=captured.pk).update(
-        state=Enrollment.State.PRODUCED, card_issue_date=datetime.date(2021, 3, 12),
+        state=Enrollment.State.PRODUCED,
+        card_issue_date=datetime.date(2021, 3, 12),
         card_expiry=datetime.date(2031, 3, 15),
-    )  # fmt: skip
+    )
     time_machine.move_to(datetime.datetime(2021, 5, 2, 9, 0))  # type: ignore[attr-defined]
     page = client_for(officer_dakmil).get(url(captured)).content.decode()
     assert 'data-testid="card-issued">12/03/2021<' in page
@@ -371,16 +458,18 @@ def test_a_year_only_birth_shows_the_year_and_an_estimated_expiry(
     assert "the expiry is an estimate" in page
 
 
-def test_a_missing_photo_file_shows_the_placeholder(captured: Enrollment,
-                                                    officer_dakmil: User) -> None:  # fmt: skip
+def test_a_missing_photo_file_shows_the_placeholder(
+    captured: Enrollment, officer_dakmil: User
+) -> None:
     photo = Artefact.objects.get(enrollment=captured, kind=Artefact.Kind.PHOTO)
     photo.file.storage.delete(photo.file.name)
     page = client_for(officer_dakmil).get(url(captured)).content.decode()
     assert 'data-testid="card-photo-missing"' in page and "data:image" not in page
 
 
-def test_bad_register_data_are_a_422_page_and_no_audit(captured: Enrollment,
-                                                       officer_dakmil: User) -> None:  # fmt: skip
+def test_bad_register_data_are_a_422_page_and_no_audit(
+    captured: Enrollment, officer_dakmil: User
+) -> None:
     Person.objects.filter(pk=captured.person_id).update(old_id_number="1234567")
     response = client_for(officer_dakmil).get(url(captured))
     assert response.status_code == 422

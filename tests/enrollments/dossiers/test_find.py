@@ -23,10 +23,23 @@ DAY = datetime.date
 MARCH_17 = DAY(2021, 3, 17)
 
 
-def make_dossier(unit: object, person: object, code: str, *, state: str = S.APPROVED,
-                 return_date: datetime.date | None = MARCH_17) -> Enrollment:  # fmt: skip
-    return Enrollment.objects.create(unit=unit, person=person, code=code, state=state, kind="first_issue",
-                                     law="2014", return_date=return_date)  # fmt: skip
+def make_dossier(
+    unit: object,
+    person: object,
+    code: str,
+    *,
+    state: str = S.APPROVED,
+    return_date: datetime.date | None = MARCH_17,
+) -> Enrollment:
+    return Enrollment.objects.create(
+        unit=unit,
+        person=person,
+        code=code,
+        state=state,
+        kind="first_issue",
+        law="2014",
+        return_date=return_date,
+    )
 
 
 @pytest.fixture
@@ -97,8 +110,9 @@ def test_a_draft_is_not_found(tree: Tree, officer_dakmil: User, student: Person)
     assert found(officer_dakmil, "nguyen van duc") == []
 
 
-def test_another_units_dossier_is_never_found(officer_dakmil: User, officer_tayson: User, dossier: Enrollment,
-                                              tayson_dossier: Enrollment) -> None:  # fmt: skip
+def test_another_units_dossier_is_never_found(
+    officer_dakmil: User, officer_tayson: User, dossier: Enrollment, tayson_dossier: Enrollment
+) -> None:
     for q in ("547-210306-000007", "052206054321", "nguyen van duc"):
         assert tayson_dossier.pk not in found(officer_dakmil, q)
     for q in ("663-210306-000042", ID_NUMBER, "nguyen van duc"):
@@ -157,8 +171,9 @@ def test_the_search_form_alone_is_not_audited(officer_dakmil: User) -> None:
 
 
 @pytest.mark.parametrize(("q", "kind"), [(ID_NUMBER, "personal_id"), ("Nguyễn Văn Đức", "name")])
-def test_a_search_is_audited_with_its_kind_not_the_id_or_name(officer_dakmil: User, dossier: Enrollment,
-                                                              q: str, kind: str) -> None:  # fmt: skip
+def test_a_search_is_audited_with_its_kind_not_the_id_or_name(
+    officer_dakmil: User, dossier: Enrollment, q: str, kind: str
+) -> None:
     queries.search(officer_dakmil, q)
     event = AuditEvent.objects.get(action="enrollment.search")
     assert (event.actor, event.unit) == (officer_dakmil, officer_dakmil.unit)
@@ -186,9 +201,18 @@ def holidays(db: None) -> None:
 def late(tree: Tree, holidays: None) -> dict[str, Enrollment]:
     """Today is Thursday 29/04/2021; three working days later (Friday a holiday, then the weekend)
     is Wednesday 05/05."""
-    people = {key: make_person(tree.daklao, f"Nguyễn Văn {name}", "01/01/2006", "M")
-              for key, name in [("a", "An"), ("b", "Bình"), ("c", "Cường"), ("d", "Dũng"), ("e", "Em"),
-                                ("f", "Phúc"), ("h", "Hải")]}  # fmt: skip
+    people = {
+        key: make_person(tree.daklao, f"Nguyễn Văn {name}", "01/01/2006", "M")
+        for key, name in [
+            ("a", "An"),
+            ("b", "Bình"),
+            ("c", "Cường"),
+            ("d", "Dũng"),
+            ("e", "Em"),
+            ("f", "Phúc"),
+            ("h", "Hải"),
+        ]
+    }
     tayson = make_person(tree.tayson, "Trần Văn Gia", "01/01/2006", "M")
     rows = {
         "overdue": (tree.dakmil_police, people["a"], S.APPROVED, DAY(2021, 4, 28)),
@@ -200,8 +224,10 @@ def late(tree: Tree, holidays: None) -> dict[str, Enrollment]:
         "commune_overdue": (tree.daklao_police, people["h"], S.RETURNED, DAY(2021, 4, 26)),
         "tayson_overdue": (tree.tayson_police, tayson, S.APPROVED, DAY(2021, 4, 20)),
     }
-    return {key: make_dossier(unit, person, f"X-{n}", state=state, return_date=due)
-            for n, (key, (unit, person, state, due)) in enumerate(rows.items())}  # fmt: skip
+    return {
+        key: make_dossier(unit, person, f"X-{n}", state=state, return_date=due)
+        for n, (key, (unit, person, state, due)) in enumerate(rows.items())
+    }
 
 
 def listed(lists: queries.Deadlines) -> tuple[set[str], set[str]]:
@@ -214,8 +240,9 @@ def codes(late: dict[str, Enrollment], *keys: str) -> set[str]:
     return {late[k].code for k in keys}  # type: ignore[misc]
 
 
-def test_overdue_and_due_soon_count_weekends_and_holidays(officer_dakmil: User, late: dict[str, Enrollment],
-                                                          time_machine: object) -> None:  # fmt: skip
+def test_overdue_and_due_soon_count_weekends_and_holidays(
+    officer_dakmil: User, late: dict[str, Enrollment], time_machine: object
+) -> None:
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
     lists = queries.deadline_lists(officer_dakmil)
     assert lists.horizon == DAY(2021, 5, 5)
@@ -225,8 +252,9 @@ def test_overdue_and_due_soon_count_weekends_and_holidays(officer_dakmil: User, 
     assert (lists.overdue_count, lists.due_soon_count) == (2, 2)
 
 
-def test_without_the_holiday_due_soon_ends_a_day_earlier(officer_dakmil: User, late: dict[str, Enrollment],
-                                                          time_machine: object) -> None:  # fmt: skip
+def test_without_the_holiday_due_soon_ends_a_day_earlier(
+    officer_dakmil: User, late: dict[str, Enrollment], time_machine: object
+) -> None:
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
     Holiday.objects.all().delete()
     lists = queries.deadline_lists(officer_dakmil)
@@ -234,22 +262,25 @@ def test_without_the_holiday_due_soon_ends_a_day_earlier(officer_dakmil: User, l
     assert listed(lists)[1] == codes(late, "due_today")
 
 
-def test_a_wider_window_reaches_further(officer_dakmil: User, late: dict[str, Enrollment],
-                                        time_machine: object) -> None:  # fmt: skip
+def test_a_wider_window_reaches_further(
+    officer_dakmil: User, late: dict[str, Enrollment], time_machine: object
+) -> None:
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
     lists = queries.deadline_lists(officer_dakmil, days=4)
     assert listed(lists)[1] == codes(late, "due_today", "due_wednesday", "due_thursday")
 
 
-def test_the_next_day_yesterdays_due_date_is_overdue(officer_dakmil: User, late: dict[str, Enrollment],
-                                                      time_machine: object) -> None:  # fmt: skip
+def test_the_next_day_yesterdays_due_date_is_overdue(
+    officer_dakmil: User, late: dict[str, Enrollment], time_machine: object
+) -> None:
     time_machine.move_to(THURSDAY + datetime.timedelta(days=1))  # the holiday
     overdue, _soon = listed(queries.deadline_lists(officer_dakmil))
     assert overdue == codes(late, "overdue", "commune_overdue", "due_today")
 
 
-def test_the_lists_are_grouped_by_unit_with_counts(officer_dakmil: User, late: dict[str, Enrollment],
-                                                   time_machine: object) -> None:  # fmt: skip
+def test_the_lists_are_grouped_by_unit_with_counts(
+    officer_dakmil: User, late: dict[str, Enrollment], time_machine: object
+) -> None:
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
     units = queries.deadline_lists(officer_dakmil).units
     assert [(u.unit_name, u.overdue_count, u.due_soon_count) for u in units] == [
@@ -258,15 +289,17 @@ def test_the_lists_are_grouped_by_unit_with_counts(officer_dakmil: User, late: d
     ]
 
 
-def test_another_units_dossiers_are_not_listed(officer_tayson: User, commander_daknong: User,
-                                               late: dict[str, Enrollment], time_machine: object) -> None:  # fmt: skip
+def test_another_units_dossiers_are_not_listed(
+    officer_tayson: User, commander_daknong: User, late: dict[str, Enrollment], time_machine: object
+) -> None:
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
     assert listed(queries.deadline_lists(officer_tayson)) == (codes(late, "tayson_overdue"), set())
     assert late["tayson_overdue"].code not in listed(queries.deadline_lists(commander_daknong))[0]
 
 
-def test_the_deadlines_page_links_each_dossier_and_is_audited(officer_dakmil: User, late: dict[str, Enrollment],
-                                                              time_machine: object) -> None:  # fmt: skip
+def test_the_deadlines_page_links_each_dossier_and_is_audited(
+    officer_dakmil: User, late: dict[str, Enrollment], time_machine: object
+) -> None:
     time_machine.move_to(THURSDAY)  # type: ignore[attr-defined]
     response = client_for(officer_dakmil).get("/dossiers/deadlines/")
     page = response.content.decode()

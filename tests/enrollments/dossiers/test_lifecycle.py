@@ -55,8 +55,9 @@ def _code(exc: pytest.ExceptionInfo[DomainError]) -> str:
 
 
 @pytest.mark.parametrize(("name", "source"), [(m.name, s) for m in HAND_MOVES for s in m.sources])
-def test_each_allowed_move_by_hand(captured: Enrollment, staff: dict[str, User], name: str,
-                                   source: str) -> None:  # fmt: skip
+def test_each_allowed_move_by_hand(
+    captured: Enrollment, staff: dict[str, User], name: str, source: str
+) -> None:
     move = lifecycle.MOVES[name]
     _put(captured, source)
     actor = _holder(move, staff)
@@ -65,7 +66,9 @@ def test_each_allowed_move_by_hand(captured: Enrollment, staff: dict[str, User],
             captured.pk, actor=actor, delivery="posted", tracking_number="EE123456789VN"
         )
     else:
-        done = lifecycle.move(captured.pk, name, actor=actor, reason="Ảnh mờ" if move.needs_reason else "")  # fmt: skip
+        done = lifecycle.move(
+            captured.pk, name, actor=actor, reason="Ảnh mờ" if move.needs_reason else ""
+        )
     captured.refresh_from_db()
     assert done.state == captured.state == move.target
     assert captured.state_changed_by == actor
@@ -79,8 +82,9 @@ def test_each_allowed_move_by_hand(captured: Enrollment, staff: dict[str, User],
     ("name", "state"),
     [(m.name, s) for m in HAND_MOVES for s in ALL_STATES if s not in m.sources],
 )
-def test_each_move_from_any_other_state_is_refused(captured: Enrollment, staff: dict[str, User],
-                                                   name: str, state: str) -> None:  # fmt: skip
+def test_each_move_from_any_other_state_is_refused(
+    captured: Enrollment, staff: dict[str, User], name: str, state: str
+) -> None:
     move = lifecycle.MOVES[name]
     _put(captured, state)
     events = AuditEvent.objects.count()
@@ -92,8 +96,9 @@ def test_each_move_from_any_other_state_is_refused(captured: Enrollment, staff: 
 
 
 @pytest.mark.parametrize("name", [m.name for m in HAND_MOVES])
-def test_each_move_refuses_roles_without_its_permission(captured: Enrollment, staff: dict[str, User],
-                                                        name: str) -> None:  # fmt: skip
+def test_each_move_refuses_roles_without_its_permission(
+    captured: Enrollment, staff: dict[str, User], name: str
+) -> None:
     move = lifecycle.MOVES[name]
     _put(captured, move.sources[0])
     outsiders = [u for u in staff.values() if not any(u.has_perm(p) for p in move.permissions)]
@@ -107,8 +112,9 @@ def test_each_move_refuses_roles_without_its_permission(captured: Enrollment, st
 
 
 @pytest.mark.parametrize("name", [m.name for m in HAND_MOVES])
-def test_each_move_is_refused_to_another_units_staff(captured: Enrollment, tree: Tree,
-                                                     name: str) -> None:  # fmt: skip
+def test_each_move_is_refused_to_another_units_staff(
+    captured: Enrollment, tree: Tree, name: str
+) -> None:
     move = lifecycle.MOVES[name]
     _put(captured, move.sources[0])
     roles = [r for r in Role if any(p in ROLE_PERMISSIONS[r] for p in move.permissions)]
@@ -128,8 +134,9 @@ def test_the_province_above_may_move_a_districts_dossier(captured: Enrollment, t
 
 
 @pytest.mark.parametrize("name", [m.name for m in lifecycle.MOVES.values() if m.by_file])
-def test_production_moves_are_never_made_by_hand(captured: Enrollment, staff: dict[str, User],
-                                                 name: str) -> None:  # fmt: skip
+def test_production_moves_are_never_made_by_hand(
+    captured: Enrollment, staff: dict[str, User], name: str
+) -> None:
     move = lifecycle.MOVES[name]
     _put(captured, move.sources[0])
     with pytest.raises(DomainError) as exc:
@@ -144,8 +151,9 @@ def test_production_moves_are_never_made_by_hand(captured: Enrollment, staff: di
 
 @pytest.mark.parametrize("name", [m.name for m in HAND_MOVES if m.needs_reason])
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
-def test_a_move_that_needs_a_reason_refuses_a_blank_one(captured: Enrollment, staff: dict[str, User],
-                                                        name: str, reason: str) -> None:  # fmt: skip
+def test_a_move_that_needs_a_reason_refuses_a_blank_one(
+    captured: Enrollment, staff: dict[str, User], name: str, reason: str
+) -> None:
     move = lifecycle.MOVES[name]
     with pytest.raises(DomainError) as exc:
         lifecycle.move(captured.pk, name, actor=_holder(move, staff), reason=reason)
@@ -163,11 +171,17 @@ def test_unknown_moves_and_dossiers(captured: Enrollment, back_office_dakmil: Us
     assert _code(exc) == "NOT_FOUND"
 
 
-def test_completing_needs_every_capture_and_reviewed_changes(captured: Enrollment,
-                                                             back_office_dakmil: User) -> None:  # fmt: skip
+def test_completing_needs_every_capture_and_reviewed_changes(
+    captured: Enrollment, back_office_dakmil: User
+) -> None:
     captured.artefacts.filter(kind="signature").delete()
-    change = ProposedChange.objects.create(enrollment=captured, person=captured.person,
-                                           field="hometown", proposed_value="Huế", proof="Giấy khai sinh")  # fmt: skip
+    change = ProposedChange.objects.create(
+        enrollment=captured,
+        person=captured.person,
+        field="hometown",
+        proposed_value="Huế",
+        proof="Giấy khai sinh",
+    )
     with pytest.raises(DomainError) as exc:
         lifecycle.move(captured.pk, "complete", actor=back_office_dakmil)
     assert _code(exc) == "NOT_COMPLETE"
@@ -184,8 +198,9 @@ def test_completing_needs_every_capture_and_reviewed_changes(captured: Enrollmen
     assert "proposed register changes" not in "; ".join(lifecycle.completion_gaps(captured))
 
 
-def test_bulk_approval_is_all_or_nothing(captured: Enrollment, back_office_dakmil: User,
-                                         commander_dakmil: User) -> None:  # fmt: skip
+def test_bulk_approval_is_all_or_nothing(
+    captured: Enrollment, back_office_dakmil: User, commander_dakmil: User
+) -> None:
     lifecycle.move(captured.pk, "complete", actor=back_office_dakmil)
     other = _second_dossier(captured)
     with pytest.raises(DomainError) as exc:
@@ -218,19 +233,25 @@ def test_bulk_moves_refuse_empty_oversized_and_invisible_selections(
 
 def test_delivery_needs_its_proof(captured: Enrollment, back_office_dakmil: User) -> None:
     _put(captured, S.AT_UNIT)
-    for kwargs in ({"delivery": "handed_over"}, {"delivery": "posted"},
-                   {"delivery": "posted", "tracking_number": "   "}, {"delivery": "by pigeon"}):  # fmt: skip
+    for kwargs in (
+        {"delivery": "handed_over"},
+        {"delivery": "posted"},
+        {"delivery": "posted", "tracking_number": "   "},
+        {"delivery": "by pigeon"},
+    ):
         with pytest.raises(DomainError) as exc:
             lifecycle.deliver(captured.pk, actor=back_office_dakmil, **kwargs)  # type: ignore[arg-type]
         assert _code(exc) == "DELIVERY_PROOF_NEEDED"
     with pytest.raises(DomainError) as exc:
-        lifecycle.deliver(captured.pk, actor=back_office_dakmil, delivery="handed_over",
-                          signature=b"not an image")  # fmt: skip
+        lifecycle.deliver(
+            captured.pk, actor=back_office_dakmil, delivery="handed_over", signature=b"not an image"
+        )
     assert _code(exc) != "DELIVERY_PROOF_NEEDED"
     captured.refresh_from_db()
     assert captured.state == S.AT_UNIT and not captured.delivery_signature
-    done = lifecycle.deliver(captured.pk, actor=back_office_dakmil, delivery="handed_over",
-                             signature=signature_png())  # fmt: skip
+    done = lifecycle.deliver(
+        captured.pk, actor=back_office_dakmil, delivery="handed_over", signature=signature_png()
+    )
     assert done.state == S.DELIVERED and done.delivery == "handed_over"
     assert done.delivery_signature.storage.exists(done.delivery_signature.name)
 
@@ -249,8 +270,11 @@ def test_the_generic_move_refuses_to_deliver_without_proof(
     events = AuditEvent.objects.count()
     make = lifecycle.move if entry == "move" else lifecycle.move_many
     with pytest.raises(DomainError) as exc:
-        make([captured.pk] if entry == "move_many" else captured.pk, "deliver",  # type: ignore[operator]
-             actor=back_office_dakmil)  # fmt: skip
+        make(
+            [captured.pk] if entry == "move_many" else captured.pk,
+            "deliver",  # type: ignore[operator]
+            actor=back_office_dakmil,
+        )
     assert _code(exc) == "MOVE_NEEDS_PROOF"
     captured.refresh_from_db()
     assert (captured.state, captured.delivery) == (S.AT_UNIT, "")
@@ -259,9 +283,14 @@ def test_the_generic_move_refuses_to_deliver_without_proof(
 
 @pytest.mark.parametrize(
     "fields",
-    [{}, {"delivery": "handed_over"}, {"delivery": "posted", "tracking_number": "  "},
-     {"delivery": "handed_over", "tracking_number": "EE1VN"}, {"delivery": "posted"}],
-)  # fmt: skip
+    [
+        {},
+        {"delivery": "handed_over"},
+        {"delivery": "posted", "tracking_number": "  "},
+        {"delivery": "handed_over", "tracking_number": "EE1VN"},
+        {"delivery": "posted"},
+    ],
+)
 def test_no_path_records_a_delivery_without_its_proof(
     captured: Enrollment, back_office_dakmil: User, fields: dict[str, object]
 ) -> None:
@@ -279,11 +308,18 @@ def test_delivery_is_not_offered_as_a_one_click_move(back_office_dakmil: User) -
     assert "deliver" not in offered
 
 
-def test_a_closed_dossier_frees_the_person_for_a_new_application(captured: Enrollment,
-                                                                 commander_dakmil: User) -> None:  # fmt: skip
+def test_a_closed_dossier_frees_the_person_for_a_new_application(
+    captured: Enrollment, commander_dakmil: User
+) -> None:
     lifecycle.move(captured.pk, "reject", actor=commander_dakmil, reason="Giấy tờ giả")
-    again = Enrollment.objects.create(unit=captured.unit, person=captured.person, kind=captured.kind,
-                                      law=captured.law, state=S.CAPTURED, code="X-1")  # fmt: skip
+    again = Enrollment.objects.create(
+        unit=captured.unit,
+        person=captured.person,
+        kind=captured.kind,
+        law=captured.law,
+        state=S.CAPTURED,
+        code="X-1",
+    )
     assert again.pk
 
 
@@ -297,20 +333,34 @@ def test_the_audit_trail_of_a_dossier_reads_as_its_history(
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=captured.pk)
         lifecycle.apply(locked, "send", actor=back_office_dakmil)
-        lifecycle.apply(locked, "produce", actor=back_office_dakmil,
-                        card_issue_date=datetime.date(2021, 3, 20), chip_serial="CHIP0001")  # fmt: skip
+        lifecycle.apply(
+            locked,
+            "produce",
+            actor=back_office_dakmil,
+            card_issue_date=datetime.date(2021, 3, 20),
+            chip_serial="CHIP0001",
+        )
     lifecycle.move(captured.pk, "arrive", actor=back_office_dakmil)
-    lifecycle.deliver(captured.pk, actor=back_office_dakmil, delivery="posted",
-                      tracking_number="EE123456789VN")  # fmt: skip
+    lifecycle.deliver(
+        captured.pk, actor=back_office_dakmil, delivery="posted", tracking_number="EE123456789VN"
+    )
     trail = list(
         AuditEvent.objects.filter(object_type="enrollments.enrollment", object_id=str(captured.pk))
         .order_by("at", "pk")
         .values_list("action", flat=True)
     )
     assert trail[0] == "enrollment.open"
-    assert trail[-9:] == ["enrollment.receive", "enrollment.return", "enrollment.resubmit",
-                          "enrollment.complete", "enrollment.approve", "enrollment.send",
-                          "enrollment.produce", "enrollment.arrive", "enrollment.deliver"]  # fmt: skip
+    assert trail[-9:] == [
+        "enrollment.receive",
+        "enrollment.return",
+        "enrollment.resubmit",
+        "enrollment.complete",
+        "enrollment.approve",
+        "enrollment.send",
+        "enrollment.produce",
+        "enrollment.arrive",
+        "enrollment.deliver",
+    ]
     assert set(trail[1:-9]) == {"enrollment.capture"}
     produced = AuditEvent.objects.get(action="enrollment.produce", object_id=str(captured.pk))
     assert produced.after["chip_serial"] == "CHIP0001"
@@ -319,9 +369,16 @@ def test_the_audit_trail_of_a_dossier_reads_as_its_history(
 def _second_dossier(captured: Enrollment) -> Enrollment:
     """Another captured dossier of the same unit (a register person of the same commune)."""
     person = make_person(captured.person.residence_unit, "Trần Thị Mai", "02/09/2006", "F")
-    return Enrollment.objects.create(unit=captured.unit, person=person, kind=captured.kind,
-                                     law=captured.law, state=S.CAPTURED, code=captured.code + "-2",
-                                     received_at=captured.received_at, return_date=captured.return_date)  # fmt: skip
+    return Enrollment.objects.create(
+        unit=captured.unit,
+        person=person,
+        kind=captured.kind,
+        law=captured.law,
+        state=S.CAPTURED,
+        code=captured.code + "-2",
+        received_at=captured.received_at,
+        return_date=captured.return_date,
+    )
 
 
 def test_errors_module_has_the_lifecycle_codes() -> None:

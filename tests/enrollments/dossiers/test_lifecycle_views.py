@@ -32,9 +32,16 @@ EVENING = datetime.datetime(2021, 3, 6, 20, 0, tzinfo=HCM)
 S = Enrollment.State
 
 
-def make_dossier(tree: Tree, state: str, *, minutes: int = 0, name: str = "Trần Thị Mai",
-                 unit: Unit | None = None, officer: User | None = None,
-                 return_date: datetime.date | None = None) -> Enrollment:  # fmt: skip
+def make_dossier(
+    tree: Tree,
+    state: str,
+    *,
+    minutes: int = 0,
+    name: str = "Trần Thị Mai",
+    unit: Unit | None = None,
+    officer: User | None = None,
+    return_date: datetime.date | None = None,
+) -> Enrollment:
     """A dossier as the desk left it, `minutes` after 20:00 on the evening, in `state`: built
     directly, since these tests are about the screens, not the intake."""
     unit = unit or tree.dakmil_police
@@ -43,10 +50,17 @@ def make_dossier(tree: Tree, state: str, *, minutes: int = 0, name: str = "Trầ
     received = EVENING + datetime.timedelta(minutes=minutes)
     number = Enrollment.objects.count() + 1
     return Enrollment.objects.create(
-        code=f"{unit.code}-210306-{number:06d}", unit=unit, person=person, kind=Kind.FIRST_ISSUE,
-        law="2014", state=state, received_at=received, received_by=officer,
-        return_date=return_date or datetime.date(2021, 3, 25), state_changed_at=received,
-    )  # fmt: skip
+        code=f"{unit.code}-210306-{number:06d}",
+        unit=unit,
+        person=person,
+        kind=Kind.FIRST_ISSUE,
+        law="2014",
+        state=state,
+        received_at=received,
+        received_by=officer,
+        return_date=return_date or datetime.date(2021, 3, 25),
+        state_changed_at=received,
+    )
 
 
 def state_of(enrollment: Enrollment) -> str:
@@ -77,8 +91,11 @@ class TestEveryDossierPageIsScoped(CrossUnitAccessMixin):
         Enrollment.objects.filter(pk=self.rejected.pk).update(reason="Không đủ điều kiện")
 
     def urls_for_dakmil_object(self, tree: Tree) -> list[str]:
-        return [detail_url(self.captured), f"/dossiers/{self.captured.pk}/deliver/",
-                f"/dossiers/{self.rejected.pk}/refusal.pdf"]  # fmt: skip
+        return [
+            detail_url(self.captured),
+            f"/dossiers/{self.captured.pk}/deliver/",
+            f"/dossiers/{self.rejected.pk}/refusal.pdf",
+        ]
 
     def test_the_list_shows_nothing_of_another_unit(self, officer_tayson: User) -> None:
         response = client_for(officer_tayson).get("/dossiers/")
@@ -112,8 +129,12 @@ class TestEveryDossierPageIsScoped(CrossUnitAccessMixin):
 
     def test_opening_a_dossier_is_audited_as_a_look_up(self, officer_dakmil: User) -> None:
         client_for(officer_dakmil).get(detail_url(self.captured))
-        assert AuditEvent.objects.filter(action="enrollment.view", actor=officer_dakmil,
-                                         object_id=str(self.captured.pk)).count() == 1  # fmt: skip
+        assert (
+            AuditEvent.objects.filter(
+                action="enrollment.view", actor=officer_dakmil, object_id=str(self.captured.pk)
+            ).count()
+            == 1
+        )
 
 
 # --- roles --------------------------------------------------------------------------------------
@@ -161,13 +182,16 @@ def codes_in(page: str) -> list[str]:
 def test_the_queue_opens_on_open_work_the_earliest_return_date_first(
     tree: Tree, back_office_dakmil: User
 ) -> None:
-    late = make_dossier(tree, S.CAPTURED, minutes=30, name="Đỗ Văn Late",
-                        return_date=datetime.date(2000, 1, 1))  # fmt: skip
+    late = make_dossier(
+        tree, S.CAPTURED, minutes=30, name="Đỗ Văn Late", return_date=datetime.date(2000, 1, 1)
+    )
     later = make_dossier(tree, S.COMPLETED, minutes=1, return_date=datetime.date(2999, 1, 1))
-    soon = make_dossier(tree, S.AT_UNIT, minutes=2, name="Phan Văn Sớm",
-                        return_date=datetime.date(2021, 3, 20))  # fmt: skip
-    delivered = make_dossier(tree, S.DELIVERED, minutes=3, name="Hồ Thị Xong",
-                             return_date=datetime.date(2000, 1, 1))  # fmt: skip
+    soon = make_dossier(
+        tree, S.AT_UNIT, minutes=2, name="Phan Văn Sớm", return_date=datetime.date(2021, 3, 20)
+    )
+    delivered = make_dossier(
+        tree, S.DELIVERED, minutes=3, name="Hồ Thị Xong", return_date=datetime.date(2000, 1, 1)
+    )
     rejected = make_dossier(tree, S.REJECTED, minutes=4, name="Lê Văn Không")
     client = client_for(back_office_dakmil)
     page = client.get("/dossiers/").content.decode()
@@ -175,8 +199,7 @@ def test_the_queue_opens_on_open_work_the_earliest_return_date_first(
     overdue_rows = re.findall(r'data-code="([^"]+)">(?:(?!</tr>).)*data-overdue', page, re.S)
     assert overdue_rows == [late.code]
     everything = client.get("/dossiers/?state=all").content.decode()
-    assert codes_in(everything) == [delivered.code, late.code, soon.code, rejected.code,
-                                    later.code]  # fmt: skip
+    assert codes_in(everything) == [delivered.code, late.code, soon.code, rejected.code, later.code]
     overdue_rows = re.findall(r'data-code="([^"]+)">(?:(?!</tr>).)*data-overdue', everything, re.S)
     assert overdue_rows == [late.code]  # a delivered card is late no more
     only_late = client.get("/dossiers/?overdue=1").content.decode()
@@ -184,8 +207,9 @@ def test_the_queue_opens_on_open_work_the_earliest_return_date_first(
 
 
 def test_next_and_previous_follow_the_return_dates(tree: Tree, back_office_dakmil: User) -> None:
-    first = make_dossier(tree, S.CAPTURED, minutes=9, name="Một",
-                         return_date=datetime.date(2021, 3, 10))  # fmt: skip
+    first = make_dossier(
+        tree, S.CAPTURED, minutes=9, name="Một", return_date=datetime.date(2021, 3, 10)
+    )
     second = make_dossier(tree, S.CAPTURED, minutes=1, name="Hai")  # due 25/03, received earlier
     third = make_dossier(tree, S.CAPTURED, minutes=2, name="Ba")
     client = client_for(back_office_dakmil)
@@ -309,8 +333,9 @@ def test_an_unknown_move_is_a_400(tree: Tree, back_office_dakmil: User) -> None:
 
 def test_a_return_without_a_reason_is_a_400(tree: Tree, back_office_dakmil: User) -> None:
     captured = make_dossier(tree, S.CAPTURED)
-    response = client_for(back_office_dakmil).post(move_url(captured), {"move": "return",
-                                                                        "reason": "   "})  # fmt: skip
+    response = client_for(back_office_dakmil).post(
+        move_url(captured), {"move": "return", "reason": "   "}
+    )
     assert response.status_code == 400
     assert "Say why" in response.content.decode()
     assert state_of(captured) == S.CAPTURED
@@ -325,9 +350,13 @@ def test_a_move_by_file_only_is_refused_by_hand(tree: Tree, back_office_dakmil: 
 
 def test_a_proposed_change_is_accepted_from_the_page(tree: Tree, back_office_dakmil: User) -> None:
     captured = make_dossier(tree, S.CAPTURED)
-    change = ProposedChange.objects.create(enrollment=captured, person=captured.person,
-                                           field="hometown", proposed_value="Đắk Lắk",
-                                           proof="Giấy khai sinh")  # fmt: skip
+    change = ProposedChange.objects.create(
+        enrollment=captured,
+        person=captured.person,
+        field="hometown",
+        proposed_value="Đắk Lắk",
+        proof="Giấy khai sinh",
+    )
     client = client_for(back_office_dakmil)
     assert "Giấy khai sinh" in client.get(detail_url(captured)).content.decode()
     url = f"/dossiers/{captured.pk}/changes/{change.pk}/"
@@ -346,9 +375,13 @@ def test_the_dossier_page_names_fields_and_fingers_in_words(
     tree: Tree, back_office_dakmil: User
 ) -> None:
     captured = make_dossier(tree, S.CAPTURED)
-    change = ProposedChange.objects.create(enrollment=captured, person=captured.person,
-                                           field="hometown", proposed_value="Đắk Lắk",
-                                           proof="Giấy khai sinh")  # fmt: skip
+    change = ProposedChange.objects.create(
+        enrollment=captured,
+        person=captured.person,
+        field="hometown",
+        proposed_value="Đắk Lắk",
+        proof="Giấy khai sinh",
+    )
     client = client_for(back_office_dakmil)
     client.post(f"/dossiers/{captured.pk}/changes/{change.pk}/", {"decision": "accept"})
     page = client.get(detail_url(captured), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
@@ -447,8 +480,9 @@ def test_a_card_is_handed_over_against_a_signature(tree: Tree, officer_dakmil: U
 def test_a_card_signed_on_the_canvas_is_handed_over(tree: Tree, officer_dakmil: User) -> None:
     at_unit = make_dossier(tree, S.AT_UNIT)
     data_url = "data:image/png;base64," + base64.b64encode(signature_png()).decode()
-    response = client_for(officer_dakmil).post(deliver_url(at_unit), {"delivery": "handed_over",
-                                                                      "file_data": data_url})  # fmt: skip
+    response = client_for(officer_dakmil).post(
+        deliver_url(at_unit), {"delivery": "handed_over", "file_data": data_url}
+    )
     assert response.status_code == 302
     assert state_of(at_unit) == S.DELIVERED
 
@@ -460,8 +494,9 @@ def test_a_posted_card_needs_its_tracking_number(tree: Tree, officer_dakmil: Use
     assert refused.status_code == 400
     assert "needs its tracking number" in refused.content.decode()
     assert state_of(at_unit) == S.AT_UNIT
-    response = client.post(deliver_url(at_unit), {"delivery": "posted",
-                                                  "tracking_number": "EE123456789VN"})  # fmt: skip
+    response = client.post(
+        deliver_url(at_unit), {"delivery": "posted", "tracking_number": "EE123456789VN"}
+    )
     assert response.status_code == 302
     at_unit.refresh_from_db()
     assert (at_unit.state, at_unit.tracking_number) == (S.DELIVERED, "EE123456789VN")
@@ -555,8 +590,9 @@ def test_the_refusal_notice_carries_the_reason(tree: Tree, commander_dakmil: Use
     assert captured.code in text
     assert "Nguyễn Thị Ánh" in text
     assert "Công an huyện Đắk Mil".upper() in text
-    assert AuditEvent.objects.filter(action="enrollment.refusal_notice", actor=commander_dakmil,
-                                     object_id=str(captured.pk)).exists()  # fmt: skip
+    assert AuditEvent.objects.filter(
+        action="enrollment.refusal_notice", actor=commander_dakmil, object_id=str(captured.pk)
+    ).exists()
 
 
 def test_there_is_no_refusal_notice_for_a_dossier_not_rejected(
@@ -582,11 +618,16 @@ def test_the_history_reads_in_order_from_capture_to_delivery(
     with transaction.atomic():  # the production batch and the centre's file, as production does
         locked = Enrollment.objects.select_for_update().get(pk=captured.pk)
         lifecycle.apply(locked, "send", actor=back_office_dakmil)
-        lifecycle.apply(locked, "produce", actor=back_office_dakmil,
-                        card_issue_date=timezone.localdate())  # fmt: skip
+        lifecycle.apply(
+            locked, "produce", actor=back_office_dakmil, card_issue_date=timezone.localdate()
+        )
     assert office.post(move_url(captured), {"move": "arrive"}).status_code == 302
-    assert client_for(officer_dakmil).post(deliver_url(captured), {
-        "delivery": "posted", "tracking_number": "EE9VN"}).status_code == 302  # fmt: skip
+    assert (
+        client_for(officer_dakmil)
+        .post(deliver_url(captured), {"delivery": "posted", "tracking_number": "EE9VN"})
+        .status_code
+        == 302
+    )
 
     page = office.get(detail_url(captured)).content.decode()
     lines = re.findall(r'<li data-testid="history-line">(.*?)</li>', page, re.S)

@@ -25,13 +25,23 @@ EVENING = datetime.datetime(2021, 3, 6, 19, tzinfo=HCM)
 
 
 def _session(unit: object, leader: User) -> Session:
-    campaign = Campaign.objects.create(unit=unit, name="CCCD", law="2014",
-                                       start_date=datetime.date(2021, 2, 1),
-                                       end_date=datetime.date(2021, 6, 30))  # fmt: skip
+    campaign = Campaign.objects.create(
+        unit=unit,
+        name="CCCD",
+        law="2014",
+        start_date=datetime.date(2021, 2, 1),
+        end_date=datetime.date(2021, 6, 30),
+    )
     venue = Venue.objects.create(unit=unit, kind="school", name="Trường")
     team = Team.objects.create(unit=unit, name="Tổ 1", leader=leader)
-    return Session.objects.create(campaign=campaign, unit=unit, venue=venue, team=team,
-                                  starts_at=EVENING, ends_at=EVENING + datetime.timedelta(hours=3))  # fmt: skip
+    return Session.objects.create(
+        campaign=campaign,
+        unit=unit,
+        venue=venue,
+        team=team,
+        starts_at=EVENING,
+        ends_at=EVENING + datetime.timedelta(hours=3),
+    )
 
 
 @pytest.fixture
@@ -51,9 +61,16 @@ def _assert_bad_query(client: Client, url: str) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["session=abc", "session=-1", "session=²", "officer=1;drop", "officer=" + "9" * 13,
-     "overdue=maybe", "overdue=2"],
-)  # fmt: skip
+    [
+        "session=abc",
+        "session=-1",
+        "session=²",
+        "officer=1;drop",
+        "officer=" + "9" * 13,
+        "overdue=maybe",
+        "overdue=2",
+    ],
+)
 def test_a_filter_that_cannot_be_read_is_a_400_on_every_screen_of_the_queue(
     dossier: Enrollment, commander_dakmil: User, query: str
 ) -> None:
@@ -83,8 +100,12 @@ def test_another_units_session_or_officer_is_the_404_of_a_missing_one(
     officer = make_user("canbo.dakmil2", Role.OFFICER, tree.dakmil_police)
     client = client_for(commander_dakmil)
     for url in _queue_urls(dossier):
-        for query in (f"session={theirs.pk}", "session=999999", f"officer={tayson_leader.pk}",
-                      "officer=999999"):  # fmt: skip
+        for query in (
+            f"session={theirs.pk}",
+            "session=999999",
+            f"officer={tayson_leader.pk}",
+            "officer=999999",
+        ):
             assert client.get(f"{url}?{query}").status_code == 404, (url, query)
         mine_ok = client.get(f"{url}?session={mine.pk}&officer={officer.pk}&overdue=1&state=all")
         assert mine_ok.status_code == 200, url

@@ -45,16 +45,30 @@ def later_at(
 ) -> Session:
     """The same team's session `days` later (at `venue`, else the same one)."""
     shift = datetime.timedelta(days=days)
-    return plan_session(campaign_id=session.campaign_id, venue_id=(venue or session.venue).pk,
-                        team_id=session.team_id, starts_at=session.starts_at + shift,
-                        ends_at=session.ends_at + shift, desks=2, capacity=100, actor=leader)  # fmt: skip
+    return plan_session(
+        campaign_id=session.campaign_id,
+        venue_id=(venue or session.venue).pk,
+        team_id=session.team_id,
+        starts_at=session.starts_at + shift,
+        ends_at=session.ends_at + shift,
+        desks=2,
+        capacity=100,
+        actor=leader,
+    )
 
 
 @pytest.fixture
 def handed_out(session: Session, leader: User, groups: dict) -> list[Ticket]:
     """Four numbers given in advance to the school's list, the day before; one walk-in (elderly)."""
-    make_roster(session, [("Nguyễn Văn An", "12A1", "matched"), ("Trần Thị Bình", "12A1", "matched"),
-                          ("Lê Văn Cường", "12A2", "matched"), ("Phạm Thị Dung", "12A2", "matched")])  # fmt: skip
+    make_roster(
+        session,
+        [
+            ("Nguyễn Văn An", "12A1", "matched"),
+            ("Trần Thị Bình", "12A1", "matched"),
+            ("Lê Văn Cường", "12A2", "matched"),
+            ("Phạm Thị Dung", "12A2", "matched"),
+        ],
+    )
     with time_machine.travel(BEFORE - datetime.timedelta(days=1), tick=False):
         numbers = tickets.hand_out_numbers(session.pk, actor=leader)
         numbers.append(
@@ -119,25 +133,31 @@ def test_closing_refuses_when_the_line_changed_since_the_page_was_read(
 ) -> None:
     with time_machine.travel(DURING, tick=False):
         tickets.issue_walk_in(session.pk, actor=leader)  # came in while the leader read the page
-        stale = functools.partial(services.close_session, session.pk, confirm=True, expected_left=5,
-                                  actor=leader)  # fmt: skip
+        stale = functools.partial(
+            services.close_session, session.pk, confirm=True, expected_left=5, actor=leader
+        )
         assert code_of(stale) == "CLOSE_LINE_CHANGED"
         services.close_session(session.pk, confirm=True, expected_left=6, actor=leader)
     assert Ticket.objects.filter(state=Ticket.State.UNSERVED).count() == 6
 
 
 def test_closing_hands_the_line_on_to_the_venues_next_session_in_order_and_counts(
-    called: Ticket, officer_dakmil: User, portrait: bytes, session: Session, leader: User,
+    called: Ticket,
+    officer_dakmil: User,
+    portrait: bytes,
+    session: Session,
+    leader: User,
     desks: list[Desk],
-) -> None:  # fmt: skip
+) -> None:
     capture_everything(called, officer_dakmil, portrait)
     services.finish_intake(called.pk, actor=officer_dakmil)
     waiting = [tickets.issue_walk_in(session.pk, actor=leader) for _ in range(3)]
     no_show = tickets.call_next(desks[0].pk, actor=officer_dakmil)
     tickets.skip_ticket(desks[0].pk, no_show.pk, actor=officer_dakmil)
     later = later_at(session, leader, days=1)
-    counts = services.close_session(session.pk, confirm=True, expected_left=3, hand_on_to=later.pk,
-                                    actor=leader)  # fmt: skip
+    counts = services.close_session(
+        session.pk, confirm=True, expected_left=3, hand_on_to=later.pk, actor=leader
+    )
     assert (counts.served, counts.received, counts.handed_on) == (1, 1, 3)
     assert counts.by_kind == {"First issue": 1}
     moved = list(Ticket.objects.filter(session=later).order_by("number"))
@@ -192,8 +212,11 @@ def test_numbers_go_only_to_a_later_session_of_the_unit_that_is_not_over(
     hand_on_to = 999_999 if which == "unknown" else target.pk
     at = DURING + datetime.timedelta(days=2) if which == "over" else DURING
     with time_machine.travel(at, tick=False):
-        refused = code_of(lambda: services.close_session(session.pk, confirm=True, hand_on_to=hand_on_to,
-                                                         actor=leader))  # fmt: skip
+        refused = code_of(
+            lambda: services.close_session(
+                session.pk, confirm=True, hand_on_to=hand_on_to, actor=leader
+            )
+        )
     assert refused == "BAD_NEXT_SESSION"
     assert set(Ticket.objects.filter(session=session).values_list("state", flat=True)) == {
         "waiting"
@@ -209,8 +232,9 @@ def test_the_page_shows_the_numbers_left_by_group_and_offers_the_venues_next_ses
     session: Session, leader: User, handed_out: list[Ticket], tree: object
 ) -> None:
     later = later_at(session, leader)
-    hall = create_venue(unit_id=session.unit_id, kind="commune_hall", name="Hội trường xã Đắk Lao",
-                        actor=leader)  # fmt: skip
+    hall = create_venue(
+        unit_id=session.unit_id, kind="commune_hall", name="Hội trường xã Đắk Lao", actor=leader
+    )
     elsewhere = later_at(session, leader, days=3, venue=hall)
     with time_machine.travel(DURING, tick=False):
         response = client_for(leader).get(url(session))

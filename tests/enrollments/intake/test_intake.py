@@ -96,8 +96,13 @@ def test_finish_lists_what_is_missing(
     assert caught.value.code == "INCOMPLETE"
     assert "the ten fingerprints" in caught.value.message and "signature" in caught.value.message
     assert Enrollment.objects.get().state == Enrollment.State.DRAFT
-    services.capture_slots(called.pk, Artefact.Kind.FINGERPRINT, actor=officer_dakmil,
-                           files={n: fingerprint_png(n) for n in range(1, 9)}, reasons={})  # fmt: skip
+    services.capture_slots(
+        called.pk,
+        Artefact.Kind.FINGERPRINT,
+        actor=officer_dakmil,
+        files={n: fingerprint_png(n) for n in range(1, 9)},
+        reasons={},
+    )
     with pytest.raises(DomainError) as caught:
         services.finish_intake(called.pk, actor=officer_dakmil)
     assert "fingerprints: left ring finger, left little finger" in caught.value.message
@@ -109,8 +114,9 @@ def test_a_refused_capture_in_a_set_stores_none_of_the_set(
     files = {n: fingerprint_png(n) for n in range(1, 11)}
     files[7] = b"%PDF-1.4 not a fingerprint"
     with pytest.raises(DomainError) as caught:
-        services.capture_slots(called.pk, Artefact.Kind.FINGERPRINT, files=files, reasons={},
-                               actor=officer_dakmil)  # fmt: skip
+        services.capture_slots(
+            called.pk, Artefact.Kind.FINGERPRINT, files=files, reasons={}, actor=officer_dakmil
+        )
     assert caught.value.code == "WRONG_FINGERPRINT_FILE" and caught.value.slot == 7  # type: ignore[attr-defined]
     assert not Artefact.objects.exists()
     assert not Enrollment.objects.exists()  # the draft opened by the refused request went too
@@ -131,53 +137,110 @@ def test_captures_keep_sha256_and_replace_their_slot(
 
 
 def test_impossible_needs_a_reason_and_a_real_slot(called: Ticket, officer_dakmil: User) -> None:
-    assert code_of(lambda: services.mark_impossible(called.pk, "fingerprint", 3, "  ",
-                                                    actor=officer_dakmil)) == "REASON_NEEDED"  # fmt: skip
-    assert code_of(lambda: services.mark_impossible(called.pk, "fingerprint", 11, "x",
-                                                    actor=officer_dakmil)) == "CAPTURE_BAD_SLOT"  # fmt: skip
-    assert code_of(lambda: services.mark_impossible(called.pk, "iris", 1, "x",
-                                                    actor=officer_dakmil)) == "IRIS_NOT_TAKEN"  # fmt: skip
+    assert (
+        code_of(
+            lambda: services.mark_impossible(
+                called.pk, "fingerprint", 3, "  ", actor=officer_dakmil
+            )
+        )
+        == "REASON_NEEDED"
+    )
+    assert (
+        code_of(
+            lambda: services.mark_impossible(
+                called.pk, "fingerprint", 11, "x", actor=officer_dakmil
+            )
+        )
+        == "CAPTURE_BAD_SLOT"
+    )
+    assert (
+        code_of(lambda: services.mark_impossible(called.pk, "iris", 1, "x", actor=officer_dakmil))
+        == "IRIS_NOT_TAKEN"
+    )
     assert not Artefact.objects.exists()
 
 
-def test_exemption_and_kind_set_the_fee(called: Ticket, officer_dakmil: User,
-                                        student: Person) -> None:  # fmt: skip
-    Person.objects.filter(pk=student.pk).update(card_issue_date=datetime.date(2020, 4, 1),
-                                                card_expiry=datetime.date(2031, 3, 15))  # fmt: skip
-    draft = services.update_intake(called.pk, kind=Kind.REISSUE, group_id=None, exemption_id=None,
-                                   return_method="office", kind_reason="Mất thẻ",
-                                   actor=officer_dakmil)  # fmt: skip
+def test_exemption_and_kind_set_the_fee(
+    called: Ticket, officer_dakmil: User, student: Person
+) -> None:
+    Person.objects.filter(pk=student.pk).update(
+        card_issue_date=datetime.date(2020, 4, 1), card_expiry=datetime.date(2031, 3, 15)
+    )
+    draft = services.update_intake(
+        called.pk,
+        kind=Kind.REISSUE,
+        group_id=None,
+        exemption_id=None,
+        return_method="office",
+        kind_reason="Mất thẻ",
+        actor=officer_dakmil,
+    )
     assert draft.fee == 35000  # halved in 2021
     poor = FeeExemption.objects.get(code="poor_household")
-    draft = services.update_intake(called.pk, kind=Kind.REISSUE, group_id=None, exemption_id=poor.pk,
-                                   return_method="office", kind_reason="Mất thẻ",
-                                   actor=officer_dakmil)  # fmt: skip
+    draft = services.update_intake(
+        called.pk,
+        kind=Kind.REISSUE,
+        group_id=None,
+        exemption_id=poor.pk,
+        return_method="office",
+        kind_reason="Mất thẻ",
+        actor=officer_dakmil,
+    )
     assert draft.fee == 0 and draft.exemption == poor
 
 
 def test_post_needs_an_address(called: Ticket, officer_dakmil: User) -> None:
-    assert code_of(lambda: services.update_intake(called.pk, kind=Kind.FIRST_ISSUE, group_id=None,
-                                                  exemption_id=None, return_method="post",
-                                                  post_address="   ", actor=officer_dakmil)) == "POST_ADDRESS_NEEDED"  # fmt: skip
-    draft = services.update_intake(called.pk, kind=Kind.FIRST_ISSUE, group_id=None, exemption_id=None,
-                                   return_method="post", post_address=" Thôn 5,  xã Đắk Lao ",
-                                   actor=officer_dakmil)  # fmt: skip
+    assert (
+        code_of(
+            lambda: services.update_intake(
+                called.pk,
+                kind=Kind.FIRST_ISSUE,
+                group_id=None,
+                exemption_id=None,
+                return_method="post",
+                post_address="   ",
+                actor=officer_dakmil,
+            )
+        )
+        == "POST_ADDRESS_NEEDED"
+    )
+    draft = services.update_intake(
+        called.pk,
+        kind=Kind.FIRST_ISSUE,
+        group_id=None,
+        exemption_id=None,
+        return_method="post",
+        post_address=" Thôn 5,  xã Đắk Lao ",
+        actor=officer_dakmil,
+    )
     assert draft.post_address == "Thôn 5, xã Đắk Lao"
 
 
-def test_a_correction_is_proposed_not_written(called: Ticket, officer_dakmil: User,
-                                              student: Person) -> None:  # fmt: skip
-    change = services.propose_change(called.pk, "father_name", "Nguyễn Văn An",
-                                     "Giấy khai sinh số 12/2006", actor=officer_dakmil)  # fmt: skip
+def test_a_correction_is_proposed_not_written(
+    called: Ticket, officer_dakmil: User, student: Person
+) -> None:
+    change = services.propose_change(
+        called.pk, "father_name", "Nguyễn Văn An", "Giấy khai sinh số 12/2006", actor=officer_dakmil
+    )
     student.refresh_from_db()
     assert student.father_name != "Nguyễn Văn An"
     assert (
         change.state == ProposedChange.State.PROPOSED and change.proposed_value == "Nguyễn Văn An"
     )
-    assert code_of(lambda: services.propose_change(called.pk, "father_name", "X", "",
-                                                   actor=officer_dakmil)) == "PROOF_NEEDED"  # fmt: skip
-    assert code_of(lambda: services.propose_change(called.pk, "personal_id", "X", "giấy",
-                                                   actor=officer_dakmil)) == "FIELD_NOT_CORRECTABLE"  # fmt: skip
+    assert (
+        code_of(
+            lambda: services.propose_change(called.pk, "father_name", "X", "", actor=officer_dakmil)
+        )
+        == "PROOF_NEEDED"
+    )
+    assert (
+        code_of(
+            lambda: services.propose_change(
+                called.pk, "personal_id", "X", "giấy", actor=officer_dakmil
+            )
+        )
+        == "FIELD_NOT_CORRECTABLE"
+    )
     assert ProposedChange.objects.count() == 1
 
 
@@ -192,8 +255,14 @@ def document_scan() -> bytes:
 def test_a_correction_keeps_its_proof_scan_checked_like_the_captures(
     called: Ticket, officer_dakmil: User
 ) -> None:
-    change = services.propose_change(called.pk, "father_name", "Nguyễn Văn An", "Giấy khai sinh",
-                                     proof_file=document_scan(), actor=officer_dakmil)  # fmt: skip
+    change = services.propose_change(
+        called.pk,
+        "father_name",
+        "Nguyễn Văn An",
+        "Giấy khai sinh",
+        proof_file=document_scan(),
+        actor=officer_dakmil,
+    )
     assert change.proof_file.name.endswith(".jpeg")
     assert change.proof_file.read() == document_scan()
     event = AuditEvent.objects.get(action="person.propose_change")
@@ -204,29 +273,46 @@ def test_a_correction_keeps_its_proof_scan_checked_like_the_captures(
     ("data", "code"),
     [
         (b"%PDF-1.4 not a picture", "PROOF_FILE_NOT_AN_IMAGE"),
-        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
-         "PROOF_FILE_NOT_AN_IMAGE"),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+            "PROOF_FILE_NOT_AN_IMAGE",
+        ),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PROOF_FILE_NOT_AN_IMAGE"),  # a truncated PNG
         (cv2.imencode(".png", np.full((300, 200), 255, np.uint8))[1].tobytes(), "PROOF_FILE_BLANK"),
         (b"", "CAPTURE_EMPTY"),
     ],
-)  # fmt: skip
+)
 def test_a_correction_proof_that_is_not_a_picture_is_refused_and_nothing_is_written(
     called: Ticket, officer_dakmil: User, settings: object, data: bytes, code: str
 ) -> None:
     media = Path(settings.MEDIA_ROOT)  # type: ignore[attr-defined]
     before = sorted(media.rglob("*")) if media.exists() else []
-    assert code_of(lambda: services.propose_change(called.pk, "father_name", "Nguyễn Văn An",
-                                                   "Giấy khai sinh", proof_file=data,
-                                                   actor=officer_dakmil)) == code  # fmt: skip
+    assert (
+        code_of(
+            lambda: services.propose_change(
+                called.pk,
+                "father_name",
+                "Nguyễn Văn An",
+                "Giấy khai sinh",
+                proof_file=data,
+                actor=officer_dakmil,
+            )
+        )
+        == code
+    )
     assert not ProposedChange.objects.exists()
     assert (sorted(media.rglob("*")) if media.exists() else []) == before
 
 
 def test_second_open_application_is_refused_with_its_reason(
-    called: Ticket, officer_dakmil: User, portrait: bytes, session: Session, desks: list[Desk],
-    leader: User, student: Person,
-) -> None:  # fmt: skip
+    called: Ticket,
+    officer_dakmil: User,
+    portrait: bytes,
+    session: Session,
+    desks: list[Desk],
+    leader: User,
+    student: Person,
+) -> None:
     capture_everything(called, officer_dakmil, portrait)
     first = services.finish_intake(called.pk, actor=officer_dakmil)
     again = tickets.issue_walk_in(session.pk, actor=leader)  # the door refuses them by name since
@@ -238,8 +324,14 @@ def test_second_open_application_is_refused_with_its_reason(
     assert Enrollment.objects.count() == 1
 
 
-def test_same_person_at_two_desks_at_once(called: Ticket, officer_dakmil: User, session: Session,
-                                          desks: list[Desk], leader: User, student: Person) -> None:  # fmt: skip
+def test_same_person_at_two_desks_at_once(
+    called: Ticket,
+    officer_dakmil: User,
+    session: Session,
+    desks: list[Desk],
+    leader: User,
+    student: Person,
+) -> None:
     services.start_intake(called.pk, actor=officer_dakmil)
     twin_ticket = tickets.issue_walk_in(session.pk, actor=leader)  # found at the desk (see above)
     tickets.call_next(desks[1].pk, actor=leader)
@@ -250,9 +342,13 @@ def test_same_person_at_two_desks_at_once(called: Ticket, officer_dakmil: User, 
 
 
 def test_a_stale_draft_is_cancelled_when_the_person_comes_back(
-    called: Ticket, officer_dakmil: User, session: Session, desks: list[Desk], leader: User,
+    called: Ticket,
+    officer_dakmil: User,
+    session: Session,
+    desks: list[Desk],
+    leader: User,
     student: Person,
-) -> None:  # fmt: skip
+) -> None:
     stale = services.start_intake(called.pk, actor=officer_dakmil)
     tickets.finish_ticket(desks[0].pk, called.pk, actor=officer_dakmil)  # left without a dossier
     back = tickets.issue_walk_in(session.pk, person_id=student.pk, actor=leader)
@@ -262,8 +358,9 @@ def test_a_stale_draft_is_cancelled_when_the_person_comes_back(
     assert stale.state == Enrollment.State.CANCELLED and fresh.state == Enrollment.State.DRAFT
 
 
-def test_a_number_not_at_a_desk_or_without_person(session: Session, desks: list[Desk],
-                                                  leader: User, officer_dakmil: User) -> None:  # fmt: skip
+def test_a_number_not_at_a_desk_or_without_person(
+    session: Session, desks: list[Desk], leader: User, officer_dakmil: User
+) -> None:
     waiting = tickets.issue_walk_in(session.pk, actor=leader)
     assert (
         code_of(lambda: services.start_intake(waiting.pk, actor=officer_dakmil))
@@ -292,8 +389,11 @@ def test_the_lists_extra_columns_show_with_their_labels_not_their_keys() -> None
     from cccd.registry.columns import column_label
     from cccd.rosters.models import RosterEntry
 
-    ticket = Ticket(roster_entry=RosterEntry(pk=5, details={"father_name": "Nguyễn Văn An",
-                                                            "class_name": "12A1", "note": " "}))  # fmt: skip
+    ticket = Ticket(
+        roster_entry=RosterEntry(
+            pk=5, details={"father_name": "Nguyễn Văn An", "class_name": "12A1", "note": " "}
+        )
+    )
     shown = _listed_values(ticket)
     assert shown == {
         column_label("father_name"): "Nguyễn Văn An",

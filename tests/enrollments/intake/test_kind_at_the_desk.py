@@ -33,16 +33,26 @@ def refusal(call: object) -> DomainError:
 
 def details(ticket: Ticket, officer: User, kind: str, reason: str | None = None) -> Enrollment:
     extra = {} if reason is None else {"kind_reason": reason}
-    return services.update_intake(ticket.pk, kind=kind, group_id=None, exemption_id=None,
-                                  return_method="office", actor=officer, **extra)  # fmt: skip
+    return services.update_intake(
+        ticket.pk,
+        kind=kind,
+        group_id=None,
+        exemption_id=None,
+        return_method="office",
+        actor=officer,
+        **extra,
+    )
 
 
 @pytest.fixture
 def card_to_2029(student: Person) -> Person:
     """The issue's case: born 12/02/2004, a card valid until 12/02/2029 (the 25th birthday)."""
-    Person.objects.filter(pk=student.pk).update(birth_date=D(2004, 2, 12), birth_year=2004,
-                                                card_issue_date=D(2021, 3, 1),
-                                                card_expiry=D(2029, 2, 12))  # fmt: skip
+    Person.objects.filter(pk=student.pk).update(
+        birth_date=D(2004, 2, 12),
+        birth_year=2004,
+        card_issue_date=D(2021, 3, 1),
+        card_expiry=D(2029, 2, 12),
+    )
     student.refresh_from_db()
     return student
 
@@ -69,8 +79,9 @@ def test_the_refusal_reads_in_vietnamese(
     time_machine.move_to(datetime.datetime(2026, 12, 6, 20, 0, tzinfo=HCM))  # type: ignore[attr-defined]
     response = client_for(officer_dakmil).post(
         f"/intake/tickets/{called.pk}/details/",
-        {"kind": Kind.EXCHANGE_AGE, "return_method": "office"}, HTTP_ACCEPT_LANGUAGE="vi",
-    )  # fmt: skip
+        {"kind": Kind.EXCHANGE_AGE, "return_method": "office"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
     assert response.status_code == 409
     page = response.content.decode()
     assert "thẻ còn giá trị đến 12/02/2029 (tuổi 25): mở từ 12/02/2027" in page
@@ -86,8 +97,9 @@ def test_in_its_window_the_milestone_exchange_is_accepted_and_free(
     assert (draft.kind, draft.fee) == (Kind.EXCHANGE_AGE, 0)
 
 
-def test_the_fee_follows_the_allowed_kind(called: Ticket, officer_dakmil: User,
-                                          card_to_2029: Person) -> None:  # fmt: skip
+def test_the_fee_follows_the_allowed_kind(
+    called: Ticket, officer_dakmil: User, card_to_2029: Person
+) -> None:
     draft = details(called, officer_dakmil, Kind.EXCHANGE_CHANGE, "Thẻ bị gãy")
     assert (draft.fee, draft.kind_reason) == (25000, "Thẻ bị gãy")  # halved in 2021
     draft = details(called, officer_dakmil, Kind.REISSUE, "  Mất   thẻ ngày 01/03 ")
@@ -107,8 +119,9 @@ def test_a_reissue_needs_a_card_to_replace(called: Ticket, officer_dakmil: User)
     assert error.code == "KIND_NOT_ALLOWED" and "holds no card" in error.message
 
 
-def test_change_from_the_old_id_needs_its_number(called: Ticket, officer_dakmil: User,
-                                                 student: Person) -> None:  # fmt: skip
+def test_change_from_the_old_id_needs_its_number(
+    called: Ticket, officer_dakmil: User, student: Person
+) -> None:
     error = refusal(lambda: details(called, officer_dakmil, Kind.FROM_CMND))
     assert error.code == "KIND_NOT_ALLOWED" and "no old ID (CMND) number" in error.message
     Person.objects.filter(pk=student.pk).update(old_id_number="241234567")
@@ -117,14 +130,16 @@ def test_change_from_the_old_id_needs_its_number(called: Ticket, officer_dakmil:
     assert error.code == "KIND_NOT_ALLOWED" and "old ID (CMND) is on record" in error.message
 
 
-def test_first_issue_is_refused_to_a_card_holder(called: Ticket, officer_dakmil: User,
-                                                 card_to_2029: Person) -> None:  # fmt: skip
+def test_first_issue_is_refused_to_a_card_holder(
+    called: Ticket, officer_dakmil: User, card_to_2029: Person
+) -> None:
     error = refusal(lambda: details(called, officer_dakmil, Kind.FIRST_ISSUE))
     assert error.code == "KIND_NOT_ALLOWED" and "already holds a card" in error.message
 
 
-def test_finishing_checks_the_kind_again(called: Ticket, officer_dakmil: User, portrait: bytes,
-                                         card_to_2029: Person) -> None:  # fmt: skip
+def test_finishing_checks_the_kind_again(
+    called: Ticket, officer_dakmil: User, portrait: bytes, card_to_2029: Person
+) -> None:
     capture_everything(called, officer_dakmil, portrait)
     Enrollment.objects.filter(ticket=called).update(kind=Kind.EXCHANGE_AGE, fee=0)  # a stale form
     error = refusal(lambda: services.finish_intake(called.pk, actor=officer_dakmil))
@@ -142,14 +157,21 @@ def test_finishing_without_the_reason_of_a_suggested_exchange_is_refused(
     )
     details(called, officer_dakmil, Kind.EXCHANGE_CHANGE, "Thẻ bị gãy")
     done = services.finish_intake(called.pk, actor=officer_dakmil)
-    assert (done.state, done.fee, done.kind_reason) == (Enrollment.State.CAPTURED, 25000,
-                                                        "Thẻ bị gãy")  # fmt: skip
+    assert (done.state, done.fee, done.kind_reason) == (
+        Enrollment.State.CAPTURED,
+        25000,
+        "Thẻ bị gãy",
+    )
 
 
 def test_someone_under_14_under_the_2014_law_cannot_open_an_intake(
-    tree: Tree, session: Session, desks: list[Desk], leader: User, officer_dakmil: User,
+    tree: Tree,
+    session: Session,
+    desks: list[Desk],
+    leader: User,
+    officer_dakmil: User,
     time_machine: object,
-) -> None:  # fmt: skip
+) -> None:
     time_machine.move_to(datetime.datetime(2021, 3, 6, 20, 15, tzinfo=HCM))  # type: ignore[attr-defined]
     child = make_person(tree.daklao, "Lê Thị Nhỏ", "09/08/2010", "F")
     tickets.issue_walk_in(session.pk, person_id=child.pk, actor=leader)  # type: ignore[attr-defined]
@@ -165,8 +187,11 @@ def test_someone_under_14_under_the_2014_law_cannot_open_an_intake(
 def test_the_screen_offers_the_allowed_kinds_and_says_why_the_others_are_not(
     called: Ticket, officer_dakmil: User, card_to_2029: Person
 ) -> None:
-    page = client_for(officer_dakmil).get(f"/intake/tickets/{called.pk}/",
-                                          HTTP_ACCEPT_LANGUAGE="vi").content.decode()  # fmt: skip
+    page = (
+        client_for(officer_dakmil)
+        .get(f"/intake/tickets/{called.pk}/", HTTP_ACCEPT_LANGUAGE="vi")
+        .content.decode()
+    )
     select = page.split('data-testid="kind"', 1)[1].split("</select>", 1)[0]
     assert 'value="exchange_change"' in select and 'value="reissue"' in select
     for refused in ("first_issue", "from_cmnd", "exchange_age"):

@@ -46,9 +46,9 @@ def do_intake(client: Client, ticket: Ticket, portrait: bytes) -> None:
     assert client.post(url(ticket, "capture/signature/"), sign).status_code == 302
 
 
-def test_calling_a_number_opens_its_intake_screen(called: Ticket, desk_client: Client,
-                                                  desks: list[Desk], leader: User,
-                                                  officer_dakmil: User) -> None:  # fmt: skip
+def test_calling_a_number_opens_its_intake_screen(
+    called: Ticket, desk_client: Client, desks: list[Desk], leader: User, officer_dakmil: User
+) -> None:
     page = desk_client.get(url(called))
     assert page.status_code == 200 and "Nguyễn Văn Đức" in page.content.decode()
     assert not Enrollment.objects.exists()  # looking writes nothing
@@ -77,8 +77,9 @@ def test_a_whole_intake_ends_with_a_slip_holding_the_dossier_code(
     assert "Nguyễn" not in body and dossier.person.personal_id not in body  # nothing personal
 
 
-def test_double_clicked_finish_lands_on_the_same_dossier(called: Ticket, desk_client: Client,
-                                                         portrait: bytes) -> None:  # fmt: skip
+def test_double_clicked_finish_lands_on_the_same_dossier(
+    called: Ticket, desk_client: Client, portrait: bytes
+) -> None:
     do_intake(desk_client, called, portrait)
     first = desk_client.post(url(called, "finish/"))
     second = desk_client.post(url(called, "finish/"), follow=True)
@@ -107,10 +108,15 @@ def test_the_screen_shows_thumbnails_of_the_captures_and_names_the_fingers(
     desk_client.post(url(called, "slots/fingerprint/"), do_intake_but_finish)
     desk_client.post(url(called, "capture/signature/"), {"file": upload("s.png", signature_png())})
     page = desk_client.get(url(called), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
-    for testid in ("photo-thumbnail", "signature-thumbnail", "finger-thumbnail-1",
-                   "finger-thumbnail-9"):  # fmt: skip
-        assert re.search(rf'<img src="data:image/jpeg;base64,[^"]+"[^>]*data-testid="{testid}"',
-                         page), testid  # fmt: skip
+    for testid in (
+        "photo-thumbnail",
+        "signature-thumbnail",
+        "finger-thumbnail-1",
+        "finger-thumbnail-9",
+    ):
+        assert re.search(
+            rf'<img src="data:image/jpeg;base64,[^"]+"[^>]*data-testid="{testid}"', page
+        ), testid
     assert 'data-testid="finger-thumbnail-10"' not in page  # impossible: no picture
     row = page.split('data-testid="finger-row-1"', 1)[1].split("</tr>", 1)[0]
     assert "Ngón cái phải" in row
@@ -125,15 +131,23 @@ def test_the_correction_form_names_the_fields_in_words(called: Ticket, desk_clie
     assert '<option value="full_name">Họ và tên</option>' in select
     assert '<option value="father_name">Họ tên cha</option>' in select
     assert ">full_name<" not in select and ">old_id_number<" not in select
-    desk_client.post(url(called, "changes/"), {"field": "father_name", "value": "Nguyễn Văn An",
-                                                "proof": "Giấy khai sinh"})  # fmt: skip
+    desk_client.post(
+        url(called, "changes/"),
+        {"field": "father_name", "value": "Nguyễn Văn An", "proof": "Giấy khai sinh"},
+    )
     page = desk_client.get(url(called), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "<li>Họ tên cha:" in page
 
 
 def test_a_photo_that_is_not_an_image(called: Ticket, desk_client: Client) -> None:
-    _refused(desk_client, called, "capture/photo/", {"file": upload("p.jpg", b"%PDF-1.4\n...")},
-             400, "not a picture")  # fmt: skip
+    _refused(
+        desk_client,
+        called,
+        "capture/photo/",
+        {"file": upload("p.jpg", b"%PDF-1.4\n...")},
+        400,
+        "not a picture",
+    )
 
 
 def test_a_photo_without_a_face(called: Ticket, desk_client: Client) -> None:
@@ -160,8 +174,14 @@ def test_a_fingerprint_file_of_the_wrong_kind(called: Ticket, desk_client: Clien
 
 
 def test_a_blank_or_garbled_signature(called: Ticket, desk_client: Client) -> None:
-    _refused(desk_client, called, "capture/signature/",
-             {"file_data": "data:image/png;base64,@@@not base64"}, 400, "signature")  # fmt: skip
+    _refused(
+        desk_client,
+        called,
+        "capture/signature/",
+        {"file_data": "data:image/png;base64,@@@not base64"},
+        400,
+        "signature",
+    )
     blank = cv2.imencode(".png", np.full((160, 480), 255, np.uint8))[1].tobytes()
     _refused(
         desk_client, called, "capture/signature/", {"file": upload("s.png", blank)}, 400, "blank"
@@ -169,8 +189,12 @@ def test_a_blank_or_garbled_signature(called: Ticket, desk_client: Client) -> No
 
 
 def test_a_correction_proof_that_is_not_a_picture(called: Ticket, desk_client: Client) -> None:
-    form = {"field": "father_name", "value": "Nguyễn Văn An", "proof": "Giấy khai sinh",
-            "proof_file": upload("giay-khai-sinh.jpg", b"MZ\x90\x00 an executable")}  # fmt: skip
+    form = {
+        "field": "father_name",
+        "value": "Nguyễn Văn An",
+        "proof": "Giấy khai sinh",
+        "proof_file": upload("giay-khai-sinh.jpg", b"MZ\x90\x00 an executable"),
+    }
     _refused(desk_client, called, "changes/", form, 400, "not a picture")
     assert not ProposedChange.objects.exists()
 
@@ -187,8 +211,9 @@ def test_a_ticket_of_another_unit(called: Ticket, officer_tayson: User) -> None:
 
 def test_a_number_not_called_to_a_desk(called: Ticket, desk_client: Client, leader: User) -> None:
     waiting = tickets.issue_walk_in(called.session_id, actor=leader)  # not called to any desk
-    response = desk_client.post(url(waiting, "capture/signature/"),
-                                {"file": upload("s.png", signature_png())})  # fmt: skip
+    response = desk_client.post(
+        url(waiting, "capture/signature/"), {"file": upload("s.png", signature_png())}
+    )
     assert response.status_code == 409 and not Enrollment.objects.exists()
 
 

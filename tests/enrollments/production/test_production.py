@@ -40,17 +40,27 @@ S = Enrollment.State
 def _ready(enrollment: Enrollment, back_office: User, commander: User) -> Enrollment:
     """Fill in what the card needs, then complete and approve it as the office would."""
     Person.objects.filter(pk=enrollment.person_id).update(
-        hometown="Xã Đắk Lao, huyện Đắk Mil, tỉnh Đắk Nông", permanent_address="Thôn 5, xã Đắk Lao",
-        ethnicity="Kinh", religion="Không",
-    )  # fmt: skip
+        hometown="Xã Đắk Lao, huyện Đắk Mil, tỉnh Đắk Nông",
+        permanent_address="Thôn 5, xã Đắk Lao",
+        ethnicity="Kinh",
+        religion="Không",
+    )
     lifecycle.move(enrollment.pk, "complete", actor=back_office)
     return lifecycle.move(enrollment.pk, "approve", actor=commander)
 
 
 @pytest.fixture
-def approved(captured: Enrollment, session: Session, desks: list[Desk], officer_dakmil: User,
-             leader: User, portrait: bytes, tree: Tree, back_office_dakmil: User,
-             commander_dakmil: User) -> list[Enrollment]:  # fmt: skip
+def approved(
+    captured: Enrollment,
+    session: Session,
+    desks: list[Desk],
+    officer_dakmil: User,
+    leader: User,
+    portrait: bytes,
+    tree: Tree,
+    back_office_dakmil: User,
+    commander_dakmil: User,
+) -> list[Enrollment]:
     """Two approved dossiers of Đắk Mil: the student (born 15/03/2006) and a classmate."""
     mai = make_person(tree.daklao, "Trần Thị Mai", "02/09/2005", "F")
     second = another_captured(session, desks[0], officer_dakmil, leader, portrait, mai)  # type: ignore[arg-type]
@@ -65,12 +75,15 @@ def media(tmp_path: Path) -> Path:
 def world(media: Path) -> dict[str, Any]:
     """Everything a refused file must leave as it was."""
     return {
-        "dossiers": sorted(Enrollment.objects.values_list("code", "state", "batch_id", "reason",
-                                                          "chip_serial", "card_issue_date")),
+        "dossiers": sorted(
+            Enrollment.objects.values_list(
+                "code", "state", "batch_id", "reason", "chip_serial", "card_issue_date"
+            )
+        ),
         "batches": list(ProductionBatch.objects.order_by("pk").values()),
         "files": sorted(str(p) for p in media.rglob("*") if p.is_file()),
         "audit": AuditEvent.objects.count(),
-    }  # fmt: skip
+    }
 
 
 def _refused(call: Callable[[], object], code: str) -> DomainError:
@@ -134,7 +147,10 @@ def test_a_batch_goes_to_production_and_its_result_comes_back(
     )
     manifest = json.loads(members["manifest.json"])
     assert (manifest["format"], manifest["version"], manifest["batch_code"]) == (
-        batch_file.BATCH_FORMAT, 1, batch.code)  # fmt: skip
+        batch_file.BATCH_FORMAT,
+        1,
+        batch.code,
+    )
     assert manifest["public_key"] == key.public_key
     entry = next(d for d in manifest["dossiers"] if d["code"] == student.code)
     assert entry["personal_id"] == student.person.personal_id
@@ -152,7 +168,8 @@ def test_a_batch_goes_to_production_and_its_result_comes_back(
         {"kind": "fingerprint", "slot": 10, "path": None, "impossible_reason": "Mất ngón"}
     ]
     assert set(members) == {"manifest.json", "manifest.sig"} | {
-        a["path"] for d in manifest["dossiers"] for a in d["artefacts"] if a["path"]}  # fmt: skip
+        a["path"] for d in manifest["dossiers"] for a in d["artefacts"] if a["path"]
+    }
     for e in approved:
         e.refresh_from_db()
         assert (e.state, e.batch_id) == (S.IN_PRODUCTION, batch.pk)
@@ -168,7 +185,9 @@ def test_a_batch_goes_to_production_and_its_result_comes_back(
     assert student.state == S.PRODUCED
     # docs/domain.md#validity: born 15/03/2006, issued 06/03/2021 → valid until the 25th birthday
     assert (student.card_issue_date, student.card_expiry) == (
-        datetime.date(2021, 3, 6), datetime.date(2031, 3, 15))  # fmt: skip
+        datetime.date(2021, 3, 6),
+        datetime.date(2031, 3, 15),
+    )
     assert len(student.chip_serial) == 16
     assert (classmate.state, classmate.reason) == (S.RETURNED, "Ảnh không đạt chuẩn")
     batch.refresh_from_db()
@@ -192,10 +211,12 @@ def test_a_batch_goes_to_production_and_its_result_comes_back(
     )
 
 
-def test_a_card_issued_at_58_or_later_has_no_expiry(approved: list[Enrollment],
-                                                    back_office_dakmil: User) -> None:  # fmt: skip
-    Person.objects.filter(pk=approved[0].person_id).update(birth_date=datetime.date(1960, 1, 1),
-                                                          birth_year=1960)  # fmt: skip
+def test_a_card_issued_at_58_or_later_has_no_expiry(
+    approved: list[Enrollment], back_office_dakmil: User
+) -> None:
+    Person.objects.filter(pk=approved[0].person_id).update(
+        birth_date=datetime.date(1960, 1, 1), birth_year=1960
+    )
     batch = production.export_batch(actor=back_office_dakmil)
     production.import_result(card_centre.simulate_result(batch), actor=back_office_dakmil)
     approved[0].refresh_from_db()
@@ -211,8 +232,12 @@ def test_chosen_dossiers_that_are_not_approved_are_named_and_nothing_is_sent(
 ) -> None:
     lifecycle.move(approved[1].pk, "return", actor=back_office_dakmil, reason="Sai quê quán")
     before = world(media)
-    error = _refused(lambda: production.export_batch(
-        actor=back_office_dakmil, enrollment_ids=[approved[0].pk, approved[1].pk, 999999]), "CANNOT_SEND")  # fmt: skip
+    error = _refused(
+        lambda: production.export_batch(
+            actor=back_office_dakmil, enrollment_ids=[approved[0].pk, approved[1].pk, 999999]
+        ),
+        "CANNOT_SEND",
+    )
     assert approved[1].code in error.message and "#999999" in error.message
     assert approved[0].code not in error.message
     assert world(media) == before
@@ -230,16 +255,21 @@ def test_a_file_changed_in_the_storage_refuses_the_whole_batch(
     assert not ProductionBatch.objects.exists()
 
 
-def test_with_nothing_approved_there_is_nothing_to_send(captured: Enrollment,
-                                                       back_office_dakmil: User) -> None:  # fmt: skip
+def test_with_nothing_approved_there_is_nothing_to_send(
+    captured: Enrollment, back_office_dakmil: User
+) -> None:
     _refused(lambda: production.export_batch(actor=back_office_dakmil), "NOTHING_TO_SEND")
 
 
 @pytest.mark.parametrize("role", ["commander", "officer"])
 def test_only_the_back_office_exports_and_imports(
-    role: str, approved: list[Enrollment], back_office_dakmil: User, commander_dakmil: User,
-    officer_dakmil: User, media: Path,
-) -> None:  # fmt: skip
+    role: str,
+    approved: list[Enrollment],
+    back_office_dakmil: User,
+    commander_dakmil: User,
+    officer_dakmil: User,
+    media: Path,
+) -> None:
     actor = {"commander": commander_dakmil, "officer": officer_dakmil}[role]
     before = world(media)
     _refused(lambda: production.export_batch(actor=actor), "PERMISSION_DENIED")
@@ -294,8 +324,9 @@ def _refuses_and_changes_nothing(data: bytes, actor: User, media: Path, code: st
     return error
 
 
-def test_a_result_json_changed_after_signing_is_refused(sent: ProductionBatch, back_office_dakmil: User,
-                                                        media: Path) -> None:  # fmt: skip
+def test_a_result_json_changed_after_signing_is_refused(
+    sent: ProductionBatch, back_office_dakmil: User, media: Path
+) -> None:
     members = _members(card_centre.simulate_result(sent))
     members["result.json"] = members["result.json"].replace(b'"produced"', b'"rejected"', 1)
     _refuses_and_changes_nothing(
@@ -303,18 +334,26 @@ def test_a_result_json_changed_after_signing_is_refused(sent: ProductionBatch, b
     )
 
 
-def test_a_result_signed_by_another_key_is_refused(sent: ProductionBatch, back_office_dakmil: User,
-                                                   media: Path) -> None:  # fmt: skip
+def test_a_result_signed_by_another_key_is_refused(
+    sent: ProductionBatch, back_office_dakmil: User, media: Path
+) -> None:
     data = _members(card_centre.simulate_result(sent))["result.json"]
-    stranger = SigningKey(private_key_pem=Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption(),
-    ).decode())  # fmt: skip
+    stranger = SigningKey(
+        private_key_pem=Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
     forged = card_centre.pack_result(data, keys.sign(stranger, data))
     _refuses_and_changes_nothing(forged, back_office_dakmil, media, "RESULT_SIGNATURE_INVALID")
 
 
-def test_a_truncated_result_is_refused(sent: ProductionBatch, back_office_dakmil: User,
-                                       media: Path) -> None:  # fmt: skip
+def test_a_truncated_result_is_refused(
+    sent: ProductionBatch, back_office_dakmil: User, media: Path
+) -> None:
     result = card_centre.simulate_result(sent)
     _refuses_and_changes_nothing(
         result[: len(result) - 30], back_office_dakmil, media, "RESULT_NOT_A_ZIP"
@@ -323,8 +362,9 @@ def test_a_truncated_result_is_refused(sent: ProductionBatch, back_office_dakmil
     _refuses_and_changes_nothing(b"", back_office_dakmil, media, "RESULT_EMPTY")
 
 
-def test_a_result_with_other_members_is_refused(sent: ProductionBatch, back_office_dakmil: User,
-                                                media: Path) -> None:  # fmt: skip
+def test_a_result_with_other_members_is_refused(
+    sent: ProductionBatch, back_office_dakmil: User, media: Path
+) -> None:
     members = _members(card_centre.simulate_result(sent)) | {"extra.exe": b"MZ"}
     error = _refuses_and_changes_nothing(
         _rezip(members), back_office_dakmil, media, "RESULT_MEMBERS"
@@ -349,8 +389,9 @@ def test_a_replayed_result_is_refused_with_the_day_it_was_imported(
     assert Enrollment.objects.filter(state=S.PRODUCED).count() == 2
 
 
-def test_a_result_naming_an_unknown_dossier_is_refused(sent: ProductionBatch, back_office_dakmil: User,
-                                                       media: Path) -> None:  # fmt: skip
+def test_a_result_naming_an_unknown_dossier_is_refused(
+    sent: ProductionBatch, back_office_dakmil: User, media: Path
+) -> None:
     def add_stranger(body: dict[str, Any]) -> None:
         body["dossiers"].append(dict(body["dossiers"][0], code="999-210306-77"))
 
@@ -372,15 +413,17 @@ def test_a_result_naming_a_dossier_of_another_batch_is_refused(
     assert f"{approved[1].code} ({second.code})" in error.message
 
 
-def test_a_partial_result_is_refused(sent: ProductionBatch, approved: list[Enrollment],
-                                     back_office_dakmil: User, media: Path) -> None:  # fmt: skip
+def test_a_partial_result_is_refused(
+    sent: ProductionBatch, approved: list[Enrollment], back_office_dakmil: User, media: Path
+) -> None:
     forged = forge(card_centre.simulate_result(sent), lambda body: body["dossiers"].pop())
     error = _refuses_and_changes_nothing(forged, back_office_dakmil, media, "RESULT_INCOMPLETE")
     assert "1 of the 2" in error.message
 
 
-def test_a_result_made_from_another_file_is_refused(sent: ProductionBatch, back_office_dakmil: User,
-                                                    media: Path) -> None:  # fmt: skip
+def test_a_result_made_from_another_file_is_refused(
+    sent: ProductionBatch, back_office_dakmil: User, media: Path
+) -> None:
     forged = forge(
         card_centre.simulate_result(sent), lambda body: body.update(batch_sha256="0" * 64)
     )
@@ -391,25 +434,40 @@ def _set_first(key: str, value: object) -> Callable[[dict[str, Any]], None]:
     return lambda body: body["dossiers"][0].update({key: value})
 
 
-@pytest.mark.parametrize(("change", "code", "says"), [
-    (lambda body: body.update(version=2), "RESULT_WRONG_FORMAT", "version 2"),
-    (lambda body: body.update(format="something-else"), "RESULT_WRONG_FORMAT", "something-else"),
-    (lambda body: body.update(dossiers=[]), "RESULT_MALFORMED", "dossiers"),
-    (lambda body: body.pop("result_id"), "RESULT_MALFORMED", "fields"),
-    (lambda body: body.update(produced_at="yesterday"), "RESULT_MALFORMED", "produced_at"),
-    (_set_first("outcome", "lost"), "RESULT_MALFORMED", "neither"),
-    (_set_first("card_issue_date", "06/03/2021"), "RESULT_MALFORMED", "card_issue_date"),
-    (_set_first("card_issue_date", "2021-02-30"), "RESULT_MALFORMED", "card_issue_date"),
-    (_set_first("chip_serial", 12345), "RESULT_MALFORMED", "chip_serial"),
-    (_set_first("card_number", "001206000000"), "RESULT_CARD_NUMBER", "card number"),
-    (_set_first("card_issue_date", "2020-01-01"), "RESULT_BAD_DATES", "01/01/2020"),
-    (_set_first("card_expiry", "2021-03-01"), "RESULT_BAD_DATES", "01/03/2021"),
-    (lambda body: body["dossiers"].append(body["dossiers"][0]), "RESULT_MALFORMED", "more than once"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "code", "says"),
+    [
+        (lambda body: body.update(version=2), "RESULT_WRONG_FORMAT", "version 2"),
+        (
+            lambda body: body.update(format="something-else"),
+            "RESULT_WRONG_FORMAT",
+            "something-else",
+        ),
+        (lambda body: body.update(dossiers=[]), "RESULT_MALFORMED", "dossiers"),
+        (lambda body: body.pop("result_id"), "RESULT_MALFORMED", "fields"),
+        (lambda body: body.update(produced_at="yesterday"), "RESULT_MALFORMED", "produced_at"),
+        (_set_first("outcome", "lost"), "RESULT_MALFORMED", "neither"),
+        (_set_first("card_issue_date", "06/03/2021"), "RESULT_MALFORMED", "card_issue_date"),
+        (_set_first("card_issue_date", "2021-02-30"), "RESULT_MALFORMED", "card_issue_date"),
+        (_set_first("chip_serial", 12345), "RESULT_MALFORMED", "chip_serial"),
+        (_set_first("card_number", "001206000000"), "RESULT_CARD_NUMBER", "card number"),
+        (_set_first("card_issue_date", "2020-01-01"), "RESULT_BAD_DATES", "01/01/2020"),
+        (_set_first("card_expiry", "2021-03-01"), "RESULT_BAD_DATES", "01/03/2021"),
+        (
+            lambda body: body["dossiers"].append(body["dossiers"][0]),
+            "RESULT_MALFORMED",
+            "more than once",
+        ),
+    ],
+)
 def test_a_malformed_result_is_refused_with_what_is_wrong(
-    change: Callable[[dict[str, Any]], object], code: str, says: str, sent: ProductionBatch,
-    back_office_dakmil: User, media: Path,
-) -> None:  # fmt: skip
+    change: Callable[[dict[str, Any]], object],
+    code: str,
+    says: str,
+    sent: ProductionBatch,
+    back_office_dakmil: User,
+    media: Path,
+) -> None:
     body = json.loads(_members(card_centre.simulate_result(sent))["result.json"])
     body["dossiers"].sort(key=lambda d: d["code"])
     result = card_centre.pack_result(json.dumps(body).encode(), b"")
@@ -418,15 +476,17 @@ def test_a_malformed_result_is_refused_with_what_is_wrong(
     assert says in error.message
 
 
-def test_result_json_that_is_not_json_is_refused(sent: ProductionBatch, back_office_dakmil: User,
-                                                 media: Path) -> None:  # fmt: skip
+def test_result_json_that_is_not_json_is_refused(
+    sent: ProductionBatch, back_office_dakmil: User, media: Path
+) -> None:
     for data in (b"{not json", b'{"a": 1, "a": 2}', b"[1, 2]", "{}".encode("utf-16")):
         signed = card_centre.pack_result(data, keys.sign(keys.centre_key(), data))
         _refuses_and_changes_nothing(signed, back_office_dakmil, media, "RESULT_MALFORMED")
 
 
-def test_another_units_batch_is_not_found(sent: ProductionBatch, back_office_tayson: User,
-                                          media: Path) -> None:  # fmt: skip
+def test_another_units_batch_is_not_found(
+    sent: ProductionBatch, back_office_tayson: User, media: Path
+) -> None:
     result = card_centre.simulate_result(sent)
     _refuses_and_changes_nothing(result, back_office_tayson, media, "RESULT_BATCH_UNKNOWN")
     _refused(lambda: production.cards_arrived(sent.pk, actor=back_office_tayson), "NOT_FOUND")
@@ -513,12 +573,23 @@ def test_an_officer_sees_the_batches_but_cannot_download_one(
 
 
 def test_the_command_plays_the_centre_and_imports_as_a_user(
-    sent: ProductionBatch, approved: list[Enrollment], back_office_dakmil: User,
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+    sent: ProductionBatch,
+    approved: list[Enrollment],
+    back_office_dakmil: User,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     out = tmp_path / "result.zip"
-    call_command("simulate_production", sent.code, "--reject", f"{approved[1].code}=Vân tay mờ",
-                 "--out", str(out), "--import-as", back_office_dakmil.username)  # fmt: skip
+    call_command(
+        "simulate_production",
+        sent.code,
+        "--reject",
+        f"{approved[1].code}=Vân tay mờ",
+        "--out",
+        str(out),
+        "--import-as",
+        back_office_dakmil.username,
+    )
     assert "1 produced, 1 refused" in capsys.readouterr().out
     assert out.is_file()
     approved[1].refresh_from_db()
@@ -539,12 +610,15 @@ def test_the_command_writes_the_result_in_the_current_folder(
     assert ProductionBatch.objects.get().state == ProductionBatch.State.SENT
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["NO-SUCH-BATCH"], "No batch NO-SUCH-BATCH"),
-    (["{code}", "--reject", "nonsense"], "CODE=REASON"),
-    (["{code}", "--reject", "999-1-1=x"], "not in batch"),
-    (["{code}", "--import-as", "nobody"], "No active user nobody"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["NO-SUCH-BATCH"], "No batch NO-SUCH-BATCH"),
+        (["{code}", "--reject", "nonsense"], "CODE=REASON"),
+        (["{code}", "--reject", "999-1-1=x"], "not in batch"),
+        (["{code}", "--import-as", "nobody"], "No active user nobody"),
+    ],
+)
 def test_the_command_says_what_is_wrong(args: list[str], says: str, sent: ProductionBatch) -> None:
     with pytest.raises(CommandError, match=says):
         call_command("simulate_production", *[a.format(code=sent.code) for a in args])

@@ -22,11 +22,25 @@ ID_NUMBER = "067206012345"
 S = Enrollment.State
 
 
-def make_dossier(unit: object, person: object, code: str, *, state: str = S.APPROVED,
-                 return_date: datetime.date | None = datetime.date(2021, 3, 17),
-                 **fields: object) -> Enrollment:  # fmt: skip
-    return Enrollment.objects.create(unit=unit, person=person, code=code, state=state, kind="first_issue",
-                                     law="2014", return_date=return_date, **fields)  # fmt: skip
+def make_dossier(
+    unit: object,
+    person: object,
+    code: str,
+    *,
+    state: str = S.APPROVED,
+    return_date: datetime.date | None = datetime.date(2021, 3, 17),
+    **fields: object,
+) -> Enrollment:
+    return Enrollment.objects.create(
+        unit=unit,
+        person=person,
+        code=code,
+        state=state,
+        kind="first_issue",
+        law="2014",
+        return_date=return_date,
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -39,10 +53,12 @@ def dossier(tree: Tree, student: Person) -> Enrollment:
     return make_dossier(tree.dakmil_police, student, CODE, post_address="Thôn 5, xã Đắk Lao")
 
 
-def look_up(code: str, birth: str, *, ip: str = "203.0.113.5", client: Client | None = None,
-            **extra: str):  # fmt: skip
-    return (client or Client()).post(URL, {"code": code, "birth_date": birth}, REMOTE_ADDR=ip,
-                                     **extra)  # fmt: skip
+def look_up(
+    code: str, birth: str, *, ip: str = "203.0.113.5", client: Client | None = None, **extra: str
+):
+    return (client or Client()).post(
+        URL, {"code": code, "birth_date": birth}, REMOTE_ADDR=ip, **extra
+    )
 
 
 def error_of(response: object) -> str:
@@ -104,16 +120,22 @@ def test_a_day_and_month_without_leading_zeros_are_accepted(tree: Tree) -> None:
         (S.CANCELLED, "Đã hủy"),
     ],
 )
-def test_each_state_is_told_in_citizens_words(tree: Tree, student: Person, state: str,
-                                               words: str) -> None:  # fmt: skip
+def test_each_state_is_told_in_citizens_words(
+    tree: Tree, student: Person, state: str, words: str
+) -> None:
     make_dossier(tree.dakmil_police, student, CODE, state=state)
     result = services.public_status(CODE, "15/03/2006", client_key="203.0.113.5")
     assert result.state_label == words
 
 
 def test_a_posted_card_says_so(tree: Tree, student: Person) -> None:
-    make_dossier(tree.dakmil_police, student, CODE, return_method=Enrollment.ReturnMethod.POST,
-                 post_address="Thôn 5, xã Đắk Lao")  # fmt: skip
+    make_dossier(
+        tree.dakmil_police,
+        student,
+        CODE,
+        return_method=Enrollment.ReturnMethod.POST,
+        post_address="Thôn 5, xã Đắk Lao",
+    )
     page = look_up(CODE, "15/03/2006", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "Gửi qua bưu điện" in page
     assert "Thôn 5" not in page
@@ -159,8 +181,9 @@ def test_a_year_alone_does_not_open_a_dossier_with_a_whole_birth_date(dossier: E
         (CODE, "1850"),
     ],
 )
-def test_malformed_input_gets_a_400_with_a_message_and_counts_nothing(dossier: Enrollment, code: str,
-                                                                     birth: str) -> None:  # fmt: skip
+def test_malformed_input_gets_a_400_with_a_message_and_counts_nothing(
+    dossier: Enrollment, code: str, birth: str
+) -> None:
     response = look_up(code, birth)
     assert response.status_code == 400
     assert error_of(response).strip()
@@ -247,8 +270,9 @@ def test_the_page_shows_nothing_personal(dossier: Enrollment, student: Person) -
         assert personal not in page
 
 
-def test_a_successful_look_up_is_audited_without_personal_data(dossier: Enrollment,
-                                                              student: Person) -> None:  # fmt: skip
+def test_a_successful_look_up_is_audited_without_personal_data(
+    dossier: Enrollment, student: Person
+) -> None:
     look_up(CODE, "15/03/2006", ip="203.0.113.5")
     event = AuditEvent.objects.get(action="enrollment.public_lookup")
     assert (event.actor, event.object_id, event.unit_id) == (None, str(dossier.pk), dossier.unit_id)
@@ -332,8 +356,11 @@ def test_the_link_still_opens_when_the_address_is_locked_out_of_typing(dossier: 
 def test_a_link_for_another_code_or_with_a_changed_signature_opens_nothing(
     dossier: Enrollment, tree: Tree
 ) -> None:
-    other = make_dossier(tree.dakmil_police, make_person(tree.daklao, "Phạm Thị Hoa", "02/02/2006", "F"),
-                         "663-210306-000077")  # fmt: skip
+    other = make_dossier(
+        tree.dakmil_police,
+        make_person(tree.daklao, "Phạm Thị Hoa", "02/02/2006", "F"),
+        "663-210306-000077",
+    )
     signature = links.link_token(dossier).rsplit(".", 1)[1]
     forged = [
         f"{other.code}.{signature}",
@@ -360,8 +387,9 @@ def test_a_drafts_code_has_no_link(tree: Tree, student: Person) -> None:
     assert Client().get(link_url(draft)).status_code == 404
 
 
-def test_every_opening_by_link_is_audited_without_personal_data(dossier: Enrollment,
-                                                                 student: Person) -> None:  # fmt: skip
+def test_every_opening_by_link_is_audited_without_personal_data(
+    dossier: Enrollment, student: Person
+) -> None:
     for _ in range(2):
         Client().get(link_url(dossier), REMOTE_ADDR="203.0.113.9")
     events = AuditEvent.objects.filter(action="enrollment.public_lookup").order_by("pk")
@@ -411,8 +439,13 @@ def test_the_migration_keeps_the_printed_slips_links_as_hashes(tree: Tree, stude
     from django.db.migrations.executor import MigrationExecutor
 
     finished = make_dossier(tree.dakmil_police, student, CODE)
-    draft = make_dossier(tree.dakmil_police, make_person(tree.daklao, "Đỗ Văn An", "01/01/2006", "M"),
-                         None, state=S.DRAFT, return_date=None)  # fmt: skip
+    draft = make_dossier(
+        tree.dakmil_police,
+        make_person(tree.daklao, "Đỗ Văn An", "01/01/2006", "M"),
+        None,
+        state=S.DRAFT,
+        return_date=None,
+    )
     executor = MigrationExecutor(connection)
     executor.migrate([("enrollments", "0003_lifecycle")])
     old = executor.loader.project_state([("enrollments", "0003_lifecycle")]).apps

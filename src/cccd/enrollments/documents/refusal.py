@@ -46,11 +46,15 @@ class RefusalData:
 
 def render_refusal(data: RefusalData) -> bytes:
     """The notice as a one-page A5 PDF (a long reason breaks onto a second page, never clipped)."""
-    texts = {k: " ".join(unicodedata.normalize("NFC", v).split())
-             for k, v in vars(data).items() if isinstance(v, str)}  # fmt: skip
+    texts = {
+        k: " ".join(unicodedata.normalize("NFC", v).split())
+        for k, v in vars(data).items()
+        if isinstance(v, str)
+    }
     data = RefusalData(**{**vars(data), **texts})
-    paths = font_paths([*texts.values(), *(t.upper() for t in texts.values()), FORM_NAME,
-                        *LEGAL_BASIS.values()])  # fmt: skip
+    paths = font_paths(
+        [*texts.values(), *(t.upper() for t in texts.values()), FORM_NAME, *LEGAL_BASIS.values()]
+    )
     pdf = pdf_with_fonts(paths, PAGE_SIZE_MM)
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
     pdf.set_auto_page_break(True, margin=MARGIN_MM)
@@ -105,8 +109,9 @@ def _body(pdf: FPDF, data: RefusalData) -> None:
     h = _line_height(pdf, 14, bold=True)
     pdf.cell(width, h, "THÔNG BÁO", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     h = _line_height(pdf, 10, bold=True)
-    pdf.multi_cell(width, h, "Về việc từ chối cấp thẻ Căn cước", align="C",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+    pdf.multi_cell(
+        width, h, "Về việc từ chối cấp thẻ Căn cước", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.ln(5)
     h = _line_height(pdf, 10.5)
     received = data.received_at.astimezone(LOCAL_TIME) if data.received_at else None
@@ -127,8 +132,12 @@ def _body(pdf: FPDF, data: RefusalData) -> None:
         pdf.multi_cell(width - label_w, h, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
     pdf.ln(3)
-    _paragraph(pdf, f"{data.unit_name} thông báo hồ sơ đề nghị cấp thẻ Căn cước nêu trên "
-                    "không được giải quyết.", width)  # fmt: skip
+    _paragraph(
+        pdf,
+        f"{data.unit_name} thông báo hồ sơ đề nghị cấp thẻ Căn cước nêu trên "
+        "không được giải quyết.",
+        width,
+    )
     _paragraph(pdf, f"Lý do: {data.reason}", width, bold=True)
     _paragraph(pdf, f"Căn cứ pháp lý: {LEGAL_BASIS.get(data.law, LEGAL_BASIS['2023'])}", width)
     _paragraph(pdf, "Công dân có quyền khiếu nại theo quy định của pháp luật.", width)
@@ -138,8 +147,9 @@ def _body(pdf: FPDF, data: RefusalData) -> None:
     h = _line_height(pdf, 9.5, bold=True)
     pdf.multi_cell(half, h, "THỦ TRƯỞNG ĐƠN VỊ", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
     h = _line_height(pdf, 8)
-    pdf.multi_cell(half, h, "(Ký, ghi rõ họ tên, đóng dấu)", align="C",
-                   new_x=XPos.LEFT, new_y=YPos.NEXT)  # fmt: skip
+    pdf.multi_cell(
+        half, h, "(Ký, ghi rõ họ tên, đóng dấu)", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT
+    )
     pdf.set_y(pdf.get_y() + 16)
     pdf.set_x(MARGIN_MM + half)
     h = _line_height(pdf, 10, bold=True)

@@ -198,9 +198,13 @@ def _layout(
     pdf.ln(3 * scale)
     h = font(10, bold=True)
     pdf.cell(
-        width, h, "Mang theo giấy hẹn này khi nhận thẻ.", align="C", new_x=XPos.LMARGIN,
+        width,
+        h,
+        "Mang theo giấy hẹn này khi nhận thẻ.",
+        align="C",
+        new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
-    )  # fmt: skip
+    )
     pdf.ln(6 * scale)
 
     # The QR code on the left; the officer (and the queue number) on the right.
@@ -222,17 +226,25 @@ def _layout(
     if data.ticket_number:
         h = font(9)
         pdf.multi_cell(
-            sign_w, h, f"Số thứ tự: {data.ticket_number}", align="C", new_x=XPos.LEFT,
+            sign_w,
+            h,
+            f"Số thứ tự: {data.ticket_number}",
+            align="C",
+            new_x=XPos.LEFT,
             new_y=YPos.NEXT,
-        )  # fmt: skip
+        )
     pdf.set_xy(left, max(pdf.get_y(), band_top + qr_size) + 2 * scale)
 
     if data.status_url:
         h = font(8)
         pdf.multi_cell(
-            width, h, f"Tra cứu tình trạng hồ sơ: {data.status_url}", align="L",
-            new_x=XPos.LMARGIN, new_y=YPos.NEXT,
-        )  # fmt: skip
+            width,
+            h,
+            f"Tra cứu tình trạng hồ sơ: {data.status_url}",
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     return pdf
 
 

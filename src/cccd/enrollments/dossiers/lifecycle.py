@@ -48,8 +48,15 @@ from cccd.errors import NOT_FOUND, PERMISSION_DENIED
 BULK_LIMIT = 500  # dossiers in one bulk move: one screen's worth, one transaction of a few seconds
 
 S = Enrollment.State
-OPEN_STATES = (S.CAPTURED, S.RETURNED, S.COMPLETED, S.APPROVED, S.IN_PRODUCTION, S.PRODUCED,
-               S.AT_UNIT)  # fmt: skip
+OPEN_STATES = (
+    S.CAPTURED,
+    S.RETURNED,
+    S.COMPLETED,
+    S.APPROVED,
+    S.IN_PRODUCTION,
+    S.PRODUCED,
+    S.AT_UNIT,
+)
 """After the intake and before the end: the dossiers a unit still owes someone a card for."""
 LATE_STATES = Enrollment.LATE_STATES
 """Overdue when past the return date: the card is not yet at the unit for the citizen."""
@@ -97,8 +104,14 @@ _STAMPED = ("state", "reason", "state_changed_at", "state_changed_by")
 def moves_from(state: str, actor: User) -> list[Move]:
     """The one-click moves the screen offers for a dossier in `state` to this actor: by hand, and
     not those that need a proof (they have their own page)."""
-    return [m for m in MOVES.values() if state in m.sources and not m.by_file
-            and not m.needs_proof and any(actor.has_perm(p) for p in m.permissions)]  # fmt: skip
+    return [
+        m
+        for m in MOVES.values()
+        if state in m.sources
+        and not m.by_file
+        and not m.needs_proof
+        and any(actor.has_perm(p) for p in m.permissions)
+    ]
 
 
 def _move(name: str) -> Move:
@@ -147,8 +160,11 @@ def _require_proof(move: Move, fields: dict[str, object]) -> None:
 
 
 def _not_allowed(enrollment: Enrollment, move: Move) -> Exception:
-    return errors.MOVE_NOT_ALLOWED(code=enrollment.code or enrollment.pk,
-                                   state=enrollment.get_state_display().lower(), move=move.label)  # fmt: skip
+    return errors.MOVE_NOT_ALLOWED(
+        code=enrollment.code or enrollment.pk,
+        state=enrollment.get_state_display().lower(),
+        move=move.label,
+    )
 
 
 def completion_gaps(enrollment: Enrollment) -> list[str]:
@@ -170,8 +186,15 @@ def completion_gaps(enrollment: Enrollment) -> list[str]:
     return gaps
 
 
-def apply(enrollment: Enrollment, name: str, *, actor: User, reason: str = "",
-          now: datetime.datetime | None = None, **fields: object) -> Enrollment:  # fmt: skip
+def apply(
+    enrollment: Enrollment,
+    name: str,
+    *,
+    actor: User,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+    **fields: object,
+) -> Enrollment:
     """Make one move on a dossier whose row the caller has locked, in the caller's transaction.
     `fields` are the move's own data (card number and dates for `produce`, the batch for `send`)."""
     move = _move(name)
@@ -192,8 +215,14 @@ def apply(enrollment: Enrollment, name: str, *, actor: User, reason: str = "",
         setattr(enrollment, key, value)
     enrollment.save(update_fields=[*_STAMPED, *fields])
     events.emit(events.StateMoved(enrollment, before["state"], enrollment.state_changed_at))
-    record(f"enrollment.{move.name}", actor=actor, unit=enrollment.unit, obj=enrollment,
-           before=before, after=snapshot(enrollment, _STAMPED + tuple(fields)))  # fmt: skip
+    record(
+        f"enrollment.{move.name}",
+        actor=actor,
+        unit=enrollment.unit,
+        obj=enrollment,
+        before=before,
+        after=snapshot(enrollment, _STAMPED + tuple(fields)),
+    )
     return enrollment
 
 
@@ -234,14 +263,23 @@ def move_many(ids: Iterable[int], name: str, *, actor: User, reason: str = "") -
             elif step.name == "complete" and completion_gaps(enrollment):
                 blocked.append(f"{enrollment.code} ({_('incomplete')})")
         if blocked:
-            raise errors.BULK_REFUSED(count=len(blocked), move=step.label,
-                                      details=", ".join(blocked[:10]) + (" …" if len(blocked) > 10 else ""))  # fmt: skip
+            raise errors.BULK_REFUSED(
+                count=len(blocked),
+                move=step.label,
+                details=", ".join(blocked[:10]) + (" …" if len(blocked) > 10 else ""),
+            )
         now = timezone.now()
         return [apply(e, name, actor=actor, reason=reason, now=now) for e in rows]
 
 
-def deliver(enrollment_id: int, *, actor: User, delivery: str, signature: bytes | None = None,
-            tracking_number: str = "") -> Enrollment:  # fmt: skip
+def deliver(
+    enrollment_id: int,
+    *,
+    actor: User,
+    delivery: str,
+    signature: bytes | None = None,
+    tracking_number: str = "",
+) -> Enrollment:
     """The card in the citizen's hand: handed over against their signature (a pad image or the
     canvas, checked like the intake's), or posted with the post's tracking number."""
     tracking_number = " ".join(tracking_number.split())[:40]
@@ -262,13 +300,15 @@ def deliver(enrollment_id: int, *, actor: User, delivery: str, signature: bytes 
             enrollment.delivery_signature.save(name, ContentFile(checked.data), save=False)
             stored = enrollment.delivery_signature
             try:
-                return apply(enrollment, "deliver", actor=actor, delivery=delivery,
-                             delivery_signature=stored)  # fmt: skip
+                return apply(
+                    enrollment, "deliver", actor=actor, delivery=delivery, delivery_signature=stored
+                )
             except Exception:
                 stored.storage.delete(stored_name(stored))
                 raise
-        return apply(enrollment, "deliver", actor=actor, delivery=delivery,
-                     tracking_number=tracking_number)  # fmt: skip
+        return apply(
+            enrollment, "deliver", actor=actor, delivery=delivery, tracking_number=tracking_number
+        )
 
 
 @transaction.atomic
@@ -288,6 +328,12 @@ def review_change(change_id: int, *, actor: User, accept: bool) -> ProposedChang
         raise errors.CHANGE_ALREADY_REVIEWED()
     change.state = ProposedChange.State.ACCEPTED if accept else ProposedChange.State.REJECTED
     change.save(update_fields=["state"])
-    record("person.review_change", actor=actor, unit=change.enrollment.unit, obj=change,
-           before={"state": "proposed"}, after={"state": change.state, "field": change.field})  # fmt: skip
+    record(
+        "person.review_change",
+        actor=actor,
+        unit=change.enrollment.unit,
+        obj=change,
+        before={"state": "proposed"},
+        after={"state": change.state, "field": change.field},
+    )
     return change

@@ -88,8 +88,12 @@ class DossierFilter:
 
     def querystring(self) -> str:
         """'state=captured&overdue=1' (no leading '?'); '' without filters."""
-        pairs = [("state", self.state), ("session", self.session_id or ""),
-                 ("officer", self.officer_id or ""), ("overdue", "1" if self.overdue else "")]  # fmt: skip
+        pairs = [
+            ("state", self.state),
+            ("session", self.session_id or ""),
+            ("officer", self.officer_id or ""),
+            ("overdue", "1" if self.overdue else ""),
+        ]
         return urlencode([(key, value) for key, value in pairs if value])
 
 
@@ -127,15 +131,23 @@ def filtered(user: User, filters: DossierFilter) -> QuerySet[Enrollment]:
     return rows.annotate(due=due).order_by("due", "received_at", "pk")
 
 
-def dossier_list(user: User, *, state: str | None = None, session_id: int | None = None,
-                 officer_id: int | None = None, overdue: bool = False,
-                 page: int | str | None = 1) -> Page[Enrollment]:  # fmt: skip
+def dossier_list(
+    user: User,
+    *,
+    state: str | None = None,
+    session_id: int | None = None,
+    officer_id: int | None = None,
+    overdue: bool = False,
+    page: int | str | None = 1,
+) -> Page[Enrollment]:
     """One page of the work queue: two queries (count, rows) whatever the page holds."""
     filters = DossierFilter(state or "", session_id, officer_id, overdue)
     return Paginator(filtered(user, filters), PAGE_SIZE).get_page(page)
 
 
-def neighbours(user: User, enrollment: Enrollment, filters: DossierFilter) -> tuple[int | None, int | None]:  # fmt: skip
+def neighbours(
+    user: User, enrollment: Enrollment, filters: DossierFilter
+) -> tuple[int | None, int | None]:
     """The previous and next dossier of the filtered queue, around `enrollment`'s place in it.
     The dossier itself may have left the queue (a move changed its state): its place still
     counts, so "next" after completing one is the one that was after it."""
@@ -144,10 +156,8 @@ def neighbours(user: User, enrollment: Enrollment, filters: DossierFilter) -> tu
     if at is None:  # not received yet: no place in the queue
         return None, None
     due = enrollment.return_date or _NO_RETURN_DATE
-    before = (Q(due__lt=due) | Q(due=due, received_at__lt=at)
-              | Q(due=due, received_at=at, pk__lt=pk))  # fmt: skip
-    after = (Q(due__gt=due) | Q(due=due, received_at__gt=at)
-             | Q(due=due, received_at=at, pk__gt=pk))  # fmt: skip
+    before = Q(due__lt=due) | Q(due=due, received_at__lt=at) | Q(due=due, received_at=at, pk__lt=pk)
+    after = Q(due__gt=due) | Q(due=due, received_at__gt=at) | Q(due=due, received_at=at, pk__gt=pk)
     previous = rows.filter(before).order_by("-due", "-received_at", "-pk").first()  # type: ignore[misc]  # `due` is filtered()'s annotation
     following = rows.filter(after).first()
     return previous, following
@@ -155,8 +165,9 @@ def neighbours(user: User, enrollment: Enrollment, filters: DossierFilter) -> tu
 
 def dossier(user: User, enrollment_id: int) -> Enrollment:
     """One dossier of the user's subtree with what its page shows, or NOT_FOUND."""
-    rows = Enrollment.objects.select_related(*_RELATED, "ticket", "state_changed_by", "batch",
-                                             "unit__parent", "person__residence_unit")  # fmt: skip
+    rows = Enrollment.objects.select_related(
+        *_RELATED, "ticket", "state_changed_by", "batch", "unit__parent", "person__residence_unit"
+    )
     return get_visible(user, rows.prefetch_related("artefacts", "changes"), pk=enrollment_id)
 
 
@@ -200,11 +211,21 @@ def capture_slots(enrollment: Enrollment) -> list[Slot]:
     taken = {(a.kind, a.slot): a for a in enrollment.artefacts.all()}
     photo = taken.get((Artefact.Kind.PHOTO, 0))
     slots = [Slot(_("Face photo"), photo, thumbnail(photo, THUMBNAIL_PX))]
-    slots += [Slot(capfirst(_("fingerprint: %(finger)s") % {"finger": rules.FINGER_NAMES[n]}),
-                   taken.get((Artefact.Kind.FINGERPRINT, n))) for n in rules.FINGERS]  # fmt: skip
+    slots += [
+        Slot(
+            capfirst(_("fingerprint: %(finger)s") % {"finger": rules.FINGER_NAMES[n]}),
+            taken.get((Artefact.Kind.FINGERPRINT, n)),
+        )
+        for n in rules.FINGERS
+    ]
     if any(kind == Artefact.Kind.IRIS for kind, _slot in taken) or enrollment.law == "2023":
-        slots += [Slot(capfirst(_("iris: %(eye)s") % {"eye": rules.IRIS_NAMES[n]}),
-                       taken.get((Artefact.Kind.IRIS, n))) for n in rules.IRISES]  # fmt: skip
+        slots += [
+            Slot(
+                capfirst(_("iris: %(eye)s") % {"eye": rules.IRIS_NAMES[n]}),
+                taken.get((Artefact.Kind.IRIS, n)),
+            )
+            for n in rules.IRISES
+        ]
     slots.append(Slot(_("Signature"), taken.get((Artefact.Kind.SIGNATURE, 0))))
     return slots
 
@@ -301,10 +322,20 @@ _ID_QUERY = re.compile(r"^\d{12}$")
 _CODE_QUERY = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
 
-_FOUND_FIELDS = ("pk", "code", "state", "return_date", "unit__name", "unit__path",
-                 "person__full_name", "person__personal_id", "person__birth_date",
-                 "person__birth_date_precision", "person__birth_year",
-                 "person__name_folded")  # fmt: skip
+_FOUND_FIELDS = (
+    "pk",
+    "code",
+    "state",
+    "return_date",
+    "unit__name",
+    "unit__path",
+    "person__full_name",
+    "person__personal_id",
+    "person__birth_date",
+    "person__birth_date_precision",
+    "person__birth_year",
+    "person__name_folded",
+)
 
 
 def _finished(user: User) -> QuerySet[Enrollment]:
@@ -427,8 +458,9 @@ def _counts_by_unit(rows: QuerySet[Enrollment]) -> Counter[int]:
     )
 
 
-def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
-                   today: datetime.date | None = None) -> Deadlines:  # fmt: skip
+def deadline_lists(
+    user: User, *, days: int = DUE_SOON_DAYS, today: datetime.date | None = None
+) -> Deadlines:
     """Overdue and due-soon dossiers of the user's subtree, grouped by unit; audited with counts."""
     require_permission(user, DOSSIERS)
     if not 1 <= days <= MAX_DUE_SOON_DAYS:
@@ -440,8 +472,10 @@ def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
     soon_rows = late.filter(return_date__gte=today, return_date__lte=horizon)
     overdue_counts, soon_counts = _counts_by_unit(overdue_rows), _counts_by_unit(soon_rows)
     ids = set(overdue_counts) | set(soon_counts)
-    units = {u.pk: UnitDeadlines(u.name, u.path, overdue_counts[u.pk], soon_counts[u.pk])
-             for u in Unit.objects.filter(pk__in=ids).only("pk", "name", "path")}  # fmt: skip
+    units = {
+        u.pk: UnitDeadlines(u.name, u.path, overdue_counts[u.pk], soon_counts[u.pk])
+        for u in Unit.objects.filter(pk__in=ids).only("pk", "name", "path")
+    }
     order = ("unit__path", "return_date", "code")
     for enrollment in overdue_rows.order_by(*order)[:DEADLINE_LIST_LIMIT]:
         overdue_by = today - enrollment.return_date  # type: ignore[operator]  # not null: filtered
@@ -457,9 +491,12 @@ def deadline_lists(user: User, *, days: int = DUE_SOON_DAYS,
         overdue_count=sum(overdue_counts.values()),
         due_soon_count=sum(soon_counts.values()),
     )
-    record("enrollment.deadlines", actor=user, unit=user.unit,
-           after={"days": days, "overdue": result.overdue_count,
-                  "due_soon": result.due_soon_count})  # fmt: skip
+    record(
+        "enrollment.deadlines",
+        actor=user,
+        unit=user.unit,
+        after={"days": days, "overdue": result.overdue_count, "due_soon": result.due_soon_count},
+    )
     return result
 
 

@@ -41,8 +41,13 @@ def _with(url: str, filters: dq.DossierFilter) -> str:
 
 
 def _filter_context(user: User, filters: dq.DossierFilter) -> dict[str, object]:
-    return {"filters": filters, "query": filters.querystring(), "states": STATES,
-            "sessions": dq.session_choices(user), "officers": dq.officer_choices(user)}  # fmt: skip
+    return {
+        "filters": filters,
+        "query": filters.querystring(),
+        "states": STATES,
+        "sessions": dq.session_choices(user),
+        "officers": dq.officer_choices(user),
+    }
 
 
 @requires(DOSSIERS)
@@ -52,17 +57,28 @@ def dossier_list(request: LoggedInRequest) -> HttpResponse:
     (or every state), session, officer and overdue."""
     require_permission(request.user, DOSSIERS)
     filters = QueueQuery.filters(request)
-    page = dq.dossier_list(request.user, state=filters.state, session_id=filters.session_id,
-                           officer_id=filters.officer_id, overdue=filters.overdue,
-                           page=request.GET.get("page"))  # fmt: skip
+    page = dq.dossier_list(
+        request.user,
+        state=filters.state,
+        session_id=filters.session_id,
+        officer_id=filters.officer_id,
+        overdue=filters.overdue,
+        page=request.GET.get("page"),
+    )
     today = timezone.localdate()
     rows = [(e, dq.is_overdue(e, today)) for e in page]
     context = {"page": page, "rows": rows, **_filter_context(request.user, filters)}
     return render(request, "enrollments/dossiers/list.html", context)
 
 
-def _detail_page(request: LoggedInRequest, enrollment_id: int, *, error: DomainError | None = None,
-                 reason: str = "", move_name: str = "") -> HttpResponse:  # fmt: skip
+def _detail_page(
+    request: LoggedInRequest,
+    enrollment_id: int,
+    *,
+    error: DomainError | None = None,
+    reason: str = "",
+    move_name: str = "",
+) -> HttpResponse:
     """The dossier with everything the back office decides on; `error` is the refusal of the
     move just tried (shown above the moves, with its status)."""
     user = request.user
@@ -76,15 +92,27 @@ def _detail_page(request: LoggedInRequest, enrollment_id: int, *, error: DomainE
     gaps = lifecycle.completion_gaps(enrollment) if "complete" in names else []
     can_deliver = user.has_perm(DELIVER) and enrollment.state == Enrollment.State.AT_UNIT
     context = {
-        "enrollment": enrollment, "person": enrollment.person, "filters": filters,
-        "query": filters.querystring(), "previous": previous, "next": following,
-        "moves": moves, "names": names, "has_return": "return" in names, "gaps": gaps,
-        "slots": dq.capture_slots(enrollment), "history": dq.history(enrollment),
-        "changes": list(enrollment.changes.all()), "proposed": ProposedChange.State.PROPOSED,
-        "can_review": user.has_perm(COMPLETE), "can_deliver": can_deliver,
-        "overdue": dq.is_overdue(enrollment), "error": error, "reason": reason,
+        "enrollment": enrollment,
+        "person": enrollment.person,
+        "filters": filters,
+        "query": filters.querystring(),
+        "previous": previous,
+        "next": following,
+        "moves": moves,
+        "names": names,
+        "has_return": "return" in names,
+        "gaps": gaps,
+        "slots": dq.capture_slots(enrollment),
+        "history": dq.history(enrollment),
+        "changes": list(enrollment.changes.all()),
+        "proposed": ProposedChange.State.PROPOSED,
+        "can_review": user.has_perm(COMPLETE),
+        "can_deliver": can_deliver,
+        "overdue": dq.is_overdue(enrollment),
+        "error": error,
+        "reason": reason,
         "move_name": move_name,
-    }  # fmt: skip
+    }
     status = error.status if error is not None else 200
     return render(request, "enrollments/dossiers/detail.html", context, status=status)
 
@@ -95,7 +123,9 @@ def dossier_detail(request: LoggedInRequest, enrollment_id: int) -> HttpResponse
     return _detail_page(request, enrollment_id)
 
 
-def _after_move(request: LoggedInRequest, enrollment: Enrollment, filters: dq.DossierFilter) -> HttpResponse:  # fmt: skip
+def _after_move(
+    request: LoggedInRequest, enrollment: Enrollment, filters: dq.DossierFilter
+) -> HttpResponse:
     """The next dossier of the same queue (the one after this one's place), or the queue."""
     _previous, following = dq.neighbours(request.user, enrollment, filters)
     if following is None:
@@ -116,8 +146,11 @@ def dossier_move(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
         if exc.code == "NOT_FOUND":
             raise
         return _detail_page(request, enrollment_id, error=exc, reason=reason[:300], move_name=name)
-    messages.success(request, _("Dossier %(code)s: %(state)s.") % {
-        "code": enrollment.code, "state": enrollment.get_state_display().lower()})  # fmt: skip
+    messages.success(
+        request,
+        _("Dossier %(code)s: %(state)s.")
+        % {"code": enrollment.code, "state": enrollment.get_state_display().lower()},
+    )
     return _after_move(request, enrollment, filters)
 
 
@@ -151,15 +184,30 @@ def _chosen_ids(values: list[str]) -> list[int]:
     return [int(v) for v in values]
 
 
-def _approve_page(request: LoggedInRequest, filters: dq.DossierFilter, *,
-                  error: DomainError | None = None, chosen: set[int] | None = None) -> HttpResponse:  # fmt: skip
-    page = dq.dossier_list(request.user, state=Enrollment.State.COMPLETED,
-                           session_id=filters.session_id, officer_id=filters.officer_id,
-                           overdue=filters.overdue, page=request.GET.get("page"))  # fmt: skip
+def _approve_page(
+    request: LoggedInRequest,
+    filters: dq.DossierFilter,
+    *,
+    error: DomainError | None = None,
+    chosen: set[int] | None = None,
+) -> HttpResponse:
+    page = dq.dossier_list(
+        request.user,
+        state=Enrollment.State.COMPLETED,
+        session_id=filters.session_id,
+        officer_id=filters.officer_id,
+        overdue=filters.overdue,
+        page=request.GET.get("page"),
+    )
     today = timezone.localdate()
-    context = {"page": page, "rows": [(e, dq.is_overdue(e, today)) for e in page],
-               "error": error, "chosen": chosen or set(), "limit": lifecycle.BULK_LIMIT,
-               **_filter_context(request.user, filters)}  # fmt: skip
+    context = {
+        "page": page,
+        "rows": [(e, dq.is_overdue(e, today)) for e in page],
+        "error": error,
+        "chosen": chosen or set(),
+        "limit": lifecycle.BULK_LIMIT,
+        **_filter_context(request.user, filters),
+    }
     status = error.status if error is not None else 200
     return render(request, "enrollments/dossiers/approve.html", context, status=status)
 
@@ -181,8 +229,11 @@ def approve(request: LoggedInRequest) -> HttpResponse:
             raise
         chosen = {int(v) for v in raw if is_id(v.strip())}
         return _approve_page(request, filters, error=exc, chosen=chosen)
-    messages.success(request, ngettext("%(count)d dossier approved.", "%(count)d dossiers approved.",
-                                       len(done)) % {"count": len(done)})  # fmt: skip
+    messages.success(
+        request,
+        ngettext("%(count)d dossier approved.", "%(count)d dossiers approved.", len(done))
+        % {"count": len(done)},
+    )
     return redirect(_with(reverse("dossiers:approve"), filters))
 
 
@@ -205,15 +256,20 @@ def _signature(request: HttpRequest) -> bytes | None:
         raise
 
 
-def _deliver_page(request: LoggedInRequest, enrollment_id: int, *,
-                  error: DomainError | None = None) -> HttpResponse:  # fmt: skip
+def _deliver_page(
+    request: LoggedInRequest, enrollment_id: int, *, error: DomainError | None = None
+) -> HttpResponse:
     enrollment = dq.dossier(request.user, enrollment_id)
     dq.record_lookup(request.user, enrollment)
-    context = {"enrollment": enrollment, "person": enrollment.person, "error": error,
-               "can_deliver": enrollment.state in lifecycle.MOVES["deliver"].sources,
-               "delivery": request.POST.get("delivery", Enrollment.Delivery.HANDED_OVER),
-               "tracking_number": request.POST.get("tracking_number", "")[:40],
-               "methods": Enrollment.Delivery.choices}  # fmt: skip
+    context = {
+        "enrollment": enrollment,
+        "person": enrollment.person,
+        "error": error,
+        "can_deliver": enrollment.state in lifecycle.MOVES["deliver"].sources,
+        "delivery": request.POST.get("delivery", Enrollment.Delivery.HANDED_OVER),
+        "tracking_number": request.POST.get("tracking_number", "")[:40],
+        "methods": Enrollment.Delivery.choices,
+    }
     status = error.status if error is not None else 200
     return render(request, "enrollments/dossiers/deliver.html", context, status=status)
 
@@ -228,9 +284,13 @@ def deliver(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     try:
         delivery = request.POST.get("delivery", "")
         signature = _signature(request) if delivery == Enrollment.Delivery.HANDED_OVER else None
-        enrollment = lifecycle.deliver(enrollment_id, actor=request.user, delivery=delivery,
-                                       signature=signature,
-                                       tracking_number=request.POST.get("tracking_number", ""))  # fmt: skip
+        enrollment = lifecycle.deliver(
+            enrollment_id,
+            actor=request.user,
+            delivery=delivery,
+            signature=signature,
+            tracking_number=request.POST.get("tracking_number", ""),
+        )
     except DomainError as exc:
         if exc.code == "NOT_FOUND":
             raise
@@ -260,15 +320,21 @@ def refusal_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     if enrollment.state != Enrollment.State.REJECTED:
         raise NOT_FOUND()
     signer = enrollment.state_changed_by
-    pdf = render_refusal(RefusalData(
-        unit_name=enrollment.unit.name,
-        parent_unit_name=enrollment.unit.parent.name if enrollment.unit.parent else "",
-        dossier_code=enrollment.code or "", full_name=enrollment.person.full_name,
-        personal_id=enrollment.person.personal_id, birth_date=_birth(enrollment),
-        received_at=enrollment.received_at, refused_at=enrollment.state_changed_at,
-        reason=enrollment.reason, law=enrollment.law,
-        signer=(signer.get_full_name() or signer.get_username()) if signer else "",
-    ))  # fmt: skip
+    pdf = render_refusal(
+        RefusalData(
+            unit_name=enrollment.unit.name,
+            parent_unit_name=enrollment.unit.parent.name if enrollment.unit.parent else "",
+            dossier_code=enrollment.code or "",
+            full_name=enrollment.person.full_name,
+            personal_id=enrollment.person.personal_id,
+            birth_date=_birth(enrollment),
+            received_at=enrollment.received_at,
+            refused_at=enrollment.state_changed_at,
+            reason=enrollment.reason,
+            law=enrollment.law,
+            signer=(signer.get_full_name() or signer.get_username()) if signer else "",
+        )
+    )
     dq.record_lookup(request.user, enrollment, "enrollment.refusal_notice")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tu-choi-{enrollment.code}.pdf"'

@@ -45,10 +45,12 @@ _WHY = {
 def applicant(person: Person) -> rules.Applicant:
     """What the register holds about the person, as the rules read it."""
     return rules.Applicant(
-        birth_date=person.birth_date, card_issue_date=person.card_issue_date,
-        card_expiry=person.card_expiry, old_id_number=person.old_id_number or "",
+        birth_date=person.birth_date,
+        card_issue_date=person.card_issue_date,
+        card_expiry=person.card_expiry,
+        old_id_number=person.old_id_number or "",
         birth_year_only=person.birth_date_precision == Person.Precision.YEAR,
-    )  # fmt: skip
+    )
 
 
 def _day(value: datetime.date | None) -> str:
@@ -68,8 +70,11 @@ def why(verdict: rules.Verdict) -> str:
         )
     else:
         text = str(_WHY[verdict.refusal])
-    sentence = text % {"opens": _day(verdict.opens_on), "expiry": _day(verdict.card_expiry),
-                       "age": verdict.milestone}  # fmt: skip
+    sentence = text % {
+        "opens": _day(verdict.opens_on),
+        "expiry": _day(verdict.card_expiry),
+        "age": verdict.milestone,
+    }
     if verdict.estimated and verdict.opens_on is not None:
         sentence += " " + _("(estimated: the register holds only the year of birth)")
     return sentence
@@ -105,8 +110,9 @@ def first_refusal(person: Person, law: str, today: datetime.date) -> str:
     return why(verdicts[0])
 
 
-def require_kind(person: Person, kind: str, *, law: str, today: datetime.date,
-                 reason: str = "") -> str:  # fmt: skip
+def require_kind(
+    person: Person, kind: str, *, law: str, today: datetime.date, reason: str = ""
+) -> str:
     """The kind, if the person's card and age allow it today (with its reason when it needs
     one); else the refusal, in words, with the day it opens."""
     if kind not in Kind.values:

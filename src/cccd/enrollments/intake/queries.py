@@ -26,8 +26,16 @@ from cccd.registry.columns import column_label
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Ticket
 
-_RELATED = ("session__venue", "session__campaign", "session__unit", "group", "desk", "person",
-            "person__residence_unit", "roster_entry")  # fmt: skip
+_RELATED = (
+    "session__venue",
+    "session__campaign",
+    "session__unit",
+    "group",
+    "desk",
+    "person",
+    "person__residence_unit",
+    "roster_entry",
+)
 
 
 def ticket_at_desk(user: User, ticket_id: int) -> Ticket:
@@ -74,7 +82,10 @@ def thumbnail(artefact: Artefact | None, box: tuple[int, int]) -> str:
     if artefact is None or not artefact.file:
         return ""
     try:
-        with artefact.file.open("rb") as handle, Image.open(handle, formats=_THUMBNAIL_FORMATS) as image:  # fmt: skip
+        with (
+            artefact.file.open("rb") as handle,
+            Image.open(handle, formats=_THUMBNAIL_FORMATS) as image,
+        ):
             if image.width * image.height > captures.MAX_PIXELS:
                 return ""
             image.draft("RGB", (box[0] * 2, box[1] * 2))  # a JPEG decodes at a reduced size
@@ -99,13 +110,18 @@ class SlotView:
     thumbnail: str = ""
 
 
-def _named_slots(slots: dict[tuple[str, int], Artefact], kind: str, numbers: Iterable[int],
-                 names: Mapping[int, object]) -> list[SlotView]:  # fmt: skip
+def _named_slots(
+    slots: dict[tuple[str, int], Artefact],
+    kind: str,
+    numbers: Iterable[int],
+    names: Mapping[int, object],
+) -> list[SlotView]:
     views = []
     for number in numbers:
         artefact = slots.get((kind, number))
-        views.append(SlotView(number, str(names[number]), artefact,
-                              thumbnail(artefact, SCAN_THUMBNAIL_PX)))  # fmt: skip
+        views.append(
+            SlotView(number, str(names[number]), artefact, thumbnail(artefact, SCAN_THUMBNAIL_PX))
+        )
     return views
 
 
@@ -139,23 +155,31 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     photo = slots.get((Artefact.Kind.PHOTO, 0))
     signature = slots.get((Artefact.Kind.SIGNATURE, 0))
     return {
-        "ticket": ticket, "session": ticket.session, "person": person, "draft": draft,
-        "received": received, "problem": problem, "suggested_kind": suggested_kind,
+        "ticket": ticket,
+        "session": ticket.session,
+        "person": person,
+        "draft": draft,
+        "received": received,
+        "problem": problem,
+        "suggested_kind": suggested_kind,
         "kinds_allowed": [(o, _fee_or_none(o.value, today)) for o in kind_options if o.allowed],
         "kinds_refused": [o for o in kind_options if not o.allowed],
         "problem_message": problem.error(**problem.params).message if problem else "",
-        "photo": photo, "photo_thumbnail": thumbnail(photo, PHOTO_THUMBNAIL_PX),
+        "photo": photo,
+        "photo_thumbnail": thumbnail(photo, PHOTO_THUMBNAIL_PX),
         "signature": signature,
         "signature_thumbnail": thumbnail(signature, SIGNATURE_THUMBNAIL_PX),
-        "fingers": _named_slots(slots, Artefact.Kind.FINGERPRINT, rules.FINGERS,
-                                rules.FINGER_NAMES) if fingers_due else [],
-        "irises": _named_slots(slots, Artefact.Kind.IRIS, rules.IRISES,
-                               rules.IRIS_NAMES) if iris_due else [],
+        "fingers": _named_slots(slots, Artefact.Kind.FINGERPRINT, rules.FINGERS, rules.FINGER_NAMES)
+        if fingers_due
+        else [],
+        "irises": _named_slots(slots, Artefact.Kind.IRIS, rules.IRISES, rules.IRIS_NAMES)
+        if iris_due
+        else [],
         "missing": rules.missing_captures(draft, today) if draft is not None else [],
         "changes": list(draft.changes.all()) if draft is not None else [],
         "at_desk": ticket.state in tickets.AT_DESK,
         "roster_details": _listed_values(ticket),
-    }  # fmt: skip
+    }
 
 
 def _fee_or_none(kind: str, today: datetime.date) -> int | None:
@@ -188,9 +212,15 @@ def received_for_ticket(user: User, ticket_id: int) -> Enrollment:
 
 def _dossiers() -> QuerySet[Enrollment]:
     return Enrollment.objects.select_related(
-        "person", "unit", "unit__parent", "session__venue", "ticket", "exemption", "group",
+        "person",
+        "unit",
+        "unit__parent",
+        "session__venue",
+        "ticket",
+        "exemption",
+        "group",
         "received_by",
-    )  # fmt: skip
+    )
 
 
 def dossier(user: User, enrollment_id: int) -> Enrollment:
@@ -219,20 +249,25 @@ def slip_data(enrollment: Enrollment, status_url: str) -> SlipData:
     officer = enrollment.received_by
     by_post = enrollment.return_method == Enrollment.ReturnMethod.POST
     return SlipData(
-        dossier_code=enrollment.code or "", unit_name=unit.name,
+        dossier_code=enrollment.code or "",
+        unit_name=unit.name,
         parent_unit_name=unit.parent.name if unit.parent else "",
         place=enrollment.session.venue.name if enrollment.session else "",
-        full_name=enrollment.person.full_name, personal_id=enrollment.person.personal_id,
-        birth_date=_birth(enrollment), kind=_KIND_VI[Kind(enrollment.kind)],
-        fee=enrollment.fee, exemption=enrollment.exemption.name if enrollment.exemption else "",
+        full_name=enrollment.person.full_name,
+        personal_id=enrollment.person.personal_id,
+        birth_date=_birth(enrollment),
+        kind=_KIND_VI[Kind(enrollment.kind)],
+        fee=enrollment.fee,
+        exemption=enrollment.exemption.name if enrollment.exemption else "",
         received_at=timezone.localtime(enrollment.received_at),
         return_date=enrollment.return_date,  # type: ignore[arg-type]
         return_method="Gửi qua bưu chính" if by_post else "Nhận tại cơ quan Công an",
-        post_address=enrollment.post_address if by_post else "", return_office=unit.name,
+        post_address=enrollment.post_address if by_post else "",
+        return_office=unit.name,
         status_url=status_url,
         officer_name=(officer.get_full_name() or officer.get_username()) if officer else "",
         ticket_number=enrollment.ticket.display if enrollment.ticket else "",
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- closing the session
@@ -258,12 +293,14 @@ def session_counts(session: Session) -> SessionCounts:
     by_group = Counter(received.values_list("group__name", flat=True))
     by_kind = Counter(received.values_list("kind", flat=True))
     return SessionCounts(
-        served=states[Ticket.State.DONE], received=received.count(),
-        no_shows=states[Ticket.State.SKIPPED], handed_on=states[Ticket.State.MOVED],
+        served=states[Ticket.State.DONE],
+        received=received.count(),
+        no_shows=states[Ticket.State.SKIPPED],
+        handed_on=states[Ticket.State.MOVED],
         unserved=states[Ticket.State.UNSERVED],
         by_group={str(k or _("no group")): v for k, v in by_group.most_common()},
         by_kind={str(Kind(k).label): v for k, v in by_kind.most_common()},
-    )  # fmt: skip
+    )
 
 
 @dataclass
@@ -284,7 +321,13 @@ def numbers_left(session: Session) -> NumbersLeft:
     )
     by_group = Counter(t.group.name if t.group else _("no group") for t in left)
     at_desks = Ticket.objects.filter(session=session, state__in=tickets.AT_DESK, desk__isnull=False)
-    return NumbersLeft(count=len(left), by_group=dict(by_group.most_common()),
-                       numbers=[t.display for t in left],
-                       at_desks=[(t.display, t.desk.number) for t in at_desks.select_related("desk")
-                                 if t.desk is not None])  # fmt: skip
+    return NumbersLeft(
+        count=len(left),
+        by_group=dict(by_group.most_common()),
+        numbers=[t.display for t in left],
+        at_desks=[
+            (t.display, t.desk.number)
+            for t in at_desks.select_related("desk")
+            if t.desk is not None
+        ],
+    )

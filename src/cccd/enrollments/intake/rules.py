@@ -40,12 +40,17 @@ from cccd.units.models import Unit
 FINGERS = range(1, 11)  # ISO 19794 finger positions 1–10: right thumb … left little finger
 IRISES = (1, 2)  # 1 right eye, 2 left eye
 FINGER_NAMES = {
-    1: gettext_lazy("right thumb"), 2: gettext_lazy("right index finger"),
-    3: gettext_lazy("right middle finger"), 4: gettext_lazy("right ring finger"),
-    5: gettext_lazy("right little finger"), 6: gettext_lazy("left thumb"),
-    7: gettext_lazy("left index finger"), 8: gettext_lazy("left middle finger"),
-    9: gettext_lazy("left ring finger"), 10: gettext_lazy("left little finger"),
-}  # fmt: skip
+    1: gettext_lazy("right thumb"),
+    2: gettext_lazy("right index finger"),
+    3: gettext_lazy("right middle finger"),
+    4: gettext_lazy("right ring finger"),
+    5: gettext_lazy("right little finger"),
+    6: gettext_lazy("left thumb"),
+    7: gettext_lazy("left index finger"),
+    8: gettext_lazy("left middle finger"),
+    9: gettext_lazy("left ring finger"),
+    10: gettext_lazy("left little finger"),
+}
 """The fingers by their ISO/IEC 19794-4 positions, as the officer calls them (ngón cái phải …)."""
 IRIS_NAMES = {1: gettext_lazy("right eye"), 2: gettext_lazy("left eye")}
 
@@ -78,8 +83,12 @@ _CITY_TYPES = ("thành phố", "thị xã", "quận")
 def deadline_area(unit: Unit) -> str:
     """The 2014 law's area for a unit's dossiers: the nearest listed `DeadlineArea` up the unit's
     tree (police or administrative mirror), else a city/town by the district's division type."""
-    prefixes = {unit.path, unit.mirror_path, *ancestor_paths(unit.path),
-                *ancestor_paths(unit.mirror_path)}  # fmt: skip
+    prefixes = {
+        unit.path,
+        unit.mirror_path,
+        *ancestor_paths(unit.path),
+        *ancestor_paths(unit.mirror_path),
+    }
     listed = (
         DeadlineArea.objects.filter(unit__path__in=prefixes)
         .select_related("unit")
@@ -153,14 +162,22 @@ def open_application_problem(person: Person, ticket: Ticket | None = None) -> Pr
     for other in others.select_related("ticket__desk").order_by("created_at"):
         if other.state != Enrollment.State.DRAFT:
             when = timezone.localtime(other.received_at or other.created_at)
-            return Problem(errors.OPEN_APPLICATION, {"name": person.full_name, "code": other.code,
-                                                     "state": other.get_state_display().lower(),
-                                                     "date": f"{when:%d/%m/%Y}"})  # fmt: skip
+            return Problem(
+                errors.OPEN_APPLICATION,
+                {
+                    "name": person.full_name,
+                    "code": other.code,
+                    "state": other.get_state_display().lower(),
+                    "date": f"{when:%d/%m/%Y}",
+                },
+            )
         held = other.ticket
         desk = held.desk if held is not None else None
         if held is not None and desk is not None and held.state in tickets.AT_DESK:
-            return Problem(errors.BEING_TAKEN, {"name": person.full_name, "desk": desk.number,
-                                                "number": held.display})  # fmt: skip
+            return Problem(
+                errors.BEING_TAKEN,
+                {"name": person.full_name, "desk": desk.number, "number": held.display},
+            )
     return None
 
 
@@ -193,8 +210,10 @@ def eligibility_problem(person: Person, law: str, today: datetime.date) -> Probl
     the screen says why and from when, before anything is captured."""
     if kinds.suggest(person, law, today) is not None:
         return None
-    return Problem(errors.NOT_ELIGIBLE, {"name": person.full_name,
-                                         "why": kinds.first_refusal(person, law, today)})  # fmt: skip
+    return Problem(
+        errors.NOT_ELIGIBLE,
+        {"name": person.full_name, "why": kinds.first_refusal(person, law, today)},
+    )
 
 
 def missing_captures(enrollment: Enrollment, today: datetime.date) -> list[str]:

@@ -56,10 +56,27 @@ from cccd.registry.models import Person
 from cccd.tickets import services as tickets
 from cccd.tickets.models import Desk, Ticket
 
-CORRECTABLE = ("full_name", "birth_date", "sex", "hometown", "permanent_address", "ethnicity",
-               "religion", "father_name", "mother_name", "old_id_number")  # fmt: skip
-_INTAKE_FIELDS = ("kind", "kind_reason", "group", "fee", "exemption", "return_method",
-                  "post_address")  # fmt: skip
+CORRECTABLE = (
+    "full_name",
+    "birth_date",
+    "sex",
+    "hometown",
+    "permanent_address",
+    "ethnicity",
+    "religion",
+    "father_name",
+    "mother_name",
+    "old_id_number",
+)
+_INTAKE_FIELDS = (
+    "kind",
+    "kind_reason",
+    "group",
+    "fee",
+    "exemption",
+    "return_method",
+    "post_address",
+)
 
 
 # ---------------------------------------------------------------- opening the dossier
@@ -89,8 +106,14 @@ def _cancel_stale_drafts(person: Person, ticket: Ticket, *, actor: User) -> None
     for draft in stale:
         draft.state = Enrollment.State.CANCELLED
         draft.save(update_fields=["state"])
-        record("enrollment.cancel", actor=actor, unit=draft.unit, obj=draft,
-               before={"state": "draft"}, after={"state": "cancelled", "reason": "stale draft"})  # fmt: skip
+        record(
+            "enrollment.cancel",
+            actor=actor,
+            unit=draft.unit,
+            obj=draft,
+            before={"state": "draft"},
+            after={"state": "cancelled", "reason": "stale draft"},
+        )
 
 
 def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
@@ -115,10 +138,17 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
     _cancel_stale_drafts(ticket.person, ticket, actor=actor)
     kind = suggest_kind(ticket.person, today, session.campaign.law)
     enrollment = Enrollment(
-        unit=session.unit, campaign=session.campaign, session=session, ticket=ticket,
-        person=ticket.person, kind=kind, group=default_group(ticket), law=session.campaign.law,
-        fee=quote_fee(kind, today, None), created_by=actor,
-    )  # fmt: skip
+        unit=session.unit,
+        campaign=session.campaign,
+        session=session,
+        ticket=ticket,
+        person=ticket.person,
+        kind=kind,
+        group=default_group(ticket),
+        law=session.campaign.law,
+        fee=quote_fee(kind, today, None),
+        created_by=actor,
+    )
     try:
         with transaction.atomic():
             enrollment.save()
@@ -127,8 +157,13 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
             name=ticket.person.full_name, code="?", state="?", date="?"
         ) from exc
     tickets.serve_ticket(ticket, actor=actor)
-    record("enrollment.open", actor=actor, unit=enrollment.unit, obj=enrollment,
-           after=snapshot(enrollment, ("ticket", "person", "state") + _INTAKE_FIELDS))  # fmt: skip
+    record(
+        "enrollment.open",
+        actor=actor,
+        unit=enrollment.unit,
+        obj=enrollment,
+        after=snapshot(enrollment, ("ticket", "person", "state") + _INTAKE_FIELDS),
+    )
     return enrollment
 
 
@@ -149,8 +184,14 @@ def set_ticket_person(ticket_id: int, person_id: int, *, actor: User) -> Ticket:
     before = snapshot(ticket, ("person",))
     ticket.person = person
     ticket.save(update_fields=["person"])
-    record("ticket.person", actor=actor, unit=ticket.session.unit, obj=ticket, before=before,
-           after=snapshot(ticket, ("person",)))  # fmt: skip
+    record(
+        "ticket.person",
+        actor=actor,
+        unit=ticket.session.unit,
+        obj=ticket,
+        before=before,
+        after=snapshot(ticket, ("person",)),
+    )
     return ticket
 
 
@@ -158,17 +199,24 @@ def set_ticket_person(ticket_id: int, person_id: int, *, actor: User) -> Ticket:
 
 
 @transaction.atomic
-def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | None,
-                  exemption_id: int | None, return_method: str, post_address: str = "",
-                  kind_reason: str = "") -> Enrollment:  # fmt: skip
+def update_intake(
+    ticket_id: int,
+    *,
+    actor: User,
+    kind: str,
+    group_id: int | None,
+    exemption_id: int | None,
+    return_method: str,
+    post_address: str = "",
+    kind_reason: str = "",
+) -> Enrollment:
     """The officer confirms or changes kind, group, exemption and return method; the fee follows
     from the kind, which the person's card and age must allow (`cccd.core.kinds`)."""
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
     today = timezone.localdate()
     kind_reason = " ".join(kind_reason.split())[:300]
-    kinds.require_kind(enrollment.person, kind, law=enrollment.law, today=today,
-                       reason=kind_reason)  # fmt: skip
+    kinds.require_kind(enrollment.person, kind, law=enrollment.law, today=today, reason=kind_reason)
     group = exemption = None
     if group_id is not None:
         group = PriorityGroup.objects.filter(pk=group_id, is_active=True).first()
@@ -189,10 +237,25 @@ def update_intake(ticket_id: int, *, actor: User, kind: str, group_id: int | Non
     enrollment.fee = quote_fee(kind, today, exemption)
     enrollment.return_method = return_method
     enrollment.post_address = post_address if return_method == Enrollment.ReturnMethod.POST else ""
-    enrollment.save(update_fields=["kind", "kind_reason", "group", "exemption", "fee",
-                                   "return_method", "post_address"])  # fmt: skip
-    record("enrollment.update", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
-           after=snapshot(enrollment, _INTAKE_FIELDS))  # fmt: skip
+    enrollment.save(
+        update_fields=[
+            "kind",
+            "kind_reason",
+            "group",
+            "exemption",
+            "fee",
+            "return_method",
+            "post_address",
+        ]
+    )
+    record(
+        "enrollment.update",
+        actor=actor,
+        unit=enrollment.unit,
+        obj=enrollment,
+        before=before,
+        after=snapshot(enrollment, _INTAKE_FIELDS),
+    )
     return enrollment
 
 
@@ -218,8 +281,9 @@ def _check_slot(enrollment: Enrollment, kind: str, slot: int) -> None:
         raise errors.CAPTURE_BAD_SLOT(slot=f"{kind} {slot}")
 
 
-def _prepared(enrollment: Enrollment, kind: str, slot: int, *, data: bytes | None = None,
-              reason: str = "") -> tuple[Artefact, bytes | None]:  # fmt: skip
+def _prepared(
+    enrollment: Enrollment, kind: str, slot: int, *, data: bytes | None = None, reason: str = ""
+) -> tuple[Artefact, bytes | None]:
     """The slot's new capture, checked and not yet written: a file's bytes, or the reason it
     cannot be taken."""
     _check_slot(enrollment, kind, slot)
@@ -239,8 +303,9 @@ def _prepared(enrollment: Enrollment, kind: str, slot: int, *, data: bytes | Non
     return artefact, None
 
 
-def _replace_artefacts(enrollment: Enrollment, kind: str, new: list[tuple[Artefact, bytes | None]],
-                       *, actor: User) -> list[Artefact]:  # fmt: skip
+def _replace_artefacts(
+    enrollment: Enrollment, kind: str, new: list[tuple[Artefact, bytes | None]], *, actor: User
+) -> list[Artefact]:
     """Write checked captures into their slots in one go, replacing earlier ones, with one audit
     event. A replaced file goes once the change has committed, so a rollback never leaves a
     dossier pointing at a deleted file; a file written for rows that could not be saved goes at
@@ -260,9 +325,14 @@ def _replace_artefacts(enrollment: Enrollment, kind: str, new: list[tuple[Artefa
         if old:
             Artefact.objects.filter(pk__in=[o.pk for o in old]).delete()
         Artefact.objects.bulk_create([artefact for artefact, _ in new])
-        record("enrollment.capture", actor=actor, unit=enrollment.unit, obj=enrollment,
-               before={"kind": kind, "slots": [_audited(o) for o in old]} if old else None,
-               after={"kind": kind, "slots": [_audited(a) for a, _ in new]})  # fmt: skip
+        record(
+            "enrollment.capture",
+            actor=actor,
+            unit=enrollment.unit,
+            obj=enrollment,
+            before={"kind": kind, "slots": [_audited(o) for o in old]} if old else None,
+            after={"kind": kind, "slots": [_audited(a) for a, _ in new]},
+        )
     except Exception:
         for artefact in written:
             artefact.file.storage.delete(stored_name(artefact.file))
@@ -276,8 +346,12 @@ def _replace_artefacts(enrollment: Enrollment, kind: str, new: list[tuple[Artefa
 
 
 def _audited(artefact: Artefact) -> dict[str, object]:
-    return {"slot": artefact.slot, "sha256": artefact.sha256, "size": artefact.size,
-            "impossible_reason": artefact.impossible_reason}  # fmt: skip
+    return {
+        "slot": artefact.slot,
+        "sha256": artefact.sha256,
+        "size": artefact.size,
+        "impossible_reason": artefact.impossible_reason,
+    }
 
 
 @transaction.atomic
@@ -285,8 +359,9 @@ def capture(ticket_id: int, kind: str, slot: int, data: bytes, *, actor: User) -
     """Check a capture and store it in its slot; a refused capture changes nothing."""
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
-    return _replace_artefacts(enrollment, kind, [_prepared(enrollment, kind, slot, data=data)],
-                              actor=actor)[0]  # fmt: skip
+    return _replace_artefacts(
+        enrollment, kind, [_prepared(enrollment, kind, slot, data=data)], actor=actor
+    )[0]
 
 
 @transaction.atomic
@@ -294,13 +369,15 @@ def mark_impossible(ticket_id: int, kind: str, slot: int, reason: str, *, actor:
     """A capture that cannot be taken (a missing finger, a bandage), with its reason."""
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
-    return _replace_artefacts(enrollment, kind, [_prepared(enrollment, kind, slot, reason=reason)],
-                              actor=actor)[0]  # fmt: skip
+    return _replace_artefacts(
+        enrollment, kind, [_prepared(enrollment, kind, slot, reason=reason)], actor=actor
+    )[0]
 
 
 @transaction.atomic
-def capture_slots(ticket_id: int, kind: str, *, actor: User, files: dict[int, bytes],
-                  reasons: dict[int, str]) -> list[Artefact]:  # fmt: skip
+def capture_slots(
+    ticket_id: int, kind: str, *, actor: User, files: dict[int, bytes], reasons: dict[int, str]
+) -> list[Artefact]:
     """Several slots at once (the scanner's ten files): every slot is checked before anything is
     written, so all are stored or none; a refusal names its slot (`exc.slot`). A slot with a file
     ignores its reason."""
@@ -309,8 +386,11 @@ def capture_slots(ticket_id: int, kind: str, *, actor: User, files: dict[int, by
     prepared = []
     for slot in sorted(set(files) | set(reasons)):
         try:
-            prepared.append(_prepared(enrollment, kind, slot, data=files.get(slot),
-                                      reason=reasons.get(slot, "")))  # fmt: skip
+            prepared.append(
+                _prepared(
+                    enrollment, kind, slot, data=files.get(slot), reason=reasons.get(slot, "")
+                )
+            )
         except Exception as exc:
             exc.slot = slot  # type: ignore[attr-defined]  # for the screen: which finger was refused
             raise
@@ -318,8 +398,15 @@ def capture_slots(ticket_id: int, kind: str, *, actor: User, files: dict[int, by
 
 
 @transaction.atomic
-def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, actor: User,
-                   proof_file: bytes | None = None) -> ProposedChange:  # fmt: skip
+def propose_change(
+    ticket_id: int,
+    field_name: str,
+    value: str,
+    proof: str,
+    *,
+    actor: User,
+    proof_file: bytes | None = None,
+) -> ProposedChange:
     """A correction the person asks for, recorded with its proof for the register's keepers; the
     register itself is not touched."""
     if field_name not in CORRECTABLE:
@@ -337,17 +424,32 @@ def propose_change(ticket_id: int, field_name: str, value: str, proof: str, *, a
     )
     if value == current_text:
         raise errors.SAME_VALUE()
-    change = ProposedChange(enrollment=enrollment, person=person, field=field_name,
-                            current_value=current_text, proposed_value=value, proof=proof,
-                            proposed_by=actor)  # fmt: skip
+    change = ProposedChange(
+        enrollment=enrollment,
+        person=person,
+        field=field_name,
+        current_value=current_text,
+        proposed_value=value,
+        proof=proof,
+        proposed_by=actor,
+    )
     if scan is not None:
         name = f"{enrollment.pk}-{field_name}-{scan.sha256[:12]}.{scan.format}"
         change.proof_file.save(name, ContentFile(scan.data), save=False)
     try:
         change.save()
-        record("person.propose_change", actor=actor, unit=enrollment.unit, obj=change,
-               after={"person": person.pk, "field": field_name, "proof": proof,
-                      "proof_sha256": scan.sha256 if scan else ""})  # fmt: skip
+        record(
+            "person.propose_change",
+            actor=actor,
+            unit=enrollment.unit,
+            obj=change,
+            after={
+                "person": person.pk,
+                "field": field_name,
+                "proof": proof,
+                "proof_sha256": scan.sha256 if scan else "",
+            },
+        )
     except Exception:
         if scan is not None:  # the row was not written: its file must not outlive it
             change.proof_file.storage.delete(stored_name(change.proof_file))
@@ -391,8 +493,13 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     missing = missing_captures(enrollment, today)
     if missing:
         raise errors.INCOMPLETE(missing="; ".join(missing))
-    kinds.require_kind(enrollment.person, enrollment.kind, law=enrollment.law, today=today,
-                       reason=enrollment.kind_reason)  # fmt: skip
+    kinds.require_kind(
+        enrollment.person,
+        enrollment.kind,
+        law=enrollment.law,
+        today=today,
+        reason=enrollment.kind_reason,
+    )
     before = snapshot(enrollment, ("state", "code", "return_date", "fee"))
     enrollment.fee = quote_fee(enrollment.kind, today, enrollment.exemption)
     enrollment.state, enrollment.received_at, enrollment.received_by = (
@@ -402,11 +509,18 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     )
     enrollment.code = dossier_code(enrollment, today)
     enrollment.return_date = compute_return_date(enrollment, today)
-    enrollment.save(update_fields=["state", "received_at", "received_by", "code", "return_date",
-                                   "fee"])  # fmt: skip
+    enrollment.save(
+        update_fields=["state", "received_at", "received_by", "code", "return_date", "fee"]
+    )
     events.emit(events.IntakeFinished(enrollment))
-    record("enrollment.receive", actor=actor, unit=enrollment.unit, obj=enrollment, before=before,
-           after=snapshot(enrollment, ("state", "code", "return_date", "fee")))  # fmt: skip
+    record(
+        "enrollment.receive",
+        actor=actor,
+        unit=enrollment.unit,
+        obj=enrollment,
+        before=before,
+        after=snapshot(enrollment, ("state", "code", "return_date", "fee")),
+    )
     tickets.complete_ticket(ticket, actor=actor)
     return enrollment
 
@@ -415,8 +529,14 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
 
 
 @transaction.atomic
-def close_session(session_id: int, *, actor: User, confirm: bool = False,
-                  expected_left: int | None = None, hand_on_to: int | None = None) -> SessionCounts:  # fmt: skip
+def close_session(
+    session_id: int,
+    *,
+    actor: User,
+    confirm: bool = False,
+    expected_left: int | None = None,
+    hand_on_to: int | None = None,
+) -> SessionCounts:
     """End the evening: numbers still waiting or skipped go to `hand_on_to` (one of
     `campaigns.queries.hand_on_targets`: a later session of the unit, not over, keeping their
     order) or are marked not served; drafts left open are cancelled; the desks close.
@@ -464,9 +584,22 @@ def close_session(session_id: int, *, actor: User, confirm: bool = False,
     session.state = Session.State.CLOSED
     session.save(update_fields=["state"])
     counts = session_counts(session)
-    record("session.close", actor=actor, unit=session.unit, obj=session, before=before,
-           after={"state": "closed", "handed_on_to": target.pk if target else None,
-                  "moved": moved, "unserved": left - moved, "cancelled_drafts": cancelled,
-                  "desks_closed": desks, "served": counts.served, "received": counts.received,
-                  "no_shows": counts.no_shows})  # fmt: skip
+    record(
+        "session.close",
+        actor=actor,
+        unit=session.unit,
+        obj=session,
+        before=before,
+        after={
+            "state": "closed",
+            "handed_on_to": target.pk if target else None,
+            "moved": moved,
+            "unserved": left - moved,
+            "cancelled_drafts": cancelled,
+            "desks_closed": desks,
+            "served": counts.served,
+            "received": counts.received,
+            "no_shows": counts.no_shows,
+        },
+    )
     return counts

@@ -44,18 +44,30 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value)
 
 
-def _intake_page(request: LoggedInRequest, ticket_id: int, *, error: DomainError | None = None,
-                 section: str = "") -> HttpResponse:  # fmt: skip
+def _intake_page(
+    request: LoggedInRequest, ticket_id: int, *, error: DomainError | None = None, section: str = ""
+) -> HttpResponse:
     query = LookUpForm.read(request.GET)["q"]
     ticket = queries.ticket_at_desk(request.user, ticket_id)
     context = queries.intake_context(request.user, ticket)
     if ticket.person is not None:  # the person's register record is on the screen
-        record_read("person.view", ticket.person, actor=request.user,
-                    unit=ticket.person.residence_unit, ticket=ticket.pk)  # fmt: skip
-    context.update({"exemptions": FeeExemption.objects.filter(is_active=True),
-                    "groups": PriorityGroup.objects.filter(is_active=True).order_by("priority", "code"),
-                    "correctable": [(f, person_field_label(f)) for f in services.CORRECTABLE], "error": error, "error_section": section,
-                    "matches": None})  # fmt: skip
+        record_read(
+            "person.view",
+            ticket.person,
+            actor=request.user,
+            unit=ticket.person.residence_unit,
+            ticket=ticket.pk,
+        )
+    context.update(
+        {
+            "exemptions": FeeExemption.objects.filter(is_active=True),
+            "groups": PriorityGroup.objects.filter(is_active=True).order_by("priority", "code"),
+            "correctable": [(f, person_field_label(f)) for f in services.CORRECTABLE],
+            "error": error,
+            "error_section": section,
+            "matches": None,
+        }
+    )
     slot = getattr(error, "slot", None)
     if section == "fingerprint" and slot in rules.FINGER_NAMES:
         context["error_slot_name"] = rules.FINGER_NAMES[slot]
@@ -102,13 +114,15 @@ def choose_person(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
 def save_details(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     try:
         services.update_intake(
-            ticket_id, kind=request.POST.get("kind", ""),
+            ticket_id,
+            kind=request.POST.get("kind", ""),
             group_id=_int_or_none(request.POST.get("group")),
             exemption_id=_int_or_none(request.POST.get("exemption")),
             return_method=request.POST.get("return_method", ""),
             post_address=request.POST.get("post_address", ""),
-            kind_reason=request.POST.get("kind_reason", ""), actor=request.user,
-        )  # fmt: skip
+            kind_reason=request.POST.get("kind_reason", ""),
+            actor=request.user,
+        )
     except DomainError as exc:
         return _refused(request, ticket_id, exc, "details")
     messages.success(request, _("Saved."))
@@ -183,9 +197,14 @@ def propose(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
         data = (
             captures.read_upload(proof_file, limit_mb=captures.PHOTO_MAX_MB) if proof_file else None
         )
-        services.propose_change(ticket_id, request.POST.get("field", ""),
-                                request.POST.get("value", ""), request.POST.get("proof", ""),
-                                proof_file=data, actor=request.user)  # fmt: skip
+        services.propose_change(
+            ticket_id,
+            request.POST.get("field", ""),
+            request.POST.get("value", ""),
+            request.POST.get("proof", ""),
+            proof_file=data,
+            actor=request.user,
+        )
     except DomainError as exc:
         return _refused(request, ticket_id, exc, "changes")
     messages.success(request, _("Correction proposed to the register, with its proof."))
@@ -213,8 +232,11 @@ def done(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """After finishing: the dossier code, the slip to print, and the way back to the desk."""
     enrollment = queries.dossier(request.user, enrollment_id)
     record_read("enrollment.view", enrollment, actor=request.user, unit=enrollment.unit)
-    return render(request, "enrollments/intake/done.html", {"enrollment": enrollment,
-                                                     "ticket": enrollment.ticket})  # fmt: skip
+    return render(
+        request,
+        "enrollments/intake/done.html",
+        {"enrollment": enrollment, "ticket": enrollment.ticket},
+    )
 
 
 @requires(INTAKE, DOSSIERS)
@@ -244,10 +266,13 @@ def close(request: LoggedInRequest, session_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.close_session(session.pk, confirm=request.POST.get("confirm") == "yes",
-                                   expected_left=_int_or_none(request.POST.get("expected_left")),
-                                   hand_on_to=_int_or_none(request.POST.get("hand_on_to")),
-                                   actor=request.user)  # fmt: skip
+            services.close_session(
+                session.pk,
+                confirm=request.POST.get("confirm") == "yes",
+                expected_left=_int_or_none(request.POST.get("expected_left")),
+                hand_on_to=_int_or_none(request.POST.get("hand_on_to")),
+                actor=request.user,
+            )
         except DomainError as exc:
             if exc.code != close_errors.SESSION_ALREADY_CLOSED.code:
                 error = exc
@@ -261,12 +286,16 @@ def close(request: LoggedInRequest, session_id: int) -> HttpResponse:
     now = timezone.now()
     targets = hand_on_targets(request.user, session, now=now)
     context = {
-        "session": session, "counts": queries.session_counts(session), "error": error,
-        "left": queries.numbers_left(session), "closed": session.state == Session.State.CLOSED,
-        "started": session.has_started(now), "now": now,
+        "session": session,
+        "counts": queries.session_counts(session),
+        "error": error,
+        "left": queries.numbers_left(session),
+        "closed": session.state == Session.State.CLOSED,
+        "started": session.has_started(now),
+        "now": now,
         "venue_next": targets.filter(venue_id=session.venue_id)[:10],
         "unit_next": targets.exclude(venue_id=session.venue_id)[:10],
-    }  # fmt: skip
+    }
     return render(
         request, "enrollments/intake/close.html", context, status=error.status if error else 200
     )

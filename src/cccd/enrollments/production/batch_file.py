@@ -47,8 +47,13 @@ def _dossier_entry(enrollment: Enrollment) -> dict[str, Any]:
     }
 
 
-def _copy_artefact(archive: zipfile.ZipFile, enrollment: Enrollment, artefact: Artefact,
-                   path: str, stamp: tuple[int, ...]) -> None:  # fmt: skip
+def _copy_artefact(
+    archive: zipfile.ZipFile,
+    enrollment: Enrollment,
+    artefact: Artefact,
+    path: str,
+    stamp: tuple[int, ...],
+) -> None:
     """Copy one stored file into the zip in chunks, checking it against the SHA-256 taken at the
     desk: a file changed in the storage since must never reach the centre."""
     label = f"{artefact.get_kind_display().lower()} {artefact.slot or ''}".strip()
@@ -68,8 +73,15 @@ def _copy_artefact(archive: zipfile.ZipFile, enrollment: Enrollment, artefact: A
         raise errors.ARTEFACT_TAMPERED(artefact=label, code=enrollment.code)
 
 
-def write_batch(target: IO[bytes], rows: list[Enrollment], *, code: str, unit: Unit,
-                 key: SigningKey, now: datetime.datetime) -> None:  # fmt: skip
+def write_batch(
+    target: IO[bytes],
+    rows: list[Enrollment],
+    *,
+    code: str,
+    unit: Unit,
+    key: SigningKey,
+    now: datetime.datetime,
+) -> None:
     """The batch zip: the artefacts, then `manifest.json` and its signature `manifest.sig`."""
     stamp = timezone.localtime(now).timetuple()[:6]
     dossiers = []
@@ -83,19 +95,30 @@ def write_batch(target: IO[bytes], rows: list[Enrollment], *, code: str, unit: U
                 else:
                     path = _artefact_path(enrollment.code or "", artefact)
                     _copy_artefact(archive, enrollment, artefact, path, stamp)
-                    item.update(path=path, format=artefact.format, size=artefact.size,
-                                sha256=artefact.sha256)  # fmt: skip
+                    item.update(
+                        path=path,
+                        format=artefact.format,
+                        size=artefact.size,
+                        sha256=artefact.sha256,
+                    )
                 entry["artefacts"].append(item)
             dossiers.append(entry)
         manifest = {
-            "format": BATCH_FORMAT, "version": BATCH_VERSION, "batch_code": code,
+            "format": BATCH_FORMAT,
+            "version": BATCH_VERSION,
+            "batch_code": code,
             "unit": {"code": unit.code, "name": unit.name},
-            "created_at": now.isoformat(), "public_key": key.public_key,
-            "count": len(dossiers), "dossiers": dossiers,
-        }  # fmt: skip
+            "created_at": now.isoformat(),
+            "public_key": key.public_key,
+            "count": len(dossiers),
+            "dossiers": dossiers,
+        }
         data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-        archive.writestr(zipfile.ZipInfo("manifest.json", date_time=stamp), data,
-                         compress_type=zipfile.ZIP_DEFLATED)  # fmt: skip
+        archive.writestr(
+            zipfile.ZipInfo("manifest.json", date_time=stamp),
+            data,
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
         archive.writestr(zipfile.ZipInfo("manifest.sig", date_time=stamp), sign(key, data))
 
 

@@ -55,8 +55,15 @@ def _members(data: bytes) -> tuple[bytes, bytes]:
             if sorted(names) != sorted(RESULT_MEMBERS):
                 raise errors.RESULT_MEMBERS(names=", ".join(n[:60] for n in names[:10]) or "—")
             return archive.read("result.json"), archive.read("result.sig")
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
-            ValueError, OSError):  # fmt: skip
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+        OSError,
+    ):
         raise errors.RESULT_NOT_A_ZIP() from None
 
 
@@ -71,8 +78,9 @@ def _malformed(detail: str) -> Exception:
     return errors.RESULT_MALFORMED(detail=detail)
 
 
-def _text(obj: dict[str, Any], key: str, pattern: re.Pattern[str] | None = None, *,
-          where: str = "") -> str:  # fmt: skip
+def _text(
+    obj: dict[str, Any], key: str, pattern: re.Pattern[str] | None = None, *, where: str = ""
+) -> str:
     value = obj.get(key)
     if not isinstance(value, str) or not value.strip() or (pattern and not pattern.match(value)):
         raise _malformed(f"“{key}” {where}is missing or not valid")
@@ -95,8 +103,15 @@ def _day(
 
 _PRODUCED_KEYS = {"code", "outcome", "card_number", "card_issue_date", "card_expiry", "chip_serial"}
 _REJECTED_KEYS = {"code", "outcome", "reason"}
-_RESULT_KEYS = {"format", "version", "result_id", "batch_code", "batch_sha256", "produced_at",
-                "dossiers"}  # fmt: skip
+_RESULT_KEYS = {
+    "format",
+    "version",
+    "result_id",
+    "batch_code",
+    "batch_sha256",
+    "produced_at",
+    "dossiers",
+}
 
 
 def _outcome(item: object, index: int) -> Outcome:
@@ -108,11 +123,13 @@ def _outcome(item: object, index: int) -> Outcome:
     outcome = item.get("outcome")
     if outcome == "produced" and set(item) == _PRODUCED_KEYS:
         return Outcome(
-            code, True, card_number=_text(item, "card_number", _CARD_NUMBER, where=where),
+            code,
+            True,
+            card_number=_text(item, "card_number", _CARD_NUMBER, where=where),
             issue_date=_day(item, "card_issue_date", where=where),
             expiry=_day(item, "card_expiry", where=where, nullable=True),
             chip_serial=_text(item, "chip_serial", _SERIAL, where=where),
-        )  # fmt: skip
+        )
     if outcome == "rejected" and set(item) == _REJECTED_KEYS:
         reason = _text(item, "reason", where=where)
         return Outcome(code, False, reason=" ".join(reason.split())[:300])
@@ -131,9 +148,11 @@ def parse_result(result_json: bytes) -> tuple[dict[str, Any], list[Outcome]]:
         raise _malformed("result.json is not an object")
     if header.get("format") != RESULT_FORMAT or header.get("version") != RESULT_VERSION:
         raise errors.RESULT_WRONG_FORMAT(
-            format=str(header.get("format"))[:40], version=str(header.get("version"))[:10],
-            expected=RESULT_FORMAT, expected_version=RESULT_VERSION,
-        )  # fmt: skip
+            format=str(header.get("format"))[:40],
+            version=str(header.get("version"))[:10],
+            expected=RESULT_FORMAT,
+            expected_version=RESULT_VERSION,
+        )
     if set(header) != _RESULT_KEYS:
         raise _malformed("result.json does not have exactly the fields of version 1")
     _text(header, "result_id", _CODE)

@@ -97,8 +97,9 @@ def _next_code(unit: Unit, now: datetime.datetime) -> str:
     return f"{prefix}{ProductionBatch.objects.filter(code__startswith=prefix).count() + 1}"
 
 
-def export_batch(*, actor: User, unit_id: int | None = None,
-                 enrollment_ids: Iterable[int] | None = None) -> ProductionBatch:  # fmt: skip
+def export_batch(
+    *, actor: User, unit_id: int | None = None, enrollment_ids: Iterable[int] | None = None
+) -> ProductionBatch:
     """Send approved dossiers to production as one signed file.
 
     The zip is written to a temporary file outside the transaction (reading every artefact takes
@@ -122,8 +123,15 @@ def export_batch(*, actor: User, unit_id: int | None = None,
         with tempfile.TemporaryFile() as temporary:
             write_batch(temporary, rows, code=code, unit=unit, key=key, now=now)
             size, digest = measure(temporary)
-            batch = ProductionBatch(code=code, unit=unit, sha256=digest, size=size,
-                                    count=len(rows), created_at=now, created_by=actor)  # fmt: skip
+            batch = ProductionBatch(
+                code=code,
+                unit=unit,
+                sha256=digest,
+                size=size,
+                count=len(rows),
+                created_at=now,
+                created_by=actor,
+            )
             batch.file.save(f"{code}.zip", File(temporary, name=f"{code}.zip"), save=False)
             stored = batch.file.name
         with transaction.atomic():
@@ -151,8 +159,13 @@ def _send(batch: ProductionBatch, ids: list[int], *, actor: User, now: datetime.
     batch.save()
     for enrollment in locked:
         lifecycle.apply(enrollment, "send", actor=actor, now=now, batch=batch)
-    record("production.export_batch", actor=actor, unit=batch.unit, obj=batch,
-           after={"code": batch.code, "count": batch.count, "sha256": batch.sha256})  # fmt: skip
+    record(
+        "production.export_batch",
+        actor=actor,
+        unit=batch.unit,
+        obj=batch,
+        after={"code": batch.code, "count": batch.count, "sha256": batch.sha256},
+    )
 
 
 def _lock(actor: User, rows: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
@@ -166,8 +179,13 @@ def open_batch_file(batch_id: int, *, actor: User) -> tuple[ProductionBatch, IO[
     require_permission(actor, PRODUCE)
     batch = get_visible(actor, ProductionBatch.objects.select_related("unit"), pk=batch_id)
     handle = batch.file.storage.open(stored_name(batch.file), "rb")
-    record("production.download_batch", actor=actor, unit=batch.unit, obj=batch,
-           after={"sha256": batch.sha256, "count": batch.count})  # fmt: skip
+    record(
+        "production.download_batch",
+        actor=actor,
+        unit=batch.unit,
+        obj=batch,
+        after={"sha256": batch.sha256, "count": batch.count},
+    )
     return batch, handle
 
 
@@ -206,25 +224,36 @@ def _check_dossiers(actor: User, batch: ProductionBatch, outcomes: list[Outcome]
     """Every dossier named is one of this batch, still in production, and the result covers the
     whole batch; card numbers are the persons' ID numbers and the dates make sense."""
     codes = [o.code for o in outcomes]
-    known = {e.code: e for e in visible_to(actor, Enrollment.objects.filter(code__in=codes))
-             .select_related("person", "batch")}  # fmt: skip
+    known = {
+        e.code: e
+        for e in visible_to(actor, Enrollment.objects.filter(code__in=codes)).select_related(
+            "person", "batch"
+        )
+    }
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise errors.RESULT_UNKNOWN_DOSSIERS(codes=_short(unknown))
-    strangers = [f"{c} ({b.code if (b := known[c].batch) else '—'})" for c in codes
-                 if known[c].batch_id != batch.pk]  # fmt: skip
+    strangers = [
+        f"{c} ({b.code if (b := known[c].batch) else '—'})"
+        for c in codes
+        if known[c].batch_id != batch.pk
+    ]
     if strangers:
         raise errors.RESULT_OTHER_BATCH(batch=batch.code, details=_short(strangers))
-    stale = [f"{c} ({known[c].get_state_display().lower()})" for c in codes
-             if known[c].state != S.IN_PRODUCTION]  # fmt: skip
+    stale = [
+        f"{c} ({known[c].get_state_display().lower()})"
+        for c in codes
+        if known[c].state != S.IN_PRODUCTION
+    ]
     if stale:
         raise errors.RESULT_NOT_IN_PRODUCTION(details=_short(stale))
     in_production = batch.enrollments.filter(state=S.IN_PRODUCTION)
     expected = {c for c in in_production.values_list("code", flat=True) if c is not None}
     missing = sorted(expected - set(codes))
     if missing:
-        raise errors.RESULT_INCOMPLETE(got=len(codes), count=len(expected), batch=batch.code,
-                                       codes=_short(missing))  # fmt: skip
+        raise errors.RESULT_INCOMPLETE(
+            got=len(codes), count=len(expected), batch=batch.code, codes=_short(missing)
+        )
     sent_on = timezone.localtime(batch.created_at).date()
     for o in outcomes:
         if o.produced:
@@ -237,11 +266,11 @@ def _check_card(outcome: Outcome, enrollment: Enrollment, sent_on: datetime.date
     issued = outcome.issue_date
     assert issued is not None  # noqa: S101  (parse_result gives a produced card its date)
     if issued < sent_on or issued > timezone.localdate():
-        raise errors.RESULT_BAD_DATES(code=outcome.code,
-                                      detail=f"issued {issued:%d/%m/%Y}")  # fmt: skip
+        raise errors.RESULT_BAD_DATES(code=outcome.code, detail=f"issued {issued:%d/%m/%Y}")
     if outcome.expiry is not None and outcome.expiry <= issued:
-        raise errors.RESULT_BAD_DATES(code=outcome.code,
-                                      detail=f"valid until {outcome.expiry:%d/%m/%Y}")  # fmt: skip
+        raise errors.RESULT_BAD_DATES(
+            code=outcome.code, detail=f"valid until {outcome.expiry:%d/%m/%Y}"
+        )
 
 
 def import_result(data: bytes, *, actor: User) -> ImportSummary:
@@ -277,8 +306,14 @@ def import_result(data: bytes, *, actor: User) -> ImportSummary:
         raise _replayed(ProductionBatch.objects.get(pk=batch.pk)) from None
 
 
-def _apply_result(batch: ProductionBatch, header: dict[str, Any], outcomes: list[Outcome],
-                  file_sha256: str, *, actor: User) -> ImportSummary:  # fmt: skip
+def _apply_result(
+    batch: ProductionBatch,
+    header: dict[str, Any],
+    outcomes: list[Outcome],
+    file_sha256: str,
+    *,
+    actor: User,
+) -> ImportSummary:
     locked = ProductionBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.state != ProductionBatch.State.SENT:
         raise _replayed(locked)
@@ -289,24 +324,45 @@ def _apply_result(batch: ProductionBatch, header: dict[str, Any], outcomes: list
     summary = ImportSummary(batch=locked)
     for o in outcomes:
         if o.produced:
-            lifecycle.apply(rows[o.code], "produce", actor=actor, now=now,
-                            card_issue_date=o.issue_date, card_expiry=o.expiry,
-                            chip_serial=o.chip_serial)  # fmt: skip
+            lifecycle.apply(
+                rows[o.code],
+                "produce",
+                actor=actor,
+                now=now,
+                card_issue_date=o.issue_date,
+                card_expiry=o.expiry,
+                chip_serial=o.chip_serial,
+            )
             summary.produced += 1
         else:
-            lifecycle.apply(rows[o.code], "refuse_at_centre", actor=actor, now=now,
-                            reason=o.reason)  # fmt: skip
+            lifecycle.apply(rows[o.code], "refuse_at_centre", actor=actor, now=now, reason=o.reason)
             summary.rejected[o.code] = o.reason
     locked.state = ProductionBatch.State.RESULT
     locked.result_id, locked.result_sha256 = header["result_id"], file_sha256
     locked.result_imported_at, locked.result_imported_by = now, actor
-    locked.save(update_fields=["state", "result_id", "result_sha256", "result_imported_at",
-                               "result_imported_by"])  # fmt: skip
-    record("production.import_result", actor=actor, unit=locked.unit, obj=locked,
-           before={"state": ProductionBatch.State.SENT},
-           after={"state": locked.state, "result_id": locked.result_id,
-                  "result_sha256": file_sha256, "produced": summary.produced,
-                  "rejected": len(summary.rejected)})  # fmt: skip
+    locked.save(
+        update_fields=[
+            "state",
+            "result_id",
+            "result_sha256",
+            "result_imported_at",
+            "result_imported_by",
+        ]
+    )
+    record(
+        "production.import_result",
+        actor=actor,
+        unit=locked.unit,
+        obj=locked,
+        before={"state": ProductionBatch.State.SENT},
+        after={
+            "state": locked.state,
+            "result_id": locked.result_id,
+            "result_sha256": file_sha256,
+            "produced": summary.produced,
+            "rejected": len(summary.rejected),
+        },
+    )
     return summary
 
 

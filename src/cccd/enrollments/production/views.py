@@ -30,17 +30,26 @@ def _approved_count(request: HttpRequest) -> int:
     return visible_to(request.user, Enrollment.objects.filter(state=S.APPROVED)).count()
 
 
-def _list_page(request: HttpRequest, *, making: bool = False,
-               error: DomainError | None = None) -> HttpResponse:  # fmt: skip
+def _list_page(
+    request: HttpRequest, *, making: bool = False, error: DomainError | None = None
+) -> HttpResponse:
     batches = (
         visible_to(request.user, ProductionBatch.objects.select_related("unit"))
-        .annotate(produced=Count("enrollments", filter=Q(enrollments__state=S.PRODUCED)),
-                  refused=Count("enrollments", filter=Q(enrollments__state=S.RETURNED)))
+        .annotate(
+            produced=Count("enrollments", filter=Q(enrollments__state=S.PRODUCED)),
+            refused=Count("enrollments", filter=Q(enrollments__state=S.RETURNED)),
+        )
         .order_by("-created_at", "-pk")
-    )  # fmt: skip
+    )
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "batches": page.object_list, "approved": _approved_count(request),
-               "limit": services.BATCH_LIMIT, "making": making, "error": error}  # fmt: skip
+    context = {
+        "page": page,
+        "batches": page.object_list,
+        "approved": _approved_count(request),
+        "limit": services.BATCH_LIMIT,
+        "making": making,
+        "error": error,
+    }
     status = error.status if error is not None else 200
     return render(request, "enrollments/production/batches.html", context, status=status)
 
@@ -63,23 +72,40 @@ def batch_new(request: LoggedInRequest) -> HttpResponse:
         batch = services.export_batch(actor=request.user)
     except DomainError as exc:
         return _list_page(request, making=True, error=exc)
-    messages.success(request, ngettext("Batch %(code)s made: %(count)s dossier sent to production.",
-                                       "Batch %(code)s made: %(count)s dossiers sent to production.",
-                                       batch.count) % {"code": batch.code, "count": batch.count})  # fmt: skip
+    messages.success(
+        request,
+        ngettext(
+            "Batch %(code)s made: %(count)s dossier sent to production.",
+            "Batch %(code)s made: %(count)s dossiers sent to production.",
+            batch.count,
+        )
+        % {"code": batch.code, "count": batch.count},
+    )
     return redirect("production:detail", batch_id=batch.pk)
 
 
-def _batch_page(request: HttpRequest, batch_id: int, *,
-                error: DomainError | None = None) -> HttpResponse:  # fmt: skip
+def _batch_page(
+    request: HttpRequest, batch_id: int, *, error: DomainError | None = None
+) -> HttpResponse:
     batch = get_visible(request.user, ProductionBatch.objects.select_related("unit"), pk=batch_id)
     dossiers = visible_to(request.user, batch.enrollments.all()).order_by("code")
     counts = dict(dossiers.values_list("state").annotate(n=Count("pk")).order_by())
-    context = {"batch": batch, "dossiers": dossiers.only("code", "state", "reason", "return_date",
-                                                         "card_issue_date", "card_expiry",
-                                                         "chip_serial"),
-               "counts": {S(k).label: v for k, v in counts.items()},
-               "can_arrive": counts.get(S.PRODUCED, 0) > 0, "error": error,
-               "max_mb": RESULT_MAX_MB}  # fmt: skip
+    context = {
+        "batch": batch,
+        "dossiers": dossiers.only(
+            "code",
+            "state",
+            "reason",
+            "return_date",
+            "card_issue_date",
+            "card_expiry",
+            "chip_serial",
+        ),
+        "counts": {S(k).label: v for k, v in counts.items()},
+        "can_arrive": counts.get(S.PRODUCED, 0) > 0,
+        "error": error,
+        "max_mb": RESULT_MAX_MB,
+    }
     status = error.status if error is not None else 200
     return render(request, "enrollments/production/batch.html", context, status=status)
 
@@ -96,8 +122,9 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 def batch_download(request: LoggedInRequest, batch_id: int) -> FileResponse:
     """The signed batch zip; the service audits the download (it holds personal data)."""
     batch, handle = services.open_batch_file(batch_id, actor=request.user)
-    return FileResponse(handle, as_attachment=True, filename=f"{batch.code}.zip",
-                        content_type="application/zip")  # fmt: skip
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{batch.code}.zip", content_type="application/zip"
+    )
 
 
 def _read_result(upload: UploadedFile[bytes] | None) -> bytes:
@@ -123,16 +150,21 @@ def batch_result(request: LoggedInRequest, batch_id: int) -> HttpResponse:
     batch = get_visible(request.user, ProductionBatch.objects.all(), pk=batch_id)
     try:
         require_permission(request.user, PRODUCE)
-        summary = services.import_result(_read_result(request.FILES.get("result")),
-                                           actor=request.user)  # fmt: skip
+        summary = services.import_result(
+            _read_result(request.FILES.get("result")), actor=request.user
+        )
         if summary.batch.pk != batch.pk:  # a valid result of the unit's other batch: say so
-            messages.info(request, _("That file was the result of batch %(code)s.")
-                          % {"code": summary.batch.code})  # fmt: skip
+            messages.info(
+                request,
+                _("That file was the result of batch %(code)s.") % {"code": summary.batch.code},
+            )
     except DomainError as exc:
         return _batch_page(request, batch_id, error=exc)
-    messages.success(request, _("Result imported: %(produced)s cards produced, %(rejected)s refused "
-                                "by the centre.") % {"produced": summary.produced,
-                                                     "rejected": len(summary.rejected)})  # fmt: skip
+    messages.success(
+        request,
+        _("Result imported: %(produced)s cards produced, %(rejected)s refused by the centre.")
+        % {"produced": summary.produced, "rejected": len(summary.rejected)},
+    )
     return redirect("production:detail", batch_id=summary.batch.pk)
 
 
@@ -143,7 +175,13 @@ def batch_arrived(request: LoggedInRequest, batch_id: int) -> HttpResponse:
         moved = services.cards_arrived(batch_id, actor=request.user)
     except DomainError as exc:
         return _batch_page(request, batch_id, error=exc)
-    messages.success(request, ngettext("%(count)s card recorded as arrived at the unit.",
-                                       "%(count)s cards recorded as arrived at the unit.",
-                                       len(moved)) % {"count": len(moved)})  # fmt: skip
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s card recorded as arrived at the unit.",
+            "%(count)s cards recorded as arrived at the unit.",
+            len(moved),
+        )
+        % {"count": len(moved)},
+    )
     return redirect("production:detail", batch_id=batch_id)

@@ -174,8 +174,11 @@ def _refuse_if_limited(client: str, now: datetime.datetime) -> None:
     until = _retry_at(client, now)
     if until is not None:
         local = timezone.localtime(until)
-        text = formats.date_format(local, "H:i") if local.date() == timezone.localdate(now) \
-            else formats.date_format(local, "H:i d/m/Y")  # fmt: skip
+        text = (
+            formats.date_format(local, "H:i")
+            if local.date() == timezone.localdate(now)
+            else formats.date_format(local, "H:i d/m/Y")
+        )
         raise errors.STATUS_TOO_MANY_GUESSES(time=text)
 
 
@@ -189,17 +192,33 @@ def _count_wrong_guess(client: str, now: datetime.datetime) -> None:
 def _dossiers() -> QuerySet[Enrollment]:
     """Only dossiers the desk has finished: a draft has no code and nothing to tell."""
     return (
-        Enrollment.objects.exclude(state=Enrollment.State.DRAFT).exclude(code=None)
+        Enrollment.objects.exclude(state=Enrollment.State.DRAFT)
+        .exclude(code=None)
         .select_related("unit", "person")
-        .only("pk", "code", "state", "return_date", "return_method", "unit__name",
-              "person__birth_date", "person__birth_date_precision", "person__birth_year")
-    )  # fmt: skip
+        .only(
+            "pk",
+            "code",
+            "state",
+            "return_date",
+            "return_method",
+            "unit__name",
+            "person__birth_date",
+            "person__birth_date_precision",
+            "person__birth_year",
+        )
+    )
 
 
 def _opened(enrollment: Enrollment, *, via: str) -> PublicStatus:
     """What the page shows, after the audit record of this opening (no actor: the public)."""
-    record("enrollment.public_lookup", actor=None, unit=enrollment.unit, obj=enrollment,
-           after={"state": enrollment.state, "via": via}, object_repr=enrollment.code)  # fmt: skip
+    record(
+        "enrollment.public_lookup",
+        actor=None,
+        unit=enrollment.unit,
+        obj=enrollment,
+        after={"state": enrollment.state, "via": via},
+        object_repr=enrollment.code,
+    )
     vi, en = _CITIZEN_WORDS[enrollment.state]
     return PublicStatus(
         code=enrollment.code or "",

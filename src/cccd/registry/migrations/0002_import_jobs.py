@@ -17,7 +17,7 @@ def give_unfinished_imports_a_job(apps, schema_editor):
             kind="register_import", key=str(imp.pk), args=[imp.pk], unit_id=imp.unit_id,
             task_path="cccd.registry.tasks.run_register_import", state=imp.state,
             expires_at=now if running else None, started_at=now if running else None,
-        )  # fmt: skip
+        )
         imp.save(update_fields=["job"])
 
 

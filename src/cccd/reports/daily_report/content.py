@@ -15,8 +15,17 @@ from cccd.reports import counters, queries
 from cccd.units.models import Unit
 
 MINISTRY_PLACE = "Hà Nội"
-_DIVISION_WORDS = ("thành phố ", "thị trấn ", "thị xã ", "đặc khu ", "tỉnh ", "huyện ", "quận ",
-                   "phường ", "xã ")  # fmt: skip
+_DIVISION_WORDS = (
+    "thành phố ",
+    "thị trấn ",
+    "thị xã ",
+    "đặc khu ",
+    "tỉnh ",
+    "huyện ",
+    "quận ",
+    "phường ",
+    "xã ",
+)
 MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
 TITLE = "BÁO CÁO"
@@ -81,15 +90,24 @@ def report_content(unit: Unit, campaign: Campaign, day: datetime.date) -> Report
         f = queries.figures(unit, campaign, day)
     parent = unit.parent
     return ReportContent(
-        unit_code=unit.code, parent_name=_nfc(parent.name) if parent else "",
-        unit_name=_nfc(unit.name), date_line=date_line(place_of(unit), day),
-        campaign_name=_nfc(campaign.name), day=day, lines=_lines(f), progress_note=progress_note(),
+        unit_code=unit.code,
+        parent_name=_nfc(parent.name) if parent else "",
+        unit_name=_nfc(unit.name),
+        date_line=date_line(place_of(unit), day),
+        campaign_name=_nfc(campaign.name),
+        day=day,
+        lines=_lines(f),
+        progress_note=progress_note(),
         forecast=forecast_sentence(f),
-        children=[ChildLine(r.rank, _nfc(r.unit.name), r.target, r.done, r.percent, r.today)
-                  for r in f.children],
-        by_group=[(_label(n), c) for n, c in f.by_group], by_kind=[(_label(n), c) for n, c in f.by_kind],
-        remarks=remarks(f), figures=f,
-    )  # fmt: skip
+        children=[
+            ChildLine(r.rank, _nfc(r.unit.name), r.target, r.done, r.percent, r.today)
+            for r in f.children
+        ],
+        by_group=[(_label(n), c) for n, c in f.by_group],
+        by_kind=[(_label(n), c) for n, c in f.by_kind],
+        remarks=remarks(f),
+        figures=f,
+    )
 
 
 def progress_note() -> str:
@@ -202,8 +220,10 @@ def forecast_remark(f: queries.Figures) -> list[str]:
         return [f"Với tốc độ hiện nay, đơn vị hoàn thành chỉ tiêu trước thời hạn ({end})."]
     if forecast.needed_per_day is None:
         return [f"Đợt đã kết thúc, còn {vn_number(forecast.remaining)} hồ sơ chưa đạt chỉ tiêu."]
-    return [f"Với tốc độ hiện nay, đơn vị không hoàn thành chỉ tiêu đúng thời hạn ({end}); cần nâng "
-            f"lên {vn_number(forecast.needed_per_day)} hồ sơ/ngày."]  # fmt: skip
+    return [
+        f"Với tốc độ hiện nay, đơn vị không hoàn thành chỉ tiêu đúng thời hạn ({end}); cần nâng "
+        f"lên {vn_number(forecast.needed_per_day)} hồ sơ/ngày."
+    ]
 
 
 def _label(text: str) -> str:

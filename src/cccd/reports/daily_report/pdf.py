@@ -71,8 +71,9 @@ def _pdf_header(pdf: FPDF, content: ReportContent) -> None:
     top = pdf.get_y()
     h = _font(pdf, 10)
     if content.parent_name:
-        pdf.multi_cell(col_l, h, content.parent_name.upper(), align="C", new_x=XPos.LMARGIN,
-                       new_y=YPos.NEXT)  # fmt: skip
+        pdf.multi_cell(
+            col_l, h, content.parent_name.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
     h = _font(pdf, 10, "B")
     pdf.multi_cell(
         col_l, h, content.unit_name.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
@@ -142,8 +143,14 @@ def _pdf_children(pdf: FPDF, rows: list[ChildLine]) -> None:
     for r in rows:
         if pdf.get_y() + h + 2 > pdf.h - pdf.b_margin:
             pdf.add_page()
-        values = (str(r.rank), _shorten(pdf, r.name, widths[1] - 2), vn_number(r.target),
-                  vn_number(r.done), vn_number(r.percent), vn_number(r.today))  # fmt: skip
+        values = (
+            str(r.rank),
+            _shorten(pdf, r.name, widths[1] - 2),
+            vn_number(r.target),
+            vn_number(r.done),
+            vn_number(r.percent),
+            vn_number(r.today),
+        )
         for width, align, value in zip(widths, aligns, values, strict=True):
             pdf.cell(width, h + 2, value, border=1, align=align)
         pdf.ln(h + 2)
@@ -204,6 +211,16 @@ def _shorten(pdf: FPDF, text: str, width: float) -> str:
 
 
 def _texts(content: ReportContent) -> list[str]:
-    return [content.parent_name.upper(), content.unit_name.upper(), content.date_line,
-             content.day_line, content.progress_note, content.forecast, *content.remarks, *(r.name for r in content.children),
-             *(n for n, _c in content.by_group), *(n for n, _c in content.by_kind), "…—%"]  # fmt: skip
+    return [
+        content.parent_name.upper(),
+        content.unit_name.upper(),
+        content.date_line,
+        content.day_line,
+        content.progress_note,
+        content.forecast,
+        *content.remarks,
+        *(r.name for r in content.children),
+        *(n for n, _c in content.by_group),
+        *(n for n, _c in content.by_kind),
+        "…—%",
+    ]

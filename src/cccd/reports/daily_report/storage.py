@@ -15,8 +15,10 @@ from cccd.reports.daily_report.pdf import render_pdf
 from cccd.reports.daily_report.xlsx import render_xlsx
 from cccd.units.models import Unit
 
-FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "pdf": "application/pdf"}  # fmt: skip
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 STORE_ROOT = "reports"
 
 

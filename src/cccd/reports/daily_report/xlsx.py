@@ -74,17 +74,31 @@ class _Sheet:
         self.sheet = sheet
         self.row = 1
 
-    def put(self, column: int, value: str | float | datetime.date | None, *, bold: bool = False, fmt: str | None = None,
-            align: str | None = None, span: int = 1, size: float = 11, italic: bool = False,
-            box: bool = False) -> None:  # fmt: skip
+    def put(
+        self,
+        column: int,
+        value: str | float | datetime.date | None,
+        *,
+        bold: bool = False,
+        fmt: str | None = None,
+        align: str | None = None,
+        span: int = 1,
+        size: float = 11,
+        italic: bool = False,
+        box: bool = False,
+    ) -> None:
         cell = self.sheet.cell(row=self.row, column=column, value=value)
         cell.font = Font(name="Times New Roman", bold=bold, italic=italic, size=size)
         if fmt:
             cell.number_format = fmt
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
         if span > 1:
-            self.sheet.merge_cells(start_row=self.row, start_column=column,
-                                   end_row=self.row, end_column=column + span - 1)  # fmt: skip
+            self.sheet.merge_cells(
+                start_row=self.row,
+                start_column=column,
+                end_row=self.row,
+                end_column=column + span - 1,
+            )
         if box:
             for c in range(column, column + span):
                 self.sheet.cell(row=self.row, column=c).border = _BOX
@@ -139,10 +153,13 @@ class _Sheet:
         self.row += 1
         for r in rows:
             values: list[tuple[str | float | None, str | None]] = [
-                (r.rank, "0"), (spreadsheets.safe_text(r.name), None), (r.target if r.target is not None else "—", _COUNT),
-                (r.done, _COUNT), (r.percent / 100 if r.percent is not None else "—", _SHARE),
+                (r.rank, "0"),
+                (spreadsheets.safe_text(r.name), None),
+                (r.target if r.target is not None else "—", _COUNT),
+                (r.done, _COUNT),
+                (r.percent / 100 if r.percent is not None else "—", _SHARE),
                 (r.today, _COUNT),
-            ]  # fmt: skip
+            ]
             for column, (value, fmt) in enumerate(values, start=1):
                 align = "left" if column == 2 else "center" if column == 1 else "right"
                 self.put(column, value, fmt=fmt, align=align, box=True)

@@ -47,7 +47,7 @@ def _shift(apps, sign):
             DailyCount.objects.filter(
                 unit_id=unit_id, campaign=campaign, group=group, kind=row["kind"], day=day,
                 event="captured",
-            ).update(count=F("count") + sign * row["n"])  # fmt: skip
+            ).update(count=F("count") + sign * row["n"])
             UnitDayCount.objects.filter(
                 unit_id=unit_id, campaign=campaign, day=day, event="captured"
             ).update(count=F("count") + sign * row["n"])

@@ -204,10 +204,15 @@ def roster_frame(roster_rows: Sequence[RosterRow]) -> pa.Table:
     raw = _RawColumns()
     for row in roster_rows:
         raw.add(
-            str(row.row), row.full_name or None, row.birth_date, _row_year(row),
-            row.sex or None, row.father_name or None, row.mother_name or None,
+            str(row.row),
+            row.full_name or None,
+            row.birth_date,
+            _row_year(row),
+            row.sex or None,
+            row.father_name or None,
+            row.mother_name or None,
             row.permanent_address or None,
-        )  # fmt: skip
+        )
     return _frame_from_raw(raw.table())
 
 
@@ -228,11 +233,15 @@ def register_frame_from_people(people: Iterable[Any], *, population: int | None 
         code = _residence_code(person)
         address = get("permanent_address", "") or (f"code:{code}" if code else None)
         raw.add(
-            get("personal_id"), get("full_name", None) or None, None if year_only else birth_date,
+            get("personal_id"),
+            get("full_name", None) or None,
+            None if year_only else birth_date,
             get("birth_year", None) or (birth_date.year if birth_date else None),
-            get("sex", None) or None, get("father_name", None) or None,
-            get("mother_name", None) or None, address,
-        )  # fmt: skip
+            get("sex", None) or None,
+            get("father_name", None) or None,
+            get("mother_name", None) or None,
+            address,
+        )
     return _frame_from_raw(raw.table(), population)
 
 

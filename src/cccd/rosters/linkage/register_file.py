@@ -42,9 +42,15 @@ def parse_register_date(text: str) -> tuple[dt.date | None, int | None]:
 
 
 _TEXT_COLUMNS: Final = (
-    "personal_id", "full_name", "birth_date", "sex", "father_name", "mother_name",
-    "permanent_address", "commune_code",
-)  # fmt: skip
+    "personal_id",
+    "full_name",
+    "birth_date",
+    "sex",
+    "father_name",
+    "mother_name",
+    "permanent_address",
+    "commune_code",
+)
 REQUIRED_REGISTER_COLUMNS: Final = ("personal_id", "full_name", "birth_date", "sex")
 
 _RAW_FROM_TEXT_SQL: Final = """

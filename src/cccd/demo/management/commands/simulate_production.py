@@ -27,9 +27,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("batch_code")
         parser.add_argument(
-            "--reject", action="append", default=[], metavar="CODE=REASON",
+            "--reject",
+            action="append",
+            default=[],
+            metavar="CODE=REASON",
             help="refuse this dossier at the centre, with this reason (repeatable)",
-        )  # fmt: skip
+        )
         parser.add_argument("--out", type=Path, help="where to write the result zip")
         parser.add_argument("--import-as", dest="username", help="import the result as this user")
 

@@ -25,9 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--day", help="dd/mm/yyyy (default: today in Vietnam)")
         parser.add_argument("--unit", help="only the police unit with this code")
         parser.add_argument(
-            "--if-due", action="store_true",
+            "--if-due",
+            action="store_true",
             help="only after CCCD_REPORT_HOUR and only if today's files are missing (for cron)",
-        )  # fmt: skip
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         day = _day(options["day"])
