@@ -29,6 +29,10 @@ _MESSAGES = {
     "TOO_YOUNG": gettext_lazy("the person was too young for a card on that date"),
     "OUT_OF_RANGE": gettext_lazy("the date is out of range"),
     "NOT_A_DATE": gettext_lazy("the value is not a date"),
+    "TOO_FEW_FIELDS": gettext_lazy("it has fewer than the seven fields of a card's QR code"),
+    "BAD_FIELD": gettext_lazy("a field holds a character no card prints"),
+    "BAD_DATE": gettext_lazy("a date in it is not a date written ddmmyyyy"),
+    "BAD_PERSONAL_ID": gettext_lazy("its personal ID number is not valid"),
 }
 
 

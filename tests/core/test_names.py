@@ -219,3 +219,36 @@ def test_only_a_value_error_can_escape_normalize_and_split(text: str) -> None:
         return
     assert names.normalize(stored) == stored
     assert names.split(stored)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Lê Thị Thuý", "LÊ THỊ THÚY"),  # old and new tone placement, capitals
+        ("Hoà", "Hòa"),
+        (unicodedata.normalize("NFD", "Đặng Thị Thu Hương"), "Đặng  Thị Thu Hương"),
+        ("\u00d0ặng", "Đặng"),  # the look-alike eth
+    ],
+)
+def test_written_key_is_the_same_for_the_same_written_name(a: str, b: str) -> None:
+    assert names.written_key(a) == names.written_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Vũ Văn Nhân", "Vũ Văn Nhẫn"),  # a tone mark more
+        ("Hoà", "Hoá"),  # another tone
+        ("Nguyen Van An", "Nguyễn Văn An"),  # what fold forgives, a card does not
+        ("Đặng", "Dặng"),
+        ("Vi", "Vy"),
+        ("Thu Hương", "Thu Hương Lan"),
+    ],
+)
+def test_written_key_tells_apart_what_a_card_prints_differently(a: str, b: str) -> None:
+    assert names.written_key(a) != names.written_key(b)
+
+
+def test_written_key_refuses_what_is_not_text() -> None:
+    with pytest.raises(InvalidName):
+        names.written_key(None)  # type: ignore[arg-type]

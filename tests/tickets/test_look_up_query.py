@@ -7,6 +7,7 @@ import pytest
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Session
+from cccd.registry.search import QUERY_MAX_LENGTH
 from tests.builders import Tree, make_person
 from tests.conftest import client_for
 
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_a_look_up_longer_than_the_box_is_a_400_and_searches_nothing(
     session: Session, leader: User
 ) -> None:
-    response = client_for(leader).get(f"/queue/sessions/{session.pk}/", {"q": "x" * 121})
+    response = client_for(leader).get(
+        f"/queue/sessions/{session.pk}/", {"q": "x" * (QUERY_MAX_LENGTH + 1)}
+    )
     assert response.status_code == 400
     assert "BAD_QUERY" in response.content.decode()
     assert not AuditEvent.objects.filter(action="person.search").exists()
@@ -30,7 +33,9 @@ def test_the_box_looks_the_same_and_still_finds(session: Session, leader: User, 
     assert [m.person for m, _blocked in page.context["matches"]] == [person]
     html = page.content.decode()
     assert (
-        'name="q"' in html and 'maxlength="120"' in html and " required " in html.replace(">", " ")
+        'name="q"' in html
+        and f'maxlength="{QUERY_MAX_LENGTH}"' in html
+        and " required " in html.replace(">", " ")
     )
 
 

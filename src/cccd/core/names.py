@@ -153,6 +153,27 @@ def _fold_word(word: str) -> str:
     return " ".join("".join(kept).split())
 
 
+def written_key(name: str) -> tuple[tuple[str, str], ...]:
+    """Return the key under which two documents write the same name: the same letters with the
+    same marks on each word, in any case or composition, wherever the tone mark sits.
+
+    Stricter than `fold` (which forgives missing diacritics, for what people type): a card's QR
+    code is printed text, so "Nhân" and "Nhẫn" differ, while old and new tone placement
+    ("Thuý"/"Thúy", docs/domain.md#names-and-matching) and Ð/ð for Đ/đ do not. Our own rule.
+
+    Raises:
+        InvalidName: ``name`` is not a string.
+    """
+    words = unicodedata.normalize("NFD", _require_str(name)).translate(_SUBSTITUTIONS).split()
+    return tuple(_written_word(word) for word in words)
+
+
+def _written_word(word: str) -> tuple[str, str]:
+    text = unicodedata.normalize("NFD", word.lower())
+    letters = "".join(c for c in text if not _is_mark(c))
+    return letters, "".join(sorted(c for c in text if _is_mark(c)))
+
+
 def split(name: str) -> tuple[str, str, str]:
     """Split a name into family name, middle name(s) and given name, each normalized.
 

@@ -16,6 +16,7 @@ from cccd.api.pagination import Pagination
 from cccd.registry import services
 from cccd.registry.models import RegisterImport
 from cccd.registry.schemas import ImportOut, PersonBrief, PersonOut
+from cccd.registry.search import QUERY_MAX_LENGTH
 
 router = Router(tags=["registry"])
 
@@ -23,11 +24,18 @@ router = Router(tags=["registry"])
 @router.get("/people", response=list[PersonBrief], auth=api_requires(LOOK_UP))
 @paginate(Pagination)
 def search_people(
-    request: LoggedInRequest, q: Annotated[str, Text(200)]
+    request: LoggedInRequest, q: Annotated[str, Text(QUERY_MAX_LENGTH)]
 ) -> list[dict[str, object]]:
     matches = services.search_people(q, actor=request.user)
-    fields = [f for f in PersonBrief.model_fields if f != "score"]
-    return [{**{f: getattr(m.person, f) for f in fields}, "score": m.score} for m in matches]
+    fields = [f for f in PersonBrief.model_fields if f not in ("score", "card_differs")]
+    return [
+        {
+            **{f: getattr(m.person, f) for f in fields},
+            "score": m.score,
+            "card_differs": m.card_differs,
+        }
+        for m in matches
+    ]
 
 
 @router.get("/people/{person_id}", response=PersonOut, auth=api_requires(LOOK_UP))

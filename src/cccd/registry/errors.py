@@ -60,3 +60,10 @@ ID_NUMBER_LENGTH = ErrorCode(
     _("A personal ID number has 12 digits; this one has %(count)s. Check it and type it again."),
     400,
 )
+CARD_QR_UNREADABLE = ErrorCode(
+    "CARD_QR_UNREADABLE",
+    _(
+        "This is not the QR code of a citizen ID card (%(reason)s). Scan it again, or type the ID number."
+    ),
+    400,
+)

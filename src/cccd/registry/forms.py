@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cccd.queryforms import QueryForm, TextField
+from cccd.registry.search import QUERY_MAX_LENGTH
 
 
 class SearchForm(QueryForm):
@@ -10,7 +11,7 @@ class SearchForm(QueryForm):
 
     q = TextField(
         label=_("Personal ID number, or name and year of birth"),
-        max_length=200,
+        max_length=QUERY_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"placeholder": _("e.g. nguyen van an 1990"), "autofocus": True}
         ),

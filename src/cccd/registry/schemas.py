@@ -13,6 +13,11 @@ class PersonBrief(Schema):
     sex: str
     residence_unit_id: int
     score: float
+    card_differs: list[str] = Field(
+        default_factory=list,
+        description="When q is a card's QR code: the fields (full_name, birth_date, sex) where "
+        "the card says otherwise than the register.",
+    )
 
 
 class HouseholdMember(Schema):

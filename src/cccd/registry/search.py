@@ -1,7 +1,11 @@
-"""Finding a person in the register by personal ID, or by name and year of birth.
+"""Finding a person in the register by personal ID, by name and year of birth, or by the QR code
+of the card the person holds.
 
 Names are compared folded (`cccd.core.names.fold`: no diacritics, đ→d, lower case), so capitals,
-missing diacritics and old/new tone placement ("Thuý"/"Thúy") all match. Candidates come from
+missing diacritics and old/new tone placement ("Thuý"/"Thúy") all match. A card's QR code (a USB
+scanner types it like a keyboard) is read by `cccd.core.qrpayload` and looked up by its personal ID
+only; what else it says is compared with the register and shown where it differs, never taken as
+the truth (docs/domain.md#qr-payload). Candidates come from
 indexed columns — same given name, or same family name with the same first letter of the given
 name, born within a year of the one typed — and are ranked with rapidfuzz, which forgives a typo.
 """
@@ -14,13 +18,16 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 
-from cccd.core import names
+from cccd.core import names, qrpayload
+from cccd.registry.columns import column_label
 from cccd.registry.models import Person
 
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 _ID = re.compile(r"^\d{12}$")
 _DIGITS_ONLY = re.compile(r"[0-9 ]+")
 LIMIT = 20
+QUERY_MAX_LENGTH = 400
+"""Room for a card's QR payload as a scanner types it: seven fields, eleven on cards from 2024."""
 MIN_SCORE = 70.0
 
 
@@ -61,6 +68,50 @@ def parse_query(text: str) -> Query:
 class Match:
     person: Person
     score: float
+    card_differs: tuple[str, ...] = ()
+    """Fields where the scanned card says otherwise than the register (`CARD_FIELDS`' keys)."""
+
+    @property
+    def card_differs_text(self) -> str:
+        """The differing fields by the names officers know, for the pages."""
+        return ", ".join(column_label(field) for field in self.card_differs)
+
+
+CARD_FIELDS = ("full_name", "birth_date", "sex")
+
+
+def card_qr(text: str) -> qrpayload.CardQR | None:
+    """The card's QR payload when `text` is one (it holds the fields' separator), else None.
+
+    Raises:
+        qrpayload.InvalidCardQR: the text has the separator but is not a card's payload.
+    """
+    if qrpayload.SEPARATOR not in text:
+        return None
+    return qrpayload.decode(text)
+
+
+def card_differences(card: qrpayload.CardQR, person: Person) -> tuple[str, ...]:
+    """Where the card and the register disagree; a birth known only by its year is compared by
+    year, names as written (`names.written_key`: the marks count, their placement does not)."""
+    differs = []
+    if names.written_key(card.full_name) != names.written_key(person.full_name):
+        differs.append("full_name")
+    if person.birth_date_precision == Person.Precision.YEAR:
+        if card.birth_date.year != person.birth_year:
+            differs.append("birth_date")
+    elif card.birth_date != person.birth_date:
+        differs.append("birth_date")
+    if card.sex != person.sex:
+        differs.append("sex")
+    return tuple(differs)
+
+
+def find_card(people: QuerySet[Person], card: qrpayload.CardQR) -> list[Match]:
+    """The register's person with the card's personal ID (among `people`, already scoped), with
+    what the card says otherwise."""
+    found = people.filter(personal_id=card.personal_id).select_related("residence_unit")
+    return [Match(p, 100.0, card_differences(card, p)) for p in found]
 
 
 def find(people: QuerySet[Person], query: Query) -> list[Match]:

@@ -13,17 +13,25 @@ from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible, visible_to
+from cccd.core import qrpayload
 from cccd.jobs import leases
 from cccd.jobs.models import Job
 from cccd.registry import errors, search
 from cccd.registry.importing import IMPORT_JOB, read_header
 from cccd.registry.models import Person, RegisterImport
 from cccd.registry.tables import open_table, received_file
+from cccd.rule_messages import explain
 
 
 def search_people(text: str, *, actor: User) -> list[search.Match]:
     """A look-up in the register; audited with what was asked and how many were found."""
     require_permission(actor, LOOK_UP)
+    if (card := _scanned_card(text)) is not None:
+        matches = search.find_card(visible_to(actor, Person.objects.all()), card)
+        found = [m.person.pk for m in matches]
+        after = {"query": f"card QR {card.personal_id}", "found": found}
+        record("person.search", actor=actor, unit=actor.unit, after=after)
+        return matches
     if (typed := search.id_digits_typed(text)) is not None:
         raise errors.ID_NUMBER_LENGTH(count=typed)
     query = search.parse_query(text)
@@ -37,6 +45,13 @@ def search_people(text: str, *, actor: User) -> list[search.Match]:
         after={"query": text[:200], "found": [m.person.pk for m in matches]},
     )
     return matches
+
+
+def _scanned_card(text: str) -> qrpayload.CardQR | None:
+    try:
+        return search.card_qr(text)
+    except qrpayload.InvalidCardQR as exc:
+        raise errors.CARD_QR_UNREADABLE(reason=explain(exc)) from None
 
 
 def view_person(person_id: int, *, actor: User) -> Person:

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cccd.queryforms import QueryForm, TextField
+from cccd.registry.search import QUERY_MAX_LENGTH
 
 _TIME = re.compile(r"(\d{1,2})[:hH](\d{2})")
 
@@ -44,10 +45,10 @@ class HandOutForm(forms.Form):
 
 class LookUpForm(QueryForm):
     """?q= of the register look-up at the door and at the desk (`cccd.queryforms`' rule): empty
-    looks nothing up. The box is marked required in the page, so a click asks for something."""
+    looks nothing up; long enough for the QR code of the card the person holds. The box is marked required in the page, so a click asks for something."""
 
     q = TextField(
-        max_length=120,
+        max_length=QUERY_MAX_LENGTH,
         label=_("Name and year, or personal ID"),
         widget=forms.TextInput(attrs={"required": True}),
     )
