@@ -31,6 +31,7 @@ from PIL import Image
 
 from cccd import filebounds
 from cccd.enrollments import errors
+from cccd.enrollments.intake import fingerquality
 
 MB = 1024 * 1024
 PHOTO_MAX_MB = 10
@@ -251,6 +252,7 @@ def check_photo(data: bytes) -> Capture:
 
 def check_fingerprint(data: bytes) -> Capture:
     """A scanner's output, recognised by its first bytes: WSQ, an image, or an ISO/ANSI record.
+    An image is scored by `fingerquality` (a record or WSQ carries the device's own score, if any).
 
     ISO/IEC 19794-2:2005 and ANSI INCITS 378-2004 minutiae templates share "FMR\\0" and version
     " 20\\0"; they differ in the record-length field (4 bytes in ISO, 2 bytes or 0 + 4 in ANSI), so
@@ -258,17 +260,20 @@ def check_fingerprint(data: bytes) -> Capture:
     Version "030\\0" (ISO 19794-2:2011) is labelled iso19794-2.
     """
     data = _not_empty(data)
+    quality = None
     if data.startswith(b"FMR\x00"):
         fmt = _minutiae_format(data)
     elif data.startswith(b"FIR\x00"):
         fmt = "iso19794-4" if _finger_image_record(data) else None
     elif data.startswith(_WSQ_SOI):
         fmt = "wsq" if _is_wsq(data) else None
+    elif (scanned := _scanned_image(data)) is not None:
+        fmt, quality = scanned[0], fingerquality.measure(scanned[1]).as_dict()
     else:
-        fmt = _scanned_image_format(data)
+        fmt = None
     if fmt is None:
         raise errors.WRONG_FINGERPRINT_FILE()
-    return _capture(data, fmt)
+    return _capture(data, fmt, quality)
 
 
 def check_iris(data: bytes) -> Capture:
@@ -411,10 +416,14 @@ def _resample(region: np.ndarray, side: int) -> np.ndarray:
 
 def _scanned_image_format(data: bytes) -> str | None:
     """'png', 'bmp', 'jpeg' or 'jp2' when the file is one of those and decodes in full."""
+    scanned = _scanned_image(data)
+    return scanned[0] if scanned is not None else None
+
+
+def _scanned_image(data: bytes) -> tuple[str, np.ndarray] | None:
     header = _header(data, SCAN_FORMATS)
-    if header is None or _decode_grey(data) is None:
-        return None
-    return header[0]
+    grey = _decode_grey(data) if header is not None else None
+    return (header[0], grey) if header is not None and grey is not None else None
 
 
 def _on_white(image: Image.Image) -> np.ndarray:

@@ -19,7 +19,7 @@ from cccd.accounts.models import User
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import Session
 from cccd.enrollments.documents.slip import SlipData
-from cccd.enrollments.intake import captures, kinds, rules
+from cccd.enrollments.intake import captures, fingerquality, kinds, rules
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.columns import column_label
@@ -108,6 +108,16 @@ class SlotView:
     name: str
     artefact: Artefact | None
     thumbnail: str = ""
+
+    @property
+    def score(self) -> int | None:
+        """The quality score kept with the capture (the device's, or `fingerquality`'s)."""
+        score = self.artefact.quality.get("score") if self.artefact is not None else None
+        return score if isinstance(score, int) else None
+
+    @property
+    def low_quality(self) -> bool:
+        return self.score is not None and self.score < fingerquality.FINGER_QUALITY_MIN
 
 
 def _named_slots(
