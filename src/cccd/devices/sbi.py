@@ -262,8 +262,48 @@ def jwt_header(token: str) -> dict[str, Any] | None:
     parts = token.split(".")
     if len(parts) != 3:
         return None
-    header = json.loads(unb64url(parts[0]))
-    return header if isinstance(header, dict) else None
+    try:
+        header = json.loads(unb64url(parts[0]))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SBIError(f"header not JSON: {error}") from error
+    if not isinstance(header, dict):
+        raise SBIError("header not a JSON object")
+    return header
+
+
+def signed_by_own_certificate(token: str) -> bool:
+    """Whether a JWT's RS256 signature is made by the key of the first certificate of its own
+    `x5c` — the data untouched since that key signed it. Not whether the certificate is one a
+    device provider was issued: no trust chain is checked (docs/devices.md#what-is-not-done-yet)."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    try:
+        header = jwt_header(token)
+    except SBIError:
+        return False
+    if header is None or header.get("alg") != "RS256":
+        return False
+    chain = header.get("x5c")
+    if not isinstance(chain, list) or not chain or not isinstance(chain[0], str):
+        return False
+    try:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(chain[0]))
+    except (ValueError, binascii.Error):
+        return False
+    key = certificate.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        return False
+    signing_input, _, signature = token.rpartition(".")
+    try:
+        key.verify(
+            unb64url(signature), signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256()
+        )
+    except (InvalidSignature, SBIError):
+        return False
+    return True
 
 
 def sha256_hex(data: bytes) -> str:

@@ -10,7 +10,8 @@ delay.
 
 It can be told, by `--fault` at start or by `POST /simulator/fault` on the same port, to misbehave
 as devices do at a desk (`FAULTS`): low quality, a missing finger or iris, a busy, not-ready or
-unplugged device, a capture that never answers. `POST /simulator/person` says whose hands are on the
+unplugged device, a capture that never answers; `POST /simulator/delay` sets the capture delay.
+`POST /simulator/person` says whose hands are on the
 glass (else the transactionId stands for the person); `GET /simulator/state` shows it all.
 docs/devices.md#the-simulator lists what it answers and what it does not.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -152,6 +154,7 @@ class State:
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {
+                "pid": os.getpid(),  # which simulator answers, when several are started at once
                 "port": self.port,
                 "delayMs": self.delay_ms,
                 "faults": [str(f) for f in self.faults],
@@ -519,6 +522,16 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.faults = faults
             self._send(state.snapshot())
+        elif self.path == "/simulator/delay":
+            ms = body.get("ms", -1) if ok and isinstance(body, dict) else -1
+            if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or ms < 0):
+                self._send(
+                    {"error": '{"ms": 0 or more, or null for the defaults}'}, HTTPStatus.BAD_REQUEST
+                )
+                return
+            with state.lock:
+                state.delay_ms = ms
+            self._send(state.snapshot())
         elif self.path == "/simulator/person":
             if not ok or not isinstance(body, dict) or not isinstance(body.get("seed"), str):
                 self._send({"error": '{"seed": "…"}'}, HTTPStatus.BAD_REQUEST)
@@ -580,23 +593,16 @@ class Server(ThreadingHTTPServer):
         self.service = Service(state)
 
 
-def first_free_port(ports: Iterable[int] = sbi.PORTS) -> int:
-    """The first port of 4501–4600 nothing listens on (the spec: "any of the available ports")."""
-    import socket
-
-    for port in ports:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind((sbi.HOST, port))
-            except OSError:
-                continue
-            return port
-    raise OSError("no free port in 4501–4600")
-
-
 def serve(
     port: int | None = None, delay_ms: int | None = None, faults: Iterable[Fault] = ()
 ) -> Server:
-    """A running-ready server (call `serve_forever`); the port is the first free one if not given."""
-    chosen = first_free_port() if port is None else port
-    return Server(chosen, State(port=chosen, delay_ms=delay_ms, faults=list(faults)))
+    """A server ready to `serve_forever` on `port`, else on the first free port of 4501–4600 (each
+    tried by binding it, so two simulators started at once never take the same one)."""
+    for candidate in sbi.PORTS if port is None else (port,):
+        state = State(port=candidate, delay_ms=delay_ms, faults=list(faults))
+        try:
+            return Server(candidate, state)
+        except OSError:
+            if port is not None:
+                raise
+    raise OSError("no free port in 4501–4600")
