@@ -651,3 +651,30 @@ def test_a_fault_it_does_not_know_is_refused() -> None:
     with pytest.raises(ValueError, match="missing"):
         simulator.Fault.parse("missing:Left Toe")
     assert str(simulator.Fault.parse("missing:Left RingFinger")) == "missing:Left RingFinger"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--port", "8000"], "4501–4600"),
+        (["--fault", "on-fire"], "unknown fault"),
+        (["--delay-ms", "-1"], "0 or more"),
+    ],
+)
+def test_the_command_refuses_what_the_spec_or_the_simulator_cannot_do(
+    arguments: list[str], message: str
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=message):
+        call_command("devices", "simulate", *arguments)
+
+
+def test_a_body_too_large_is_not_read(port: int) -> None:
+    connection = http.client.HTTPConnection(sbi.HOST, port, timeout=5)
+    connection.putrequest("RCAPTURE", "/capture")
+    connection.putheader("Content-Length", str(simulator.MAX_BODY + 1))
+    connection.endheaders()
+    answer = json.loads(connection.getresponse().read())
+    connection.close()
+    assert answer["biometrics"][0]["error"]["errorCode"] == "101"

@@ -65,6 +65,7 @@ DEFAULT_DELAYS_MS: Final[Mapping[str, int]] = {"Finger": 1500, "Iris": 1200, "Fa
 once the person is still. `--delay-ms` sets one delay for all (0 in tests)."""
 
 TIMEOUT_OVERRUN_S: Final = 1.5
+MAX_BODY: Final = 1 << 20  # a request is a few hundred bytes
 MAX_HANG_S: Final = 30.0
 
 
@@ -555,8 +556,15 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        """The body, or nothing when it is not a sane size (then it is not JSON: error 101)."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 < length <= MAX_BODY:
+            self.close_connection = True
+            return b""
+        return self.rfile.read(length)
 
     def _json(self) -> tuple[Any, bool]:
         raw = self._read_body()
