@@ -471,6 +471,13 @@ def test_exceptions_leave_the_missing_fingers_out(port: int) -> None:
     assert sbi.chain_holds(sbi.FIRST_PREVIOUS_HASH, found)
 
 
+def test_a_face_capture_with_exceptions_is_the_exception_photo(port: int) -> None:
+    # "exception value for Iris or Finger should be sent in bio.exception for bio.type = 'Face'"
+    (photo,) = capture(port, "Face", 0, exception=["Left Thumb", "Right"])
+    assert photo.ok
+    assert photo.bio_value
+
+
 def test_a_low_quality_device_still_returns_its_best_frame(port: int) -> None:
     control(port, "/simulator/fault", {"faults": ["low-quality:Finger"]})
     found = capture(port, "Finger", 2, requested_score=60)

@@ -79,8 +79,14 @@ BIO_SUB_TYPES: Final[Mapping[str, tuple[str, ...]]] = {
     "Iris": (*IRISES, UNKNOWN),
     "Face": (),  # "For Face: No bioSubType"
 }
-EXCEPTIONS: Final[Mapping[str, tuple[str, ...]]] = {"Finger": FINGERS, "Iris": IRISES}
-"""bio.exception: fingers or irises the device must not wait for (UNKNOWN is not one)."""
+EXCEPTIONS: Final[Mapping[str, tuple[str, ...]]] = {
+    "Finger": FINGERS,
+    "Iris": IRISES,
+    "Face": (*FINGERS, *IRISES),
+}
+"""bio.exception: fingers or irises the device must not wait for (UNKNOWN is not one). For a face
+they ask for the exception photo: "To capture the exception photo exception value for Iris or
+Finger should be sent in bio.exception for bio.type = 'Face'"."""
 
 SLAPS: Final[Mapping[int, tuple[str, ...]]] = {
     1: FINGERS[0:4],  # left slap: the four fingers of the left hand
@@ -399,7 +405,7 @@ def expected_sub_types(
     """The bioSubTypes a capture should return: the sub-device's fingers or irises (or those asked
     for by bioSubType), less the exceptions; a face is one capture with no subtype."""
     if bio_type == "Face":
-        return ("",)
+        return ("",)  # one photo, the exception photo too
     held = (SLAPS if bio_type == "Finger" else IRIS_SUB_IDS).get(device_sub_id)
     if held is None:
         raise ValueError(f"deviceSubId {device_sub_id} of {bio_type}")

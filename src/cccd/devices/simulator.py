@@ -341,7 +341,7 @@ class Service:
         sub_types = bio.get("bioSubType")
         allowed = sbi.EXCEPTIONS.get(model.type, ())
         if not isinstance(exception, list) or not all(
-            isinstance(e, str) and (e in allowed or model.type == "Face") for e in exception
+            isinstance(e, str) and e in allowed for e in exception
         ):
             raise Refusal(101, f"{sbi.INVALID_JSON}: bio.exception")
         if sub_types is not None and (
@@ -349,9 +349,7 @@ class Service:
             or not all(s in sbi.BIO_SUB_TYPES[model.type] for s in sub_types)
         ):
             raise Refusal(101, f"{sbi.INVALID_JSON}: bio.bioSubType")
-        wanted = sbi.expected_sub_types(
-            model.type, int(sub_id), [] if model.type == "Face" else exception, sub_types or None
-        )
+        wanted = sbi.expected_sub_types(model.type, int(sub_id), exception, sub_types or None)
         if count is None or int(count) != len(wanted) or not wanted:
             raise Refusal(109)
         return body, bio, model, wanted
