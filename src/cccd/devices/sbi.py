@@ -14,7 +14,8 @@ the 100 ports of 4501–4600 and a closed port answers at once. It is used by th
 the browser will speak the same protocol in JavaScript.
 
 Signatures: the spec's JWTs (RFC 7515, RS256, the device certificate in `x5c`) are decoded here
-(`jwt_payload`), not verified yet — docs/devices.md#what-is-not-done-yet.
+(`jwt_payload`) and can be checked against the certificate they carry (`signed_by_own_certificate`);
+that certificate's chain to a device provider is not checked yet — docs/devices.md#what-is-not-done-yet.
 """
 
 from __future__ import annotations
