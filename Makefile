@@ -23,8 +23,10 @@ demo: venv messages
 	$(BIN)/cccd migrate --noinput -v 0
 	$(BIN)/cccd seed_demo
 	$(BIN)/cccd collectstatic --noinput -v 0
-	@echo "cccd at http://$(HOST):$(PORT)/  (Ctrl-C stops it; background tasks run in a db_worker beside it)"
-	$(BIN)/cccd db_worker --interval 1 & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@echo "cccd at http://$(HOST):$(PORT)/  (Ctrl-C stops it; background tasks run in a db_worker beside it, the desk's devices in an SBI simulator)"
+	$(BIN)/cccd db_worker --interval 1 & worker=$$!; \
+	$(BIN)/cccd devices simulate & devices=$$!; \
+	trap "kill $$worker $$devices 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/gunicorn cccd.wsgi --bind $(HOST):$(PORT) --workers 3 --threads 4 \
 	  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 

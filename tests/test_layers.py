@@ -36,6 +36,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "cccd.formats",
             "cccd.api",
             "cccd.queryforms",
+            "cccd.devices",
         ),
     ),
     ("the unit trees", ("cccd.units",)),

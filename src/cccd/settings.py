@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "cccd.enrollments",
     "cccd.reports",
     "cccd.api",
+    "cccd.devices",
 ]
 # The tools for tests and demos (`cccd.demo`: `seed_demo`, `generate_register`, the simulated card
 # centre, the linkage model's training) are installed only when asked for: `make demo`, the test
