@@ -36,6 +36,11 @@ FACE_TOO_LARGE = ErrorCode(
 FACE_OFF_CENTRE = ErrorCode(
     "FACE_OFF_CENTRE", _("The face is not in the middle of the picture: centre it and retake."), 400
 )
+FACE_TILTED = ErrorCode(
+    "FACE_TILTED",
+    _("The head leans to one side: ask the person to hold it straight and retake."),
+    400,
+)
 PHOTO_BLURRED = ErrorCode(
     "PHOTO_BLURRED", _("The photo is blurred: hold the camera still and retake."), 400
 )
