@@ -26,24 +26,18 @@ from cccd.rule_messages import explain
 def search_people(text: str, *, actor: User) -> list[search.Match]:
     """A look-up in the register; audited with what was asked and how many were found."""
     require_permission(actor, LOOK_UP)
+    people = visible_to(actor, Person.objects.all())
     if (card := _scanned_card(text)) is not None:
-        matches = search.find_card(visible_to(actor, Person.objects.all()), card)
-        found = [m.person.pk for m in matches]
-        after = {"query": f"card QR {card.personal_id}", "found": found}
-        record("person.search", actor=actor, unit=actor.unit, after=after)
-        return matches
-    if (typed := search.id_digits_typed(text)) is not None:
-        raise errors.ID_NUMBER_LENGTH(count=typed)
-    query = search.parse_query(text)
-    if not query.is_usable:
-        raise errors.PERSON_QUERY_TOO_SHORT()
-    matches = search.find(visible_to(actor, Person.objects.all()), query)
-    record(
-        "person.search",
-        actor=actor,
-        unit=actor.unit,
-        after={"query": text[:200], "found": [m.person.pk for m in matches]},
-    )
+        matches, asked = search.find_card(people, card), f"card QR {card.personal_id}"
+    else:
+        if (typed := search.id_digits_typed(text)) is not None:
+            raise errors.ID_NUMBER_LENGTH(count=typed)
+        query = search.parse_query(text)
+        if not query.is_usable:
+            raise errors.PERSON_QUERY_TOO_SHORT()
+        matches, asked = search.find(people, query), text[:200]
+    found = [m.person.pk for m in matches]
+    record("person.search", actor=actor, unit=actor.unit, after={"query": asked, "found": found})
     return matches
 
 

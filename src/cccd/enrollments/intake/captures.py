@@ -325,26 +325,23 @@ _local = threading.local()
 
 
 def _cascade() -> cv2.CascadeClassifier:
-    """One classifier per thread: OpenCV does not document CascadeClassifier as thread-safe."""
-    cascade = getattr(_local, "cascade", None)
-    if cascade is None:
-        folder = cv2.data.haarcascades  # type: ignore[attr-defined]  # missing from cv2's stubs
-        cascade = cv2.CascadeClassifier(folder + "haarcascade_frontalface_default.xml")
-        if cascade.empty():
-            raise RuntimeError("OpenCV's bundled haarcascade_frontalface_default.xml is missing")
-        _local.cascade = cascade
-    return cascade
+    return _bundled_cascade("haarcascade_frontalface_default.xml")
 
 
 def _eye_cascade() -> cv2.CascadeClassifier:
-    cascade = getattr(_local, "eyes", None)
-    if cascade is None:
+    return _bundled_cascade("haarcascade_eye.xml")
+
+
+def _bundled_cascade(name: str) -> cv2.CascadeClassifier:
+    """One classifier per thread: OpenCV does not document CascadeClassifier as thread-safe."""
+    loaded: dict[str, cv2.CascadeClassifier] = _local.__dict__.setdefault("cascades", {})
+    if name not in loaded:
         folder = cv2.data.haarcascades  # type: ignore[attr-defined]  # missing from cv2's stubs
-        cascade = cv2.CascadeClassifier(folder + "haarcascade_eye.xml")
+        cascade = cv2.CascadeClassifier(folder + name)
         if cascade.empty():
-            raise RuntimeError("OpenCV's bundled haarcascade_eye.xml is missing")
-        _local.eyes = cascade
-    return cascade
+            raise RuntimeError(f"OpenCV's bundled {name} is missing")
+        loaded[name] = cascade
+    return loaded[name]
 
 
 def _eye_roll(face: np.ndarray) -> float | None:
@@ -459,8 +456,10 @@ def _scanned_image_format(data: bytes) -> str | None:
 
 def _scanned_image(data: bytes) -> tuple[str, np.ndarray] | None:
     header = _header(data, SCAN_FORMATS)
-    grey = _decode_grey(data) if header is not None else None
-    return (header[0], grey) if header is not None and grey is not None else None
+    if header is None:
+        return None
+    grey = _decode_grey(data)
+    return None if grey is None else (header[0], grey)
 
 
 def _on_white(image: Image.Image) -> np.ndarray:
