@@ -50,6 +50,13 @@ PHOTO_TOO_DARK = ErrorCode(
 PHOTO_TOO_BRIGHT = ErrorCode(
     "PHOTO_TOO_BRIGHT", _("The photo is too bright: reduce the light or the flash and retake."), 400
 )
+BACKGROUND_NOT_PLAIN = ErrorCode(
+    "BACKGROUND_NOT_PLAIN",
+    _(
+        "The background behind the person is not plain: stand them before a plain, light backdrop and retake."
+    ),
+    400,
+)
 
 # fingerprints, iris, signature
 WRONG_FINGERPRINT_FILE = ErrorCode(

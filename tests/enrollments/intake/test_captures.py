@@ -236,8 +236,13 @@ def test_a_landscape_webcam_frame_passes_with_its_face_in_original_pixels() -> N
     assert abs(x + w / 2 - 320) < 20  # centred, in the 640 px frame's coordinates
 
 
-def test_a_half_body_photo_passes_though_the_suit_half_looks_like_a_second_face() -> None:
-    # the detector finds a weak face-like pattern in the neck ring (README.md): not a person
+def test_a_half_body_photo_passes_though_the_suit_half_looks_like_a_second_face(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the detector finds a weak face-like pattern in the neck ring (README.md): not a person. The
+    # flag and model shuttle behind her are no plain background (test_photo_background.py): that
+    # check is lifted here, so that what is judged is the face alone.
+    monkeypatch.setattr(captures, "BACKGROUND_MAX_EDGES", float("inf"))
     quality = check_photo(HALF_BODY_BYTES).quality
     assert (quality["width"], quality["height"]) == (512, 512)
     x, y, w, _ = quality["face"]

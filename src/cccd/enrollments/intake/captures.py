@@ -86,11 +86,12 @@ FACE_CENTRE_Y = (0.20, 0.70)
 
 # The face box is resampled to 96×96 (the fixtures' faces are 95–105 px) so the sharpness measure
 # does not depend on the camera's resolution, and its grey levels are rescaled to a standard
-# deviation of 50 so that exposure does not read as blur. Variance of the Laplacian of that sample,
-# as built: portrait.jpg 374 (PNG 370, JPEG quality 20–90: 272–384, exposure 30 %: 339), a 640×480
-# frame 272, a 5× upscale 323; Gaussian blur σ=0.5: 219, σ=0.75: 106, σ=1: 63, σ=1.5: 28, σ=2: 19;
-# motion blur 7 px: 91, 15 px: 61; resolution halved then restored: 69. The limit lets mild
-# softness (σ ≤ 0.75) through and refuses σ ≥ 1, shake and upscaled low-resolution faces.
+# deviation of 50 so that exposure does not read as blur. Variance of the Laplacian inside that
+# sample (`_sharpness`): portrait.jpg 366 (PNG 357, JPEG quality 20–90: 262–375, exposure 30 %:
+# 332), a 640×480 frame 264, a 5× upscale 321; Gaussian blur σ=0.5: 213, σ=0.75: 101, σ=1: 58,
+# σ=1.5: 26, σ=2: 14; motion blur 7 px: 89, 15 px: 59; resolution halved then restored: 65. The
+# limit lets mild softness (σ ≤ 0.75) through and refuses σ ≥ 1, shake and upscaled
+# low-resolution faces. The simulator's drawn faces (cccd.devices.images) read 125–362 in focus.
 FACE_SAMPLE = 96
 FACE_MAX_ROLL = 10.0
 """Degrees the line through the eyes may lean before the photo is retaken. ISO/IEC 19794-5 allows
@@ -105,6 +106,33 @@ SHARPNESS_MIN = 80.0
 # darker-skinned face reads far darker than this fixture and must never be refused as "too dark".
 BRIGHTNESS_MIN = 50.0
 BRIGHTNESS_MAX = 210.0
+
+# The background must be plain: ISO/IEC 19794-5 asks for a plain, uniform, light background without
+# patterns or objects, which `_background_clutter` approximates (it is not that standard's test).
+# It is read beside and above the head: the bands left and right of the face box, less a margin for
+# hair and ears, from the top of the picture down to the chin, and the band above the hair. Its
+# measure is the percentage of those pixels that lie on a strong edge (Canny), on the picture scaled
+# to 320 px on the long side and smoothed (σ = 1) so that sensor noise and JPEG blocks draw none; an
+# edge must step by 20–50 % of the background's own mean grey (at least 64), so that a busy
+# background is as busy in a dim room. A lighting gradient, a corner falling darker, a soft shadow
+# or a mottled backdrop draws no edge; objects, patterns, text and foliage draw many. (The spread of
+# grey left after removing a smooth gradient, the other candidate, read 6–11 on the portrait's
+# variants against 21 for printed text, and grows with shadows and exposure: the edges read 0.7
+# against 12.) Measured, % of the background on an edge: portrait.jpg 0.25 (JPEG quality 20–60:
+# 0.13–0.25, exposure 50–130 %: 0.21–0.24), the 640×480 webcam frame 0.44, the portrait turned by
+# 6° with its edges repeated 0.70, the simulator's faces 0.00 (1,200 of them); the portrait's head
+# cut out and laid on a plain, graded or noisy backdrop 0.00, on the coffee photo 11.1 (9.1 at 35 %
+# exposure), on coloured books 7.2, on stripes 7.3, on printed text 12.1, on foliage 22.0, on the
+# coffee photo out of focus (σ = 4) 3.2 and 2.0 at 35 % exposure; half_body.jpg, the astronaut
+# before a flag and a model shuttle, 5.25. The limit, 1.5, is twice the highest plain reading and
+# under every busy one.
+BACKGROUND_LONG_SIDE = 320
+BACKGROUND_HEAD_ABOVE = 0.6  # face heights of hair above the box (whose top is about the brows)
+BACKGROUND_HEAD_BESIDE = 0.35  # face widths of hair and ears each side of the box
+BACKGROUND_EDGE_STEP = (0.2, 0.5)  # Canny's low and high thresholds, × the background's mean grey
+BACKGROUND_DARKEST = 64.0  # the mean grey below which the thresholds stop falling (noise)
+BACKGROUND_MIN_SHARE = 0.03  # less of the picture than this is too little background to judge
+BACKGROUND_MAX_EDGES = 1.5
 
 # A signature is blank when fewer than 0.1 % of its pixels differ from the background (the median
 # grey, after compositing any transparency on white) by more than 64 grey levels. A 2 px stroke of
@@ -193,8 +221,8 @@ def data_url_bytes(text: str, *, limit_mb: int = PHOTO_MAX_MB) -> bytes:
 
 
 def check_photo(data: bytes) -> Capture:
-    """Exactly one face, big enough, centred, sharp, well lit and upright: refused here, retaken
-    at once."""
+    """Exactly one face, big enough, centred, sharp, well lit and upright, before a plain
+    background: refused here, retaken at once."""
     data = _not_empty(data)
     header = _header(data, PHOTO_FORMATS)
     if header is None:
@@ -248,6 +276,9 @@ def check_photo(data: bytes) -> Capture:
     roll = _eye_roll(analysed[ay : ay + ah, ax : ax + aw])
     if roll is not None and abs(roll) > FACE_MAX_ROLL:
         raise errors.FACE_TILTED()
+    background = _background_clutter(analysed, (ax, ay, aw, ah))
+    if background is not None and background > BACKGROUND_MAX_EDGES:
+        raise errors.BACKGROUND_NOT_PLAIN()
 
     to_original = width / det_w
     quality = {
@@ -257,6 +288,7 @@ def check_photo(data: bytes) -> Capture:
         "sharpness": round(sharpness, 1),
         "brightness": round(brightness, 1),
         "roll": round(roll, 1) if roll is not None else None,
+        "background": round(background, 2) if background is not None else None,
     }
     return _capture(data, fmt, quality)
 
@@ -383,6 +415,35 @@ def _faces(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
         for (x, y, w, h), n in zip(boxes, neighbours, strict=True)
         if n >= FACE_MIN_NEIGHBOURS
     ]
+
+
+def _background_clutter(analysed: np.ndarray, box: tuple[int, int, int, int]) -> float | None:
+    """Percentage of the background's pixels on a strong edge: an approximation of ISO/IEC
+    19794-5's plain background, not its conformance test. None when the face leaves less than
+    BACKGROUND_MIN_SHARE of the picture as background: too few pixels to judge, so not judged."""
+    picture = _fit(analysed, BACKGROUND_LONG_SIDE)
+    scale = picture.shape[1] / analysed.shape[1]
+    mask = _background_mask(picture.shape, tuple(v * scale for v in box))
+    pixels = int(np.count_nonzero(mask))
+    if pixels < BACKGROUND_MIN_SHARE * mask.size:
+        return None
+    smooth = cv2.GaussianBlur(picture, (0, 0), 1.0)
+    level = max(float(smooth[mask].mean()), BACKGROUND_DARKEST)
+    low, high = (step * level for step in BACKGROUND_EDGE_STEP)
+    edges = cv2.Canny(smooth, low, high)
+    return 100.0 * np.count_nonzero(edges[mask]) / pixels
+
+
+def _background_mask(shape: tuple[int, ...], box: tuple[float, ...]) -> np.ndarray:
+    """True beside the head (from the top down to the chin) and above its hair."""
+    height, width = shape[:2]
+    x, y, w, h = box
+    mask = np.zeros((height, width), bool)
+    mask[: max(0, round(y - BACKGROUND_HEAD_ABOVE * h)), :] = True
+    chin = min(height, max(0, round(y + h)))
+    mask[:chin, : max(0, round(x - BACKGROUND_HEAD_BESIDE * w))] = True
+    mask[:chin, max(0, round(x + w + BACKGROUND_HEAD_BESIDE * w)) :] = True
+    return mask
 
 
 def _refuse_exposure(brightness: float) -> None:
