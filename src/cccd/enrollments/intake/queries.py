@@ -19,7 +19,7 @@ from cccd.accounts.models import User
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import Session
 from cccd.enrollments.documents.slip import SlipData
-from cccd.enrollments.intake import captures, fingerquality, kinds, rules
+from cccd.enrollments.intake import captures, kinds, rules, thresholds
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.columns import column_label
@@ -110,14 +110,46 @@ class SlotView:
     thumbnail: str = ""
 
     @property
+    def judged(self) -> thresholds.Judged | None:
+        """The capture's score against its threshold (the device's score, or `fingerquality`'s)."""
+        if self.artefact is None or not self.artefact.sha256:
+            return None
+        return thresholds.judge(self.artefact.kind, self.artefact.quality)
+
+    @property
     def score(self) -> int | None:
-        """The quality score kept with the capture (the device's, or `fingerquality`'s)."""
-        score = self.artefact.quality.get("score") if self.artefact is not None else None
-        return score if isinstance(score, int) else None
+        judged = self.judged
+        return round(judged.score) if judged is not None and judged.score is not None else None
+
+    @property
+    def threshold(self) -> int | None:
+        judged = self.judged
+        return round(judged.threshold) if judged and judged.threshold is not None else None
 
     @property
     def low_quality(self) -> bool:
-        return self.score is not None and self.score < fingerquality.FINGER_QUALITY_MIN
+        return self.judged is not None and self.judged.low
+
+    @property
+    def tries(self) -> int:
+        return thresholds.tries(self.artefact.quality) if self.artefact is not None else 0
+
+    @property
+    def retake_due(self) -> bool:
+        artefact = self.artefact
+        return bool(artefact and artefact.sha256) and thresholds.retake_due(
+            artefact.kind,  # type: ignore[union-attr]
+            artefact.quality,  # type: ignore[union-attr]
+        )
+
+    @property
+    def kept_reason(self) -> str:
+        reason = self.artefact.quality.get("kept_reason") if self.artefact is not None else None
+        return reason if isinstance(reason, str) else ""
+
+    @property
+    def from_device(self) -> bool:
+        return self.artefact is not None and self.artefact.quality.get("source") == "device"
 
 
 def _named_slots(
