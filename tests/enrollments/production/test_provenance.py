@@ -33,8 +33,7 @@ DEVICE = {
     "device_code": "b692b595-3523-slap-99fc-bd76e35f190f",
     "type": "Finger",
     "sub_type": "Slap",
-    "certification": "L0",
-    "service_version": "0.9.5",
+    "provider_id": "CCCD-SIMULATOR",
 }
 FROM_DEVICE = {
     "source": "device",

@@ -9,7 +9,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from csp.constants import SELF
+from csp.decorators import csp_replace
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cccd.accounts.audit import record_read
@@ -228,7 +232,7 @@ def capture_device(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpR
     except DomainError as exc:
         slot = getattr(exc, "slot", None)
         return JsonResponse(
-            {"ok": False, "code": exc.code, "message": exc.message, "slot": slot},
+            {"ok": False, "code": exc.code, "message": capfirst(exc.message), "slot": slot},
             status=exc.status,
         )
     return JsonResponse({"ok": True, "next": reverse("intake:screen", args=[ticket_id])})
@@ -286,8 +290,11 @@ def done(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
 
 @requires(INTAKE, DOSSIERS)
 @require_GET
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
 def slip_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
-    """The appointment slip (name, personal ID, return date): every print is audited."""
+    """The appointment slip (name, personal ID, return date): every print is audited. Only this
+    server's own pages may frame it (the dossier's page shows it, ready to print)."""
     enrollment = queries.dossier(request.user, enrollment_id)
     if enrollment.code is None:
         raise NOT_FOUND()

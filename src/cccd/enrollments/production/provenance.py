@@ -16,16 +16,15 @@ SOURCES = ("device", "file", "webcam")
 """How the bytes reached the desk. A row written before the key existed came in as a file."""
 DEVICE_KEYS = (
     "provider",
+    "provider_id",
     "make",
     "model",
     "serial_no",
     "device_code",
     "type",
     "sub_type",
-    "certification",
-    "service_version",
 )
-"""The device's identity as SBI's device info reports it; its certificate and keys stay out."""
+"""The device's identity as its signed SBI digitalId gives it; its certificate and keys stay out."""
 
 
 def capture_provenance(artefact: Artefact) -> dict[str, Any]:

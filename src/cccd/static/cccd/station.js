@@ -102,6 +102,10 @@
     return ("cccd-" + station.dataset.ticket + "-" + Date.now().toString(36) + "-" + random).slice(0, 50);
   }
 
+  function capitalised(sentence) {
+    return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+  }
+
   function csrfToken() {
     const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
     return input ? input.value : "";
@@ -211,7 +215,7 @@
       } catch (err) {
         delete devices[type]; // find it again on the next press
         sessionStorage.removeItem(PORT_KEY);
-        say(text.textUnreachable.replace("%(device)s", deviceNames[type]), true);
+        say(capitalised(text.textUnreachable.replace("%(device)s", deviceNames[type])), true);
         return;
       }
       say(text.textSaving, false);
