@@ -193,7 +193,7 @@ def test_a_whole_intake_by_keyboard(page: Page, tree: Tree, evening: Session, de
         expect(page.get_by_test_id(f"finger-quality-{n}")).to_contain_text("/ 40")
     expect(page.get_by_test_id("finish")).to_be_focused()
     sign(page)
-    page.get_by_test_id("finish").focus()  # signing moved the focus to the canvas
+    expect(page.get_by_test_id("finish")).to_be_focused()  # back on finish once signed
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("dossier-code")).to_be_visible(timeout=CAPTURE_WITHIN)
     enrollment = Enrollment.objects.get(person=person)

@@ -296,8 +296,13 @@
   function setUpFinish(form) {
     const pad = document.querySelector('form[data-capture="signature"]');
     if (!form || !pad) return;
+    const finish = form.querySelector("button[type=submit]");
+    const canvas = pad.querySelector("canvas[data-pad]");
+    if (canvas && finish.hasAttribute("data-next-step")) {
+      // The person has signed: Enter finishes, wherever the pointer left the focus.
+      canvas.addEventListener("pointerup", function () { finish.focus(); });
+    }
     form.addEventListener("submit", async function (e) {
-      const canvas = pad.querySelector("canvas[data-pad]");
       if (form.hasAttribute("data-signed") || !canvas || canvas.dataset.inked !== "1") return;
       e.preventDefault();
       if (typeof pad.fillSignature === "function") pad.fillSignature();
