@@ -31,6 +31,7 @@ from cccd.devices import sbi
 from cccd.enrollments import errors
 from cccd.enrollments.intake import rules
 from cccd.enrollments.models import Artefact
+from cccd.errors import DomainError
 
 BIO_TYPES: Final[Mapping[str, sbi.BioType]] = {
     Artefact.Kind.PHOTO: "Face",
@@ -99,7 +100,7 @@ class Taken:
     provenance: dict[str, Any]
 
 
-def _malformed(detail: str) -> errors.DomainError:
+def _malformed(detail: str) -> DomainError:
     return errors.DEVICE_ANSWER_MALFORMED(detail=detail)
 
 
@@ -150,7 +151,7 @@ def _parsed(answer: bytes) -> tuple[list[Mapping[str, Any]], list[sbi.Biometric]
     return list(body["biometrics"]), biometrics
 
 
-def _refusal(kind: str, failed: sbi.Biometric) -> errors.DomainError:
+def _refusal(kind: str, failed: sbi.Biometric) -> DomainError:
     why = WHY.get(failed.error_code)
     text = str(why) if why is not None else _("error %(code)s") % {"code": failed.error_code}
     return errors.DEVICE_REFUSED(device=str(DEVICES[kind]), why=text)

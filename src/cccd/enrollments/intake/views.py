@@ -291,7 +291,7 @@ def done(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
 @requires(INTAKE, DOSSIERS)
 @require_GET
 @xframe_options_sameorigin
-@csp_replace({"frame-ancestors": [SELF]})
+@csp_replace({"frame-ancestors": [SELF]})  # type: ignore[arg-type]  # typed as request-only views
 def slip_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
     """The appointment slip (name, personal ID, return date): every print is audited. Only this
     server's own pages may frame it (the dossier's page shows it, ready to print)."""
