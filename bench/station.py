@@ -76,7 +76,9 @@ class Officer:
 
 def sign(page: Any) -> None:
     """The person's signature on the canvas (not counted)."""
-    box = page.locator("canvas[data-pad]").bounding_box()
+    pad = page.locator("canvas[data-pad]")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
     page.mouse.move(box["x"] + 40, box["y"] + 110)
     page.mouse.down()
     for x, y in ((120, 40), (200, 120), (300, 50), (420, 110)):

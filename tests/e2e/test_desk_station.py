@@ -130,7 +130,9 @@ def press(page: Page, key: str, *, then_on: str = "") -> None:
 
 def sign(page: Page) -> None:
     """The person signs on the canvas (their strokes, not an officer's action)."""
-    box = page.locator("canvas[data-pad]").bounding_box()
+    pad = page.locator("canvas[data-pad]")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + 40, box["y"] + 110)
     page.mouse.down()

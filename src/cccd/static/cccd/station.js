@@ -242,7 +242,12 @@
         return;
       }
       if (reply.ok) {
-        window.location.assign(reply.next + "#station");
+        const next = new URL(reply.next, window.location.href);
+        if (next.pathname === window.location.pathname && next.search === window.location.search) {
+          window.location.reload(); // the same screen, now with the capture (a hash alone would not load it)
+        } else {
+          window.location.assign(next.href);
+        }
         return true;
       }
       say(reply.message, true);
@@ -300,7 +305,9 @@
     const canvas = pad.querySelector("canvas[data-pad]");
     if (canvas && finish.hasAttribute("data-next-step")) {
       // The person has signed: Enter finishes, wherever the pointer left the focus.
-      canvas.addEventListener("pointerup", function () { finish.focus(); });
+      const back = function () { setTimeout(function () { finish.focus(); }, 0); };
+      canvas.addEventListener("pointerup", back);
+      canvas.addEventListener("lostpointercapture", back);
     }
     form.addEventListener("submit", async function (e) {
       if (form.hasAttribute("data-signed") || !canvas || canvas.dataset.inked !== "1") return;
