@@ -105,11 +105,19 @@ def call_next(page: Any, officer: Officer, desk_url: str) -> None:
 
 
 def until_slip(page: Any, finish: Callable[[], None]) -> None:
-    with page.expect_response(lambda r: r.url.endswith("/slip.pdf") and r.ok, timeout=30_000):
-        finish()
+    try:
+        with page.expect_response(lambda r: r.url.endswith("/slip.pdf") and r.ok, timeout=30_000):
+            finish()
+    except Exception:
+        shot = Path(tempfile.gettempdir()) / "bench-station-failed.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"no slip; the page is in {shot}", file=sys.stderr)
+        raise
 
 
 def station_flow(page: Any, desk_url: str) -> tuple[Officer, float]:
+    from playwright.sync_api import expect
+
     officer = Officer(page)
     started = time.perf_counter()
     call_next(page, officer, desk_url)
@@ -118,6 +126,7 @@ def station_flow(page: Any, desk_url: str) -> tuple[Officer, float]:
         officer.key("Enter")
     wait_step(page, "finish")
     sign(page)
+    expect(page.get_by_test_id("finish")).to_be_focused()  # the pad hands the focus back
     until_slip(page, lambda: officer.key("Enter"))
     return officer, time.perf_counter() - started
 
@@ -187,10 +196,11 @@ def seed(people: int) -> tuple[str, int]:
     the_seed = seed_desks(1, 1)
     desk = the_seed.desks[0]
     born = timezone.localdate().year - 17
+    given = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Khánh", "Lan", "Minh", "Nam")
+    middle = ("Văn", "Thị", "Hữu", "Ngọc", "Đức", "Thanh")
     for i in range(people):
-        person = make_person(
-            the_seed.commune, f"Học Sinh Thứ {i + 1}", f"15/03/{born}", "M" if i % 2 else "F"
-        )
+        name = f"Nguyễn {middle[i % len(middle)]} {given[i % len(given)]}"
+        person = make_person(the_seed.commune, name, f"{1 + i % 28:02d}/03/{born}", "MF"[i % 2])
         tickets.issue_walk_in(desk.session_id, person_id=person.pk, actor=the_seed.leader)
     return f"/queue/sessions/{desk.session_id}/desks/{desk.number}/", desk.username
 

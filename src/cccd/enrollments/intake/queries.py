@@ -224,6 +224,8 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
         "irises": irises,
         "slaps": _slaps(fingers),
         "next_step": next_step(draft, photo, signature, fingers, irises),
+        "irises_done": bool(irises) and all(e.artefact and not e.retake_due for e in irises),
+        "irises_retake": any(e.retake_due for e in irises),
         "previous_hash": previous_hash(slots.values()),
         "missing": rules.missing_captures(draft, today) if draft is not None else [],
         "changes": list(draft.changes.all()) if draft is not None else [],
