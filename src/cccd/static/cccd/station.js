@@ -185,7 +185,7 @@
       if (!device) {
         const webcam = type === "Face" && document.querySelector("[data-webcam]:not([hidden])");
         if (webcam) { webcam.click(); return; }
-        say(text.textNoDevice.replace("%(device)s", deviceNames[type]), true);
+        say(text.textNoDevice.replace("{device}", deviceNames[type]), true);
         return;
       }
       const missing = reasons(button);
@@ -215,7 +215,7 @@
       } catch (err) {
         delete devices[type]; // find it again on the next press
         sessionStorage.removeItem(PORT_KEY);
-        say(capitalised(text.textUnreachable.replace("%(device)s", deviceNames[type])), true);
+        say(capitalised(text.textUnreachable.replace("{device}", deviceNames[type])), true);
         return;
       }
       say(text.textSaving, false);
