@@ -86,12 +86,26 @@ def sign(page: Any) -> None:
     page.mouse.up()
 
 
-def wait_step(page: Any, step: str) -> None:
-    from playwright.sync_api import expect
+READY = """step => {
+  const station = document.querySelector('[data-testid="station"]');
+  return station && station.dataset.next === step && station.dataset.ready === "1";
+}"""
 
-    station = page.get_by_test_id("station")
-    expect(station).to_have_attribute("data-next", step, timeout=30_000)
-    expect(station).to_have_attribute("data-ready", "1", timeout=30_000)
+
+def wait_for(page: Any, css: str, count: int = 1) -> None:
+    """Until `count` elements match `css`, checked every animation frame (as `wait_step`)."""
+    page.wait_for_function(
+        "([css, n]) => document.querySelectorAll(css).length >= n",
+        arg=[css, count],
+        polling="raf",
+        timeout=30_000,
+    )
+
+
+def wait_step(page: Any, step: str) -> None:
+    """Until the screen is on `step` with its devices found, checked every animation frame (an
+    `expect` polls every 100 ms or more, which would count against the station)."""
+    page.wait_for_function(READY, arg=step, polling="raf", timeout=30_000)
 
 
 def call_next(page: Any, officer: Officer, desk_url: str) -> None:
@@ -101,7 +115,7 @@ def call_next(page: Any, officer: Officer, desk_url: str) -> None:
     expect(page.get_by_test_id("call-next")).to_be_visible()
     page.wait_for_load_state()
     officer.key("n")
-    expect(page.get_by_test_id("intake-number")).to_be_visible()
+    wait_for(page, '[data-testid="intake-number"]')
 
 
 def until_slip(page: Any, finish: Callable[[], None]) -> None:
@@ -132,7 +146,6 @@ def station_flow(page: Any, desk_url: str) -> tuple[Officer, float]:
 
 
 def file_flow(page: Any, desk_url: str, files: dict[str, Path]) -> tuple[Officer, float]:
-    from playwright.sync_api import expect
 
     officer = Officer(page)
     started = time.perf_counter()
@@ -140,21 +153,21 @@ def file_flow(page: Any, desk_url: str, files: dict[str, Path]) -> tuple[Officer
     officer.click("save-details")
     officer.file("photo-file", files["photo"])
     officer.click("photo-submit")
-    expect(page.get_by_test_id("photo-ok")).to_be_visible()
+    wait_for(page, '[data-testid="photo-ok"]')
     for n in range(1, 11):
         officer.file(f"finger-{n}", files[f"finger-{n}"])
     officer.click("fingers-submit")
-    expect(page.get_by_test_id("finger-thumbnail-10")).to_be_visible()
+    wait_for(page, '[data-testid="finger-thumbnail-10"]')
     iris_inputs = page.locator("#iris input[type=file]")
     for n in (1, 2):
         officer.actions["file"] += 1
         iris_inputs.nth(n - 1).set_input_files(str(files[f"iris-{n}"]))
     officer.actions["click"] += 1
     page.locator("#iris button[type=submit]").click()
-    expect(page.locator("#iris img")).to_have_count(2)
+    wait_for(page, "#iris img", 2)
     sign(page)
     officer.click("signature-submit")
-    expect(page.get_by_test_id("signature-ok")).to_be_visible()
+    wait_for(page, '[data-testid="signature-ok"]')
     until_slip(page, lambda: officer.click("finish"))
     return officer, time.perf_counter() - started
 
