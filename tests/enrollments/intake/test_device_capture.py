@@ -295,6 +295,13 @@ def _tampered_value(answer: bytes) -> bytes:
     return json.dumps(body).encode()
 
 
+def _many_entries(answer: bytes) -> bytes:
+    """The left slap's entries repeated twenty times: refused before any is verified."""
+    body = json.loads(answer)
+    body["biometrics"] = body["biometrics"] * 20
+    return json.dumps(body).encode()
+
+
 def _broken_chain(answer: bytes) -> bytes:
     body = json.loads(answer)
     body["biometrics"][1]["hash"] = "0" * 64
@@ -310,6 +317,8 @@ def _broken_chain(answer: bytes) -> bytes:
         (lambda a: b"[1, 2, 3]", {}, 400, "DEVICE_ANSWER_MALFORMED"),
         (lambda a: b'{"biometrics": []}', {}, 400, "DEVICE_ANSWER_MALFORMED"),
         (lambda a: b"\xff\xfe\x00", {}, 400, "DEVICE_ANSWER_MALFORMED"),
+        (lambda a: b"[" * 200_000, {}, 400, "DEVICE_ANSWER_MALFORMED"),
+        (_many_entries, {}, 400, "DEVICE_ANSWER_MALFORMED"),
         (_tampered_value, {}, 422, "DEVICE_NOT_SIGNED"),
         (_broken_chain, {}, 422, "DEVICE_NOT_SIGNED"),
         (lambda a: a, {"sub_id": 2}, 400, "DEVICE_ANSWER_MALFORMED"),  # the left slap as right

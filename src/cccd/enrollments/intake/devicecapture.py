@@ -142,7 +142,7 @@ def slot_name(kind: str, sub_type: str) -> str:
 def _parsed(answer: bytes) -> tuple[list[Mapping[str, Any]], list[sbi.Biometric]]:
     try:
         body = json.loads(answer)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # nested beyond reason
         raise _malformed(_("not JSON")) from None
     try:
         biometrics = sbi.parse_rcapture(body)
@@ -188,6 +188,8 @@ def read(asked_for: Asked, answer: bytes) -> list[Taken]:
     if not biometrics:
         raise _malformed(_("no capture in it"))
     expected = sbi.expected_sub_types(bio_type, asked_for.sub_id, asked_for.exceptions)
+    if len(biometrics) > len(expected) + len(asked_for.exceptions):  # before any is verified
+        raise _malformed(_("a capture that was not asked for"))
     by_sub_type: dict[str, sbi.Biometric] = {}
     for entry, capture in zip(raw, biometrics, strict=True):
         if not capture.ok:

@@ -346,11 +346,14 @@ def _replace_artefacts(
 
 
 def _audited(artefact: Artefact) -> dict[str, object]:
+    device = artefact.quality.get("device")
     return {
         "slot": artefact.slot,
         "sha256": artefact.sha256,
         "size": artefact.size,
         "impossible_reason": artefact.impossible_reason,
+        "source": artefact.quality.get("source", "file") if artefact.sha256 else "",
+        "device_serial": device.get("serial_no", "") if isinstance(device, dict) else "",
     }
 
 
