@@ -38,19 +38,21 @@ def csp_of(response: HttpResponse) -> dict[str, list[str]]:
     }
 
 
-def assert_protected(response: HttpResponse) -> None:
-    """No copy kept anywhere, and only this server's scripts and styles run."""
+def assert_protected(response: HttpResponse, *, framed_by_self: bool = False) -> None:
+    """No copy kept anywhere, and only this server's scripts and styles run; nothing framed by
+    another site (the slip: by this server's own pages only)."""
     assert "no-store" in response["Cache-Control"].split(", ")
     policy = csp_of(response)
     assert policy["default-src"] == ["'self'"]
     assert policy["script-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
-    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["frame-ancestors"] == (["'self'"] if framed_by_self else ["'none'"])
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert "'unsafe-eval'" not in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Frame-Options"] == ("SAMEORIGIN" if framed_by_self else "DENY")
+    assert policy["connect-src"] == ["'self'", "http://127.0.0.1:*"]  # the desk's device service
 
 
 @pytest.fixture
@@ -84,7 +86,19 @@ def test_a_downloaded_file_is_not_stored(dossier: Enrollment, officer_dakmil: Us
     response = client_for(officer_dakmil).get(f"/intake/dossiers/{dossier.pk}/slip.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert_protected(response)
+    assert_protected(response, framed_by_self=True)
+
+
+def test_only_the_slip_may_be_framed_and_only_by_this_server(
+    dossier: Enrollment, officer_dakmil: User
+) -> None:
+    """The dossier's page shows the slip ready to print; no other page may be framed at all."""
+    client = client_for(officer_dakmil)
+    slip = client.get(f"/intake/dossiers/{dossier.pk}/slip.pdf")
+    assert csp_of(slip)["frame-ancestors"] == ["'self'"]
+    assert slip["X-Frame-Options"] == "SAMEORIGIN"
+    page = client.get(f"/intake/dossiers/{dossier.pk}/")
+    assert csp_of(page)["frame-ancestors"] == ["'none'"] and page["X-Frame-Options"] == "DENY"
 
 
 def test_the_citizens_status_pages_are_not_stored(dossier: Enrollment) -> None:

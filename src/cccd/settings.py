@@ -64,6 +64,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
+        # The desk's device service (MOSIP SBI) listens on 127.0.0.1, ports 4501–4600; CSP has no
+        # port ranges, so any port of the desk computer itself (docs/devices.md).
+        "connect-src": [SELF, "http://127.0.0.1:*"],
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],

@@ -124,6 +124,7 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "intake:details": post(DESKS),
     "intake:capture": post(DESKS),
     "intake:slots": post(DESKS),
+    "intake:device": post(DESKS),
     "intake:propose": post(DESKS),
     "intake:finish": post(DESKS),
     "intake:done": get(DOSSIERS),

@@ -27,6 +27,7 @@ ADDRESSES = [
     ("intake:details", [7], "/intake/tickets/7/details/"),
     ("intake:capture", [7, "photo"], "/intake/tickets/7/capture/photo/"),
     ("intake:slots", [7, "fingerprint"], "/intake/tickets/7/slots/fingerprint/"),
+    ("intake:device", [7, "fingerprint"], "/intake/tickets/7/device/fingerprint/"),
     ("intake:propose", [7], "/intake/tickets/7/changes/"),
     ("intake:finish", [7], "/intake/tickets/7/finish/"),
     ("intake:done", [8], "/intake/dossiers/8/"),

@@ -18,7 +18,8 @@ from tests.enrollments.conftest import (  # noqa: F401
     portrait,
     student,
 )
-from tests.enrollments.production.test_production import approved, sent  # noqa: F401
+from tests.enrollments.production.conftest import approved  # noqa: F401
+from tests.enrollments.production.test_production import sent  # noqa: F401
 from tests.hostile import make_corpus
 from tests.tickets.conftest import desks, leader, session  # noqa: F401
 

@@ -25,6 +25,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "enrollment.capture": pgettext_lazy(
         "audit action", "Capture the photo, fingerprints, irises or signature"
     ),
+    "enrollment.capture_kept": pgettext_lazy(
+        "audit action", "Retake below the threshold: the better capture kept"
+    ),
     "enrollment.complete": pgettext_lazy("audit action", "Complete the dossier"),
     "enrollment.deadlines": pgettext_lazy("audit action", "View the deadline lists"),
     "enrollment.deliver": pgettext_lazy("audit action", "Hand the card over"),

@@ -76,6 +76,37 @@ BAD_SIGNATURE = ErrorCode(
     _("The signature is not a picture from the pad or the screen: sign again."),
     400,
 )
+
+# captures from the desk's device service (MOSIP SBI: intake/devicecapture.py)
+DEVICE_ANSWER_MALFORMED = ErrorCode(
+    "DEVICE_ANSWER_MALFORMED",
+    _(
+        "The device service sent an answer that is not a capture (%(detail)s): nothing was kept. "
+        "Press the key again; if it happens again, restart the device service."
+    ),
+    400,
+)
+DEVICE_REFUSED = ErrorCode(
+    "DEVICE_REFUSED",
+    _("The %(device)s did not capture: %(why)s. Nothing was kept; press the key again."),
+    409,
+)
+DEVICE_NOT_SEEN = ErrorCode(
+    "DEVICE_NOT_SEEN",
+    _(
+        "The scanner did not see the %(finger)s: place the hand again and press the key, or write "
+        "why that finger cannot be taken (missing, bandaged) before capturing. Nothing was kept."
+    ),
+    422,
+)
+DEVICE_NOT_SIGNED = ErrorCode(
+    "DEVICE_NOT_SIGNED",
+    _(
+        "The capture's signature does not hold: it was changed after the device signed it. "
+        "Nothing was kept; capture again."
+    ),
+    422,
+)
 BLANK_SIGNATURE = ErrorCode("BLANK_SIGNATURE", _("The signature is blank: sign again."), 400)
 CAPTURE_BAD_SLOT = ErrorCode("CAPTURE_BAD_SLOT", _("There is no such slot: %(slot)s."), 400)
 REASON_NEEDED = ErrorCode(

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from cccd.enrollments.intake.thresholds import thresholds
+
 BLOCK = 16
 """Pixels: about two ridge periods at 500 ppi (a ridge and valley take 8–10 pixels)."""
 FOREGROUND_STD = 12.0
@@ -31,8 +33,9 @@ FULL_CONTRAST = 0.35
 """The ridge–valley spread (of 255) from which contrast no longer lowers the score."""
 FULL_COVERAGE = 0.55
 """The share of blocks with ridges from which coverage no longer lowers the score."""
-FINGER_QUALITY_MIN = 40
-"""Below this score the desk offers a retake; after three tries the best is kept with a reason."""
+FINGER_QUALITY_MIN = int(thresholds().own["fingerprint"])
+"""Below this score the desk offers a retake; after three tries the best is kept with a reason.
+Reference data: `enrollments/data/quality.json` (`thresholds`)."""
 MEASURE = "cccd-ocl-1"
 """Stored beside the score so a later measure is never compared with this one."""
 MAX_SIDE = 1000

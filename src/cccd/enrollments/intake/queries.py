@@ -18,8 +18,9 @@ from PIL import Image
 from cccd.accounts.models import User
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import Session
+from cccd.devices.sbi import FIRST_PREVIOUS_HASH
 from cccd.enrollments.documents.slip import SlipData
-from cccd.enrollments.intake import captures, fingerquality, kinds, rules
+from cccd.enrollments.intake import captures, kinds, rules, thresholds
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.columns import column_label
@@ -110,14 +111,46 @@ class SlotView:
     thumbnail: str = ""
 
     @property
+    def judged(self) -> thresholds.Judged | None:
+        """The capture's score against its threshold (the device's score, or `fingerquality`'s)."""
+        if self.artefact is None or not self.artefact.sha256:
+            return None
+        return thresholds.judge(self.artefact.kind, self.artefact.quality)
+
+    @property
     def score(self) -> int | None:
-        """The quality score kept with the capture (the device's, or `fingerquality`'s)."""
-        score = self.artefact.quality.get("score") if self.artefact is not None else None
-        return score if isinstance(score, int) else None
+        judged = self.judged
+        return round(judged.score) if judged is not None and judged.score is not None else None
+
+    @property
+    def threshold(self) -> int | None:
+        judged = self.judged
+        return round(judged.threshold) if judged and judged.threshold is not None else None
 
     @property
     def low_quality(self) -> bool:
-        return self.score is not None and self.score < fingerquality.FINGER_QUALITY_MIN
+        return self.judged is not None and self.judged.low
+
+    @property
+    def tries(self) -> int:
+        return thresholds.tries(self.artefact.quality) if self.artefact is not None else 0
+
+    @property
+    def retake_due(self) -> bool:
+        artefact = self.artefact
+        return bool(artefact and artefact.sha256) and thresholds.retake_due(
+            artefact.kind,  # type: ignore[union-attr]
+            artefact.quality,  # type: ignore[union-attr]
+        )
+
+    @property
+    def kept_reason(self) -> str:
+        reason = self.artefact.quality.get("kept_reason") if self.artefact is not None else None
+        return reason if isinstance(reason, str) else ""
+
+    @property
+    def from_device(self) -> bool:
+        return self.artefact is not None and self.artefact.quality.get("source") == "device"
 
 
 def _named_slots(
@@ -164,6 +197,14 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     slots = _slots(draft)
     photo = slots.get((Artefact.Kind.PHOTO, 0))
     signature = slots.get((Artefact.Kind.SIGNATURE, 0))
+    fingers = (
+        _named_slots(slots, Artefact.Kind.FINGERPRINT, rules.FINGERS, rules.FINGER_NAMES)
+        if fingers_due
+        else []
+    )
+    irises = (
+        _named_slots(slots, Artefact.Kind.IRIS, rules.IRISES, rules.IRIS_NAMES) if iris_due else []
+    )
     return {
         "ticket": ticket,
         "session": ticket.session,
@@ -179,17 +220,80 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
         "photo_thumbnail": thumbnail(photo, PHOTO_THUMBNAIL_PX),
         "signature": signature,
         "signature_thumbnail": thumbnail(signature, SIGNATURE_THUMBNAIL_PX),
-        "fingers": _named_slots(slots, Artefact.Kind.FINGERPRINT, rules.FINGERS, rules.FINGER_NAMES)
-        if fingers_due
-        else [],
-        "irises": _named_slots(slots, Artefact.Kind.IRIS, rules.IRISES, rules.IRIS_NAMES)
-        if iris_due
-        else [],
+        "fingers": fingers,
+        "irises": irises,
+        "slaps": _slaps(fingers),
+        "next_step": next_step(draft, photo, signature, fingers, irises),
+        "irises_done": bool(irises) and all(e.artefact and not e.retake_due for e in irises),
+        "irises_retake": any(e.retake_due for e in irises),
+        "previous_hash": previous_hash(slots.values()),
         "missing": rules.missing_captures(draft, today) if draft is not None else [],
         "changes": list(draft.changes.all()) if draft is not None else [],
         "at_desk": ticket.state in tickets.AT_DESK,
         "roster_details": _listed_values(ticket),
     }
+
+
+SLAP_FINGERS: dict[int, tuple[int, ...]] = {1: (7, 8, 9, 10), 2: (2, 3, 4, 5), 3: (6, 1)}
+"""SBI's deviceSubId of a slap scanner (1 left four, 2 right four, 3 two thumbs) to the ISO finger
+positions it captures, in the order the device names them."""
+
+
+@dataclass(frozen=True)
+class SlapView:
+    """One slap of the station: its fingers, whether it is done and whether it must be retaken."""
+
+    sub_id: int
+    fingers: tuple[SlotView, ...]
+
+    @property
+    def done(self) -> bool:
+        return all(f.artefact is not None for f in self.fingers)
+
+    @property
+    def retake(self) -> bool:
+        return any(f.retake_due for f in self.fingers)
+
+
+def _slaps(fingers: list[SlotView]) -> list[SlapView]:
+    by_number = {f.number: f for f in fingers}
+    if not by_number:
+        return []
+    return [
+        SlapView(sub_id, tuple(by_number[n] for n in numbers))
+        for sub_id, numbers in SLAP_FINGERS.items()
+    ]
+
+
+def next_step(
+    draft: Enrollment | None,
+    photo: Artefact | None,
+    signature: Artefact | None,
+    fingers: list[SlotView],
+    irises: list[SlotView],
+) -> str:
+    """The step the station moves to by itself: the first one still to do, in the desk's order
+    (confirm the kind and fee, photo, left four, right four, thumbs, irises, signature and finish)."""
+    if draft is None:
+        return "details"
+    if photo is None:
+        return "photo"
+    for slap in _slaps(fingers):
+        if not slap.done or slap.retake:
+            return f"slap-{slap.sub_id}"
+    if any(eye.artefact is None or eye.retake_due for eye in irises):
+        return "iris"
+    return "finish"
+
+
+def previous_hash(artefacts: Iterable[Artefact]) -> str:
+    """The SBI hash chain's last link in this dossier (its latest device capture), or the chain's
+    start: the next capture's `previousHash`."""
+    chained = [a for a in artefacts if isinstance(a.quality.get("sbi_hash"), str)]
+    if not chained:
+        return FIRST_PREVIOUS_HASH
+    latest = max(chained, key=lambda a: (a.captured_at, a.pk or 0))
+    return str(latest.quality["sbi_hash"])
 
 
 def _fee_or_none(kind: str, today: datetime.date) -> int | None:

@@ -19,7 +19,7 @@ from cccd.accounts.scoping import ancestor_paths
 from cccd.campaigns.models import PriorityGroup, Venue
 from cccd.core import deadlines, validity
 from cccd.enrollments import errors
-from cccd.enrollments.intake import kinds
+from cccd.enrollments.intake import kinds, thresholds
 from cccd.enrollments.models import (
     DEADLINE_KIND,
     Artefact,
@@ -237,4 +237,17 @@ def missing_captures(enrollment: Enrollment, today: datetime.date) -> list[str]:
             missing.append(_("iris %(slots)s") % {"slots": ", ".join(map(str, lacking))})
     if (Artefact.Kind.SIGNATURE, 0) not in taken:
         missing.append(_("the signature"))
+    retakes = retakes_due(enrollment)
+    if retakes:
+        missing.append(_("a retake (quality below the threshold): %(slots)s") % {"slots": retakes})
     return missing
+
+
+def retakes_due(enrollment: Enrollment) -> str:
+    """The fingers and irises below their threshold that have not had their tries yet, named."""
+    names = []
+    for artefact in enrollment.artefacts.all():
+        if artefact.sha256 and thresholds.retake_due(artefact.kind, artefact.quality):
+            table = FINGER_NAMES if artefact.kind == Artefact.Kind.FINGERPRINT else IRIS_NAMES
+            names.append(str(table.get(artefact.slot, artefact.slot)))
+    return ", ".join(names)

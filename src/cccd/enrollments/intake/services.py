@@ -36,7 +36,7 @@ from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
 from cccd.core import kinds as core_kinds
 from cccd.enrollments import errors, events
-from cccd.enrollments.intake import captures, kinds
+from cccd.enrollments.intake import captures, devicecapture, kinds, thresholds
 from cccd.enrollments.intake.queries import SessionCounts, session_counts, ticket_dossiers
 from cccd.enrollments.intake.rules import (
     FINGERS,
@@ -346,11 +346,14 @@ def _replace_artefacts(
 
 
 def _audited(artefact: Artefact) -> dict[str, object]:
+    device = artefact.quality.get("device")
     return {
         "slot": artefact.slot,
         "sha256": artefact.sha256,
         "size": artefact.size,
         "impossible_reason": artefact.impossible_reason,
+        "source": artefact.quality.get("source", "file") if artefact.sha256 else "",
+        "device_serial": device.get("serial_no", "") if isinstance(device, dict) else "",
     }
 
 
@@ -383,6 +386,7 @@ def capture_slots(
     ignores its reason."""
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
+    old = {a.slot: a for a in Artefact.objects.filter(enrollment=enrollment, kind=kind)}
     prepared = []
     for slot in sorted(set(files) | set(reasons)):
         try:
@@ -394,7 +398,112 @@ def capture_slots(
         except Exception as exc:
             exc.slot = slot  # type: ignore[attr-defined]  # for the screen: which finger was refused
             raise
+    for artefact, data in prepared:
+        if data is not None:
+            _counted(old.get(artefact.slot), artefact)
     return _replace_artefacts(enrollment, kind, prepared, actor=actor)
+
+
+def _counted(old: Artefact | None, new: Artefact) -> None:
+    """Number the try: a retake of a capture below its threshold is the next try of that slot;
+    anything else starts again at one."""
+    count = 1
+    if old is not None and old.sha256 and thresholds.judge(old.kind, old.quality).low:
+        count = thresholds.tries(old.quality) + 1
+    new.quality = {**new.quality, "tries": count}
+    _mark_kept(new)
+
+
+def _mark_kept(artefact: Artefact) -> None:
+    """A capture still below its threshold once the tries allowed are spent is kept, with why."""
+    judged = thresholds.judge(artefact.kind, artefact.quality)
+    spent = thresholds.tries(artefact.quality) >= thresholds.thresholds().tries
+    if judged.low and spent:
+        artefact.quality["kept_reason"] = (
+            f"best of {thresholds.tries(artefact.quality)} captures, all below "
+            f"the threshold {judged.threshold:g} (score {judged.score:g})"
+        )
+    else:
+        artefact.quality.pop("kept_reason", None)
+
+
+def _better_kept(old: Artefact | None, new: Artefact) -> bool:
+    """Whether a low retake loses to the low capture already in the slot (the best is kept)."""
+    if old is None or not old.sha256:
+        return False
+    before, after = (thresholds.judge(a.kind, a.quality) for a in (old, new))
+    return before.low and after.low and (before.score or 0) >= (after.score or 0)
+
+
+def _keep_old(enrollment: Enrollment, old: Artefact, tried: Artefact, *, actor: User) -> None:
+    """The retake scored no better: the slot keeps its capture and counts the try."""
+    before = dict(old.quality)
+    old.quality = {**old.quality, "tries": thresholds.tries(tried.quality)}
+    _mark_kept(old)
+    old.save(update_fields=["quality"])
+    record(
+        "enrollment.capture_kept",
+        actor=actor,
+        unit=enrollment.unit,
+        obj=enrollment,
+        before={"kind": old.kind, "slot": old.slot, "tries": thresholds.tries(before)},
+        after={
+            "kind": old.kind,
+            "slot": old.slot,
+            "tries": thresholds.tries(old.quality),
+            "sha256": old.sha256,
+            "discarded_sha256": tried.sha256,
+        },
+    )
+
+
+@transaction.atomic
+def capture_from_device(
+    ticket_id: int,
+    asked: devicecapture.Asked,
+    answer: bytes,
+    *,
+    reasons: dict[int, str],
+    actor: User,
+) -> list[Artefact]:
+    """What the device service answered (`devicecapture.read`), checked as a file would be, then
+    stored slot by slot as it came, with the device's identity and scores. A slot below its
+    threshold keeps the better of its tries; exceptions (fingers marked missing before the capture)
+    are stored as impossible with their reason. All or nothing."""
+    ticket = _locked_ticket(ticket_id, actor=actor)
+    enrollment = _open_draft(ticket, actor=actor)
+    kind = asked.kind
+    taken = devicecapture.read(asked, answer)
+    old = {
+        a.slot: a
+        for a in Artefact.objects.filter(
+            enrollment=enrollment, kind=kind, slot__in=[t.slot for t in taken]
+        )
+    }
+    replaced: list[tuple[Artefact, bytes | None]] = []
+    kept: list[tuple[Artefact, Artefact]] = []
+    for one in taken:
+        try:
+            if one.data is None:
+                replaced.append(
+                    _prepared(enrollment, kind, one.slot, reason=reasons.get(one.slot, ""))
+                )
+                continue
+            artefact, data = _prepared(enrollment, kind, one.slot, data=one.data)
+        except Exception as exc:
+            exc.slot = one.slot  # type: ignore[attr-defined]  # for the screen: which finger
+            raise
+        artefact.quality = {**artefact.quality, **one.provenance}
+        _counted(old.get(one.slot), artefact)
+        previous = old.get(one.slot)
+        if previous is not None and _better_kept(previous, artefact):
+            kept.append((previous, artefact))
+        else:
+            replaced.append((artefact, data))
+    for previous, tried in kept:
+        _keep_old(enrollment, previous, tried, actor=actor)
+    stored = _replace_artefacts(enrollment, kind, replaced, actor=actor)
+    return stored + [previous for previous, _ in kept]
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/details/", views.save_details, name="details"),
     path("tickets/<int:ticket_id>/capture/<str:kind>/", views.capture_one, name="capture"),
     path("tickets/<int:ticket_id>/slots/<str:kind>/", views.capture_many, name="slots"),
+    path("tickets/<int:ticket_id>/device/<str:kind>/", views.capture_device, name="device"),
     path("tickets/<int:ticket_id>/changes/", views.propose, name="propose"),
     path("tickets/<int:ticket_id>/finish/", views.finish, name="finish"),
     path("dossiers/<int:enrollment_id>/", views.done, name="done"),

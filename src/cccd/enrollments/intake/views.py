@@ -3,13 +3,17 @@ close. Views parse and render; every change goes through `services`."""
 
 from __future__ import annotations
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cccd.accounts.audit import record_read
@@ -20,7 +24,7 @@ from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
 from cccd.enrollments import errors as close_errors
 from cccd.enrollments.documents.slip import render_slip
-from cccd.enrollments.intake import captures, queries, rules, services
+from cccd.enrollments.intake import captures, devicecapture, queries, rules, services
 from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
 from cccd.enrollments.public.links import link_token
 from cccd.errors import NOT_FOUND, DomainError
@@ -189,6 +193,51 @@ def capture_many(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpRes
     return _back(ticket_id, kind)
 
 
+def _slot_reasons(request: HttpRequest, kind: str) -> dict[int, str]:
+    """The reasons written beside fingers or eyes marked missing before the capture, by slot."""
+    names = (
+        devicecapture.FINGER_SLOTS
+        if kind == Artefact.Kind.FINGERPRINT
+        else devicecapture.IRIS_SLOTS
+    )
+    return {
+        slot: request.POST.get(f"reason_{slot}", "")
+        for slot in names.values()
+        if request.POST.get(f"reason_{slot}", "").strip()
+    }
+
+
+@requires(INTAKE)
+@require_POST
+def capture_device(request: LoggedInRequest, ticket_id: int, kind: str) -> HttpResponse:
+    """A capture the page took from the desk's device service, its answer posted untouched
+    (`devicecapture`). Answers JSON for the page's script: where to go next, or the refusal."""
+    if kind not in devicecapture.BIO_TYPES:
+        raise NOT_FOUND()
+    try:
+        upload = request.FILES.get("answer")
+        if upload is None:
+            raise close_errors.CAPTURE_EMPTY()
+        answer = captures.read_upload(upload, limit_mb=devicecapture.ANSWER_MAX_MB)
+        asked = devicecapture.asked(
+            kind,
+            sub_id=request.POST.get("sub_id", ""),
+            transaction_id=request.POST.get("transaction_id", ""),
+            previous_hash=request.POST.get("previous_hash", ""),
+            exceptions=request.POST.getlist("exception"),
+        )
+        services.capture_from_device(
+            ticket_id, asked, answer, reasons=_slot_reasons(request, kind), actor=request.user
+        )
+    except DomainError as exc:
+        slot = getattr(exc, "slot", None)
+        return JsonResponse(
+            {"ok": False, "code": exc.code, "message": capfirst(exc.message), "slot": slot},
+            status=exc.status,
+        )
+    return JsonResponse({"ok": True, "next": reverse("intake:screen", args=[ticket_id])})
+
+
 @requires(INTAKE)
 @require_POST
 def propose(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
@@ -241,8 +290,11 @@ def done(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
 
 @requires(INTAKE, DOSSIERS)
 @require_GET
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})  # type: ignore[arg-type]  # typed as request-only views
 def slip_pdf(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
-    """The appointment slip (name, personal ID, return date): every print is audited."""
+    """The appointment slip (name, personal ID, return date): every print is audited. Only this
+    server's own pages may frame it (the dossier's page shows it, ready to print)."""
     enrollment = queries.dossier(request.user, enrollment_id)
     if enrollment.code is None:
         raise NOT_FOUND()

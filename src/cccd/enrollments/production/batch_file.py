@@ -1,7 +1,8 @@
 """The batch file a unit sends to the card production centre: one zip holding every dossier's
 artefacts, `manifest.json` (every dossier's card data and the SHA-256 of each artefact) and
 `manifest.sig`, the unit's Ed25519 signature over the manifest's exact bytes
-(`docs/production-format.md`). Each artefact is copied from storage in chunks and checked against
+(`docs/production-format.md`); each artefact with a file carries its capture provenance
+(`provenance`). Each artefact is copied from storage in chunks and checked against
 the hash taken at the desk, so a file changed in storage never reaches the centre.
 """
 
@@ -18,9 +19,12 @@ from django.utils import timezone
 from cccd.enrollments.models import Artefact, Enrollment, SigningKey, stored_name
 from cccd.enrollments.production import errors
 from cccd.enrollments.production.keys import sign
+from cccd.enrollments.production.provenance import capture_provenance
 from cccd.units.models import Unit
 
 BATCH_FORMAT, BATCH_VERSION = "cccd-production-batch", 1
+"""Version 1 still: members are only ever added to it (the artefacts' `capture`), and a reader
+ignores members it does not know (docs/production-format.md#versions)."""
 CHUNK = 1024 * 1024
 
 
@@ -100,6 +104,7 @@ def write_batch(
                         format=artefact.format,
                         size=artefact.size,
                         sha256=artefact.sha256,
+                        capture=capture_provenance(artefact),
                     )
                 entry["artefacts"].append(item)
             dossiers.append(entry)

@@ -61,14 +61,18 @@
       ctx.lineTo(...point(e));
       ctx.stroke();
       inked = true;
+      canvas.dataset.inked = "1";
     });
     canvas.addEventListener("pointerup", function () { drawing = false; });
     form.querySelector("[data-clear]").addEventListener("click", function () {
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       inked = false;
+      delete canvas.dataset.inked;
       hidden.value = "";
     });
-    form.addEventListener("submit", function () {
+    // The drawing as a PNG on white in the form's hidden field (also called by station.js, which
+    // keeps the signature before finishing).
+    form.fillSignature = function () {
       if (inked) {
         const white = document.createElement("canvas");
         white.width = canvas.width;
@@ -79,7 +83,8 @@
         w.drawImage(canvas, 0, 0);
         hidden.value = white.toDataURL("image/png");
       }
-    });
+    };
+    form.addEventListener("submit", form.fillSignature);
   }
 
   // The reason field is asked for only when the chosen kind needs one (re-issue, exchange for
