@@ -1,5 +1,5 @@
-"""The envelope a packet travels in: its body encrypted to the district (docs/field-kit.md,
-"The envelope").
+"""The envelope a packet travels in: its body encrypted to the district
+(docs/field-kit.md#the-envelope).
 
 ```
 offset  bytes  field
@@ -14,8 +14,9 @@ offset  bytes  field
 The key is HKDF-SHA256 of the X25519 agreement between a key pair made for this one envelope and
 the district's key (the info binds both public keys); the first 57 bytes (magic, version, packet
 id, ephemeral key) are the associated data, so none of them can be changed without the district
-noticing. This is ECIES in the shape of HPKE's base mode (RFC 9180), written out because each
-piece is one call of `cryptography` and the format must be documented byte for byte.
+noticing. These are the three primitives of HPKE's base mode (RFC 9180) in a simpler key schedule,
+written out because each is one call of `cryptography` and the format is documented byte for byte
+(`cryptography`'s own HPKE takes no associated data in its public interface).
 
 This layer knows nothing of manifests or signatures (`cccd.fieldkit.packets`): it hides the body
 from anyone but the district, and tells the district whether the bytes are the ones sealed.

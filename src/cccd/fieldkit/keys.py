@@ -1,5 +1,5 @@
 """The keys of the field kit and of the district, their fingerprints, and the pairing code
-(docs/field-kit.md, "Keys and pairing").
+(docs/field-kit.md#keys-and-pairing).
 
 Each party holds two key pairs: **Ed25519** to sign (a kit its packets, the district its receipts)
 and **X25519** to be encrypted to (the district receives packets; a kit will receive its checked-out
@@ -38,7 +38,7 @@ PAIRING_RANDOM_SYMBOLS = 19
 """19 random symbols carry 19 × log2(31) ≈ 94 bits; the 20th is the check symbol."""
 GROUP = 4
 FINGERPRINT_SYMBOLS = 16
-"""16 symbols of a SHA-256 digest ≈ 79 bits: forging keys with a given fingerprint takes ~2^79 tries."""
+"""16 symbols of a SHA-256 digest ≈ 79 bits: keys with a given fingerprint take ~2^79 tries."""
 _FINGERPRINT_LABEL = b"cccd field kit: public keys fingerprint v1\n"
 
 

@@ -1,5 +1,5 @@
 """Packets: one finished intake on a kit, signed by the kit and encrypted to the district
-(docs/field-kit.md, "Packets").
+(docs/field-kit.md#packets).
 
 A packet is a manifest (UTF-8 JSON: who made it, for which session, and each member file's name,
 size and SHA-256), the kit's Ed25519 signature of the manifest's exact bytes, and the member files
@@ -158,8 +158,9 @@ def manifest_bytes(fields: ManifestFields, members: Iterable[Member]) -> bytes:
 
 
 def pack_body(records: Iterable[tuple[str, bytes]]) -> bytes:
-    """Records laid end to end: for each, its name's length (2 bytes, big-endian), the name
-    (UTF-8), its size (4 bytes, big-endian) and its bytes."""
+    """Records laid end to end: for each, its name's length (2 bytes, big-endian), the name, its
+    size (4 bytes, big-endian) and its bytes. Names are written as UTF-8 so that a test can write
+    any name; a reader accepts only a safe name, which is ASCII."""
     parts = []
     for name, data in records:
         encoded = name.encode("utf-8")
@@ -190,7 +191,7 @@ def open_packet(
     if len(records) < 2 or records[0][0] != MANIFEST or records[1][0] != SIGNATURE:
         raise errors.PACKET_DAMAGED()
     (_, manifest), (_, signature) = records[:2]
-    if len(manifest) > MAX_MANIFEST_BYTES or len(signature) != SIGNATURE_B64_BYTES:
+    if len(signature) != SIGNATURE_B64_BYTES:  # the manifest's size was bounded by unpack_body
         raise errors.PACKET_DAMAGED()
     document = _parse_json(manifest)
     kit_id = _checked_kit_id(document.get("kit_id"))
@@ -404,7 +405,7 @@ def _check_name(name: str) -> None:
 
 
 def _check_unique(names: Iterable[str]) -> None:
-    """No two members whose names differ only by case: they would be one file on Windows or macOS."""
+    """No two names that differ only by case: they would be one file on Windows or macOS."""
     seen = set()
     for name in names:
         if name.casefold() in seen:

@@ -1,4 +1,4 @@
-"""Receipts: the district's signed word on one packet (docs/field-kit.md, "Receipts").
+"""Receipts: the district's signed word on one packet (docs/field-kit.md#receipts).
 
 The kit deletes a packet only on a receipt it has checked, so a receipt must be the district's
 (signed with its Ed25519 key) and for that packet (its id inside the signed bytes). A receipt is
