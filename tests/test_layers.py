@@ -37,6 +37,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "cccd.api",
             "cccd.queryforms",
             "cccd.devices",
+            "cccd.fieldkit",
         ),
     ),
     ("the unit trees", ("cccd.units",)),

@@ -67,20 +67,29 @@ class Definition:
 
 
 def errors_modules() -> list[str]:
-    """This module and every `errors` module of the installed cccd apps, sub-packages included.
+    """This module and every `errors` module of the installed cccd apps and of cccd's library
+    packages, sub-packages included.
 
-    Found on disk through Django's app registry, so a new app's or feature's codes join without
-    being listed anywhere."""
+    Found on disk, so a new app's or feature's codes join without being listed anywhere: an app's
+    through Django's app registry (an app left out of INSTALLED_APPS, like the demo tools in
+    production, is left out here too); a library package's (a package of cccd that is no app,
+    with no `apps.py`, like `cccd.fieldkit`) always, since nothing installs it."""
     from django.apps import apps
 
+    top = __name__.partition(".")[0]
+    packages = {
+        config.name: Path(config.path)
+        for config in apps.get_app_configs()
+        if config.name.partition(".")[0] == top
+    }
+    for path in sorted(Path(__file__).parent.iterdir()):
+        if (path / "__init__.py").is_file() and not (path / "apps.py").exists():
+            packages.setdefault(f"{top}.{path.name}", path)
     found = [__name__]
-    for config in apps.get_app_configs():
-        if config.name.partition(".")[0] != __name__.partition(".")[0]:
-            continue
-        root = Path(config.path)
+    for package, root in packages.items():
         for path in sorted(root.rglob("errors.py")):
             parts = path.relative_to(root).with_suffix("").parts
-            found.append(".".join((config.name, *parts)))
+            found.append(".".join((package, *parts)))
     return found
 
 

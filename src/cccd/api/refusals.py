@@ -8,11 +8,13 @@ for a validation error (`INVALID_INPUT`).
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, TypeVar
 
 from django.apps import apps
 from django.utils import translation
 
+from cccd import errors
 from cccd.errors import INVALID_INPUT, all_codes, definitions
 
 SCHEMA_NAME = "Error"
@@ -112,8 +114,15 @@ names the rule in its sentence.
 
 
 def _title(module: str) -> str:
+    """The heading of a module's codes: its app's `verbose_name`, or a library package's (a
+    package of cccd that is no app, such as `cccd.fieldkit`, names itself the same way)."""
     config = apps.get_containing_app_config(module)
-    return "Shared by every app" if config is None else str(config.verbose_name)
+    if config is not None:
+        return str(config.verbose_name)
+    if module == errors.__name__:
+        return "Shared by every app"
+    package = importlib.import_module(".".join(module.split(".")[:2]))
+    return str(getattr(package, "verbose_name", package.__name__))
 
 
 def markdown() -> str:

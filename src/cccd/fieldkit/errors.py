@@ -1,0 +1,188 @@
+"""Refusals of the field kit's keys, pairing codes, packets and receipts (`cccd.fieldkit`).
+
+A packet reaches the district from a laptop that spent the night in a school hall, and a receipt
+reaches the kit from a network it does not control: both are read as hostile input. Each refusal
+says what was wrong in words an administrator can act on; none of them changes anything.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from cccd.errors import ErrorCode
+
+# keys and pairing
+KIT_KEY_UNREADABLE = ErrorCode(
+    "KIT_KEY_UNREADABLE",
+    _(
+        "A field-kit key cannot be read: a public key is written as 64 hexadecimal characters, a "
+        "private key as a PKCS#8 PEM block of the right kind (Ed25519 to sign, X25519 to encrypt)."
+    ),
+    400,
+)
+PAIRING_CODE_MALFORMED = ErrorCode(
+    "PAIRING_CODE_MALFORMED",
+    _(
+        "A pairing code is 20 characters in 5 groups of 4, made of the digits 2 to 9 and the "
+        "letters other than I, L and O. Type it again as it was printed."
+    ),
+    400,
+)
+PAIRING_CODE_MISTYPED = ErrorCode(
+    "PAIRING_CODE_MISTYPED",
+    _(
+        "The pairing code has a typing mistake: its last character does not match the others. "
+        "Type it again as it was printed."
+    ),
+    400,
+)
+
+# packets: the envelope, read before anything is decrypted
+PACKET_TOO_LARGE = ErrorCode(
+    "PACKET_TOO_LARGE",
+    _("The packet takes %(size)s MB; at most %(limit)s MB is accepted. Nothing was read from it."),
+    413,
+)
+PACKET_NOT_A_PACKET = ErrorCode(
+    "PACKET_NOT_A_PACKET",
+    _("This file is not a field-kit packet: it does not start with a packet's mark."),
+    400,
+)
+PACKET_TRUNCATED = ErrorCode(
+    "PACKET_TRUNCATED",
+    _(
+        "The packet is cut short (%(size)s bytes): it was not sent or saved whole. Send it again "
+        "from the kit."
+    ),
+    400,
+)
+PACKET_VERSION_UNSUPPORTED = ErrorCode(
+    "PACKET_VERSION_UNSUPPORTED",
+    _(
+        "The packet is written in format version %(version)s; this server reads version "
+        "%(supported)s. Install the same version of cccd on the kit and on the server."
+    ),
+    400,
+)
+PACKET_UNDECRYPTABLE = ErrorCode(
+    "PACKET_UNDECRYPTABLE",
+    _(
+        "The packet cannot be decrypted with this district's key: it was changed after the kit "
+        "sealed it, or it was sealed for another district. Nothing was read from it."
+    ),
+    422,
+)
+
+# packets: the content, once decrypted
+PACKET_DAMAGED = ErrorCode(
+    "PACKET_DAMAGED",
+    _(
+        "The packet decrypts, but its content is not laid out as a packet's must be: the kit's "
+        "software is faulty or the packet was forged. Nothing was read from it."
+    ),
+    422,
+)
+PACKET_MANIFEST_INVALID = ErrorCode(
+    "PACKET_MANIFEST_INVALID",
+    _(
+        "The packet's manifest has no valid “%(field)s”: the kit's software is faulty or the "
+        "packet was forged. Nothing was read from it."
+    ),
+    422,
+)
+PACKET_SCHEMA_UNSUPPORTED = ErrorCode(
+    "PACKET_SCHEMA_UNSUPPORTED",
+    _(
+        "The packet's manifest is written in schema version %(version)s; this server reads "
+        "version %(supported)s. Install the same version of cccd on the kit and on the server."
+    ),
+    422,
+)
+PACKET_KIT_UNKNOWN = ErrorCode(
+    "PACKET_KIT_UNKNOWN",
+    _(
+        "The packet says it comes from kit “%(kit)s”, which is not paired with this district or "
+        "was revoked: it is refused."
+    ),
+    403,
+)
+PACKET_SIGNATURE_INVALID = ErrorCode(
+    "PACKET_SIGNATURE_INVALID",
+    _(
+        "The packet's signature does not match the key of kit “%(kit)s”: it was signed by another "
+        "kit, or changed after the kit signed it. It is refused."
+    ),
+    422,
+)
+PACKET_TOO_MANY_MEMBERS = ErrorCode(
+    "PACKET_TOO_MANY_MEMBERS",
+    _("The packet holds %(count)s files; at most %(max)s are accepted in one packet."),
+    413,
+)
+PACKET_MEMBER_TOO_LARGE = ErrorCode(
+    "PACKET_MEMBER_TOO_LARGE",
+    _(
+        "File “%(name)s” of the packet takes %(size)s MB; at most %(limit)s MB is accepted for "
+        "one file."
+    ),
+    413,
+)
+PACKET_MEMBER_NAME_UNSAFE = ErrorCode(
+    "PACKET_MEMBER_NAME_UNSAFE",
+    _(
+        "The packet holds a file named “%(name)s”. A file's name must be a relative path of "
+        "letters, digits, “.”, “_” and “-”, at most %(max)s characters, with no part starting "
+        "with a dot and no name used twice: the packet is refused."
+    ),
+    400,
+)
+PACKET_MEMBER_UNLISTED = ErrorCode(
+    "PACKET_MEMBER_UNLISTED",
+    _(
+        "The packet holds file “%(name)s”, which its signed manifest does not list (or holds it "
+        "twice): the packet is refused."
+    ),
+    422,
+)
+PACKET_MEMBER_MISSING = ErrorCode(
+    "PACKET_MEMBER_MISSING",
+    _("File “%(name)s”, listed in the packet's signed manifest, is missing from the packet."),
+    422,
+)
+PACKET_MEMBER_SIZE_MISMATCH = ErrorCode(
+    "PACKET_MEMBER_SIZE_MISMATCH",
+    _(
+        "File “%(name)s” of the packet has %(size)s bytes where the kit signed %(expected)s: it "
+        "was changed after the kit signed it. The packet is refused."
+    ),
+    422,
+)
+PACKET_MEMBER_HASH_MISMATCH = ErrorCode(
+    "PACKET_MEMBER_HASH_MISMATCH",
+    _(
+        "File “%(name)s” of the packet is not the file the kit signed (its SHA-256 differs): it "
+        "was changed after the kit signed it. The packet is refused."
+    ),
+    422,
+)
+
+# receipts, read by the kit
+RECEIPT_INVALID = ErrorCode(
+    "RECEIPT_INVALID",
+    _(
+        "The district's receipt cannot be read: it is not a receipt as cccd writes them. The "
+        "packet is kept."
+    ),
+    422,
+)
+RECEIPT_SIGNATURE_INVALID = ErrorCode(
+    "RECEIPT_SIGNATURE_INVALID",
+    _(
+        "The receipt's signature does not match the district's key: it does not come from the "
+        "district, or it was changed on the way. The packet is kept."
+    ),
+    422,
+)
+RECEIPT_OTHER_PACKET = ErrorCode(
+    "RECEIPT_OTHER_PACKET",
+    _("The receipt is for packet %(received)s, not for packet %(expected)s. The packet is kept."),
+    422,
+)
