@@ -175,30 +175,19 @@ def file_flow(page: Any, desk_url: str, files: dict[str, Path]) -> tuple[Officer
 def capture_files(folder: Path) -> dict[str, Path]:
     """What the scanner's own software would have saved: the simulator's images of one person."""
     from cccd.devices import images
+    from cccd.enrollments.intake.devicecapture import FINGER_SLOTS, IRIS_SLOTS
 
     files = {"photo": ROOT / "tests" / "fixtures" / "faces" / "portrait.jpg"}
-    names = {
-        1: "Right Thumb",
-        2: "Right IndexFinger",
-        3: "Right MiddleFinger",
-        4: "Right RingFinger",
-        5: "Right LittleFinger",
-        6: "Left Thumb",
-        7: "Left IndexFinger",
-        8: "Left MiddleFinger",
-        9: "Left RingFinger",
-        10: "Left LittleFinger",
-    }
-    for n, name in names.items():
+    for name, n in FINGER_SLOTS.items():
         files[f"finger-{n}"] = folder / f"finger-{n}.png"
         files[f"finger-{n}"].write_bytes(images.finger("bench", name))
-    for n, side in ((1, "Right"), (2, "Left")):
+    for side, n in IRIS_SLOTS.items():
         files[f"iris-{n}"] = folder / f"iris-{n}.png"
         files[f"iris-{n}"].write_bytes(images.iris("bench", side))
     return files
 
 
-def seed(people: int) -> tuple[str, int]:
+def seed(people: int) -> tuple[str, str]:
     """One session and desk; `people` numbers waiting. The desk's URL and officer's name."""
     from django.utils import timezone
     from tests.builders import make_person

@@ -128,6 +128,16 @@ def press(page: Page, key: str, *, then_on: str = "") -> None:
         station_ready(page)
 
 
+def up_to_the_slaps(page: Page, tree: Tree, session: Session) -> None:
+    """A student called by the desk's key; the kind and fee confirmed and the photo taken by key:
+    the station now waits for the left slap."""
+    student(tree, session)
+    at_the_desk(page, session)
+    station_ready(page)
+    press(page, "Enter", then_on="photo")
+    press(page, "a", then_on="slap-1")
+
+
 def sign(page: Page) -> None:
     """The person signs on the canvas (their strokes, not an officer's action)."""
     pad = page.locator("canvas[data-pad]")
@@ -210,11 +220,7 @@ def test_a_whole_intake_by_keyboard(page: Page, tree: Tree, evening: Session, de
 def test_a_finger_marked_missing_before_its_slap(
     page: Page, tree: Tree, evening: Session, devices: int
 ) -> None:
-    student(tree, evening)
-    at_the_desk(page, evening)
-    station_ready(page)
-    press(page, "Enter", then_on="photo")
-    press(page, "a", then_on="slap-1")
+    up_to_the_slaps(page, tree, evening)
     # The left ring finger was lost in an accident: the scanner must not wait for it.
     control(devices, "/simulator/fault", {"faults": ["missing:Left RingFinger"]})
     page.get_by_test_id("finger-reason-9").fill("Cụt ngón do tai nạn lao động")
@@ -231,11 +237,7 @@ def test_a_finger_marked_missing_before_its_slap(
 def test_a_low_quality_slap_is_retaken(
     page: Page, tree: Tree, evening: Session, devices: int
 ) -> None:
-    student(tree, evening)
-    at_the_desk(page, evening)
-    station_ready(page)
-    press(page, "Enter", then_on="photo")
-    press(page, "a", then_on="slap-1")
+    up_to_the_slaps(page, tree, evening)
     control(devices, "/simulator/fault", {"faults": ["low-quality:Finger"]})
     press(page, "1", then_on="slap-1")  # the station stays on the slap: a retake is due
     expect(page.get_by_test_id("retake-7")).to_be_visible()
@@ -251,11 +253,7 @@ def test_a_low_quality_slap_is_retaken(
 def test_the_scanner_unplugged_mid_intake_and_plugged_back(
     page: Page, tree: Tree, evening: Session, devices: int
 ) -> None:
-    student(tree, evening)
-    at_the_desk(page, evening)
-    station_ready(page)
-    press(page, "Enter", then_on="photo")
-    press(page, "a", then_on="slap-1")
+    up_to_the_slaps(page, tree, evening)
     press(page, "1", then_on="slap-2")
     control(devices, "/simulator/fault", {"faults": ["disconnected:Finger"]})
     page.keyboard.press("2")

@@ -15,23 +15,17 @@ from tests.builders import Tree
 from tests.devices.simulated import start_simulator, stop
 from tests.e2e.test_desk_station import (
     CAPTURE_WITHIN,
-    at_the_desk,
     evening,  # noqa: F401 (fixture)
     finger_slots,
     press,
-    station_ready,
-    student,
+    up_to_the_slaps,
 )
 
 
 def test_the_service_goes_away_and_comes_back(page: Page, tree: Tree, evening: Session) -> None:  # noqa: F811
     process, _port = start_simulator("--delay-ms", "0")
     try:
-        student(tree, evening)
-        at_the_desk(page, evening)
-        station_ready(page)
-        press(page, "Enter", then_on="photo")
-        press(page, "a", then_on="slap-1")
+        up_to_the_slaps(page, tree, evening)
     finally:
         stop(process)  # the service is gone
     page.keyboard.press("1")

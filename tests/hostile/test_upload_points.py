@@ -1,6 +1,7 @@
 """The hostile corpus at every upload point a user can reach: the register import (page, API and
 command), the roster upload (page and API), the intake's photo, signature, fingerprints and irises,
-a correction's proof, the delivery signature, and the production centre's result zip.
+the device service's answer, a correction's proof, the delivery signature, and the production
+centre's result zip.
 
 Each file ends in a 4xx whose page or body says what is wrong, or, where the file is read in the
 worker, in a failed import or list that says it; nothing of it is kept. The time each takes is
@@ -320,6 +321,35 @@ def test_the_result_import_refuses_a_hostile_file(
     sent.refresh_from_db()
     assert sent.state == ProductionBatch.State.SENT
     assert Enrollment.objects.filter(state=Enrollment.State.IN_PRODUCTION).count() == 2
+
+
+DEVICE_ANSWER_REFUSALS = {
+    intake.DEVICE_ANSWER_MALFORMED.code,
+    intake.TOO_LARGE.code,
+    intake.CAPTURE_EMPTY.code,
+}
+
+
+@pytest.mark.parametrize("name", sorted(make_corpus.CORPUS))
+def test_the_device_capture_refuses_any_hostile_file_as_its_answer(
+    name: str, called: Ticket, officer_dakmil: User
+) -> None:
+    """Whatever the page posts as the device service's answer (here every file of the corpus,
+    tables and pictures alike) is read within `devicecapture.ANSWER_MAX_MB` and refused as
+    not a capture, with nothing kept: not even the draft dossier."""
+    response = client_for(officer_dakmil).post(
+        f"/intake/tickets/{called.pk}/device/fingerprint/",
+        {
+            "answer": upload(name),
+            "sub_id": "1",
+            "transaction_id": "cccd-hostile-1",
+            "previous_hash": "0" * 64,
+        },
+    )
+    assert 400 <= response.status_code < 500
+    assert response.json()["code"] in DEVICE_ANSWER_REFUSALS, response.json()
+    assert response.json()["message"]
+    assert not Enrollment.objects.filter(ticket=called).exists()
 
 
 def test_every_upload_point_meets_the_whole_corpus_of_its_kind() -> None:

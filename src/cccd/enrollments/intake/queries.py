@@ -18,9 +18,9 @@ from PIL import Image
 from cccd.accounts.models import User
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import Session
-from cccd.devices.sbi import FIRST_PREVIOUS_HASH
+from cccd.devices.sbi import FIRST_PREVIOUS_HASH, SLAPS
 from cccd.enrollments.documents.slip import SlipData
-from cccd.enrollments.intake import captures, kinds, rules, thresholds
+from cccd.enrollments.intake import captures, devicecapture, kinds, rules, thresholds
 from cccd.enrollments.models import Artefact, Enrollment, Kind
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry.columns import column_label
@@ -234,7 +234,10 @@ def intake_context(user: User, ticket: Ticket) -> dict[str, object]:
     }
 
 
-SLAP_FINGERS: dict[int, tuple[int, ...]] = {1: (7, 8, 9, 10), 2: (2, 3, 4, 5), 3: (6, 1)}
+SLAP_FINGERS: dict[int, tuple[int, ...]] = {
+    sub_id: tuple(devicecapture.FINGER_SLOTS[name] for name in names)
+    for sub_id, names in SLAPS.items()
+}
 """SBI's deviceSubId of a slap scanner (1 left four, 2 right four, 3 two thumbs) to the ISO finger
 positions it captures, in the order the device names them."""
 
