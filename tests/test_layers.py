@@ -50,6 +50,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tickets", ("cccd.tickets",)),
     ("enrollments", ("cccd.enrollments",)),
     ("reports", ("cccd.reports",)),
+    ("field kits", ("cccd.kits",)),
     ("the demo", ("cccd.demo",)),
     (
         "the project",
