@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from cccd.campaigns.models import Session
 from cccd.enrollments.models import Enrollment
+from cccd.registry.models import Person
 from cccd.units.models import Unit
 
 KIT_CODE_BASE = 1_000_000_000
@@ -268,3 +269,31 @@ class OutboxPacket(models.Model):
 
     def __str__(self) -> str:
         return str(self.packet_id)
+
+
+# ---------------------------------------------------------------- both sides
+
+
+class NewPerson(models.Model):
+    """A person not in the register who walked in and was captured with the population-data form
+    (DC01). On a kit: made there, sent in the packet with `new_person: true`. At the district: made
+    from that packet, to be checked against the population database before the dossier goes on
+    (`checked_at`)."""
+
+    person = models.OneToOneField(Person, models.CASCADE, related_name="+")
+    packet_id = models.UUIDField(null=True, blank=True)  # at the district: the packet it came in
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("person to check")
+        verbose_name_plural = _("people to check")
+
+    def __str__(self) -> str:
+        return f"#{self.person_id}"

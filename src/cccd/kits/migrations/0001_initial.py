@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0002_load_priority_groups'),
         ('enrollments', '0005_status_links'),
+        ('registry', '0002_import_jobs'),
         ('units', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -88,6 +89,22 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'field kits',
                 'ordering': ['name'],
                 'permissions': [('manage_kits', 'Can register, revoke and check sessions out to kits')],
+            },
+        ),
+        migrations.CreateModel(
+            name='NewPerson',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('packet_id', models.UUIDField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('checked_at', models.DateTimeField(blank=True, null=True)),
+                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
+            ],
+            options={
+                'verbose_name': 'person to check',
+                'verbose_name_plural': 'people to check',
             },
         ),
         migrations.CreateModel(
