@@ -27,6 +27,7 @@ from cccd.errors import (
     PERMISSION_DENIED,
     DomainError,
 )
+from cccd.kits.api import router as kits_router
 from cccd.registry.api import router as registry_router
 from cccd.reports.api import router as reports_router
 from cccd.rosters.api import router as rosters_router
@@ -57,6 +58,7 @@ api.add_router("/campaigns", campaigns_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("/reports", reports_router)
+api.add_router("/kits", kits_router)
 
 
 def _error(

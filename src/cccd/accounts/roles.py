@@ -32,6 +32,7 @@ APPROVE = "enrollments.approve_dossier"
 PRODUCE = "enrollments.send_production"
 DELIVER = "enrollments.deliver_card"
 DASHBOARD = "reports.view_dashboard"
+KITS = "kits.manage_kits"  # register, revoke, see the kits and their packets
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.OFFICER: {
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         DOSSIERS,
         APPROVE,
         DASHBOARD,
+        KITS,
     },
     Role.BACK_OFFICE: {
         UNITS,
@@ -96,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         CAMPAIGNS,
         GROUPS,
         DASHBOARD,
+        KITS,
     },
 }
 

@@ -186,3 +186,21 @@ RECEIPT_OTHER_PACKET = ErrorCode(
     _("The receipt is for packet %(received)s, not for packet %(expected)s. The packet is kept."),
     422,
 )
+
+# requests signed by a kit
+KIT_REQUEST_UNSIGNED = ErrorCode(
+    "KIT_REQUEST_UNSIGNED",
+    _(
+        "This address answers field kits only, and the request does not carry a kit's name, "
+        "clock and signature. Use `cccd kit` on a paired kit."
+    ),
+    401,
+)
+KIT_REQUEST_SIGNATURE_INVALID = ErrorCode(
+    "KIT_REQUEST_SIGNATURE_INVALID",
+    _(
+        "The request's signature is not that of the kit it names: it was changed on the way, or "
+        "the kit's keys are not those the district paired. Pair the kit again if it persists."
+    ),
+    401,
+)

@@ -104,6 +104,7 @@ class Checkout(models.Model):
     class State(models.TextChoices):
         OUT = "out", _("Checked out")
         CHECKED_IN = "checked_in", _("Checked in")
+        REVOKED_OUT = "revoked", _("Ended: the kit was revoked")
 
     kit = models.ForeignKey(Kit, models.PROTECT, related_name="checkouts")
     session = models.ForeignKey(Session, models.PROTECT, related_name="+")

@@ -1,0 +1,217 @@
+"""/api/v1/kits: what a field kit asks of its district (docs/field-kit.md#requests).
+
+No user is logged in here: a kit signs every request with its own key (`cccd.fieldkit.requests`),
+except the join, which carries the one-time pairing code instead. Packets travel as raw bytes
+(`application/octet-stream`) in resumable parts; every other answer is JSON, and a refusal has
+the API's one shape, `{code, message}` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, TypeVar
+
+import pydantic
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from cccd.accounts.audit import audit_source
+from cccd.errors import INVALID_INPUT
+from cccd.fieldkit import keys, requests
+from cccd.fieldkit.keys import PublicKeys
+from cccd.kits import checkout, errors, services, uploads
+from cccd.kits.models import Kit
+
+router = Router(tags=["field kits"])
+S = TypeVar("S", bound=Schema)
+
+JSON_MAX_BYTES = 256 * 1024
+"""A kit's JSON requests are small: a check-in lists packet ids (a session of a few thousand)."""
+
+
+class JoinIn(Schema):
+    pairing_code: str = Field(max_length=64)
+    signing_public_key: str = Field(max_length=64)
+    encryption_public_key: str = Field(max_length=64)
+
+
+class JoinOut(Schema):
+    kit: str
+    unit_code: str
+    unit_name: str
+    district_signing_public_key: str
+    district_encryption_public_key: str
+    district_fingerprint: str
+    kit_fingerprint: str
+
+
+class UploadOut(Schema):
+    received: int
+    length: int | None = None
+    receipt: str | None = None
+
+
+class PartIn(Schema):
+    offset: int = Field(ge=0)
+    length: int = Field(ge=1)
+
+
+class OutboxIn(Schema):
+    waiting: int = Field(ge=0, le=10_000_000)
+    oldest_waiting_at: datetime | None = None
+
+
+class CheckInIn(Schema):
+    session_id: int = Field(ge=1)
+    packet_ids: list[uuid.UUID] = Field(max_length=100_000)
+    summary: dict[str, int] = Field(default_factory=dict, max_length=20)
+
+
+class CheckInOut(Schema):
+    checked_in: bool
+    received: int
+    expected: int
+    missing: list[str]
+
+
+class ContactOut(Schema):
+    kit: str
+    clock_offset_seconds: int
+    state: str
+
+
+def _body(request: HttpRequest, limit: int) -> bytes:
+    """The request's bytes, bounded before they are read."""
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = -1
+    if not (0 <= size <= limit):
+        raise errors.UPLOAD_LENGTH_INVALID(limit=uploads.LIMITS.max_envelope_bytes, part=limit)
+    return request.read(size) if size else b""
+
+
+def _json(schema: type[S], body: bytes) -> S:
+    """A JSON body read into `schema`; a malformed one is the API's usual 422, never a 500."""
+    try:
+        return schema.model_validate_json(body or b"{}")
+    except pydantic.ValidationError as exc:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())) or 'body'}: {e.get('msg', '')}"
+            for e in exc.errors()[:10]
+        )
+        raise INVALID_INPUT(detail=detail) from None
+
+
+def _signed_kit(request: HttpRequest, body: bytes) -> tuple[Kit, int]:
+    """The paired kit that signed this request, and its clock's offset from ours."""
+    headers = {name: request.headers.get(name, "") for name in requests.HEADERS}
+    claim = requests.claimed(headers)
+    kit = Kit.objects.select_related("unit").filter(name=claim.kit).first()
+    if kit is None or kit.state == Kit.State.REGISTERED:
+        raise errors.KIT_NOT_PAIRED(name=claim.kit)
+    key = keys.signing_public_key(kit.signing_public_key)
+    requests.verify(request.method or "", request.get_full_path(), body, headers, key)
+    if kit.state == Kit.State.REVOKED:
+        raise errors.KIT_REVOKED(name=kit.name)
+    return kit, services.heard_from(kit, kit_time=claim.kit_time)
+
+
+@router.post("/join", response=JoinOut, auth=None, summary="Pair a kit with its one-time code")
+def join(request: HttpRequest, payload: JoinIn) -> dict[str, Any]:
+    public = PublicKeys(
+        signing=payload.signing_public_key, encryption=payload.encryption_public_key
+    )
+    with audit_source(f"kit-join:{request.META.get('REMOTE_ADDR', '')}"):
+        joined = services.join_kit(payload.pairing_code, public)
+    return {
+        "kit": joined.kit.name,
+        "unit_code": joined.kit.unit.code,
+        "unit_name": joined.kit.unit.name,
+        "district_signing_public_key": joined.district.signing,
+        "district_encryption_public_key": joined.district.encryption,
+        "district_fingerprint": keys.fingerprint(joined.district),
+        "kit_fingerprint": keys.fingerprint(public),
+    }
+
+
+@router.post(
+    "/contact", response=ContactOut, auth=None, summary="Say the kit's outbox; learn its clock"
+)
+def contact(request: HttpRequest) -> dict[str, Any]:
+    body = _body(request, JSON_MAX_BYTES)
+    kit, offset = _signed_kit(request, body)
+    report = _json(OutboxIn, body)
+    services.report_outbox(kit, waiting=report.waiting, oldest_waiting_at=report.oldest_waiting_at)
+    return {"kit": kit.name, "clock_offset_seconds": offset, "state": kit.state}
+
+
+@router.post(
+    "/sessions/{session_id}/checkout",
+    auth=None,
+    summary="Check a session out to the kit: its package, signed and encrypted to the kit",
+)
+def checkout_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    kit, _offset = _signed_kit(request, _body(request, JSON_MAX_BYTES))
+    with audit_source(f"kit:{kit.name}"):
+        _checked_out, package = checkout.checkout_session(session_id, kit=kit, actor=None)
+    return HttpResponse(package, content_type="application/octet-stream")
+
+
+@router.get(
+    "/packets/{packet_id}",
+    response=UploadOut,
+    auth=None,
+    summary="How much of a packet the district holds",
+)
+def packet_state(request: HttpRequest, packet_id: uuid.UUID) -> dict[str, Any]:
+    kit, _offset = _signed_kit(request, b"")
+    found = uploads.state(packet_id, kit=kit)
+    return _upload_out(found)
+
+
+@router.patch(
+    "/packets/{packet_id}", response=UploadOut, auth=None, summary="Send a part of a packet"
+)
+def packet_part(request: HttpRequest, packet_id: uuid.UUID, part: Query[PartIn]) -> dict[str, Any]:
+    data = _body(request, uploads.PART_MAX_BYTES)
+    kit, offset = _signed_kit(request, data)
+    with audit_source(f"kit:{kit.name}"):
+        found = uploads.receive_part(
+            packet_id,
+            kit=kit,
+            offset=part.offset,
+            length=part.length,
+            data=data,
+            clock_offset_seconds=offset,
+        )
+    return _upload_out(found)
+
+
+@router.post("/checkin", response=CheckInOut, auth=None, summary="Check the session back in")
+def check_in(request: HttpRequest) -> dict[str, Any]:
+    body = _body(request, JSON_MAX_BYTES)
+    kit, _offset = _signed_kit(request, body)
+    payload = _json(CheckInIn, body)
+    with audit_source(f"kit:{kit.name}"):
+        result = services.check_in(
+            kit,
+            session_id=payload.session_id,
+            packet_ids=[str(pid) for pid in payload.packet_ids],
+            summary=payload.summary,
+        )
+    return {
+        "checked_in": result.checked_in,
+        "received": result.received,
+        "expected": result.expected,
+        "missing": result.missing,
+    }
+
+
+def _upload_out(found: uploads.UploadState) -> dict[str, Any]:
+    return {
+        "received": found.received,
+        "length": found.length,
+        "receipt": found.receipt.decode("ascii") if found.receipt is not None else None,
+    }
