@@ -58,7 +58,9 @@ def capture_all(api: Api, ticket_id: int, portrait: bytes) -> None:
     base = f"{API}/tickets/{ticket_id}/captures"
     assert api.upload(f"{base}/photo/0", {"file": file(portrait, "p.jpg")}).status_code == 201
     for finger in range(1, 10):
-        response = api.upload(f"{base}/fingerprint/{finger}", {"file": file(fingerprint_png(finger))})
+        response = api.upload(
+            f"{base}/fingerprint/{finger}", {"file": file(fingerprint_png(finger))}
+        )
         assert response.status_code == 201, response.json()
     lost = api.post(f"{base}/fingerprint/10/impossible", {"reason": "Mất ngón út trái"})
     assert lost.status_code == 201 and lost.json()["impossible_reason"] == "Mất ngón út trái"
@@ -81,7 +83,9 @@ def test_a_whole_intake_through_the_api(
 
     time_machine.move_to(TODAY)
     door, desk = Api(leader), Api(officer_dakmil)
-    walk_in = door.post(f"/api/v1/tickets/sessions/{session.pk}/walk-ins", {"person_id": student.pk})
+    walk_in = door.post(
+        f"/api/v1/tickets/sessions/{session.pk}/walk-ins", {"person_id": student.pk}
+    )
     assert walk_in.status_code == 201
     called = desk.post(f"/api/v1/tickets/desks/{desks[0].pk}/call-next")
     assert called.status_code == 200
@@ -129,9 +133,7 @@ def test_a_whole_intake_through_the_api(
     assert AuditEvent.objects.filter(action="enrollment.slip", object_repr=dossier.code).exists()
 
 
-def test_the_screen_of_a_finished_number_shows_its_dossier(
-    captured: Enrollment, desk: Api
-) -> None:
+def test_the_screen_of_a_finished_number_shows_its_dossier(captured: Enrollment, desk: Api) -> None:
     body = desk.get(f"{API}/tickets/{captured.ticket_id}").json()
     assert body["received"]["code"] == captured.code and body["draft"] is None
 
@@ -232,9 +234,7 @@ def test_a_file_that_is_not_a_capture_is_refused(
 
 def test_an_oversize_file_is_refused_before_it_is_read(called: Ticket, desk: Api) -> None:
     big = b"\x89PNG" + bytes(3 * 1024 * 1024)
-    response = desk.upload(
-        f"{API}/tickets/{called.pk}/captures/fingerprint/1", {"file": file(big)}
-    )
+    response = desk.upload(f"{API}/tickets/{called.pk}/captures/fingerprint/1", {"file": file(big)})
     assert response.status_code == 413 and response.json()["code"] == "TOO_LARGE"
 
 
@@ -256,7 +256,9 @@ def test_a_step_with_missing_or_wrong_fields_is_refused(
     called: Ticket, desk: Api, tail: str, body: dict[str, Any], code: str
 ) -> None:
     path = f"{API}/tickets/{called.pk}/{tail}"
-    response = desk.upload(path, body) if tail.startswith("captures/photo") else desk.post(path, body)
+    response = (
+        desk.upload(path, body) if tail.startswith("captures/photo") else desk.post(path, body)
+    )
     assert response.status_code in (400, 404, 409, 422), response.content
     assert response.json()["code"] == code, response.json()
     assert not Artefact.objects.exists()
