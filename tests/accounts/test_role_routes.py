@@ -205,6 +205,7 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "POST /api/v1/intake/tickets/{ticket_id}/device/{kind}": post(DESKS),
     "POST /api/v1/intake/tickets/{ticket_id}/finish": post(DESKS),
     "GET /api/v1/intake/dossiers/{enrollment_id}/slip.pdf": get(DOSSIERS),
+    "POST /api/v1/kits/walk-in-people": post(DESKS),  # field mode only: 404 past the door here
 }
 
 # The API's pages are URL patterns too; their operations are walked from the OpenAPI document.
