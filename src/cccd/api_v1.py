@@ -18,6 +18,7 @@ from cccd.accounts.api import router as accounts_router
 from cccd.accounts.api_auth import SessionAuth, TokenAuth, logged_in_docs
 from cccd.api.refusals import with_error_responses
 from cccd.campaigns.api import router as campaigns_router
+from cccd.enrollments.intake.api import router as intake_router
 from cccd.errors import (
     BAD_BODY,
     HTTP_ERROR,
@@ -59,6 +60,7 @@ api.add_router("/rosters", rosters_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("/reports", reports_router)
 api.add_router("/kits", kits_router)
+api.add_router("/intake", intake_router)
 
 
 def _error(

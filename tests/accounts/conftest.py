@@ -147,4 +147,6 @@ def objects(
         "intake:slots.kind": "fingerprint",
         "ticket_public.token": waiting.public_token,
         "public:link.token": link_token(Enrollment.objects.get(pk=dossier.pk)),
+        "kind": "photo",  # the intake API's capture routes
+        "slot": 0,
     }

@@ -196,6 +196,16 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "POST /api/v1/tickets/desks/{desk_id}/transfer": post(DESKS),
     "GET /api/v1/reports/dashboard": get(STAFF),
     "GET /api/v1/reports/children": get(STAFF),
+    "GET /api/v1/intake/tickets/{ticket_id}": get(DESKS),
+    "POST /api/v1/intake/tickets/{ticket_id}/start": post(DESKS),
+    "POST /api/v1/intake/tickets/{ticket_id}/person": post(DESKS),
+    "POST /api/v1/intake/tickets/{ticket_id}/details": post(DESKS),
+    "POST /api/v1/intake/tickets/{ticket_id}/captures/{kind}/{slot}": post(DESKS),
+    "POST /api/v1/intake/tickets/{ticket_id}/captures/{kind}/{slot}/impossible": post(DESKS),
+    "POST /api/v1/intake/tickets/{ticket_id}/device/{kind}": post(DESKS),
+    "POST /api/v1/intake/tickets/{ticket_id}/finish": post(DESKS),
+    "GET /api/v1/intake/dossiers/{enrollment_id}/slip.pdf": get(DOSSIERS),
+    "POST /api/v1/kits/walk-in-people": post(DESKS),  # field mode only: 404 past the door here
 }
 
 # The API's pages are URL patterns too; their operations are walked from the OpenAPI document.

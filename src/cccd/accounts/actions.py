@@ -108,6 +108,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "user.set_password": pgettext_lazy("audit action", "Set a user's password"),
     "user.update": pgettext_lazy("audit action", "Change a user"),
     "venue.create": pgettext_lazy("audit action", "Create a venue"),
+    "person.create_walk_in": pgettext_lazy(
+        "audit action", "Enter a walk-in with the population-data form"
+    ),
 }
 
 

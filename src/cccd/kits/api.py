@@ -21,10 +21,12 @@ from cccd.errors import INVALID_INPUT
 from cccd.fieldkit import keys, requests
 from cccd.fieldkit.keys import PublicKeys
 from cccd.kits import checkout, errors, services, uploads
+from cccd.kits.api_walkins import router as walk_ins_router
 from cccd.kits.models import Kit
 
 router = Router(tags=["field kits"])
 S = TypeVar("S", bound=Schema)
+router.add_router("", walk_ins_router)  # /walk-in-people: the DC01 form on a kit, for users
 
 JSON_MAX_BYTES = 256 * 1024
 """A kit's JSON requests are small: a check-in lists packet ids (a session of a few thousand)."""

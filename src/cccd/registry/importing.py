@@ -431,6 +431,15 @@ def _households(rows: list[PersonRow]) -> dict[str, int]:
 def _values(
     row: PersonRow, household_id: int | None, imp: RegisterImport, now: datetime.datetime
 ) -> dict[str, Any]:
+    return person_values(row, household_id=household_id, import_id=imp.pk, now=now)
+
+
+def person_values(
+    row: PersonRow, *, household_id: int | None, import_id: int | None, now: datetime.datetime
+) -> dict[str, Any]:
+    """A Person's field values from a parsed row (`rows.parse_row`, `residence_unit_id` set on
+    it), the folded names for the search included: one place for an import and for a walk-in
+    entered with the population-data form (`cccd.kits.walkins`)."""
     family, _middle, given = names.split(row.full_name)
     return {
         "personal_id": row.personal_id,
@@ -456,8 +465,8 @@ def _values(
         "relation_to_head": row.relation,
         "card_issue_date": row.card_issue_date,
         "card_expiry": row.card_expiry,
-        "last_import_id": imp.pk,
-        "last_import_row": row.row_number,
+        "last_import_id": import_id,
+        "last_import_row": row.row_number if import_id is not None else None,
         "updated_at": now,
     }
 
