@@ -24,11 +24,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.base import DeserializationError
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 
 from cccd.accounts.models import User
-from cccd.campaigns.models import Campaign, Session, Team, Venue
-from cccd.enrollments.models import Artefact, Enrollment, ProposedChange
+from cccd.campaigns.models import Campaign, PriorityGroup, Session, Team, Venue
+from cccd.enrollments.models import (
+    Artefact,
+    DeadlineArea,
+    Enrollment,
+    Fee,
+    FeeExemption,
+    Holiday,
+    ProposedChange,
+)
 from cccd.errors import DomainError
 from cccd.fieldkit import errors as fieldkit_errors
 from cccd.fieldkit.envelope import megabytes, open_envelope
@@ -61,6 +69,14 @@ KIT_LOCAL_IDS = 2**40
 """Rows a kit makes itself (a walk-in, a walk-in's number, a dossier) take ids from here up, so
 that no district id a later package brings can land on one. The district's ids stay far below."""
 
+REFERENCE_MODELS: tuple[type[models.Model], ...] = (
+    PriorityGroup,
+    Fee,
+    FeeExemption,
+    Holiday,
+    DeadlineArea,
+)
+
 NATURAL_KEYS: dict[type[models.Model], str] = {
     Unit: "path",
     User: "username",
@@ -78,6 +94,7 @@ def load_package(envelope: bytes, identity: KitIdentity) -> HeldSession:
     objects: list[dict[str, Any]] = document["objects"]
     with transaction.atomic():
         _refuse_clashes(objects)
+        _replace_reference_data(objects)
         _save_rows(objects)
         _reserve_local_ids()
         start, end = document["code_block"]
@@ -209,6 +226,22 @@ def _refuse_clashes(objects: list[dict[str, Any]]) -> None:
             raise errors.KIT_PACKAGE_CLASH(model=model._meta.verbose_name_plural)
 
 
+def _replace_reference_data(objects: list[dict[str, Any]]) -> None:
+    """The kit's reference data becomes the district's: rows the package does not hold go (a
+    holiday the district removed; a row migrations seeded that the district changed), so the same
+    code or date under another id does not clash. A row a kept number or dossier still points to
+    stays."""
+    for model in REFERENCE_MODELS:
+        label = model._meta.label_lower
+        kept = {o["pk"] for o in objects if o["model"] == label}
+        for row in model._default_manager.exclude(pk__in=kept):
+            try:
+                with transaction.atomic():
+                    row.delete()
+            except ProtectedError:
+                pass
+
+
 def _save_rows(objects: list[dict[str, Any]]) -> None:
     """Every row saved with its district id (an update when the kit has it), its foreign keys
     checked before the transaction ends, as `loaddata` does; then each user put in the kit's group
@@ -220,11 +253,14 @@ def _save_rows(objects: list[dict[str, Any]]) -> None:
                 row.save()
                 if isinstance(row.object, User):
                     users.append(row.object)
-        connection.check_constraints(table_names=[m._meta.db_table for m in MODELS])
-    except IntegrityError:
+    except IntegrityError:  # a unique value the kit gives to another row
         raise errors.KIT_PACKAGE_CLASH(model="records") from None
     except (DeserializationError, ValidationError, ValueError, TypeError):
         raise errors.KIT_PACKAGE_INVALID(field="objects") from None
+    try:
+        connection.check_constraints(table_names=[m._meta.db_table for m in MODELS])
+    except IntegrityError:  # a row pointing to one neither in the package nor on the kit
+        raise errors.KIT_PACKAGE_INVALID(field="references") from None
     groups = {g.name: g for g in Group.objects.all()}
     for user in users:
         user.groups.set([groups[user.role]] if user.role in groups else [])
