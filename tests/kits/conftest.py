@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -59,6 +60,12 @@ def paired_kit(name: str, unit: Unit, keys: PartyKeys | None = None) -> tuple[Ki
         paired_at=timezone.now(),
     )
     return kit, keys
+
+
+def resident_of(*args: Any, **kwargs: Any) -> Person:
+    made = make_person(*args, **kwargs)
+    assert isinstance(made, Person)
+    return made
 
 
 def plan(tree: Tree, leader: User, officer: User, commander: User, commune: Unit) -> Session:
@@ -114,11 +121,11 @@ def hall(tree: Tree, commander_daknong: User, officer_tayson: User) -> Hall:
     thuanan, _police = make_pair(tree.dakmil, tree.dakmil_police, "24670", "Xã Thuận An", "commune")
     home = Household.objects.create(code="H-DAKLAO-1", residence_unit=tree.daklao)
     Household.objects.create(code="H-THUANAN-9", residence_unit=thuanan)
-    listed = make_person(tree.daklao, "Nguyễn Văn An", "01/02/2006", "M", household=home)
-    resident = make_person(tree.daklao, "Lê Thị Bình", "03/04/1990", "F")
-    listed_elsewhere = make_person(thuanan, "Trần Văn Cường", "05/06/2006", "M")
-    candidate = make_person(thuanan, "Phạm Thị Dung", "07/08/2006", "F")
-    stranger = make_person(
+    listed = resident_of(tree.daklao, "Nguyễn Văn An", "01/02/2006", "M", household=home)
+    resident = resident_of(tree.daklao, "Lê Thị Bình", "03/04/1990", "F")
+    listed_elsewhere = resident_of(thuanan, "Trần Văn Cường", "05/06/2006", "M")
+    candidate = resident_of(thuanan, "Phạm Thị Dung", "07/08/2006", "F")
+    stranger = resident_of(
         thuanan,
         "Võ Minh Em",
         "09/10/1980",
@@ -162,11 +169,11 @@ def hall(tree: Tree, commander_daknong: User, officer_tayson: User) -> Hall:
         kit=kit,
         kit_keys=kit_keys,
         thuanan=thuanan,
-        listed=listed,  # type: ignore[arg-type]
-        resident=resident,  # type: ignore[arg-type]
-        listed_elsewhere=listed_elsewhere,  # type: ignore[arg-type]
-        candidate=candidate,  # type: ignore[arg-type]
-        stranger=stranger,  # type: ignore[arg-type]
+        listed=listed,
+        resident=resident,
+        listed_elsewhere=listed_elsewhere,
+        candidate=candidate,
+        stranger=stranger,
     )
 
 

@@ -61,7 +61,7 @@ def walk_in(session_id: int) -> int:
         birth_year=2005,
         sex="M",
         birth_province_code="067",
-        residence_unit_id=session.venue.commune_id,
+        residence_unit_id=session.venue.commune_id or 0,
     )
     return person.pk
 
