@@ -287,3 +287,5 @@ CCCD_MAX_REQUEST_READ_SECONDS = env_int("CCCD_MAX_REQUEST_READ_SECONDS", 30, min
 # OpenCV reads its decoding limit once, when it loads: the intake's limit (captures.MAX_PIXELS),
 # set here, before anything imports cv2, so a picture whose header understates it is still bounded.
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "40000000")
+# Field kits (docs/field-kit.md#the-checkout-package): how many dossier codes a checkout reserves.
+CCCD_KIT_CODE_BLOCK = env_int("CCCD_KIT_CODE_BLOCK", 5000, minimum=10, maximum=10**7)

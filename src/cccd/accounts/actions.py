@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "enrollment.view_card": pgettext_lazy("audit action", "View the card preview"),
     "group.update": pgettext_lazy("audit action", "Change a priority group"),
     "job.resume": pgettext_lazy("audit action", "Resume a stopped background job"),
+    "kit.checkout": pgettext_lazy("audit action", "Check a session out to a field kit"),
     "person.propose_change": pgettext_lazy("audit action", "Propose a correction of the register"),
     "person.review_change": pgettext_lazy("audit action", "Review a correction of the register"),
     "person.search": pgettext_lazy("audit action", "Look up the register"),
