@@ -13,6 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from tests.enrollments.conftest import (  # noqa: F401  (fixtures)
+    called,
+    capture_everything,
+    portrait,
+    student,
+)
+from tests.tickets.conftest import (  # noqa: F401  (fixtures)
+    desks,
+    leader,
+    pytest_configure,
+    session,
+)
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Session
@@ -31,16 +43,6 @@ from cccd.kits.models import (
     OutboxPacket,
 )
 from cccd.tickets.models import Ticket
-from tests.enrollments.conftest import (  # noqa: F401  (fixtures)
-    called,
-    capture_everything,
-    desks,
-    leader,
-    portrait,
-    pytest_configure,
-    session,
-    student,
-)
 
 KIT_NAME = "dakmil-kit-1"
 BLOCK = 1000
@@ -118,10 +120,13 @@ def sides(session: Session, settings: object) -> Iterator[Sides]:  # noqa: F811
 
 
 def finish_on_kit(
-    ticket: Ticket, officer: User, portrait: bytes, capture_on_commit: object  # noqa: F811
+    ticket: Ticket,
+    officer: User,
+    photo: bytes,
+    capture_on_commit: object,
 ) -> OutboxPacket:
     """The intake finished on the kit and its packet sealed by the after-commit hook."""
-    capture_everything(ticket, officer, portrait)
+    capture_everything(ticket, officer, photo)
     with capture_on_commit(execute=True):  # type: ignore[operator]
         done = services.finish_intake(ticket.pk, actor=officer)
     return OutboxPacket.objects.get(enrollment=done)
@@ -139,6 +144,7 @@ def forget_on_kit(row: OutboxPacket) -> bytes:
     made there, a person created there) is removed, and a package number is back to waiting, as
     the district has them."""
     envelope = outbox.envelope_of(row)
+    assert row.enrollment_id is not None
     enrollment = Enrollment.objects.get(pk=row.enrollment_id)
     ticket = enrollment.ticket
     person = enrollment.person

@@ -6,24 +6,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.db.models import Sum
-
-from cccd.accounts.models import AuditEvent, User
-from cccd.enrollments.models import Artefact, Enrollment
-from cccd.errors import DomainError
-from cccd.fieldkit import keys, packets, receipts
-from cccd.kits import ingest, outbox
-from cccd.kits.models import KIT_CODE_BASE, Checkout, Kit, NewPerson, ReceivedPacket
-from cccd.registry.models import Person
-from cccd.reports.models import DailyCount
-from cccd.tickets.models import Ticket
-from tests.enrollments.conftest import another_captured, capture_everything
+from tests.enrollments.conftest import another_captured
 from tests.kits.conftest import (
     KIT_NAME,
     Sides,
@@ -33,7 +25,19 @@ from tests.kits.conftest import (
     new_kit,
 )
 
+from cccd.accounts.models import AuditEvent, User
+from cccd.enrollments.models import Artefact, Enrollment, Fee, FeeExemption, Holiday
+from cccd.enrollments.reference import load_reference
+from cccd.errors import DomainError
+from cccd.fieldkit import keys, packets, receipts
+from cccd.kits import ingest
+from cccd.kits.models import KIT_CODE_BASE, Checkout, Kit, NewPerson, ReceivedPacket
+from cccd.registry.models import Person
+from cccd.reports.models import DailyCount
+from cccd.tickets.models import Ticket
+
 pytestmark = pytest.mark.django_db
+DELIVERIES = 4
 
 
 @pytest.fixture
@@ -60,9 +64,7 @@ def check(sides: Sides, receipt: bytes, packet_id: uuid.UUID) -> receipts.Receip
 
 def receive(sides: Sides, envelope: bytes, **options: Any) -> receipts.Receipt:
     options.setdefault("kit_name", KIT_NAME)
-    return check(
-        sides, ingest.receive_packet(envelope, **options), ingest.read_packet_id(envelope)
-    )
+    return check(sides, ingest.receive_packet(envelope, **options), ingest.read_packet_id(envelope))
 
 
 def open_as_district(sides: Sides, envelope: bytes) -> packets.OpenedPacket:
@@ -138,7 +140,7 @@ def test_a_packet_makes_exactly_one_dossier_with_its_captures_and_trail(
     dossier = Enrollment.objects.get(person=student)
     assert dossier.state == Enrollment.State.CAPTURED
     assert dossier.code == f"{dossier.unit.code}-210306-{KIT_CODE_BASE}"
-    assert dossier.received_by.username == "canbo.dakmil"
+    assert dossier.received_by is not None and dossier.received_by.username == "canbo.dakmil"
     photo = Artefact.objects.get(enrollment=dossier, kind="photo")
     with photo.file.open("rb") as handle:
         assert handle.read() == portrait
@@ -147,6 +149,7 @@ def test_a_packet_makes_exactly_one_dossier_with_its_captures_and_trail(
     missing = Artefact.objects.get(enrollment=dossier, kind="fingerprint", slot=10)
     assert missing.impossible_reason == "Mất ngón" and not missing.file
     # the walk-in handed out on the kit is a done number at the district, with the kit's number
+    assert dossier.ticket is not None
     assert dossier.ticket.state == Ticket.State.DONE and dossier.ticket.kind == "walk_in"
     replayed = AuditEvent.objects.filter(source=f"kit:{KIT_NAME}").order_by("at", "id")
     assert [(e.action, e.at.isoformat()) for e in replayed] == [
@@ -154,7 +157,7 @@ def test_a_packet_makes_exactly_one_dossier_with_its_captures_and_trail(
     ]
     receive_event = replayed.get(action="enrollment.receive")
     assert receive_event.object_id == str(dossier.pk) and receive_event.actor_username
-    assert receive_event.actor.username == "canbo.dakmil"
+    assert receive_event.actor is not None and receive_event.actor.username == "canbo.dakmil"
     received = AuditEvent.objects.get(action="kit.packet_received")
     assert received.object_id == str(dossier.pk) and received.actor is None
     assert captured_count(sides) == before + 1  # the dashboard counted it, once
@@ -205,6 +208,7 @@ def test_a_kit_walk_in_whose_number_is_taken_gets_the_next_free_one(
     )
     assert receive(sides, sent).outcome == receipts.Outcome.ACCEPTED
     ticket = Enrollment.objects.get().ticket
+    assert ticket is not None
     assert ticket.number == kit_number["number"] + 1 and ticket.state == Ticket.State.DONE
 
 
@@ -396,7 +400,10 @@ def test_a_person_with_a_dossier_taken_at_the_office_is_a_conflict(
     before = state(sides.settings)
     receipt = receive(sides, sent)
     assert receipt.outcome == receipts.Outcome.CONFLICT
-    assert receipt.reason.startswith("PACKET_CONFLICT_OPEN_DOSSIER") and office.code in receipt.reason
+    assert (
+        receipt.reason.startswith("PACKET_CONFLICT_OPEN_DOSSIER")
+        and str(office.code) in receipt.reason
+    )
     assert Enrollment.objects.filter(person=student).get() == office
     row = ReceivedPacket.objects.get()
     assert row.outcome == "conflict" and row.enrollment is None
@@ -442,10 +449,10 @@ def test_a_kit_clock_three_hours_ahead_is_corrected_and_its_times_kept(
     assert dossier.received_at == kit_received - datetime.timedelta(hours=3)
     receive_event = AuditEvent.objects.get(action="enrollment.receive", source__startswith="kit:")
     kit_event = next(e for e in kit_trail if e["action"] == "enrollment.receive")
-    assert receive_event.after["_kit"]["at"] == kit_event["at"]
-    assert receive_event.at == datetime.datetime.fromisoformat(kit_event["at"]) - datetime.timedelta(
-        hours=3
-    )
+    assert receive_event.after is not None and receive_event.after["_kit"]["at"] == kit_event["at"]
+    assert receive_event.at == datetime.datetime.fromisoformat(
+        kit_event["at"]
+    ) - datetime.timedelta(hours=3)
     assert "10800" in ReceivedPacket.objects.get().reason
 
 
@@ -458,11 +465,42 @@ def test_a_kit_clock_within_five_minutes_is_left_alone(sides: Sides, sent: bytes
     assert ReceivedPacket.objects.get().reason == ""
 
 
-def test_an_office_intake_for_a_checked_out_person_later_is_still_guarded(
-    sides: Sides, sent: bytes, student: Person, called: Ticket, officer_dakmil: User, portrait: bytes
+# ---------------------------------------------------------------- two deliveries at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_at_once_make_one_dossier_and_a_duplicate(
+    sides: Sides,
+    called: Ticket,
+    officer_dakmil: User,
+    portrait: bytes,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    """After the packet is in, the office cannot open a second dossier for the person."""
-    assert receive(sides, sent).outcome == receipts.Outcome.ACCEPTED
-    with pytest.raises(DomainError):
-        capture_everything(called, officer_dakmil, portrait)
-    _ = outbox  # the kit's module, imported for its hook in the fixtures
+    load_reference(Fee, FeeExemption, Holiday)
+    row = finish_on_kit(called, officer_dakmil, portrait, django_capture_on_commit_callbacks)
+    envelope = forget_on_kit(row)
+    sides.at_district()
+    start = threading.Barrier(DELIVERIES)
+    outcomes: list[str] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def deliver() -> None:
+        try:
+            start.wait()
+            receipt = ingest.receive_packet(envelope, kit_name=KIT_NAME)
+            with lock:
+                outcomes.append(check(sides, receipt, row.packet_id).outcome.value)
+        except Exception as exc:  # noqa: BLE001 - every failure fails the test
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(DELIVERIES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(outcomes) == ["accepted"] + ["duplicate"] * (DELIVERIES - 1)
+    assert Enrollment.objects.filter(state=Enrollment.State.CAPTURED).count() == 1

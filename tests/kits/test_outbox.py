@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
+from tests.kits.conftest import KIT_NAME, Sides, finish_on_kit
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.enrollments.intake import services
@@ -18,7 +19,6 @@ from cccd.fieldkit import keys, packets, receipts
 from cccd.kits import outbox
 from cccd.kits.models import KIT_CODE_BASE, HeldSession, KitIdentity, OutboxPacket
 from cccd.tickets.models import Ticket
-from tests.kits.conftest import KIT_NAME, Sides, finish_on_kit
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,8 @@ def test_a_dossier_finished_on_the_kit_takes_its_code_from_the_block(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     row = finish_on_kit(called, officer_dakmil, portrait, django_capture_on_commit_callbacks)
-    done = Enrollment.objects.get(pk=row.enrollment_id)
+    done = row.enrollment
+    assert done is not None
     assert done.code == f"{done.unit.code}-210306-{KIT_CODE_BASE}"
     assert HeldSession.objects.get().next_code == KIT_CODE_BASE + 1
 
@@ -75,10 +76,11 @@ def test_the_packet_holds_the_dossier_its_captures_and_its_whole_trail(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     row = finish_on_kit(called, officer_dakmil, portrait, django_capture_on_commit_callbacks)
-    assert row.state == OutboxPacket.State.WAITING and row.size == len(row.envelope)
+    assert row.state == OutboxPacket.State.WAITING and row.size == len(outbox.envelope_of(row))
     packet = opened(sides, row)
     assert packet.fields.packet_id == row.packet_id and packet.fields.kit_id == KIT_NAME
-    done = Enrollment.objects.get(pk=row.enrollment_id)
+    done = row.enrollment
+    assert done is not None
     dossier = json.loads(packet.members["dossier.json"])
     assert dossier["code"] == done.code and dossier["received_by"] == "canbo.dakmil"
     assert dossier["person"] == {"personal_id": done.person.personal_id, "new_person": False}

@@ -109,7 +109,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "user.update": pgettext_lazy("audit action", "Change a user"),
     "venue.create": pgettext_lazy("audit action", "Create a venue"),
     # field kits: packets of finished intakes
-    "kit.packet_receipt": pgettext_lazy("audit action", "Record the district's receipt of a packet"),
+    "kit.packet_receipt": pgettext_lazy(
+        "audit action", "Record the district's receipt of a packet"
+    ),
     "kit.packet_received": pgettext_lazy("audit action", "Take in a dossier sent by a field kit"),
     "kit.packet_conflict": pgettext_lazy(
         "audit action", "Keep a field kit's packet for review (person already has a dossier)"

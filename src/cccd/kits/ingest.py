@@ -125,9 +125,7 @@ def receive_packet(
         return _receive(envelope, packet_id, kit_name, clock_offset_seconds)
 
 
-def _receive(
-    envelope: bytes, packet_id: uuid.UUID, kit_name: str | None, offset: int
-) -> bytes:
+def _receive(envelope: bytes, packet_id: uuid.UUID, kit_name: str | None, offset: int) -> bytes:
     decided = ReceivedPacket.objects.filter(packet_id=packet_id).exclude(
         outcome=ReceivedPacket.Outcome.REFUSED
     )
@@ -161,7 +159,9 @@ def _receive(
         with transaction.atomic():
             return _take(envelope, opened, kit, signer, offset)
     except DomainError as exc:
-        return _refuse(packet_id, envelope, signer, exc, kit=kit, session_id=opened.fields.session_id)
+        return _refuse(
+            packet_id, envelope, signer, exc, kit=kit, session_id=opened.fields.session_id
+        )
 
 
 def _candidate_keys(kit_name: str | None) -> list[DistrictKeys]:
@@ -268,7 +268,7 @@ def _take(
         offset = datetime.timedelta(0)
     session = _checked_out_session(opened, kit)
     context = _Context(opened=opened, kit=kit, session=session, offset=offset, written=[])
-    storage = Artefact._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = Artefact._meta.get_field("file").storage
     try:
         dossier = read_dossier(opened.members.get("dossier.json"))
         trail = read_audit(opened.members.get("audit.json"))
@@ -391,8 +391,8 @@ def _create(
     reason = ""
     if offset:
         reason = _(
-            "The kit's clock was %(seconds)s seconds ahead of the district's: the intake's "
-            "times were corrected."
+            "The kit's clock was %(seconds)s seconds off the district's (kit minus district): "
+            "the intake's times were corrected."
         ) % {"seconds": offset}
     return ReceivedPacket.Outcome.ACCEPTED, reason, enrollment
 
@@ -445,7 +445,7 @@ def _ticket(
     if entry is None:
         return None
     done_at = context.kit_time(entry.done_at or dossier.received_at)
-    if entry.from_package:
+    if entry.id is not None:  # a number of the package (`from_package`): the district's row
         ticket = (
             Ticket.objects.select_for_update()
             .filter(pk=entry.id, session=session, number=entry.number)

@@ -87,7 +87,10 @@ def install() -> None:
 def next_dossier_number(enrollment: Enrollment) -> int:
     """The next number of the held session's block, taken under the row's lock (the caller is the
     finishing transaction: a finish refused later gives the number back with its rollback)."""
-    held = HeldSession.objects.select_for_update().filter(session_id=enrollment.session_id).first()
+    locked = HeldSession.objects.select_for_update()
+    held = (
+        locked.filter(session_id=enrollment.session_id).first() if enrollment.session_id else None
+    )
     if held is None or held.state != HeldSession.State.OPEN:
         raise errors.KIT_SESSION_NOT_HELD()
     number = max(held.next_code, held.code_block_start)
@@ -106,6 +109,8 @@ def on_dossier_event(event: events.DossierEvent) -> None:
     if not field_mode() or not isinstance(event, events.IntakeFinished):
         return
     enrollment = event.enrollment
+    if enrollment.session_id is None:  # pragma: no cover  (every intake belongs to a session)
+        return
     row = OutboxPacket.objects.create(enrollment=enrollment, session_id=enrollment.session_id)
     transaction.on_commit(_sealer(row.pk))
 
@@ -173,6 +178,8 @@ def packet_members(
     `dossier.json`, each capture's bytes unchanged as `captures/<kind>-<slot>.<ext>`, and
     `audit.json`. Everything by natural keys (codes, numbers, ID numbers, usernames): the kit's own
     row ids mean nothing at the district."""
+    if row.enrollment_id is None:  # pragma: no cover  (a packet row always has its dossier)
+        raise errors.KIT_NOT_JOINED()
     enrollment = Enrollment.objects.select_related(
         "unit", "group", "exemption", "ticket", "ticket__group", "person", "person__residence_unit"
     ).get(pk=row.enrollment_id)
@@ -385,7 +392,7 @@ def mark_receipt(row: OutboxPacket, receipt_bytes: bytes) -> receipts.Receipt:
 def outbox_counts() -> dict[str, Any]:
     """How many packets are in each state, and since when the oldest not yet acknowledged has
     waited (`oldest_waiting_at`: waiting or sent without a receipt; None when there is none)."""
-    counts = {state: 0 for state in OutboxPacket.State.values}
+    counts = dict.fromkeys(OutboxPacket.State.values, 0)
     for state, count in (
         OutboxPacket.objects.order_by().values_list("state").annotate(count=Count("id"))
     ):
