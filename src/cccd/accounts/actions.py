@@ -112,6 +112,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "person.create_walk_in": pgettext_lazy(
         "audit action", "Enter a walk-in with the population-data form"
     ),
+    # field kits: packets of finished intakes
+    "kit.packet_receipt": pgettext_lazy(
+        "audit action", "Record the district's receipt of a packet"
+    ),
+    "kit.packet_received": pgettext_lazy("audit action", "Take in a dossier sent by a field kit"),
+    "kit.packet_conflict": pgettext_lazy(
+        "audit action", "Keep a field kit's packet for review (person already has a dossier)"
+    ),
 }
 
 

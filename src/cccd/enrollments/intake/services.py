@@ -36,7 +36,7 @@ from cccd.campaigns.models import PriorityGroup, Session
 from cccd.campaigns.queries import hand_on_targets
 from cccd.core import kinds as core_kinds
 from cccd.enrollments import errors, events
-from cccd.enrollments.intake import captures, devicecapture, kinds, thresholds
+from cccd.enrollments.intake import captures, devicecapture, kinds, numbering, thresholds
 from cccd.enrollments.intake.queries import SessionCounts, session_counts, ticket_dossiers
 from cccd.enrollments.intake.rules import (
     FINGERS,
@@ -584,8 +584,10 @@ def check_proof_scan(data: bytes) -> captures.Capture:
 
 
 def dossier_code(enrollment: Enrollment, day: datetime.date) -> str:
-    """Unit code, local date and the row's number: unique by construction, readable on the phone."""
-    return f"{enrollment.unit.code}-{day:%y%m%d}-{enrollment.pk:06d}"
+    """Unit code, local date and the row's number: unique by construction, readable on the phone.
+    The number is the row id, or on a field kit the next of its held session's block
+    (`numbering`)."""
+    return f"{enrollment.unit.code}-{day:%y%m%d}-{numbering.number_for(enrollment):06d}"
 
 
 @transaction.atomic
