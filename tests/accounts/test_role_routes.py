@@ -156,6 +156,10 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "report_download": get(STAFF),
     "officer_report": get(STAFF),
     "officer_report_xlsx": get(STAFF),
+    # field kits: the district's page; the kit's outbox (a 404 at the district, past the door)
+    "kits:list": get({C, A}),
+    "kits:outbox": get(DESKS),
+    "kits:send_now": post(DESKS),
     # the API's own pages (the document lists routes, no data)
     "api-v1:api-root": get(PUBLIC),
     "api-v1:openapi-json": get(SIGNED_IN),
