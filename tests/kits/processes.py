@@ -124,7 +124,9 @@ class Installation:
                 return False
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                connection.request("GET", "/api/v1/kits/packets/00000000-0000-0000-0000-000000000000")
+                connection.request(
+                    "GET", "/api/v1/kits/packets/00000000-0000-0000-0000-000000000000"
+                )
                 connection.getresponse().read()
                 connection.close()
                 return True

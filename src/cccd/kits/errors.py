@@ -79,6 +79,14 @@ UPLOAD_LENGTH_MISMATCH = ErrorCode(
     ),
     409,
 )
+UPLOAD_PACKET_ID_MISMATCH = ErrorCode(
+    "UPLOAD_PACKET_ID_MISMATCH",
+    _(
+        "The bytes sent are another packet than the one named in the address: nothing was kept. "
+        "Send each packet under its own id."
+    ),
+    400,
+)
 UPLOAD_LENGTH_INVALID = ErrorCode(
     "UPLOAD_LENGTH_INVALID",
     _("A packet's length is 1 to %(limit)s bytes, and a part at most %(part)s bytes."),
@@ -86,11 +94,6 @@ UPLOAD_LENGTH_INVALID = ErrorCode(
 )
 
 # the kit's own side
-KIT_NOT_JOINED = ErrorCode(
-    "KIT_NOT_JOINED",
-    _("This kit has not joined a district yet: run `cccd kit join URL CODE` first."),
-    409,
-)
 KIT_ALREADY_JOINED = ErrorCode(
     "KIT_ALREADY_JOINED",
     _(
@@ -127,6 +130,9 @@ WALK_IN_KNOWN = ErrorCode(
     _(
         "This personal ID number is already in the register (%(person)s): look the person up "
         "and give them the number instead of entering them again."
+    ),
+    409,
+)
 
 # checkout (the district): a session checked out to a kit
 KIT_CHECKOUT_KIT_NOT_PAIRED = ErrorCode(
@@ -223,6 +229,9 @@ KIT_WIPE_PACKETS_PENDING = ErrorCode(
     _(
         "%(count)s packets of this session have no receipt from the district yet: push them "
         "before the session is wiped."
+    ),
+    409,
+)
 
 # packets of finished intakes: on the kit (kits.outbox) and at the district (kits.ingest)
 KIT_SESSION_NOT_HELD = ErrorCode(

@@ -188,6 +188,12 @@ def _signing_key(district: DistrictKeys) -> Any:
     return keys.signing_private_key(district.signing_private_key_pem)
 
 
+def duplicate_receipt(row: ReceivedPacket) -> bytes:
+    """A fresh signed `duplicate` receipt for a packet decided before (accepted or conflict): the
+    answer to a kit whose first receipt was lost on the way."""
+    return _duplicate(row)
+
+
 def _duplicate(row: ReceivedPacket) -> bytes:
     district = DistrictKeys.objects.get(unit_id=row.kit.unit_id) if row.kit else None
     if district is None:  # pragma: no cover  (accepted and conflict rows always name their kit)

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cccd.errors import DomainError
 from cccd.fieldkit import keys
 from cccd.kits import errors, outbox, unpack
 from cccd.kits.client import District, Refused, Unreachable
@@ -136,10 +137,7 @@ def push(*, limit: int | None = None) -> PushResult:
 
 
 def _to_send(limit: int | None) -> list[uuid.UUID]:
-    pending = OutboxPacket.objects.filter(
-        state__in=[OutboxPacket.State.WAITING, OutboxPacket.State.SENT]
-    ).order_by("created_at", "id")
-    ids = list(pending.values_list("packet_id", flat=True))
+    ids = [row.packet_id for row in outbox.pending()]
     return ids if limit is None else ids[:limit]
 
 
@@ -158,10 +156,10 @@ def _say_outbox(server: District) -> None:
 
 def _send_one(server: District, packet_id: uuid.UUID) -> None:
     row = OutboxPacket.objects.get(packet_id=packet_id)
-    envelope = bytes(row.envelope or b"")
-    if not envelope:
+    if row.envelope is None:
         return  # not sealed (its dossier is still being finished): the next round takes it
-    _note_attempt(row)
+    envelope = outbox.envelope_of(row)
+    outbox.mark_sent(row)
     held = server.json("GET", f"/packets/{packet_id}")
     receipt = held.get("receipt")
     offset = int(held.get("received") or 0) if held.get("length") == len(envelope) else 0
@@ -183,16 +181,10 @@ def _send_one(server: District, packet_id: uuid.UUID) -> None:
             return
         receipt = answer.get("receipt")
         offset = int(answer.get("received") or 0)
-    outbox.mark_receipt(OutboxPacket.objects.get(pk=row.pk), receipt.encode("ascii"))
-
-
-def _note_attempt(row: OutboxPacket) -> None:
-    OutboxPacket.objects.filter(pk=row.pk, state=OutboxPacket.State.WAITING).update(
-        state=OutboxPacket.State.SENT
-    )
-    OutboxPacket.objects.filter(pk=row.pk).update(
-        attempts=row.attempts + 1, last_attempt_at=timezone.now()
-    )
+    try:
+        outbox.mark_receipt(OutboxPacket.objects.get(pk=row.pk), receipt.encode("ascii"))
+    except DomainError:
+        pass  # a receipt that does not check: the packet stays sent (`last_error` says why)
 
 
 def _mark_refused(row: OutboxPacket, refusal: Refused) -> None:

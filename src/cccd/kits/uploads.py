@@ -43,15 +43,23 @@ def _staged(packet_id: uuid.UUID) -> Path:
 
 
 def _decided(packet_id: uuid.UUID) -> bytes | None:
-    row = ReceivedPacket.objects.filter(packet_id=packet_id).only("receipt").first()
-    return None if row is None else bytes(row.receipt)
+    """A `duplicate` receipt for a packet already taken (accepted, or kept as a conflict). A
+    refused packet is decided again when it comes again: the id travels in the clear, so a
+    stranger's bytes sent under it first must not stand in for the kit's own."""
+    row = (
+        ReceivedPacket.objects.select_related("kit")
+        .filter(packet_id=packet_id)
+        .exclude(outcome=ReceivedPacket.Outcome.REFUSED)
+        .first()
+    )
+    return None if row is None else ingest.duplicate_receipt(row)
 
 
 def state(packet_id: uuid.UUID, *, kit: Kit) -> UploadState:
     """What the district holds of `packet_id` (for the kit to resume, or to learn its receipt)."""
     receipt = _decided(packet_id)
     if receipt is not None:
-        return UploadState(received=0, length=None, receipt=ingest.receipt_again(packet_id))
+        return UploadState(received=0, length=None, receipt=receipt)
     upload = PacketUpload.objects.filter(packet_id=packet_id, kit=kit).first()
     if upload is None:
         return UploadState(received=0, length=None, receipt=None)
@@ -79,14 +87,14 @@ def receive_part(
     check_part(offset, length, len(data))
     receipt = _decided(packet_id)
     if receipt is not None:
-        return UploadState(received=length, length=length, receipt=ingest.receipt_again(packet_id))
+        return UploadState(received=length, length=length, receipt=receipt)
     if offset == 0 and length == len(data):  # the usual case: the whole packet at once
-        return _decide(packet_id, data, clock_offset_seconds)
+        return _decide(packet_id, data, kit=kit, clock_offset_seconds=clock_offset_seconds)
     complete = _append(packet_id, kit=kit, offset=offset, length=length, data=data)
     if complete is None:
         upload = PacketUpload.objects.get(packet_id=packet_id)
         return UploadState(received=upload.received, length=length, receipt=None)
-    return _decide(packet_id, complete, clock_offset_seconds)
+    return _decide(packet_id, complete, kit=kit, clock_offset_seconds=clock_offset_seconds)
 
 
 def _append(
@@ -128,11 +136,15 @@ def _locked_upload(packet_id: uuid.UUID, *, kit: Kit, length: int) -> PacketUplo
     return PacketUpload.objects.select_for_update().get(packet_id=packet_id)
 
 
-def _decide(packet_id: uuid.UUID, envelope: bytes, clock_offset_seconds: int) -> UploadState:
+def _decide(
+    packet_id: uuid.UUID, envelope: bytes, *, kit: Kit, clock_offset_seconds: int
+) -> UploadState:
     """Hand the whole packet to the ingest, then drop the staged copy (kept or not, it is done)."""
     try:
+        if ingest.read_packet_id(envelope) != packet_id:
+            raise errors.UPLOAD_PACKET_ID_MISMATCH()
         receipt = ingest.receive_packet(
-            envelope, expected_packet_id=packet_id, clock_offset_seconds=clock_offset_seconds
+            envelope, kit_name=kit.name, clock_offset_seconds=clock_offset_seconds
         )
     finally:
         PacketUpload.objects.filter(packet_id=packet_id).delete()
