@@ -287,3 +287,22 @@ CCCD_MAX_REQUEST_READ_SECONDS = env_int("CCCD_MAX_REQUEST_READ_SECONDS", 30, min
 # OpenCV reads its decoding limit once, when it loads: the intake's limit (captures.MAX_PIXELS),
 # set here, before anything imports cv2, so a picture whose header understates it is still bounded.
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "40000000")
+
+# Field mode (docs/field-kit.md): cccd on a field kit, a laptop that may be stolen at night. Its
+# SQLite database is SQLCipher and every stored file is encrypted, under a key derived from the
+# team leader's passphrase (CCCD_KIT_PASSPHRASE or CCCD_KIT_PASSPHRASE_FILE), never kept in the
+# data folder; uploads stay in memory rather than in unencrypted temporary files.
+CCCD_FIELD_MODE = env_bool("CCCD_FIELD_MODE", False)
+if CCCD_FIELD_MODE:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        raise ImproperlyConfigured(
+            "CCCD_FIELD_MODE=true runs a field kit on its own encrypted SQLite database: leave "
+            "DATABASE_URL unset (or sqlite:///…), not PostgreSQL."
+        )
+    DATABASES["default"]["ENGINE"] = "cccd.fieldkit.atrest.sqlcipher"
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "key_folder": DATA_DIR}  # type: ignore[dict-item]
+    STORAGES["default"] = {
+        "BACKEND": "cccd.fieldkit.atrest.storage.EncryptedFileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "media", "key_folder": DATA_DIR},
+    }
+    FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
