@@ -40,6 +40,8 @@ def test_the_test_database_is_sqlcipher(db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cipher_version")
         assert cursor.fetchone()[0]
+        cursor.execute("PRAGMA cipher_use_hmac")  # every page authenticated: tampering is refused
+        assert cursor.fetchone()[0] == "1"
     assert TEST_DATABASE.read_bytes()[:16] != b"SQLite format 3\x00"
 
 
