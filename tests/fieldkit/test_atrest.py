@@ -441,3 +441,48 @@ def test_the_storage_does_not_set_a_folder_up(
     bare = storage.EncryptedFileSystemStorage(location=tmp_path / "media", key_folder=tmp_path)
     refused("AT_REST_STATE_MISSING", lambda: bare.save("photo.jpeg", ContentFile(JPEG)))
     assert not (tmp_path / keys.STATE_FILE).exists()
+
+
+def test_no_path_is_given_past_the_encryption(
+    encrypted: storage.EncryptedFileSystemStorage,
+) -> None:
+    name = encrypted.save("photo.jpeg", ContentFile(JPEG))
+    with pytest.raises(NotImplementedError):
+        encrypted.path(name)
+
+
+def test_a_report_replaced_in_place_is_sealed_too(
+    encrypted: storage.EncryptedFileSystemStorage, tmp_path: Path
+) -> None:
+    """`replace_file` writes through a path when the storage gives one; this one gives none, so it
+    saves through the storage, encrypted."""
+    from cccd.reports.daily_report.atomic import replace_file
+
+    name = "reports/daily/2026-03-06.csv"
+    replace_file(encrypted, name, b"first")
+    replace_file(encrypted, name, "Đắk Lao;12".encode())
+    assert encrypted.open(name).read() == "Đắk Lao;12".encode()
+    assert "Đắk Lao".encode() not in (tmp_path / "media" / name).read_bytes()
+    assert encrypted.listdir("reports/daily") == ([], ["2026-03-06.csv"])
+
+
+def test_the_storage_lists_dates_and_deletes(
+    encrypted: storage.EncryptedFileSystemStorage,
+) -> None:
+    name = encrypted.save("captures/photo.jpeg", ContentFile(JPEG))
+    assert encrypted.exists(name)
+    assert encrypted.listdir("") == (["captures"], [])
+    assert encrypted.listdir("captures") == ([], ["photo.jpeg"])
+    for when in (
+        encrypted.get_modified_time,
+        encrypted.get_created_time,
+        encrypted.get_accessed_time,
+    ):
+        assert when(name).tzinfo is not None
+    encrypted.delete(name)
+    encrypted.delete(name)  # gone already: nothing to do
+    assert not encrypted.exists(name)
+    encrypted.delete("captures")
+    assert encrypted.listdir("") == ([], [])
+    with pytest.raises(ValueError, match="name must be given"):
+        encrypted.delete("")
