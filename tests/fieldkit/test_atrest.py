@@ -84,11 +84,19 @@ def test_a_wrong_passphrase_is_refused_with_a_sentence(tmp_path: Path) -> None:
     assert "2025" not in error.message and "2026" not in error.message
 
 
-def test_a_wrong_passphrase_is_refused_even_with_a_right_one_in_memory(tmp_path: Path) -> None:
-    set_up(tmp_path)
+def test_once_unlocked_the_passphrase_file_may_leave(tmp_path: Path) -> None:
+    """The team leader pulls out the USB key after start: the kit goes on."""
+    usb = tmp_path / "usb" / "passphrase"
+    usb.parent.mkdir()
+    usb.write_text(PASSPHRASE)
+    environ = {keys.PASSPHRASE_FILE_VARIABLE: str(usb)}
+    first = keys.unlock(tmp_path / "data", may_set_up=True, environ=environ, n=CHEAP)
+    usb.unlink()
+    assert keys.unlock(tmp_path / "data", may_set_up=False, environ=environ) == first
+    keys.forget()
     refused(
-        "AT_REST_PASSPHRASE_WRONG",
-        lambda: keys.unlock(tmp_path, may_set_up=False, environ=env("someone else's guess")),
+        "AT_REST_PASSPHRASE_FILE_UNREADABLE",
+        lambda: keys.unlock(tmp_path / "data", may_set_up=False, environ=environ),
     )
 
 

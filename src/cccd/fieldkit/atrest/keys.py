@@ -22,7 +22,6 @@ Key derivation:
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
@@ -243,7 +242,7 @@ def _unlock_existing(data_dir: Path, passphrase: bytes) -> AtRestKeys:
 
 # --- unlocking, once per process ----------------------------------------------------------------
 
-_cache: dict[tuple[Path, bytes], AtRestKeys] = {}
+_cache: dict[Path, AtRestKeys] = {}
 _lock = threading.Lock()
 
 
@@ -256,21 +255,22 @@ def unlock(
 ) -> AtRestKeys:
     """The keys of `data_dir`, from the passphrase in the environment.
 
-    The first call in a process derives them (one scrypt) and checks them against the folder's
-    verifier; later calls for the same folder and passphrase return them from memory. When the
+    The first call in a process reads the passphrase, derives the keys (one scrypt) and checks
+    them against the folder's verifier; later calls for the folder return them from memory,
+    without reading the passphrase again (the USB key that held its file may have left with the
+    team leader). When the
     folder has no `kit-at-rest.json` yet it is set up (a new salt) if `may_set_up` — only the
     database backend, on a database not yet created, may do that — and refused otherwise. `n` is
     scrypt's cost for a folder being set up (tests use less); an existing folder's is its own."""
-    passphrase = read_passphrase(data_dir, environ)
     folder = data_dir.resolve()
-    cache_key = (folder, hashlib.sha256(passphrase).digest())
     with _lock:
-        if (keys := _cache.get(cache_key)) is None:
+        if (keys := _cache.get(folder)) is None:
+            passphrase = read_passphrase(folder, environ)
             if may_set_up and read_state(folder) is None:
                 keys = _create_state(folder, passphrase, n)
             else:
                 keys = _unlock_existing(folder, passphrase)
-            _cache[cache_key] = keys
+            _cache[folder] = keys
         return keys
 
 
