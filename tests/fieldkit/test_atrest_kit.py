@@ -150,10 +150,14 @@ def test_a_stolen_kit_gives_no_name_no_number_no_photo(kit: Kit, which: str) -> 
         "the given name, folded": b"quynh huong lam dong",
         "the personal ID": kit.personal_id.encode("ascii"),
         "the personal ID (UTF-16)": kit.personal_id.encode("utf-16-le"),
-        "a JPEG": b"\xff\xd8\xff",
+        "a JPEG's opening (its mark and JFIF header)": JPEG[:16],
+        "the photo's bytes": JPEG[100:164],
         "a plain SQLite file": b"SQLite format 3",
     }
     for file_name, data in files.items():
+        # JPEG's 3-byte mark alone turns up by chance in a megabyte of ciphertext (one in 2^24 per
+        # offset): no file *starts* with it, and its 16-byte opening is nowhere.
+        assert not data.startswith(b"\xff\xd8\xff"), f"a JPEG file: {file_name}"
         lowered = data.lower()
         for what, needle in needles.items():
             assert needle.lower() not in lowered, f"{what} found in {file_name}"
