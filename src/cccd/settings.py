@@ -289,3 +289,22 @@ CCCD_MAX_REQUEST_READ_SECONDS = env_int("CCCD_MAX_REQUEST_READ_SECONDS", 30, min
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "40000000")
 # Field kits (docs/field-kit.md#the-checkout-package): how many dossier codes a checkout reserves.
 CCCD_KIT_CODE_BLOCK = env_int("CCCD_KIT_CODE_BLOCK", 5000, minimum=10, maximum=10**7)
+
+# Field mode (docs/field-kit.md): cccd on a field kit, a laptop that may be stolen at night. Its
+# SQLite database is SQLCipher and every stored file is encrypted, under a key derived from the
+# team leader's passphrase (CCCD_KIT_PASSPHRASE or CCCD_KIT_PASSPHRASE_FILE), never kept in the
+# data folder; uploads stay in memory rather than in unencrypted temporary files.
+CCCD_FIELD_MODE = env_bool("CCCD_FIELD_MODE", False)
+if CCCD_FIELD_MODE:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        raise ImproperlyConfigured(
+            "CCCD_FIELD_MODE=true runs a field kit on its own encrypted SQLite database: leave "
+            "DATABASE_URL unset (or sqlite:///…), not PostgreSQL."
+        )
+    DATABASES["default"]["ENGINE"] = "cccd.fieldkit.atrest.sqlcipher"
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "key_folder": DATA_DIR}  # type: ignore[dict-item]
+    STORAGES["default"] = {
+        "BACKEND": "cccd.fieldkit.atrest.storage.EncryptedFileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "media", "key_folder": DATA_DIR},
+    }
+    FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]

@@ -204,3 +204,94 @@ KIT_REQUEST_SIGNATURE_INVALID = ErrorCode(
     ),
     401,
 )
+
+# at rest: the kit's data folder, encrypted under the team leader's passphrase (`atrest`)
+AT_REST_PASSPHRASE_MISSING = ErrorCode(
+    "AT_REST_PASSPHRASE_MISSING",
+    _(
+        "Field mode keeps the kit's data encrypted, and no passphrase was given to unlock it: set "
+        "CCCD_KIT_PASSPHRASE, or CCCD_KIT_PASSPHRASE_FILE to a file outside the data folder that "
+        "holds it."
+    ),
+    400,
+)
+AT_REST_PASSPHRASE_TWICE = ErrorCode(
+    "AT_REST_PASSPHRASE_TWICE",
+    _(
+        "Both CCCD_KIT_PASSPHRASE and CCCD_KIT_PASSPHRASE_FILE are set: set only one of them, so "
+        "that it is clear which passphrase unlocks the kit."
+    ),
+    400,
+)
+AT_REST_PASSPHRASE_TOO_SHORT = ErrorCode(
+    "AT_REST_PASSPHRASE_TOO_SHORT",
+    _(
+        "The kit's passphrase has %(length)s characters; at least %(minimum)s are needed, since "
+        "anyone holding the stolen laptop can try passphrases as fast as their computers allow."
+    ),
+    400,
+)
+AT_REST_PASSPHRASE_FILE_INSIDE_DATA = ErrorCode(
+    "AT_REST_PASSPHRASE_FILE_INSIDE_DATA",
+    _(
+        "The passphrase file named by CCCD_KIT_PASSPHRASE_FILE is inside the kit's data folder: "
+        "whoever takes the folder would take the key with it. Keep the file somewhere else (a USB "
+        "key the team leader carries, for instance)."
+    ),
+    400,
+)
+AT_REST_PASSPHRASE_FILE_UNREADABLE = ErrorCode(
+    "AT_REST_PASSPHRASE_FILE_UNREADABLE",
+    _(
+        "The passphrase file named by CCCD_KIT_PASSPHRASE_FILE cannot be read: it is missing, not "
+        "a file, not UTF-8 text, or larger than %(limit)s bytes."
+    ),
+    400,
+)
+AT_REST_PASSPHRASE_WRONG = ErrorCode(
+    "AT_REST_PASSPHRASE_WRONG",
+    _(
+        "This passphrase does not unlock the kit's data folder: it is not the passphrase the "
+        "folder was set up with. Nothing was opened; type it again, or ask the team leader."
+    ),
+    400,
+)
+AT_REST_STATE_MISSING = ErrorCode(
+    "AT_REST_STATE_MISSING",
+    _(
+        "The kit's data folder holds encrypted data but not kit-at-rest.json, which holds the salt "
+        "of its key: without it the data cannot be decrypted by any passphrase. If this is a new "
+        "kit, start from an empty data folder and run “cccd migrate” first."
+    ),
+    400,
+)
+AT_REST_STATE_UNREADABLE = ErrorCode(
+    "AT_REST_STATE_UNREADABLE",
+    _(
+        "The kit's kit-at-rest.json cannot be read: it is damaged, was changed by hand, or was "
+        "written by another version of cccd. Nothing was opened."
+    ),
+    400,
+)
+AT_REST_DATABASE_NOT_ENCRYPTED = ErrorCode(
+    "AT_REST_DATABASE_NOT_ENCRYPTED",
+    _(
+        "Field mode is on, but the database in the data folder is a plain, unencrypted SQLite "
+        "file. A kit starts from an empty data folder; field mode does not encrypt an existing "
+        "database."
+    ),
+    400,
+)
+AT_REST_FILE_DAMAGED = ErrorCode(
+    "AT_REST_FILE_DAMAGED",
+    _(
+        "The stored file “%(name)s” cannot be decrypted: it was changed, cut short, or moved from "
+        "another name on the kit's disk. Its content was not used."
+    ),
+    422,
+)
+AT_REST_FILE_TOO_LARGE = ErrorCode(
+    "AT_REST_FILE_TOO_LARGE",
+    _("The file takes %(size)s MB; the kit stores at most %(limit)s MB in one file."),
+    413,
+)
