@@ -125,6 +125,7 @@ def objects(
     return {
         "user_id": people[Role.OFFICER].pk,
         "token_id": token.pk,
+        "packet_id": "0b7e5a52-3d2f-4c11-9a57-58f4e1c0d6a3",  # a kit's packet: no user reaches it
         "unit_id": tree.dakmil_police.pk,
         "parent_id": tree.dakmil_police.pk,
         "person_id": student.pk,

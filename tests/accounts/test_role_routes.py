@@ -160,6 +160,14 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "kits:list": get({C, A}),
     "kits:outbox": get(DESKS),
     "kits:send_now": post(DESKS),
+    # field kits' own requests: a kit's signature, never a user's session or token (the join: its
+    # one-time code, read by the service, so every caller gets past the door to a 4xx of its own)
+    "POST /api/v1/kits/join": post(PUBLIC),
+    "POST /api/v1/kits/contact": post(set()),
+    "POST /api/v1/kits/sessions/{session_id}/checkout": post(set()),
+    "GET /api/v1/kits/packets/{packet_id}": get(set()),
+    "PATCH /api/v1/kits/packets/{packet_id}": {"PATCH": set()},
+    "POST /api/v1/kits/checkin": post(set()),
     # the API's own pages (the document lists routes, no data)
     "api-v1:api-root": get(PUBLIC),
     "api-v1:openapi-json": get(SIGNED_IN),
@@ -306,6 +314,8 @@ def _request(user: User | None, method: str, url: str) -> HttpResponse:
     with transaction.atomic():
         if method == "GET":
             response = client.get(url)
+        elif method == "PATCH":
+            response = client.patch(url, b"", content_type="application/octet-stream")
         elif url.startswith("/api/"):
             response = client.post(url, {}, content_type="application/json")
         else:
@@ -362,6 +372,7 @@ def test_the_liaisons_role_is_the_narrowest_of_the_staff(people: dict[str, User]
         "public:link",
         "public:status",
         "api-v1:api-root",
+        "POST /api/v1/kits/join",  # open to anyone: the pairing code is the proof
         "api-v1:openapi-json",
         "api-v1:openapi-view",
         "GET /api/v1/me",

@@ -112,6 +112,11 @@ ACTION_LABELS: dict[str, Promise] = {
     "person.create_walk_in": pgettext_lazy(
         "audit action", "Enter a walk-in with the population-data form"
     ),
+    # field kits: registration, pairing, check-in
+    "kit.register": pgettext_lazy("audit action", "Register a field kit"),
+    "kit.pair": pgettext_lazy("audit action", "Pair a field kit with its one-time code"),
+    "kit.revoke": pgettext_lazy("audit action", "Revoke a field kit"),
+    "kit.checkin": pgettext_lazy("audit action", "Check a session back in from a field kit"),
     # field kits: packets of finished intakes
     "kit.packet_receipt": pgettext_lazy(
         "audit action", "Record the district's receipt of a packet"

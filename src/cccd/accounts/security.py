@@ -51,6 +51,7 @@ ROUTE_OBJECTS: dict[str, str] = {
     "unit_id": "units.Unit",
     "parent_id": "units.Unit",
     "user_id": "accounts.User",
+    "packet_id": "kits.ReceivedPacket",
 }
 """A route argument naming an object of a scoped model: a 404 for one that exists, out of the
 user's sight, is a cross-unit request."""

@@ -9,12 +9,14 @@ the API's one shape, `{code, message}` with a 4xx status.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 import pydantic
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.security.base import AuthBase
 
 from cccd.accounts.audit import audit_source
 from cccd.errors import INVALID_INPUT
@@ -106,21 +108,61 @@ def _json(schema: type[S], body: bytes) -> S:
         raise INVALID_INPUT(detail=detail) from None
 
 
-def _signed_kit(request: HttpRequest, body: bytes) -> tuple[Kit, int]:
-    """The paired kit that signed this request, and its clock's offset from ours."""
-    headers = {name: request.headers.get(name, "") for name in requests.HEADERS}
-    claim = requests.claimed(headers)
-    kit = Kit.objects.select_related("unit").filter(name=claim.kit).first()
-    if kit is None or kit.state == Kit.State.REGISTERED:
-        raise errors.KIT_NOT_PAIRED(name=claim.kit)
-    key = keys.signing_public_key(kit.signing_public_key)
-    requests.verify(request.method or "", request.get_full_path(), body, headers, key)
-    if kit.state == Kit.State.REVOKED:
-        raise errors.KIT_REVOKED(name=kit.name)
-    return kit, services.heard_from(kit, kit_time=claim.kit_time)
+@dataclass(frozen=True)
+class Signed:
+    """What `KitSignature` leaves on the request: the kit, its clock's offset, the body it signed."""
+
+    kit: Kit
+    clock_offset_seconds: int
+    body: bytes
 
 
-@router.post("/join", response=JoinOut, auth=None, summary="Pair a kit with its one-time code")
+class KitSignature(AuthBase):
+    """A paired kit's signature (`cccd.fieldkit.requests`), in place of a user's token: the body is
+    read here, bounded, because the signature covers it; the view takes it from `request.signed`."""
+
+    openapi_type = "apiKey"
+    access = "a paired field kit's signature"  # not a user's role: tests/accounts/test_role_routes
+
+    def __init__(self, limit: int = JSON_MAX_BYTES) -> None:
+        self.limit = limit
+        super().__init__()
+
+    def __call__(self, request: HttpRequest) -> Kit:
+        body = _body(request, self.limit)
+        headers = {name: request.headers.get(name, "") for name in requests.HEADERS}
+        claim = requests.claimed(headers)
+        kit = Kit.objects.select_related("unit").filter(name=claim.kit).first()
+        if kit is None or kit.state == Kit.State.REGISTERED:
+            raise errors.KIT_NOT_PAIRED(name=claim.kit)
+        key = keys.signing_public_key(kit.signing_public_key)
+        requests.verify(request.method or "", request.get_full_path(), body, headers, key)
+        if kit.state == Kit.State.REVOKED:
+            raise errors.KIT_REVOKED(name=kit.name)
+        offset = services.heard_from(kit, kit_time=claim.kit_time)
+        request.signed = Signed(kit=kit, clock_offset_seconds=offset, body=body)  # type: ignore[attr-defined]
+        return kit
+
+
+class PairingCode(AuthBase):
+    """The join: no user and no key yet; the one-time pairing code in the body is the proof, checked
+    by `services.join_kit`."""
+
+    openapi_type = "apiKey"
+    access = "a one-time pairing code"
+
+    def __call__(self, request: HttpRequest) -> bool:
+        return True
+
+
+def _signed(request: HttpRequest) -> Signed:
+    signed: Signed = request.signed  # type: ignore[attr-defined]
+    return signed
+
+
+@router.post(
+    "/join", response=JoinOut, auth=PairingCode(), summary="Pair a kit with its one-time code"
+)
 def join(request: HttpRequest, payload: JoinIn) -> dict[str, Any]:
     public = PublicKeys(
         signing=payload.signing_public_key, encryption=payload.encryption_public_key
@@ -139,23 +181,26 @@ def join(request: HttpRequest, payload: JoinIn) -> dict[str, Any]:
 
 
 @router.post(
-    "/contact", response=ContactOut, auth=None, summary="Say the kit's outbox; learn its clock"
+    "/contact",
+    response=ContactOut,
+    auth=KitSignature(),
+    summary="Say the kit's outbox; learn its clock",
 )
 def contact(request: HttpRequest) -> dict[str, Any]:
-    body = _body(request, JSON_MAX_BYTES)
-    kit, offset = _signed_kit(request, body)
-    report = _json(OutboxIn, body)
+    signed = _signed(request)
+    kit, offset = signed.kit, signed.clock_offset_seconds
+    report = _json(OutboxIn, signed.body)
     services.report_outbox(kit, waiting=report.waiting, oldest_waiting_at=report.oldest_waiting_at)
     return {"kit": kit.name, "clock_offset_seconds": offset, "state": kit.state}
 
 
 @router.post(
     "/sessions/{session_id}/checkout",
-    auth=None,
+    auth=KitSignature(),
     summary="Check a session out to the kit: its package, signed and encrypted to the kit",
 )
 def checkout_session(request: HttpRequest, session_id: int) -> HttpResponse:
-    kit, _offset = _signed_kit(request, _body(request, JSON_MAX_BYTES))
+    kit = _signed(request).kit
     with audit_source(f"kit:{kit.name}"):
         _checked_out, package = checkout.checkout_session(session_id, kit=kit, actor=None)
     return HttpResponse(package, content_type="application/octet-stream")
@@ -164,21 +209,24 @@ def checkout_session(request: HttpRequest, session_id: int) -> HttpResponse:
 @router.get(
     "/packets/{packet_id}",
     response=UploadOut,
-    auth=None,
+    auth=KitSignature(),
     summary="How much of a packet the district holds",
 )
 def packet_state(request: HttpRequest, packet_id: uuid.UUID) -> dict[str, Any]:
-    kit, _offset = _signed_kit(request, b"")
+    kit = _signed(request).kit
     found = uploads.state(packet_id, kit=kit)
     return _upload_out(found)
 
 
 @router.patch(
-    "/packets/{packet_id}", response=UploadOut, auth=None, summary="Send a part of a packet"
+    "/packets/{packet_id}",
+    response=UploadOut,
+    auth=KitSignature(uploads.PART_MAX_BYTES),
+    summary="Send a part of a packet",
 )
 def packet_part(request: HttpRequest, packet_id: uuid.UUID, part: Query[PartIn]) -> dict[str, Any]:
-    data = _body(request, uploads.PART_MAX_BYTES)
-    kit, offset = _signed_kit(request, data)
+    signed = _signed(request)
+    kit, offset, data = signed.kit, signed.clock_offset_seconds, signed.body
     with audit_source(f"kit:{kit.name}"):
         found = uploads.receive_part(
             packet_id,
@@ -191,11 +239,13 @@ def packet_part(request: HttpRequest, packet_id: uuid.UUID, part: Query[PartIn])
     return _upload_out(found)
 
 
-@router.post("/checkin", response=CheckInOut, auth=None, summary="Check the session back in")
+@router.post(
+    "/checkin", response=CheckInOut, auth=KitSignature(), summary="Check the session back in"
+)
 def check_in(request: HttpRequest) -> dict[str, Any]:
-    body = _body(request, JSON_MAX_BYTES)
-    kit, _offset = _signed_kit(request, body)
-    payload = _json(CheckInIn, body)
+    signed = _signed(request)
+    kit = signed.kit
+    payload = _json(CheckInIn, signed.body)
     with audit_source(f"kit:{kit.name}"):
         result = services.check_in(
             kit,

@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
+from cccd.accounts.roles import KITS
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.scoping import unit_is_visible
 from cccd.campaigns.models import Session
@@ -19,7 +20,7 @@ from cccd.kits import errors
 from cccd.kits.models import KIT_CODE_BASE, Checkout, Kit
 from cccd.kits.package import build_package
 
-MANAGE_KITS = "kits.manage_kits"
+MANAGE_KITS = KITS
 CLOSED_STATUSES = (Session.Status.OVER, Session.Status.CLOSED, Session.Status.CANCELLED)
 
 
