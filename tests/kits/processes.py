@@ -88,9 +88,11 @@ class Installation:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def start(self) -> None:
-        """gunicorn on a free port, answering, or DidNotStart."""
-        for _attempt in range(5):
-            self.port = free_port()
+        """gunicorn on a free port (the same as last time, when restarted: the kit keeps the
+        district's address), answering, or DidNotStart."""
+        for attempt in range(5):
+            if not (self.port and attempt == 0):
+                self.port = free_port()
             self.process = subprocess.Popen(  # noqa: S603
                 [
                     sys.executable,

@@ -15,15 +15,6 @@ from typing import Any
 import pytest
 from django.db import connections
 from django.db.models import Sum
-from tests.enrollments.conftest import another_captured
-from tests.kits.conftest import (
-    KIT_NAME,
-    Sides,
-    as_package_ticket,
-    finish_on_kit,
-    forget_on_kit,
-    new_kit,
-)
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.enrollments.models import Artefact, Enrollment, Fee, FeeExemption, Holiday
@@ -35,6 +26,15 @@ from cccd.kits.models import KIT_CODE_BASE, Checkout, Kit, NewPerson, ReceivedPa
 from cccd.registry.models import Person
 from cccd.reports.models import DailyCount
 from cccd.tickets.models import Ticket
+from tests.enrollments.conftest import another_captured
+from tests.kits.conftest import (
+    KIT_NAME,
+    Sides,
+    as_package_ticket,
+    finish_on_kit,
+    forget_on_kit,
+    new_kit,
+)
 
 pytestmark = pytest.mark.django_db
 DELIVERIES = 4

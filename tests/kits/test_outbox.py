@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import pytest
-from tests.kits.conftest import KIT_NAME, Sides, finish_on_kit
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.enrollments.intake import services
@@ -19,6 +18,7 @@ from cccd.fieldkit import keys, packets, receipts
 from cccd.kits import outbox
 from cccd.kits.models import KIT_CODE_BASE, HeldSession, KitIdentity, OutboxPacket
 from cccd.tickets.models import Ticket
+from tests.kits.conftest import KIT_NAME, Sides, finish_on_kit
 
 pytestmark = pytest.mark.django_db
 

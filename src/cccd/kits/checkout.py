@@ -10,8 +10,8 @@ from django.db.models import Max
 
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
-from cccd.accounts.roles import KITS
 from cccd.accounts.permissions import require_permission
+from cccd.accounts.roles import KITS
 from cccd.accounts.scoping import unit_is_visible
 from cccd.campaigns.models import Session
 from cccd.enrollments.models import Enrollment
