@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import platform
 import shutil
 import statistics
@@ -38,6 +39,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = 300
 SETS = 10
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng")
+GIVEN = ("An", "Bình", "Cường", "Dũng", "Hải", "Khoa", "Long", "Minh", "Nam", "Phúc", "Quân",
+         "Sơn", "Tâm", "Thắng", "Trung", "Tuấn", "Việt", "Vinh", "Hùng", "Khánh")
 
 
 # ---------------------------------------------------------------- inside the district's process
@@ -159,7 +163,8 @@ def seed_district(out: str) -> dict[str, Any]:
     day = now.strftime("%y%m%d")
     sizes = []
     for i in range(PEOPLE):
-        person = make_person(tree.daklao, f"Nguyễn Văn Học {i}", f"{2006 + i % 3}", "M")
+        given = GIVEN[i % len(GIVEN)] + " " + GIVEN[(i // len(GIVEN)) % len(GIVEN)]
+        person = make_person(tree.daklao, f"{FAMILY[i % 7]} Văn {given}", f"{2006 + i % 3}", "M")
         ticket = Ticket.objects.create(
             session=session,
             number=i + 1,
@@ -296,9 +301,11 @@ def main(argv: list[str]) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m bench kitpush")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", help="work in this folder and keep it (for profiling)")
     options = parser.parse_args(argv)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-kitpush-") as tmp:
-        base = Path(tmp)
+        base = Path(options.keep or tmp)
         template = Installation(base / "template", field=False)
         started = time.perf_counter()
         template.cccd("migrate", "--noinput", "-v", "0")
