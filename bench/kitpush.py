@@ -40,8 +40,28 @@ ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = 300
 SETS = 10
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng")
-GIVEN = ("An", "Bình", "Cường", "Dũng", "Hải", "Khoa", "Long", "Minh", "Nam", "Phúc", "Quân",
-         "Sơn", "Tâm", "Thắng", "Trung", "Tuấn", "Việt", "Vinh", "Hùng", "Khánh")
+GIVEN = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Khoa",
+    "Long",
+    "Minh",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thắng",
+    "Trung",
+    "Tuấn",
+    "Việt",
+    "Vinh",
+    "Hùng",
+    "Khánh",
+)
 
 
 # ---------------------------------------------------------------- inside the district's process
@@ -69,7 +89,10 @@ def _captures(n: int) -> dict[tuple[str, int, str], bytes]:
     pad = Image.new("L", (600, 200), 255)
     draw = ImageDraw.Draw(pad)
     rng = np.random.default_rng(n)
-    points = [(int(x), int(y)) for x, y in zip(np.linspace(30, 570, 40), rng.integers(40, 160, 40))]
+    points = [
+        (int(x), int(y))
+        for x, y in zip(np.linspace(30, 570, 40), rng.integers(40, 160, 40), strict=True)
+    ]
     draw.line(points, fill=0, width=3)
     signature = io.BytesIO()
     pad.save(signature, "PNG")
@@ -83,13 +106,13 @@ def seed_district(out: str) -> dict[str, Any]:
     import hashlib
 
     from django.utils import timezone
+    from tests.builders import make_person, make_tree, make_user
 
     from cccd.accounts.models import Role
     from cccd.campaigns.services import create_campaign, create_team, create_venue, plan_session
     from cccd.fieldkit import keys, packets
     from cccd.kits.models import KIT_CODE_BASE, Checkout, DistrictKeys, Kit
     from cccd.tickets.models import Ticket
-    from tests.builders import make_person, make_tree, make_user
 
     tree = make_tree()
     commander = make_user("chihuy.daknong", Role.COMMANDER, tree.daknong_police)
@@ -265,7 +288,9 @@ def push(url: str, about: dict[str, Any], envelopes: list[tuple[uuid.UUID, bytes
             answer = kit.json_bytes(
                 "PATCH", f"/packets/{packet_id}?offset=0&length={len(envelope)}", envelope
             )
-            found = receipts.check_receipt(answer["receipt"].encode("ascii"), district_key, packet_id)
+            found = receipts.check_receipt(
+                answer["receipt"].encode("ascii"), district_key, packet_id
+            )
             assert found.outcome == receipts.Outcome.ACCEPTED, found
     return time.perf_counter() - started
 
@@ -279,7 +304,8 @@ def raw(url: str, about: dict[str, Any], envelopes: list[tuple[uuid.UUID, bytes]
         for _packet_id, envelope in envelopes:
             path = f"/packets/{uuid.uuid4()}?offset=0&length={len(envelope) + 1}"
             answer = kit.json_bytes("PATCH", path, envelope)
-            assert answer.get("received") == len(envelope) and not answer.get("receipt"), answer
+            assert answer.get("received") == len(envelope), answer
+            assert not answer.get("receipt"), answer
     return time.perf_counter() - started
 
 
