@@ -9,7 +9,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS: list[str] = ["register", "linkage", "desk", "reports", "station"]
+BENCHMARKS: list[str] = ["register", "linkage", "desk", "reports", "station", "kitpush"]
 
 
 def main() -> int:
