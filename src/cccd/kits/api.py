@@ -22,6 +22,7 @@ from cccd.accounts.audit import audit_source
 from cccd.errors import INVALID_INPUT
 from cccd.fieldkit import keys, requests
 from cccd.fieldkit.keys import PublicKeys
+from cccd.fieldkit.packets import LIMITS
 from cccd.kits import checkout, errors, services, uploads
 from cccd.kits.api_walkins import router as walk_ins_router
 from cccd.kits.models import Kit
@@ -92,7 +93,7 @@ def _body(request: HttpRequest, limit: int) -> bytes:
     except ValueError:
         size = -1
     if not (0 <= size <= limit):
-        raise errors.UPLOAD_LENGTH_INVALID(limit=uploads.LIMITS.max_envelope_bytes, part=limit)
+        raise errors.UPLOAD_LENGTH_INVALID(limit=LIMITS.max_envelope_bytes, part=limit)
     return request.read(size) if size else b""
 
 

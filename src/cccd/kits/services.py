@@ -9,6 +9,7 @@ these; each is one transaction and audited. Registering and revoking are the adm
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -171,7 +172,7 @@ class CheckIn:
 
 @transaction.atomic
 def check_in(
-    kit: Kit, *, session_id: int, packet_ids: list[str], summary: dict[str, object]
+    kit: Kit, *, session_id: int, packet_ids: list[str], summary: Mapping[str, object]
 ) -> CheckIn:
     """The kit closed the session and lists every packet it made. The session is checked in when
     the district holds an answer for every one of them (accepted, conflict or refused) and the
@@ -200,7 +201,7 @@ def check_in(
     )
     if result.checked_in and checkout.state != Checkout.State.CHECKED_IN:
         checkout.state, checkout.checked_in_at = Checkout.State.CHECKED_IN, timezone.now()
-        checkout.summary = summary
+        checkout.summary = dict(summary)
         checkout.save(update_fields=["state", "checked_in_at", "summary"])
         record(
             "kit.checkin",
