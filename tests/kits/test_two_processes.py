@@ -243,3 +243,39 @@ def test_the_kit_killed_ten_times_mid_push_loses_and_doubles_nothing(
         ".values_list('code', flat=True))))"
     )
     assert at_district == sorted(codes)  # each person once: nothing lost, nothing doubled
+
+
+def test_the_district_killed_mid_upload_loses_and_doubles_nothing(
+    district: Installation, kit: Installation
+) -> None:
+    pair_and_check_out(district, kit)
+    people = walk_in_people(district, PEOPLE)
+    kit.start()
+    district.stop()
+    codes = serve(Desk(kit.url, token_on(kit, LEADER)), people)
+    district.start()
+    pushing = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "cccd", "kit", "push"],
+        env=kit.environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        pushing.wait(timeout=1.5)  # the fault's moment: the district dies under the upload
+    except subprocess.TimeoutExpired:
+        pass
+    district.kill()
+    out, _err = pushing.communicate(timeout=120)
+    then = json.loads(out.strip().splitlines()[-1])
+    assert (pushing.returncode == 0) == (then["acknowledged"] == PEOPLE)  # said, not hidden
+    district.start()  # after a power cut: SQLite recovers its journal
+    status, counts = push(kit)
+    assert status == 0 and counts["acknowledged"] == PEOPLE, counts
+    at_district = district.python(
+        "import json\n"
+        "from cccd.enrollments.models import Enrollment\n"
+        f"print(json.dumps(sorted(Enrollment.objects.filter(session_id={SESSION})"
+        ".values_list('code', flat=True))))"
+    )
+    assert at_district == sorted(codes)
