@@ -48,10 +48,10 @@ kit-setup: venv
 	$(KIT_ENV) $(BIN)/cccd migrate --noinput -v 0
 	@for i in $$(seq 120); do $(BIN)/python -c "import urllib.request as u, urllib.error as e; exec('try: u.urlopen(\"$(DISTRICT_URL)/\", timeout=5)\nexcept e.HTTPError: pass')" 2>/dev/null && exit 0; sleep 1; done; \
 	echo "the district at $(DISTRICT_URL) does not answer: start it with make demo"; exit 1
-	@if $(KIT_ENV) $(BIN)/cccd shell -c "import sys; from cccd.kits.models import KitIdentity; sys.exit(0 if KitIdentity.objects.exists() else 1)"; \
+	@if $(KIT_ENV) $(BIN)/cccd shell -v 0 -c "import sys; from cccd.kits.models import KitIdentity; sys.exit(0 if KitIdentity.objects.exists() else 1)"; \
 	then echo "the kit has joined already"; \
 	else code=$$(CCCD_DEMO_TOOLS=true $(BIN)/cccd demo_kit code) && $(KIT_ENV) $(BIN)/cccd kit join $(DISTRICT_URL) "$$code"; fi
-	@if $(KIT_ENV) $(BIN)/cccd shell -c "import sys; from cccd.kits.models import HeldSession; sys.exit(0 if HeldSession.objects.exists() else 1)"; \
+	@if $(KIT_ENV) $(BIN)/cccd shell -v 0 -c "import sys; from cccd.kits.models import HeldSession; sys.exit(0 if HeldSession.objects.exists() else 1)"; \
 	then echo "the kit holds its session already"; \
 	else session=$$(CCCD_DEMO_TOOLS=true $(BIN)/cccd demo_kit session) && $(KIT_ENV) $(BIN)/cccd kit checkout "$$session"; fi
 
