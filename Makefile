@@ -5,8 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's field kit (`make kit`): its own data folder and port, the district at DISTRICT_URL; the
+# passphrase in a file outside the kit's folder, as field mode requires (a demo one, written once).
+KIT_PORT ?= 8001
+DISTRICT_URL ?= http://127.0.0.1:$(PORT)
+KIT_PASSPHRASE_FILE := $(CURDIR)/var/kit-passphrase.txt
+KIT_ENV := CCCD_DEMO_TOOLS=false CCCD_FIELD_MODE=true CCCD_DATA_DIR=$(CURDIR)/var/kit \
+  CCCD_KIT_PASSPHRASE_FILE=$(KIT_PASSPHRASE_FILE)
 
-.PHONY: demo test e2e lint bench venv chromium messages clean
+.PHONY: demo kit kit-setup test e2e lint bench venv chromium messages clean
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml
@@ -24,12 +31,40 @@ demo: venv messages
 	$(BIN)/cccd seed_demo
 	$(BIN)/cccd collectstatic --noinput -v 0
 	@echo "cccd at http://$(HOST):$(PORT)/  (Ctrl-C stops it; background tasks run in a db_worker beside it, the desk's devices in an SBI simulator)"
+	@echo "the field kit dakmil-kit-1 pairs and checks out tomorrow's session once the server answers (var/kit-setup.log); then \`make kit\` serves it"
 	$(BIN)/cccd db_worker --interval 1 & worker=$$!; \
 	$(BIN)/cccd devices simulate & devices=$$!; \
-	trap "kill $$worker $$devices 2>/dev/null" EXIT INT TERM; \
+	$(MAKE) --no-print-directory kit-setup >var/kit-setup.log 2>&1 & kitsetup=$$!; \
+	trap "kill $$worker $$devices $$kitsetup 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/gunicorn cccd.wsgi --bind $(HOST):$(PORT) --workers 3 --threads 4 \
 	  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
+# The kit's side of the demo, idempotent: its encrypted database migrated, then — once the district
+# answers (at most 2 minutes' wait) — joined with a fresh pairing code and tomorrow's session of
+# Đắk Mil checked out to it. The district's steps (`cccd demo_kit`) run on the district's database.
+kit-setup: venv
+	@mkdir -p var/kit
+	@test -s $(KIT_PASSPHRASE_FILE) || (umask 077 && printf 'dakmil kit demo passphrase\n' >$(KIT_PASSPHRASE_FILE))
+	$(KIT_ENV) $(BIN)/cccd migrate --noinput -v 0
+	@for i in $$(seq 120); do $(BIN)/python -c "import urllib.request as u, urllib.error as e; exec('try: u.urlopen(\"$(DISTRICT_URL)/\", timeout=5)\nexcept e.HTTPError: pass')" 2>/dev/null && exit 0; sleep 1; done; \
+	echo "the district at $(DISTRICT_URL) does not answer: start it with make demo"; exit 1
+	@if $(KIT_ENV) $(BIN)/cccd shell -v 0 -c "import sys; from cccd.kits.models import KitIdentity; sys.exit(0 if KitIdentity.objects.exists() else 1)"; \
+	then echo "the kit has joined already"; \
+	else code=$$(CCCD_DEMO_TOOLS=true $(BIN)/cccd demo_kit code) && $(KIT_ENV) $(BIN)/cccd kit join $(DISTRICT_URL) "$$code"; fi
+	@if $(KIT_ENV) $(BIN)/cccd shell -v 0 -c "import sys; from cccd.kits.models import HeldSession; sys.exit(0 if HeldSession.objects.exists() else 1)"; \
+	then echo "the kit holds its session already"; \
+	else session=$$(CCCD_DEMO_TOOLS=true $(BIN)/cccd demo_kit session) && $(KIT_ENV) $(BIN)/cccd kit checkout "$$session"; fi
+
+# The kit beside the demo (a second terminal while `make demo` runs): served on $(KIT_PORT), pushing
+# its outbox to the district every 30 s while it runs.
+kit: venv messages kit-setup
+	$(KIT_ENV) $(BIN)/cccd collectstatic --noinput -v 0
+	@echo "the field kit at http://127.0.0.1:$(KIT_PORT)/  (Ctrl-C stops it; its outbox goes to $(DISTRICT_URL) every 30 s)"
+	$(KIT_ENV) $(BIN)/cccd db_worker --interval 1 & worker=$$!; \
+	$(KIT_ENV) $(BIN)/cccd kit sync --every 30 & sync=$$!; \
+	trap "kill $$worker $$sync 2>/dev/null" EXIT INT TERM; \
+	$(KIT_ENV) $(BIN)/gunicorn cccd.wsgi --bind 127.0.0.1:$(KIT_PORT) --workers 2 --threads 4 \
+	  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 # The suite runs in one process per core (pytest-xdist); each has its own test database.
 test: venv messages

@@ -340,6 +340,7 @@ def _send_list(
     rows: list[list[str]],
     *,
     replaces: bool = False,
+    school: str = "THPT Đắk Mil",
 ) -> Roster:
     """One list as the school makes it (title rows, header, signature block), sent by the liaison."""
     import io
@@ -352,7 +353,7 @@ def _send_list(
 
     workbook = Workbook()
     sheet = first_sheet(workbook)
-    sheet.append(["TRƯỜNG THPT ĐẮK MIL"])
+    sheet.append([f"TRƯỜNG {school.upper()}"])
     sheet.merge_cells("A1:G1")
     sheet.append([f"DANH SÁCH HỌC SINH {title} ĐĂNG KÝ CẤP THẺ CĂN CƯỚC"])
     sheet.append([])
@@ -364,7 +365,7 @@ def _send_list(
     sheet.append(["", "HIỆU TRƯỞNG"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    file_name = f"danh-sach-{slugify(name)}-THPT-Dak-Mil{'-sua' if replaces else ''}.xlsx"
+    file_name = f"danh-sach-{slugify(name)}-{slugify(school)}{'-sua' if replaces else ''}.xlsx"
     upload = SimpleUploadedFile(file_name, buffer.getvalue())
     return upload_roster(
         session.pk,
@@ -741,3 +742,107 @@ def _days_ago(days: int) -> datetime:
     from django.utils import timezone
 
     return timezone.now() - timedelta(days=days)
+
+
+DEMO_KIT = "dakmil-kit-1"
+DEMO_KIT_UNIT = "663"
+DEMO_KIT_VENUE = 1  # Trường THPT Trần Hưng Đạo, xã Đắk Lao
+DEMO_KIT_NOTE = "Buổi tối mai mang đi bằng bộ máy lưu động dakmil-kit-1 (dữ liệu mẫu)"
+DEMO_KIT_STUDENTS = 40
+
+
+def seed_kit() -> int | None:
+    """Đắk Mil's field kit, registered (its pairing code is issued by `cccd demo_kit code`, which
+    `make demo` runs), and tomorrow evening's session at THPT Trần Hưng Đạo in xã Đắk Lao for it
+    to check out: a class list pre-checked and numbers handed out, no dossier yet (a session with
+    dossiers cannot be checked out). Returns the session's id."""
+    from cccd.kits import services as kits
+    from cccd.kits.models import Kit
+
+    if not Kit.objects.filter(name=DEMO_KIT).exists():
+        kits.register_kit(DEMO_KIT, unit_code=DEMO_KIT_UNIT, actor=None)
+    session = demo_kit_session()
+    if session is None:
+        session = _plan_kit_session()
+    _hand_out_kit_numbers(session)
+    return session.pk
+
+
+def demo_kit_session() -> Session | None:
+    """The kit's evening: the latest one seeded that is not over, closed or cancelled (the demo
+    may be seeded again on a later day: then a new one is planned for the new tomorrow)."""
+    from cccd.campaigns.models import Session
+
+    for session in Session.objects.filter(note=DEMO_KIT_NOTE).order_by("-starts_at"):
+        if session.status in (Session.Status.SCHEDULED, Session.Status.RUNNING):
+            return session
+    return None
+
+
+def _plan_kit_session() -> Session:
+    from django.utils import timezone
+
+    from cccd.campaigns import services as plan
+    from cccd.campaigns.models import Team, Venue
+
+    venue = Venue.objects.get(name=DEMO_VENUES[DEMO_KIT_VENUE][2])
+    planner = User.objects.get(username=DEMO_PLANNERS[venue.unit.path])
+    team = Team.objects.filter(unit=venue.unit).order_by("pk").first()
+    assert team is not None, "seed_campaign makes one team per district"  # noqa: S101
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = timezone.localdate() + timedelta(days=1)
+    return plan.plan_session(
+        campaign_id=Campaign.objects.get(name=DEMO_CAMPAIGN).pk,
+        venue_id=venue.pk,
+        team_id=team.pk,
+        starts_at=datetime.combine(day, time(19, 0), tzinfo=zone),
+        ends_at=datetime.combine(day, time(22, 30), tzinfo=zone),
+        desks=2,
+        capacity=120,
+        note=DEMO_KIT_NOTE,
+        accept_clashes=True,
+        actor=planner,
+    )
+
+
+def _hand_out_kit_numbers(session: Session) -> None:
+    """The school's list (students of Đắk Mil with no number and no dossier anywhere yet) and its
+    numbers, one class every ten minutes from 19:00. Done once per session."""
+    import random
+
+    from cccd.campaigns.models import Venue
+    from cccd.enrollments.models import Enrollment
+    from cccd.registry.models import Person
+    from cccd.rosters.models import Roster
+    from cccd.tickets import services as queue
+    from cccd.tickets.models import Ticket
+
+    if Roster.objects.filter(session=session).exists():
+        return
+    liaison = User.objects.get(username="lienlac.dakmil")
+    leader = User.objects.get(username="totruong.dakmil")
+    Venue.objects.filter(pk=session.venue_id).update(liaison=liaison)  # the school's lists are his
+    rng = random.Random(session.pk)  # noqa: S311 (demo data, not secrets)
+    students = list(
+        Person.objects.filter(
+            residence_unit__path__startswith="/hc/L67/663/",
+            birth_year__in=[2004, 2005, 2006],
+            birth_date_precision="day",
+            status="alive",
+        )
+        .exclude(pk__in=Ticket.objects.filter(person__isnull=False).values("person_id"))
+        .exclude(pk__in=Enrollment.objects.values("person_id"))
+        .order_by("-personal_id")[:200]
+    )
+    chosen = rng.sample(students, min(DEMO_KIT_STUDENTS, len(students)))
+    if not chosen:  # a register too small (the tests'): the session stays without a list
+        return
+    rows = [_roster_row(person, rng) for person in chosen]
+    _send_list(session, liaison, "Khối 10, 11 và 12", "KHỐI 10, 11 VÀ 12", rows,
+               school="THPT Trần Hưng Đạo")  # fmt: skip
+    if not Roster.objects.filter(session=session, state=Roster.State.CHECKED).exists():
+        return
+    queue.open_queue(session.pk, actor=leader)
+    classes = sorted({row[3] for row in rows}, reverse=True)
+    slots = {name: time(19 + (10 * i) // 60, (10 * i) % 60) for i, name in enumerate(classes)}
+    queue.hand_out_numbers(session.pk, actor=leader, slots=slots)

@@ -27,6 +27,7 @@ class Command(BaseCommand):
             numbers = seed.seed_queue()
             dossiers = seed.seed_lifecycle()
             history = seed_history(timezone.localdate())
+            kit_session = seed.seed_kit()
             counters.rebuild()  # the seed moved its evenings' times back: count them on their days
 
         self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
@@ -47,6 +48,10 @@ class Command(BaseCommand):
             )
         if history:
             self.stdout.write(f"History: {history} dossiers of the campaign's first weeks.")
+        self.stdout.write(
+            f"Field kit: {seed.DEMO_KIT} registered to Đắk Mil; session {kit_session} "
+            "(tomorrow evening, THPT Trần Hưng Đạo) waits to be checked out to it."
+        )
         self.stdout.write("Demo logins (user / password / role / unit):")
 
         for demo, created in users:
