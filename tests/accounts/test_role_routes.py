@@ -160,9 +160,9 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "kits:list": get({C, A}),
     "kits:outbox": get(DESKS),
     "kits:send_now": post(DESKS),
-    # field kits' own requests: a kit's signature, never a user's session or token (the join: its
-    # one-time code, read by the service, so every caller gets past the door to a 4xx of its own)
-    "POST /api/v1/kits/join": post(PUBLIC),
+    # field kits' own requests: a kit's signature (the join: its one-time pairing code), never a
+    # user's session or token
+    "POST /api/v1/kits/join": post(set()),
     "POST /api/v1/kits/contact": post(set()),
     "POST /api/v1/kits/sessions/{session_id}/checkout": post(set()),
     "GET /api/v1/kits/packets/{packet_id}": get(set()),
@@ -372,7 +372,6 @@ def test_the_liaisons_role_is_the_narrowest_of_the_staff(people: dict[str, User]
         "public:link",
         "public:status",
         "api-v1:api-root",
-        "POST /api/v1/kits/join",  # open to anyone: the pairing code is the proof
         "api-v1:openapi-json",
         "api-v1:openapi-view",
         "GET /api/v1/me",

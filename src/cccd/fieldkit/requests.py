@@ -28,6 +28,8 @@ TIME_HEADER = "X-Cccd-Kit-Time"
 SIGNATURE_HEADER = "X-Cccd-Kit-Signature"
 LABEL = b"cccd field kit: request v1\n"
 HEADERS = (KIT_HEADER, TIME_HEADER, SIGNATURE_HEADER)
+PAIRING_HEADER = "X-Cccd-Pairing-Code"
+"""The join's one credential: the one-time pairing code (the kit has no key the district knows yet)."""
 MAX_NAME = 64
 MAX_TIME = 40
 MAX_SIGNATURE = 100

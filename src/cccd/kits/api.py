@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pydantic
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.security import APIKeyHeader
 from ninja.security.base import AuthBase
 
 from cccd.accounts.audit import audit_source
@@ -36,7 +37,6 @@ JSON_MAX_BYTES = 256 * 1024
 
 
 class JoinIn(Schema):
-    pairing_code: str = Field(max_length=64)
     signing_public_key: str = Field(max_length=64)
     encryption_public_key: str = Field(max_length=64)
 
@@ -123,6 +123,11 @@ class KitSignature(AuthBase):
     read here, bounded, because the signature covers it; the view takes it from `request.signed`."""
 
     openapi_type = "apiKey"
+    openapi_in = "header"
+    openapi_name = requests.SIGNATURE_HEADER
+    openapi_description = (
+        "Ed25519 signature by the kit, with X-Cccd-Kit and X-Cccd-Kit-Time (docs/field-kit.md)"
+    )
     access = "a paired field kit's signature"  # not a user's role: tests/accounts/test_role_routes
 
     def __init__(self, limit: int = JSON_MAX_BYTES) -> None:
@@ -145,15 +150,15 @@ class KitSignature(AuthBase):
         return kit
 
 
-class PairingCode(AuthBase):
-    """The join: no user and no key yet; the one-time pairing code in the body is the proof, checked
-    by `services.join_kit`."""
+class PairingCode(APIKeyHeader):
+    """The join: no user and no key yet; the one-time pairing code is the credential, in its own
+    header, and `services.join_kit` checks it (a wrong or used code is refused there)."""
 
-    openapi_type = "apiKey"
+    param_name = requests.PAIRING_HEADER
     access = "a one-time pairing code"
 
-    def __call__(self, request: HttpRequest) -> bool:
-        return True
+    def authenticate(self, request: HttpRequest, key: str | None) -> str | None:
+        return key[:64] if key else None
 
 
 def _signed(request: HttpRequest) -> Signed:
@@ -169,7 +174,7 @@ def join(request: HttpRequest, payload: JoinIn) -> dict[str, Any]:
         signing=payload.signing_public_key, encryption=payload.encryption_public_key
     )
     with audit_source(f"kit-join:{request.META.get('REMOTE_ADDR', '')}"):
-        joined = services.join_kit(payload.pairing_code, public)
+        joined = services.join_kit(str(request.auth), public)  # type: ignore[attr-defined]
     return {
         "kit": joined.kit.name,
         "unit_code": joined.kit.unit.code,

@@ -63,9 +63,10 @@ class District:
         *,
         signed: bool = True,
         content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         url = f"{self.base_url}/api/v1/kits{path}"
-        headers = {"Content-Type": content_type}
+        headers = {"Content-Type": content_type, **(headers or {})}
         if signed:
             if self._key is None:
                 raise ValueError("this kit has no key: join it first")
@@ -83,10 +84,16 @@ class District:
         return response
 
     def json(
-        self, method: str, path: str, payload: dict[str, Any] | None = None, *, signed: bool = True
+        self,
+        method: str,
+        path: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        signed: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         body = json.dumps(payload).encode() if payload is not None else b""
-        return self._send(method, path, body, signed=signed).json()
+        return self._send(method, path, body, signed=signed, headers=headers).json()
 
     def json_bytes(self, method: str, path: str, body: bytes) -> Any:
         """Raw bytes up, JSON back (a packet's part and the district's answer)."""

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cccd.errors import DomainError
-from cccd.fieldkit import keys
+from cccd.fieldkit import keys, requests
 from cccd.kits import errors, outbox, unpack
 from cccd.kits.client import District, Refused, Unreachable
 from cccd.kits.models import HeldSession, KitIdentity, OutboxPacket
@@ -65,11 +65,11 @@ def join(url: str, code: str) -> dict[str, Any]:
             "POST",
             "/join",
             {
-                "pairing_code": code,
                 "signing_public_key": made.signing.public_hex,
                 "encryption_public_key": made.encryption.public_hex,
             },
             signed=False,
+            headers={requests.PAIRING_HEADER: code},
         )
     KitIdentity.objects.create(
         name=answer["kit"],
