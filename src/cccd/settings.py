@@ -255,6 +255,7 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},  # no subsetting chatter per PDF
+        "httpx": {"level": "WARNING"},  # a kit's requests: the outcome is said by `cccd kit`
         # Django's defaults add an unmasked console in DEBUG, the 500 e-mail (the request's data,
         # the exception's message) otherwise, and runserver's log with query strings: its records
         # go to the masked root handler instead. tests/accounts/test_masking.py walks every handler.
