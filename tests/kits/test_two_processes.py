@@ -182,6 +182,16 @@ AUDIT_TIMES = (
 )
 
 
+CAPTURED_COUNT = (
+    "import json\n"
+    "from django.db.models import Sum\n"
+    "from cccd.reports.models import DailyCount\n"
+    "rows = DailyCount.objects.filter(event='captured', unit__path='/ca/L67/663/')\n"
+    "print(json.dumps(rows.aggregate(n=Sum('count'))['n'] or 0))"
+)
+"""The district's dashboard counter of dossiers captured in Đắk Mil."""
+
+
 def push(kit: Installation) -> tuple[int, dict[str, Any]]:
     done = kit.cccd("kit", "push", check=False)
     return done.returncode, json.loads(done.stdout.strip().splitlines()[-1])
@@ -202,6 +212,7 @@ def test_a_session_served_offline_reaches_the_district_whole(
     assert status != 0 and counts["waiting"] + counts["sent"] == PEOPLE, counts
     on_kit = kit.python(CAPTURES_BY_CODE)
     times_on_kit = kit.python(AUDIT_TIMES)
+    counted = district.python(CAPTURED_COUNT)  # read from its database while it is down
 
     district.start()
     status, counts = push(kit)
@@ -209,6 +220,7 @@ def test_a_session_served_offline_reaches_the_district_whole(
     assert counts == {**counts, "waiting": 0, "sent": 0, "refused": 0, "acknowledged": PEOPLE}
     assert district.python(CAPTURES_BY_CODE) == on_kit  # every capture, byte for byte
     assert district.python(AUDIT_TIMES) == times_on_kit  # the kit's times and officers
+    assert district.python(CAPTURED_COUNT) == counted + PEOPLE  # the dashboard counted each once
     assert push(kit) == (0, counts)  # nothing more to send, nothing doubled
 
 
