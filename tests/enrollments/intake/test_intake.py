@@ -285,7 +285,9 @@ def test_a_correction_keeps_its_proof_scan_checked_like_the_captures(
 def test_a_correction_proof_that_is_not_a_picture_is_refused_and_nothing_is_written(
     called: Ticket, officer_dakmil: User, settings: object, data: bytes, code: str
 ) -> None:
-    media = Path(settings.MEDIA_ROOT)  # type: ignore[attr-defined]
+    # where the files go (the storage's folder), not MEDIA_ROOT: unset, that is the working
+    # directory, where other workers write (.hypothesis/) while this test runs
+    media = Path(settings.STORAGES["default"]["OPTIONS"]["location"])  # type: ignore[attr-defined]
     before = sorted(media.rglob("*")) if media.exists() else []
     assert (
         code_of(
