@@ -28,7 +28,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -41,6 +40,7 @@ from cccd.enrollments.models import Artefact, Enrollment
 from cccd.errors import DomainError
 from cccd.fieldkit import keys, packets, receipts
 from cccd.kits import errors
+from cccd.kits.mode import field_mode
 from cccd.kits.models import HeldSession, KitIdentity, NewPerson, OutboxPacket
 from cccd.registry.models import Person
 from cccd.tickets.models import Ticket
@@ -69,10 +69,6 @@ PERSON_FIELDS = (
 KIT_ISSUE_ACTIONS = ("ticket.issue",)
 """A number with one of these events in the kit's trail was handed out on the kit (a walk-in);
 any other came in the session's package and has the district's id."""
-
-
-def field_mode() -> bool:
-    return bool(getattr(settings, "CCCD_FIELD_MODE", False))
 
 
 def install() -> None:

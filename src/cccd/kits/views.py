@@ -11,8 +11,8 @@ On a kit (field mode), `outbox` (`/kit/outbox/`): what has not reached the distr
 team at the hall, with a button that sends now (`send_now`). The network may be gone for days;
 the page says so plainly and the age of the oldest packet is what the team leader watches.
 
-Both are read from the models directly, so neither needs the outbox's or the ingest's code to
-draw; only "send now" calls `cccd.kits.sync.push` (imported when pressed).
+The outbox page counts with `cccd.kits.outbox.outbox_counts`, as `cccd kit status` does; "send
+now" calls `cccd.kits.sync.push` (imported when pressed).
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,6 +35,7 @@ from cccd.accounts.permissions import LoggedInRequest, require_any, require_perm
 from cccd.accounts.roles import INTAKE, ISSUE, KITS
 from cccd.accounts.scoping import visible_to
 from cccd.errors import DomainError
+from cccd.kits.mode import field_mode
 from cccd.kits.models import (
     Checkout,
     HeldSession,
@@ -45,6 +45,7 @@ from cccd.kits.models import (
     OutboxPacket,
     ReceivedPacket,
 )
+from cccd.kits.outbox import outbox_counts
 
 if TYPE_CHECKING:
     from cccd.kits.sync import PushResult
@@ -60,10 +61,6 @@ RECENT_CHECKOUTS = datetime.timedelta(days=30)
 
 CONFLICTS_SHOWN = 200
 OUTBOX_PAGE_SIZE = 50
-
-
-def field_mode() -> bool:
-    return bool(getattr(settings, "CCCD_FIELD_MODE", False))
 
 
 # ---------------------------------------------------------------- durations in words
@@ -205,15 +202,14 @@ class OutboxCounts:
 
 
 def _outbox_counts() -> OutboxCounts:
-    state = OutboxPacket.State
-    found = OutboxPacket.objects.order_by().aggregate(
-        waiting=Count("id", filter=Q(state=state.WAITING)),
-        sent=Count("id", filter=Q(state=state.SENT)),
-        acknowledged=Count("id", filter=Q(state=state.ACKNOWLEDGED)),
-        refused=Count("id", filter=Q(state=state.REFUSED)),
-        oldest=Min("created_at", filter=Q(state__in=[state.WAITING, state.SENT])),
+    found = outbox_counts()
+    return OutboxCounts(
+        waiting=found["waiting"],
+        sent=found["sent"],
+        acknowledged=found["acknowledged"],
+        refused=found["refused"],
+        oldest=found["oldest_waiting_at"],
     )
-    return OutboxCounts(**found)
 
 
 def _held_session() -> HeldSession | None:

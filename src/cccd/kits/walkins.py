@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from cccd.accounts.permissions import require_any
 from cccd.accounts.roles import INTAKE, ISSUE
 from cccd.accounts.scoping import visible_to
 from cccd.kits import errors
+from cccd.kits.mode import field_mode
 from cccd.kits.models import NewPerson
 from cccd.registry.importing import person_values
 from cccd.registry.models import Person
@@ -48,10 +48,6 @@ class PopulationForm:
     father_name: str = ""
     mother_name: str = ""
     old_id_number: str = ""
-
-
-def field_mode() -> bool:
-    return bool(getattr(settings, "CCCD_FIELD_MODE", False))
 
 
 def _commune(actor: User, unit_id: int) -> Unit:

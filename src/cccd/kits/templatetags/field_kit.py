@@ -3,7 +3,7 @@ the kit's outbox there and the district's kits page elsewhere."""
 
 from django import template
 
-from cccd.kits.views import field_mode as _field_mode
+from cccd.kits.mode import field_mode as _field_mode
 
 register = template.Library()
 
