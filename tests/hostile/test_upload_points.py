@@ -1,7 +1,8 @@
 """The hostile corpus at every upload point a user can reach: the register import (page, API and
 command), the roster upload (page and API), the intake's photo, signature, fingerprints and irises,
 the device service's answer, a correction's proof, the delivery signature, and the production
-centre's result zip.
+centre's result zip. The field kit's two input points, a packet sent to the district and a
+checkout package taken on a kit, meet the same corpus in tests/kits/test_api.py.
 
 Each file ends in a 4xx whose page or body says what is wrong, or, where the file is read in the
 worker, in a failed import or list that says it; nothing of it is kept. The time each takes is

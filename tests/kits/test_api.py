@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +14,9 @@ from django.test import Client
 
 from cccd.errors import DomainError
 from cccd.fieldkit import keys, receipts, requests
-from cccd.kits import services
-from cccd.kits.models import Checkout, Kit, PacketUpload, ReceivedPacket
+from cccd.kits import services, unpack
+from cccd.kits.models import Checkout, HeldSession, Kit, PacketUpload, ReceivedPacket
+from tests.hostile import make_corpus
 from tests.kits.conftest import KIT_NAME, Sides
 from tests.kits.test_ingest import sent as sent  # noqa: F401  (fixture)
 
@@ -263,3 +265,29 @@ def test_check_in_waits_for_every_packet_then_marks_the_session(
     other = {**body, "session_id": sides.checkout.session_id + 999}
     refused = kit.send("POST", "/checkin", json.dumps(other).encode())
     assert refused.status_code == 409 and refused.json()["code"] == "SESSION_NOT_CHECKED_OUT_TO_KIT"
+
+
+# ---------------------------------------------------------------- the hostile corpus
+
+
+@pytest.mark.parametrize("name", sorted(make_corpus.CORPUS))
+def test_every_hostile_file_sent_as_a_packet_is_refused_and_nothing_kept(
+    sides: Sides, kit: KitClient, name: str, settings: Any
+) -> None:
+    """The packets' upload point meets the corpus (tests/hostile): each file, sent whole under a
+    packet id, is refused with a 4xx and a sentence before anything is opened or kept."""
+    data = make_corpus.build(name)
+    answer = _part(kit, uuid.uuid4(), data, 0, len(data))
+    assert 400 <= answer.status_code < 500 and answer.json()["message"], name
+    assert not PacketUpload.objects.exists() and not ReceivedPacket.objects.exists()
+    assert not list((Path(settings.DATA_DIR) / "kit-uploads").glob("*"))
+
+
+@pytest.mark.parametrize("name", sorted(make_corpus.CORPUS))
+def test_every_hostile_file_taken_as_a_checkout_package_is_refused(sides: Sides, name: str) -> None:
+    """The kit's other input point: a package that is not one is refused, nothing loaded."""
+    held = HeldSession.objects.count()
+    with pytest.raises(DomainError) as caught:
+        unpack.load_package(make_corpus.build(name), sides.identity)
+    assert 400 <= caught.value.status < 500 and caught.value.message
+    assert HeldSession.objects.count() == held
