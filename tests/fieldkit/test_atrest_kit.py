@@ -200,6 +200,7 @@ def test_a_wrong_passphrase_is_refused_with_its_sentence(kit: Kit) -> None:
         sentence = str(errors.AT_REST_PASSPHRASE_WRONG.message)
     assert f"AT_REST_PASSPHRASE_WRONG: {sentence}" in refused.stderr
     assert "file is not a database" not in refused.stderr
+    assert "Traceback" not in refused.stderr  # the sentence alone, for the team leader to read
     assert PASSPHRASE not in refused.stderr + refused.stdout
 
 
@@ -207,6 +208,7 @@ def test_no_passphrase_is_refused_with_its_sentence(kit: Kit) -> None:
     refused = cccd("shell", "-c", COUNT, environ=kit_env(kit.data_dir, CCCD_KIT_PASSPHRASE=""))
     assert refused.returncode != 0
     assert "AT_REST_PASSPHRASE_MISSING" in refused.stderr
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
 
 
 def test_a_passphrase_file_in_the_data_folder_is_refused(kit: Kit, tmp_path: Path) -> None:
