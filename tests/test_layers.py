@@ -50,6 +50,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tickets", ("cccd.tickets",)),
     ("enrollments", ("cccd.enrollments",)),
     ("reports", ("cccd.reports",)),
+    ("reach and coverage", ("cccd.reach",)),
     ("field kits", ("cccd.kits",)),
     ("the demo", ("cccd.demo",)),
     (

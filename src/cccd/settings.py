@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "cccd.tickets",
     "cccd.enrollments",
     "cccd.reports",
+    "cccd.reach",
     "cccd.kits",
     "cccd.api",
     "cccd.devices",

@@ -33,6 +33,10 @@ PRODUCE = "enrollments.send_production"
 DELIVER = "enrollments.deliver_card"
 DASHBOARD = "reports.view_dashboard"
 KITS = "kits.manage_kits"  # register, revoke, see the kits and their packets
+COVERAGE = "reach.view_coverage"  # coverage figures: counts, no person
+REACH_LISTS = "reach.export_reach_list"  # the people still to reach: personal data
+MARK_HOME_VISIT = "reach.mark_home_visit"
+BOUNDARIES = "reach.upload_boundaries"
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.OFFICER: {
@@ -46,6 +50,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         DOSSIERS,
         DELIVER,
         DASHBOARD,
+        COVERAGE,
+        REACH_LISTS,
+        MARK_HOME_VISIT,
     },
     Role.TEAM_LEADER: {
         UNITS,
@@ -60,6 +67,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         DOSSIERS,
         DELIVER,
         DASHBOARD,
+        COVERAGE,
+        REACH_LISTS,
+        MARK_HOME_VISIT,
     },
     Role.COMMANDER: {
         AUDIT,
@@ -74,6 +84,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         APPROVE,
         DASHBOARD,
         KITS,
+        COVERAGE,
+        REACH_LISTS,
+        MARK_HOME_VISIT,
     },
     Role.BACK_OFFICE: {
         UNITS,
@@ -85,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         PRODUCE,
         DELIVER,
         DASHBOARD,
+        COVERAGE,
     },
     Role.LIAISON: {UPLOAD},
     Role.ADMINISTRATOR: {
@@ -99,6 +113,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         GROUPS,
         DASHBOARD,
         KITS,
+        COVERAGE,
+        BOUNDARIES,
     },
 }
 

@@ -203,6 +203,12 @@ class Session(models.Model):
         CLOSED = "closed", pgettext_lazy("session status", "Closed")
         CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
+    class Kind(models.TextChoices):
+        """At a venue people come to, or a round of homes the team goes to (`cccd.reach`)."""
+
+        VENUE = "venue", _("At a venue")
+        HOME_VISITS = "home_visits", _("Home visits")
+
     ENDED = (State.CLOSED, State.CANCELLED)  # the queue of such a session is frozen
 
     campaign = models.ForeignKey(
@@ -213,6 +219,7 @@ class Session(models.Model):
         Venue, models.PROTECT, related_name="sessions", verbose_name=_("venue")
     )
     team = models.ForeignKey(Team, models.PROTECT, related_name="sessions", verbose_name=_("team"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.VENUE)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     desks = models.PositiveSmallIntegerField(_("desks"), default=2)

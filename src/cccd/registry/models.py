@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,15 @@ class Person(models.Model):
         DEAD = "dead", _("Dead")
         EMIGRATED = "emigrated", _("Emigrated")
 
+    class CardKind(models.TextChoices):
+        """The card a person holds, as the register records it (`cccd.core.eligibility`)."""
+
+        NONE = "", _("No card")
+        CMND = "cmnd", _("Identity card (CMND)")
+        CCCD_BARCODE = "cccd_barcode", _("Citizen identity card with a barcode")
+        CCCD_CHIP = "cccd_chip", _("Chip citizen identity card")
+        CARD_2024 = "card_2024", _("Identity card (2024)")
+
     class Relation(models.TextChoices):
         HEAD = "head", _("Head of household")
         SPOUSE = "spouse", _("Spouse")
@@ -80,6 +90,8 @@ class Person(models.Model):
         Unit, models.PROTECT, related_name="residents", verbose_name=_("commune")
     )
     permanent_address = models.CharField(_("permanent address"), max_length=300, blank=True)
+    village = models.CharField(_("village"), max_length=80, blank=True, db_default="")
+    residence_since = models.DateField(_("living here since"), null=True, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=40, blank=True)
     religion = models.CharField(_("religion"), max_length=40, blank=True)
     old_id_number = models.CharField(_("old ID number"), max_length=12, blank=True)
@@ -99,6 +111,11 @@ class Person(models.Model):
     relation_to_head = models.CharField(
         _("relation to head"), max_length=10, choices=Relation.choices, blank=True
     )
+    died_on = models.DateField(_("date of death"), null=True, blank=True)
+    card_kind = models.CharField(
+        _("card held"), max_length=12, choices=CardKind.choices, blank=True, db_default=""
+    )
+    card_number = models.CharField(_("card number"), max_length=12, blank=True, db_default="")
     card_issue_date = models.DateField(_("card issue date"), null=True, blank=True)
     card_expiry = models.DateField(_("card expiry"), null=True, blank=True)
     last_import = models.ForeignKey(
@@ -134,6 +151,51 @@ class Person(models.Model):
         if self.card_issue_date is None:
             return "none"
         return validity.status(self.card_expiry, today or timezone.localdate())
+
+
+class ResidenceRecord(models.Model):
+    """Where a person lived before their current permanent residence, or lives temporarily.
+
+    The person's row holds the current permanent residence (`residence_unit`, `village`, since
+    `residence_since`); these rows hold the rest, so the eligible population of a past day counts
+    each person where they lived that day (`cccd.reach.eligible`). The rule (docs/reach.md): a
+    temporary residence in force on the day wins over the permanent one; a person is never
+    counted twice. A permanent record always has an `end` (the day before the move); a temporary
+    one may have none (still in force).
+    """
+
+    class Kind(models.TextChoices):
+        PERMANENT = "permanent", _("Permanent residence")
+        TEMPORARY = "temporary", _("Temporary residence")
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="residences")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("commune"))
+    village = models.CharField(_("village"), max_length=80, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("until"), null=True, blank=True)
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("residence")
+        verbose_name_plural = _("residences")
+        ordering = ["person", "start"]
+        indexes = [models.Index(fields=["unit", "kind"], name="residence_unit_kind_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gte=F("start")),
+                name="residence_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="temporary") | Q(end__isnull=False),
+                name="residence_past_permanent_ends",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.unit_id} {self.start}–{self.end}"
 
 
 class RegisterImport(models.Model):
