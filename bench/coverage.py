@@ -945,14 +945,18 @@ def build_cohort(world: World) -> dict[str, Any]:
 class Row:
     label: str
     children: int
-    page: Timing
+    page: Timing | None  # None: cccd has no coverage page yet
     alone: Timing
     plain: Timing
 
 
+def ms(x: float) -> str:
+    return f"{x * 1000:,.1f}" if x < 1 else f"{x * 1000:,.0f}"
+
+
 def measure(world: World, args: argparse.Namespace) -> list[Row]:
     """For the nation and each district: the figures checked equal, then the page, the query
-    alone and the plain query timed, in turns."""
+    alone and the plain query timed."""
     rows = []
     scopes = [
         ("nation (ministry commander)", world.ministry, world.national_user),
@@ -972,18 +976,20 @@ def measure(world: World, args: argparse.Namespace) -> list[Row]:
         alone = time_coverage(unit, world, args.repeat)
         base = time_plain(admin_path, world.campaign, world.day, args.baseline_repeat)
         rows.append(Row(label, len(plain), page, alone, base))
+        shown = (
+            f"page p50 {ms(page.p50)} p95 {ms(page.p95)} ms ({page.queries} queries)"
+            if page
+            else "no page"
+        )
         print(
-            f"  page p50 {page.p50 * 1000:.1f} ms p95 {page.p95 * 1000:.1f} ms ({page.queries} "
-            f"queries); plain p50 {base.p50 * 1000:,.0f} ms p95 {base.p95 * 1000:,.0f} ms",
+            f"  {shown}; queries.coverage p50 {ms(alone.p50)} p95 {ms(alone.p95)} ms; "
+            f"plain p50 {ms(base.p50)} p95 {ms(base.p95)} ms",
             flush=True,
         )
     return rows
 
 
 def report(args: argparse.Namespace, info: dict[str, Any], world: World) -> str:
-    def ms(x: float) -> str:
-        return f"{x * 1000:,.1f}" if x < 1 else f"{x * 1000:,.0f}"
-
     lines = []
     if "machine" in info:
         m = info["machine"]
@@ -1015,44 +1021,94 @@ def report(args: argparse.Namespace, info: dict[str, Any], world: World) -> str:
     for table, (size, count) in info.get("sizes", {}).items():
         lines.append(f"| {table} | {count:,} | {size / 2**20:,.0f} MiB |")
     if "rows" in info:
-        lines += [
-            "",
-            f"| page | child units | page p50 / p95 ms ({args.repeat} requests) | SQL queries | "
-            f"`queries.coverage` alone p50 / p95 ms | plain query p50 / p95 ms ({args.baseline_repeat} runs) "
-            "| ratio p50 / p95 |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        for r in info["rows"]:
-            lines.append(
-                f"| {r.label} | {r.children} | {ms(r.page.p50)} / {ms(r.page.p95)} | {r.page.queries} | "
-                f"{ms(r.alone.p50)} / {ms(r.alone.p95)} | {ms(r.plain.p50)} / {ms(r.plain.p95)} | "
-                f"{ratio(r.plain.p50, r.page.p50)} / {ratio(r.plain.p95, r.page.p95)} |"
-            )
-        lines.append("")
-        for r in info["rows"]:
-            lines.append(
-                f"- {r.label}: in one counted request {ms(r.page.sql)} ms of SQL, the slowest statement "
-                f"{ms(r.page.slowest[0])} ms (`{r.page.slowest[1]}…`)."
-            )
+        lines += ["", *rows_table(args, info["rows"])]
     return "\n".join(lines)
+
+
+def rows_table(args: argparse.Namespace, rows: list[Row]) -> list[str]:
+    lines = [
+        f"| page | child units | page p50 / p95 ms ({args.repeat} requests) | SQL queries | "
+        f"`queries.coverage` alone p50 / p95 ms | plain query p50 / p95 ms ({args.baseline_repeat} "
+        "runs) | ratio plain ÷ page p50 / p95 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        base = f"{ms(r.plain.p50)} / {ms(r.plain.p95)}"
+        alone = f"{ms(r.alone.p50)} / {ms(r.alone.p95)}"
+        if r.page is None:
+            lines.append(f"| {r.label} | {r.children} | (no page) | | {alone} | {base} | |")
+            continue
+        lines.append(
+            f"| {r.label} | {r.children} | {ms(r.page.p50)} / {ms(r.page.p95)} | {r.page.queries} | "
+            f"{alone} | {base} | {ratio(r.plain.p50, r.page.p50)} / {ratio(r.plain.p95, r.page.p95)} |"
+        )
+    lines.append("")
+    for r in rows:
+        if r.page is not None:
+            lines.append(
+                f"- {r.label}: in one counted request {ms(r.page.sql)} ms of SQL, the slowest "
+                f"statement {ms(r.page.slowest[0])} ms (`{r.page.slowest[1]}…`)."
+            )
+    return lines
 
 
 # ---------------------------------------------------------------------------- the page (cccd.reach)
 
 
-def page_url(world: World, unit: Any) -> str:
-    raise NotImplementedError
+def place_of(unit: Any) -> Any:
+    """The administrative unit whose coverage a police unit's commander opens."""
+    from cccd.reach.eligible import admin_prefix
+    from cccd.units.models import Unit
+
+    return Unit.objects.get(path=admin_prefix(unit))
 
 
-def time_coverage(unit: Any, world: World, repeat: int) -> Timing:
-    raise NotImplementedError
+def page_url(world: World, unit: Any) -> str | None:
+    """The coverage page of the unit's place on the day, or None while cccd has no such page."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        path = reverse("reach:coverage", args=[world.campaign.pk, place_of(unit).pk])
+    except NoReverseMatch:
+        return None
+    return f"{path}?day={world.day.isoformat()}"
+
+
+def page_figures(unit: Any, world: World) -> Figures:
+    """Per child unit: what `queries.coverage` (what the page shows) says."""
+    from cccd.reach import queries
+
+    result = queries.coverage(world.campaign, place_of(unit), world.day)
+    return {
+        f.unit.path: (f.eligible, f.reached, f.today)
+        for f in result.children
+        if f.unit is not None and (f.eligible or f.reached or f.today)
+    }
 
 
 def check_equal(plain: Figures, unit: Any, world: World) -> None:
-    raise NotImplementedError
+    """The plain query and the counters must give the same figures for every child unit."""
+    page = page_figures(unit, world)
+    if page != plain:
+        wrong = sorted(k for k in set(page) | set(plain) if page.get(k) != plain.get(k))
+        detail = "; ".join(f"{k}: page {page.get(k)} ≠ plain {plain.get(k)}" for k in wrong[:10])
+        raise AssertionError(f"{unit.path}: {len(wrong)} child units differ: {detail}")
 
 
-def time_page(user: Any, path: str, repeat: int) -> Timing:
+def time_coverage(unit: Any, world: World, repeat: int) -> Timing:
+    """`queries.coverage` alone: the counters read, without the request and the template."""
+    from cccd.reach import queries
+
+    place = place_of(unit)
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        queries.coverage(world.campaign, place, world.day)
+        samples.append(time.perf_counter() - t)
+    return Timing(samples)
+
+
+def time_page(user: Any, path: str | None, repeat: int) -> Timing | None:
     from bench.reports import time_page as page
 
-    return page(user, path, repeat)
+    return None if path is None else page(user, path, repeat)
