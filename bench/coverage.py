@@ -37,12 +37,14 @@ in the database an earlier run left; it is always kept), `--drop` (drop it at th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -929,25 +931,69 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def build_cohort(world: World) -> dict[str, Any]:
-    """`cohort.build(campaign)` timed, then ANALYZE of the tables it filled."""
+    """`cohort.build(campaign)` timed, with its phases (its own functions and the two bulk
+    inserts, wrapped by timers), and the process's peak RSS; then ANALYZE of what it filled."""
+    import resource
+    from unittest import mock
+
+    from django.db.models import QuerySet
+
     from cccd.reach import cohort
 
+    phases: dict[str, float] = defaultdict(float)
+
+    def timer(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                phases[name] += time.perf_counter() - t
+
+        return wrapped
+
+    bulk_create = QuerySet.bulk_create
+
+    def timed_bulk_create(self: QuerySet[Any], objs: Any, *args: Any, **kwargs: Any) -> Any:
+        name = f"bulk_create {self.model.__name__}"
+        return timer(name, bulk_create)(self, objs, *args, **kwargs)
+
+    patches = [
+        mock.patch.object(cohort, name, timer(name, getattr(cohort, name)))
+        for name in ("_insert_cohort", "ancestor_chains", "_rolled_up")
+    ]
+    patches.append(mock.patch.object(QuerySet, "bulk_create", timed_bulk_create))
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()
-    result = cohort.build(world.campaign)
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        result = cohort.build(world.campaign)
     seconds = time.perf_counter() - t
-    print(f"  cohort.build: {seconds:,.1f} s ({result})", flush=True)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  cohort.build: {seconds:,.1f} s ({result}); {dict(phases)}", flush=True)
     with raw().cursor() as cur:
         cur.execute("ANALYZE reach_reachable, reach_coveragebase, reach_coverageday")
-    return {"seconds": seconds, "result": result}
+    return {
+        "seconds": seconds,
+        "result": result,
+        "phases": dict(phases),
+        "rss": (rss_before, rss),
+    }
 
 
 @dataclass
 class Row:
     label: str
     children: int
-    page: Timing | None  # None: cccd has no coverage page yet
+    pages: dict[str, Timing]  # "page" (HTML, when cccd has it), "API": GET requests
     alone: Timing
     plain: Timing
+
+    @property
+    def page(self) -> Timing:
+        """The HTML page if there is one, else the API: what the ratio is taken against."""
+        return self.pages.get("page") or self.pages["API"]
 
 
 def ms(x: float) -> str:
@@ -972,17 +1018,18 @@ def measure(world: World, args: argparse.Namespace) -> list[Row]:
             f"eligible {totals[0]:,}, reached {totals[1]:,}, today {totals[2]:,})",
             flush=True,
         )
-        page = time_page(user, page_url(world, unit), args.repeat)
+        pages = {
+            name: time_page(user, url, args.repeat)
+            for name, url in urls(world, unit).items()
+            if url is not None
+        }
         alone = time_coverage(unit, world, args.repeat)
         base = time_plain(admin_path, world.campaign, world.day, args.baseline_repeat)
-        rows.append(Row(label, len(plain), page, alone, base))
-        shown = (
-            f"page p50 {ms(page.p50)} p95 {ms(page.p95)} ms ({page.queries} queries)"
-            if page
-            else "no page"
-        )
+        rows.append(Row(label, len(plain), pages, alone, base))
+        for name, page in pages.items():
+            print(f"  {name} p50 {ms(page.p50)} p95 {ms(page.p95)} ms ({page.queries} queries)")
         print(
-            f"  {shown}; queries.coverage p50 {ms(alone.p50)} p95 {ms(alone.p95)} ms; "
+            f"  queries.coverage p50 {ms(alone.p50)} p95 {ms(alone.p95)} ms; "
             f"plain p50 {ms(base.p50)} p95 {ms(base.p95)} ms",
             flush=True,
         )
@@ -1013,8 +1060,11 @@ def report(args: argparse.Namespace, info: dict[str, Any], world: World) -> str:
             "Generation: " + ", ".join(f"{k} {v:,.1f} s" for k, v in info["load"].seconds.items())
         )
     if "build" in info:
+        build = info["build"]
+        phases = ", ".join(f"{k} {v:,.1f} s" for k, v in build["phases"].items())
         lines.append(
-            f"`cohort.build`: {info['build']['seconds']:,.1f} s ({info['build']['result']})."
+            f"`cohort.build`: {build['seconds']:,.1f} s ({build['result']}); of which {phases}; "
+            f"peak RSS of the process {build['rss'][0]:,.0f} MiB before, {build['rss'][1]:,.0f} MiB after."
         )
     lines += [f"- {line}" for line in info.get("summary", [])]
     lines += ["", "| table | rows | total size |", "| --- | ---: | ---: |"]
@@ -1026,28 +1076,35 @@ def report(args: argparse.Namespace, info: dict[str, Any], world: World) -> str:
 
 
 def rows_table(args: argparse.Namespace, rows: list[Row]) -> list[str]:
+    names = [n for n in ("page", "API") if any(n in r.pages for r in rows)]
     lines = [
-        f"| page | child units | page p50 / p95 ms ({args.repeat} requests) | SQL queries | "
-        f"`queries.coverage` alone p50 / p95 ms | plain query p50 / p95 ms ({args.baseline_repeat} "
-        "runs) | ratio plain ÷ page p50 / p95 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| scope | child units | "
+        + "".join(f"{n} p50 / p95 ms ({args.repeat} requests) | SQL queries | " for n in names)
+        + f"`queries.coverage` alone p50 / p95 ms | plain query p50 / p95 ms ({args.baseline_repeat} "
+        f"runs) | ratio plain ÷ {names[0] if names else 'page'} p50 / p95 |",
+        "| --- | ---: | " + "---: | ---: | " * len(names) + "---: | ---: | ---: |",
     ]
     for r in rows:
-        base = f"{ms(r.plain.p50)} / {ms(r.plain.p95)}"
-        alone = f"{ms(r.alone.p50)} / {ms(r.alone.p95)}"
-        if r.page is None:
-            lines.append(f"| {r.label} | {r.children} | (no page) | | {alone} | {base} | |")
-            continue
-        lines.append(
-            f"| {r.label} | {r.children} | {ms(r.page.p50)} / {ms(r.page.p95)} | {r.page.queries} | "
-            f"{alone} | {base} | {ratio(r.plain.p50, r.page.p50)} / {ratio(r.plain.p95, r.page.p95)} |"
+        cells = [r.label, str(r.children)]
+        for n in names:
+            t = r.pages.get(n)
+            cells += [f"{ms(t.p50)} / {ms(t.p95)}", str(t.queries)] if t else ["—", ""]
+        cells += [
+            f"{ms(r.alone.p50)} / {ms(r.alone.p95)}",
+            f"{ms(r.plain.p50)} / {ms(r.plain.p95)}",
+        ]
+        cells.append(
+            f"{ratio(r.plain.p50, r.page.p50)} / {ratio(r.plain.p95, r.page.p95)}"
+            if r.pages
+            else ""
         )
+        lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for r in rows:
-        if r.page is not None:
+        for n, t in r.pages.items():
             lines.append(
-                f"- {r.label}: in one counted request {ms(r.page.sql)} ms of SQL, the slowest "
-                f"statement {ms(r.page.slowest[0])} ms (`{r.page.slowest[1]}…`)."
+                f"- {r.label}, {n}: in one counted request {ms(t.sql)} ms of SQL, the slowest "
+                f"statement {ms(t.slowest[0])} ms (`{t.slowest[1]}…`)."
             )
     return lines
 
@@ -1063,15 +1120,21 @@ def place_of(unit: Any) -> Any:
     return Unit.objects.get(path=admin_prefix(unit))
 
 
-def page_url(world: World, unit: Any) -> str | None:
-    """The coverage page of the unit's place on the day, or None while cccd has no such page."""
+def urls(world: World, unit: Any) -> dict[str, str | None]:
+    """The coverage page of the unit's place on the day (None while cccd has no such page) and
+    `/api/v1/coverage/` with the same question."""
+    from urllib.parse import urlencode
+
     from django.urls import NoReverseMatch, reverse
 
+    query = urlencode(
+        {"campaign": world.campaign.pk, "unit": place_of(unit).pk, "day": world.day.isoformat()}
+    )
     try:
-        path = reverse("reach:coverage", args=[world.campaign.pk, place_of(unit).pk])
+        page: str | None = f"{reverse('reach:coverage')}?{query}"
     except NoReverseMatch:
-        return None
-    return f"{path}?day={world.day.isoformat()}"
+        page = None
+    return {"page": page, "API": f"/api/v1/coverage/?{query}"}
 
 
 def page_figures(unit: Any, world: World) -> Figures:
@@ -1108,7 +1171,7 @@ def time_coverage(unit: Any, world: World, repeat: int) -> Timing:
     return Timing(samples)
 
 
-def time_page(user: Any, path: str | None, repeat: int) -> Timing | None:
+def time_page(user: Any, path: str, repeat: int) -> Timing:
     from bench.reports import time_page as page
 
-    return None if path is None else page(user, path, repeat)
+    return page(user, path, repeat)
