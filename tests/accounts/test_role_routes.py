@@ -156,6 +156,10 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "report_download": get(STAFF),
     "officer_report": get(STAFF),
     "officer_report_xlsx": get(STAFF),
+    # reach: the coverage map's boundaries (the administrator's)
+    "boundaries:list": get({A}),
+    "boundaries:upload": post({A}),
+    "boundaries:delete": post({A}),
     # field kits: the district's page; the kit's outbox (a 404 at the district, past the door)
     "kits:list": get({C, A}),
     "kits:outbox": get(DESKS),

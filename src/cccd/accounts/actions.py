@@ -125,6 +125,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "kit.packet_conflict": pgettext_lazy(
         "audit action", "Keep a field kit's packet for review (person already has a dossier)"
     ),
+    # reach: the coverage map's boundaries
+    "boundary.upload": pgettext_lazy("audit action", "Upload communes' boundaries for the map"),
+    "boundary.delete": pgettext_lazy("audit action", "Remove communes' boundaries from the map"),
 }
 
 
