@@ -37,7 +37,7 @@ closed list of [longitude, latitude] — GeoJSON's MultiPolygon coordinates, as 
 WIDTH = 640
 MAX_MAP_HEIGHT = 480
 MARGIN = 14
-LEGEND_HEIGHT = 50
+LEGEND_HEIGHT = 56
 PIXEL_TOLERANCE = 0.33
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif"
 INK = "#1f2933"
@@ -432,12 +432,14 @@ def _labels(
 
 
 def _legend(top: float, values: list[float | None], uid: str) -> str:
-    """The scale 0–100 % with a tick above it for each unit, and the no-data swatch if needed."""
-    left, width = MARGIN + 78, 260
-    bar_y = top + 14
+    """The scale 0–100 % under its name, with a tick above it for each unit, and the no-data
+    swatch if needed."""
+    left, width = MARGIN + 8, 260
+    bar_y = top + 20
+    caption = _text(pgettext("coverage map", "Coverage"))
     out = [
         f'<g font-size="10.5" fill="{INK}">',
-        f'<text x="{MARGIN}" y="{_n(bar_y + 9)}" font-weight="600">{_text(pgettext("coverage map", "Coverage"))}</text>',
+        f'<text x="{MARGIN}" y="{_n(top + 6)}" font-weight="600">{caption}</text>',
         f'<rect x="{left}" y="{_n(bar_y)}" width="{width}" height="10" rx="2" '
         f'fill="url(#{uid}-scale)" stroke="#9aa5b1" stroke-width="0.5"/>',
     ]
