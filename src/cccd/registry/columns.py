@@ -36,7 +36,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "card_kind": ("card kind", "card type", "card held", "loai the", "loai giay to", "loai the dang giu",
                   "loai giay to tuy than", "the dang giu", "giay to dang giu"),
     "card_number": ("card number", "so the", "so giay to", "so the dang giu", "so giay to tuy than"),
-    "died_on": ("date of death", "died on", "death date", "ngay chet", "ngay mat", "ngay tu",
+    "died_on": ("date of death", "died on", "death date", "ngay chet", "ngay mat",
                 "ngay qua doi", "ngay tu vong"),
     "residence_since": ("living here since", "residence since", "resident since", "o tu ngay",
                         "cu tru tu ngay", "thuong tru tu ngay", "ngay dang ky thuong tru",
