@@ -5,6 +5,8 @@ interrupted import loses at most the batch in flight and resumes after the last 
 People are upserted by personal ID; a re-import of the same file changes nothing. A person whose
 personal ID appears twice in the file is taken from its first row; the later rows are rejected.
 The duplicate check runs in the database (`Person.last_import_row`), so memory stays flat.
+A move, a previous or a temporary residence becomes a `ResidenceRecord` (`moves`), written with
+its batch.
 
 Whoever runs an import (a worker's task, `cccd import_register`) holds its job's lease
 (`cccd.jobs.leases`) and renews it in each batch's transaction: two processes never write the same
@@ -332,7 +334,7 @@ def _write_batch(
     households = _households(outcome.rows)
     now = timezone.now()
     import_day = timezone.localdate(imp.created_at)
-    held = _records_held(outcome.rows, existing, import_day)
+    held = _records_held(outcome.rows, existing)
     upserts: list[dict[str, Any]] = []
     audits: list[AuditEvent] = []
     residences = _Residences()
@@ -369,7 +371,7 @@ def _write_batch(
 
 
 def _records_held(
-    rows: list[PersonRow], existing: dict[str, Person], import_day: datetime.date
+    rows: list[PersonRow], existing: dict[str, Person]
 ) -> dict[int, list[ResidenceRecord]]:
     """The residence records of the batch's known people who may need one: one query, and none
     at all for a batch where nobody moves or names another residence."""
