@@ -23,6 +23,7 @@ A CMND is valid 15 years from its issue (Decree 05/1999/NĐ-CP, art. 2), and no 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Final
 
@@ -65,6 +66,7 @@ _KINDS: Final[dict[str, str]] = {
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_kind(text: str) -> str | None:
     """A kind, `UNSAID`, `NO_CARD` or `CCCD` from the text of a cell; None when unknown."""
     key = _NOT_WORD.sub(" ", names.fold(text[:100])).strip() if text else ""

@@ -104,6 +104,8 @@ def raw_values(cells: list[Cell], mapping: dict[str, int]) -> dict[str, str]:
 
 def _text(cells: list[Cell], index: int) -> str:
     value = cells[index] if index < len(cells) else None
+    if type(value) is str:  # a CSV's every cell: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -281,7 +283,7 @@ def _old_id(text: str) -> str:
 
 def _card(row: PersonRow, values: dict[str, str], *, numeric: bool, today: datetime.date) -> None:
     """The card the person holds: its kind (or the kind its issue date implies), number, dates."""
-    issue = _past_date(values.get("card_issue_date", ""), _("Card issue date"), today)
+    issue = _past_date(values.get("card_issue_date", ""), "card_issue_date", today)
     kind = cards.parse_kind(values.get("card_kind", ""))
     number = values.get("card_number", "")
     if kind is None:
@@ -367,7 +369,7 @@ def _expiry(row: PersonRow, kind: str, issue: datetime.date) -> datetime.date | 
         ) from None
 
 
-def _past_date(text: str, what: str, today: datetime.date) -> datetime.date | None:
+def _past_date(text: str, column: str, today: datetime.date) -> datetime.date | None:
     """An optional day that has happened: empty → None; not a date, or later than today → rejected."""
     if not text:
         return None
@@ -376,7 +378,7 @@ def _past_date(text: str, what: str, today: datetime.date) -> datetime.date | No
         raise RowRejected(
             "BAD_DATE",
             _("%(column)s “%(text)s” is not a valid past date (dd/mm/yyyy).")
-            % {"column": what, "text": text[:40]},
+            % {"column": column_label(column), "text": text[:40]},
         )
     return day
 
@@ -442,13 +444,13 @@ def _temporary(row: PersonRow, values: dict[str, str], *, today: datetime.date) 
                 _("Dates of a temporary residence need its commune code or address."),
             )
         return None
-    start = _past_date(start_text, _("Temporary residence: from"), today)
+    start = _past_date(start_text, "temporary_from", today)
     end = parse_date(end_text) if end_text else None
     if end_text and end is None:
         raise RowRejected(
             "BAD_DATE",
             _("%(column)s “%(text)s” is not a date (dd/mm/yyyy).")
-            % {"column": _("Temporary residence: until"), "text": end_text[:40]},
+            % {"column": column_label("temporary_until"), "text": end_text[:40]},
         )
     if (
         (start is not None and start < row.birth_date)

@@ -60,6 +60,18 @@ _STOPS: Final[tuple[str, ...]] = (
     "xã", "phường", "thị trấn", "thị xã", "huyện", "quận", "tỉnh", "thành phố", "tp", "tt", "tx",
     "p", "x", "h", "q",
 )  # fmt: skip
+Phrase = tuple[tuple[str, ...], tuple[str, ...]]  # (words as written, folded)
+
+
+def _phrase(text: str) -> Phrase:
+    words = tuple(text.split())
+    return words, tuple(names.fold(w) for w in words)
+
+
+_KIND_PHRASES: Final = tuple((_phrase(typed), written) for typed, written in _KINDS)
+_KIND_FIRSTS: Final = frozenset(phrase[1][0] for phrase, _written in _KIND_PHRASES)
+_STOP_PHRASES: Final = tuple(_phrase(stop) for stop in _STOPS)
+_STOP_FIRSTS: Final = frozenset(phrase[1][0] for phrase in _STOP_PHRASES)
 _NUMBER = re.compile(r"^(?:\d{1,4}[a-z]?|x{0,3}(?:ix|iv|v?i{0,3}))$")  # 5, 05, 5a, II, XII
 _GLUED = re.compile(r"^([a-z]+?)(\d{1,4}[a-z]?)$")  # "tdp5", "thon03"
 _PARTS = re.compile(r"[,;\n]|\s[-–]\s")
@@ -121,29 +133,28 @@ def _village_in(typed: list[str]) -> tuple[str, str]:
 
 
 def _kind_at(words: list[str], folded: list[str]) -> tuple[str, int] | None:
-    for typed_form, written in _KINDS:
-        length = _match(words, folded, 0, typed_form)
+    if not folded or folded[0] not in _KIND_FIRSTS:
+        return None
+    for phrase, written in _KIND_PHRASES:
+        length = _match(words, folded, 0, phrase)
         if length:
             return written, length
     return None
 
 
-def _match(words: list[str], folded: list[str], at: int, phrase: str) -> int:
+def _match(words: list[str], folded: list[str], at: int, phrase: Phrase) -> int:
     """The number of words of ``phrase`` the words start with at ``at`` (0: they do not).
 
     A word typed with diacritics must carry the phrase's own ("Tô" is not "tổ"); one typed
     without any is compared folded."""
-    expected = phrase.split()
-    typed = words[at : at + len(expected)]
-    if len(typed) < len(expected):
+    expected, keys = phrase
+    end = at + len(keys)
+    if tuple(folded[at:end]) != keys:
         return 0
-    for word, key, want in zip(typed, folded[at:], expected, strict=False):
-        if word.isascii():
-            if key != names.fold(want):
-                return 0
-        elif word.lower() != want:
+    for word, want in zip(words[at:end], expected, strict=True):
+        if not word.isascii() and word.lower() != want:
             return 0
-    return len(expected)
+    return len(keys)
 
 
 def _name(words: list[str], folded: list[str]) -> list[str]:
@@ -152,7 +163,11 @@ def _name(words: list[str], folded: list[str]) -> list[str]:
         words, folded = words[1:], folded[1:]
     name: list[str] = []
     for index, word in enumerate(words):
-        if any(_match(words, folded, index, stop) for stop in _STOPS if index or len(stop) > 1):
+        if folded[index] in _STOP_FIRSTS and any(
+            _match(words, folded, index, stop)
+            for stop in _STOP_PHRASES
+            if index or len(stop[0][0]) > 1
+        ):
             break  # a one-letter stop ("P.", "X.") may be a village's name: "Thôn X"
         name.append(word)
         if len(name) == _MAX_NAME_WORDS:
