@@ -8,8 +8,6 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from cccd.accounts.models import Role, User
 from cccd.campaigns.models import Campaign
 from cccd.enrollments.models import Enrollment
@@ -90,8 +88,3 @@ def make_world(tree: Tree, *, build: bool = True) -> World:
         cohort.build(national)
     commander = make_user("chihuy.dakmil", Role.COMMANDER, police)
     return World(tree, ducminh, ducminh_police, campaign, national, tayson_campaign, commander)
-
-
-@pytest.fixture
-def world(tree: Tree) -> World:
-    return make_world(tree)

@@ -24,10 +24,10 @@ from cccd.reach.tasks import COHORT_JOB, cohort_job
 from cccd.urls import urlpatterns as site_patterns
 from tests.builders import Tree, make_user
 from tests.conftest import client_for
-from tests.reach.coverage_world import DAY, World, make_world, world  # noqa: F401
+from tests.reach.coverage_world import DAY, VN, World, make_world
 
 pytestmark = pytest.mark.django_db
-TOMORROW = f"{datetime.date.today() + datetime.timedelta(days=2):%d/%m/%Y}"  # ahead in Vietnam too
+TOMORROW = f"{datetime.datetime.now(tz=VN).date() + datetime.timedelta(days=1):%d/%m/%Y}"
 
 
 # The lists of people to reach live in their own module (`reach_lists:list`); this urlconf stands
@@ -68,16 +68,17 @@ def rows(text: str, testid: str) -> list[dict[str, str]]:
     assert table is not None, testid
     found = []
     for row in re.findall(r"<tr data-testid=\"[a-z]+-row\"(.*?)</tr>", table.group(1), re.S):
-        cell = lambda name: re.search(rf'data-testid="{name}">([^<]*)<', row).group(1)  # noqa: E731
         found.append(
-            {
-                "key": re.search(r'data-key="([^"]*)"', row).group(1),
-                "reached": cell("reached"),
-                "eligible": cell("eligible"),
-                "today": cell("today"),
-            }
+            {"key": re.search(r'data-key="([^"]*)"', row).group(1)}  # type: ignore[union-attr]
+            | {name: _cell(row, name) for name in ("reached", "eligible", "today")}
         )
     return found
+
+
+def _cell(row: str, name: str) -> str:
+    found = re.search(rf'data-testid="{name}">([^<]*)<', row)
+    assert found is not None, name
+    return found.group(1)
 
 
 def shown(figures: list[queries.Figure]) -> list[dict[str, str]]:
@@ -96,6 +97,11 @@ def by_testid(text: str, name: str) -> str:
     found = re.search(rf'data-testid="{name}"[^>]*>([^<]*)<', text)
     assert found is not None, name
     return found.group(1)
+
+
+@pytest.fixture
+def world(tree: Tree) -> World:
+    return make_world(tree)
 
 
 @pytest.fixture
@@ -370,34 +376,38 @@ def test_the_commander_accepts_the_suggestions_and_edits_one(world: World) -> No
     assert AuditEvent.objects.filter(action="target.set", actor=world.commander).count() == 2
     again = html(client.get(response["Location"]))
     assert "2 targets saved." in again
-    assert dict(re.findall(r'name="total_(\d+)" value="(\d+)"', again))[
-        str(world.ducminh.pk)
-    ] == "1200"  # the target now, not the suggestion
+    assert (
+        dict(re.findall(r'name="total_(\d+)" value="(\d+)"', again))[str(world.ducminh.pk)]
+        == "1200"
+    )  # the target now, not the suggestion
     client.post("/coverage/targets/", form)  # the same numbers again: nothing to change
     assert AuditEvent.objects.filter(action="target.set").count() == 2
 
 
 @pytest.mark.parametrize(
-    ("typed", "words"),
-    [
-        ("-5", "is not. Nothing was saved."),
-        ("1,5", "is not. Nothing was saved."),
-        ("năm", "is not. Nothing was saved."),
-        ("99999999999", "is not. Nothing was saved."),
-        ("20.000.000", "is not. Nothing was saved."),
-    ],
+    ("typed", "marked"),
+    [("-5", True), ("1,5", True), ("năm", True), ("99999999999", True), ("20.000.000", False)],
 )
 def test_a_bad_number_is_refused_on_the_page_and_nothing_is_half_written(
-    world: World, typed: str, words: str
+    world: World, typed: str, marked: bool
 ) -> None:
-    form = _form(world, **{f"total_{world.tree.daklao.pk}": "40", f"total_{world.ducminh.pk}": typed})
+    """Each refusal names the unit; a box holding no number at all is marked invalid, and one
+    over the largest target is refused by the service past the form."""
+    form = _form(
+        world, **{f"total_{world.tree.daklao.pk}": "40", f"total_{world.ducminh.pk}": typed}
+    )
     response = client_for(world.commander).post("/coverage/targets/", form)
     assert response.status_code == 400
     text = html(response)
-    assert by_testid(text, "targets-error").startswith("Xã Đức Minh: a target is a whole number")
-    assert words in text
-    assert f'value="{typed}"' in text  # what was typed comes back to be corrected
-    assert _targets(world) == {}
+    assert by_testid(text, "targets-error") == (
+        "Xã Đức Minh: a target is a whole number of people from 0 to 10,000,000; "
+        f"“{typed if marked else '20,000,000'}” "
+        "is not. Nothing was saved."
+    )
+    box = re.search(rf'<input [^>]*name="total_{world.ducminh.pk}"[^>]*>', text)
+    assert box is not None and f'value="{typed}"' in box.group(0)  # back to be corrected
+    assert ('aria-invalid="true"' in box.group(0)) is marked
+    assert 'value="40"' in text and _targets(world) == {}
     assert not AuditEvent.objects.filter(action="target.set").exists()
 
 
@@ -430,4 +440,3 @@ def test_the_cohort_of_a_place_outside_the_campaign_is_empty_not_an_error(world:
     assert by_testid(text, "total-eligible") == "0" and 'data-testid="nobody"' in text
     assert CoverageBase.objects.filter(campaign=world.campaign.pk).exists()
     assert Reachable.objects.filter(campaign=world.campaign).count() == 7
-    assert datetime.date(2021, 3, 5) == DAY

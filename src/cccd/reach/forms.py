@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from cccd.campaigns.models import Campaign
@@ -21,8 +22,8 @@ from cccd.units.models import Unit
 
 TOTAL_PREFIX = "total_"
 # A whole number as typed: digits, or digits in groups of three split by dots or spaces, as
-# Vietnamese write thousands (1.234.567). "1,5" is no number of people.
-WHOLE_NUMBER = re.compile(r"\d{1,9}|\d{1,3}(?:[. ]\d{3}){1,3}")
+# Vietnamese write thousands (1.234.567); ASCII digits only. "1,5" is no number of people.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}|[0-9]{1,3}(?:[. ][0-9]{3}){1,3}")
 
 
 class CoverageQuery(QueryForm):
@@ -62,6 +63,10 @@ def read_totals(data: Mapping[str, Any], place: Unit) -> dict[int, int]:
         if not text:
             continue
         if not WHOLE_NUMBER.fullmatch(text):
-            raise errors.TARGET_VALUE(unit=names[int(unit_id)], value=text[:20], max=MAX_TARGET)
+            raise errors.TARGET_VALUE(
+                unit=names[int(unit_id)],
+                value=text[:20],
+                max=number_format(MAX_TARGET, force_grouping=True),
+            )
         totals[int(unit_id)] = int(re.sub(r"[. ]", "", text))
     return totals

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.formats import number_format
 
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
@@ -136,8 +137,13 @@ def _checked(campaign: Campaign, place: Unit, totals: Mapping[int, int]) -> list
     wanted = []
     for pk, total in sorted(totals.items(), key=lambda item: children[item[0]].path):
         child = children[pk]
-        if isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= MAX_TARGET:
-            raise errors.TARGET_VALUE(unit=child.name, value=str(total)[:20], max=MAX_TARGET)
+        whole = isinstance(total, int) and not isinstance(total, bool)
+        if not whole or not 0 <= total <= MAX_TARGET:
+            raise errors.TARGET_VALUE(
+                unit=child.name,
+                value=number_format(total, force_grouping=True) if whole else str(total)[:20],
+                max=number_format(MAX_TARGET, force_grouping=True),
+            )
         mirror = police.get(child.mirror_path)
         if mirror is None:
             raise errors.TARGET_NO_POLICE_UNIT(unit=child.name)

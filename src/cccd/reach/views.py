@@ -34,7 +34,13 @@ from cccd.errors import NOT_FOUND, DomainError
 from cccd.jobs.models import Job
 from cccd.reach import errors, queries, services
 from cccd.reach.eligible import admin_prefix
-from cccd.reach.forms import TOTAL_PREFIX, CoverageAction, CoverageQuery, read_totals
+from cccd.reach.forms import (
+    TOTAL_PREFIX,
+    WHOLE_NUMBER,
+    CoverageAction,
+    CoverageQuery,
+    read_totals,
+)
 from cccd.reach.queries import Coverage, Figure
 from cccd.reach.tasks import find_cohort_job
 from cccd.reports import counters
@@ -79,6 +85,7 @@ class TargetRow:
     target: int | None
     value: str
     blocked: str = ""
+    invalid: bool = False
 
 
 def bar(figure: Figure, url: str | None = None) -> Bar:
@@ -238,7 +245,9 @@ def _render(
     context = {
         "c": coverage,
         "total": bar(coverage.total),
-        "children": [bar(f, page_url(campaign, f.unit, day) if f.unit else None) for f in coverage.children],
+        "children": [
+            bar(f, page_url(campaign, f.unit, day) if f.unit else None) for f in coverage.children
+        ],
         "villages": [
             bar(f, lists_url(campaign, place, f.key) if lists else None) for f in coverage.villages
         ],
@@ -286,9 +295,7 @@ def _chart(campaign: Campaign, coverage: Coverage) -> dict[str, Any] | None:
     return {"labels": labels, "daily": daily, "percent": percent}
 
 
-def _targets(
-    campaign: Campaign, place: Unit, typed: Mapping[str, str] | None
-) -> list[TargetRow]:
+def _targets(campaign: Campaign, place: Unit, typed: Mapping[str, str] | None) -> list[TargetRow]:
     """Each child place's suggestion (its cohort) beside its target now, with the box prefilled:
     what was typed (a refused post), else the target, else the suggestion."""
     suggestions = queries.suggested_targets(campaign, place)
@@ -306,7 +313,8 @@ def _targets(
             blocked = _("no police unit")
         elif not s.unit.mirror_path.startswith(campaign.unit.path):
             blocked = _("outside the campaign")
-        shown = s.target if s.target is not None else s.eligible
-        value = typed.get(str(s.unit.pk), str(shown)) if typed is not None else str(shown)
-        rows.append(TargetRow(s.unit, s.eligible, s.target, value, blocked))
+        shown = str(s.target if s.target is not None else s.eligible)
+        value = typed.get(str(s.unit.pk), shown) if typed is not None else shown
+        invalid = bool(value.strip()) and not WHOLE_NUMBER.fullmatch(value.strip())
+        rows.append(TargetRow(s.unit, s.eligible, s.target, value, blocked, invalid))
     return rows

@@ -28,6 +28,7 @@
     },
     options: {
       animation: false,
+      maintainAspectRatio: false,
       interaction: { mode: "index", intersect: false },
       scales: {
         day: { type: "linear", position: "left", beginAtZero: true, ticks: { precision: 0 } },
