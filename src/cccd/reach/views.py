@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,21 +29,19 @@ from cccd.accounts.permissions import LoggedInRequest, requires
 from cccd.accounts.roles import CAMPAIGNS, COVERAGE, REACH_LISTS
 from cccd.accounts.scoping import ancestor_paths
 from cccd.campaigns.models import Campaign
-from cccd.errors import NOT_FOUND, DomainError
+from cccd.errors import DomainError
 from cccd.jobs.models import Job
 from cccd.reach import errors, queries, services
-from cccd.reach.eligible import admin_prefix
 from cccd.reach.forms import (
     TOTAL_PREFIX,
     WHOLE_NUMBER,
     CoverageAction,
     CoverageQuery,
+    coverage_of,
     read_totals,
 )
 from cccd.reach.queries import Coverage, Figure
 from cccd.reach.tasks import find_cohort_job
-from cccd.reports import counters
-from cccd.reports import errors as report_errors
 from cccd.units.models import Unit
 
 SERIES_DAYS = 366
@@ -103,11 +100,9 @@ def bar(figure: Figure, url: str | None = None) -> Bar:
 @require_GET
 def coverage_page(request: LoggedInRequest) -> HttpResponse:
     query = CoverageQuery.read(request.GET, user=request.user)
-    campaign = query["campaign"] or default_campaign(request.user)
-    if campaign is None:
+    if query["campaign"] is None and not queries.campaigns_for(request.user).exists():
         return render(request, "reach/coverage_none.html")
-    place = query["unit"] or _home(request.user, campaign)
-    day = _day(query["day"], campaign)
+    campaign, place, day = coverage_of(request.user, query)
     if request.headers.get("HX-Request") and not _building(find_cohort_job(campaign)):
         response = HttpResponse(status=204)  # the count the page waited for is over: reload it
         response["HX-Refresh"] = "true"
@@ -134,9 +129,9 @@ def build_cohort(request: LoggedInRequest) -> HttpResponse:
 def accept_targets(request: LoggedInRequest) -> HttpResponse:
     """The suggested targets as accepted or edited; a refusal comes back on the page itself,
     with what was typed, and nothing saved."""
-    query = CoverageAction.read(request.POST, user=request.user)
-    campaign, place = query["campaign"], query["unit"]
-    day = _day(query["day"], campaign)
+    campaign, place, day = coverage_of(
+        request.user, CoverageAction.read(request.POST, user=request.user)
+    )
     try:
         totals = read_totals(request.POST, place)
         done = services.accept_targets(
@@ -167,33 +162,6 @@ def accept_targets(request: LoggedInRequest) -> HttpResponse:
 
 
 # --- what the page shows ----------------------------------------------------------------------
-
-
-def default_campaign(user: User) -> Campaign | None:
-    """The campaign running today (the latest to start), else the latest of the user's."""
-    today = counters.local_day(timezone.now())
-    campaigns = queries.campaigns_for(user).order_by("-start_date", "name")
-    running = campaigns.filter(start_date__lte=today, end_date__gte=today).first()
-    return running or campaigns.first()
-
-
-def _home(user: User, campaign: Campaign) -> Unit:
-    place = queries.home_place(user, campaign)
-    if place is None and user.unit is not None:
-        place = queries.places_for(user).filter(path=admin_prefix(user.unit)).first()
-    if place is None:
-        raise NOT_FOUND()
-    return place
-
-
-def _day(asked: datetime.date | None, campaign: Campaign) -> datetime.date:
-    """The day asked for, else today (or the campaign's last day once it is over); never ahead of
-    today — its figures do not exist yet."""
-    today = counters.local_day(timezone.now())
-    day = asked or min(today, campaign.end_date)
-    if day > today:
-        raise report_errors.FUTURE_DAY(day=f"{day:%d/%m/%Y}", today=f"{today:%d/%m/%Y}")
-    return day
 
 
 def _building(job: Job | None) -> bool:
