@@ -160,6 +160,10 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "boundaries:list": get({A}),
     "boundaries:upload": post({A}),
     "boundaries:delete": post({A}),
+    # reach: coverage (counts, no person); counting the cohort and accepting targets: commanders
+    "reach:coverage": get(STAFF),
+    "reach:build": post({C, A}),
+    "reach:targets": post({C, A}),
     # field kits: the district's page; the kit's outbox (a 404 at the district, past the door)
     "kits:list": get({C, A}),
     "kits:outbox": get(DESKS),

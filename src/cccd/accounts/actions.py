@@ -61,6 +61,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "production.download_batch": pgettext_lazy("audit action", "Download a production batch"),
     "production.export_batch": pgettext_lazy("audit action", "Create a production batch"),
     "production.import_result": pgettext_lazy("audit action", "Import the card centre's result"),
+    "reach.build_cohort": pgettext_lazy("audit action", "Count the people a campaign must reach"),
+    "reach.cohort_built": pgettext_lazy(
+        "audit action", "People a campaign must reach counted (background task)"
+    ),
     "register_import.create": pgettext_lazy("audit action", "Start a register import"),
     "register_import.download_rejected": pgettext_lazy(
         "audit action", "Download the rejected rows of an import"
