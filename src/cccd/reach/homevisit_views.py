@@ -182,9 +182,7 @@ def session(request: LoggedInRequest, session_id: int) -> HttpResponse:
 
 @requires(REACH_LISTS, INTAKE, PLAN)
 def round_pdf(request: LoggedInRequest, session_id: int) -> HttpResponse:
-    found = homevisits.view_round(
-        actor=request.user, session_id=session_id, action="homevisit.print"
-    )
+    found = homevisits.print_round(actor=request.user, session_id=session_id)
     response = HttpResponse(render_round(found), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="round-{found.session.pk}.pdf"'
     return response

@@ -251,14 +251,28 @@ class Round:
     visits: list[HomeVisit]
 
 
-def view_round(*, actor: User, session_id: int, action: str = "homevisit.view") -> Round:
-    """A round and its visits in order, for its page, its paper or the API: personal data, so the
-    read is audited (`action`: a view, or the printed round)."""
+def _read_round(actor: User, session_id: int) -> Round:
     require_any(actor, VIEWERS)
     session = _round(actor, session_id)
     visits = list(session.home_visits.select_related("person", "visited_by").order_by("position"))
-    record_read(action, session, actor=actor, unit=session.unit, homes=len(visits))
     return Round(session=session, visits=visits)
+
+
+def view_round(*, actor: User, session_id: int) -> Round:
+    """A round and its visits in order, for its page or the API: personal data, so the read is
+    audited."""
+    found = _read_round(actor, session_id)
+    session = found.session
+    record_read("homevisit.view", session, actor=actor, unit=session.unit, homes=len(found.visits))
+    return found
+
+
+def print_round(*, actor: User, session_id: int) -> Round:
+    """The same, for its paper: audited as a print."""
+    found = _read_round(actor, session_id)
+    session = found.session
+    record_read("homevisit.print", session, actor=actor, unit=session.unit, homes=len(found.visits))
+    return found
 
 
 def visit_of(actor: User, session_id: int, person_id: int) -> HomeVisit:
@@ -433,12 +447,23 @@ def record_visit(*, actor: User, visit: HomeVisit | int, outcome: str, note: str
     row.outcome, row.note = chosen, text
     row.visited_at, row.visited_by = timezone.now(), actor
     row.save(update_fields=["outcome", "note", "visited_at", "visited_by"])
-    record(
-        "homevisit.correct" if correcting else "homevisit.record",
-        actor=actor,
-        unit=row.session.unit,
-        obj=row,
-        before=before,
-        after=snapshot(row, OUTCOME_FIELDS),
-    )
+    after = snapshot(row, OUTCOME_FIELDS)
+    if correcting:
+        record(
+            "homevisit.correct",
+            actor=actor,
+            unit=row.session.unit,
+            obj=row,
+            before=before,
+            after=after,
+        )
+    else:
+        record(
+            "homevisit.record",
+            actor=actor,
+            unit=row.session.unit,
+            obj=row,
+            before=before,
+            after=after,
+        )
     return row
