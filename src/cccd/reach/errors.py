@@ -1,7 +1,6 @@
 """Refusals of the reach app (`cccd.reach`): each says what was wrong in words the user can act on,
 and none of them changes anything. Each feature keeps its codes in one block below.
 """
-"""Refusals of the reach app: home-visit marks and home-visit rounds (docs/reach.md)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -198,6 +197,8 @@ TARGET_OUTSIDE_CAMPAIGN = ErrorCode(
         "unit and the units below it. Nothing was saved."
     ),
     400,
+)
+
 # --- marks ---------------------------------------------------------------------------------------
 MARK_REASON = ErrorCode(
     "MARK_REASON",
