@@ -16,12 +16,15 @@ people and dossier tables' secondary indexes and constraints are dropped during 
 again from their own definitions after it (the same names are checked), then `ANALYZE` (the server
 runs without autovacuum).
 
-Then `cccd.reach.cohort.build(campaign)` is timed (the cohort and the coverage counters at this
-scale; then `VACUUM (ANALYZE)` of the tables it filled, as autovacuum would do), and, on the campaign's last day, for the nation (a ministry commander), the largest and
-the median district (their commanders):
+Then `cccd.reach.cohort.build(campaign)` is timed, phase by phase (the cohort and the coverage
+counters at this scale; then `VACUUM (ANALYZE)` of the tables it filled, as autovacuum would do),
+beside a baseline for its counters: the same `CoverageDay` rows by one `INSERT … SELECT … GROUP BY`
+(checked equal, rolled back). And, on the campaign's last day, for the nation (a ministry
+commander), the largest and the median district (their commanders):
 
-- the coverage page, in-process through Django's test client (`--repeat` requests after a warm-up,
-  `CCCD_DEBUG=0` with the static manifest, as production runs), and `queries.coverage` alone;
+- the coverage page (`/coverage/`) and `/api/v1/coverage/`, in-process through Django's test client
+  (`--repeat` requests after a warm-up, `CCCD_DEBUG=0` with the static manifest, as production
+  runs; wall and CPU time per request), and `queries.coverage` alone;
 - the plain query (`--baseline-repeat` runs): the same figures per child unit (the provinces of
   the nation, the communes of a district) straight from `registry_person`,
   `registry_residencerecord` and `enrollments_enrollment` by the rule of docs/reach.md; its result
@@ -91,12 +94,6 @@ STATE_BY_AGE = (
 def u(key: str, salt: int) -> str:
     """SQL for a uniform draw in [0, 1) from a hash of `key` (an integer expression) and `salt`."""
     return f"((hashint8extended(({key})::bigint, {SEED * 1000 + salt}) & 9007199254740991)::float8 / 9007199254740992.0)"
-
-
-def pick(values: Sequence[str], draw: str) -> str:
-    """SQL choosing one of `values` (literals) by a uniform draw."""
-    array = "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]"
-    return f"({array})[1 + floor({draw} * {len(values)})::int]"
 
 
 # ---------------------------------------------------------------------------- database and Django
