@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from cccd.accounts.models import User
@@ -40,7 +40,7 @@ class ListQuery(QueryForm):
         Campaign.objects.none(), label=gettext_lazy("Campaign"), required=True
     )
     unit = ScopedChoiceField(Unit.objects.none(), label=gettext_lazy("Commune"))
-    village = TextField(max_length=80, label=gettext_lazy("Village"))
+    village = TextField(max_length=80, label=pgettext_lazy("reach list", "Village"))
     home_visit = FlagField(label=gettext_lazy("Only those to visit at home"))
 
     def scope(self, user: Any) -> None:

@@ -58,10 +58,11 @@ from cccd.registry.models import Person, ResidenceRecord
 from cccd.units.models import Unit
 
 PAGE_SIZE = 100
-MAX_XLSX_ROWS = 60_000
-"""More than any commune's list; a spreadsheet of that many rows is still opened by Excel."""
-MAX_PDF_ROWS = 6_000
-"""About 170 A4 pages: more is no longer a list anyone carries from door to door."""
+MAX_XLSX_ROWS = 20_000
+"""A large commune's whole list, written in ~9 s here (openpyxl without lxml writes ~2,000 rows a
+second); a longer one is asked for village by village rather than holding a request a minute."""
+MAX_PDF_ROWS = 3_000
+"""About a hundred A4 pages, printed in ~3 s: more is no list anyone carries from door to door."""
 
 REASONS: dict[str, Promise] = {
     HomeVisitReason.VERY_OLD: pgettext_lazy("reach list", "80 years old or more"),
@@ -349,7 +350,7 @@ def read_list(
     unit: Unit,
     village: str = "",
     home_visit_only: bool = False,
-    page: object = 1,
+    page: int | str | None = 1,
 ) -> ReachList:
     """One page of the list, with the counts and the commune's villages; audited."""
     listed = _summary(actor, campaign, unit, village, home_visit_only)
