@@ -29,6 +29,7 @@ from cccd.errors import BAD_QUERY
 from cccd.queryforms import FlagField, QueryForm, ScopedChoiceField, TextField
 from cccd.reach import lists, queries
 from cccd.reach.eligible import admin_prefix
+from cccd.reach.listrows import title_of
 from cccd.units.models import Unit
 
 PLAN_URL = "reach_homevisits:plan"
@@ -117,7 +118,7 @@ def reach_list(request: LoggedInRequest) -> HttpResponse:
     listed = lists.read_list(actor=request.user, page=request.GET.get("page"), **_arguments(query))
     context = {
         "listed": listed,
-        "title": lists.title_of(listed),
+        "title": title_of(listed),
         "query": _link_query(query),
         "plan_url": _plan_url(request.user),
         "page": listed.page,

@@ -21,7 +21,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from cccd.pdf import FONT_FAMILY, font_paths, pdf_with_fonts
-from cccd.reach.lists import ReachList, Row, subtitle_of, title_of
+from cccd.reach.listrows import ReachList, Row, subtitle_of, title_of
 
 _MARGIN = 12.0
 _TOP = 22.0  # the running head sits above it

@@ -19,10 +19,9 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -40,7 +39,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from cccd import errors
@@ -53,6 +51,9 @@ from cccd.campaigns.models import Campaign
 from cccd.core import names
 from cccd.reach import queries
 from cccd.reach.errors import LIST_TOO_LONG, UNKNOWN_VILLAGE
+from cccd.reach.listpdf import render_list
+from cccd.reach.listrows import ReachList, Row, Village
+from cccd.reach.listxlsx import write_list
 from cccd.reach.models import CohortBuild, HomeVisitMark, HomeVisitReason, Reachable
 from cccd.registry.models import Person, ResidenceRecord
 from cccd.units.models import Unit
@@ -81,51 +82,6 @@ CARDS: dict[str, Promise] = {
 _NOT_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Control characters, and the marks that turn the direction of the text after them (a name that
 printed "reversed" from one character on would read as another): shown as U+FFFD."""
-
-
-@dataclass(frozen=True)
-class Row:
-    """One person of the list, as the page and the files show them."""
-
-    person_id: int
-    name: str
-    birth: str  # dd/mm/yyyy, or the year alone when the register knows only the year
-    birth_year: int
-    sex: str
-    personal_id: str
-    village: str
-    address: str
-    card: str
-    group: str
-    home_visit: str  # the reason's code, "" when the person can come
-    reason: str  # the reason in words, with the commune officer's note when there is one
-
-
-@dataclass(frozen=True)
-class Village:
-    """A village of the commune: its cohort and how many are still to reach."""
-
-    name: str
-    cohort: int
-    remaining: int
-    home_visits: int
-
-
-@dataclass
-class ReachList:
-    """What the page shows: the filter, the counts, and one page of rows."""
-
-    campaign: Campaign
-    unit: Unit
-    village: str
-    home_visit_only: bool
-    villages: list[Village]
-    remaining: int  # people in the list as filtered
-    home_visits: int  # of them, flagged for a home visit
-    cohort: int  # the cohort of the commune (or of the village)
-    built_at: datetime.datetime | None
-    page: Page[Any] | None = None
-    rows: list[Row] = field(default_factory=list)
 
 
 # --- the query ------------------------------------------------------------------------------------
@@ -279,23 +235,6 @@ def villages_of(*, actor: User, campaign: Campaign, unit: Unit) -> list[Village]
     return sorted(found, key=lambda v: natural_key(v.name))
 
 
-def title_of(listed: ReachList) -> str:
-    """ "Danh sách người cần vận động làm CCCD — Xã Đắk Lao, Thôn 2" in the active language."""
-    place = f"{listed.unit.name}, {listed.village}" if listed.village else listed.unit.name
-    return f"{_('People still to reach for a CCCD')} — {place}"
-
-
-def subtitle_of(listed: ReachList, printed_at: datetime.datetime) -> str:
-    text = _("Campaign: %(campaign)s · printed on %(at)s · %(count)s people") % {
-        "campaign": listed.campaign.name,
-        "at": f"{printed_at:%d/%m/%Y %H:%M}",
-        "count": listed.remaining,
-    }
-    if listed.home_visit_only:
-        return f"{text} · {_('only those to visit at home')}"
-    return text
-
-
 # --- the services: the page and the two files, each audited -----------------------------------
 
 
@@ -396,8 +335,6 @@ def export_xlsx(
     *, actor: User, campaign: Campaign, unit: Unit, village: str = "", home_visit_only: bool = False
 ) -> bytes:
     """The list as an xlsx file, audited as its own action."""
-    from cccd.reach.listxlsx import write_list
-
     listed, rows = _for_export(
         "reach.list_xlsx",
         MAX_XLSX_ROWS,
@@ -415,8 +352,6 @@ def export_pdf(
     *, actor: User, campaign: Campaign, unit: Unit, village: str = "", home_visit_only: bool = False
 ) -> bytes:
     """The list as a printable A4 PDF, audited as its own action."""
-    from cccd.reach.listpdf import render_list
-
     listed, rows = _for_export(
         "reach.list_pdf",
         MAX_PDF_ROWS,

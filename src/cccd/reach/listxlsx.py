@@ -23,7 +23,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cccd.reach.lists import ReachList, Row, subtitle_of, title_of
+from cccd.reach.listrows import ReachList, Row, subtitle_of, title_of
 from cccd.spreadsheets import safe_text
 
 HEADER_ROW = 3
