@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("cccd.enrollments.public.urls")),  # /status/ and the slips' /intake/d/<token>/
     path("reports/", include("cccd.reports.urls")),
     path("coverage/lists/", include("cccd.reach.urls_lists")),
+    path("coverage/boundaries/", include("cccd.reach.urls_boundaries")),
     path("", include("cccd.kits.urls")),  # /kits/ (the district), /kit/outbox/ (a kit)
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -162,6 +162,10 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "reach_lists:list": get(REACH),
     "reach_lists:xlsx": get(REACH),
     "reach_lists:pdf": get(REACH),
+    # reach: the coverage map's boundaries (the administrator's)
+    "boundaries:list": get({A}),
+    "boundaries:upload": post({A}),
+    "boundaries:delete": post({A}),
     # field kits: the district's page; the kit's outbox (a 404 at the district, past the door)
     "kits:list": get({C, A}),
     "kits:outbox": get(DESKS),
@@ -214,6 +218,7 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "POST /api/v1/tickets/desks/{desk_id}/transfer": post(DESKS),
     "GET /api/v1/reports/dashboard": get(STAFF),
     "GET /api/v1/reports/children": get(STAFF),
+    "GET /api/v1/coverage/": get(STAFF),
     "GET /api/v1/intake/tickets/{ticket_id}": get(DESKS),
     "POST /api/v1/intake/tickets/{ticket_id}/start": post(DESKS),
     "POST /api/v1/intake/tickets/{ticket_id}/person": post(DESKS),

@@ -12,7 +12,7 @@ from cccd.accounts.models import AuditEvent, User
 from cccd.errors import DomainError
 from cccd.reach import cohort, lists
 from cccd.reach.models import Reachable
-from tests.reach.conftest import HOSTILE, Commune
+from tests.reach.lists_world import HOSTILE, Commune
 
 pytestmark = pytest.mark.django_db
 

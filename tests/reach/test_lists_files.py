@@ -19,7 +19,7 @@ from cccd.campaigns.models import PriorityGroup
 from cccd.reach import lists
 from cccd.registry.models import Person
 from tests.conftest import client_for
-from tests.reach.conftest import Commune
+from tests.reach.lists_world import Commune
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2021, 3, 20)

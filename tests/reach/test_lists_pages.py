@@ -15,7 +15,7 @@ from cccd.campaigns.models import Campaign
 from cccd.reach import lists
 from cccd.reach.models import CohortBuild, Reachable
 from tests.conftest import client_for
-from tests.reach.conftest import HOSTILE, Commune
+from tests.reach.lists_world import HOSTILE, Commune
 
 pytestmark = pytest.mark.django_db
 URL = "reach_lists:list"

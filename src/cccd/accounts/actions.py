@@ -131,6 +131,9 @@ ACTION_LABELS: dict[str, Promise] = {
         "audit action", "Download a list of people still to reach (Excel)"
     ),
     "reach.list_pdf": pgettext_lazy("audit action", "Print a list of people still to reach (PDF)"),
+    # reach: the coverage map's boundaries
+    "boundary.upload": pgettext_lazy("audit action", "Upload communes' boundaries for the map"),
+    "boundary.delete": pgettext_lazy("audit action", "Remove communes' boundaries from the map"),
 }
 
 

@@ -52,8 +52,19 @@ def person_moved(person_id: int) -> None:
         row.save(update_fields=["reached_on"])
 
 
+_chains: dict[int, tuple[int, ...]] = {}
+
+
+def _chain(unit_id: int) -> tuple[int, ...]:
+    """The commune and the units above it (cached per process: the desk asks at every intake; a
+    commune moved in the tree is a rebuild, `cohort.build`, which reads the tree afresh)."""
+    if unit_id not in _chains:
+        _chains[unit_id] = ancestor_chains([unit_id])[unit_id]
+    return _chains[unit_id]
+
+
 def _count(row: Reachable, day: datetime.date, delta: int) -> None:
-    chain = ancestor_chains([row.unit_id])[row.unit_id]
+    chain = _chain(row.unit_id)
     keys: list[dict[str, Any]] = [{"unit_id": u, "village": "", "group": 0} for u in chain]
     if row.group_id:
         keys += [{"unit_id": u, "village": "", "group": row.group_id} for u in chain]

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet, Sum
 
 from cccd.accounts.models import User
-from cccd.accounts.scoping import visible_to, visible_with_ancestors
+from cccd.accounts.scoping import visible_to
 from cccd.campaigns.models import Campaign, PriorityGroup, Target, Venue
+from cccd.campaigns.queries import visible_campaigns
 from cccd.reach.eligible import admin_prefix
 from cccd.reach.models import CohortBuild, CoverageBase, CoverageDay, Reachable
 from cccd.rosters.models import RosterEntry
@@ -66,8 +67,8 @@ class Coverage:
 
 
 def campaigns_for(user: User) -> QuerySet[Campaign]:
-    """Campaigns the user may read the coverage of: their subtree's and those above it."""
-    return visible_with_ancestors(user, Campaign.objects.select_related("unit"))
+    """Campaigns the user may read the coverage of: the same as every campaign page's."""
+    return visible_campaigns(user)
 
 
 def places_for(user: User) -> QuerySet[Unit]:
