@@ -166,6 +166,20 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "boundaries:list": get({A}),
     "boundaries:upload": post({A}),
     "boundaries:delete": post({A}),
+    # reach: coverage (counts, no person); counting the cohort and accepting targets: commanders
+    "reach:coverage": get(STAFF),
+    "reach:build": post({C, A}),
+    "reach:targets": post({C, A}),
+    # home visits: plan a round, its page and paper, outcomes, a person's mark (the evening's
+    # session is a venue's: the round's routes answer 404 for it, past the door)
+    "reach_homevisits:plan": both({TL, C}),
+    "reach_homevisits:session": get({OF, TL, C}),
+    "reach_homevisits:round_pdf": get({OF, TL, C}),
+    "reach_homevisits:outcome": post({OF, TL, C}),
+    "reach_homevisits:reorder": post({TL, C}),
+    "reach_homevisits:remove": post({TL, C}),
+    "reach_homevisits:mark": both({OF, TL, C}),
+    "reach_homevisits:unmark": post({OF, TL, C}),
     # field kits: the district's page; the kit's outbox (a 404 at the district, past the door)
     "kits:list": get({C, A}),
     "kits:outbox": get(DESKS),
@@ -229,6 +243,14 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "POST /api/v1/intake/tickets/{ticket_id}/finish": post(DESKS),
     "GET /api/v1/intake/dossiers/{enrollment_id}/slip.pdf": get(DOSSIERS),
     "POST /api/v1/kits/walk-in-people": post(DESKS),  # field mode only: 404 past the door here
+    "POST /api/v1/home-visits/sessions": post({TL, C}),
+    "GET /api/v1/home-visits/sessions/{session_id}": get({OF, TL, C}),
+    "POST /api/v1/home-visits/sessions/{session_id}/people/{person_id}/outcome": post({OF, TL, C}),
+    "POST /api/v1/home-visits/sessions/{session_id}/order": post({TL, C}),
+    "POST /api/v1/home-visits/sessions/{session_id}/people/{person_id}/remove": post({TL, C}),
+    "GET /api/v1/home-visits/people/{person_id}/mark": get({OF, TL, C}),
+    "POST /api/v1/home-visits/people/{person_id}/mark": post({OF, TL, C}),
+    "POST /api/v1/home-visits/people/{person_id}/unmark": post({OF, TL, C}),
 }
 
 # The API's pages are URL patterns too; their operations are walked from the OpenAPI document.

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Campaign
-from cccd.reach import lists
+from cccd.reach import list_views, lists
 from cccd.reach.models import CohortBuild, Reachable
 from tests.conftest import client_for
 from tests.reach.lists_world import HOSTILE, Commune
@@ -40,7 +40,7 @@ def test_the_page_in_vietnamese(commune: Commune, officer_dakmil: User, settings
     assert "Chỉ người cần đến tận nhà" in html
     assert "<strong>5</strong> người chưa làm CCCD, trên tổng số 6 người" in html  # 1 reached
     assert "Thôn, tổ dân phố" in html and "Thẻ đang có" in html
-    assert "Lập đợt đến tận nhà" not in html  # an officer does not plan sessions
+    assert "Lập buổi thu nhận tại nhà" not in html  # an officer does not plan sessions
 
 
 def test_the_page_lists_the_commune_in_order_with_the_villages_to_choose(
@@ -55,6 +55,8 @@ def test_the_page_lists_the_commune_in_order_with_the_villages_to_choose(
     assert options == ["Thôn 1", "Thôn 2", "Thôn 10"]
     assert "<strong>12</strong> people still to reach, of 13" in html
     assert "3 to visit at home" in html
+    coverage = f"{reverse('reach:coverage')}?campaign={commune.campaign.pk}&amp;unit="
+    assert coverage in html
     assert html.count('data-testid="village-row"') == 4  # Thôn 1, 2, 10 and no village
     query = f"campaign={commune.campaign.pk}&amp;unit={commune.tree.daklao.pk}"
     assert f"{reverse('reach_lists:xlsx')}?{query}" in html
@@ -93,9 +95,8 @@ def test_pages_of_a_hundred(commune: Commune, officer_dakmil: User, monkeypatch:
 
 
 def test_a_team_leader_plans_a_round_from_the_checked_people(
-    commune: Commune, leader_dakmil: User, settings: Any
+    commune: Commune, leader_dakmil: User
 ) -> None:
-    settings.ROOT_URLCONF = "tests.reach.plan_urls"
     html = _get(leader_dakmil, commune).content.decode()
     form = re.search(r'<form id="plan" method="get" action="([^"]+)"', html)
     assert form is not None and form.group(1) == reverse("reach_homevisits:plan")
@@ -103,24 +104,25 @@ def test_a_team_leader_plans_a_round_from_the_checked_people(
     assert f'name="campaign" value="{commune.campaign.pk}"' in html
     checked = re.findall(r'name="person" value="(\d+)" form="plan"[^>]*checked', html)
     boxes = re.findall(r'name="person" value="(\d+)" form="plan"', html)
-    assert sorted(int(pk) for pk in checked) == sorted(
-        commune.people[k].pk for k in ("alone", "old", "disabled")
-    )
+    flagged = [commune.people[k] for k in ("alone", "old", "disabled")]
+    assert sorted(int(pk) for pk in checked) == sorted(p.pk for p in flagged)
     assert len(boxes) == 12
+    # What the browser sends: the planning page opens with those people.
+    sent = {"commune": commune.tree.daklao.pk, "campaign": commune.campaign.pk, "person": checked}
+    plan = client_for(leader_dakmil).get(form.group(1), sent)
+    assert plan.status_code == 200
+    page = plan.content.decode()
+    assert all(p.full_name in page for p in flagged)
+    assert commune.people["two"].full_name not in page
 
 
 def test_without_the_planning_page_there_is_no_plan_button(
-    commune: Commune, leader_dakmil: User
+    commune: Commune, leader_dakmil: User, monkeypatch: Any
 ) -> None:
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse("reach_homevisits:plan")
-    except NoReverseMatch:
-        html = _get(leader_dakmil, commune).content.decode()
-        assert 'id="plan"' not in html and 'form="plan"' not in html
-    else:
-        pytest.skip("the home-visit planning page is installed")
+    monkeypatch.setattr(list_views, "PLAN_URL", "reach_homevisits:no_such_page")
+    html = _get(leader_dakmil, commune).content.decode()
+    assert 'id="plan"' not in html and 'form="plan"' not in html
+    assert _people(html)  # the list itself is there
 
 
 def test_another_district_gets_404_and_a_commune_officer_only_their_commune(

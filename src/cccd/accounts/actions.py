@@ -61,6 +61,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "production.download_batch": pgettext_lazy("audit action", "Download a production batch"),
     "production.export_batch": pgettext_lazy("audit action", "Create a production batch"),
     "production.import_result": pgettext_lazy("audit action", "Import the card centre's result"),
+    "reach.build_cohort": pgettext_lazy("audit action", "Count the people a campaign must reach"),
+    "reach.cohort_built": pgettext_lazy(
+        "audit action", "People a campaign must reach counted (background task)"
+    ),
     "register_import.create": pgettext_lazy("audit action", "Start a register import"),
     "register_import.download_rejected": pgettext_lazy(
         "audit action", "Download the rejected rows of an import"
@@ -134,6 +138,28 @@ ACTION_LABELS: dict[str, Promise] = {
     # reach: the coverage map's boundaries
     "boundary.upload": pgettext_lazy("audit action", "Upload communes' boundaries for the map"),
     "boundary.delete": pgettext_lazy("audit action", "Remove communes' boundaries from the map"),
+    # home visits (cccd.reach): marks, rounds, outcomes, and outcomes carried back by a kit
+    "homevisit.mark": pgettext_lazy("audit action", "Mark a person to be visited at home"),
+    "homevisit.unmark": pgettext_lazy("audit action", "Remove a home-visit mark"),
+    "homevisit.plan": pgettext_lazy("audit action", "Plan a home-visit round"),
+    "homevisit.reorder": pgettext_lazy("audit action", "Reorder a home-visit round"),
+    "homevisit.remove": pgettext_lazy("audit action", "Take a home out of a round"),
+    "homevisit.record": pgettext_lazy("audit action", "Record how a home visit ended"),
+    "homevisit.correct": pgettext_lazy("audit action", "Correct a home visit's outcome"),
+    "homevisit.view": pgettext_lazy("audit action", "View a home-visit round"),
+    "homevisit.print": pgettext_lazy("audit action", "Print a home-visit round"),
+    "homevisit.view_people": pgettext_lazy(
+        "audit action", "View the people chosen for a home-visit round"
+    ),
+    "kit.visit_outcome": pgettext_lazy(
+        "audit action", "Take in a home visit's outcome from a field kit"
+    ),
+    "kit.visit_outcome_kept": pgettext_lazy(
+        "audit action", "A field kit's home-visit outcome not applied: a newer one is recorded"
+    ),
+    "kit.visit_outcome_refused": pgettext_lazy(
+        "audit action", "A field kit's home-visit outcome refused"
+    ),
 }
 
 

@@ -56,6 +56,7 @@ class SessionOut(Schema):
     unit_id: int
     venue_id: int
     team_id: int
+    kind: str  # venue, or home_visits (a round of homes: /api/v1/home-visits)
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     desks: int

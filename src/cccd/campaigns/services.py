@@ -232,9 +232,12 @@ def plan_session(
     capacity: int,
     note: str = "",
     accept_clashes: bool = False,
+    kind: str = Session.Kind.VENUE,
     actor: User,
 ) -> Session:
     """Plan a session. Times are aware; a session may cross midnight but lasts at most 24 hours.
+    `kind` is a venue people come to, or a round of homes (`cccd.reach.homevisits` plans those,
+    through here, so the same clash rules hold).
 
     Clashes are checked here, at the first step (see `_check_clashes`): a team planned twice at
     the same hours is refused; a venue shared with another team, or a person in two teams planned
@@ -264,6 +267,7 @@ def plan_session(
         unit=venue.unit,
         venue=venue,
         team=team,
+        kind=Session.Kind(kind),
         starts_at=starts_at,
         ends_at=ends_at,
         desks=_bounded(desks, "desks", 1, 50),
@@ -287,7 +291,8 @@ def plan_session(
         unit=session.unit,
         obj=session,
         after=snapshot(
-            session, ("campaign", "venue", "team", "starts_at", "ends_at", "desks", "capacity")
+            session,
+            ("campaign", "venue", "team", "kind", "starts_at", "ends_at", "desks", "capacity"),
         )
         | ({"accepted_clashes": warnings} if warnings else {}),
     )

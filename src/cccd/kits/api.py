@@ -26,7 +26,9 @@ from cccd.fieldkit.keys import PublicKeys
 from cccd.fieldkit.packets import LIMITS
 from cccd.kits import checkout, errors, services, uploads
 from cccd.kits.api_walkins import router as walk_ins_router
+from cccd.kits.homevisits import KitVisit
 from cccd.kits.models import Kit
+from cccd.reach.homevisits import MAX_HOMES
 
 router = Router(tags=["field kits"])
 S = TypeVar("S", bound=Schema)
@@ -34,6 +36,8 @@ router.add_router("", walk_ins_router)  # /walk-in-people: the DC01 form on a ki
 
 JSON_MAX_BYTES = 256 * 1024
 """A kit's JSON requests are small: a check-in lists packet ids (a session of a few thousand)."""
+CHECKIN_MAX_BYTES = JSON_MAX_BYTES + MAX_HOMES * 2048
+"""A check-in may carry a round's outcomes too: at most `MAX_HOMES`, each under 2 KB."""
 
 
 class JoinIn(Schema):
@@ -67,10 +71,37 @@ class OutboxIn(Schema):
     oldest_waiting_at: datetime | None = None
 
 
+class VisitOutcomeIn(Schema):
+    """A home visit's outcome recorded on the kit (docs/field-kit.md#home-visit-outcomes)."""
+
+    visit: int = Field(ge=1, le=2**63 - 1)
+    person: int = Field(ge=1, le=2**63 - 1)
+    outcome: str = Field(max_length=12)
+    note: str = Field(default="", max_length=300)
+    visited_at: datetime
+    visited_by: str = Field(default="", max_length=150)
+
+    @pydantic.field_validator("visited_at")
+    @classmethod
+    def _with_offset(cls, value: datetime) -> datetime:
+        if value.utcoffset() is None:
+            raise ValueError("a time with its offset")
+        return value
+
+
 class CheckInIn(Schema):
     session_id: int = Field(ge=1)
     packet_ids: list[uuid.UUID] = Field(max_length=100_000)
     summary: dict[str, int] = Field(default_factory=dict, max_length=20)
+    home_visits: list[VisitOutcomeIn] = Field(default_factory=list, max_length=MAX_HOMES)
+
+
+class VisitsOut(Schema):
+    applied: int
+    unchanged: int
+    kept: int  # the district holds a newer outcome
+    refused: int
+    reasons: list[str]
 
 
 class CheckInOut(Schema):
@@ -78,6 +109,7 @@ class CheckInOut(Schema):
     received: int
     expected: int
     missing: list[str]
+    home_visits: VisitsOut | None = None  # only when the check-in carried outcomes
 
 
 class ContactOut(Schema):
@@ -246,25 +278,45 @@ def packet_part(request: HttpRequest, packet_id: uuid.UUID, part: Query[PartIn])
 
 
 @router.post(
-    "/checkin", response=CheckInOut, auth=KitSignature(), summary="Check the session back in"
+    "/checkin",
+    response=CheckInOut,
+    auth=KitSignature(CHECKIN_MAX_BYTES),
+    summary="Check the session back in",
+    exclude_none=True,
 )
 def check_in(request: HttpRequest) -> dict[str, Any]:
     signed = _signed(request)
     kit = signed.kit
     payload = _json(CheckInIn, signed.body)
+    visits = [
+        KitVisit(
+            visit=v.visit,
+            person=v.person,
+            outcome=v.outcome,
+            note=v.note,
+            visited_at=v.visited_at,
+            visited_by=v.visited_by,
+        )
+        for v in payload.home_visits
+    ]
     with audit_source(f"kit:{kit.name}"):
         result = services.check_in(
             kit,
             session_id=payload.session_id,
             packet_ids=[str(pid) for pid in payload.packet_ids],
             summary=payload.summary,
+            visits=visits,
+            clock_offset_seconds=signed.clock_offset_seconds,
         )
-    return {
+    answer: dict[str, Any] = {
         "checked_in": result.checked_in,
         "received": result.received,
         "expected": result.expected,
         "missing": result.missing,
     }
+    if result.visits is not None:
+        answer["home_visits"] = result.visits.as_dict()
+    return answer
 
 
 def _upload_out(found: uploads.UploadState) -> dict[str, Any]:

@@ -3,12 +3,13 @@ encrypted to the kit (docs/field-kit.md#the-checkout-package).
 
 The package holds the session's **slice** of the district's database, with the district's primary
 keys unchanged, as Django's serializer writes rows: the session (its campaign, venue, team, queue
-and desks), its class lists with their pre-check decisions, the numbers handed out, the people
-those name plus every resident of the venue's commune (walk-ins), their households, the units all
-of these point to (and the units above them), the reference data the desk reads (priority groups,
-fees, exemptions, holidays, deadline areas) and the officers allowed to work on the session, with
-their password hashes so they can sign in on the kit without the server. Nothing else: no other
-session, no dossier, no person of another commune unless a list or a number names them.
+and desks), its class lists with their pre-check decisions, the numbers handed out, a home-visit
+round's visits, the people those name plus every resident of the venue's commune (walk-ins),
+their households, the units all of these point to (and the units above them), the reference data
+the desk reads (priority groups, fees, exemptions, holidays, deadline areas) and the officers
+allowed to work on the session, with their password hashes so they can sign in on the kit without
+the server. Nothing else: no other session, no dossier, no person of another commune unless a
+list, a number or a visit names them.
 
 The slice is **closed**: every foreign key in it points into it. A reference the slice leaves out
 on purpose (the user who uploaded a list, the register import that last touched a person) is
@@ -46,6 +47,7 @@ from cccd.fieldkit.packets import pack_body
 from cccd.kits import errors
 from cccd.kits.keys import district_keys, district_signing_key, kit_encryption_public_key
 from cccd.kits.models import Checkout
+from cccd.reach.models import HomeVisit
 from cccd.registry.models import Household, Person
 from cccd.rosters.models import Roster, RosterEntry
 from cccd.tickets.models import Desk, SessionQueue, Ticket
@@ -75,6 +77,7 @@ MODELS: tuple[type[models.Model], ...] = (
     Roster,
     RosterEntry,
     Ticket,
+    HomeVisit,
     Fee,
     FeeExemption,
     Holiday,
@@ -158,7 +161,9 @@ def session_slice(session_id: int) -> Slice:
     found.rows[Roster] = list(
         Roster.objects.filter(pk__in={e.roster_id for e in entries}).order_by("pk")
     )
-    found.rows[Person] = _people(session, tickets, entries)
+    visits = list(HomeVisit.objects.filter(session=session).order_by("position"))
+    found.rows[HomeVisit] = list(visits)
+    found.rows[Person] = _people(session, tickets, entries, visits)
     found.rows[Household] = list(
         Household.objects.filter(
             pk__in={p.household_id for p in found.rows[Person] if p.household_id}  # type: ignore[attr-defined]
@@ -188,12 +193,13 @@ def session_slice(session_id: int) -> Slice:
 
 
 def _people(
-    session: Session, tickets: list[Ticket], entries: list[RosterEntry]
+    session: Session, tickets: list[Ticket], entries: list[RosterEntry], visits: list[HomeVisit]
 ) -> list[models.Model]:
-    """The people the lists and numbers name, the candidates of the rows still to be decided (the
-    officer picks one when the person stands at the desk), and every resident of the venue's
-    commune (a walk-in is looked up there)."""
+    """The people the lists, numbers and home visits name, the candidates of the rows still to be
+    decided (the officer picks one when the person stands at the desk), and every resident of the
+    venue's commune (a walk-in is looked up there)."""
     named = {t.person_id for t in tickets} | {e.person_id for e in entries}
+    named |= {v.person_id for v in visits}
     for entry in entries:
         if entry.needs_review:
             named |= {c.get("person") for c in entry.candidates if isinstance(c, dict)}

@@ -9,7 +9,7 @@ these; each is one transaction and audited. Registering and revoking are the adm
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +22,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.roles import KITS
 from cccd.fieldkit import keys
 from cccd.kits import errors
+from cccd.kits.homevisits import Applied, KitVisit, apply_outcomes
 from cccd.kits.keys import district_keys
 from cccd.kits.models import Checkout, Kit, ReceivedPacket
 from cccd.units.models import POLICE_ROOT, Unit
@@ -162,21 +163,31 @@ def report_outbox(kit: Kit, *, waiting: int, oldest_waiting_at: datetime | None)
 
 @dataclass(frozen=True)
 class CheckIn:
-    """The district's answer to a check-in: done, or why not yet."""
+    """The district's answer to a check-in: done, or why not yet; and what became of the
+    home-visit outcomes it carried (None when it carried none)."""
 
     checked_in: bool
     received: int
     expected: int
     missing: list[str]
+    visits: Applied | None = None
 
 
 @transaction.atomic
 def check_in(
-    kit: Kit, *, session_id: int, packet_ids: list[str], summary: Mapping[str, object]
+    kit: Kit,
+    *,
+    session_id: int,
+    packet_ids: list[str],
+    summary: Mapping[str, object],
+    visits: Sequence[KitVisit] = (),
+    clock_offset_seconds: int = 0,
 ) -> CheckIn:
     """The kit closed the session and lists every packet it made. The session is checked in when
     the district holds an answer for every one of them (accepted, conflict or refused) and the
-    counts agree; otherwise the kit is told which are missing and keeps its slice."""
+    counts agree; otherwise the kit is told which are missing and keeps its slice. The home-visit
+    outcomes it carries are applied either way, in this transaction (`cccd.kits.homevisits`),
+    so the kit wipes its slice only once the district has them."""
     checkout = (
         Checkout.objects.select_for_update()
         .filter(kit=kit, session_id=session_id)
@@ -193,11 +204,19 @@ def check_in(
         )
     }
     missing = sorted(set(packet_ids) - received)
+    applied = (
+        apply_outcomes(
+            kit, session_id=session_id, visits=visits, clock_offset_seconds=clock_offset_seconds
+        )
+        if visits
+        else None
+    )
     result = CheckIn(
         checked_in=not missing and len(received) == len(set(packet_ids)),
         received=len(received),
         expected=len(set(packet_ids)),
         missing=missing[:100],
+        visits=applied,
     )
     if result.checked_in and checkout.state != Checkout.State.CHECKED_IN:
         checkout.state, checkout.checked_in_at = Checkout.State.CHECKED_IN, timezone.now()

@@ -21,6 +21,7 @@ from cccd.errors import DomainError
 from cccd.fieldkit import keys, requests
 from cccd.kits import errors, outbox, unpack
 from cccd.kits.client import District, Refused, Unreachable
+from cccd.kits.homevisits import outcomes_of
 from cccd.kits.models import HeldSession, KitIdentity, OutboxPacket
 
 PART_BYTES = 4 * 1024 * 1024
@@ -200,11 +201,13 @@ class CheckInResult:
     checked_in: bool
     missing: list[str]
     counts: Counts
+    home_visits: dict[str, Any] | None = None  # what the district did with the round's outcomes
 
 
 def checkin() -> CheckInResult:
-    """Close the held session: push what is left, tell the district every packet made; when the
-    district confirms, wipe the session's slice from the kit."""
+    """Close the held session: push what is left, tell the district every packet made and, for a
+    home-visit round, every outcome recorded (`cccd.kits.homevisits`); when the district
+    confirms, wipe the session's slice from the kit."""
     kit = identity()
     held = HeldSession.objects.filter(
         state__in=[HeldSession.State.OPEN, HeldSession.State.CLOSED]
@@ -222,23 +225,25 @@ def checkin() -> CheckInResult:
         )
     ]
     found = result.counts
+    body: dict[str, Any] = {
+        "session_id": held.session_id,
+        "packet_ids": made,
+        "summary": {
+            "packets": len(made),
+            "acknowledged": found.acknowledged,
+            "refused": found.refused,
+        },
+    }
+    if visits := outcomes_of(held.session_id):
+        body["home_visits"] = visits
     with district(kit) as server:
-        answer = server.json(
-            "POST",
-            "/checkin",
-            {
-                "session_id": held.session_id,
-                "packet_ids": made,
-                "summary": {
-                    "packets": len(made),
-                    "acknowledged": found.acknowledged,
-                    "refused": found.refused,
-                },
-            },
-        )
+        answer = server.json("POST", "/checkin", body)
+    applied = answer.get("home_visits")
     if not answer["checked_in"]:
-        return CheckInResult(checked_in=False, missing=list(answer["missing"]), counts=found)
+        return CheckInResult(
+            checked_in=False, missing=list(answer["missing"]), counts=found, home_visits=applied
+        )
     with transaction.atomic():
         unpack.wipe_session(held)
         HeldSession.objects.filter(pk=held.pk).update(state=HeldSession.State.CHECKED_IN)
-    return CheckInResult(checked_in=True, missing=[], counts=counts())
+    return CheckInResult(checked_in=True, missing=[], counts=counts(), home_visits=applied)

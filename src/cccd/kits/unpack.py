@@ -6,7 +6,8 @@ the kit's key, the body's two records, the district's signature of the document'
 and only then the document (format, version, the kit it was made for, the bounds, every row's
 model on the allow-list `package.MODELS`). The rows are then saved with their district ids in one
 transaction, foreign keys checked before it commits: a package loads whole or not at all, and
-loading it again updates the same rows.
+loading it again updates the same rows (a home visit the kit recorded keeps its outcome unless
+the package's is newer).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from cccd.kits.package import (
     VERSION,
     made_at,
 )
+from cccd.reach.models import HomeVisit
 from cccd.registry.models import Household, Person
 from cccd.rosters.models import Roster, RosterEntry
 from cccd.tickets.models import Desk, SessionQueue, Ticket
@@ -95,7 +97,9 @@ def load_package(envelope: bytes, identity: KitIdentity) -> HeldSession:
     with transaction.atomic():
         _refuse_clashes(objects)
         _replace_reference_data(objects)
+        recorded = _take_visits(document["session_id"])
         _save_rows(objects)
+        _keep_newer_outcomes(recorded)
         _reserve_local_ids()
         start, end = document["code_block"]
         held = HeldSession.objects.filter(session_id=document["session_id"]).first()
@@ -266,6 +270,31 @@ def _save_rows(objects: list[dict[str, Any]]) -> None:
         user.groups.set([groups[user.role]] if user.role in groups else [])
 
 
+def _take_visits(session_id: int) -> dict[int, HomeVisit]:
+    """Take the session's visits off the kit before a package brings them again, and return those
+    with an outcome recorded here: the package's rows (a round reordered at the district moves
+    positions, which are unique) are then written afresh, and `_keep_newer_outcomes` puts back
+    what the kit recorded."""
+    held = HomeVisit.objects.filter(session_id=session_id)
+    recorded = {v.pk: v for v in held.exclude(outcome=HomeVisit.Outcome.PENDING)}
+    held.delete()
+    return recorded
+
+
+def _keep_newer_outcomes(recorded: dict[int, HomeVisit]) -> None:
+    """A visit the kit recorded keeps its outcome unless the package brings a newer one (a package
+    loaded again must not undo the team's work: docs/field-kit.md#home-visit-outcomes)."""
+    for row in HomeVisit.objects.filter(pk__in=recorded):
+        mine = recorded[row.pk]
+        if mine.visited_at is None or (
+            row.visited_at is not None and row.visited_at >= mine.visited_at
+        ):
+            continue
+        row.outcome, row.note = mine.outcome, mine.note
+        row.visited_at, row.visited_by_id = mine.visited_at, mine.visited_by_id
+        row.save(update_fields=["outcome", "note", "visited_at", "visited_by"])
+
+
 def _reserve_local_ids() -> None:
     """Make the kit's own new rows take ids from `KIT_LOCAL_IDS` up (SQLite's AUTOINCREMENT
     counter; a kit is always SQLite). Rows of the allowed models and of what the kit makes."""
@@ -325,6 +354,7 @@ def wipe_session(held: HeldSession) -> dict[str, int]:
         drop("desks", Desk.objects.filter(session_id=session_id))
         drop("queues", SessionQueue.objects.filter(session_id=session_id))
         drop("lists", Roster.objects.filter(session_id=session_id))
+        drop("visits", HomeVisit.objects.filter(session_id=session_id))
         HeldSession.objects.filter(pk=held.pk).delete()
         drop("sessions", Session.objects.filter(pk=session_id))
         drop("venues", Venue.objects.filter(sessions__isnull=True))

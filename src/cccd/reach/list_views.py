@@ -33,7 +33,8 @@ from cccd.reach.listrows import title_of
 from cccd.units.models import Unit
 
 PLAN_URL = "reach_homevisits:plan"
-"""Where "Plan a home-visit round" sends the checked people (`cccd.reach.homevisits`)."""
+"""Where "Plan a home-visit round" sends the checked people (`cccd.reach.homevisit_views.plan`);
+the button is left out where that page is not installed."""
 
 
 class ListQuery(QueryForm):
@@ -120,6 +121,7 @@ def reach_list(request: LoggedInRequest) -> HttpResponse:
         "listed": listed,
         "title": title_of(listed),
         "query": _link_query(query),
+        "coverage_query": urlencode({"campaign": query["campaign"].pk, "unit": query["unit"].pk}),
         "plan_url": _plan_url(request.user),
         "page": listed.page,
     }
