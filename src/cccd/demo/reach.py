@@ -102,17 +102,31 @@ def _round(campaign: Campaign, commune: Unit) -> Session | None:
     team = Team.objects.filter(unit=leader.unit).order_by("pk").first()
     if team is None:
         return None
-    zone = ZoneInfo(settings.TIME_ZONE)
-    today = timezone.localdate()
-    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    starts_at, ends_at = _free_weekend_morning(team)
     return homevisits.plan_round(
         actor=leader,
         campaign=campaign,
         team=team,
         commune=commune,
-        starts_at=datetime.combine(saturday, time(7, 30), tzinfo=zone),
-        ends_at=datetime.combine(saturday, time(11, 30), tzinfo=zone),
+        starts_at=starts_at,
+        ends_at=ends_at,
         person_ids=people,
         note=ROUND_NOTE,
         accept_clashes=True,
     )
+
+
+def _free_weekend_morning(team: Team) -> tuple[datetime, datetime]:
+    """The first weekend morning ahead (7:30–11:30) when the team has no other session."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = timezone.localdate()
+    for _ in range(60):
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            continue
+        starts = datetime.combine(day, time(7, 30), tzinfo=zone)
+        ends = datetime.combine(day, time(11, 30), tzinfo=zone)
+        busy = Session.objects.filter(team=team, starts_at__lt=ends, ends_at__gt=starts)
+        if not busy.exclude(state=Session.State.CANCELLED).exists():
+            return starts, ends
+    raise RuntimeError("the demo team is busy every weekend for two months")
