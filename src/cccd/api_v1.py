@@ -29,6 +29,7 @@ from cccd.errors import (
     DomainError,
 )
 from cccd.kits.api import router as kits_router
+from cccd.reach.api import router as coverage_router
 from cccd.reach.api_homevisits import router as home_visits_router
 from cccd.registry.api import router as registry_router
 from cccd.reports.api import router as reports_router
@@ -60,6 +61,7 @@ api.add_router("/campaigns", campaigns_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("/reports", reports_router)
+api.add_router("/coverage", coverage_router)
 api.add_router("/kits", kits_router)
 api.add_router("/intake", intake_router)
 api.add_router("/home-visits", home_visits_router)

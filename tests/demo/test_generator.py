@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 import textwrap
+import zlib
 from collections.abc import Iterable
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from cccd.core import idnumber, names, validity
 from cccd.demo.generator import (
     CSV_COLUMNS,
+    MOVE_YEARS,
     RELATIONS,
     STATUSES,
     Commune,
@@ -28,8 +30,11 @@ from cccd.demo.generator import (
     generate_people,
     write_csv,
 )
+from cccd.registry import cards
+from cccd.registry.villages import village_of
 
 REFERENCE = dt.date(2021, 1, 15)
+BEFORE_REACH_CRC = 441931823  # the old columns of 2,000 rows of Đắk Mil, seed 2021, at 970bef0
 DAK_MIL, TAY_SON = "663", "547"
 
 
@@ -158,6 +163,16 @@ def test_the_columns_are_the_interchange_ones_then_the_extras() -> None:
         "old_id_number",
         "card_issue_date",
         "status",
+        "card_kind",
+        "card_number",
+        "died_on",
+        "residence_since",
+        "previous_commune_code",
+        "previous_address",
+        "temporary_commune_code",
+        "temporary_address",
+        "temporary_from",
+        "temporary_until",
     )
 
 
@@ -369,6 +384,105 @@ def test_about_one_percent_are_dead_and_half_a_percent_emigrated(rows: list[Regi
     assert 0.006 < status["dead"] / len(rows) < 0.015
     assert 0.003 < status["emigrated"] / len(rows) < 0.008
     assert all(r.status == "alive" for r in rows if r.relation == "head")
+
+
+# --- what reach reads (docs/reach.md)
+
+
+def test_the_village_is_the_hamlet_the_address_starts_with(rows: list[RegisterRow]) -> None:
+    for row in rows:
+        hamlet = row.permanent_address.split(", ", 1)[0]
+        assert village_of(row.permanent_address) == hamlet
+        if row.previous_address:
+            assert village_of(row.previous_address) == row.previous_address.split(", ", 1)[0]
+        if row.temporary_address:
+            assert village_of(row.temporary_address)
+
+
+def test_the_card_held_follows_the_issue_date_and_the_old_id(rows: list[RegisterRow]) -> None:
+    kinds = collections.Counter(r.card_kind for r in rows)
+    for row in rows:
+        if row.card_issue_date:
+            issued = parse_dmy(row.card_issue_date)
+            assert row.card_kind == cards.kind_by_issue_date(issued)
+            assert cards.issued_on(row.card_kind, issued)
+            assert row.card_number == row.personal_id
+        elif row.old_id_number:
+            assert (row.card_kind, row.card_number) == ("cmnd", row.old_id_number)
+        else:
+            assert (row.card_kind, row.card_number) == ("", "")
+    assert kinds["cccd_barcode"] > kinds["cccd_chip"] > 0  # 15 January 2021: chips just began
+    assert kinds["cmnd"] > 0.1 * len(rows)
+    under_14 = [r for r in rows if birth_year(r) > REFERENCE.year - 14]
+    assert all(r.card_kind == "" for r in under_14)
+
+
+def test_a_later_reference_date_issues_the_2024_card(communes: list[Commune]) -> None:
+    later = generate_people(
+        seed=3, communes=communes, people=5_000, reference_date=dt.date(2026, 1, 1)
+    )
+    kinds = collections.Counter(r.card_kind for r in later)
+    assert kinds["card_2024"] > 0 and kinds["cccd_chip"] > 0
+
+
+def test_most_of_the_dead_have_a_date_of_death_after_their_birth(rows: list[RegisterRow]) -> None:
+    dead = [r for r in rows if r.status == "dead"]
+    assert all(r.died_on == "" for r in rows if r.status != "dead")
+    dated = [r for r in dead if r.died_on]
+    assert 0.8 < len(dated) / len(dead) < 0.97
+    for row in dated:
+        assert birth_date(row) <= parse_dmy(row.died_on) <= REFERENCE
+
+
+def test_about_two_percent_moved_lately_with_their_previous_residence(
+    rows: list[RegisterRow], communes: list[Commune]
+) -> None:
+    codes = {c.code for c in communes}
+    movers = [r for r in rows if r.previous_commune_code]
+    assert 0.01 < len(movers) / len(rows) < 0.03
+    for row in movers:
+        since = parse_dmy(row.residence_since)
+        assert REFERENCE - dt.timedelta(days=365 * MOVE_YEARS) <= since < REFERENCE
+        assert birth_date(row) < since
+        assert row.previous_commune_code in codes
+        assert row.previous_address != row.permanent_address
+    by_household = collections.defaultdict(set)
+    for row in movers:
+        by_household[row.household_id].add((row.residence_since, row.previous_address))
+    assert all(len(moves) == 1 for moves in by_household.values())  # a household moves together
+
+
+def test_settlers_live_here_since_they_came_and_natives_always(rows: list[RegisterRow]) -> None:
+    for row in rows:
+        if row.residence_since:
+            assert birth_date(row) <= parse_dmy(row.residence_since) <= REFERENCE
+    settled = [r for r in rows if r.residence_since and not r.previous_commune_code]
+    assert settled  # the families that came to the Highlands from 1976 on
+    assert all(parse_dmy(r.residence_since).year >= 1976 for r in settled)
+
+
+def test_about_three_percent_live_temporarily_elsewhere(rows: list[RegisterRow]) -> None:
+    staying = [r for r in rows if r.temporary_commune_code]
+    assert 0.02 < len(staying) / len(rows) < 0.04
+    in_force = 0
+    for row in staying:
+        assert row.status == "alive"
+        assert row.temporary_commune_code != row.commune_code
+        start = parse_dmy(row.temporary_from)
+        assert birth_date(row) <= start <= REFERENCE
+        if row.temporary_until:
+            assert parse_dmy(row.temporary_until) > start
+        in_force += not row.temporary_until
+    assert 0.3 < in_force / len(staying) < 0.5
+
+
+def test_the_old_columns_are_those_the_same_seed_gave_before_reach() -> None:
+    """What reach added is drawn from its own stream: the first rows of seed 2021 are those the
+    benches and the linkage model were made from (their digest, taken before the change)."""
+    old = CSV_COLUMNS[: CSV_COLUMNS.index("status") + 1]
+    rows = generate_people(seed=2021, communes=communes_for_districts([DAK_MIL]), people=2_000)
+    text = "\n".join("|".join(getattr(r, c) for c in old) for r in rows)
+    assert zlib.crc32(text.encode()) == BEFORE_REACH_CRC
 
 
 # --- memory

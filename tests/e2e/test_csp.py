@@ -143,6 +143,7 @@ def _pages(e: dict[str, Any], tree: Tree) -> list[str]:
         "/reports/",
         "/reports/report/",
         "/reports/officers/",
+        "/coverage/",
         "/units/",
         f"/units/{tree.dakmil_police.pk}/",
         f"/units/{tree.dakmil_police.pk}/edit/",

@@ -61,6 +61,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "production.download_batch": pgettext_lazy("audit action", "Download a production batch"),
     "production.export_batch": pgettext_lazy("audit action", "Create a production batch"),
     "production.import_result": pgettext_lazy("audit action", "Import the card centre's result"),
+    "reach.build_cohort": pgettext_lazy("audit action", "Count the people a campaign must reach"),
+    "reach.cohort_built": pgettext_lazy(
+        "audit action", "People a campaign must reach counted (background task)"
+    ),
     "register_import.create": pgettext_lazy("audit action", "Start a register import"),
     "register_import.download_rejected": pgettext_lazy(
         "audit action", "Download the rejected rows of an import"
@@ -125,6 +129,15 @@ ACTION_LABELS: dict[str, Promise] = {
     "kit.packet_conflict": pgettext_lazy(
         "audit action", "Keep a field kit's packet for review (person already has a dossier)"
     ),
+    # reach: the lists of people still to reach
+    "reach.list_view": pgettext_lazy("audit action", "View a list of people still to reach"),
+    "reach.list_xlsx": pgettext_lazy(
+        "audit action", "Download a list of people still to reach (Excel)"
+    ),
+    "reach.list_pdf": pgettext_lazy("audit action", "Print a list of people still to reach (PDF)"),
+    # reach: the coverage map's boundaries
+    "boundary.upload": pgettext_lazy("audit action", "Upload communes' boundaries for the map"),
+    "boundary.delete": pgettext_lazy("audit action", "Remove communes' boundaries from the map"),
     # home visits (cccd.reach): marks, rounds, outcomes, and outcomes carried back by a kit
     "homevisit.mark": pgettext_lazy("audit action", "Mark a person to be visited at home"),
     "homevisit.unmark": pgettext_lazy("audit action", "Remove a home-visit mark"),

@@ -28,6 +28,7 @@ from typing import Final, Generic, TextIO, TypeVar
 
 from cccd.core import idnumber, validity
 from cccd.core.idnumber import Sex
+from cccd.registry.cards import kind_by_issue_date
 from cccd.units.divisions import divisions, province_codes
 
 T = TypeVar("T")
@@ -55,6 +56,17 @@ class RegisterRow:
     old_id_number: str  # 9-digit CMND or ""
     card_issue_date: str  # dd/mm/yyyy or ""
     status: str  # alive | dead | emigrated
+    # the card held, the death and the residences over time (docs/reach.md)
+    card_kind: str  # "" | cmnd | cccd_barcode | cccd_chip | card_2024
+    card_number: str  # the personal ID for a CCCD or 2024 card, the CMND's number, or ""
+    died_on: str  # dd/mm/yyyy or "" (dead without a known date, or not dead)
+    residence_since: str  # dd/mm/yyyy, or "" when the person has always lived here
+    previous_commune_code: str  # where a household that moved lived before, or ""
+    previous_address: str
+    temporary_commune_code: str  # a temporary residence elsewhere, or ""
+    temporary_address: str
+    temporary_from: str
+    temporary_until: str  # "" while it is in force
 
 
 CSV_COLUMNS: Final[tuple[str, ...]] = tuple(f.name for f in fields(RegisterRow))
@@ -117,6 +129,18 @@ CARD_LAW_START: Final = dt.date(2016, 1, 1)
 CARD_MINIMUM_AGE: Final = 14
 """Cards (CCCD) from 2016 at age 14 or more (docs/domain.md#validity, law 2014)."""
 _CARD_START_ORDINAL: Final = CARD_LAW_START.toordinal()
+
+MOVER_RATE: Final = 0.02
+"""Share of households that moved to their address within `MOVE_YEARS` of the reference date, from
+another commune of the register's area (or another village of their own), each member born before
+the move carrying the previous residence [unverified share]."""
+MOVE_YEARS: Final = 6
+TEMPORARY_RATE: Final = 0.045
+TEMPORARY_AGES: Final = (15, 60)
+"""Share of living people of these ages with a temporary residence in another commune of the area —
+about 3 % of everyone (students, workers) [unverified]; 40 % of them still in force."""
+DEATH_DATE_KNOWN: Final = 0.9
+"""Share of the dead whose date of death the register holds; the others count as dead always."""
 
 CMND_RATE_BEFORE_CCCD: Final = 0.85  # had turned 14 before cards existed
 CMND_RATE_AFTER: Final = 0.25  # CMND went on being issued in places until 2021 [unverified]
@@ -607,6 +631,10 @@ class _Generator:
 
     def __init__(self, seed: int, communes: Sequence[Commune], reference_date: dt.date) -> None:
         self.rng = random.Random(seed)  # noqa: S311 (synthetic data, reproducible by design)
+        # A second stream for what reach added (docs/reach.md): the rows the first stream made
+        # before stay the same for the same seed, so the benches' and the model's data do too.
+        self.reach = random.Random(f"reach {seed}")  # noqa: S311
+        self.commune_list = tuple(communes)
         self.year = reference_date.year
         self.reference_ordinal = reference_date.toordinal()
         self.labels = _tree().labels_by_province
@@ -976,8 +1004,10 @@ class _Generator:
         rng = self.rng
         commune = home.commune
         household_id = f"HK{commune.code}{self.household_serials.take(commune.code)}"
-        address = f"{self.hamlet(home)}, {commune.label}"
+        hamlet = self.hamlet(home)
+        address = f"{hamlet}, {commune.label}"
         religion = home.eth.religions.pick(rng)
+        move = self.move(home, hamlet)
         for person in members[:limit]:
             year = person.born.year
             age = self.year - year
@@ -999,8 +1029,12 @@ class _Generator:
                 elif 18 <= age <= 45 and rng.random() < EMIGRATION_RATE:
                     status = "emigrated"
             born = person.born
+            personal_id = prefix + self.ids.take(prefix)
+            kind, number = self.card_held(card, old_id, personal_id)
+            since, previous = self.since(home, move, person)
+            stay = self.temporary(commune, person, status, age)
             yield RegisterRow(
-                personal_id=prefix + self.ids.take(prefix),
+                personal_id=personal_id,
                 full_name=person.name,
                 birth_date=str(year) if person.year_only else _dmy(born),
                 sex="Nam" if person.sex == "M" else "Nữ",
@@ -1016,7 +1050,97 @@ class _Generator:
                 old_id_number=old_id,
                 card_issue_date=card,
                 status=status,
+                card_kind=kind,
+                card_number=number,
+                died_on=self.died_on(person) if status == "dead" else "",
+                residence_since=since,
+                previous_commune_code=previous[0] if previous else "",
+                previous_address=previous[1] if previous else "",
+                temporary_commune_code=stay[0],
+                temporary_address=stay[1],
+                temporary_from=stay[2],
+                temporary_until=stay[3],
             )
+
+    # --- what reach reads (docs/reach.md), drawn from the second stream
+
+    @staticmethod
+    def card_held(card: str, old_id: str, personal_id: str) -> tuple[str, str]:
+        """The card a person holds: a CCCD (its kind by its issue date, as the import infers it;
+        its number is the personal ID) if issued, else the CMND if they had one."""
+        if card:
+            day, month, year = card.split("/")
+            return kind_by_issue_date(dt.date(int(year), int(month), int(day))), personal_id
+        if old_id:
+            return "cmnd", old_id
+        return "", ""
+
+    def died_on(self, person: _Person) -> str:
+        """A day of death within ten years before the reference date, after the birth; or none."""
+        reach = self.reach
+        if reach.random() >= DEATH_DATE_KNOWN:
+            return ""
+        first = max(person.born.toordinal() + 1, self.reference_ordinal - 3652)
+        return _dmy(
+            dt.date.fromordinal(
+                reach.randint(min(first, self.reference_ordinal), self.reference_ordinal)
+            )
+        )
+
+    def move(self, home: _Home, hamlet: str) -> tuple[int, str, str] | None:
+        """(day of the move, previous commune code, previous address) for a household that moved
+        recently; None for the others."""
+        reach = self.reach
+        if reach.random() >= MOVER_RATE:
+            return None
+        day = self.reference_ordinal - reach.randint(30, 365 * MOVE_YEARS)
+        here = home.commune
+        other = self.commune_list[reach.randrange(len(self.commune_list))]
+        if other.code == here.code or reach.random() < 0.3:
+            other = here  # another village of the same commune
+        before = hamlet
+        while before == hamlet:
+            before = self.hamlet_of(other, home.eth.name, reach)
+            if other.code != here.code:
+                break
+        return day, other.code, f"{before}, {other.label}"
+
+    def since(
+        self, home: _Home, move: tuple[int, str, str] | None, person: _Person
+    ) -> tuple[str, tuple[str, str] | None]:
+        """When the person came to live here, and the previous residence if they moved lately;
+        born here after the move (or native, never moved): always here."""
+        born = person.born.toordinal()
+        if move is not None:
+            if born < move[0]:
+                return _dmy(dt.date.fromordinal(move[0])), (move[1], move[2])
+            return "", None
+        if home.moved_in and person.born.year < home.moved_in:
+            first = max(born, dt.date(home.moved_in, 1, 1).toordinal())
+            last = min(dt.date(home.moved_in, 12, 31).toordinal(), self.reference_ordinal)
+            return _dmy(dt.date.fromordinal(self.reach.randint(first, max(first, last)))), None
+        return "", None
+
+    def temporary(
+        self, commune: Commune, person: _Person, status: str, age: int
+    ) -> tuple[str, str, str, str]:
+        """(commune code, address, from, until) of a temporary residence elsewhere, or blanks."""
+        reach = self.reach
+        low, high = TEMPORARY_AGES
+        if status != "alive" or not low <= age <= high or reach.random() >= TEMPORARY_RATE:
+            return "", "", "", ""
+        other = self.commune_list[reach.randrange(len(self.commune_list))]
+        if other.code == commune.code:
+            return "", "", "", ""
+        first = max(person.born.toordinal() + 365 * low, self.reference_ordinal - 3 * 365)
+        start = reach.randint(min(first, self.reference_ordinal), self.reference_ordinal)
+        until = (
+            ""
+            if reach.random() < 0.4
+            else _dmy(dt.date.fromordinal(start + reach.randint(180, 730)))
+        )
+        address = f"{self.hamlet_of(other, person.eth, reach)}, {other.label}"
+        return other.code, address, _dmy(dt.date.fromordinal(start)), until
 
     def id_prefix(self, province: str, sex: Sex, year: int) -> str:
         """PPP G YY of a personal ID, laid out by `cccd.core.idnumber` (cached: few distinct)."""
@@ -1039,12 +1163,16 @@ class _Generator:
         return _dmy(dt.date.fromordinal(first + offset))
 
     def hamlet(self, home: _Home) -> str:
-        rng = self.rng
-        if not home.commune.name.startswith("Xã"):
+        """The household's village: the words `cccd.registry.villages.village_of` reads."""
+        return self.hamlet_of(home.commune, home.eth.name, self.rng)
+
+    @staticmethod
+    def hamlet_of(commune: Commune, ethnicity: str, rng: random.Random) -> str:
+        if not commune.name.startswith("Xã"):
             return f"Tổ dân phố {rng.randint(1, 15)}"
-        if home.eth.name == "M'Nông":
+        if ethnicity == "M'Nông":
             return f"Bon {_BONS[rng.randrange(len(_BONS))]}"
-        if home.eth.name == "Ê Đê":
+        if ethnicity == "Ê Đê":
             return f"Buôn {_BUONS[rng.randrange(len(_BUONS))]}"
         return f"Thôn {rng.randint(1, 12)}"
 

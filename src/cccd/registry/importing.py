@@ -5,6 +5,8 @@ interrupted import loses at most the batch in flight and resumes after the last 
 People are upserted by personal ID; a re-import of the same file changes nothing. A person whose
 personal ID appears twice in the file is taken from its first row; the later rows are rejected.
 The duplicate check runs in the database (`Person.last_import_row`), so memory stays flat.
+A move, a previous or a temporary residence becomes a `ResidenceRecord` (`moves`), written with
+its batch.
 
 Whoever runs an import (a worker's task, `cccd import_register`) holds its job's lease
 (`cccd.jobs.leases`) and renews it in each batch's transaction: two processes never write the same
@@ -31,9 +33,9 @@ from cccd.core import names
 from cccd.errors import DomainError
 from cccd.jobs import leases
 from cccd.jobs.models import Job
-from cccd.registry import errors
+from cccd.registry import errors, moves
 from cccd.registry.columns import map_headers
-from cccd.registry.models import Household, Person, RegisterImport, RejectedRow
+from cccd.registry.models import Household, Person, RegisterImport, RejectedRow, ResidenceRecord
 from cccd.registry.residence import ResidenceResolver
 from cccd.registry.rows import PersonRow, RowRejected, parse_row, raw_values
 from cccd.registry.tables import Cell, Table, open_table
@@ -62,6 +64,11 @@ DATA_FIELDS = (
     "relation_to_head",
     "card_issue_date",
     "card_expiry",
+    "card_kind",
+    "card_number",
+    "died_on",
+    "village",
+    "residence_since",
 )
 Progress = Callable[[RegisterImport], None]
 Tick = Callable[[], None]
@@ -256,6 +263,7 @@ def _parse(
                 raise RowRejected(
                     "UNKNOWN_UNIT", _("The commune of this address is unknown or not in your unit.")
                 )
+            _resolve_residences(row, resolver)
             if row.personal_id in first_line:
                 raise RowRejected(
                     "DUPLICATE_IN_FILE",
@@ -269,6 +277,28 @@ def _parse(
         row.residence_unit_id = unit_id  # type: ignore[attr-defined]
         outcome.rows.append(row)
     return outcome
+
+
+def _resolve_residences(row: PersonRow, resolver: ResidenceResolver) -> None:
+    """The communes of the previous and temporary residences, within the importer's units."""
+    if row.previous is not None:
+        row.previous.unit_id = resolver.commune_id(row.previous.commune_code, row.previous.address)
+        if row.previous.unit_id is None:
+            raise RowRejected(
+                "PREVIOUS_UNIT_UNKNOWN",
+                _(
+                    "The commune of the previous permanent residence is unknown or not in your unit."
+                ),
+            )
+    if row.temporary is not None:
+        row.temporary.unit_id = resolver.commune_id(
+            row.temporary.commune_code, row.temporary.address
+        )
+        if row.temporary.unit_id is None:
+            raise RowRejected(
+                "TEMPORARY_UNIT_UNKNOWN",
+                _("The commune of the temporary residence is unknown or not in your unit."),
+            )
 
 
 def _reject(
@@ -303,8 +333,11 @@ def _write_batch(
     prefixes = tuple(_import_scope(imp))
     households = _households(outcome.rows)
     now = timezone.now()
+    import_day = timezone.localdate(imp.created_at)
+    held = _records_held(outcome.rows, existing)
     upserts: list[dict[str, Any]] = []
     audits: list[AuditEvent] = []
+    residences = _Residences()
     for row in outcome.rows:
         old = existing.get(row.personal_id)
         refusal = _refusal(imp, row, old, prefixes)
@@ -312,22 +345,78 @@ def _write_batch(
             outcome.rejects.append(refusal)
             continue
         values = _values(row, households.get(row.household_code), imp, now)
+        unit_id = values["residence_unit_id"]
+        values["residence_since"] = moves.since(row, old, unit_id, import_day)
+        plan = moves.plan(
+            row, old, unit_id, values["residence_since"], held.get(old.pk, []) if old else []
+        )
+        residences.add(row.personal_id, plan)
         if old is None:
             imp.created += 1
-        elif changes := _changes(old, values):
+        elif (changes := _changes(old, values)) or plan.audit:
             imp.updated += 1
-            audits.append(_update_event(imp, old, changes))
+            audits.append(_update_event(imp, old, {**changes, **plan.audit}))
         else:
             imp.unchanged += 1
             values["updated_at"] = old.updated_at
         upserts.append(values)
     _upsert_people(upserts)
+    residences.write()
     RejectedRow.objects.bulk_create(outcome.rejects)
     AuditEvent.objects.bulk_create(audits)
     imp.rejected += len(outcome.rejects)
     imp.rows_done = batch[-1][0]
     imp.save(update_fields=["created", "updated", "unchanged", "rejected", "rows_done"])
     return imp
+
+
+def _records_held(
+    rows: list[PersonRow], existing: dict[str, Person]
+) -> dict[int, list[ResidenceRecord]]:
+    """The residence records of the batch's known people who may need one: one query, and none
+    at all for a batch where nobody moves or names another residence."""
+    wanted = [
+        old.pk
+        for row in rows
+        if (old := existing.get(row.personal_id)) is not None
+        and (
+            row.previous is not None
+            or row.temporary is not None
+            or moves.moved(row, old, row.residence_unit_id)  # type: ignore[attr-defined]
+        )
+    ]
+    held: dict[int, list[ResidenceRecord]] = {}
+    if wanted:
+        for record in ResidenceRecord.objects.filter(person_id__in=wanted):
+            held.setdefault(record.person_id, []).append(record)
+    return held
+
+
+class _Residences:
+    """The batch's residence records, written in two statements after its people."""
+
+    def __init__(self) -> None:
+        self.new: list[tuple[str, ResidenceRecord]] = []
+        self.changed: list[ResidenceRecord] = []
+
+    def add(self, personal_id: str, plan: moves.Plan) -> None:
+        self.new += [(personal_id, record) for record in plan.new]
+        self.changed += plan.changed
+
+    def write(self) -> None:
+        if self.new:
+            ids = dict(
+                Person.objects.filter(personal_id__in={p for p, _r in self.new}).values_list(
+                    "personal_id", "pk"
+                )
+            )
+            for personal_id, record in self.new:
+                record.person_id = ids[personal_id]
+            ResidenceRecord.objects.bulk_create([record for _p, record in self.new])
+        if self.changed:
+            ResidenceRecord.objects.bulk_update(
+                self.changed, ["unit", "village", "address", "start", "end"]
+            )
 
 
 def _refusal(
@@ -465,6 +554,11 @@ def person_values(
         "relation_to_head": row.relation,
         "card_issue_date": row.card_issue_date,
         "card_expiry": row.card_expiry,
+        "card_kind": row.card_kind,
+        "card_number": row.card_number,
+        "died_on": row.died_on,
+        "village": row.village,
+        "residence_since": row.residence_since,
         "last_import_id": import_id,
         "last_import_row": row.row_number if import_id is not None else None,
         "updated_at": now,

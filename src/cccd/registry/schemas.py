@@ -12,6 +12,9 @@ class PersonBrief(Schema):
     birth_date_precision: str
     sex: str
     residence_unit_id: int
+    village: str
+    card_kind: str = Field(description="'', cmnd, cccd_barcode, cccd_chip or card_2024")
+    card_number: str
     score: float
     card_differs: list[str] = Field(
         default_factory=list,
@@ -39,14 +42,21 @@ class PersonOut(Schema):
     hometown: str
     residence_unit_id: int
     permanent_address: str
+    village: str = Field(description="the village or residential group read from the address")
+    residence_since: datetime.date | None = Field(
+        description="since when the person lives at this address; null: always"
+    )
     ethnicity: str
     religion: str
     old_id_number: str
     father_name: str
     mother_name: str
     status: str
+    died_on: datetime.date | None
     household_code: str | None
     relation_to_head: str
+    card_kind: str = Field(description="'', cmnd, cccd_barcode, cccd_chip or card_2024")
+    card_number: str
     card_issue_date: datetime.date | None
     card_expiry: datetime.date | None
     card_status: str

@@ -37,6 +37,7 @@ def person_detail(request: LoggedInRequest, person_id: int) -> HttpResponse:
     context = {
         "person": person,
         "members": members,
+        "residences": person.residences.select_related("unit").order_by("start", "pk"),
         "card_status": person.card_status(timezone.localdate()),
     }
     return render(request, "registry/person.html", context)

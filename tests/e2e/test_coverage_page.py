@@ -1,0 +1,123 @@
+"""The coverage page in the browser: a district's communes ranked by coverage as bars, the daily
+line drawn by the vendored Chart.js, a click down to a commune and its villages, and the
+commander accepting the suggested targets — at a desk's width and at a phone's. Screenshots go to
+test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from cccd.accounts.models import Role
+from cccd.campaigns.models import Campaign, Target
+from cccd.campaigns.services import load_groups
+from cccd.enrollments.models import Enrollment
+from cccd.reach import cohort
+from cccd.units.models import Unit
+from tests.builders import PASSWORD, Tree, make_pair, make_person, make_user
+from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.enrollments.conftest import HCM
+
+COMMUNES = [
+    ("24670", "Xã Đức Minh"),
+    ("24673", "Xã Đắk Sắk"),
+    ("24676", "Xã Thuận An"),
+    ("24664", "Thị trấn Đắk Mil"),
+]
+VILLAGES = ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn Đức Lợi", "Bon Jun Juh"]
+
+
+@pytest.fixture
+def district(tree: Tree) -> Campaign:
+    """Đắk Mil's five communes, 150 people in their villages, a fortnight of dossiers received
+    at different paces per commune, the cohort counted."""
+    load_groups()
+    communes = [tree.daklao] + [
+        make_pair(tree.dakmil, tree.dakmil_police, code, name, "commune")[0]
+        for code, name in COMMUNES
+    ]
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        unit=tree.dakmil_police,
+        name="Cao điểm CCCD Đắk Mil",
+        start_date=today - datetime.timedelta(days=14),
+        end_date=today + datetime.timedelta(days=45),
+    )
+    rng = random.Random(16)
+    for i in range(150):
+        commune = communes[i % len(communes)]
+        person = make_person(commune, f"Y {'ABCDEGHKLMN'[i % 11]} Niê", f"{1950 + i % 55}", "M")
+        person.village = VILLAGES[(i // 5) % len(VILLAGES)]  # type: ignore[attr-defined]
+        person.save()  # type: ignore[attr-defined]
+        pace = 0.25 + 0.15 * communes.index(commune)  # each commune at its own pace
+        if rng.random() < pace:
+            day = today - datetime.timedelta(days=rng.randint(0, 14))
+            Enrollment.objects.create(
+                unit=tree.dakmil_police,
+                campaign=campaign,
+                person=person,
+                kind="first_issue",
+                law="2014",
+                state="captured",
+                received_at=datetime.datetime.combine(day, datetime.time(20), tzinfo=HCM),
+            )
+    cohort.build(campaign)
+    return campaign
+
+
+def test_the_commander_reads_coverage_drills_down_and_accepts_targets(
+    page: Page, tree: Tree, district: Campaign
+) -> None:
+    make_user("chihuy.dakmil", Role.COMMANDER, tree.dakmil_police)
+    log_in(page, "chihuy.dakmil", PASSWORD)
+    page.get_by_role("link", name="Độ bao phủ").click()
+    expect(page.get_by_test_id("coverage-place")).to_have_text("Huyện Đắk Mil")
+    expect(page.get_by_test_id("total-eligible")).to_have_text("150")
+    rows = page.get_by_test_id("children-row")
+    expect(rows).to_have_count(5)
+    expect(page.locator("#coverage-chart[data-ready='1']")).to_be_attached()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "coverage-district.png"), full_page=True)
+
+    # The lowest first: the first row's rate is not above the last's.
+    first = float(rows.first.locator("meter").get_attribute("value") or "0")
+    last = float(rows.last.locator("meter").get_attribute("value") or "0")
+    assert first <= last
+
+    # Accept the suggestions, one edited.
+    boxes = page.locator("input.target-box")
+    expect(boxes).to_have_count(5)
+    boxes.first.fill("45")
+    page.get_by_role("button", name="Điền số đề xuất vào mọi ô").click()
+    expect(boxes.first).to_have_value("30")  # each commune's cohort: 150 people over five
+    boxes.first.fill("1.200")
+    page.get_by_test_id("apply-targets").click()
+    expect(page.locator(".messages")).to_contain_text("Đã lưu 5 chỉ tiêu.")
+    assert Target.objects.filter(campaign=district, total=1200).count() == 1
+    assert Target.objects.filter(campaign=district, total=30).count() == 4
+
+    # A number that is none comes back on the page with the unit named, nothing saved.
+    boxes.nth(1).fill("ba mươi")
+    page.get_by_test_id("apply-targets").click()
+    expect(page.get_by_test_id("targets-error")).to_contain_text("không phải. Chưa có gì")
+    expect(page.locator("input.target-box").nth(1)).to_have_value("ba mươi")
+    page.screenshot(path=str(ARTIFACTS / "coverage-targets-refused.png"), full_page=True)
+
+    # Down to Đắk Lao: its villages, ranked.
+    page.goto(f"/coverage/?campaign={district.pk}")
+    page.get_by_role("link", name="Xã Đắk Lao", exact=True).click()
+    expect(page.get_by_test_id("coverage-place")).to_have_text("Xã Đắk Lao")
+    expect(page.get_by_test_id("villages-row")).to_have_count(len(VILLAGES))
+    expect(page.get_by_test_id("crumbs")).to_contain_text("Huyện Đắk Mil")
+    page.screenshot(path=str(ARTIFACTS / "coverage-commune.png"), full_page=True)
+
+    # A phone's width: the bars and their numbers stay readable.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/coverage/?campaign={district.pk}")
+    expect(page.get_by_test_id("children-row").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "coverage-district-narrow.png"), full_page=True)
+    assert Unit.objects.filter(parent=tree.dakmil).count() == 5
