@@ -9,7 +9,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS: list[str] = ["register", "linkage", "desk", "reports", "station", "kitpush"]
+BENCHMARKS: list[str] = ["register", "linkage", "desk", "reports", "station", "kitpush", "coverage"]
 
 
 def main() -> int:

@@ -32,6 +32,7 @@ from cccd.campaigns.models import Campaign
 from cccd.errors import DomainError
 from cccd.jobs.models import Job
 from cccd.reach import errors, queries, services
+from cccd.reach.boundaries import map_for
 from cccd.reach.forms import (
     TOTAL_PREFIX,
     WHOLE_NUMBER,
@@ -191,8 +192,16 @@ def lists_url(campaign: Campaign, place: Unit, village: str = "") -> str | None:
 def _map_svg(request: HttpRequest, coverage: Coverage) -> SafeString | None:
     """The map of the place's children shaded by coverage, as SVG markup already escaped, or None
     to show the ranked bars alone. The map is drawn when boundaries exist for the children; until
-    a boundary is uploaded there is nothing to draw."""
-    return None
+    a boundary is uploaded there is nothing to draw. `render_map` escapes every text it writes
+    (names are user data), so its markup is safe to place as it is."""
+    rates = {f.unit.pk: f.rate for f in coverage.children if f.unit is not None}
+    svg = map_for(
+        request.user,  # type: ignore[arg-type]
+        coverage.unit,
+        rates,
+        lambda child: page_url(coverage.campaign, child, coverage.day),
+    )
+    return SafeString(svg) if svg else None
 
 
 def _render(
