@@ -233,6 +233,7 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "GET /api/v1/reports/dashboard": get(STAFF),
     "GET /api/v1/reports/children": get(STAFF),
     "GET /api/v1/coverage/": get(STAFF),
+    "GET /api/v1/coverage/eligible": get(STAFF),
     "GET /api/v1/intake/tickets/{ticket_id}": get(DESKS),
     "POST /api/v1/intake/tickets/{ticket_id}/start": post(DESKS),
     "POST /api/v1/intake/tickets/{ticket_id}/person": post(DESKS),

@@ -302,3 +302,14 @@ VISIT_NOT_YET = ErrorCode(
 VISIT_SESSION_CANCELLED = ErrorCode(
     "VISIT_SESSION_CANCELLED", _("The round was cancelled: nothing can be recorded on it."), 409
 )
+
+# --- the eligible population of a day, counted live from the register (cccd.reach.api) -------
+ELIGIBLE_TOO_WIDE = ErrorCode(
+    "ELIGIBLE_TOO_WIDE",
+    _(
+        "The eligible population of a day is counted from the register as it is asked for: "
+        "ask for a district or a commune. For a province or the nation, run `cccd coverage "
+        "eligible` on the server."
+    ),
+    400,
+)
