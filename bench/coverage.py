@@ -17,7 +17,7 @@ again from their own definitions after it (the same names are checked), then `AN
 runs without autovacuum).
 
 Then `cccd.reach.cohort.build(campaign)` is timed (the cohort and the coverage counters at this
-scale), and, on the campaign's last day, for the nation (a ministry commander), the largest and
+scale; then `VACUUM (ANALYZE)` of the tables it filled, as autovacuum would do), and, on the campaign's last day, for the nation (a ministry commander), the largest and
 the median district (their commanders):
 
 - the coverage page, in-process through Django's test client (`--repeat` requests after a warm-up,
@@ -932,7 +932,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def build_cohort(world: World) -> dict[str, Any]:
     """`cohort.build(campaign)` timed, with its phases (its own functions and the two bulk
-    inserts, wrapped by timers), and the process's peak RSS; then ANALYZE of what it filled."""
+    inserts, wrapped by timers), and the process's peak RSS; then VACUUM and ANALYZE of what it
+    filled."""
     import resource
     from unittest import mock
 
@@ -982,7 +983,9 @@ def build_cohort(world: World) -> dict[str, Any]:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  cohort.build: {seconds:,.1f} s ({result}); {dict(phases)}", flush=True)
     with raw().cursor() as cur:
-        cur.execute("ANALYZE reach_reachable, reach_coveragebase, reach_coverageday")
+        # what autovacuum would do soon after (this server runs without it): a rebuild leaves the
+        # previous build's rows dead in the tables and their indexes
+        cur.execute("VACUUM (ANALYZE) reach_reachable, reach_coveragebase, reach_coverageday")
     return {
         "seconds": seconds,
         "result": result,
