@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -85,13 +85,8 @@ def _own_commune(user: User, campaign: Campaign) -> Unit | None:
 
 
 def _plan_url(user: User) -> str | None:
-    """The home-visit planning page, for a role that plans sessions, once that page exists."""
-    if not user.has_perm(PLAN):
-        return None
-    try:
-        return reverse(PLAN_URL)
-    except NoReverseMatch:
-        return None
+    """The home-visit planning page, for a role that plans sessions."""
+    return reverse(PLAN_URL) if user.has_perm(PLAN) else None
 
 
 def _arguments(query: dict[str, Any]) -> dict[str, Any]:

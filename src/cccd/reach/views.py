@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -176,13 +176,9 @@ def page_url(campaign: Campaign, place: Unit, day: datetime.date | None = None) 
     return f"{reverse('reach:coverage')}?{urlencode(query)}"
 
 
-def lists_url(campaign: Campaign, place: Unit, village: str = "") -> str | None:
-    """The list of people still to reach at a commune or one of its villages (None until the
-    lists are installed)."""
-    try:
-        base = reverse("reach_lists:list")
-    except NoReverseMatch:
-        return None
+def lists_url(campaign: Campaign, place: Unit, village: str = "") -> str:
+    """The list of people still to reach at a commune or one of its villages."""
+    base = reverse("reach_lists:list")
     query: dict[str, Any] = {"campaign": campaign.pk, "unit": place.pk}
     if village:
         query["village"] = village
