@@ -30,7 +30,8 @@ the median district (their commanders):
 Options: `--people N` (10,000,000), `--dossiers N` (5,000,000), `--repeat K`, `--baseline-repeat
 K`, `--batches K` (the people are inserted in K statements, for progress), `--reuse` (measure again
 in the database an earlier run left; it is always kept), `--drop` (drop it at the end instead),
-`--no-build` (reuse the cohort already built), `--data-only` (generate, then stop). Environment:
+`--no-build` (reuse the cohort already built), `--data-only` (generate, then stop), `--database
+NAME` (another database, e.g. for a quick check beside a kept 10-million one). Environment:
 `BENCH_PG_URL` (default postgresql://postgres@127.0.0.1:5432).
 """
 
@@ -101,20 +102,20 @@ def pick(values: Sequence[str], draw: str) -> str:
 # ---------------------------------------------------------------------------- database and Django
 
 
-def create_database() -> str:
+def create_database(name: str) -> str:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        con.execute(f'CREATE DATABASE "{DB_NAME}"')
-    return f"{PG_SERVER}/{DB_NAME}"
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
 
 
-def drop_database() -> None:
+def drop_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_django(url: str, data_dir: Path) -> None:
@@ -872,6 +873,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=30, help="requests per page")
     parser.add_argument("--baseline-repeat", type=int, default=5, help="runs of the plain query")
     parser.add_argument("--batches", type=int, default=20, help="statements the people go in")
+    parser.add_argument("--database", default=DB_NAME, help=f"its name (default {DB_NAME})")
     parser.add_argument("--reuse", action="store_true", help="measure the database a run left")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--no-build", action="store_true", help="keep the cohort already built")
@@ -889,7 +891,7 @@ def main(argv: list[str] | None = None) -> None:
         "started": _now(),
     }
     data_dir = Path(tempfile.mkdtemp(prefix="cccd-bench-coverage-"))
-    url = f"{PG_SERVER}/{DB_NAME}" if args.reuse else create_database()
+    url = f"{PG_SERVER}/{args.database}" if args.reuse else create_database(args.database)
     setup_django(url, data_dir)
     from django.core.management import call_command
     from django.db import connections
@@ -914,6 +916,7 @@ def main(argv: list[str] | None = None) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG=0: the manifest
         if not args.no_build:
             info["build"] = build_cohort(world)
+            info["build"]["sql_day"] = sql_day_counters(world)
         info["sizes"] = table_sizes()
         info["rows"] = measure(world, args)
         info["machine"] = machine()
@@ -924,9 +927,9 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         connections.close_all()
         if args.drop:
-            drop_database()
+            drop_database(args.database)
         else:
-            print(f"kept: database {DB_NAME} (rerun with --reuse)")
+            print(f"kept: database {args.database} (rerun with --reuse)")
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -992,6 +995,75 @@ def build_cohort(world: World) -> dict[str, Any]:
         "phases": dict(phases),
         "rss": (rss_before, rss),
     }
+
+
+# The ancestors of every commune (itself included), from its path.
+CHAINS = """
+CREATE TEMP TABLE bench_chain ON COMMIT DROP AS
+SELECT c.id AS commune_id, a.id AS ancestor_id
+FROM units_unit c
+CROSS JOIN LATERAL (SELECT string_to_array(trim(both '/' from c.path), '/') AS parts) s
+CROSS JOIN LATERAL generate_series(1, array_length(s.parts, 1)) k
+JOIN units_unit a ON a.path = '/' || array_to_string(s.parts[1:k], '/') || '/'
+WHERE c.level = 'commune' AND c.category = 'admin'
+"""
+# `CoverageDay` as `cohort.build` makes it (models.py: every unit above the commune for group 0
+# and the person's group, the village at the commune for group 0), straight from the cohort.
+DAY_COUNTERS = """
+INSERT INTO bench_day (campaign, unit_id, village, "group", day, reached)
+SELECT campaign, unit_id, village, grp, day, sum(n) FROM (
+    SELECT r.campaign_id AS campaign, ch.ancestor_id AS unit_id, '' AS village, 0::bigint AS grp,
+           r.reached_on AS day, count(*) AS n
+    FROM reach_reachable r JOIN bench_chain ch ON ch.commune_id = r.unit_id
+    WHERE r.campaign_id = %(campaign)s AND r.reached_on IS NOT NULL GROUP BY 1, 2, 5
+    UNION ALL
+    SELECT r.campaign_id, ch.ancestor_id, '', r.group_id, r.reached_on, count(*)
+    FROM reach_reachable r JOIN bench_chain ch ON ch.commune_id = r.unit_id
+    WHERE r.campaign_id = %(campaign)s AND r.reached_on IS NOT NULL AND r.group_id IS NOT NULL
+    GROUP BY 1, 2, 4, 5
+    UNION ALL
+    SELECT r.campaign_id, r.unit_id, r.village, 0, r.reached_on, count(*)
+    FROM reach_reachable r
+    WHERE r.campaign_id = %(campaign)s AND r.reached_on IS NOT NULL AND r.village <> ''
+    GROUP BY 1, 2, 3, 5
+) q GROUP BY 1, 2, 3, 4, 5
+"""
+DAY_DIFFERENCES = """
+SELECT count(*) FROM (
+    (SELECT campaign, unit_id, village, "group", day, reached FROM bench_day
+     EXCEPT SELECT campaign, unit_id, village, "group", day, reached FROM reach_coverageday
+     WHERE campaign = %(campaign)s)
+    UNION ALL
+    (SELECT campaign, unit_id, village, "group", day, reached FROM reach_coverageday
+     WHERE campaign = %(campaign)s
+     EXCEPT SELECT campaign, unit_id, village, "group", day, reached FROM bench_day)
+) d
+"""
+
+
+def sql_day_counters(world: World) -> dict[str, Any]:
+    """A baseline for the build's counters: the same `CoverageDay` rows from the cohort by one
+    `INSERT … SELECT … GROUP BY` into a copy of the table (its unique index included), timed,
+    checked equal to what `cohort.build` wrote, and rolled back."""
+    from django.db import transaction
+
+    params = {"campaign": world.campaign.pk}
+    with transaction.atomic(), raw().cursor() as cur:
+        cur.execute(CHAINS)
+        cur.execute(
+            "CREATE TEMP TABLE bench_day (LIKE reach_coverageday INCLUDING ALL) ON COMMIT DROP"
+        )
+        t = time.perf_counter()
+        cur.execute(DAY_COUNTERS, params)
+        seconds = time.perf_counter() - t
+        rows = cur.rowcount
+        cur.execute(DAY_DIFFERENCES, params)
+        differences = cur.fetchone()[0]
+        transaction.set_rollback(True)
+    print(
+        f"  CoverageDay by INSERT … SELECT: {rows:,} rows in {seconds:,.1f} s, {differences} differ"
+    )
+    return {"seconds": seconds, "rows": rows, "differences": differences}
 
 
 @dataclass
@@ -1080,6 +1152,12 @@ def report(args: argparse.Namespace, info: dict[str, Any], world: World) -> str:
         lines.append(
             f"`cohort.build`: {build['seconds']:,.1f} s ({build['result']}); of which {phases}; "
             f"peak RSS of the process {build['rss'][0]:,.0f} MiB before, {build['rss'][1]:,.0f} MiB after."
+        )
+        sql_day = build["sql_day"]
+        lines.append(
+            f"Baseline for its counters: the same {sql_day['rows']:,} `CoverageDay` rows by one "
+            f"SQL statement from the cohort (grouped): {sql_day['seconds']:,.1f} s "
+            f"({sql_day['differences']} rows differ from the build's)."
         )
     lines += [f"- {line}" for line in info.get("summary", [])]
     lines += ["", "| table | rows | total size |", "| --- | ---: | ---: |"]
