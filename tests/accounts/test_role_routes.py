@@ -50,6 +50,7 @@ DOSSIERS = {OF, TL, C, BO}  # read dossiers (not the administrator: no applicant
 LISTS = {OF, TL, C, L}  # send class lists (the liaison: their own venue's only)
 LIST_READERS = LISTS | {BO}  # read a session's list and its discrepancies
 REVIEWERS = {OF, TL, C, BO}
+REACH = {OF, TL, C}  # the people still to reach: not the back office, liaison or administrator
 
 
 def get(roles: set[str]) -> dict[str, set[str]]:
@@ -156,6 +157,11 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "report_download": get(STAFF),
     "officer_report": get(STAFF),
     "officer_report_xlsx": get(STAFF),
+    # reach: the lists of people still to reach (a query string names the campaign and commune;
+    # without it, a 400 past the door)
+    "reach_lists:list": get(REACH),
+    "reach_lists:xlsx": get(REACH),
+    "reach_lists:pdf": get(REACH),
     # reach: the coverage map's boundaries (the administrator's)
     "boundaries:list": get({A}),
     "boundaries:upload": post({A}),
@@ -227,6 +233,7 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "GET /api/v1/reports/dashboard": get(STAFF),
     "GET /api/v1/reports/children": get(STAFF),
     "GET /api/v1/coverage/": get(STAFF),
+    "GET /api/v1/coverage/eligible": get(STAFF),
     "GET /api/v1/intake/tickets/{ticket_id}": get(DESKS),
     "POST /api/v1/intake/tickets/{ticket_id}/start": post(DESKS),
     "POST /api/v1/intake/tickets/{ticket_id}/person": post(DESKS),

@@ -121,3 +121,76 @@ def test_the_commander_reads_coverage_drills_down_and_accepts_targets(
     expect(page.get_by_test_id("children-row").first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "coverage-district-narrow.png"), full_page=True)
     assert Unit.objects.filter(parent=tree.dakmil).count() == 5
+
+
+def test_the_commander_goes_from_coverage_to_a_round_of_homes(
+    page: Page, tree: Tree, district: Campaign
+) -> None:
+    """Coverage → a commune → its people still to reach → a home-visit round planned from them,
+    and the officer of another district cannot open that commune's list."""
+    from cccd.campaigns.models import Session, Team
+    from cccd.reach import marks
+    from cccd.reach.homevisits import natural_key
+    from cccd.reach.models import HomeVisit, Reachable
+
+    commander = make_user("chihuy.dakmil", Role.COMMANDER, tree.dakmil_police)
+    team = Team.objects.create(unit=tree.dakmil_police, name="Tổ lưu động số 1", leader=commander)
+    # Two people of Đắk Lao who cannot come, marked by the commune's officer; the cohort is
+    # counted again so the list flags them.
+    officer = make_user("canbo.daklao", Role.OFFICER, tree.daklao_police)
+    unreached = Reachable.objects.filter(campaign=district, unit=tree.daklao, reached_on=None)
+    for person_id, reason in zip(
+        unreached.order_by("person_id").values_list("person_id", flat=True)[:2],
+        ["disabled", "bedridden"],
+        strict=True,
+    ):
+        marks.mark_person(actor=officer, person_id=person_id, reason=reason, note="Xã xác nhận")
+    cohort.build(district)
+    to_visit = Reachable.objects.filter(
+        campaign=district, unit=tree.daklao, reached_on__isnull=True
+    ).exclude(home_visit="")
+    flagged = set(to_visit.values_list("person_id", flat=True))
+    assert len(flagged) == 2
+
+    log_in(page, "chihuy.dakmil", PASSWORD)
+    page.get_by_role("link", name="Độ bao phủ").click()
+    page.get_by_role("link", name="Xã Đắk Lao", exact=True).click()
+    expect(page.get_by_test_id("coverage-place")).to_have_text("Xã Đắk Lao")
+    page.get_by_test_id("lists").click()
+    expect(page.get_by_test_id("list-title")).to_contain_text("Đắk Lao")
+    rows = page.get_by_test_id("person-row")
+    remaining = Reachable.objects.filter(
+        campaign=district, unit=tree.daklao, reached_on__isnull=True
+    ).count()
+    expect(rows).to_have_count(remaining)
+    expect(page.get_by_test_id("home-visit")).to_have_count(len(flagged))
+    page.screenshot(path=str(ARTIFACTS / "reach-list.png"), full_page=True)
+
+    # The people flagged for a home visit come checked: plan the round from them.
+    page.get_by_role("button", name="Lập buổi thu nhận tại nhà").click()
+    expect(page.get_by_test_id("person")).to_have_count(len(flagged))
+    saturday = timezone.localdate() + datetime.timedelta(days=7)
+    page.get_by_label("Tổ công tác").select_option(str(team.pk))
+    page.get_by_label("Ngày").fill(f"{saturday:%d/%m/%Y}")
+    page.get_by_label("Từ").fill("07:30")
+    page.get_by_label("Đến").fill("11:30")
+    page.get_by_role("button", name="Lập buổi thu nhận", exact=True).click()
+    expect(page.get_by_test_id("visit")).to_have_count(len(flagged))
+    session = Session.objects.get(kind=Session.Kind.HOME_VISITS)
+    assert set(HomeVisit.objects.filter(session=session).values_list("person_id", flat=True)) == (
+        flagged
+    )
+    villages = list(
+        HomeVisit.objects.filter(session=session)
+        .order_by("position")
+        .values_list("village", flat=True)
+    )
+    assert villages == sorted(villages, key=natural_key)  # the round goes village by village
+    page.screenshot(path=str(ARTIFACTS / "reach-round.png"), full_page=True)
+
+    # Another district's officer: the same commune's list is not found.
+    make_user("canbo.tayson", Role.OFFICER, tree.tayson_police)
+    page.get_by_role("button", name="Đăng xuất").click()  # noqa: RUF003
+    log_in(page, "canbo.tayson", PASSWORD)
+    response = page.goto(f"/coverage/lists/?campaign={district.pk}&unit={tree.daklao.pk}")
+    assert response is not None and response.status == 404

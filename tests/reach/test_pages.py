@@ -12,36 +12,19 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 from django.test import Client
-from django.urls import include, path
 
 from cccd.accounts.models import AuditEvent, Role, User
-from cccd.accounts.permissions import public
 from cccd.campaigns.models import Target
 from cccd.jobs.models import Job
 from cccd.reach import queries
 from cccd.reach.models import CohortBuild, CoverageBase, Reachable
 from cccd.reach.tasks import COHORT_JOB, cohort_job
-from cccd.urls import urlpatterns as site_patterns
 from tests.builders import Tree, make_user
 from tests.conftest import client_for
 from tests.reach.coverage_world import DAY, VN, World, make_world
 
 pytestmark = pytest.mark.django_db
 TOMORROW = f"{datetime.datetime.now(tz=VN).date() + datetime.timedelta(days=1):%d/%m/%Y}"
-
-
-# The lists of people to reach live in their own module (`reach_lists:list`); this urlconf stands
-# one in, so the page's link to it can be followed whether or not they are installed.
-@public
-def _lists_stub(request: Any) -> HttpResponse:
-    return HttpResponse("lists")
-
-
-urlpatterns = [
-    path("coverage/lists/", include(([path("", _lists_stub, name="list")], "reach_lists"))),
-    *site_patterns,
-]
-WITH_LISTS = __name__
 
 
 def page(client: Client, world: World, **query: Any) -> HttpResponse:
@@ -168,7 +151,6 @@ def test_a_campaign_of_the_unit_above_is_read_but_not_managed_from_below(world: 
 def test_drilling_down_to_a_commune_shows_its_villages_and_the_lists(
     world: World, settings: Any
 ) -> None:
-    settings.ROOT_URLCONF = WITH_LISTS
     client = client_for(world.commander)
     district = html(page(client, world))
     link = re.search(rf'href="([^"]*unit={world.tree.daklao.pk}[^"]*)">Xã Đắk Lao', district)
@@ -186,19 +168,6 @@ def test_drilling_down_to_a_commune_shows_its_villages_and_the_lists(
     assert f"/coverage/lists/?campaign={campaign}&amp;unit={unit}" in lists
     assert f"/coverage/lists/?campaign={campaign}&amp;unit={unit}&amp;village=Th%C3%B4n+2" in lists
     assert "targets-section" not in text  # a commune has no unit below to set a target for
-
-
-def test_the_page_works_before_the_lists_are_installed(world: World) -> None:
-    """Without `reach_lists` in the urlconf the page shows no link rather than failing."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse("reach_lists:list")
-        pytest.skip("the lists are installed")
-    except NoReverseMatch:
-        pass
-    response = page(client_for(world.commander), world, unit=world.tree.daklao.pk)
-    assert response.status_code == 200 and "/coverage/lists/" not in html(response)
 
 
 def test_the_page_speaks_vietnamese(world: World) -> None:

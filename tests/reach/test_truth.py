@@ -352,3 +352,45 @@ def test_groups_and_home_visits_follow_the_register(world: World) -> None:
     assert not Reachable.objects.filter(
         campaign=world.district, person__full_name="Đinh Văn Tạm Trú", unit=world.binhtuong
     ).exists()
+
+
+def test_the_eligible_api_counts_each_place_and_village_as_the_direct_computation(
+    world: World,
+) -> None:
+    from cccd.accounts.models import Role
+    from tests.builders import make_user
+    from tests.conftest import client_for
+
+    commander = client_for(make_user("chihuy.dakmil", Role.COMMANDER, world.tree.dakmil_police))
+    campaign = world.district
+    for day, unit in itertools.product(DAYS, [world.tree.dakmil, world.tree.daklao]):
+        body = commander.get(
+            "/api/v1/coverage/eligible",
+            {"campaign": campaign.pk, "unit": unit.pk, "day": f"{day:%d/%m/%Y}"},
+        )
+        assert body.status_code == 200, body.content
+        data = body.json()
+        assert data["eligible"] == len(direct_eligible(campaign, unit, day)), (unit, day)
+        for child in data["children"]:
+            place = Unit.objects.get(pk=int(child["key"]))
+            assert child["eligible"] == len(direct_eligible(campaign, place, day)), (place, day)
+        if unit == world.tree.daklao:
+            villages = {
+                v: sum(
+                    1
+                    for pk in direct_eligible(campaign, unit, day)
+                    if (where := place_on(Person.objects.get(pk=pk), day)) and where[1] == v
+                )
+                for v in ("Thôn 1", "Thôn 2", "Thôn 3")
+            }
+            shown = {v["key"]: v["eligible"] for v in data["villages"]}
+            assert {v: shown.get(v, 0) for v in villages} == villages, day
+    province = client_for(make_user("chihuy.daknong", Role.COMMANDER, world.tree.daknong_police))
+    wide = province.get(
+        "/api/v1/coverage/eligible", {"campaign": campaign.pk, "unit": world.tree.daknong.pk}
+    )
+    assert (wide.status_code, wide.json()["code"]) == (400, "ELIGIBLE_TOO_WIDE")
+    other = commander.get(
+        "/api/v1/coverage/eligible", {"campaign": campaign.pk, "unit": world.tree.tayson.pk}
+    )
+    assert other.status_code == 404

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from cccd.demo.generator import communes_for_districts, generate_people, write_csv
+from cccd.demo.generator import CSV_COLUMNS, communes_for_districts, generate_people, write_csv
 
 REFERENCE = datetime.date(2021, 1, 15)
 ROSTER_HEADER = [
@@ -54,6 +54,7 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[list[
                 "",
                 "",
                 "alive",
+                *[""] * (len(CSV_COLUMNS) - 16),  # the card held, the residences: none
             ]
         )
     rows = [

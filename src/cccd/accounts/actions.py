@@ -129,6 +129,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "kit.packet_conflict": pgettext_lazy(
         "audit action", "Keep a field kit's packet for review (person already has a dossier)"
     ),
+    # reach: the lists of people still to reach
+    "reach.list_view": pgettext_lazy("audit action", "View a list of people still to reach"),
+    "reach.list_xlsx": pgettext_lazy(
+        "audit action", "Download a list of people still to reach (Excel)"
+    ),
+    "reach.list_pdf": pgettext_lazy("audit action", "Print a list of people still to reach (PDF)"),
     # reach: the coverage map's boundaries
     "boundary.upload": pgettext_lazy("audit action", "Upload communes' boundaries for the map"),
     "boundary.delete": pgettext_lazy("audit action", "Remove communes' boundaries from the map"),

@@ -369,12 +369,14 @@ def wipe_session(held: HeldSession) -> dict[str, int]:
 
 
 def _people_no_longer_needed() -> models.QuerySet[Person]:
-    """People no kept row points to and who do not live in the commune of a kept session's venue."""
+    """People no kept row (a number, a list row, a dossier, a correction, a visit of another held
+    round) points to and who do not live in the commune of a kept session's venue."""
     named = (
         set(Ticket.objects.values_list("person_id", flat=True))
         | set(RosterEntry.objects.values_list("person_id", flat=True))
         | set(Enrollment.objects.values_list("person_id", flat=True))
         | set(ProposedChange.objects.values_list("person_id", flat=True))
+        | set(HomeVisit.objects.values_list("person_id", flat=True))
     )
     communes = set(Venue.objects.values_list("commune_id", flat=True)) - {None}
     return Person.objects.exclude(Q(pk__in=named - {None}) | Q(residence_unit_id__in=communes))

@@ -153,6 +153,23 @@ BOUNDARY_SCHEME_UNKNOWN = ErrorCode(
     _("There is no unit scheme %(scheme)s: choose the units until 30/06/2025 or from 01/07/2025."),
     400,
 )
+
+# --- the lists of people still to reach (cccd.reach.lists) -------------------------------------
+# A file longer than a paper list can be, or a village the commune's list does not hold.
+
+LIST_TOO_LONG = ErrorCode(
+    "LIST_TOO_LONG",
+    _(
+        "The list holds %(count)s people; this file holds at most %(max)s. Choose a village, or "
+        "only the people to visit at home, and download it again."
+    ),
+    400,
+)
+UNKNOWN_VILLAGE = ErrorCode(
+    "UNKNOWN_VILLAGE",
+    _("%(place)s has no village “%(village)s” in this campaign's list: choose one from the list."),
+    400,
+)
 # --- coverage: building the cohort and accepting suggested targets (cccd.reach.services) -------
 
 COHORT_BUILDING = ErrorCode(
@@ -284,4 +301,15 @@ VISIT_NOT_YET = ErrorCode(
 )
 VISIT_SESSION_CANCELLED = ErrorCode(
     "VISIT_SESSION_CANCELLED", _("The round was cancelled: nothing can be recorded on it."), 409
+)
+
+# --- the eligible population of a day, counted live from the register (cccd.reach.api) -------
+ELIGIBLE_TOO_WIDE = ErrorCode(
+    "ELIGIBLE_TOO_WIDE",
+    _(
+        "The eligible population of a day is counted from the register as it is asked for: "
+        "ask for a district or a commune. For a province or the nation, run `cccd coverage "
+        "eligible` on the server."
+    ),
+    400,
 )

@@ -114,7 +114,9 @@ def plan(request: LoggedInRequest) -> HttpResponse:
     commune = _commune(request, data)
     person_ids = _ids(data, "person")
     creating = request.method == "POST" and "campaign" in request.POST
-    form = PlanRoundForm(request.POST if creating else None, user=request.user)
+    asked = data.get("campaign", "")
+    initial = {"campaign": int(asked)} if asked.isdigit() and len(asked) < 12 else {}
+    form = PlanRoundForm(request.POST if creating else None, user=request.user, initial=initial)
     error: DomainError | None = None
     if creating and form.is_valid():
         starts_at, ends_at = form.times()

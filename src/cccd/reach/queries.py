@@ -10,16 +10,16 @@ thousand at most, and only below the province.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from cccd.accounts.models import User
 from cccd.accounts.scoping import visible_to
 from cccd.campaigns.models import Campaign, PriorityGroup, Target, Venue
 from cccd.campaigns.queries import visible_campaigns
-from cccd.reach.eligible import admin_prefix
+from cccd.reach.eligible import admin_prefix, eligible_people
 from cccd.reach.models import CohortBuild, CoverageBase, CoverageDay, Reachable
 from cccd.rosters.models import RosterEntry
 from cccd.units.models import Unit
@@ -229,3 +229,45 @@ def suggested_targets(campaign: Campaign, unit: Unit) -> list[Suggestion]:
 
 def cohort_size(campaign: Campaign) -> int:
     return Reachable.objects.filter(campaign=campaign).count()
+
+
+@dataclass(frozen=True)
+class Eligible:
+    """The eligible population of a day (docs/reach.md), counted live from the register."""
+
+    unit: Unit
+    day: datetime.date
+    total: int
+    children: list[tuple[Unit, int]]
+    villages: list[tuple[str, int]]
+
+
+PLACE = ("place_unit", "place_village")  # `eligible_people`'s annotations
+
+
+def eligible_counts(campaign: Campaign, unit: Unit, day: datetime.date) -> Eligible:
+    """Per child unit (and per village at a commune), where each person lived on `day`."""
+    people = eligible_people(campaign, day, unit)
+    per_place = Counter(
+        {
+            (place, village or ""): n
+            for place, village, n in people.values_list(*PLACE).annotate(n=Count("pk")).order_by()
+        }
+    )
+    paths = dict(Unit.objects.filter(pk__in={p for p, _v in per_place}).values_list("pk", "path"))
+    children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("path"))
+    by_child: Counter[int] = Counter()
+    villages: Counter[str] = Counter()
+    for (place, village), n in per_place.items():
+        for child in children:
+            if paths[place].startswith(child.path):
+                by_child[child.pk] += n
+        if unit.level == Unit.Level.COMMUNE and village:
+            villages[village] += n
+    return Eligible(
+        unit=unit,
+        day=day,
+        total=sum(per_place.values()),
+        children=[(c, by_child[c.pk]) for c in children],
+        villages=sorted(villages.items()),
+    )

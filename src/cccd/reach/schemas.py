@@ -35,3 +35,22 @@ class CoverageOut(Schema):
     villages: list[FigureOut] = Field(description="At a commune: its villages.")
     groups: list[FigureOut]
     schools: list[FigureOut] = Field(description="At a district or a commune.")
+
+
+class CountOut(Schema):
+    key: str = Field(description="A unit's id or a village's name.")
+    label: str
+    eligible: int
+
+
+class EligibleOut(Schema):
+    campaign_id: int
+    unit_id: int
+    unit: str
+    day: datetime.date
+    eligible: int = Field(
+        description="People eligible on the day, counted where they lived that day "
+        "(docs/reach.md), live from the register."
+    )
+    children: list[CountOut]
+    villages: list[CountOut] = Field(description="At a commune: its villages.")

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,6 +32,7 @@ from cccd.campaigns.models import Campaign
 from cccd.errors import DomainError
 from cccd.jobs.models import Job
 from cccd.reach import errors, queries, services
+from cccd.reach.boundaries import map_for
 from cccd.reach.forms import (
     TOTAL_PREFIX,
     WHOLE_NUMBER,
@@ -175,13 +176,9 @@ def page_url(campaign: Campaign, place: Unit, day: datetime.date | None = None) 
     return f"{reverse('reach:coverage')}?{urlencode(query)}"
 
 
-def lists_url(campaign: Campaign, place: Unit, village: str = "") -> str | None:
-    """The list of people still to reach at a commune or one of its villages (None until the
-    lists are installed)."""
-    try:
-        base = reverse("reach_lists:list")
-    except NoReverseMatch:
-        return None
+def lists_url(campaign: Campaign, place: Unit, village: str = "") -> str:
+    """The list of people still to reach at a commune or one of its villages."""
+    base = reverse("reach_lists:list")
     query: dict[str, Any] = {"campaign": campaign.pk, "unit": place.pk}
     if village:
         query["village"] = village
@@ -191,8 +188,16 @@ def lists_url(campaign: Campaign, place: Unit, village: str = "") -> str | None:
 def _map_svg(request: HttpRequest, coverage: Coverage) -> SafeString | None:
     """The map of the place's children shaded by coverage, as SVG markup already escaped, or None
     to show the ranked bars alone. The map is drawn when boundaries exist for the children; until
-    a boundary is uploaded there is nothing to draw."""
-    return None
+    a boundary is uploaded there is nothing to draw. `render_map` escapes every text it writes
+    (names are user data), so its markup is safe to place as it is."""
+    rates = {f.unit.pk: f.rate for f in coverage.children if f.unit is not None}
+    svg = map_for(
+        request.user,  # type: ignore[arg-type]
+        coverage.unit,
+        rates,
+        lambda child: page_url(coverage.campaign, child, coverage.day),
+    )
+    return SafeString(svg) if svg else None
 
 
 def _render(

@@ -240,6 +240,7 @@ def refresh_flags(session: Session) -> None:
             person is not None
             and validity.status(person.card_expiry, day) == "valid"
             and person.card_issue_date
+            and person.card_kind != Person.CardKind.CMND  # an old ID is no valid card here
         ):
             flags.append(Flag.VALID_CARD)
         born = person.birth_date if person is not None else entry.birth_date

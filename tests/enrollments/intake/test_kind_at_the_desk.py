@@ -199,3 +199,25 @@ def test_the_screen_offers_the_allowed_kinds_and_says_why_the_others_are_not(
     assert "25.000 ₫" in select  # the fee of each allowed kind, today
     assert 'data-kind="exchange_age"' in page and "mở từ 12/02/2027" in page
     assert 'name="kind_reason"' in page
+
+
+@pytest.mark.django_db
+def test_a_cmnd_with_its_dates_is_not_read_as_a_citizen_card(tree: Tree) -> None:
+    """The register records a CMND's dates too; the desk's rules must see an old ID, not a CCCD
+    to exchange (nor the roster's "already holds a valid card")."""
+    from cccd.enrollments.intake.kinds import applicant
+
+    cmnd = make_person(
+        tree.daklao,
+        "Lê Thị Chứng Minh",
+        "01/01/1980",
+        "F",
+        card_issue_date=datetime.date(2015, 5, 5),
+        card_expiry=datetime.date(2030, 5, 5),
+    )
+    cmnd.card_kind, cmnd.old_id_number = "cmnd", "241234567"  # type: ignore[attr-defined]
+    cmnd.save()  # type: ignore[attr-defined]
+    read = applicant(cmnd)  # type: ignore[arg-type]
+    assert (read.card_issue_date, read.card_expiry, read.old_id_number) == (None, None, "241234567")
+    cmnd.card_kind = "cccd_chip"  # type: ignore[attr-defined]
+    assert applicant(cmnd).card_issue_date == datetime.date(2015, 5, 5)  # type: ignore[arg-type]

@@ -43,11 +43,14 @@ _WHY = {
 
 
 def applicant(person: Person) -> rules.Applicant:
-    """What the register holds about the person, as the rules read it."""
+    """What the register holds about the person, as the rules read it. The card dates are those
+    of a citizen identity card: a CMND's dates (the register records them too, docs/reach.md)
+    would make its holder look like one exchanging a CCCD, not one leaving the old ID."""
+    citizen_card = person.card_kind != Person.CardKind.CMND
     return rules.Applicant(
         birth_date=person.birth_date,
-        card_issue_date=person.card_issue_date,
-        card_expiry=person.card_expiry,
+        card_issue_date=person.card_issue_date if citizen_card else None,
+        card_expiry=person.card_expiry if citizen_card else None,
         old_id_number=person.old_id_number or "",
         birth_year_only=person.birth_date_precision == Person.Precision.YEAR,
     )

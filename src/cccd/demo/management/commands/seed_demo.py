@@ -8,6 +8,7 @@ from django.utils import timezone
 from cccd.accounts.audit import audit_source
 from cccd.demo import seed
 from cccd.demo.history import seed_history
+from cccd.demo.reach import seed_reach
 from cccd.reports import counters
 
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             history = seed_history(timezone.localdate())
             kit_session = seed.seed_kit()
             counters.rebuild()  # the seed moved its evenings' times back: count them on their days
+            reach = seed_reach(campaign)
 
         self.stdout.write(f"Register: {people} people in Đắk Mil and Tây Sơn.")
         self.stdout.write(f"Campaign: {campaign.name}, {campaign.sessions.count()} sessions.")
@@ -51,6 +53,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Field kit: {seed.DEMO_KIT} registered to Đắk Mil; session {kit_session} "
             "(tomorrow evening, THPT Trần Hưng Đạo) waits to be checked out to it."
+        )
+        self.stdout.write(
+            f"Reach: {reach.cohort} people to reach in Đắk Mil and Tây Sơn, {reach.reached} reached; "
+            f"{reach.marked} marked for a home visit in xã Đắk Lao; "
+            + (f"home-visit round {reach.round_id} planned; " if reach.round_id else "")
+            + f"{reach.boundaries} communes with (synthetic) boundaries on the map."
         )
         self.stdout.write("Demo logins (user / password / role / unit):")
 

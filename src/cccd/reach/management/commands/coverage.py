@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from cccd.accounts.audit import audit_source
 from cccd.campaigns.models import Campaign
-from cccd.reach import cohort, queries
+from cccd.reach import queries
 from cccd.reach.eligible import admin_prefix, eligible_people
+from cccd.reach.tasks import run_build
 from cccd.reports.counters import local_day
 from cccd.units.models import Unit
 
@@ -45,7 +46,9 @@ class Command(BaseCommand):
         day = _day(options["date"])
         if options["action"] == "build":
             with audit_source("cli:coverage"):
-                built = cohort.build(campaign)
+                built = run_build(campaign.pk)  # under the job's lease, as the page's button
+            if built is None:
+                raise CommandError("Another count of this campaign is running; try again later.")
             self.stdout.write(
                 f"Cohort built: {built.people} people, {built.reached} reached, "
                 f"{built.base_rows} + {built.day_rows} counter rows."
