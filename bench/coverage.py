@@ -5,7 +5,7 @@ A fresh PostgreSQL database (`cccd_bench_coverage`), migrated, with the whole na
 (`load_units --scheme legacy`: 63 provinces, ~700 districts, ~10,000 communes and their police
 mirrors). `--people` people are generated inside PostgreSQL (`INSERT … SELECT` over
 `generate_series`, every random draw a hash of the row's id and a salt, so the data is the same on
-every run) over every commune of the country, skewed (provinces, districts and communes weighted
+every run made the same day: the campaign ends on the day of generation) over every commune of the country, skewed (provinces, districts and communes weighted
 lognormal; cities heavier), each with a village ("Thôn N" in a commune, "Tổ dân phố N" in a ward or
 town, 5–15 per commune), a birth date from 1930 to 2015 (3 % year only), the card they hold (about
 60 % a chip CCCD or the 2024 card, with the expiry the law gives it), a few deaths and emigrants,
