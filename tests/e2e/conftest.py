@@ -38,6 +38,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Put the SQLite test database in a file, as production has it.
+
+    With Django's default in-memory test database, the live server hands its one connection to
+    every request thread: the hall's board polling while a desk calls "next" then runs two
+    transactions on one connection at once, and one of them fails with an OperationalError that
+    no user would ever see. A file gives each thread its own connection, and the WAL, IMMEDIATE
+    and busy-timeout settings the desks rely on apply as they do on the hall's laptop.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("e2e-db") / "cccd.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium).")
