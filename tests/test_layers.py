@@ -38,6 +38,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "cccd.queryforms",
             "cccd.devices",
             "cccd.fieldkit",
+            "cccd.planning",
         ),
     ),
     ("the unit trees", ("cccd.units",)),
@@ -51,6 +52,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("enrollments", ("cccd.enrollments",)),
     ("reports", ("cccd.reports",)),
     ("reach and coverage", ("cccd.reach",)),
+    ("campaign planning", ("cccd.planner",)),
     ("field kits", ("cccd.kits",)),
     ("the demo", ("cccd.demo",)),
     (

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "cccd.enrollments",
     "cccd.reports",
     "cccd.reach",
+    "cccd.planner",
     "cccd.kits",
     "cccd.api",
     "cccd.devices",
