@@ -252,6 +252,8 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "GET /api/v1/home-visits/people/{person_id}/mark": get({OF, TL, C}),
     "POST /api/v1/home-visits/people/{person_id}/mark": post({OF, TL, C}),
     "POST /api/v1/home-visits/people/{person_id}/unmark": post({OF, TL, C}),
+    # the planner's what-if of a session: who plans sessions (counts and times, no person)
+    "planner_whatif": get({TL, C}),
 }
 
 # The API's pages are URL patterns too; their operations are walked from the OpenAPI document.

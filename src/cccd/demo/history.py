@@ -20,7 +20,9 @@ counters afterwards (`cccd.reports.counters.rebuild`).
 
 from __future__ import annotations
 
+import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -37,7 +39,7 @@ from cccd.enrollments.intake import kinds
 from cccd.enrollments.intake.rules import compute_return_date, quote_fee
 from cccd.enrollments.models import Enrollment, Kind
 from cccd.registry.models import Person
-from cccd.tickets.models import Desk, Ticket
+from cccd.tickets.models import Desk, SessionQueue, Ticket
 from cccd.units.models import Unit
 
 SEED = 2021
@@ -115,7 +117,10 @@ def _district_history(
     young, adults = _people(district.area, today)
     rows: list[Enrollment] = []
     fees: dict[tuple[str, date], int] = {}
+    desks = _desks_by_session(Desk.objects.filter(session__in=[s for s, _n in sessions]))
+    tickets: list[Ticket] = []
     for session, wanted in sessions:
+        evening: list[Enrollment] = []
         for _ in range(wanted):
             school = session.venue.kind == Venue.Kind.SCHOOL
             wants_young = rng.random() < (0.85 if school else 0.25)
@@ -127,10 +132,145 @@ def _district_history(
                 campaign, session, person, crews[session.pk], today, rng, groups, fees
             )
             if dossier is not None:
-                rows.append(dossier)
+                evening.append(dossier)
+        tickets += queue_evening(session, evening, desks[session.pk])
+        rows += evening
+    Ticket.objects.bulk_create(tickets, batch_size=500)
+    SessionQueue.objects.bulk_create(
+        [SessionQueue(session=s, last_number=n) for s, n in _last_numbers(tickets).items()]
+    )
     _codes_and_dates(rows, unit)
     Enrollment.objects.bulk_create(rows, batch_size=500)
     return len(rows)
+
+
+def _desks_by_session(desks: Iterable[Desk]) -> dict[int, list[Desk]]:
+    by_session: dict[int, list[Desk]] = {}
+    for desk in desks:
+        by_session.setdefault(desk.session_id, []).append(desk)
+    return by_session
+
+
+def _last_numbers(tickets: list[Ticket]) -> dict[Session, int]:
+    last: dict[Session, int] = {}
+    for ticket in tickets:
+        last[ticket.session] = max(last.get(ticket.session, 0), ticket.number)
+    return last
+
+
+# The evening's queue: a process of its own, NOT the what-if simulation (cccd.planning.whatif),
+# so that the what-if can be checked against it without checking a model against itself. Desks
+# open a few minutes after the start; at a school the students hold numbers by class, a class
+# every 20 minutes, and come around their slot (some never come); everyone else walks in, more of
+# them early in the evening; the elderly are called first (always: the team's habit here, not the
+# software's rule of three); each intake takes a time drawn around a median of its kind.
+CLASS_SIZE = 12
+CLASS_EVERY = 20  # minutes between two classes' slots
+NO_SHOW = 0.08  # of the numbers handed out to a class
+SERVICE_MEDIAN: dict[str, float] = {  # minutes at the desk, by kind
+    Kind.FIRST_ISSUE: 6.0,
+    Kind.FROM_CMND: 5.0,
+    Kind.EXCHANGE_AGE: 4.5,
+    Kind.EXCHANGE_CHANGE: 4.5,
+    Kind.REISSUE: 5.5,
+}
+
+
+@dataclass
+class _Visitor:
+    number: int
+    line_at: datetime
+    arrives: datetime
+    first: bool  # called before the others (the elderly)
+    dossier: Enrollment | None  # None: a number handed out to someone who never came
+    class_name: str = ""
+
+
+def queue_evening(session: Session, dossiers: list[Enrollment], desks: list[Desk]) -> list[Ticket]:
+    """The numbers of one past evening, with the times they were called and done, for `dossiers`
+    (who came and were served) and the numbers handed out to people who never came; each dossier
+    gets its ticket, its desk's officer and the times of its intake."""
+    rng = random.Random(f"{SEED}:queue:{session.unit.path}:{session.starts_at.isoformat()}")  # noqa: S311 (demo data)
+    visitors = _visitors(session, dossiers, rng)
+    free = [session.starts_at + timedelta(minutes=rng.uniform(0, 8)) for _ in desks]
+    waiting = sorted(visitors, key=lambda v: v.arrives)
+    tickets = []
+    while waiting:
+        index = min(range(len(free)), key=lambda i: free[i])
+        now = max(free[index], min(_present_from(v) for v in waiting))
+        present = [v for v in waiting if _present_from(v) <= now]
+        visitor = min(present, key=lambda v: (not v.first, v.line_at, v.number))
+        waiting.remove(visitor)
+        tickets.append(_ticket(session, visitor, desks[index], now, rng))
+        free[index] = tickets[-1].done_at or now + timedelta(minutes=1)  # a no-show: a minute lost
+    return tickets
+
+
+def _present_from(visitor: _Visitor) -> datetime:
+    """When the desk can call the number: its holder has come, or (never coming) its slot is due."""
+    return visitor.arrives if visitor.dossier is not None else visitor.line_at
+
+
+def _visitors(session: Session, dossiers: list[Enrollment], rng: random.Random) -> list[_Visitor]:
+    start = session.starts_at
+    span = (session.ends_at - start).total_seconds() / 60 - 20
+    school = session.venue.kind == Venue.Kind.SCHOOL
+    students = [d for d in dossiers if school and d.group is not None and d.group.code == "student"]
+    holders: list[_Visitor] = []
+    for index, dossier in enumerate([*students, *[None] * round(len(students) * NO_SHOW)]):
+        klass = index % max(1, math.ceil(len(students) / CLASS_SIZE))
+        slot = start + timedelta(minutes=CLASS_EVERY * klass)
+        late = timedelta(minutes=max(-15.0, rng.gauss(2, 6)))
+        name = f"12A{klass + 1}"
+        holders.append(_Visitor(0, slot, slot + late, False, dossier, name))
+    holders.sort(key=lambda v: (v.line_at, rng.random()))
+    walkers = []
+    for dossier in dossiers:
+        if dossier in students:
+            continue
+        came = start + timedelta(minutes=span * rng.betavariate(1.6, 2.6))
+        elderly = dossier.group is not None and dossier.group.served_first
+        walkers.append(_Visitor(0, came, came, elderly, dossier))
+    walkers.sort(key=lambda v: v.arrives)
+    for number, visitor in enumerate([*holders, *walkers], start=1):
+        visitor.number = number
+    return [*holders, *walkers]
+
+
+def _ticket(
+    session: Session, visitor: _Visitor, desk: Desk, called: datetime, rng: random.Random
+) -> Ticket:
+    dossier = visitor.dossier
+    advance = bool(visitor.class_name)
+    ticket = Ticket(
+        session=session,
+        number=visitor.number,
+        kind=Ticket.Kind.ADVANCE if advance else Ticket.Kind.WALK_IN,
+        person=dossier.person if dossier else None,
+        class_name=visitor.class_name,
+        group=None if advance or dossier is None else dossier.group,
+        state=Ticket.State.DONE if dossier else Ticket.State.UNSERVED,
+        slot_start=visitor.line_at if advance else None,
+        line_at=visitor.line_at,
+        desk=desk if dossier else None,  # a number skipped and left: no desk
+        issued_at=session.starts_at - timedelta(days=1) if advance else visitor.arrives,
+        issued_by=desk.officer,
+        called_at=called,
+        calls=1,
+    )
+    if dossier is None:
+        return ticket
+    minutes = SERVICE_MEDIAN.get(dossier.kind, 5.0) * rng.lognormvariate(0, 0.3)
+    ticket.done_at = called + timedelta(minutes=minutes)
+    dossier.ticket = ticket
+    dossier.created_at = called + timedelta(seconds=30)
+    dossier.received_at = ticket.done_at
+    dossier.created_by = dossier.received_by = desk.officer
+    if dossier.state == S.CAPTURED:
+        dossier.state_changed_at, dossier.state_changed_by = ticket.done_at, desk.officer
+    else:
+        dossier.state_changed_at = max(dossier.state_changed_at, ticket.done_at)
+    return ticket
 
 
 def _plan_sessions(
