@@ -216,11 +216,15 @@ def observed(session: Session, now: datetime.datetime | None = None) -> Observed
     its place in line (`line_at`: its slot, or its arrival at the door) to its call."""
     if not has_ended(session, now):
         return None
-    rows = list(
-        Ticket.objects.filter(session=session, state=Ticket.State.DONE, called_at__isnull=False)
+    rows = [
+        (line_at, called, done)
+        for line_at, called, done in Ticket.objects.filter(
+            session=session, state=Ticket.State.DONE, called_at__isnull=False
+        )
         .order_by("number")
         .values_list("line_at", "called_at", "done_at")
-    )
+        if called is not None
+    ]
     start = session.starts_at
     waits = [max(0.0, minutes_after(line_at, called)) for line_at, called, _d in rows]
     ends = [minutes_after(start, done) for _l, _c, done in rows if done is not None]
