@@ -27,7 +27,7 @@ def test_the_inputs_come_from_the_units_earlier_sessions(world: World) -> None:
     inputs = whatif.inputs_for(world.tonight)
     evening = inputs.evening
 
-    assert inputs.history == 2
+    assert (inputs.history, inputs.like) == (2, 2)
     assert inputs.defaults == ()
     assert inputs.service_samples == 8
     assert sorted(evening.service_minutes[sim.ANY_KIND]) == [4, 4, 5, 5, 5, 5, 6, 6]
@@ -36,6 +36,12 @@ def test_the_inputs_come_from_the_units_earlier_sessions(world: World) -> None:
     assert evening.desks == 2
     assert evening.minutes == 180
     assert [h.line_at for h in evening.holders] == [0, 0, 20]
+    assert evening.desks_open_at == 1.0  # the first number was called a minute after the start
+    # walk-ins came 10, 20 and 30 minutes into three-hour evenings
+    assert sorted(evening.walk_in_profile) == pytest.approx(
+        [1 / 18] * 2 + [2 / 18] * 2 + [3 / 18] * 2
+    )
+    assert inputs.staffed == pytest.approx(1 / 2)  # one desk of the two planned served
 
 
 def test_a_number_handed_out_after_the_start_does_not_change_the_forecast(world: World) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from cccd.accounts.models import User
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Team, Venue
-from cccd.tickets.models import Ticket
+from cccd.tickets.models import Desk, Ticket
 from cccd.units.models import Unit
 from tests.builders import Tree, make_user
 
@@ -67,6 +67,7 @@ def add_ticket(
     issued_at: datetime.datetime | None = None,
     group: PriorityGroup | None = None,
     state: str | None = None,
+    desk: Desk | None = None,
 ) -> Ticket:
     start = session.starts_at
     called = start + minutes(called_after) if called_after is not None else None
@@ -85,13 +86,14 @@ def add_ticket(
         called_at=called,
         done_at=done,
         calls=1 if called else 0,
+        desk=desk if done else None,
     )
 
 
 def make_world(tree: Tree) -> World:
     """Two earlier evenings at the school, each of three walk-ins served in 4, 5 and 6 minutes and
-    two numbers handed out in advance (one came, one did not); tonight: three numbers handed out
-    in advance, by slot."""
+    two numbers handed out in advance (one came, one did not), all at desk 1 of the two planned;
+    tonight: three numbers handed out in advance, by slot."""
     leader = make_user("totruong.dakmil", "team_leader", tree.dakmil_police)
     campaign = Campaign.objects.create(
         unit=tree.daknong_police,
@@ -111,11 +113,17 @@ def make_world(tree: Tree) -> World:
             EVENING - datetime.timedelta(days=days),
             state=Session.State.CLOSED,
         )
+        desk = Desk.objects.create(session=session, number=1, officer=leader)
         for number, service in enumerate((4.0, 5.0, 6.0), start=1):
             add_ticket(
-                session, number, line_after=10 * number, called_after=12 * number, service=service
+                session,
+                number,
+                line_after=10 * number,
+                called_after=12 * number,
+                service=service,
+                desk=desk,
             )
-        add_ticket(session, 4, line_after=0, called_after=1, service=5.0, kind="advance")
+        add_ticket(session, 4, line_after=0, called_after=1, service=5.0, kind="advance", desk=desk)
         add_ticket(
             session, 5, line_after=0, called_after=2, kind="advance", state=Ticket.State.UNSERVED
         )

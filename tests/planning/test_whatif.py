@@ -224,3 +224,27 @@ def test_the_quantile_interpolates_like_numpy() -> None:
     assert quantile([7.0], 0.9) == 7.0
     with pytest.raises(ValueError, match="no values"):
         quantile([], 0.5)
+
+
+def test_walk_ins_come_when_the_profile_says() -> None:
+    early = evening(
+        desks=50,  # nobody waits: the last leaves half a minute after coming
+        holders=(),
+        minutes=200.0,
+        walk_ins_per_hour=20.0,
+        walk_in_profile=(0.0, 0.05),
+        service_minutes={ANY_KIND: (0.5,)},
+    )
+    outcome = simulate(early, seed=2, replications=20)
+
+    assert outcome.last_served is not None
+    assert outcome.last_served <= 0.05 * 200 + 5 + 0.5  # everyone came by minute 15
+    assert 40 < outcome.served < 95  # about 67 in 200 minutes at 20 an hour
+
+
+@pytest.mark.parametrize("profile", [(1.5,), (-0.1,), (math.nan,), ("0.5",)])
+def test_a_malformed_walk_in_profile_is_refused(profile: tuple[object, ...]) -> None:
+    with pytest.raises(WhatIfError) as caught:
+        check_evening(evening(walk_in_profile=profile))
+
+    assert caught.value.field == "walk_in_profile[0]"

@@ -28,8 +28,9 @@ from cccd.planning import whatif as sim
 from cccd.tickets.models import Ticket
 
 REPLICATIONS = 200
-HISTORY_SESSIONS = 30  # the unit's latest ended sessions the inputs are read from
-SAME_KIND_AT_LEAST = 3  # sessions at venues of the same kind before they alone are used
+HISTORY_SESSIONS = 30  # the unit's latest ended sessions the service times are read from
+RECENT = 8  # the latest ended sessions at venues of the same kind: walk-ins, show-ups, kinds
+MAX_WALK_INS = 200.0  # an hour: more is a data error, not an evening
 # Stated defaults when the unit has no history (the page says which were used):
 DEFAULT_SERVICE = (3.0, 4.0, 5.0)  # docs/domain.md#the-2021-campaign: 3–5 minutes an intake
 DEFAULT_WALK_INS = 6.0  # an hour
@@ -43,9 +44,11 @@ class Inputs:
     """The simulation's evening and where each input came from."""
 
     evening: sim.Evening
-    history: int  # earlier sessions read
+    history: int  # earlier sessions whose service times were read
+    like: int  # of them, the latest at venues of the same kind (walk-ins, show-ups, kinds)
     defaults: tuple[str, ...]  # the inputs that fell back to a stated default
     service_samples: int  # finished intakes whose times were read
+    staffed: float | None  # desks that served ÷ desks planned at earlier sessions
 
 
 @dataclass(frozen=True)
@@ -88,33 +91,36 @@ def minutes_after(start: datetime.datetime, moment: datetime.datetime) -> float:
 def inputs_for(session: Session) -> Inputs:
     """The evening as it could be known at the session's start."""
     start = session.starts_at
-    history = list(_history(session))
-    done = _finished_before(history, start)
-    service, kinds, samples = _service_times(done)
+    ended = _ended_before(session)
+    history = ended[:HISTORY_SESSIONS]
+    like = [s for s in ended if s.venue.kind == session.venue.kind][:RECENT] or ended[:RECENT]
+    service, samples = _service_times(_finished_before(history, start))
     defaults: list[str] = []
     if not samples:
-        service, kinds = {sim.ANY_KIND: DEFAULT_SERVICE}, ()
+        service = {sim.ANY_KIND: DEFAULT_SERVICE}
         defaults.append("service")
-    walk_ins, priority_share = _walk_ins(history)
+    walk_ins, priority_share, profile = _walk_ins(like)
     if walk_ins is None:
         walk_ins, priority_share = DEFAULT_WALK_INS, DEFAULT_PRIORITY_SHARE
         defaults.append("walk_ins")
-    show_up = _show_up(history)
+    show_up = _show_up(like)
     if show_up is None:
         show_up = DEFAULT_SHOW_UP
         defaults.append("show_up")
     evening = sim.Evening(
         desks=min(max(session.desks, 1), sim.MAX_DESKS),
-        minutes=min(minutes_after(start, session.ends_at), sim.MAX_MINUTES),
+        minutes=min(max(1.0, minutes_after(start, session.ends_at)), sim.MAX_MINUTES),
         holders=_holders(session),
-        walk_ins_per_hour=walk_ins,
+        walk_ins_per_hour=min(walk_ins, MAX_WALK_INS),
         service_minutes=service,
-        kinds=kinds,
-        priority_share=priority_share or 0.0,
+        kinds=_kinds(_finished_before(like, start)),
+        priority_share=priority_share,
         show_up=show_up,
         lateness=ON_TIME,
+        desks_open_at=_opening_delay(history),
+        walk_in_profile=profile,
     )
-    return Inputs(evening, len(history), tuple(defaults), samples)
+    return Inputs(evening, len(history), len(like), tuple(defaults), samples, _staffed(history))
 
 
 def _holders(session: Session) -> tuple[sim.Holder, ...]:
@@ -130,27 +136,23 @@ def _holders(session: Session) -> tuple[sim.Holder, ...]:
     return tuple(
         sim.Holder(
             line_at=min(max(0.0, minutes_after(session.starts_at, t.line_at)), sim.MAX_MINUTES),
-            priority=t.group.priority if t.is_priority else None,  # type: ignore[union-attr]
+            priority=min(t.group.priority, 1000) if t.is_priority else None,  # type: ignore[union-attr]
         )
         for t in tickets
     )
 
 
-def _history(session: Session) -> list[Session]:
-    """The unit's latest venue sessions that had ended before this one started; those at venues
-    of the same kind (schools, commune halls …) when there are enough of them."""
-    ended = (
+def _ended_before(session: Session) -> list[Session]:
+    """The unit's venue sessions that had ended before this one started, the latest first."""
+    return list(
         Session.objects.filter(
             unit_id=session.unit_id, kind=Session.Kind.VENUE, ends_at__lte=session.starts_at
         )
         .exclude(state=Session.State.CANCELLED)
         .exclude(pk=session.pk)
-        .order_by("-starts_at")
+        .select_related("venue")
+        .order_by("-starts_at", "-pk")[: HISTORY_SESSIONS * 4]
     )
-    same = list(ended.filter(venue__kind=session.venue.kind)[:HISTORY_SESSIONS])
-    if len(same) >= SAME_KIND_AT_LEAST:
-        return same
-    return list(ended[:HISTORY_SESSIONS])
 
 
 def _finished_before(history: list[Session], start: datetime.datetime) -> QuerySet[Ticket]:
@@ -163,48 +165,94 @@ def _finished_before(history: list[Session], start: datetime.datetime) -> QueryS
     )
 
 
-def _service_times(
-    done: QuerySet[Ticket],
-) -> tuple[dict[str, tuple[float, ...]], tuple[str, ...], int]:
+def _service_times(done: QuerySet[Ticket]) -> tuple[dict[str, tuple[float, ...]], int]:
     """Minutes from call to done, by the kind of the dossier taken (a number done without one
-    counts among every kind), and the mix of kinds."""
-    kind_of = dict(
-        Enrollment.objects.filter(ticket__in=done).values_list("ticket_id", "kind").order_by()
-    )
+    counts among every kind)."""
+    kind_of = _kind_of(done)
     by_kind: dict[str, list[float]] = {sim.ANY_KIND: []}
-    kinds: list[str] = []
     rows = done.order_by("pk").values_list("pk", "called_at", "done_at")
     for pk, called, finished in rows:
         minutes = minutes_after(called, finished)  # type: ignore[arg-type]
         if not 0.01 <= minutes <= 600:
             continue
         by_kind[sim.ANY_KIND].append(minutes)
-        kind = kind_of.get(pk)
-        if kind:
-            by_kind.setdefault(kind, []).append(minutes)
-            kinds.append(kind)
-    count = len(by_kind[sim.ANY_KIND])
-    return {k: tuple(v) for k, v in by_kind.items() if v}, tuple(sorted(kinds)), count
+        if kind_of.get(pk):
+            by_kind.setdefault(kind_of[pk], []).append(minutes)
+    return {k: tuple(v) for k, v in by_kind.items() if v}, len(by_kind[sim.ANY_KIND])
 
 
-def _walk_ins(history: list[Session]) -> tuple[float | None, float | None]:
-    """Walk-ins an hour over the history's sessions, and the share of them served first."""
-    hours = sum(minutes_after(s.starts_at, s.ends_at) for s in history) / 60
-    if not history or hours <= 0:
-        return None, None
-    walk_ins = Ticket.objects.filter(session__in=history, kind=Ticket.Kind.WALK_IN)
-    total = walk_ins.count()
-    first = walk_ins.filter(group__served_first=True).count()
-    return total / hours, (first / total if total else 0.0)
+def _kind_of(done: QuerySet[Ticket]) -> dict[int, str]:
+    return dict(
+        Enrollment.objects.filter(ticket__in=done).values_list("ticket_id", "kind").order_by()
+    )
 
 
-def _show_up(history: list[Session]) -> float | None:
+def _kinds(done: QuerySet[Ticket]) -> tuple[str, ...]:
+    """The mix of kinds of application taken at sessions like this one."""
+    return tuple(sorted(_kind_of(done).values()))[: sim.MAX_PEOPLE * 10]
+
+
+def _walk_ins(like: list[Session]) -> tuple[float | None, float, tuple[float, ...]]:
+    """Walk-ins an hour at sessions like this one, the share of them served first, and when they
+    came (as fractions of their session)."""
+    hours = sum(minutes_after(s.starts_at, s.ends_at) for s in like) / 60
+    if not like or hours <= 0:
+        return None, 0.0, ()
+    length = {s.pk: minutes_after(s.starts_at, s.ends_at) for s in like}
+    start = {s.pk: s.starts_at for s in like}
+    rows = list(
+        Ticket.objects.filter(session__in=like, kind=Ticket.Kind.WALK_IN)
+        .order_by("pk")
+        .values_list("session_id", "line_at", "group__served_first")
+    )
+    first = sum(1 for _s, _l, served_first in rows if served_first)
+    profile = tuple(
+        min(1.0, max(0.0, minutes_after(start[s], line_at) / length[s]))
+        for s, line_at, _f in rows
+        if length[s] > 0
+    )
+    return len(rows) / hours, (first / len(rows) if rows else 0.0), profile[: sim.MAX_PEOPLE * 10]
+
+
+def _show_up(like: list[Session]) -> float | None:
     """The share of numbers handed out in advance that were served."""
-    advance = Ticket.objects.filter(session__in=history, kind=Ticket.Kind.ADVANCE)
+    advance = Ticket.objects.filter(session__in=like, kind=Ticket.Kind.ADVANCE)
     ended = advance.exclude(state__in=(Ticket.State.WAITING, Ticket.State.MOVED)).count()
     if not ended:
         return None
     return advance.filter(state=Ticket.State.DONE).count() / ended
+
+
+def _opening_delay(history: list[Session]) -> float:
+    """How long after the start the first number was called at earlier sessions (the median;
+    0 without history): the team setting up its desks."""
+    delays = [
+        max(0.0, minutes_after(s.starts_at, first))
+        for s in history
+        if (first := _first_call(s)) is not None
+    ]
+    return min(statistics.median(delays), sim.MAX_MINUTES) if delays else 0.0
+
+
+def _first_call(session: Session) -> datetime.datetime | None:
+    return (
+        Ticket.objects.filter(session=session, called_at__isnull=False)
+        .order_by("called_at")
+        .values_list("called_at", flat=True)
+        .first()
+    )
+
+
+def _staffed(history: list[Session]) -> float | None:
+    """Desks that served someone ÷ desks planned, over earlier sessions (None without history)."""
+    planned = sum(s.desks for s in history)
+    served = (
+        Ticket.objects.filter(session__in=history, state=Ticket.State.DONE, desk__isnull=False)
+        .values("session_id", "desk_id")
+        .distinct()
+        .count()
+    )
+    return served / planned if history and planned else None
 
 
 def has_ended(session: Session, now: datetime.datetime | None = None) -> bool:

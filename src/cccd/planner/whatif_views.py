@@ -74,6 +74,7 @@ def session_whatif(request: LoggedInRequest, session_id: int) -> HttpResponse:
         "planned_last": clock(start, planned.last_served),
         "service_median": _median(result.inputs.evening.service_minutes[sim.ANY_KIND]),
         "show_up_percent": round(result.inputs.evening.show_up * 100),
+        "staffed_percent": _percent(result.inputs.staffed),
         "variants": variant_rows(result),
         "observed": result.observed,
         "observed_last": clock(start, result.observed.last_served) if result.observed else None,
@@ -88,6 +89,10 @@ def clock(start: datetime.datetime, minutes: float | None) -> datetime.datetime 
     if minutes is None:
         return None
     return timezone.localtime(start + datetime.timedelta(minutes=minutes))
+
+
+def _percent(share: float | None) -> int | None:
+    return None if share is None else round(share * 100)
 
 
 def _median(values: tuple[float, ...]) -> float:

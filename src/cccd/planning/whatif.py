@@ -36,6 +36,7 @@ PRIORITY_RUN = (
 ANY_KIND = ""  # the key of the service times of every kind together (the fallback pool)
 WALK_IN_PRIORITY = 35  # a walk-in of a group served first ranks as the elderly do
 QUEUE_STEP = 10.0  # minutes between two points of the queue over time
+PROFILE_JITTER = 5.0  # minutes either side of a resampled walk-in's time
 LATER_START = 30.0  # minutes the desks open later in the "later start" variant
 MAX_DESKS = 50
 MAX_MINUTES = 24 * 60.0
@@ -77,6 +78,7 @@ class Evening:
     show_up: float = 1.0  # the share of holders who come
     lateness: tuple[float, ...] = (0.0,)  # observed minutes holders come after their slot
     desks_open_at: float = 0.0  # minutes after the start the desks open
+    walk_in_profile: tuple[float, ...] = ()  # when walk-ins came, as fractions of earlier sessions
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,10 @@ def check_evening(evening: Evening) -> None:
     for index, late in enumerate(evening.lateness):
         _check_number(f"lateness[{index}]", late, -MAX_MINUTES, MAX_MINUTES)
     _check_number("desks_open_at", evening.desks_open_at, 0, MAX_MINUTES)
+    if len(evening.walk_in_profile) > MAX_PEOPLE * 10:
+        raise WhatIfError("walk_in_profile", f"at most {MAX_PEOPLE * 10} values")
+    for index, moment in enumerate(evening.walk_in_profile):
+        _check_number(f"walk_in_profile[{index}]", moment, 0, 1)
 
 
 def _check_number(
@@ -216,17 +222,31 @@ def _draw_people(evening: Evening, rng: random.Random) -> list[_Person]:
         if comes:
             arrives = max(-60.0, holder.line_at + late)
             people.append(_Person(number, holder.line_at, arrives, holder.priority, service))
-    rate = evening.walk_ins_per_hour / 60
-    moment, number = 0.0, len(evening.holders)
-    while rate > 0:
-        moment += rng.expovariate(rate)
-        if moment >= evening.minutes:
-            break
+    number = len(evening.holders)
+    for moment in _walk_in_times(evening, rng):
         number += 1
         priority = WALK_IN_PRIORITY if rng.random() < evening.priority_share else None
         service = _service(evening, ANY_KIND, rng)
         people.append(_Person(number, moment, moment, priority, service))
     return people
+
+
+def _walk_in_times(evening: Evening, rng: random.Random) -> list[float]:
+    """A Poisson number of walk-ins at the expected rate; they come evenly over the session, or,
+    given a profile, when walk-ins came at earlier sessions (resampled, a few minutes' jitter)."""
+    rate, moment, times = evening.walk_ins_per_hour / 60, 0.0, []
+    while rate > 0:
+        moment += rng.expovariate(rate)
+        if moment >= evening.minutes:
+            break
+        times.append(moment)
+    if evening.walk_in_profile:
+        last = math.nextafter(evening.minutes, 0.0)
+        times = [
+            min(last, max(0.0, evening.minutes * rng.choice(evening.walk_in_profile) + jitter))
+            for jitter in (rng.uniform(-PROFILE_JITTER, PROFILE_JITTER) for _ in times)
+        ]
+    return sorted(times)
 
 
 def _service(evening: Evening, kind: str, rng: random.Random) -> float:
