@@ -24,8 +24,9 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,7 @@ class Row:
     defaults: bool
     predicted: float | None
     band: tuple[float, float] | None
+    predicted_staffed: float | None  # with the desks that served (known only afterwards)
     naive: float | None
     observed: float | None
     served: int
@@ -87,7 +89,7 @@ def measure(replications: int) -> list[Row]:
     from cccd.demo.history import HISTORY_NOTE
     from cccd.planner import whatif
     from cccd.planning import whatif as sim
-    from cccd.tickets.models import Desk
+    from cccd.tickets.models import Ticket
 
     sessions = Session.objects.filter(note=HISTORY_NOTE).select_related("unit", "venue")
     rows: list[Row] = []
@@ -98,6 +100,12 @@ def measure(replications: int) -> list[Row]:
         outcome = sim.simulate(inputs.evening, seed=session.pk, replications=replications)
         seconds = time.perf_counter() - started
         observed = whatif.observed(session)
+        staffed = _desks_that_served(session, Ticket)
+        if staffed and staffed != inputs.evening.desks:
+            real = replace(inputs.evening, desks=staffed)
+            with_staffed = sim.simulate(real, seed=session.pk, replications=replications)
+        else:
+            with_staffed = outcome
         earlier = seen.setdefault(session.unit_id, [])
         observed_median = observed.median_wait if observed else None
         rows.append(
@@ -106,13 +114,14 @@ def measure(replications: int) -> list[Row]:
                 starts=f"{timezone.localtime(session.starts_at):%a %d/%m %H:%M}",
                 venue_kind=session.venue.kind,
                 desks_planned=session.desks,
-                desks_staffed=Desk.objects.filter(session=session).count(),
+                desks_staffed=staffed,
                 holders=len(inputs.evening.holders),
                 walk_ins_per_hour=inputs.evening.walk_ins_per_hour,
                 history=inputs.history,
                 defaults=bool(inputs.defaults),
                 predicted=outcome.median_wait,
                 band=outcome.median_wait_band,
+                predicted_staffed=with_staffed.median_wait,
                 naive=statistics.median(earlier) if earlier else None,
                 observed=observed_median,
                 served=observed.served if observed else 0,
@@ -122,6 +131,11 @@ def measure(replications: int) -> list[Row]:
         if observed_median is not None:
             earlier.append(observed_median)
     return rows
+
+
+def _desks_that_served(session: object, ticket: Any) -> int:
+    done = ticket.objects.filter(session=session, state="done", desk__isnull=False)
+    return done.values("desk_id").distinct().count()
 
 
 def errors(pairs: list[tuple[float, float]]) -> tuple[float, float, float, int]:
@@ -135,17 +149,17 @@ def errors(pairs: list[tuple[float, float]]) -> tuple[float, float, float, int]:
     return statistics.fmean(absolute), median_relative, bias, len(pairs)
 
 
-def summary_line(name: str, rows: list[Row], *, naive: bool = False) -> str:
+def summary_line(name: str, rows: list[Row], which: str = "predicted") -> str:
     pairs = [
-        ((r.naive if naive else r.predicted), r.observed)
+        (getattr(r, which), r.observed)
         for r in rows
-        if (r.naive if naive else r.predicted) is not None and r.observed is not None
+        if getattr(r, which) is not None and r.observed is not None
     ]
-    mae, rel, bias, n = errors(pairs)  # type: ignore[arg-type]
+    mae, rel, bias, n = errors(pairs)
     inside = [
         r.band[0] <= r.observed <= r.band[1]
         for r in rows
-        if not naive and r.band is not None and r.observed is not None
+        if which == "predicted" and r.band is not None and r.observed is not None
     ]
     coverage = f"{100 * sum(inside) / len(inside):.0f} %" if inside else "–"
     return f"| {name} | {n} | {mae:.1f} | {100 * rel:.0f} % | {bias:+.1f} | {coverage} |"
@@ -159,15 +173,17 @@ def report(rows: list[Row], args: argparse.Namespace, seconds: float) -> str:
         f"{args.replications}` ({seconds:.0f} s in all, seeding included).",
         "",
         "| district | session | venue | desks planned / staffed | numbers in advance | walk-ins/h (input) "
-        "| history | predicted median (10–90 % of runs) | naive | observed median | served |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| history | predicted median (10–90 % of runs) | predicted, desks that served | naive "
+        "| observed median | served |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         band = f" ({r.band[0]:.1f}–{r.band[1]:.1f})" if r.band else ""
         lines.append(
             f"| {r.district} | {r.starts} | {r.venue_kind} | {r.desks_planned} / {r.desks_staffed} "
             f"| {r.holders} | {r.walk_ins_per_hour:.1f} | {r.history}{'*' if r.defaults else ''} "
-            f"| {_minutes(r.predicted)}{band} | {_minutes(r.naive)} | {_minutes(r.observed)} "
+            f"| {_minutes(r.predicted)}{band} | {_minutes(r.predicted_staffed)} "
+            f"| {_minutes(r.naive)} | {_minutes(r.observed)} "
             f"| {r.served} |"
         )
     with_history = [r for r in rows if not r.defaults]
@@ -184,7 +200,16 @@ def report(rows: list[Row], args: argparse.Namespace, seconds: float) -> str:
         summary_line("simulation, sessions with history", with_history),
         summary_line("simulation, every planned desk staffed", staffed),
         summary_line("simulation, a planned desk not staffed", short),
-        summary_line("naive (median of the unit's earlier observed medians)", rows, naive=True),
+        summary_line(
+            "simulation with the desks that served, every session", rows, "predicted_staffed"
+        ),
+        summary_line(
+            "simulation with the desks that served, sessions with history",
+            with_history,
+            "predicted_staffed",
+        ),
+        summary_line("naive (median of the unit's earlier observed medians)", rows, "naive"),
+        summary_line("naive, sessions with history", with_history, "naive"),
         "",
         f"Time of one forecast (planned only, {args.replications} replications): median "
         f"{statistics.median(r.seconds for r in rows):.2f} s, max {max(r.seconds for r in rows):.2f} s.",

@@ -103,14 +103,16 @@ def inputs_for(session: Session) -> Inputs:
     if walk_ins is None:
         walk_ins, priority_share = DEFAULT_WALK_INS, DEFAULT_PRIORITY_SHARE
         defaults.append("walk_ins")
+    holders = _holders(session)
     show_up = _show_up(like)
     if show_up is None:
         show_up = DEFAULT_SHOW_UP
-        defaults.append("show_up")
+        if holders:  # without numbers handed out, who comes of them does not matter
+            defaults.append("show_up")
     evening = sim.Evening(
         desks=min(max(session.desks, 1), sim.MAX_DESKS),
         minutes=min(max(1.0, minutes_after(start, session.ends_at)), sim.MAX_MINUTES),
-        holders=_holders(session),
+        holders=holders,
         walk_ins_per_hour=min(walk_ins, MAX_WALK_INS),
         service_minutes=service,
         kinds=_kinds(_finished_before(like, start)),
