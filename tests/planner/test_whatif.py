@@ -97,6 +97,8 @@ def test_without_history_the_stated_defaults_are_used_and_named(world: World, tr
         world.team,
         EVENING - datetime.timedelta(days=10),
     )
+    assert whatif.inputs_for(first).defaults == ("service", "walk_ins")  # nobody holds a number
+    add_ticket(first, 1, line_after=0, kind="advance")
     inputs = whatif.inputs_for(first)
 
     assert inputs.history == 0
