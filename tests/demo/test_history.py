@@ -76,3 +76,26 @@ def test_no_person_has_two_open_dossiers(demo: datetime.date) -> None:
     assert not open_.values("person").annotate(n=Count("pk")).filter(n__gt=1).exists()
     everyone = Enrollment.objects.values("person").annotate(n=Count("pk")).filter(n__gt=1)
     assert not everyone.exists()  # the history uses each person once
+
+
+def test_the_history_has_its_queues_times_from_its_own_process(demo: datetime.date) -> None:
+    """Every dossier came through a number of its evening, called then done at a desk of it; some
+    numbers handed out to a class were never answered. The what-if is checked against these times
+    (bench/whatif.py), so they come from `queue_evening`, not from the simulator."""
+    from cccd.tickets.models import Ticket
+
+    seed_history(demo)
+    dossiers = Enrollment.objects.select_related("ticket__desk")
+    assert dossiers.exists()
+    for dossier in dossiers:
+        ticket = dossier.ticket
+        assert ticket is not None
+        assert ticket.session_id == dossier.session_id
+        assert ticket.state == Ticket.State.DONE
+        assert ticket.line_at <= ticket.done_at  # type: ignore[operator]
+        assert ticket.called_at <= ticket.done_at == dossier.received_at  # type: ignore[operator]
+        assert ticket.desk is not None and ticket.desk.officer_id == dossier.received_by_id
+    never = Ticket.objects.filter(state=Ticket.State.UNSERVED, kind=Ticket.Kind.ADVANCE)
+    assert never.exists()
+    assert not never.filter(person__isnull=False).exists()
+    assert Ticket.objects.filter(kind=Ticket.Kind.WALK_IN, group__served_first=True).exists()
