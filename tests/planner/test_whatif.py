@@ -3,6 +3,7 @@ stated defaults without history, and what happened once it is over."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -171,3 +172,22 @@ def test_a_round_of_home_visits_has_no_queue_to_forecast(world: World, tree: Tre
 
 def test_the_simulation_calls_by_the_real_queues_rule_of_three() -> None:
     assert sim.PRIORITY_RUN == tickets.PRIORITY_RUN
+
+
+def test_the_desks_as_usually_staffed_are_offered_when_fewer_than_planned(world: World) -> None:
+    result = whatif.session_whatif(world.tonight.pk, actor=world.leader, replications=10)
+
+    assert whatif.usual_desks(result.inputs) == 1  # half of the two planned desks served
+    assert result.as_staffed is not None
+    desks, outcome = result.as_staffed
+    assert desks == 1
+    assert outcome == dict(result.forecast.variants)["desk_less"]  # the same draws, one desk
+
+
+@pytest.mark.parametrize(("staffed", "usual"), [(None, None), (1.0, None), (1.4, None), (0.1, 1)])
+def test_the_usual_desks_need_a_shortfall(
+    world: World, staffed: float | None, usual: int | None
+) -> None:
+    inputs = whatif.inputs_for(world.tonight)
+
+    assert whatif.usual_desks(dataclasses.replace(inputs, staffed=staffed)) == usual

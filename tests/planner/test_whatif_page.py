@@ -41,10 +41,11 @@ def test_the_team_leader_sees_the_forecast_and_the_variants(world: World) -> Non
     page = response.content.decode()
     for testid in ("whatif-forecast", "whatif-median", "whatif-variants", "whatif-queue"):
         assert f'data-testid="{testid}"' in page
-    for variant in ("planned", "desk_more", "desk_less", "later"):
+    for variant in ("planned", "desk_more", "desk_less", "later", "as_staffed"):
         assert f'data-variant="{variant}"' in page
     assert "whatif-observed" not in page  # the evening has not happened yet
     assert "whatif-defaults" not in page  # two earlier evenings give every input
+    assert 'data-testid="whatif-staffed"' in page  # one desk of two served: said, and a row
 
 
 def test_the_commander_of_the_province_gets_in(world: World, commander_daknong: User) -> None:

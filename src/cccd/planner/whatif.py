@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -68,6 +68,7 @@ class WhatIf:
     inputs: Inputs
     forecast: sim.Forecast
     observed: Observed | None
+    as_staffed: tuple[int, sim.Outcome] | None = None  # with the desks the unit usually staffs
 
 
 def session_whatif(session_id: int, *, actor: User, replications: int = REPLICATIONS) -> WhatIf:
@@ -81,7 +82,22 @@ def session_whatif(session_id: int, *, actor: User, replications: int = REPLICAT
         raise NOT_FOUND()
     inputs = inputs_for(session)
     result = sim.forecast(inputs.evening, seed=session.pk, replications=replications)
-    return WhatIf(session, inputs, result, observed(session))
+    usual = usual_desks(inputs)
+    as_staffed = None
+    if usual is not None:
+        evening = replace(inputs.evening, desks=usual)
+        as_staffed = (usual, sim.simulate(evening, seed=session.pk, replications=replications))
+    return WhatIf(session, inputs, result, observed(session), as_staffed)
+
+
+def usual_desks(inputs: Inputs) -> int | None:
+    """The desks that would serve if the unit staffs them as at its earlier sessions, when fewer
+    than planned (None otherwise): the share of planned desks that served, times the desks."""
+    if inputs.staffed is None:
+        return None
+    desks = inputs.evening.desks
+    usual = max(1, round(desks * min(1.0, inputs.staffed)))
+    return usual if usual < desks else None
 
 
 def minutes_after(start: datetime.datetime, moment: datetime.datetime) -> float:

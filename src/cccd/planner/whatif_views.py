@@ -21,6 +21,7 @@ VARIANT_LABELS = {
     "desk_more": _("One desk more"),
     "desk_less": _("One desk less"),
     "later": _("Desks open 30 minutes later"),
+    "as_staffed": _("As staffed at the unit's earlier sessions"),
 }
 CHART_HEIGHT = 160  # px of the tallest bar
 BAR_WIDTH = 14
@@ -109,8 +110,12 @@ def variant_rows(result: whatif.WhatIf) -> list[VariantRow]:
     evening, start = result.inputs.evening, result.session.starts_at
     planned = result.forecast.planned
     desks = {"desk_more": evening.desks + 1, "desk_less": evening.desks - 1}
+    outcomes = [("planned", planned), *result.forecast.variants]
+    if result.as_staffed is not None:
+        desks["as_staffed"] = result.as_staffed[0]
+        outcomes.append(("as_staffed", result.as_staffed[1]))
     rows = []
-    for key, outcome in (("planned", planned), *result.forecast.variants):
+    for key, outcome in outcomes:
         change = None
         if outcome.median_wait is not None and planned.median_wait is not None:
             change = outcome.median_wait - planned.median_wait
