@@ -209,6 +209,14 @@ def report(rows: list[Row], args: argparse.Namespace, seconds: float) -> str:
         summary_line("simulation, every planned desk staffed", staffed),
         summary_line("simulation, a planned desk not staffed", short),
         summary_line(
+            "simulation, desks as usually staffed, every session", rows, "predicted_usual"
+        ),
+        summary_line(
+            "simulation, desks as usually staffed, sessions with history",
+            with_history,
+            "predicted_usual",
+        ),
+        summary_line(
             "simulation with the desks that served, every session", rows, "predicted_staffed"
         ),
         summary_line(
