@@ -252,9 +252,10 @@ def _as_json(session: PlannedSession) -> dict[str, Any]:
 def _replanned(plan: Plan, sessions: list[PlannedSession]) -> Plan:
     """The plan with these sessions, in calendar order; the bound stays the solver's."""
     ordered = tuple(sorted(sessions, key=lambda s: (s.day, s.team, s.shift)))
-    return dataclasses.replace(
-        plan, sessions=ordered, reached=sum(s.expected for s in ordered), status=plan.status
-    )
+    reached = sum(s.expected for s in ordered)
+    bound = max(plan.bound, reached)
+    status = "optimal" if reached == bound else "feasible"
+    return Plan(sessions=ordered, reached=reached, bound=bound, status=status)
 
 
 # --- accepting ----------------------------------------------------------------------------------
@@ -383,8 +384,36 @@ def replan(run_id: int, *, actor: User, today: datetime.date | None = None) -> P
             if v["venue"] in venues
         ],
     )
-    fixed = calendar_sessions(chosen)
+    fixed = keepable(chosen, calendar_sessions(chosen))
     return start_run(chosen, actor=actor, fixed=fixed, replans=earlier, today=today)
+
+
+def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The calendar's sessions the solver can keep as they are (each within the plan's rules,
+    its expected cut to the people left). One it cannot keep (more desks than the team now says
+    it brings, a venue now closed) makes its team unavailable that day instead, so the plan
+    never sends the team elsewhere at the same time."""
+    instance = inputs.build_instance(chosen)
+    kept: list[dict[str, Any]] = []
+    sessions: list[PlannedSession] = []
+    teams = {inputs.team_key(t.team.pk): t for t in chosen.teams}
+    for row in found:
+        session = PlannedSession(
+            venue=row["venue"],
+            team=row["team"],
+            day=datetime.date.fromisoformat(row["day"]),
+            shift=row["shift"],
+            desks=row["desks"],
+            expected=row["expected"],
+        )
+        if rules.broken_rule(instance, sessions, session, {}) is not None:
+            teams[session.team].unavailable.add(session.day)
+            continue
+        expected = min(session.expected, rules.expected_for(instance, sessions, session))
+        session = dataclasses.replace(session, expected=expected)
+        sessions.append(session)
+        kept.append(row | {"expected": expected})
+    return kept
 
 
 def _people_now(counted: int | None, typed: int | None) -> int:
