@@ -110,7 +110,7 @@ def day_headers(instance: Instance) -> list[datetime.date]:
 
 
 def gap(plan: Plan) -> float | None:
-    """The share of the bound the plan does not reach (0 when proven optimal)."""
+    """The percentage of the bound the plan does not reach (0 when proven optimal)."""
     if plan.bound <= 0:
         return None
-    return max(plan.bound - plan.reached, 0) / plan.bound
+    return 100 * max(plan.bound - plan.reached, 0) / plan.bound

@@ -1,0 +1,68 @@
+"""A run end to end with the real solver on a small unit: the form, the task, the result page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cccd.accounts.models import AuditEvent
+from cccd.jobs.models import Job
+from cccd.planner.models import PlanRun
+from cccd.planning.instance import parse_instance
+from cccd.planning.plan import check_plan, parse_plan
+from tests.planner.helpers import start
+from tests.planner.world import District
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(district: District) -> Client:
+    client = Client()
+    client.force_login(district.leader)
+    return client
+
+
+def test_the_form_opens_with_the_defaults(client: Client, district: District) -> None:
+    response = client.get("/planner/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Hội trường UBND xã Thuận An" in page
+    assert 'name="rate" value="5.0"' in page
+    assert f'name="venue_{district.commune_hall.pk}_people" value="40"' in page
+
+
+def test_a_run_plans_every_person_it_can_within_the_rules(
+    client: Client, district: District, django_capture_on_commit_callbacks: Any
+) -> None:
+    response = start(client, district, django_capture_on_commit_callbacks)
+    run = PlanRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/planner/{run.pk}/"
+    assert run.state == PlanRun.State.DONE
+    plan = parse_plan(run.plan)
+    assert check_plan(parse_instance(run.instance), plan) == []
+    assert plan.reached == 70  # 40 + 30 people, two teams, two weeks: everyone
+    assert plan.bound >= plan.reached
+    assert run.reached_so_far == plan.reached
+    assert Job.objects.get(kind="plan_run").state == Job.State.DONE
+    assert AuditEvent.objects.filter(action="plan.run", object_id=str(run.pk)).exists()
+    page = client.get(f"/planner/{run.pk}/").content.decode()
+    assert 'data-testid="plan-calendar"' in page
+    assert page.count('data-testid="plan-session"') == len(plan.sessions)
+    assert 'data-testid="plan-venue-line"' in page
+
+
+def test_a_run_still_queued_shows_its_progress(client: Client, district: District) -> None:
+    from tests.planner.helpers import form_data
+
+    client.post("/planner/", form_data(district))  # the task waits for the commit: not run here
+    run = PlanRun.objects.get()
+    assert run.state == PlanRun.State.QUEUED
+    PlanRun.objects.filter(pk=run.pk).update(
+        state=PlanRun.State.RUNNING, reached_so_far=50, bound_so_far=70, seconds=1.5
+    )
+    page = client.get(f"/planner/{run.pk}/").content.decode()
+    assert 'data-state="running"' in page and "hx-trigger" in page
+    assert "50" in page and "70" in page
