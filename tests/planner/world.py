@@ -73,7 +73,8 @@ def make_district(tree: Tree, *, leader_name: str = "totruong.dakmil") -> Distri
         unit=tree.dakmil_police, kind=Venue.Kind.SCHOOL, name="Trường THPT Đắk Mil"
     )
     team_a = Team.objects.create(unit=tree.dakmil_police, name="Tổ 1", leader=leader)
-    team_b = Team.objects.create(unit=tree.dakmil_police, name="Tổ 2", leader=leader)
+    second = make_user(f"{leader_name}.2", Role.TEAM_LEADER, tree.dakmil_police)
+    team_b = Team.objects.create(unit=tree.dakmil_police, name="Tổ 2", leader=second)
     people = _people(tree.daklao, PEOPLE_DAKLAO, "Lao") + _people(thuanan, PEOPLE_THUANAN, "An")
     day = today - datetime.timedelta(days=3)
     past = Session.objects.create(
