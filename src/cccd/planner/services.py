@@ -52,12 +52,12 @@ def check_horizon(
     campaign_end: datetime.date, today: datetime.date,
 ) -> None:  # fmt: skip
     """Within the campaign, from today on, in order, and at most `inputs.MAX_DAYS` long."""
+    if (last - first).days + 1 > inputs.MAX_DAYS:
+        raise errors.HORIZON_TOO_LONG(max=inputs.MAX_DAYS)
     if not (max(campaign_start, today) <= first <= last <= campaign_end):
         raise errors.HORIZON_OUTSIDE_CAMPAIGN(
             start=f"{campaign_start:%d/%m/%Y}", end=f"{campaign_end:%d/%m/%Y}"
         )
-    if (last - first).days + 1 > inputs.MAX_DAYS:
-        raise errors.HORIZON_TOO_LONG(max=inputs.MAX_DAYS)
 
 
 def _checked_instance(instance: Instance) -> Instance:
