@@ -54,8 +54,8 @@ class PlanInputsForm(forms.Form):
     (`team_<pk>_…`) and per venue (`venue_<pk>_…`)."""
 
     campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), label=gettext_lazy("Campaign"))
-    first_day = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last_day = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     rate = forms.FloatField(
         label=gettext_lazy("Intakes per desk-hour"), min_value=0.5, max_value=inputs.MAX_RATE
     )
