@@ -66,7 +66,9 @@ def test_the_commander_plans_moves_accepts_and_sees_the_sessions(
     expect(page.locator(f"[data-key='{first.team}|{first.day.isoformat()}']")).to_have_count(0)
 
     # a move that breaks a rule is refused by name, nothing saved
-    second = next(s for s in parse_plan(PlanRun.objects.get().plan).sessions if s.shift == "evening")
+    second = next(
+        s for s in parse_plan(PlanRun.objects.get().plan).sessions if s.shift == "evening"
+    )
     cell = page.locator(f"[data-key='{second.team}|{second.day.isoformat()}']")
     cell.locator("summary").click()
     cell.get_by_test_id("edit-desks").fill("9")

@@ -30,7 +30,11 @@ def form_data(district: District, **changes: Any) -> dict[str, Any]:
     for team in (district.team_a, district.team_b):
         data |= {f"team_{team.pk}_desks": "2", f"team_{team.pk}_nights": "3"}
         data[f"team_{team.pk}_unavailable"] = ""
-    for venue, people in ((district.commune_hall, 40), (district.culture_house, 30), (district.school, 0)):
+    for venue, people in (
+        (district.commune_hall, 40),
+        (district.culture_house, 30),
+        (district.school, 0),
+    ):
         data |= {
             f"venue_{venue.pk}_people": str(people),
             f"venue_{venue.pk}_desks": "3",

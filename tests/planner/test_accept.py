@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from cccd.accounts.models import AuditEvent
 from cccd.campaigns.models import Session
@@ -19,7 +20,7 @@ from tests.planner.world import HCM, District
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = next_weekday(0, datetime.date.today() + datetime.timedelta(days=1))
+MONDAY = next_weekday(0, timezone.localdate() + datetime.timedelta(days=1))
 TUESDAY = MONDAY + datetime.timedelta(days=1)
 
 
@@ -78,9 +79,7 @@ def test_accepting_twice_creates_nothing_more(
     assert _planned(district).count() == 2
 
 
-def test_accepting_needs_the_confirmation(
-    client: Client, run: PlanRun, district: District
-) -> None:
+def test_accepting_needs_the_confirmation(client: Client, run: PlanRun, district: District) -> None:
     response = client.post(f"/planner/{run.pk}/accept/", {})
     assert response.status_code == 400
     assert _planned(district).count() == 0
@@ -124,9 +123,7 @@ def test_a_clash_the_leader_confirms_is_accepted(
 
     other = Team.objects.create(unit=district.campaign.unit, name="Tổ 3", leader=district.leader)
     _hall_on_monday_by(district, other)
-    response = client.post(
-        f"/planner/{run.pk}/accept/", {"confirm": "1", "accept_clashes": "1"}
-    )
+    response = client.post(f"/planner/{run.pk}/accept/", {"confirm": "1", "accept_clashes": "1"})
     assert response.status_code == 302
     assert _planned(district).count() == 2
 
@@ -135,9 +132,7 @@ def test_a_team_planned_elsewhere_cannot_be_confirmed_away(
     client: Client, run: PlanRun, district: District
 ) -> None:
     _hall_on_monday_by(district, district.team_a)
-    response = client.post(
-        f"/planner/{run.pk}/accept/", {"confirm": "1", "accept_clashes": "1"}
-    )
+    response = client.post(f"/planner/{run.pk}/accept/", {"confirm": "1", "accept_clashes": "1"})
     assert response.status_code == 409
     assert _planned(district).count() == 0
 
@@ -149,9 +144,7 @@ def test_a_run_not_finished_cannot_be_accepted(
     assert client.post(f"/planner/{run.pk}/accept/", {"confirm": "1"}).status_code == 409
 
 
-def test_an_accepted_plan_is_not_edited(
-    client: Client, run: PlanRun, district: District
-) -> None:
+def test_an_accepted_plan_is_not_edited(client: Client, run: PlanRun, district: District) -> None:
     services.accept_plan(run.pk, confirmed=True, actor=district.leader)
     data = {"session": f"{team_key(district.team_a.pk)}|{MONDAY.isoformat()}", "action": "remove"}
     assert client.post(f"/planner/{run.pk}/edit/", data).status_code == 409

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 def run(district: District) -> PlanRun:
     a, hall = team_key(district.team_a.pk), venue_key(district.commune_hall.pk)
     day = next_weekday(0)
-    return made_run(district, [{"venue": hall, "team": a, "day": day, "shift": "evening", "expected": 9}])
+    return made_run(
+        district, [{"venue": hall, "team": a, "day": day, "shift": "evening", "expected": 9}]
+    )
 
 
 def _client(user: User) -> Client:
@@ -60,9 +62,7 @@ def test_the_service_refuses_a_role_without_plan(run: PlanRun, officer_dakmil: U
     assert refused.value.status == 403
 
 
-def test_the_form_shows_only_the_users_own_teams_and_venues(
-    tree: Tree, district: District
-) -> None:
+def test_the_form_shows_only_the_users_own_teams_and_venues(tree: Tree, district: District) -> None:
     tayson_leader = make_user("totruong.tayson", "team_leader", tree.tayson_police)
     Team.objects.create(unit=tree.tayson_police, name="Tổ Tây Sơn", leader=tayson_leader)
     Venue.objects.create(unit=tree.tayson_police, kind="school", name="Trường THPT Quang Trung")
@@ -70,9 +70,7 @@ def test_the_form_shows_only_the_users_own_teams_and_venues(
     assert "Tổ Tây Sơn" not in page and "Quang Trung" not in page
 
 
-def test_a_commander_of_the_province_sees_the_districts_runs(
-    tree: Tree, run: PlanRun
-) -> None:
+def test_a_commander_of_the_province_sees_the_districts_runs(tree: Tree, run: PlanRun) -> None:
     commander = make_user("chihuy.daknong", "commander", tree.daknong_police)
     assert _client(commander).get(f"/planner/{run.pk}/").status_code == 200
 

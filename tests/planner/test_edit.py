@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from cccd.accounts.models import AuditEvent
 from cccd.planner.inputs import team_key, venue_key
@@ -19,7 +20,7 @@ from tests.planner.world import District
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = next_weekday(0, datetime.date.today() + datetime.timedelta(days=1))
+MONDAY = next_weekday(0, timezone.localdate() + datetime.timedelta(days=1))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cccd.enrollments.models import Holiday
 from cccd.planner import inputs
 from tests.builders import Tree
-from tests.planner.world import PEOPLE_DAKLAO, PEOPLE_THUANAN, PAST_DOSSIERS, District
+from tests.planner.world import PAST_DOSSIERS, PEOPLE_DAKLAO, PEOPLE_THUANAN, District
 
 pytestmark = pytest.mark.django_db
 

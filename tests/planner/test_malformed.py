@@ -16,7 +16,7 @@ from tests.planner.world import District
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def _days(n: int) -> str:

@@ -23,7 +23,7 @@ from tests.planner.world import HCM, District
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = next_weekday(0, datetime.date.today() + datetime.timedelta(days=1))
+MONDAY = next_weekday(0, timezone.localdate() + datetime.timedelta(days=1))
 
 
 def test_a_replan_keeps_accepted_sessions_and_counts_the_progress(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 from typing import Any
 
 from django import forms
@@ -28,7 +29,7 @@ def parse_dates(text: str) -> set[datetime.date]:
     for part in parts:
         for fmt in DATE_FORMATS:
             try:
-                found.add(datetime.datetime.strptime(part, fmt).date())
+                found.add(datetime.date(*time.strptime(part, fmt)[:3]))
                 break
             except ValueError:
                 continue
@@ -53,9 +54,16 @@ class PlanInputsForm(forms.Form):
     """The run's inputs, pre-filled from `inputs.default_inputs`; one group of fields per team
     (`team_<pk>_…`) and per venue (`venue_<pk>_…`)."""
 
-    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), label=gettext_lazy("Campaign"))
-    first_day = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    last_day = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), label=gettext_lazy("Campaign")
+    )
+    first_day = forms.DateField(
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    last_day = forms.DateField(
+        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     rate = forms.FloatField(
         label=gettext_lazy("Intakes per desk-hour"), min_value=0.5, max_value=inputs.MAX_RATE
     )
@@ -65,10 +73,14 @@ class PlanInputsForm(forms.Form):
         max_value=inputs.MAX_TIME_LIMIT,
     )
     teams = forms.ModelMultipleChoiceField(
-        queryset=Team.objects.none(), widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Teams")
+        queryset=Team.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Teams"),
     )
     venues = forms.ModelMultipleChoiceField(
-        queryset=Venue.objects.none(), widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Venues")
+        queryset=Venue.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Venues"),
     )
 
     def __init__(

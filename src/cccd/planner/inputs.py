@@ -271,8 +271,7 @@ def build_instance(inputs: Inputs) -> Instance:
     return Instance(
         days=inputs.days,
         shifts=tuple(
-            Shift(id=s.id, hours=s.hours, weekdays=s.weekdays, night=s.night)
-            for s in inputs.shifts
+            Shift(id=s.id, hours=s.hours, weekdays=s.weekdays, night=s.night) for s in inputs.shifts
         ),
         rate=inputs.rate,
         teams=tuple(

@@ -96,5 +96,7 @@ def broken_rule(
             if o.team == session.team and o.shift in nights and _week(o.day) == week
         ]
         if len(same_week) + 1 > team.max_nights_per_week:
-            return errors.RULE_NIGHTS(team=label[session.team], max=team.max_nights_per_week, day=day)
+            return errors.RULE_NIGHTS(
+                team=label[session.team], max=team.max_nights_per_week, day=day
+            )
     return None

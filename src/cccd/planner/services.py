@@ -147,7 +147,8 @@ def fixed_sessions(run: PlanRun) -> list[PlannedSession]:
 
 def is_fixed(run: PlanRun, session: PlannedSession) -> bool:
     return any(
-        (f.team, f.day, f.venue, f.shift) == (session.team, session.day, session.venue, session.shift)
+        (f.team, f.day, f.venue, f.shift)
+        == (session.team, session.day, session.venue, session.shift)
         for f in fixed_sessions(run)
     )
 
@@ -186,8 +187,14 @@ def names_of(run: PlanRun) -> dict[str, str]:
     instance = run.instance
     team_ids = [inputs.row_id(t["id"]) for t in instance.get("teams", [])]
     venue_ids = [inputs.row_id(v["id"]) for v in instance.get("venues", [])]
-    names = {inputs.team_key(pk): name for pk, name in Team.objects.filter(pk__in=team_ids).values_list("pk", "name")}
-    names |= {inputs.venue_key(pk): name for pk, name in Venue.objects.filter(pk__in=venue_ids).values_list("pk", "name")}
+    names = {
+        inputs.team_key(pk): name
+        for pk, name in Team.objects.filter(pk__in=team_ids).values_list("pk", "name")
+    }
+    names |= {
+        inputs.venue_key(pk): name
+        for pk, name in Venue.objects.filter(pk__in=venue_ids).values_list("pk", "name")
+    }
     names |= {s["id"]: shift_label(s["id"]) for s in instance.get("shifts", [])}
     return names
 
@@ -233,7 +240,10 @@ def edit_session(run_id: int, change: Change, *, actor: User) -> Plan:
         unit=run.unit,
         obj=run,
         before={"session": _as_json(current)},
-        after={"session": None if change.remove else _as_json(sessions[-1]), "reached": edited.reached},
+        after={
+            "session": None if change.remove else _as_json(sessions[-1]),
+            "reached": edited.reached,
+        },
     )
     return edited
 
@@ -340,8 +350,16 @@ def replan(run_id: int, *, actor: User, today: datetime.date | None = None) -> P
     saved = earlier.inputs
     first = max(today, campaign.start_date)
     last = min(first + datetime.timedelta(days=int(saved.get("days", 14)) - 1), campaign.end_date)
-    teams = {t.pk: t for t in visible_to(actor, Team.objects.filter(pk__in=[t["team"] for t in saved["teams"]]))}
-    venues = {v.pk: v for v in visible_to(actor, Venue.objects.filter(pk__in=[v["venue"] for v in saved["venues"]]))}
+    teams = {
+        t.pk: t
+        for t in visible_to(actor, Team.objects.filter(pk__in=[t["team"] for t in saved["teams"]]))
+    }
+    venues = {
+        v.pk: v
+        for v in visible_to(
+            actor, Venue.objects.filter(pk__in=[v["venue"] for v in saved["venues"]])
+        )
+    }
     people = inputs.people_to_reach(campaign, list(venues.values()), earlier.unit, today)
     kept_people = {v["id"]: v["people"] for v in earlier.instance.get("venues", [])}
     shifts = tuple(
@@ -442,10 +460,17 @@ def calendar_sessions(chosen: inputs.Inputs) -> list[dict[str, Any]]:
             continue
         start = timezone.localtime(row.starts_at).time()
         shift = next(
-            (s for s in hours.values() if day.weekday() in s.weekdays and s.start <= start < (s.end if s.end > s.start else datetime.time.max)),
+            (
+                s
+                for s in hours.values()
+                if day.weekday() in s.weekdays
+                and s.start <= start < (s.end if s.end > s.start else datetime.time.max)
+            ),
             None,
         )
-        if shift is None or any(f["team"] == inputs.team_key(row.team_id) and f["day"] == day.isoformat() for f in fixed):
+        if shift is None or any(
+            f["team"] == inputs.team_key(row.team_id) and f["day"] == day.isoformat() for f in fixed
+        ):
             continue
         fixed.append(
             {

@@ -135,7 +135,9 @@ def plan_edit(request: LoggedInRequest, run_id: int) -> HttpResponse:
     form = EditForm(request.POST)
     if not form.is_valid():
         problems = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, _("The change could not be read: %(problems)s") % {"problems": problems})
+        messages.error(
+            request, _("The change could not be read: %(problems)s") % {"problems": problems}
+        )
         return _run_page(request, run, status=400)
     data = form.cleaned_data
     team, day = data["session"]
@@ -175,7 +177,9 @@ def plan_accept(request: LoggedInRequest, run_id: int) -> HttpResponse:
         run.refresh_from_db()
         return _run_page(request, run, exc)
     messages.success(
-        request, _("The plan is accepted: %(count)s sessions are in the calendar.") % {"count": len(created)}
+        request,
+        _("The plan is accepted: %(count)s sessions are in the calendar.")
+        % {"count": len(created)},
     )
     return redirect("session_list")
 
@@ -191,4 +195,3 @@ def plan_again(request: LoggedInRequest, run_id: int) -> HttpResponse:
         earlier = services.get_run(request.user, run_id)
         return _run_page(request, earlier, exc)
     return redirect("planner:run", run_id=run.pk)
-
