@@ -123,6 +123,24 @@ def plan_job(run: PlanRun) -> Any:
     return leases.job_for(PLAN_JOB, run.pk, unit=run.unit)
 
 
+def find_plan_job(run: PlanRun) -> Any:
+    """The run's job if one was made; the page reads it without making one."""
+    from cccd.jobs.models import Job
+
+    return Job.objects.filter(kind=PLAN_JOB.name, key=PLAN_JOB.key([run.pk])).first()
+
+
+def is_stopped(run: PlanRun) -> bool:
+    """A run still queued or running whose job nobody holds any more: the page must not say
+    "running" for it (a `cccd db_worker` resumes it; the leader may also plan again)."""
+    from cccd.jobs.models import Job
+
+    if run.state not in (PlanRun.State.QUEUED, PlanRun.State.RUNNING):
+        return False
+    job = find_plan_job(run)
+    return job is not None and job.status == Job.State.STOPPED
+
+
 def run_instance(run: PlanRun) -> Instance:
     return parse_instance(run.instance)
 

@@ -98,7 +98,12 @@ def plan_new(request: LoggedInRequest) -> HttpResponse:
 def _run_context(request: LoggedInRequest, run: PlanRun) -> dict[str, Any]:
     instance = services.run_instance(run)
     plan = services.run_plan(run)
-    context: dict[str, Any] = {"run": run, "instance": instance, "plan": plan}
+    context: dict[str, Any] = {
+        "run": run,
+        "instance": instance,
+        "plan": plan,
+        "stopped": services.is_stopped(run),
+    }
     if plan is None:
         return context
     names = services.names_of(run)
