@@ -95,3 +95,22 @@ def test_the_instance_leaves_out_venues_with_nobody_to_reach(
     evening = next(s for s in instance.shifts if s.id == "evening")
     assert evening.night and evening.hours == 3 and evening.weekdays == frozenset(range(5))
     assert len(instance.days) == 14
+
+
+def test_a_venue_without_a_commune_is_placed_by_the_commune_its_address_names(
+    tree: Tree, district: District
+) -> None:
+    from cccd.campaigns.models import Venue
+
+    by_address = Venue.objects.create(
+        unit=tree.dakmil_police,
+        kind="cultural_house",
+        name="Nhà văn hóa",
+        address="Thôn 2, xã thuận an",
+    )
+    unclear = Venue.objects.create(
+        unit=tree.dakmil_police, kind="office", name="Trụ sở", address="Xã Đắk Lao và xã Thuận An"
+    )
+    known = inputs.people_to_reach(district.campaign, [by_address, unclear], tree.dakmil_police)
+    assert known[by_address.pk] == PEOPLE_THUANAN
+    assert known[unclear.pk] is None

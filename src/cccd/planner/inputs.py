@@ -7,7 +7,8 @@ Every default says where it comes from (docs/planner.md, "The planner in the bro
 - a team's desks: the number it most often brought to its past sessions (2 without history); its
   night shifts a week: 3;
 - a venue's people: the reach counters' people eligible and not yet reached — a school's from its
-  class lists, otherwise its commune's, shared evenly between the chosen venues of one commune;
+  class lists, otherwise its commune's (the venue's `commune`, or the one commune its address
+  names), shared evenly between the chosen venues of one commune;
   its desks: the most it held in a past session (4 without history); closed on public holidays;
 - the rate: the unit's own history, dossiers received in its past sessions ÷ their desk-hours;
   `FALLBACK_RATE` when the unit has none.
@@ -28,6 +29,7 @@ from cccd.enrollments.models import Enrollment, Holiday
 from cccd.planning.instance import Instance, Shift
 from cccd.planning.instance import Team as PlanTeam
 from cccd.planning.instance import Venue as PlanVenue
+from cccd.reach.eligible import admin_prefix
 from cccd.reach.models import CoverageBase, CoverageDay
 from cccd.reach.queries import school_figures
 from cccd.units.models import Unit
@@ -188,14 +190,28 @@ def holidays(first: datetime.date, last: datetime.date) -> set[datetime.date]:
     return set(Holiday.objects.filter(date__range=(first, last)).values_list("date", flat=True))
 
 
-def _place(venue: Venue) -> Unit | None:
-    """The administrative commune whose people the venue serves (a police commune maps across)."""
+def _place(venue: Venue, communes: list[Unit]) -> Unit | None:
+    """The administrative commune whose people the venue serves: its `commune` (a police commune
+    maps across), or else the one commune of the unit its address names ("Thôn 5, xã Đắk Lao")."""
     commune = venue.commune
     if commune is None:
-        return None
+        address = venue.address.casefold()
+        named = [c for c in communes if c.name.casefold() in address]
+        return named[0] if len(named) == 1 else None
     if commune.category == Unit.Category.ADMIN:
         return commune
     return Unit.objects.filter(path=commune.mirror_path).first()
+
+
+def _communes(unit: Unit) -> list[Unit]:
+    return list(
+        Unit.objects.filter(
+            category=Unit.Category.ADMIN,
+            level=Unit.Level.COMMUNE,
+            is_active=True,
+            path__startswith=admin_prefix(unit),
+        )
+    )
 
 
 def _commune_remaining(campaign: Campaign, commune: Unit, today: datetime.date) -> int:
@@ -222,11 +238,12 @@ def people_to_reach(
     people: dict[int, int | None] = {}
     by_commune: dict[int, list[int]] = defaultdict(list)
     communes: dict[int, Unit] = {}
+    named = _communes(unit) if any(v.commune_id is None for v in venues) else []
     for venue in venues:
         if str(venue.pk) in schools:
             people[venue.pk] = schools[str(venue.pk)]
             continue
-        place = _place(venue)
+        place = _place(venue, named)
         if place is None:
             people[venue.pk] = None
             continue
