@@ -148,3 +148,15 @@ def test_an_accepted_plan_is_not_edited(client: Client, run: PlanRun, district: 
     services.accept_plan(run.pk, confirmed=True, actor=district.leader)
     data = {"session": f"{team_key(district.team_a.pk)}|{MONDAY.isoformat()}", "action": "remove"}
     assert client.post(f"/planner/{run.pk}/edit/", data).status_code == 409
+
+
+def test_a_session_already_past_refuses_the_accept(
+    client: Client, run: PlanRun, district: District, time_machine: Any
+) -> None:
+    from cccd.errors import DomainError
+
+    time_machine.move_to(datetime.datetime.combine(TUESDAY, datetime.time(20), tzinfo=HCM))
+    with pytest.raises(DomainError) as refused:
+        services.accept_plan(run.pk, confirmed=True, actor=district.leader)
+    assert refused.value.code == "PLAN_ACCEPT_PAST" and refused.value.status == 409
+    assert _planned(district).count() == 0

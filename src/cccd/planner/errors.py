@@ -66,6 +66,14 @@ ACCEPT_REFUSED = ErrorCode(
     _("Nothing was created: %(session)s was refused (%(reason)s)."),
     409,
 )
+ACCEPT_PAST = ErrorCode(
+    "PLAN_ACCEPT_PAST",
+    _(
+        "Nothing was created: %(session)s would start in the past. Plan again from today, or "
+        "remove that session."
+    ),
+    409,
+)
 RULE_TEAM_ONE_A_DAY = ErrorCode(
     "PLAN_RULE_TEAM_ONE_A_DAY",
     _("Not saved: %(team)s already has a session on %(day)s (a team works one session a day)."),

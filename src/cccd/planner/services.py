@@ -319,11 +319,15 @@ def accept_plan(
         raise errors.RUN_NOT_DONE()
     names = names_of(run)
     created = []
+    now = timezone.now()
     for planned in plan.sessions:
         if is_fixed(run, planned) or planned.expected <= 0:
             continue
         starts, ends = session_times(run, planned)
         label = f"{names.get(planned.venue, planned.venue)} {starts:%d/%m/%Y %H:%M}"
+        if starts < now:
+            transaction.set_rollback(True)
+            raise errors.ACCEPT_PAST(session=label)
         try:
             with transaction.atomic():
                 session = campaign_services.plan_session(
