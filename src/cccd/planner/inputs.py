@@ -263,12 +263,16 @@ def default_inputs(
     teams: list[Team],
     venues: list[Venue],
     today: datetime.date | None = None,
+    *,
+    people: dict[int, int | None] | None = None,
 ) -> Inputs:
-    """What the form shows before the leader changes anything."""
+    """What the form shows before the leader changes anything (`people`: `people_to_reach`'s
+    answer when the caller has it already)."""
     today = today or timezone.localdate()
     first, last = default_horizon(campaign, today)
     closed = holidays(first, last)
-    people = people_to_reach(campaign, venues, unit, today)
+    if people is None:
+        people = people_to_reach(campaign, venues, unit, today)
     return Inputs(
         campaign=campaign,
         unit=unit,

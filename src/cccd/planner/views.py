@@ -56,8 +56,10 @@ def _rows(request: LoggedInRequest, campaign: Campaign) -> tuple[list[Team], lis
 def _form(request: LoggedInRequest, campaign: Campaign, data: Any = None) -> PlanInputsForm:
     teams, venues = _rows(request, campaign)
     unit = request.user.unit
-    defaults = inputs.default_inputs(campaign, unit, teams, venues)  # type: ignore[arg-type]
-    known = inputs.people_to_reach(campaign, venues, unit)  # type: ignore[arg-type]
+    if unit is None:  # a user of no unit sees no team and no venue: nothing to plan
+        raise NOT_FOUND()
+    known = inputs.people_to_reach(campaign, venues, unit)
+    defaults = inputs.default_inputs(campaign, unit, teams, venues, people=known)
     return PlanInputsForm(
         data,
         campaigns=visible_campaigns(request.user),
