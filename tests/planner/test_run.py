@@ -66,3 +66,36 @@ def test_a_run_still_queued_shows_its_progress(client: Client, district: Distric
     page = client.get(f"/planner/{run.pk}/").content.decode()
     assert 'data-state="running"' in page and "hx-trigger" in page
     assert "50" in page and "70" in page
+
+
+def test_a_session_already_in_the_calendar_is_kept_and_not_created_again(
+    client: Client, district: District, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime
+
+    from cccd.campaigns.models import Session
+    from cccd.planner import services
+    from tests.planner.helpers import next_weekday
+    from tests.planner.world import HCM
+
+    wednesday = next_weekday(2, datetime.date.today() + datetime.timedelta(days=1))  # noqa: DTZ011
+    planned = Session.objects.create(
+        campaign=district.campaign,
+        unit=district.campaign.unit,
+        venue=district.commune_hall,
+        team=district.team_b,
+        starts_at=datetime.datetime.combine(wednesday, datetime.time(19), tzinfo=HCM),
+        ends_at=datetime.datetime.combine(wednesday, datetime.time(22, 30), tzinfo=HCM),
+        desks=2,
+        capacity=25,
+    )
+    start(client, district, django_capture_on_commit_callbacks)
+    run = PlanRun.objects.get()
+    assert [f["session"] for f in run.fixed] == [planned.pk]
+    plan = parse_plan(run.plan)
+    kept = [s for s in plan.sessions if s.day == wednesday and s.team == f"t{district.team_b.pk}"]
+    assert len(kept) == 1 and kept[0].expected == 25
+    page = client.get(f"/planner/{run.pk}/").content.decode()
+    assert "already in the calendar" in page
+    created = services.accept_plan(run.pk, confirmed=True, actor=district.leader)
+    assert planned.pk not in created and len(created) == len(plan.sessions) - 1

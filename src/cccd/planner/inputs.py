@@ -233,8 +233,9 @@ def people_to_reach(
     venue with no commune and no class lists): the leader types it."""
     today = today or timezone.localdate()
     schools = {}
-    if any(v.kind == Venue.Kind.SCHOOL for v in venues):
-        schools = {f.key: f.remaining for f in school_figures(campaign, unit, today)}
+    place = Unit.objects.filter(path=admin_prefix(unit)).first()  # the lists' people live there
+    if place is not None and any(v.kind == Venue.Kind.SCHOOL for v in venues):
+        schools = {f.key: f.remaining for f in school_figures(campaign, place, today)}
     people: dict[int, int | None] = {}
     by_commune: dict[int, list[int]] = defaultdict(list)
     communes: dict[int, Unit] = {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -73,15 +72,16 @@ def start_run(
     chosen: inputs.Inputs,
     *,
     actor: User,
-    fixed: Sequence[dict[str, Any]] = (),
     replans: PlanRun | None = None,
     today: datetime.date | None = None,
 ) -> PlanRun:
-    """Store the inputs and queue the solver; the page follows the run's progress."""
+    """Store the inputs and queue the solver; the page follows the run's progress. Sessions
+    already in the calendar for the chosen teams at the chosen venues are kept as they are."""
     require_permission(actor, PLAN)
     today = today or timezone.localdate()
     campaign = chosen.campaign
     check_horizon(chosen.first_day, chosen.last_day, campaign.start_date, campaign.end_date, today)
+    fixed = keepable(chosen, calendar_sessions(chosen))
     instance = _checked_instance(inputs.build_instance(chosen))
     if not instance.teams or not instance.venues:
         raise errors.NOTHING_TO_PLAN()
@@ -424,8 +424,7 @@ def replan(run_id: int, *, actor: User, today: datetime.date | None = None) -> P
             if v["venue"] in venues
         ],
     )
-    fixed = keepable(chosen, calendar_sessions(chosen))
-    return start_run(chosen, actor=actor, fixed=fixed, replans=earlier, today=today)
+    return start_run(chosen, actor=actor, replans=earlier, today=today)
 
 
 def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -462,7 +461,7 @@ def _people_now(counted: int | None, typed: int | None) -> int:
 
 
 def calendar_sessions(chosen: inputs.Inputs) -> list[dict[str, Any]]:
-    """Sessions already planned in the horizon for the chosen teams at the chosen venues, as the
+    """Sessions planned (or under way) in the horizon for the chosen teams at the chosen venues, as the
     plan's sessions (each matched to the shift whose hours and weekdays it falls in): the solver
     keeps them as they are, and counts what they expect against the venue's people."""
     venues = {v.venue.pk for v in chosen.venues}
@@ -471,7 +470,7 @@ def calendar_sessions(chosen: inputs.Inputs) -> list[dict[str, Any]]:
         campaign=chosen.campaign,
         venue__in=venues,
         team__in=teams,
-        state=Session.State.PLANNED,
+        state__in=(Session.State.PLANNED, Session.State.OPEN),
         kind=Session.Kind.VENUE,
     ).order_by("starts_at")
     hours = {s.id: s for s in chosen.shifts}

@@ -49,7 +49,9 @@ def _rows(request: LoggedInRequest, campaign: Campaign) -> tuple[list[Team], lis
     """The teams and venues the user may plan for the campaign: their subtree, below it."""
     below = {"unit__path__startswith": campaign.unit.path}
     teams = list(visible_to(request.user, Team.objects.filter(**below)).order_by("name"))
-    venues = list(visible_to(request.user, Venue.objects.filter(**below)).order_by("name"))
+    # a home-visit round is planned from the list of people to reach (`cccd.reach`), not here
+    places = Venue.objects.filter(**below).exclude(kind=Venue.Kind.HOME)
+    venues = list(visible_to(request.user, places).order_by("name"))
     return teams, venues
 
 
