@@ -63,6 +63,7 @@ def test_a_replan_keeps_accepted_sessions_and_counts_the_progress(
             "desks": 2,
             "expected": 30,
             "session": accepted[0],
+            "kept": True,
         }
     ]
     assert again.state == PlanRun.State.DONE

@@ -99,3 +99,37 @@ def test_a_session_already_in_the_calendar_is_kept_and_not_created_again(
     assert "already in the calendar" in page
     created = services.accept_plan(run.pk, confirmed=True, actor=district.leader)
     assert planned.pk not in created and len(created) == len(plan.sessions) - 1
+
+
+def test_a_session_of_the_calendar_that_breaks_the_rules_makes_its_team_busy(
+    client: Client, district: District, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Five desks where the team now says it brings two: not kept, and the team is not sent
+    anywhere else that evening."""
+    import datetime
+
+    from cccd.campaigns.models import Session
+    from tests.planner.helpers import next_weekday
+    from tests.planner.world import HCM
+
+    wednesday = next_weekday(2, datetime.date.today() + datetime.timedelta(days=1))  # noqa: DTZ011
+    Session.objects.create(
+        campaign=district.campaign,
+        unit=district.campaign.unit,
+        venue=district.commune_hall,
+        team=district.team_b,
+        starts_at=datetime.datetime.combine(wednesday, datetime.time(19), tzinfo=HCM),
+        ends_at=datetime.datetime.combine(wednesday, datetime.time(22), tzinfo=HCM),
+        desks=5,
+    )
+    start(client, district, django_capture_on_commit_callbacks)
+    run = PlanRun.objects.get()
+    assert [f["kept"] for f in run.fixed] == [False]
+    team = f"t{district.team_b.pk}"
+    assert (
+        wednesday.isoformat()
+        in next(t for t in run.instance["teams"] if t["id"] == team)["unavailable"]
+    )
+    assert not any(s.team == team and s.day == wednesday for s in parse_plan(run.plan).sessions)
+    page = client.get(f"/planner/{run.pk}/").content.decode()
+    assert page.count('data-testid="plan-busy"') == 1

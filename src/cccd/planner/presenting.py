@@ -28,6 +28,7 @@ class Cell:
     shift: str = ""
     hours: str = ""
     fixed: bool = False
+    busy: bool = False  # a session of the calendar the plan could not keep: the team is taken
 
     @property
     def key(self) -> str:
@@ -62,6 +63,7 @@ def calendar(
     plan: Plan,
     names: dict[str, str],
     fixed: list[PlannedSession],
+    busy: dict[tuple[str, datetime.date], str],
 ) -> list[Row]:
     """One row per team, one cell per day of the horizon."""
     by_slot = {(s.team, s.day): s for s in plan.sessions}
@@ -72,7 +74,10 @@ def calendar(
         for day in instance.days:
             session = by_slot.get((team.id, day))
             if session is None:
-                row.cells.append(Cell(None))
+                venue = busy.get((team.id, day))
+                row.cells.append(
+                    Cell(None, names.get(venue, venue), busy=True) if venue else Cell(None)
+                )
                 continue
             start, end = run.shift_hours.get(session.shift, ["", ""])
             row.cells.append(

@@ -111,7 +111,7 @@ def start_run(
                 "venues": len(instance.venues),
                 "people": sum(v.people for v in instance.venues),
                 "rate": instance.rate,
-                "fixed": len(fixed),
+                "fixed": sum(1 for f in fixed if f["kept"]),
                 "replans": replans.pk if replans else None,
             },
         )
@@ -160,7 +160,18 @@ def fixed_sessions(run: PlanRun) -> list[PlannedSession]:
             expected=f["expected"],
         )
         for f in run.fixed
+        if f.get("kept", True)
     ]
+
+
+def busy_slots(run: PlanRun) -> dict[tuple[str, datetime.date], str]:
+    """{(team, day): venue id} of the calendar's sessions the plan could not keep as they are
+    (their team is unavailable that day in the instance instead)."""
+    return {
+        (f["team"], datetime.date.fromisoformat(f["day"])): f["venue"]
+        for f in run.fixed
+        if not f.get("kept", True)
+    }
 
 
 def is_fixed(run: PlanRun, session: PlannedSession) -> bool:
@@ -205,6 +216,7 @@ def names_of(run: PlanRun) -> dict[str, str]:
     instance = run.instance
     team_ids = [inputs.row_id(t["id"]) for t in instance.get("teams", [])]
     venue_ids = [inputs.row_id(v["id"]) for v in instance.get("venues", [])]
+    venue_ids += [inputs.row_id(f["venue"]) for f in run.fixed]
     names = {
         inputs.team_key(pk): name
         for pk, name in Team.objects.filter(pk__in=team_ids).values_list("pk", "name")
@@ -428,10 +440,10 @@ def replan(run_id: int, *, actor: User, today: datetime.date | None = None) -> P
 
 
 def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The calendar's sessions the solver can keep as they are (each within the plan's rules,
-    its expected cut to the people left). One it cannot keep (more desks than the team now says
-    it brings, a venue now closed) makes its team unavailable that day instead, so the plan
-    never sends the team elsewhere at the same time."""
+    """The calendar's sessions, each marked whether the solver can keep it as it is (within the
+    plan's rules, its expected cut to the people left). One it cannot keep (more desks than the
+    team now says it brings, a venue now closed) makes its team unavailable that day instead, so
+    the plan never sends the team elsewhere at the same time; the page shows it as busy."""
     instance = inputs.build_instance(chosen)
     kept: list[dict[str, Any]] = []
     sessions: list[PlannedSession] = []
@@ -447,11 +459,12 @@ def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[st
         )
         if rules.broken_rule(instance, sessions, session, {}) is not None:
             teams[session.team].unavailable.add(session.day)
+            kept.append(row | {"kept": False})
             continue
         expected = min(session.expected, rules.expected_for(instance, sessions, session))
         session = dataclasses.replace(session, expected=expected)
         sessions.append(session)
-        kept.append(row | {"expected": expected})
+        kept.append(row | {"expected": expected, "kept": True})
     return kept
 
 

@@ -114,7 +114,8 @@ def _run_context(request: LoggedInRequest, run: PlanRun) -> dict[str, Any]:
     fixed = services.fixed_sessions(run)
     context |= {
         "days": presenting.day_headers(instance),
-        "rows": presenting.calendar(run, instance, plan, names, fixed),
+        "rows": presenting.calendar(run, instance, plan, names, fixed, services.busy_slots(run)),
+        "new_sessions": sum(1 for s in plan.sessions if not services.is_fixed(run, s)),
         "venues": presenting.venue_lines(instance, plan, names),
         "gap": presenting.gap(plan),
         "team_choices": [(t.id, names.get(t.id, t.id)) for t in instance.teams],
