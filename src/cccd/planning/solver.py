@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from cccd.planning.greedy import Calendar, fill_slots, greedy, week
+from cccd.planning.greedy import Calendar, fill_slots, greedy, trivial_bound, week
 from cccd.planning.instance import Instance, InstanceError, Team, Venue
 from cccd.planning.plan import Plan, PlannedSession, check_plan, session_capacity
 from cccd.planning.search import improve, share_people
@@ -101,21 +101,35 @@ def solve(
     if not model.reach:  # no venue left to reach: the plan is the fixed sessions
         return _finish(start, start.reached, report, started)
     highs = _highs(model)
-    bound = _relaxation_bound(highs, model, deadline, done, start.reached)
+    bound = min(
+        trivial_bound(instance, fixed),
+        _relaxation_bound(highs, model, deadline, done, start.reached),
+    )
     report(Progress(time.monotonic() - started, start.reached, bound))
     if bound <= start.reached or _left(deadline) < 1.0:
         return _finish(start, bound, report, started)
 
-    _give_start(highs, model, start, fixed)
-    _report_from(highs, report, started, done)
+    values = _values(model, start, fixed)
+    best = start
+    _report_from(highs, report, started, done, bound)
+    _give_start(highs, values)
     highs.setOptionValue("time_limit", _for_highs(deadline))
     highs.run()
-    bound = min(bound, _bound(highs, done, start.reached))
-    best = start
+    bound = min(bound, _bound(highs, done, best.reached))
     if highs.getSolution().value_valid:
-        found = _decode(instance, model, highs, fixed)
-        best = found if found.reached > start.reached else start
+        best = _better(instance, model, highs.getSolution().col_value, fixed, best)
     return _finish(best, bound, report, started)
+
+
+def _better(
+    instance: Instance,
+    model: _Model,
+    values: Sequence[float],
+    fixed: Sequence[PlannedSession],
+    best: Plan,
+) -> Plan:
+    found = _decode(instance, model, values, fixed)
+    return found if found.reached > best.reached else best
 
 
 def _left(deadline: float) -> float:
@@ -199,9 +213,9 @@ def _add_venue(
     """x[v,d,s,j]: the venue's session on day d, shift s needs a team of class ≥ j (the classes
     are the teams' distinct desk counts, smallest first), and then has min(max_desks, desks of
     class j) desks: more desks never reach fewer people, and the desks a session keeps are cut to
-    its people afterwards (`_share_people`). The people it reaches are at most those left, and at
-    most what its desks serve, ⌊desks·hours·rate⌋, added class by class so that every desk count's
-    capacity is exact."""
+    its people afterwards (`share_people`). The people it reaches are at most those left, and at
+    most what its sessions serve, each ⌊desks·hours·rate⌋ but no more than the people left,
+    added class by class so that every class's capacity is exact."""
     classes = _classes(instance)
     top = next((j for j, desks in enumerate(classes) if desks >= venue.max_desks), None)
     levels = classes[: len(classes) if top is None else top + 1]
@@ -213,10 +227,12 @@ def _add_venue(
             previous = None
             below = 0
             for j, desks in enumerate(levels):
-                gain = session_capacity(
-                    instance, shift.id, min(desks, venue.max_desks)
-                ) - session_capacity(instance, shift.id, min(below, venue.max_desks))
+                gain = _serves(instance, shift.id, desks, venue, left) - _serves(
+                    instance, shift.id, below, venue, left
+                )
                 below = desks
+                if gain <= 0:
+                    break  # the people left fit in fewer desks: more would add nothing
                 column = model.column(1.0, integer=True)
                 model.level[(venue.id, day, shift.id, j)] = column
                 model.desks[column] = min(desks, venue.max_desks)
@@ -229,6 +245,12 @@ def _add_venue(
     reach = model.column(float(left), integer=False, cost=1.0)
     model.reach[venue.id] = reach
     model.row({reach: 1.0, **capacity}, -math.inf, 0.0)
+
+
+def _serves(instance: Instance, shift_id: str, desks: int, venue: Venue, left: int) -> int:
+    """What one session with a team of `desks` desks can reach at the venue: no more than its
+    room's desks serve, and no more than its people left (this keeps the LP bound tight)."""
+    return min(left, session_capacity(instance, shift_id, min(desks, venue.max_desks)))
 
 
 def _add_matching(instance: Instance, model: _Model, slots: list[Slot]) -> None:
@@ -307,10 +329,8 @@ def _relaxation_bound(
     return max(reached, math.floor(value + INTEGRAL) + done)
 
 
-def _give_start(
-    highs: highspy.Highs, model: _Model, plan: Plan, fixed: Sequence[PlannedSession]
-) -> None:
-    """The greedy plan as HiGHS's first incumbent, so it never ends with less."""
+def _values(model: _Model, plan: Plan, fixed: Sequence[PlannedSession]) -> np.ndarray:
+    """The model's columns for a plan (its fixed sessions are not in the model)."""
     values = np.zeros(len(model.cost))
     kept = set(fixed)
     reached = Counter[str]()
@@ -319,13 +339,20 @@ def _give_start(
             continue
         values[model.works[(s.team, s.day, s.shift)]] = 1.0
         for j in range(len(model.classes)):
-            column = model.level[(s.venue, s.day, s.shift, j)]
+            column = model.level.get((s.venue, s.day, s.shift, j))
+            if column is None:
+                break  # the levels stop where the venue's people are all served
             values[column] = 1.0
             if model.desks[column] >= s.desks:
                 break
         reached[s.venue] += s.expected
     for venue, column in model.reach.items():
         values[column] = reached[venue]
+    return values
+
+
+def _give_start(highs: highspy.Highs, values: np.ndarray) -> None:
+    """A plan as HiGHS's first incumbent, so it never ends with less."""
     solution = highspy.HighsSolution()
     solution.col_value = list(values)
     solution.value_valid = True
@@ -333,7 +360,11 @@ def _give_start(
 
 
 def _report_from(
-    highs: highspy.Highs, report: Callable[[Progress], None], started: float, done: int
+    highs: highspy.Highs,
+    report: Callable[[Progress], None],
+    started: float,
+    done: int,
+    ceiling: int,
 ) -> None:
     """Progress at each better plan, and about once a second from HiGHS's interrupt check."""
     last = [0.0]
@@ -349,8 +380,8 @@ def _report_from(
         out = event.data_out
         primal, dual = out.mip_primal_bound, out.mip_dual_bound
         reached = int(primal + INTEGRAL) + done if math.isfinite(primal) else None
-        bound = math.floor(dual + INTEGRAL) + done if math.isfinite(dual) else None
-        report(Progress(now, reached, bound))
+        bound = math.floor(dual + INTEGRAL) + done if math.isfinite(dual) else ceiling
+        report(Progress(now, reached, min(bound, ceiling)))
 
     highs.cbMipImprovingSolution.subscribe(tell)
     highs.cbMipInterrupt.subscribe(tell)
@@ -369,9 +400,8 @@ def _bound(highs: highspy.Highs, done: int, reached: int) -> int:
 
 
 def _decode(
-    instance: Instance, model: _Model, highs: highspy.Highs, fixed: Sequence[PlannedSession]
+    instance: Instance, model: _Model, values: Sequence[float], fixed: Sequence[PlannedSession]
 ) -> Plan:
-    values = highs.getSolution().col_value
     desks: Counter[tuple[str, datetime.date, str]] = Counter()
     for (venue, day, shift, _), column in model.level.items():
         if values[column] > 0.5:
