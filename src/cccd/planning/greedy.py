@@ -114,3 +114,50 @@ def greedy(instance: Instance, *, fixed: Sequence[PlannedSession] = ()) -> Plan:
     bound = max(reached, trivial_bound(instance, fixed))
     status = "optimal" if reached == bound else "feasible"
     return Plan(tuple(sessions), reached=reached, bound=bound, status=status)
+
+
+def fill_slots(instance: Instance, *, fixed: Sequence[PlannedSession] = ()) -> Plan:
+    """Another constructive plan, the solver's second start (not the bench's baseline): day by
+    day and shift by shift, each free team, most desks first, goes to the open venue where it
+    reaches the most people; of those, the one whose room is least too big for the team (keep the
+    big rooms for the big teams), then the one with the most people left."""
+    calendar = Calendar(instance, fixed)
+    left = {v.id: v.people for v in instance.venues}
+    for session in fixed:
+        left[session.venue] -= session.expected
+    sessions = list(fixed)
+    teams = sorted(instance.teams, key=lambda t: -t.desks)
+    for day in instance.days:
+        for shift in instance.shifts:
+            if day.weekday() not in shift.weekdays:
+                continue
+            open_venues = [v for v in instance.venues if calendar.venue_free(v, day, shift)]
+            for team in teams:
+                if not calendar.team_free(team, day, shift):
+                    continue
+                best = max(
+                    open_venues,
+                    key=lambda v: (
+                        _reach(instance, shift.id, team, v, left[v.id]),
+                        -max(0, v.max_desks - team.desks),
+                        left[v.id],
+                    ),
+                    default=None,
+                )
+                if best is None or _reach(instance, shift.id, team, best, left[best.id]) <= 0:
+                    break
+                expected = _reach(instance, shift.id, team, best, left[best.id])
+                most = min(team.desks, best.max_desks)
+                desks = desks_needed(instance, shift.id, expected, most)
+                session = PlannedSession(best.id, team.id, day, shift.id, desks, expected)
+                calendar.add(session)
+                sessions.append(session)
+                left[best.id] -= expected
+                open_venues.remove(best)
+    reached = sum(s.expected for s in sessions)
+    bound = max(reached, trivial_bound(instance, fixed))
+    return Plan(tuple(sessions), reached, bound, "optimal" if reached == bound else "feasible")
+
+
+def _reach(instance: Instance, shift_id: str, team: Team, venue: Venue, left: int) -> int:
+    return min(left, session_capacity(instance, shift_id, min(team.desks, venue.max_desks)))
