@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cccd.planner.models import PlanRun
 from cccd.planning.instance import Instance
 from cccd.planning.plan import Plan, PlannedSession
+from cccd.planning.solver import NO_BOUND
 
 
 def shift_label(shift_id: str) -> str:
@@ -114,8 +115,14 @@ def day_headers(instance: Instance) -> list[datetime.date]:
     return list(instance.days)
 
 
+def proven_bound(plan: Plan) -> int | None:
+    """The solver's bound, or None when it proved none in time (it then claims a huge one)."""
+    return plan.bound if plan.bound < NO_BOUND else None
+
+
 def gap(plan: Plan) -> float | None:
     """The percentage of the bound the plan does not reach (0 when proven optimal)."""
-    if plan.bound <= 0:
+    bound = proven_bound(plan)
+    if not bound:
         return None
-    return 100 * max(plan.bound - plan.reached, 0) / plan.bound
+    return 100 * max(bound - plan.reached, 0) / bound

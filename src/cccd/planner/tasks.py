@@ -8,9 +8,10 @@ The time limit is the run's, at most `inputs.MAX_TIME_LIMIT`.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django_tasks import task
 
 from cccd.accounts.audit import audit_source, record
@@ -31,6 +32,7 @@ class _ProgressWriter:
     def __init__(self, run_id: int) -> None:
         self.run_id = run_id
         self.written_at = 0.0
+        self.thread = threading.get_ident()
 
     def __call__(self, progress: Progress) -> None:
         now = time.monotonic()
@@ -45,6 +47,9 @@ class _ProgressWriter:
             )
         except DatabaseError:  # progress is a courtesy: the plan itself is written at the end
             logger.warning("planning run %s: progress not written", self.run_id)
+        finally:
+            if threading.get_ident() != self.thread:  # a solver's own thread: no connection left
+                connection.close()
 
 
 def run_solver(run_id: int) -> None:

@@ -118,6 +118,7 @@ def _run_context(request: LoggedInRequest, run: PlanRun) -> dict[str, Any]:
         "new_sessions": sum(1 for s in plan.sessions if not services.is_fixed(run, s)),
         "venues": presenting.venue_lines(instance, plan, names),
         "gap": presenting.gap(plan),
+        "bound": presenting.proven_bound(plan),
         "team_choices": [(t.id, names.get(t.id, t.id)) for t in instance.teams],
         "venue_choices": [(v.id, names.get(v.id, v.id)) for v in instance.venues],
         "shift_choices": [(s.id, names.get(s.id, s.id)) for s in instance.shifts],
