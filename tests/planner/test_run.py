@@ -133,3 +133,36 @@ def test_a_session_of_the_calendar_that_breaks_the_rules_makes_its_team_busy(
     assert not any(s.team == team and s.day == wednesday for s in parse_plan(run.plan).sessions)
     page = client.get(f"/planner/{run.pk}/").content.decode()
     assert page.count('data-testid="plan-busy"') == 1
+
+
+def test_a_home_visit_round_of_the_team_keeps_the_team_busy_that_day(
+    client: Client, district: District, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime
+
+    from cccd.campaigns.models import Session, Venue
+    from cccd.planner import services
+    from tests.planner.helpers import next_weekday
+    from tests.planner.world import HCM
+
+    saturday = next_weekday(5, datetime.date.today() + datetime.timedelta(days=1))  # noqa: DTZ011
+    homes = Venue.objects.create(
+        unit=district.campaign.unit, kind=Venue.Kind.HOME, name="Các hộ gia đình — Xã Đắk Lao"
+    )
+    for team in (district.team_a, district.team_b):
+        Session.objects.create(
+            campaign=district.campaign,
+            unit=district.campaign.unit,
+            venue=homes,
+            team=team,
+            kind=Session.Kind.HOME_VISITS,
+            starts_at=datetime.datetime.combine(saturday, datetime.time(7, 30), tzinfo=HCM),
+            ends_at=datetime.datetime.combine(saturday, datetime.time(11, 30), tzinfo=HCM),
+        )
+    page = client.get("/planner/").content.decode()
+    assert "Các hộ gia đình" not in page  # a round is planned from the list, not here
+    start(client, district, django_capture_on_commit_callbacks)
+    run = PlanRun.objects.get()
+    assert not any(s.day == saturday for s in parse_plan(run.plan).sessions)
+    assert client.get(f"/planner/{run.pk}/").content.decode().count('data-testid="plan-busy"') == 2
+    services.accept_plan(run.pk, confirmed=True, actor=district.leader)  # no clash with the round

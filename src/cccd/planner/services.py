@@ -26,6 +26,7 @@ from cccd.campaigns import services as campaign_services
 from cccd.campaigns.models import Session, Team, Venue
 from cccd.errors import DomainError
 from cccd.jobs import leases
+from cccd.localtime import local_midnight
 from cccd.planner import errors, inputs, rules
 from cccd.planner.models import PlanRun
 from cccd.planning.instance import Instance, InstanceError, instance_to_json, parse_instance
@@ -441,14 +442,18 @@ def replan(run_id: int, *, actor: User, today: datetime.date | None = None) -> P
 
 def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The calendar's sessions, each marked whether the solver can keep it as it is (within the
-    plan's rules, its expected cut to the people left). One it cannot keep (more desks than the
-    team now says it brings, a venue now closed) makes its team unavailable that day instead, so
-    the plan never sends the team elsewhere at the same time; the page shows it as busy."""
+    plan's rules, its expected cut to the people left). A team whose day holds one it cannot keep
+    (more desks than the team now says it brings, a venue now closed, a home-visit round, a
+    session elsewhere or at other hours) is unavailable that day instead, so the plan never sends
+    it elsewhere at the same time; the page shows that day as busy."""
+    busy = {(row["team"], row["day"]) for row in found if row["shift"] is None}
     instance = inputs.build_instance(chosen)
-    kept: list[dict[str, Any]] = []
+    marked: list[dict[str, Any]] = []
     sessions: list[PlannedSession] = []
-    teams = {inputs.team_key(t.team.pk): t for t in chosen.teams}
     for row in found:
+        if (row["team"], row["day"]) in busy:
+            marked.append(row | {"kept": False})
+            continue
         session = PlannedSession(
             venue=row["venue"],
             team=row["team"],
@@ -458,14 +463,16 @@ def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[st
             expected=row["expected"],
         )
         if rules.broken_rule(instance, sessions, session, {}) is not None:
-            teams[session.team].unavailable.add(session.day)
-            kept.append(row | {"kept": False})
+            busy.add((row["team"], row["day"]))
+            marked.append(row | {"kept": False})
             continue
         expected = min(session.expected, rules.expected_for(instance, sessions, session))
-        session = dataclasses.replace(session, expected=expected)
-        sessions.append(session)
-        kept.append(row | {"expected": expected, "kept": True})
-    return kept
+        sessions.append(dataclasses.replace(session, expected=expected))
+        marked.append(row | {"expected": expected, "kept": True})
+    teams = {inputs.team_key(t.team.pk): t for t in chosen.teams}
+    for team, day in busy:
+        teams[team].unavailable.add(datetime.date.fromisoformat(day))
+    return marked
 
 
 def _people_now(counted: int | None, typed: int | None) -> int:
@@ -474,47 +481,59 @@ def _people_now(counted: int | None, typed: int | None) -> int:
 
 
 def calendar_sessions(chosen: inputs.Inputs) -> list[dict[str, Any]]:
-    """Sessions planned (or under way) in the horizon for the chosen teams at the chosen venues, as the
-    plan's sessions (each matched to the shift whose hours and weekdays it falls in): the solver
-    keeps them as they are, and counts what they expect against the venue's people."""
+    """The chosen teams' sessions planned (or under way) in the horizon, in any campaign, as the
+    plan's sessions. One of this campaign at a chosen venue, matched to the shift its start falls
+    in, may be kept as it is (the solver counts what it expects against the venue's people); any
+    other (a home-visit round, another venue, hours no shift has, a second one that day) has no
+    shift: its team is simply busy that day."""
     venues = {v.venue.pk for v in chosen.venues}
     teams = {t.team.pk for t in chosen.teams}
     rows = Session.objects.filter(
-        campaign=chosen.campaign,
-        venue__in=venues,
         team__in=teams,
         state__in=(Session.State.PLANNED, Session.State.OPEN),
-        kind=Session.Kind.VENUE,
-    ).order_by("starts_at")
-    hours = {s.id: s for s in chosen.shifts}
-    fixed: list[dict[str, Any]] = []
+        starts_at__gte=local_midnight(chosen.first_day),
+        starts_at__lt=local_midnight(chosen.last_day + datetime.timedelta(days=1)),
+    ).order_by("starts_at", "pk")
+    found: list[dict[str, Any]] = []
     for row in rows:
         day = row.local_day
-        if not chosen.first_day <= day <= chosen.last_day:
-            continue
-        start = timezone.localtime(row.starts_at).time()
-        shift = next(
-            (
-                s
-                for s in hours.values()
-                if day.weekday() in s.weekdays
-                and s.start <= start < (s.end if s.end > s.start else datetime.time.max)
-            ),
-            None,
+        shift = _shift_of(chosen, row)
+        taken = any(
+            f["team"] == inputs.team_key(row.team_id) and f["day"] == day.isoformat() for f in found
         )
-        if shift is None or any(
-            f["team"] == inputs.team_key(row.team_id) and f["day"] == day.isoformat() for f in fixed
-        ):
-            continue
-        fixed.append(
+        keep = (
+            shift is not None
+            and not taken
+            and row.campaign_id == chosen.campaign.pk
+            and row.venue_id in venues
+            and row.kind == Session.Kind.VENUE
+        )
+        found.append(
             {
                 "venue": inputs.venue_key(row.venue_id),
                 "team": inputs.team_key(row.team_id),
                 "day": day.isoformat(),
-                "shift": shift.id,
+                "shift": shift.id if keep and shift is not None else None,
                 "desks": row.desks,
-                "expected": min(row.capacity, int(row.desks * shift.hours * chosen.rate)),
+                "expected": (
+                    min(row.capacity, int(row.desks * shift.hours * chosen.rate)) if shift else 0
+                ),
                 "session": row.pk,
             }
         )
-    return fixed
+    return found
+
+
+def _shift_of(chosen: inputs.Inputs, row: Session) -> inputs.ShiftHours | None:
+    """The shift whose weekdays hold the session's day and whose hours hold its start."""
+    day = row.local_day
+    start = timezone.localtime(row.starts_at).time()
+    return next(
+        (
+            s
+            for s in chosen.shifts
+            if day.weekday() in s.weekdays
+            and s.start <= start < (s.end if s.end > s.start else datetime.time.max)
+        ),
+        None,
+    )
