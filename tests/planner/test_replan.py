@@ -62,6 +62,7 @@ def test_a_replan_keeps_accepted_sessions_and_counts_the_progress(
             "shift": "evening",
             "desks": 2,
             "expected": 30,
+            "capacity": 30,
             "session": accepted[0],
             "kept": True,
         }

@@ -101,11 +101,11 @@ def test_a_session_already_in_the_calendar_is_kept_and_not_created_again(
     assert planned.pk not in created and len(created) == len(plan.sessions) - 1
 
 
-def test_a_session_of_the_calendar_that_breaks_the_rules_makes_its_team_busy(
+def test_a_session_of_the_calendar_at_hours_no_shift_has_makes_its_team_busy(
     client: Client, district: District, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """Five desks where the team now says it brings two: not kept, and the team is not sent
-    anywhere else that evening."""
+    """A whole weekday at the hall (08:00–17:00): not a shift of the plan, so not kept, and the
+    team is not sent anywhere else that day."""
     import datetime
 
     from cccd.campaigns.models import Session
@@ -118,9 +118,9 @@ def test_a_session_of_the_calendar_that_breaks_the_rules_makes_its_team_busy(
         unit=district.campaign.unit,
         venue=district.commune_hall,
         team=district.team_b,
-        starts_at=datetime.datetime.combine(wednesday, datetime.time(19), tzinfo=HCM),
-        ends_at=datetime.datetime.combine(wednesday, datetime.time(22), tzinfo=HCM),
-        desks=5,
+        starts_at=datetime.datetime.combine(wednesday, datetime.time(8), tzinfo=HCM),
+        ends_at=datetime.datetime.combine(wednesday, datetime.time(17), tzinfo=HCM),
+        desks=2,
     )
     start(client, district, django_capture_on_commit_callbacks)
     run = PlanRun.objects.get()
@@ -163,6 +163,12 @@ def test_a_home_visit_round_of_the_team_keeps_the_team_busy_that_day(
     assert "Các hộ gia đình" not in page  # a round is planned from the list, not here
     start(client, district, django_capture_on_commit_callbacks)
     run = PlanRun.objects.get()
-    assert not any(s.day == saturday for s in parse_plan(run.plan).sessions)
-    assert client.get(f"/planner/{run.pk}/").content.decode().count('data-testid="plan-busy"') == 2
-    services.accept_plan(run.pk, confirmed=True, actor=district.leader)  # no clash with the round
+    on_saturday = [s for s in parse_plan(run.plan).sessions if s.day == saturday]
+    # one round kept (expecting nobody: no one to reach is counted there); the other, at the
+    # same place and shift, breaks the plan's rule of one session per venue and shift: busy
+    assert [(s.venue, s.expected) for s in on_saturday] == [(f"v{homes.pk}", 0)]
+    page = client.get(f"/planner/{run.pk}/").content.decode()
+    assert page.count('data-testid="plan-busy"') == 1 and "Các hộ gia đình" in page
+    assert f'value="v{homes.pk}"' not in page  # nobody moves a session there
+    created = services.accept_plan(run.pk, confirmed=True, actor=district.leader)
+    assert len(created) == len(parse_plan(run.plan).sessions) - 1  # no clash with the rounds

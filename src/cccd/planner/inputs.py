@@ -90,6 +90,7 @@ class VenueInput:
     max_desks: int
     closed: set[datetime.date] = field(default_factory=set)
     shifts: set[str] = field(default_factory=lambda: {s.id for s in DEFAULT_SHIFTS})
+    calendar_only: bool = False  # not chosen: there only for a chosen team's session already there
 
 
 @dataclass
@@ -314,7 +315,7 @@ def build_instance(inputs: Inputs) -> Instance:
                 shifts=tuple(s.id for s in inputs.shifts if s.id in v.shifts),
             )
             for v in inputs.venues
-            if v.people > 0
+            if v.people > 0 or v.calendar_only
         ),
     )
 
@@ -356,5 +357,6 @@ def inputs_to_json(inputs: Inputs) -> dict[str, Any]:
                 "shifts": sorted(v.shifts),
             }
             for v in inputs.venues
+            if not v.calendar_only
         ],
     }

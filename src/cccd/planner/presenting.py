@@ -98,6 +98,8 @@ def venue_lines(instance: Instance, plan: Plan, names: dict[str, str]) -> list[V
     """Per venue: its people, what the plan expects there, what is left after the plan."""
     lines = []
     for venue in instance.venues:
+        if venue.people == 0:  # a venue of the calendar only: nobody to reach there
+            continue
         mine = [s for s in plan.sessions if s.venue == venue.id]
         lines.append(
             VenueLine(

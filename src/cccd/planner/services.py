@@ -84,7 +84,7 @@ def start_run(
     check_horizon(chosen.first_day, chosen.last_day, campaign.start_date, campaign.end_date, today)
     fixed = keepable(chosen, calendar_sessions(chosen))
     instance = _checked_instance(inputs.build_instance(chosen))
-    if not instance.teams or not instance.venues:
+    if not instance.teams or not any(v.people for v in instance.venues):
         raise errors.NOTHING_TO_PLAN()
     with transaction.atomic():
         run = PlanRun.objects.create(
@@ -441,37 +441,48 @@ def replan(run_id: int, *, actor: User, today: datetime.date | None = None) -> P
 
 
 def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The calendar's sessions, each marked whether the solver can keep it as it is (within the
-    plan's rules, its expected cut to the people left). A team whose day holds one it cannot keep
-    (more desks than the team now says it brings, a venue now closed, a home-visit round, a
-    session elsewhere or at other hours) is unavailable that day instead, so the plan never sends
-    it elsewhere at the same time; the page shows that day as busy."""
+    """The calendar's sessions, each marked whether the solver keeps it (`kept`): then it counts
+    for its team's day and nights, and what it expects (its capacity, desks up to what the team
+    and the room hold, at most the people left) against its venue's people. A session at a venue
+    not chosen (another venue, a home-visit round) joins the instance with nobody to reach there,
+    so it keeps its team's day and night all the same. A team whose day holds one that cannot be
+    kept (hours no shift has, a second session that day, a venue closed that day) is unavailable
+    that day instead; the page shows that day as busy."""
+    chosen_venues = {inputs.venue_key(v.venue.pk) for v in chosen.venues}
+    for row in found:
+        if row["shift"] is not None and row["venue"] not in chosen_venues:
+            venue = Venue.objects.get(pk=inputs.row_id(row["venue"]))
+            chosen.venues.append(inputs.VenueInput(venue, 0, inputs.MAX_DESKS, calendar_only=True))
+            chosen_venues.add(row["venue"])
     busy = {(row["team"], row["day"]) for row in found if row["shift"] is None}
     instance = inputs.build_instance(chosen)
+    teams = {t.id: t for t in instance.teams}
+    venues = {v.id: v for v in instance.venues}
     marked: list[dict[str, Any]] = []
     sessions: list[PlannedSession] = []
     for row in found:
         if (row["team"], row["day"]) in busy:
             marked.append(row | {"kept": False})
             continue
+        desks = min(row["desks"], teams[row["team"]].desks, venues[row["venue"]].max_desks)
         session = PlannedSession(
             venue=row["venue"],
             team=row["team"],
             day=datetime.date.fromisoformat(row["day"]),
             shift=row["shift"],
-            desks=row["desks"],
-            expected=row["expected"],
+            desks=desks,
+            expected=0,
         )
         if rules.broken_rule(instance, sessions, session, {}) is not None:
             busy.add((row["team"], row["day"]))
             marked.append(row | {"kept": False})
             continue
-        expected = min(session.expected, rules.expected_for(instance, sessions, session))
+        expected = min(row["capacity"], rules.expected_for(instance, sessions, session))
         sessions.append(dataclasses.replace(session, expected=expected))
-        marked.append(row | {"expected": expected, "kept": True})
-    teams = {inputs.team_key(t.team.pk): t for t in chosen.teams}
+        marked.append(row | {"desks": desks, "expected": expected, "kept": True})
+    team_inputs = {inputs.team_key(t.team.pk): t for t in chosen.teams}
     for team, day in busy:
-        teams[team].unavailable.add(datetime.date.fromisoformat(day))
+        team_inputs[team].unavailable.add(datetime.date.fromisoformat(day))
     return marked
 
 
@@ -481,12 +492,11 @@ def _people_now(counted: int | None, typed: int | None) -> int:
 
 
 def calendar_sessions(chosen: inputs.Inputs) -> list[dict[str, Any]]:
-    """The chosen teams' sessions planned (or under way) in the horizon, in any campaign, as the
-    plan's sessions. One of this campaign at a chosen venue, matched to the shift its start falls
-    in, may be kept as it is (the solver counts what it expects against the venue's people); any
-    other (a home-visit round, another venue, hours no shift has, a second one that day) has no
-    shift: its team is simply busy that day."""
-    venues = {v.venue.pk for v in chosen.venues}
+    """The chosen teams' sessions planned (or under way) in the horizon, in any campaign, each
+    matched to the shift its start falls in (none for hours no shift has, or a second session of
+    the team that day). Only one of this campaign at a chosen venue expects people (`capacity`);
+    the others only take their team's day (`keepable`)."""
+    venues = {v.venue.pk for v in chosen.venues if not v.calendar_only}
     teams = {t.team.pk for t in chosen.teams}
     rows = Session.objects.filter(
         team__in=teams,
@@ -501,10 +511,8 @@ def calendar_sessions(chosen: inputs.Inputs) -> list[dict[str, Any]]:
         taken = any(
             f["team"] == inputs.team_key(row.team_id) and f["day"] == day.isoformat() for f in found
         )
-        keep = (
-            shift is not None
-            and not taken
-            and row.campaign_id == chosen.campaign.pk
+        ours = (
+            row.campaign_id == chosen.campaign.pk
             and row.venue_id in venues
             and row.kind == Session.Kind.VENUE
         )
@@ -513,11 +521,9 @@ def calendar_sessions(chosen: inputs.Inputs) -> list[dict[str, Any]]:
                 "venue": inputs.venue_key(row.venue_id),
                 "team": inputs.team_key(row.team_id),
                 "day": day.isoformat(),
-                "shift": shift.id if keep and shift is not None else None,
+                "shift": shift.id if shift is not None and not taken else None,
                 "desks": row.desks,
-                "expected": (
-                    min(row.capacity, int(row.desks * shift.hours * chosen.rate)) if shift else 0
-                ),
+                "capacity": row.capacity if ours else 0,
                 "session": row.pk,
             }
         )

@@ -120,7 +120,7 @@ def _run_context(request: LoggedInRequest, run: PlanRun) -> dict[str, Any]:
         "gap": presenting.gap(plan),
         "bound": presenting.proven_bound(plan),
         "team_choices": [(t.id, names.get(t.id, t.id)) for t in instance.teams],
-        "venue_choices": [(v.id, names.get(v.id, v.id)) for v in instance.venues],
+        "venue_choices": [(v.id, names.get(v.id, v.id)) for v in instance.venues if v.people],
         "shift_choices": [(s.id, names.get(s.id, s.id)) for s in instance.shifts],
         "people": sum(v.people for v in instance.venues),
     }
