@@ -58,7 +58,7 @@ def test_the_commander_plans_moves_accepts_and_sees_the_sessions(
     days = [run.first_day + datetime.timedelta(days=i) for i in range(14)]
     target = _free_evening(plan, first.team, first.venue, days)
     cell = page.locator(f"[data-key='{first.team}|{first.day.isoformat()}']")
-    cell.locator("summary").click()
+    cell.get_by_test_id("plan-change").click()
     cell.get_by_test_id("edit-day").select_option(target.isoformat())
     cell.get_by_test_id("edit-move").click()
     expect(page.locator(".messages")).to_contain_text("Đã sửa kế hoạch.")
@@ -70,7 +70,7 @@ def test_the_commander_plans_moves_accepts_and_sees_the_sessions(
         s for s in parse_plan(PlanRun.objects.get().plan).sessions if s.shift == "evening"
     )
     cell = page.locator(f"[data-key='{second.team}|{second.day.isoformat()}']")
-    cell.locator("summary").click()
+    cell.get_by_test_id("plan-change").click()
     cell.get_by_test_id("edit-desks").fill("9")
     cell.get_by_test_id("edit-move").click()
     expect(page.get_by_test_id("plan-error")).to_contain_text("Chưa lưu: 9 bàn")

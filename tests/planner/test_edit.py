@@ -192,3 +192,15 @@ def test_an_unknown_venue_in_an_edit_is_refused(
 ) -> None:
     response = _edit(client, run, team_key(district.team_a.pk), MONDAY, venue="v99999")
     assert 400 <= response.status_code < 500
+
+
+def test_the_page_opens_one_change_form_at_a_time(
+    client: Client, run: PlanRun, district: District
+) -> None:
+    page = client.get(f"/planner/{run.pk}/").content.decode()
+    assert page.count('data-testid="plan-change"') == 2 and 'data-testid="plan-edit"' not in page
+    key = f"{team_key(district.team_a.pk)}|{MONDAY.isoformat()}"
+    page = client.get(f"/planner/{run.pk}/", {"edit": key}).content.decode()
+    assert (
+        page.count('data-testid="plan-edit"') == 1 and page.count('data-testid="plan-change"') == 1
+    )

@@ -116,6 +116,9 @@ def _run_context(request: LoggedInRequest, run: PlanRun) -> dict[str, Any]:
         "days": presenting.day_headers(instance),
         "rows": presenting.calendar(run, instance, plan, names, fixed, services.busy_slots(run)),
         "new_sessions": sum(1 for s in plan.sessions if not services.is_fixed(run, s)),
+        # the one session whose change form is open: one form, not one per cell (a province's
+        # calendar holds a thousand sessions, each form with every day and venue)
+        "editing": request.GET.get("edit", "")[:40],
         "venues": presenting.venue_lines(instance, plan, names),
         "gap": presenting.gap(plan),
         "bound": presenting.proven_bound(plan),
