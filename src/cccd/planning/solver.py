@@ -1,5 +1,6 @@
 """The solver: the sessions that reach the most people by the end of the horizon, then use the
-fewest desk-hours, with an upper bound proven by HiGHS (docs/planner.md#the-model-and-why-the-aggregation-is-exact).
+fewest desk-hours, with an upper bound proven by HiGHS
+(docs/planner.md#the-model-and-why-the-aggregation-is-exact).
 
 The model does not pick a team for each session: that would be a binary per team, day, venue and
 shift (~450,000 for a province). It picks, per day and shift, which teams work (`y`) and how big
