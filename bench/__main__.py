@@ -9,7 +9,16 @@ import importlib
 import os
 import sys
 
-BENCHMARKS: list[str] = ["register", "linkage", "desk", "reports", "station", "kitpush", "coverage"]
+BENCHMARKS: list[str] = [
+    "register",
+    "linkage",
+    "desk",
+    "reports",
+    "station",
+    "kitpush",
+    "coverage",
+    "planner",
+]
 
 
 def main() -> int:

@@ -106,6 +106,16 @@ def test_a_missing_instance_file_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "plan.json").exists()
 
 
+def test_an_output_folder_that_does_not_exist_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "in.json").write_text(json.dumps(instance_file()), encoding="utf-8")
+    result = _cccd(
+        "--instance", str(tmp_path / "in.json"), "--out", str(tmp_path / "no" / "plan.json"),
+        tmp_path=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "its folder does not exist" in result.stderr
+
+
 @pytest.mark.parametrize("limit", ["0", "-5", "soon"])
 def test_a_bad_time_limit_exits_2(tmp_path: Path, limit: str) -> None:
     (tmp_path / "in.json").write_text(json.dumps(instance_file()), encoding="utf-8")

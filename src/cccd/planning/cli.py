@@ -22,6 +22,7 @@ class Writer(Protocol):
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_CANNOT_WRITE = 1
 
 
 def plan_command(
@@ -48,8 +49,15 @@ def plan_command(
         bound = "—" if p.bound is None else p.bound
         stderr.write(f"{p.seconds:7.1f} s  reached {reached}  bound {bound}\n")
 
+    if not out_path.resolve().parent.is_dir():
+        stderr.write(f"cccd plan: cannot write {out_path}: its folder does not exist\n")
+        return EXIT_BAD_INPUT
     plan = solve(instance, time_limit=time_limit, progress=report)
-    _write_atomically(out_path, plan_to_json(plan))
+    try:
+        _write_atomically(out_path, plan_to_json(plan))
+    except OSError as error:
+        stderr.write(f"cccd plan: cannot write {out_path}: {error.strerror}\n")
+        return EXIT_CANNOT_WRITE
     stdout.write(
         f"{len(plan.sessions)} sessions, reached {plan.reached} of at most {plan.bound} "
         f"({plan.status}) → {out_path}\n"

@@ -1,13 +1,17 @@
 """The solver: the sessions that reach the most people by the end of the horizon, then use the
-fewest desk-hours, with an upper bound proven by HiGHS (docs/planner.md#the-model).
+fewest desk-hours, with an upper bound proven by HiGHS
+(docs/planner.md#the-model-and-why-the-aggregation-is-exact).
 
 The model does not pick a team for each session: that would be a binary per team, day, venue and
-shift (~450,000 for a province). It picks, per day and shift, which teams work (`y`) and how many
-desks each venue's session has (`x`, one binary per desk level), and only counts: for every desk
-threshold, the sessions needing at least that many desks are no more than the working teams that
-bring that many. A team of D desks can serve any session of at most D desks, so the teams that can
-serve a session are nested by size, and by Hall's theorem these counts are exactly the condition
-for a matching to exist; `_assign_teams` then finds it (largest session to largest team).
+shift (~450,000 for a province). It picks, per day and shift, which teams work (`y`) and how big
+each venue's session is (`x`, one binary per class of team it needs: the teams' distinct desk
+counts), and only counts: for every class, the sessions needing at least that class are no more
+than the working teams of at least that class. A team can serve any session needing its class or
+less, so the teams able to serve a session are nested, and by Hall's theorem these counts are
+exactly the condition for a matching to exist; `_assign_teams` then finds it (the largest session
+to the largest team).
+
+First plan, LP bound, MIP: docs/planner.md#what-the-solver-does.
 """
 
 from __future__ import annotations
