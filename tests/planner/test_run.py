@@ -172,3 +172,27 @@ def test_a_home_visit_round_of_the_team_keeps_the_team_busy_that_day(
     assert f'value="v{homes.pk}"' not in page  # nobody moves a session there
     created = services.accept_plan(run.pk, confirmed=True, actor=district.leader)
     assert len(created) == len(parse_plan(run.plan).sessions) - 1  # no clash with the rounds
+
+
+def test_the_forms_queries_do_not_grow_with_the_venues(
+    client: Client, district: District, tree: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cccd.campaigns.models import Venue
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get("/planner/").status_code == 200
+        return len(seen)
+
+    before = queries()
+    for i in range(6):
+        Venue.objects.create(
+            unit=tree.dakmil_police,
+            kind="cultural_house",
+            name=f"Nhà văn hóa thôn {i + 6}",
+            commune=district.thuanan if i % 2 else tree.daklao,
+        )
+    assert queries() == before

@@ -177,21 +177,24 @@ def team_desks(team: Team, today: datetime.date | None = None) -> int:
     return max(counts.items(), key=lambda item: (item[1], item[0]))[0]
 
 
-def venue_desks(venue: Venue) -> int:
-    """The most desks the venue held in a session so far."""
-    most = (
-        venue.sessions.exclude(state=Session.State.CANCELLED)
-        .aggregate(most=Max("desks"))
-        .get("most")
+def venue_desks(venues: list[Venue]) -> dict[int, int]:
+    """{venue pk: the most desks it held in a session so far}, `DEFAULT_VENUE_DESKS` for one
+    that held none (one query for all)."""
+    most = dict(
+        Session.objects.filter(venue__in=[v.pk for v in venues])
+        .exclude(state=Session.State.CANCELLED)
+        .values("venue")
+        .annotate(most=Max("desks"))
+        .values_list("venue", "most")
     )
-    return int(most) if most else DEFAULT_VENUE_DESKS
+    return {v.pk: int(most.get(v.pk) or DEFAULT_VENUE_DESKS) for v in venues}
 
 
 def holidays(first: datetime.date, last: datetime.date) -> set[datetime.date]:
     return set(Holiday.objects.filter(date__range=(first, last)).values_list("date", flat=True))
 
 
-def _place(venue: Venue, communes: list[Unit]) -> Unit | None:
+def _place(venue: Venue, communes: list[Unit], mirrors: dict[str, Unit]) -> Unit | None:
     """The administrative commune whose people the venue serves: its `commune` (a police commune
     maps across), or else the one commune of the unit its address names ("Thôn 5, xã Đắk Lao")."""
     commune = venue.commune
@@ -201,7 +204,7 @@ def _place(venue: Venue, communes: list[Unit]) -> Unit | None:
         return named[0] if len(named) == 1 else None
     if commune.category == Unit.Category.ADMIN:
         return commune
-    return Unit.objects.filter(path=commune.mirror_path).first()
+    return mirrors.get(commune.mirror_path)
 
 
 def _communes(unit: Unit) -> list[Unit]:
@@ -215,16 +218,27 @@ def _communes(unit: Unit) -> list[Unit]:
     )
 
 
-def _commune_remaining(campaign: Campaign, commune: Unit, today: datetime.date) -> int:
-    base = CoverageBase.objects.filter(campaign=campaign.pk, unit=commune, village="", group=0)
-    eligible = base.aggregate(n=Sum("eligible"))["n"] or 0
-    reached = (
-        CoverageDay.objects.filter(
-            campaign=campaign.pk, unit=commune, village="", group=0, day__lte=today
-        ).aggregate(n=Sum("reached"))["n"]
-        or 0
+def _remaining(campaign: Campaign, communes: list[Unit], today: datetime.date) -> dict[int, int]:
+    """{commune pk: its cohort less those reached by the day}, from the counters (two queries)."""
+    where = {
+        "campaign": campaign.pk,
+        "unit__in": [c.pk for c in communes],
+        "village": "",
+        "group": 0,
+    }
+    eligible = dict(
+        CoverageBase.objects.filter(**where)
+        .values("unit")
+        .annotate(n=Sum("eligible"))
+        .values_list("unit", "n")
     )
-    return max(eligible - reached, 0)
+    reached = dict(
+        CoverageDay.objects.filter(day__lte=today, **where)
+        .values("unit")
+        .annotate(n=Sum("reached"))
+        .values_list("unit", "n")
+    )
+    return {c.pk: max((eligible.get(c.pk) or 0) - (reached.get(c.pk) or 0), 0) for c in communes}
 
 
 def people_to_reach(
@@ -241,19 +255,21 @@ def people_to_reach(
     by_commune: dict[int, list[int]] = defaultdict(list)
     communes: dict[int, Unit] = {}
     named = _communes(unit) if any(v.commune_id is None for v in venues) else []
+    police = [v.commune.mirror_path for v in venues if v.commune is not None]
+    mirrors = {u.path: u for u in Unit.objects.filter(path__in=police)}
     for venue in venues:
         if str(venue.pk) in schools:
             people[venue.pk] = schools[str(venue.pk)]
             continue
-        place = _place(venue, named)
+        place = _place(venue, named, mirrors)
         if place is None:
             people[venue.pk] = None
             continue
         communes[place.pk] = place
         by_commune[place.pk].append(venue.pk)
+    left = _remaining(campaign, list(communes.values()), today)
     for place_id, venue_ids in by_commune.items():
-        remaining = _commune_remaining(campaign, communes[place_id], today)
-        share, extra = divmod(remaining, len(venue_ids))
+        share, extra = divmod(left[place_id], len(venue_ids))
         for i, venue_id in enumerate(sorted(venue_ids)):
             people[venue_id] = share + (1 if i < extra else 0)
     return people
@@ -275,6 +291,7 @@ def default_inputs(
     closed = holidays(first, last)
     if people is None:
         people = people_to_reach(campaign, venues, unit, today)
+    desks = venue_desks(venues)
     return Inputs(
         campaign=campaign,
         unit=unit,
@@ -283,7 +300,7 @@ def default_inputs(
         rate=history_rate(unit, today) or FALLBACK_RATE,
         teams=[TeamInput(team, team_desks(team, today)) for team in teams],
         venues=[
-            VenueInput(venue, people[venue.pk] or 0, venue_desks(venue), set(closed))
+            VenueInput(venue, people[venue.pk] or 0, desks[venue.pk], set(closed))
             for venue in venues
         ],
     )

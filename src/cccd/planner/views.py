@@ -50,7 +50,7 @@ def _rows(request: LoggedInRequest, campaign: Campaign) -> tuple[list[Team], lis
     below = {"unit__path__startswith": campaign.unit.path}
     teams = list(visible_to(request.user, Team.objects.filter(**below)).order_by("name"))
     # a home-visit round is planned from the list of people to reach (`cccd.reach`), not here
-    places = Venue.objects.filter(**below).exclude(kind=Venue.Kind.HOME)
+    places = Venue.objects.filter(**below).exclude(kind=Venue.Kind.HOME).select_related("commune")
     venues = list(visible_to(request.user, places).order_by("name"))
     return teams, venues
 
