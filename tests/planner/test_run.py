@@ -196,3 +196,32 @@ def test_the_forms_queries_do_not_grow_with_the_venues(
             commune=district.thuanan if i % 2 else tree.daklao,
         )
     assert queries() == before
+
+
+def test_a_session_at_a_chosen_venue_with_nobody_left_still_takes_the_teams_evening(
+    client: Client, district: District, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime
+
+    from cccd.campaigns.models import Session
+    from tests.planner.helpers import next_weekday
+    from tests.planner.world import HCM
+
+    tuesday = next_weekday(1, datetime.date.today() + datetime.timedelta(days=1))  # noqa: DTZ011
+    Session.objects.create(
+        campaign=district.campaign,
+        unit=district.campaign.unit,
+        venue=district.school,  # nobody counted there: left out of the people to reach
+        team=district.team_a,
+        starts_at=datetime.datetime.combine(tuesday, datetime.time(18), tzinfo=HCM),
+        ends_at=datetime.datetime.combine(tuesday, datetime.time(21), tzinfo=HCM),
+    )
+    chosen = [district.commune_hall.pk, district.culture_house.pk, district.school.pk]
+    start(client, district, django_capture_on_commit_callbacks, venues=chosen)
+    run = PlanRun.objects.get()
+    assert [f["kept"] for f in run.fixed] == [True]
+    assert sorted(v["venue"] for v in run.inputs["venues"]) == sorted(chosen)  # kept for re-plans
+    kept = [s for s in parse_plan(run.plan).sessions if s.day == tuesday]
+    assert [(s.team, s.venue, s.expected) for s in kept if s.team == f"t{district.team_a.pk}"] == [
+        (f"t{district.team_a.pk}", f"v{district.school.pk}", 0)
+    ]

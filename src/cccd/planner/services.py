@@ -448,7 +448,9 @@ def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[st
     so it keeps its team's day and night all the same. A team whose day holds one that cannot be
     kept (hours no shift has, a second session that day, a venue closed that day) is unavailable
     that day instead; the page shows that day as busy."""
-    chosen_venues = {inputs.venue_key(v.venue.pk) for v in chosen.venues}
+    chosen_venues = {  # those the instance will hold
+        inputs.venue_key(v.venue.pk) for v in chosen.venues if v.people > 0 or v.calendar_only
+    }
     for row in found:
         if row["shift"] is not None and row["venue"] not in chosen_venues:
             venue = Venue.objects.get(pk=inputs.row_id(row["venue"]))
