@@ -38,6 +38,8 @@ LP_SHARE = 0.5  # of the time left, at most, for the LP relaxation's bound
 TIME_MARGIN = 0.05
 LARGE_MODEL = 20_000  # columns
 PRIMAL_SIMPLEX, DUAL_SIMPLEX = 4, 1
+RINS_SHARE = 0.4  # of the time left after the LP bound, at most, for RINS
+AGREE = 0.01  # a binary agrees with the LP when its LP value is this close
 NO_BOUND = 10**12  # when HiGHS proved none in time: the plan claims nothing
 INTEGRAL = 1e-6  # tolerance when reading HiGHS's values and bounds back as whole numbers
 
@@ -105,17 +107,18 @@ def solve(
     if not model.reach:  # no venue left to reach: the plan is the fixed sessions
         return _finish(start, start.reached, report, started)
     highs = _highs(model)
-    bound = min(
-        trivial_bound(instance, fixed),
-        _relaxation_bound(highs, model, deadline, done, start.reached),
-    )
+    lp_bound, relaxed = _relaxation_bound(highs, model, deadline, done, start.reached)
+    bound = min(trivial_bound(instance, fixed), lp_bound)
     report(Progress(time.monotonic() - started, start.reached, bound))
     if bound <= start.reached or _left(deadline) < 1.0:
         return _finish(start, bound, report, started)
 
     values = _values(model, start, fixed)
-    best = start
-    _report_from(highs, report, started, done, bound)
+    rins_until = time.monotonic() + _for_highs(deadline) * RINS_SHARE
+    values = _where_they_differ(highs, model, values, relaxed, rins_until)
+    best = _better(instance, model, values.tolist(), fixed, start)
+    report(Progress(time.monotonic() - started, best.reached, bound))
+    _report_from(highs, report, started, done, bound, best.reached)
     _give_start(highs, values)
     highs.setOptionValue("time_limit", _for_highs(deadline))
     highs.run()
@@ -314,9 +317,10 @@ def _highs(model: _Model) -> highspy.Highs:
 
 def _relaxation_bound(
     highs: highspy.Highs, model: _Model, deadline: float, done: int, reached: int
-) -> int:
+) -> tuple[int, np.ndarray | None]:
     """The LP relaxation's optimum, a bound proven by HiGHS (primal simplex: seconds where the
-    dual simplex takes minutes on a province); the integrality is restored afterwards."""
+    dual simplex takes minutes on a province), and its solution; the integrality is restored
+    afterwards."""
     columns = len(model.cost)
     every = np.arange(columns, dtype=np.int32)
     highs.changeColsIntegrality(columns, every, np.zeros(columns, dtype=np.uint8))
@@ -325,12 +329,48 @@ def _relaxation_bound(
     highs.run()
     optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
     value = highs.getInfo().objective_function_value
+    solution = np.array(highs.getSolution().col_value) if optimal else None
     highs.changeColsIntegrality(columns, every, np.array(model.integer, dtype=np.uint8))
     highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX)
     highs.clearSolver()
     if not optimal:
-        return NO_BOUND
-    return max(reached, math.floor(value + INTEGRAL) + done)
+        return NO_BOUND, None
+    return max(reached, math.floor(value + INTEGRAL) + done), solution
+
+
+def _where_they_differ(
+    highs: highspy.Highs,
+    model: _Model,
+    values: np.ndarray,
+    relaxed: np.ndarray | None,
+    until: float,
+) -> np.ndarray:
+    """RINS (relaxation-induced neighbourhood search): HiGHS solves the MIP with every binary on
+    which the plan so far and the LP relaxation agree fixed to that value, so only where they
+    differ is re-planned; a far smaller MIP, which finds better plans of a province in seconds
+    where the whole one needs minutes. Returns the better columns (or `values`)."""
+    if relaxed is None or until - time.monotonic() < 1.0:
+        return values
+    columns = len(model.cost)
+    every = np.arange(columns, dtype=np.int32)
+    upper = np.array(model.upper)
+    integer = np.array(model.integer, dtype=bool)
+    agree = integer & (np.abs(relaxed - values) < AGREE)
+    fixed_at = np.round(values)
+    highs.changeColsBounds(
+        columns, every, np.where(agree, fixed_at, 0.0), np.where(agree, fixed_at, upper)
+    )
+    _give_start(highs, values)
+    highs.setOptionValue("time_limit", max(0.1, until - time.monotonic()))
+    highs.run()
+    solution = highs.getSolution()
+    better = values
+    objective = float(np.dot(np.array(model.cost), values))
+    if solution.value_valid and highs.getInfo().objective_function_value > objective + 0.5:
+        better = np.array(solution.col_value)
+    highs.changeColsBounds(columns, every, np.zeros(columns), upper)
+    highs.clearSolver()
+    return better
 
 
 def _values(model: _Model, plan: Plan, fixed: Sequence[PlannedSession]) -> np.ndarray:
@@ -369,8 +409,10 @@ def _report_from(
     started: float,
     done: int,
     ceiling: int,
+    floor: int,
 ) -> None:
-    """Progress at each better plan, and about once a second from HiGHS's interrupt check."""
+    """Progress at each better plan, and about once a second from HiGHS's interrupt check; never
+    above `ceiling` (the LP bound) nor, for reached, below `floor` (the plan HiGHS started from)."""
     last = [0.0]
 
     def tell(event: highspy.HighsCallbackEvent) -> None:
@@ -383,7 +425,8 @@ def _report_from(
         last[0] = now
         out = event.data_out
         primal, dual = out.mip_primal_bound, out.mip_dual_bound
-        reached = int(primal + INTEGRAL) + done if math.isfinite(primal) else None
+        # HiGHS's own value of the plan so far can be below the decoded plan's: report the best
+        reached = max(floor, int(primal + INTEGRAL) + done) if math.isfinite(primal) else floor
         bound = math.floor(dual + INTEGRAL) + done if math.isfinite(dual) else ceiling
         report(Progress(now, reached, min(bound, ceiling)))
 
