@@ -88,3 +88,18 @@ def test_replan_through_the_page(
         response = client.post(f"/planner/{earlier.pk}/again/")
     again = PlanRun.objects.exclude(pk=earlier.pk).get()
     assert response.status_code == 302 and response["Location"] == f"/planner/{again.pk}/"
+
+
+def test_a_replan_after_the_campaign_ended_is_refused_on_the_page(
+    district: District, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "vi"
+    earlier = made_run(district, [])
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    type(district.campaign).objects.filter(pk=district.campaign.pk).update(end_date=yesterday)
+    client = Client()
+    client.force_login(district.leader)
+    response = client.post(f"/planner/{earlier.pk}/again/")
+    assert response.status_code == 400
+    assert "phải nằm trong đợt cấp" in response.content.decode()
+    assert PlanRun.objects.count() == 1
