@@ -18,6 +18,7 @@ BENCHMARKS: list[str] = [
     "kitpush",
     "coverage",
     "whatif",
+    "planner",
 ]
 
 

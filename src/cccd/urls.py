@@ -23,6 +23,7 @@ urlpatterns = [
     path("coverage/", include("cccd.reach.urls", namespace="reach")),
     path("home-visits/", include("cccd.reach.urls_homevisits")),
     path("planner/", include("cccd.planner.urls_whatif")),  # /planner/sessions/<id>/what-if/
+    path("planner/", include("cccd.planner.urls", namespace="planner")),
     path("", include("cccd.kits.urls")),  # /kits/ (the district), /kit/outbox/ (a kit)
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -180,6 +180,12 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "reach_homevisits:remove": post({TL, C}),
     "reach_homevisits:mark": both({OF, TL, C}),
     "reach_homevisits:unmark": post({OF, TL, C}),
+    # the campaign planner: team leaders and commanders (a run that is none: 404 past the door)
+    "planner:new": both({TL, C}),
+    "planner:run": get({TL, C}),
+    "planner:edit": post({TL, C}),
+    "planner:accept": post({TL, C}),
+    "planner:again": post({TL, C}),
     # field kits: the district's page; the kit's outbox (a 404 at the district, past the door)
     "kits:list": get({C, A}),
     "kits:outbox": get(DESKS),

@@ -160,6 +160,11 @@ ACTION_LABELS: dict[str, Promise] = {
     "kit.visit_outcome_refused": pgettext_lazy(
         "audit action", "A field kit's home-visit outcome refused"
     ),
+    # the campaign planner (cccd.planner)
+    "plan.run": pgettext_lazy("audit action", "Ask the planner for sessions"),
+    "plan.solved": pgettext_lazy("audit action", "The planner proposed sessions"),
+    "plan.edit": pgettext_lazy("audit action", "Change a proposed session"),
+    "plan.accept": pgettext_lazy("audit action", "Accept a plan: create its sessions"),
 }
 
 
