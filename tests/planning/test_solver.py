@@ -37,6 +37,7 @@ def test_every_plan_keeps_every_rule_on_generated_instances(
         assert plan.bound >= plan.reached, name
         assert plan.reached == sum(s.expected for s in plan.sessions), name
     assert plans["solver"].reached >= plans["greedy"].reached
+    assert plans["searched"].reached >= plans["slots"].reached
     assert plans["solver"].bound <= sum(v.people for v in instance.venues)
 
 
@@ -118,6 +119,13 @@ def test_no_open_day_means_an_empty_optimal_plan() -> None:
     data["teams"][0]["unavailable"] = ["2026-03-02", "2026-03-03"]
     data["venues"][0]["closed"] = ["2026-03-07"]
     instance = parse_instance(data)
+    plan = solve(instance, time_limit=10)
+    assert (plan.sessions, plan.reached, plan.bound, plan.status) == ((), 0, 0, "optimal")
+
+
+@pytest.mark.parametrize("empty", ["teams", "venues"])
+def test_no_teams_or_no_venues_is_an_empty_optimal_plan(empty: str) -> None:
+    instance = parse_instance(instance_file(**{empty: []}))
     plan = solve(instance, time_limit=10)
     assert (plan.sessions, plan.reached, plan.bound, plan.status) == ((), 0, 0, "optimal")
 
