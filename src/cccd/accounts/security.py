@@ -52,6 +52,7 @@ ROUTE_OBJECTS: dict[str, str] = {
     "parent_id": "units.Unit",
     "user_id": "accounts.User",
     "packet_id": "kits.ReceivedPacket",
+    "run_id": "planner.PlanRun",
 }
 """A route argument naming an object of a scoped model: a 404 for one that exists, out of the
 user's sight, is a cross-unit request."""

@@ -164,6 +164,7 @@ def _last_numbers(tickets: list[Ticket]) -> dict[Session, int]:
 # every 20 minutes, and come around their slot (some never come); everyone else walks in, more of
 # them early in the evening; the elderly are called first (always: the team's habit here, not the
 # software's rule of three); each intake takes a time drawn around a median of its kind.
+STUDENTS = "student"  # the priority group (campaigns.PriorityGroup.code) a class list gives
 CLASS_SIZE = 12
 CLASS_EVERY = 20  # minutes between two classes' slots
 NO_SHOW = 0.08  # of the numbers handed out to a class
@@ -215,7 +216,7 @@ def _visitors(session: Session, dossiers: list[Enrollment], rng: random.Random) 
     start = session.starts_at
     span = (session.ends_at - start).total_seconds() / 60 - 20
     school = session.venue.kind == Venue.Kind.SCHOOL
-    students = [d for d in dossiers if school and d.group is not None and d.group.code == "student"]
+    students = [d for d in dossiers if school and d.group is not None and d.group.code == STUDENTS]
     holders: list[_Visitor] = []
     for index, dossier in enumerate([*students, *[None] * round(len(students) * NO_SHOW)]):
         klass = index % max(1, math.ceil(len(students) / CLASS_SIZE))
