@@ -64,6 +64,7 @@ def test_a_replan_keeps_accepted_sessions_and_counts_the_progress(
             "expected": 30,
             "capacity": 30,
             "session": accepted[0],
+            "hours": "18:00–21:00",  # the accepted session's own hours (the evening shift's here)
             "kept": True,
         }
     ]

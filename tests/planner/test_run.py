@@ -97,6 +97,7 @@ def test_a_session_already_in_the_calendar_is_kept_and_not_created_again(
     assert len(kept) == 1 and kept[0].expected == 25
     page = client.get(f"/planner/{run.pk}/").content.decode()
     assert "already in the calendar" in page
+    assert "19:00–22:30" in page  # its own hours, not the evening shift's 18:00–21:00
     created = services.accept_plan(run.pk, confirmed=True, actor=district.leader)
     assert planned.pk not in created and len(created) == len(plan.sessions) - 1
 

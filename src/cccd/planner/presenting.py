@@ -65,8 +65,10 @@ def calendar(
     names: dict[str, str],
     fixed: list[PlannedSession],
     busy: dict[tuple[str, datetime.date], str],
+    fixed_hours: dict[tuple[str, datetime.date], str] | None = None,
 ) -> list[Row]:
-    """One row per team, one cell per day of the horizon."""
+    """One row per team, one cell per day of the horizon. A session already in the calendar shows
+    its own hours (`fixed_hours`), which may differ from its shift's."""
     by_slot = {(s.team, s.day): s for s in plan.sessions}
     fixed_slots = {(f.team, f.day) for f in fixed}
     rows = []
@@ -81,13 +83,15 @@ def calendar(
                 )
                 continue
             start, end = run.shift_hours.get(session.shift, ["", ""])
+            is_fixed = (team.id, day) in fixed_slots
+            hours = (fixed_hours or {}).get((team.id, day)) if is_fixed else None
             row.cells.append(
                 Cell(
                     session,
                     names.get(session.venue, session.venue),
                     shift_label(session.shift),
-                    f"{start}–{end}",
-                    (team.id, day) in fixed_slots,
+                    hours or f"{start}–{end}",
+                    is_fixed,
                 )
             )
         rows.append(row)

@@ -165,6 +165,16 @@ def fixed_sessions(run: PlanRun) -> list[PlannedSession]:
     ]
 
 
+def fixed_hours(run: PlanRun) -> dict[tuple[str, datetime.date], str]:
+    """{(team, day): "19:00–23:30"} of the calendar's sessions the plan keeps (runs made before
+    the hours were stored show the shift's hours instead)."""
+    return {
+        (f["team"], datetime.date.fromisoformat(f["day"])): f["hours"]
+        for f in run.fixed
+        if f.get("kept", True) and f.get("hours")
+    }
+
+
 def busy_slots(run: PlanRun) -> dict[tuple[str, datetime.date], str]:
     """{(team, day): venue id} of the calendar's sessions the plan could not keep as they are
     (their team is unavailable that day in the instance instead)."""
@@ -527,9 +537,16 @@ def calendar_sessions(chosen: inputs.Inputs) -> list[dict[str, Any]]:
                 "desks": row.desks,
                 "capacity": row.capacity if ours else 0,
                 "session": row.pk,
+                "hours": _clock_hours(row),
             }
         )
     return found
+
+
+def _clock_hours(row: Session) -> str:
+    """The session's own hours ("19:00–23:30"): the calendar shows these, not the shift's."""
+    start, end = (timezone.localtime(t) for t in (row.starts_at, row.ends_at))
+    return f"{start:%H:%M}–{end:%H:%M}"
 
 
 def _shift_of(chosen: inputs.Inputs, row: Session) -> inputs.ShiftHours | None:

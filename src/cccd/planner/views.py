@@ -114,7 +114,9 @@ def _run_context(request: LoggedInRequest, run: PlanRun) -> dict[str, Any]:
     fixed = services.fixed_sessions(run)
     context |= {
         "days": presenting.day_headers(instance),
-        "rows": presenting.calendar(run, instance, plan, names, fixed, services.busy_slots(run)),
+        "rows": presenting.calendar(
+            run, instance, plan, names, fixed, services.busy_slots(run), services.fixed_hours(run)
+        ),
         "new_sessions": sum(1 for s in plan.sessions if not services.is_fixed(run, s)),
         # the one session whose change form is open: one form, not one per cell (a province's
         # calendar holds a thousand sessions, each form with every day and venue)
