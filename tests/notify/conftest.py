@@ -5,6 +5,7 @@ import pytest
 from cccd.notify.models import MessageTemplate
 from cccd.units.models import Unit
 from cccd.units.roots import national_roots
+from tests.databases import use_a_file_test_database
 
 
 @pytest.fixture
@@ -40,3 +41,8 @@ def sms_settings(settings: object) -> object:
     settings.CCCD_SMS_ID_PATH = "id"  # type: ignore[attr-defined]
     settings.CCCD_NOTIFY_TIMEOUT_SECONDS = 10  # type: ignore[attr-defined]
     return settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The killed-worker test runs a real `cccd send_notifications` process on the test database."""
+    use_a_file_test_database()

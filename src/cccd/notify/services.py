@@ -125,9 +125,14 @@ def queue(
 
 
 def enqueue(message_id: int, when: datetime.datetime | None) -> None:
+    """Queue the task for `when`. A backend that cannot defer (CCCD_TASKS_IMMEDIATE) runs only
+    what is due now; a later attempt is then left to `cccd send_notifications`."""
     from cccd.notify.tasks import send_message
 
-    send_message.using(run_after=when).enqueue(message_id)
+    if when is None or when <= timezone.now():
+        send_message.enqueue(message_id)
+    elif send_message.get_backend().supports_defer:
+        send_message.using(run_after=when).enqueue(message_id)
 
 
 def opt_out(channel: str, address: str) -> None:
