@@ -63,7 +63,7 @@ class Gateway:
         with self.lock:
             self.requests.append({"path": path, "headers": headers, "body": body})
             status, answer = self.answers[min(len(self.requests) - 1, len(self.answers) - 1)]
-            tracking = body.get("tracking_id")
+            tracking = str(body.get("tracking_id"))
             if path == "/message/template" and status == 200 and answer.get("error") == 0:
                 # ZNS: a tracking_id seen before gets its first msg_id back, not a second message
                 msg_id = self.accepted.setdefault(tracking, f"zns-{len(self.accepted) + 1}")

@@ -23,7 +23,6 @@ import time_machine
 from django.db import connection
 
 from cccd.notify import services
-from cccd.notify.models import Message
 from cccd.units.models import Unit
 from tests.notify.fakes import WAIT, Gateway, http_server, zns_ok
 

@@ -69,7 +69,7 @@ def test_email_reaches_a_real_smtp_server_with_a_stable_message_id(
     received = email.message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[arg-type]
     assert received["Message-ID"] == message_id_for("card:1:arrived")
     assert str(received["Subject"]) == "Thẻ căn cước của bạn đã về"
-    assert "Công an xã Đắk Lao" in received.get_content()  # type: ignore[attr-defined]
+    assert "Công an xã Đắk Lao" in received.get_content()
     message.refresh_from_db()
     assert (message.attempts, message.provider_id) == (1, message_id_for("card:1:arrived"))
 
@@ -95,7 +95,11 @@ def test_email_to_a_dead_server_is_retried_later(
 def test_sms_gateway_failing_twice_then_succeeding_gives_one_message_in_3_attempts(
     unit: Unit, templates: None, sms_settings: object, clock: time_machine.Traveller
 ) -> None:
-    answers = [(503, {"status": "busy"}), (503, {"status": "busy"}), (200, {"status": "ok", "id": "G-77"})]
+    answers = [
+        (503, {"status": "busy"}),
+        (503, {"status": "busy"}),
+        (200, {"status": "ok", "id": "G-77"}),
+    ]
     with http_server(Gateway(answers)) as gateway:
         sms_settings.CCCD_SMS_URL = gateway.url + "/send"  # type: ignore[attr-defined]
         message = run_until_settled(queue(unit, "sms", "0912 345 678", "card:3:arrived"), clock)
@@ -104,7 +108,9 @@ def test_sms_gateway_failing_twice_then_succeeding_gives_one_message_in_3_attemp
     bodies = [request["body"] for request in gateway.requests]
     assert all(body["to"] == "84912345678" for body in bodies)
     assert len({body["ref"] for body in bodies}) == 1  # the same client reference every time
-    assert bodies[0]["content"] == "CCCD: the da ve Công an xã Đắk Lao, nhan " + CONTEXT["hours"] + "."
+    assert (
+        bodies[0]["content"] == "CCCD: the da ve Công an xã Đắk Lao, nhan " + CONTEXT["hours"] + "."
+    )
     assert gateway.requests[0]["headers"]["Authorization"] == "Bearer test"
     assert Message.objects.count() == 1
 
@@ -244,7 +250,10 @@ def test_the_same_event_twice_makes_one_message(unit: Unit, templates: None) -> 
 
 @pytest.mark.django_db
 def test_no_personal_data_in_the_logs(
-    unit: Unit, templates: None, sms_settings: object, clock: time_machine.Traveller,
+    unit: Unit,
+    templates: None,
+    sms_settings: object,
+    clock: time_machine.Traveller,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level("INFO", logger="cccd.notify")

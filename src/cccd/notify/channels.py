@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import smtplib
-import socket
 from typing import Any
 
 import httpx
@@ -69,7 +68,7 @@ def _post(method: str, url: str, **kwargs: Any) -> httpx.Response:
         response = httpx.request(
             method, url, timeout=settings.CCCD_NOTIFY_TIMEOUT_SECONDS, **kwargs
         )
-    except (httpx.TransportError, socket.error) as error:
+    except (OSError, httpx.TransportError) as error:
         raise Transient(f"HTTP: {type(error).__name__}") from error
     if response.status_code >= 500 or response.status_code in (408, 429):
         raise Transient(f"HTTP {response.status_code}")

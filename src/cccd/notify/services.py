@@ -140,9 +140,9 @@ def opt_out(channel: str, address: str) -> None:
     address = normalized_address(channel, address)
     with transaction.atomic():
         OptOut.objects.get_or_create(channel=channel, address=address)
-        Message.objects.filter(
-            channel=channel, address=address, state=Message.State.QUEUED
-        ).update(state=Message.State.SUPPRESSED, reason="opted out", next_attempt_at=None)
+        Message.objects.filter(channel=channel, address=address, state=Message.State.QUEUED).update(
+            state=Message.State.SUPPRESSED, reason="opted out", next_attempt_at=None
+        )
 
 
 # --- delivering ----------------------------------------------------------------------------------
@@ -176,9 +176,8 @@ def _hold_for_quiet_hours(message_id: int) -> bool:
     until = quiet_until(timezone.now())
     if until is None:
         return False
-    held = (
-        Message.objects.filter(due(), pk=message_id, urgent=False)
-        .update(state=Message.State.QUEUED, next_attempt_at=until, lease_until=None)
+    held = Message.objects.filter(due(), pk=message_id, urgent=False).update(
+        state=Message.State.QUEUED, next_attempt_at=until, lease_until=None
     )
     return held > 0
 
