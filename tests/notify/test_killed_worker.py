@@ -22,7 +22,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from cccd.notify import services
+from cccd.notify import delivery, services
 from cccd.units.models import Unit
 from tests.notify.fakes import WAIT, Gateway, http_server, zns_ok
 
@@ -59,7 +59,7 @@ def test_a_worker_killed_mid_send_neither_loses_nor_doubles(
     unit: Unit, templates: None, settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The worker under test is the process below, not the task queue (immediate in the tests).
-    monkeypatch.setattr(services, "enqueue", lambda message_id, when: None)
+    monkeypatch.setattr(services, "schedule", lambda message_id, when: None)
     gateway = Gateway([zns_ok()], hold=True)
     with http_server(gateway):
         settings.CCCD_ZNS_URL = gateway.url  # type: ignore[attr-defined]
@@ -90,11 +90,11 @@ def test_a_worker_killed_mid_send_neither_loses_nor_doubles(
 
         message.refresh_from_db()
         assert (message.state, message.attempts) == ("sending", 1)  # not lost: still claimed
-        assert services.send_due() == 0  # not doubled: the lease still holds
+        assert delivery.send_due() == 0  # not doubled: the lease still holds
         assert message.lease_until is not None
         with time_machine.travel(message.lease_until + datetime.timedelta(seconds=1), tick=True):
-            assert services.send_due() == 1
-            assert services.send_due() == 0
+            assert delivery.send_due() == 1
+            assert delivery.send_due() == 0
 
     message.refresh_from_db()
     assert (message.state, message.attempts, message.provider_id) == ("delivered", 2, "zns-1")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cccd.notify import services
+from cccd.notify import delivery, services
 from cccd.notify.channels import message_id_for
 from cccd.notify.models import Message, MessageTemplate
 from cccd.notify.templates import load_templates
@@ -45,7 +45,7 @@ def queue(unit: Unit, channel: str, address: str, key: str, **extra: object) -> 
 def run_until_settled(message: Message, clock: time_machine.Traveller) -> Message:
     """Attempt after attempt, moving the clock to each retry's time; bounded."""
     for _ in range(10):
-        services.deliver(message.pk)
+        delivery.deliver(message.pk)
         message.refresh_from_db()
         if message.state != Message.State.QUEUED:
             return message
@@ -62,7 +62,7 @@ def test_email_reaches_a_real_smtp_server_with_a_stable_message_id(
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port  # type: ignore[attr-defined]
         message = queue(unit, "email", "Nguyen.An@Example.VN", "card:1:arrived")
-        assert services.deliver(message.pk) == Message.State.SENT
+        assert delivery.deliver(message.pk) == Message.State.SENT
     assert len(mailbox.envelopes) == 1
     envelope = mailbox.envelopes[0]
     assert envelope.rcpt_tos == ["nguyen.an@example.vn"]
@@ -83,12 +83,12 @@ def test_email_to_a_dead_server_is_retried_later(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # type: ignore[attr-defined]
     message = queue(unit, "email", "an@example.vn", "card:2:arrived")
-    assert services.deliver(message.pk) == Message.State.QUEUED
+    assert delivery.deliver(message.pk) == Message.State.QUEUED
     message.refresh_from_db()
     assert message.reason.startswith("SMTP")
     assert message.next_attempt_at is not None
     assert message.next_attempt_at >= MORNING + datetime.timedelta(minutes=1)
-    assert services.deliver(message.pk) is None  # not before its time
+    assert delivery.deliver(message.pk) is None  # not before its time
 
 
 @pytest.mark.django_db
@@ -122,10 +122,10 @@ def test_a_4xx_fails_with_its_reason_and_is_not_retried(
     with http_server(Gateway([(400, {"status": "invalid phone"})])) as gateway:
         sms_settings.CCCD_SMS_URL = gateway.url + "/send"  # type: ignore[attr-defined]
         message = queue(unit, "sms", "0912345678", "card:4:arrived")
-        assert services.deliver(message.pk) == Message.State.FAILED
+        assert delivery.deliver(message.pk) == Message.State.FAILED
         clock.shift(datetime.timedelta(hours=2))
-        assert services.deliver(message.pk) is None
-        assert services.send_due() == 0
+        assert delivery.deliver(message.pk) is None
+        assert delivery.send_due() == 0
     message.refresh_from_db()
     assert (message.state, message.reason, message.attempts) == ("failed", "HTTP 400", 1)
     assert len(gateway.requests) == 1
@@ -138,7 +138,7 @@ def test_a_gateway_saying_no_in_a_200_fails(
     with http_server(Gateway([(200, {"status": "rejected"})])) as gateway:
         sms_settings.CCCD_SMS_URL = gateway.url + "/send"  # type: ignore[attr-defined]
         message = queue(unit, "sms", "0912345678", "card:5:arrived")
-        assert services.deliver(message.pk) == Message.State.FAILED
+        assert delivery.deliver(message.pk) == Message.State.FAILED
     message.refresh_from_db()
     assert message.reason == "SMS gateway: rejected"
 
@@ -183,7 +183,7 @@ def test_zns_error_code_fails(
     with http_server(Gateway([(200, {"error": -108, "message": "Phone number is invalid"})])) as gw:
         settings.CCCD_ZNS_URL = gw.url  # type: ignore[attr-defined]
         message = queue(unit, "zns", "0912345678", "card:8:arrived")
-        assert services.deliver(message.pk) == Message.State.FAILED
+        assert delivery.deliver(message.pk) == Message.State.FAILED
     message.refresh_from_db()
     assert message.reason == "ZNS error -108"
 
@@ -197,15 +197,15 @@ def test_quiet_hours_hold_until_7_and_the_urgent_call_passes(
         settings.CCCD_ZNS_URL = gw.url  # type: ignore[attr-defined]
         waiting = queue(unit, "zns", "0912345678", "card:9:arrived")
         urgent = queue(unit, "zns", "0987654321", "ticket:9:call", urgent=True)
-        assert services.send_due() == 2
+        assert delivery.send_due() == 2
         waiting.refresh_from_db()
         assert waiting.state == "queued"
         assert waiting.next_attempt_at == datetime.datetime(2026, 12, 8, 7, 0, tzinfo=HCM)
         assert [r["body"]["tracking_id"] for r in gw.requests] == ["ticket:9:call"]
         clock.move_to(datetime.datetime(2026, 12, 8, 6, 59, tzinfo=HCM))
-        assert services.send_due() == 0
+        assert delivery.send_due() == 0
         clock.move_to(datetime.datetime(2026, 12, 8, 7, 0, 1, tzinfo=HCM))
-        assert services.send_due() == 1
+        assert delivery.send_due() == 1
     waiting.refresh_from_db()
     urgent.refresh_from_db()
     assert (waiting.state, urgent.state) == ("delivered", "delivered")
@@ -216,10 +216,10 @@ def test_quiet_hours_edges() -> None:
     def at(hour: int, minute: int = 0) -> datetime.datetime:
         return datetime.datetime(2026, 12, 7, hour, minute, tzinfo=HCM)
 
-    assert services.quiet_until(at(7)) is None
-    assert services.quiet_until(at(20, 59)) is None
-    assert services.quiet_until(at(21)) == datetime.datetime(2026, 12, 8, 7, tzinfo=HCM)
-    assert services.quiet_until(at(3)) == at(7)
+    assert delivery.quiet_until(at(7)) is None
+    assert delivery.quiet_until(at(20, 59)) is None
+    assert delivery.quiet_until(at(21)) == datetime.datetime(2026, 12, 8, 7, tzinfo=HCM)
+    assert delivery.quiet_until(at(3)) == at(7)
 
 
 @pytest.mark.django_db
@@ -232,8 +232,8 @@ def test_opt_out_holds_before_and_after_queueing(
         before = queue(unit, "sms", "+84912345678", "card:10:arrived")
         after = queue(unit, "sms", "0987654321", "card:11:arrived")
         services.opt_out("sms", "84987654321")
-        assert services.send_due() == 0
-        assert services.deliver(after.pk) is None
+        assert delivery.send_due() == 0
+        assert delivery.deliver(after.pk) is None
     assert gateway.requests == []
     for message in (before, after):
         message.refresh_from_db()
@@ -260,7 +260,7 @@ def test_no_personal_data_in_the_logs(
     with http_server(Gateway([(400, {})])) as gateway:
         sms_settings.CCCD_SMS_URL = gateway.url  # type: ignore[attr-defined]
         message = queue(unit, "sms", "0912345678", "card:13:arrived")
-        services.deliver(message.pk)
+        delivery.deliver(message.pk)
     assert caplog.records
     assert "912345678" not in caplog.text
     assert "Đắk Lao" not in caplog.text

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cccd.notify.services import send_due
+from cccd.notify.delivery import send_due
 
 
 class Command(BaseCommand):
