@@ -7,6 +7,7 @@ import datetime
 import email
 from collections.abc import Iterator
 from email import policy
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -273,3 +274,38 @@ def test_the_reference_templates_load_and_render() -> None:
     template = MessageTemplate.objects.get(code="card_arrived", channel="email")
     subject, text = services.render(template, {"place": "Công an xã", "hours": "sáng mai"})
     assert "Công an xã" in text and subject
+
+
+@pytest.mark.django_db
+def test_queueing_runs_the_task_after_the_commit(
+    unit: Unit,
+    templates: None,
+    sms_settings: object,
+    clock: time_machine.Traveller,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The test suite's task backend runs a task at once: the task sends what is due, and a retry
+    it cannot defer is left to the sweep (no loop of immediate retries)."""
+    with http_server(Gateway([(503, {}), (200, {"status": "ok", "id": "9"})])) as gateway:
+        sms_settings.CCCD_SMS_URL = gateway.url  # type: ignore[attr-defined]
+        with django_capture_on_commit_callbacks(execute=True):
+            message = queue(unit, "sms", "0912345678", "card:14:arrived")
+        message.refresh_from_db()
+        assert (message.state, message.attempts, len(gateway.requests)) == ("queued", 1, 1)
+        assert message.next_attempt_at is not None
+        clock.move_to(message.next_attempt_at)
+        assert delivery.send_due() == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == ("delivered", 2)
+
+
+@pytest.mark.django_db
+def test_a_misconfigured_sms_body_fails_the_message_not_the_worker(
+    unit: Unit, templates: None, sms_settings: object, clock: time_machine.Traveller
+) -> None:
+    sms_settings.CCCD_SMS_BODY = '{"to": "{mobile}"}'  # type: ignore[attr-defined]
+    sms_settings.CCCD_SMS_URL = "http://127.0.0.1:9/"  # type: ignore[attr-defined]
+    message = queue(unit, "sms", "0912345678", "card:15:arrived")
+    assert delivery.deliver(message.pk) == Message.State.FAILED
+    message.refresh_from_db()
+    assert message.reason.startswith("CCCD_SMS_BODY")

@@ -106,7 +106,12 @@ def _fill(template: Any, values: dict[str, str]) -> Any:
 def send_sms(message: Message) -> str:
     reference = hashlib.sha256(message.event_key.encode()).hexdigest()[:32]
     values = {"phone": message.address, "text": message.text, "reference": reference}
-    body = _fill(json.loads(settings.CCCD_SMS_BODY), values)
+    try:
+        body = _fill(json.loads(settings.CCCD_SMS_BODY), values)
+    except (ValueError, KeyError, IndexError) as error:  # a misconfigured CCCD_SMS_BODY
+        raise Permanent(
+            "CCCD_SMS_BODY is not a JSON template of {phone} {text} {reference}"
+        ) from error
     response = _post(
         settings.CCCD_SMS_METHOD,
         settings.CCCD_SMS_URL,
