@@ -309,3 +309,17 @@ def test_a_misconfigured_sms_body_fails_the_message_not_the_worker(
     assert delivery.deliver(message.pk) == Message.State.FAILED
     message.refresh_from_db()
     assert message.reason.startswith("CCCD_SMS_BODY")
+
+
+@pytest.mark.django_db
+def test_a_message_whose_workers_keep_dying_stops_at_the_bound(
+    unit: Unit, templates: None, sms_settings: object, clock: time_machine.Traveller
+) -> None:
+    sms_settings.CCCD_NOTIFY_MAX_ATTEMPTS = 3  # type: ignore[attr-defined]
+    message = queue(unit, "sms", "0912345678", "card:16:arrived")
+    Message.objects.filter(pk=message.pk).update(
+        state="sending", attempts=3, lease_until=MORNING - datetime.timedelta(minutes=1)
+    )
+    assert delivery.deliver(message.pk) == Message.State.FAILED  # no request: no URL is set
+    message.refresh_from_db()
+    assert (message.state, message.reason) == ("failed", "no outcome after 3 attempts")

@@ -94,6 +94,8 @@ def deliver(message_id: int) -> str | None:
     message = claim(message_id)
     if message is None:
         return None
+    if message.attempts > settings.CCCD_NOTIFY_MAX_ATTEMPTS:  # its workers kept dying mid-send
+        return _fail(message, f"no outcome after {message.attempts - 1} attempts")
     if OptOut.objects.filter(channel=message.channel, address=message.address).exists():
         _record(message, state=Message.State.SUPPRESSED, reason="opted out", next_attempt_at=None)
         return Message.State.SUPPRESSED
