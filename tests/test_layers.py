@@ -45,6 +45,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("users, roles, scope, audit", ("cccd.accounts",)),
     ("unit administration", ("cccd.unitadmin",)),
     ("background jobs", ("cccd.jobs",)),
+    ("notifications", ("cccd.notify",)),
     ("the register", ("cccd.registry",)),
     ("campaigns", ("cccd.campaigns",)),
     ("rosters", ("cccd.rosters",)),

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "cccd.kits",
     "cccd.api",
     "cccd.devices",
+    "cccd.notify",
 ]
 # The tools for tests and demos (`cccd.demo`: `seed_demo`, `generate_register`, the simulated card
 # centre, the linkage model's training) are installed only when asked for: `make demo`, the test
@@ -280,6 +281,25 @@ TASKS = {
 # A background job's lease: a job whose worker sent no heartbeat for this long is stopped, and any
 # `cccd db_worker` resumes it. Each committed batch of an import renews it.
 CCCD_JOB_LEASE_SECONDS = env_int("CCCD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
+# Notifications (cccd.notify, docs/notifications.md): e-mail through EMAIL_* (Django's SMTP
+# backend), SMS through an HTTP gateway described here (Vietnamese providers differ), Zalo ZNS.
+CCCD_NOTIFY_FROM_EMAIL = env_str("CCCD_NOTIFY_FROM_EMAIL", "cccd@localhost")
+CCCD_NOTIFY_MESSAGE_ID_DOMAIN = env_str("CCCD_NOTIFY_MESSAGE_ID_DOMAIN", "cccd.localhost")
+CCCD_NOTIFY_TIMEOUT_SECONDS = env_int("CCCD_NOTIFY_TIMEOUT_SECONDS", 15, minimum=1, maximum=120)
+CCCD_NOTIFY_LEASE_SECONDS = env_int("CCCD_NOTIFY_LEASE_SECONDS", 120, minimum=2, maximum=3600)
+CCCD_NOTIFY_MAX_ATTEMPTS = env_int("CCCD_NOTIFY_MAX_ATTEMPTS", 6, minimum=1, maximum=20)
+CCCD_SMS_URL = env_str("CCCD_SMS_URL", "")
+CCCD_SMS_METHOD = env_choice("CCCD_SMS_METHOD", "POST", {"POST", "PUT"})
+CCCD_SMS_HEADERS = env_str("CCCD_SMS_HEADERS", "{}")  # a JSON object
+# A JSON body whose strings may hold {phone} (84…), {text} and {reference} (from the event key).
+CCCD_SMS_BODY = env_str(
+    "CCCD_SMS_BODY", '{"to": "{phone}", "content": "{text}", "ref": "{reference}"}'
+)
+CCCD_SMS_SUCCESS_PATH = env_str("CCCD_SMS_SUCCESS_PATH", "status")  # dotted path in the answer
+CCCD_SMS_SUCCESS_VALUE = env_str("CCCD_SMS_SUCCESS_VALUE", "ok")
+CCCD_SMS_ID_PATH = env_str("CCCD_SMS_ID_PATH", "id")
+CCCD_ZNS_URL = env_str("CCCD_ZNS_URL", "https://business.openapi.zalo.me")
+CCCD_ZNS_ACCESS_TOKEN = env_str("CCCD_ZNS_ACCESS_TOKEN", "")
 CCCD_MAX_UPLOAD_MB = env_int("CCCD_MAX_UPLOAD_MB", 200, minimum=1, maximum=4096)
 # Bounds on every file read (cccd.filebounds): a hostile file is refused before it is iterated.
 CCCD_MAX_UNPACKED_MB = env_int("CCCD_MAX_UNPACKED_MB", 1024, minimum=1, maximum=65536)
