@@ -113,6 +113,8 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "queue_hand_out": post({TL}),
     "queue_walk_in": post({TL}),
     "queue_sheets": get({TL}),
+    "school_classes": get(LIST_READERS),
+    "school_class_pdf": get(LIST_READERS),  # past the door without ?class=: 404
     "queue_board": get(DESKS),
     "queue_board_state": get(DESKS),
     "queue_desk": get(DESKS),
@@ -410,6 +412,8 @@ def test_the_liaisons_role_is_the_narrowest_of_the_staff(people: dict[str, User]
         "roster_confirm",
         "roster_discard",
         "roster_discrepancies",
+        "school_classes",  # their own school's classes, numbers and what to bring
+        "school_class_pdf",
         "ticket_public",
         "public:link",
         "public:status",

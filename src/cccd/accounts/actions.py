@@ -88,6 +88,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "roster_entry.view": pgettext_lazy("audit action", "View a list row and its candidates"),
     "security.denied": pgettext_lazy("audit action", "Request refused"),
     "session.class_sheets": pgettext_lazy("audit action", "Print the class sheets of numbers"),
+    "session.school_class_print": pgettext_lazy("audit action", "Print a school class's sheet"),
+    "session.school_classes": pgettext_lazy("audit action", "View a school's classes"),
     "session.close": pgettext_lazy("audit action", "Close a session"),
     "session.open": pgettext_lazy("audit action", "Open a session (first desk)"),
     "session.plan": pgettext_lazy("audit action", "Plan a session"),

@@ -4,8 +4,9 @@ Every permission a view, an API route or a service checks is a constant here, so
 reads in one place and `tests/accounts/test_role_routes.py` can hold every route to it.
 
 What the liaison (a school's or commune's contact) may do is deliberately narrow: send their own
-venue's class lists and read back the pre-check and the discrepancy file (`UPLOAD`, limited to their
-venues by `cccd.rosters.services`). They see their venues' sessions, not the unit's; no register,
+venue's class lists and read back the pre-check, the discrepancy file and each class's numbers and
+what to bring (`UPLOAD`, limited to their venues by `cccd.rosters.services` and
+`cccd.tickets.school`). They see their venues' sessions, not the unit's; no register,
 queue, desk, ticket, dossier, slip, unit or campaign page.
 """
 

@@ -7,19 +7,22 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cccd.accounts.audit import record_read
 from cccd.accounts.permissions import LoggedInRequest, public, requires
-from cccd.accounts.roles import DESK, ISSUE
+from cccd.accounts.roles import DESK, ISSUE, REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.queryforms import is_id
 from cccd.registry.services import search_people
-from cccd.tickets import queries, services
+from cccd.tickets import queries, school, services
 from cccd.tickets.board import call_text
+from cccd.tickets.classpdf import render_class
 from cccd.tickets.forms import HandOutForm, LookUpForm
 from cccd.tickets.models import Desk, Ticket
 
@@ -108,6 +111,40 @@ def class_sheets(request: LoggedInRequest, session_id: int) -> HttpResponse:
     sheets = queries.class_sheets(request.user, session)
     record_read("session.class_sheets", session, actor=request.user, unit=session.unit)
     return render(request, "tickets/sheets.html", {"session": session, "sheets": sheets})
+
+
+@requires(UPLOAD, REVIEW)
+@require_GET
+def school_classes(request: LoggedInRequest, session_id: int) -> HttpResponse:
+    """The school's session class by class: each student's number, time and what to bring (names
+    on the page: the read is audited). Who may read the session's lists may read this."""
+    session = school.school_session(request.user, session_id)
+    classes = school.school_classes(session)
+    record_read("session.school_classes", session, actor=request.user, unit=session.unit)
+    return render(request, "tickets/school_classes.html", {"session": session, "classes": classes})
+
+
+@requires(UPLOAD, REVIEW)
+@require_GET
+def school_class_pdf(request: LoggedInRequest, session_id: int) -> HttpResponse:
+    """One class (`?class=12A1`) as an A4 sheet to print the day before; an unknown class is 404."""
+    session = school.school_session(request.user, session_id)
+    name = request.GET.get("class")
+    if name is None or len(name) > 100:
+        raise NOT_FOUND()
+    school_class = school.one_class(session, name)
+    record_read(
+        "session.school_class_print",
+        session,
+        actor=request.user,
+        unit=session.unit,
+        students=len(school_class.students),
+    )
+    content = render_class(session, school_class, printed_at=timezone.now())
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"lop-{slugify(school_class.name) or 'khac'}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 def _desk(request: LoggedInRequest, session_id: int, number: int) -> Desk:
