@@ -180,6 +180,9 @@ def test_a_team_leader_of_the_unit_may_print_too(school: Session) -> None:
     leader = User.objects.get(username="totruong.dakmil")
     response = client_for(leader).get(f"/queue/sessions/{school.pk}/classes/print.pdf?class=12A2")
     assert response.status_code == 200
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Phạm Thị Dung" in text
+    assert "Mang giấy khai sinh" in text and "Bring" not in text  # Vietnamese for an English page
 
 
 def test_another_schools_liaison_gets_not_found(school: Session, liaison_dakmil: User) -> None:

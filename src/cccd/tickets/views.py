@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -132,7 +132,8 @@ def school_class_pdf(request: LoggedInRequest, session_id: int) -> HttpResponse:
     name = request.GET.get("class")
     if name is None or len(name) > 100:
         raise NOT_FOUND()
-    school_class = school.one_class(session, name)
+    with translation.override("vi"):  # the sheet is in Vietnamese, whatever the page's language
+        school_class = school.one_class(session, name)
     record_read(
         "session.school_class_print",
         session,
