@@ -94,7 +94,7 @@ def _direct(unit: Unit, campaign: Campaign, waiting_days: int) -> dict[str, obje
     ]
     at_unit = [(e, s) for e, s in rows if e.state == "at_unit"]
     delivered = [(e, s) for e, s in rows if e.state == "delivered"]
-    days = sorted(float(s[1] - s[2]) for _e, s in delivered)
+    days = sorted(float(s[1] - (s[2] or 0)) for _e, s in delivered)
     return {
         "waiting": len(at_unit),
         "long": sum(1 for _e, s in at_unit if s[1] > waiting_days),
