@@ -198,6 +198,8 @@ LOGOUT_REDIRECT_URL = "login"
 CCCD_STATUS_CLIENT_ADDRESS = env_str("CCCD_STATUS_CLIENT_ADDRESS", "")
 # The hour (Vietnam's time) after which `cccd daily_reports --if-due` writes the day's progress reports.
 CCCD_REPORT_HOUR = env_int("CCCD_REPORT_HOUR", 21, minimum=0, maximum=23)
+# Days after which a card waiting at the unit counts as waiting long on the dashboard.
+CCCD_CARD_WAITING_DAYS = env_int("CCCD_CARD_WAITING_DAYS", 30, minimum=1, maximum=365)
 # A burst of refused requests (403s, other units' objects) shown to the unit's administrator and
 # commander: at least COUNT refusals by one user within MINUTES, looked for over the last DAYS days.
 CCCD_SECURITY_BURST_COUNT = env_int("CCCD_SECURITY_BURST_COUNT", 10, minimum=2, maximum=10_000)

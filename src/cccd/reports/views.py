@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
@@ -14,7 +15,7 @@ from cccd.accounts.roles import DASHBOARD
 from cccd.accounts.scoping import unit_is_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
-from cccd.reports import counters, queries
+from cccd.reports import cards, counters, queries
 from cccd.reports.forms import DashboardQuery, figures_of
 from cccd.units.models import Unit
 
@@ -41,6 +42,8 @@ def dashboard(request: LoggedInRequest, unit_id: int | None = None) -> HttpRespo
         "parent": _parent(request, unit),
         "progress_label": counters.PROGRESS_LABEL,
         "progress_note": counters.PROGRESS_NOTE,
+        "cards": cards.cards_at_units(unit, campaign.pk, timezone.now()),
+        "card_waiting_days": cards.waiting_days(),
     }
     return render(request, "reports/dashboard.html", context)
 
