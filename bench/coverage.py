@@ -55,7 +55,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.reports import Indexes, Timing, _get, machine, pct, ratio
+from bench.reports import (
+    Indexes,
+    Timing,
+    _get,
+    drop_database,
+    machine,
+    pct,
+    ratio,
+    raw,
+    setup_django,
+)
+from bench.reports import fresh_database as create_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -97,48 +108,6 @@ def u(key: str, salt: int) -> str:
 
 
 # ---------------------------------------------------------------------------- database and Django
-
-
-def create_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        con.execute(f'CREATE DATABASE "{name}"')
-    return f"{PG_SERVER}/{name}"
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def setup_django(url: str, data_dir: Path) -> None:
-    os.environ.update(
-        DATABASE_URL=url,
-        CCCD_DATA_DIR=str(data_dir),
-        CCCD_DEBUG="0",
-        CCCD_ALLOWED_HOSTS="testserver,127.0.0.1",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cccd.settings")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))  # tests.builders
-    import django
-
-    django.setup()
-    import logging
-
-    logging.getLogger("django.request").setLevel(logging.ERROR)
-
-
-def raw() -> Any:
-    """The psycopg connection under Django's."""
-    from django.db import connection
-
-    connection.ensure_connection()
-    return connection.connection
 
 
 def timed(seconds: dict[str, float], key: str, action: Callable[[], Any]) -> Any:

@@ -144,20 +144,20 @@ DOSSIER_COLUMNS = (
 # ---------------------------------------------------------------------------- database and Django
 
 
-def fresh_database() -> str:
+def fresh_database(name: str = DB_NAME) -> str:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        con.execute(f'CREATE DATABASE "{DB_NAME}"')
-    return f"{PG_SERVER}/{DB_NAME}"
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
 
 
-def drop_database() -> None:
+def drop_database(name: str = DB_NAME) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_django(url: str, data_dir: Path) -> None:
