@@ -91,6 +91,15 @@ def test_ids_that_are_not_ids_are_a_bad_query(world: World, query: str) -> None:
     assert "BAD_QUERY" in page.content.decode()
 
 
+@pytest.mark.parametrize("campaign", ["²", "١", "x", "9" * 13])
+def test_a_campaign_that_is_not_an_id_only_leaves_the_form_unchosen(
+    world: World, campaign: str
+) -> None:
+    page = client_for(world.leader).get(PLAN, {"campaign": campaign})
+    assert page.status_code == 200
+    assert page.context["form"].initial.get("campaign") is None
+
+
 def test_a_commune_of_another_unit_is_not_found(world: World) -> None:
     page = client_for(world.leader).get(PLAN, {"commune": world.tree.tayson.pk})
     assert page.status_code == 404

@@ -115,7 +115,7 @@ def plan(request: LoggedInRequest) -> HttpResponse:
     person_ids = _ids(data, "person")
     creating = request.method == "POST" and "campaign" in request.POST
     asked = data.get("campaign", "")
-    initial = {"campaign": int(asked)} if asked.isdigit() and len(asked) < 12 else {}
+    initial = {"campaign": int(asked)} if is_id(asked) else {}
     form = PlanRoundForm(request.POST if creating else None, user=request.user, initial=initial)
     error: DomainError | None = None
     if creating and form.is_valid():

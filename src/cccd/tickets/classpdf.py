@@ -32,7 +32,7 @@ def render_class(
         title = _("Class %(name)s") % {"name": school_class.name or "—"}
         subtitle = _subtitle(session, school_class, printed_at)
         rows = list(_rows(school_class))
-        pdf = pdf_with_fonts(font_paths(_texts(title, subtitle, rows)), "A4")
+        pdf = pdf_with_fonts(font_paths(_texts(session.venue.name, title, subtitle, rows)), "A4")
         pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
         pdf.set_auto_page_break(True, margin=_MARGIN)
         pdf.set_title(title)
