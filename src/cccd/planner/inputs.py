@@ -164,17 +164,22 @@ def history_rate(unit: Unit, today: datetime.date | None = None) -> float | None
     return round(received / desk_hours, 2) if received else None
 
 
-def team_desks(team: Team, today: datetime.date | None = None) -> int:
-    """The desks the team most often brought to its past sessions."""
+def team_desks(teams: list[Team], today: datetime.date | None = None) -> dict[int, int]:
+    """{team pk: the desks it most often brought to its past sessions (the larger on a tie)},
+    `DEFAULT_TEAM_DESKS` for a team without any (one query for all)."""
     today = today or timezone.localdate()
-    counts = Counter(
-        team.sessions.filter(starts_at__date__lt=today)
+    counts: dict[int, Counter[int]] = {team.pk: Counter() for team in teams}
+    past = (
+        Session.objects.filter(team__in=[t.pk for t in teams], starts_at__date__lt=today)
         .exclude(state=Session.State.CANCELLED)
-        .values_list("desks", flat=True)
+        .values_list("team", "desks")
     )
-    if not counts:
-        return DEFAULT_TEAM_DESKS
-    return max(counts.items(), key=lambda item: (item[1], item[0]))[0]
+    for team_id, desks in past:
+        counts[team_id][desks] += 1
+    return {
+        pk: max(c.items(), key=lambda item: (item[1], item[0]))[0] if c else DEFAULT_TEAM_DESKS
+        for pk, c in counts.items()
+    }
 
 
 def venue_desks(venues: list[Venue]) -> dict[int, int]:
@@ -292,13 +297,14 @@ def default_inputs(
     if people is None:
         people = people_to_reach(campaign, venues, unit, today)
     desks = venue_desks(venues)
+    brought = team_desks(teams, today)
     return Inputs(
         campaign=campaign,
         unit=unit,
         first_day=first,
         last_day=last,
         rate=history_rate(unit, today) or FALLBACK_RATE,
-        teams=[TeamInput(team, team_desks(team, today)) for team in teams],
+        teams=[TeamInput(team, brought[team.pk]) for team in teams],
         venues=[
             VenueInput(venue, people[venue.pk] or 0, desks[venue.pk], set(closed))
             for venue in venues

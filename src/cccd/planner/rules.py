@@ -8,25 +8,19 @@ runs both: this first, for the message, then `check_plan` as the final word.
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Mapping, Sequence
 
 from django.utils.formats import date_format
 
 from cccd.errors import DomainError
 from cccd.planner import errors
+from cccd.planning.greedy import week
 from cccd.planning.instance import Instance, Shift
-from cccd.planning.plan import PlannedSession
+from cccd.planning.plan import PlannedSession, session_capacity
 
 
 def _day(day: datetime.date) -> str:
     return date_format(day, "d/m/Y")
-
-
-def capacity(instance: Instance, shift_id: str, desks: int) -> int:
-    """The most a session can receive: desks × hours × rate, whole people."""
-    shift = next(s for s in instance.shifts if s.id == shift_id)
-    return math.floor(desks * shift.hours * instance.rate + 1e-9)
 
 
 def expected_for(
@@ -36,12 +30,7 @@ def expected_for(
     venue = next((v for v in instance.venues if v.id == session.venue), None)
     people = venue.people if venue is not None else 0
     taken = sum(o.expected for o in others if o.venue == session.venue)
-    return max(0, min(capacity(instance, session.shift, session.desks), people - taken))
-
-
-def _week(day: datetime.date) -> tuple[int, int]:
-    iso = day.isocalendar()
-    return iso[0], iso[1]
+    return max(0, min(session_capacity(instance, session.shift, session.desks), people - taken))
 
 
 def broken_rule(
@@ -89,11 +78,11 @@ def broken_rule(
         )
     if shift.night:
         nights = {s.id for s in instance.shifts if s.night}
-        week = _week(session.day)
+        this_week = week(session.day)
         same_week = [
             o
             for o in others
-            if o.team == session.team and o.shift in nights and _week(o.day) == week
+            if o.team == session.team and o.shift in nights and week(o.day) == this_week
         ]
         if len(same_week) + 1 > team.max_nights_per_week:
             return errors.RULE_NIGHTS(

@@ -185,12 +185,17 @@ def busy_slots(run: PlanRun) -> dict[tuple[str, datetime.date], str]:
     }
 
 
+def slot_key(session: PlannedSession) -> tuple[str, datetime.date, str, str]:
+    return (session.team, session.day, session.venue, session.shift)
+
+
+def fixed_keys(run: PlanRun) -> set[tuple[str, datetime.date, str, str]]:
+    """The sessions already in the calendar, as keys: built once, then looked up per session."""
+    return {slot_key(f) for f in fixed_sessions(run)}
+
+
 def is_fixed(run: PlanRun, session: PlannedSession) -> bool:
-    return any(
-        (f.team, f.day, f.venue, f.shift)
-        == (session.team, session.day, session.venue, session.shift)
-        for f in fixed_sessions(run)
-    )
+    return slot_key(session) in fixed_keys(run)
 
 
 # --- editing ------------------------------------------------------------------------------------
@@ -341,10 +346,11 @@ def accept_plan(
     if run.state != PlanRun.State.DONE or plan is None:
         raise errors.RUN_NOT_DONE()
     names = names_of(run)
+    kept = fixed_keys(run)
     created = []
     now = timezone.now()
     for planned in plan.sessions:
-        if is_fixed(run, planned) or planned.expected <= 0:
+        if slot_key(planned) in kept or planned.expected <= 0:
             continue
         starts, ends = session_times(run, planned)
         label = f"{names.get(planned.venue, planned.venue)} {starts:%d/%m/%Y %H:%M}"
@@ -402,7 +408,10 @@ def replan(run_id: int, *, actor: User, today: datetime.date | None = None) -> P
     venues = {
         v.pk: v
         for v in visible_to(
-            actor, Venue.objects.filter(pk__in=[v["venue"] for v in saved["venues"]])
+            actor,
+            Venue.objects.filter(pk__in=[v["venue"] for v in saved["venues"]]).select_related(
+                "commune"
+            ),
         )
     }
     people = inputs.people_to_reach(campaign, list(venues.values()), earlier.unit, today)
@@ -461,9 +470,16 @@ def keepable(chosen: inputs.Inputs, found: list[dict[str, Any]]) -> list[dict[st
     chosen_venues = {  # those the instance will hold
         inputs.venue_key(v.venue.pk) for v in chosen.venues if v.people > 0 or v.calendar_only
     }
+    elsewhere = Venue.objects.in_bulk(
+        {
+            inputs.row_id(row["venue"])
+            for row in found
+            if row["shift"] is not None and row["venue"] not in chosen_venues
+        }
+    )  # one query for the venues of the calendar the leader did not choose
     for row in found:
         if row["shift"] is not None and row["venue"] not in chosen_venues:
-            venue = Venue.objects.get(pk=inputs.row_id(row["venue"]))
+            venue = elsewhere[inputs.row_id(row["venue"])]
             chosen.venues.append(inputs.VenueInput(venue, 0, inputs.MAX_DESKS, calendar_only=True))
             chosen_venues.add(row["venue"])
     busy = {(row["team"], row["day"]) for row in found if row["shift"] is None}

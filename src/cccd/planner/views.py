@@ -100,24 +100,20 @@ def plan_new(request: LoggedInRequest) -> HttpResponse:
 
 
 def _run_context(request: LoggedInRequest, run: PlanRun) -> dict[str, Any]:
-    instance = services.run_instance(run)
     plan = services.run_plan(run)
-    context: dict[str, Any] = {
-        "run": run,
-        "instance": instance,
-        "plan": plan,
-        "stopped": services.is_stopped(run),
-    }
-    if plan is None:
+    context: dict[str, Any] = {"run": run, "plan": plan, "stopped": services.is_stopped(run)}
+    if plan is None:  # queued or running: the page polls every second, so nothing more is read
         return context
+    instance = services.run_instance(run)
     names = services.names_of(run)
     fixed = services.fixed_sessions(run)
+    kept = {services.slot_key(f) for f in fixed}
     context |= {
         "days": presenting.day_headers(instance),
         "rows": presenting.calendar(
             run, instance, plan, names, fixed, services.busy_slots(run), services.fixed_hours(run)
         ),
-        "new_sessions": sum(1 for s in plan.sessions if not services.is_fixed(run, s)),
+        "new_sessions": sum(1 for s in plan.sessions if services.slot_key(s) not in kept),
         # the one session whose change form is open: one form, not one per cell (a province's
         # calendar holds a thousand sessions, each form with every day and venue)
         "editing": request.GET.get("edit", "")[:40],

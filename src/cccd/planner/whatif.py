@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from cccd.accounts.models import User
@@ -244,21 +244,18 @@ def _show_up(like: list[Session]) -> float | None:
 def _opening_delay(history: list[Session]) -> float:
     """How long after the start the first number was called at earlier sessions (the median;
     0 without history): the team setting up its desks."""
+    first_calls = dict(
+        Ticket.objects.filter(session__in=history, called_at__isnull=False)
+        .values("session")
+        .annotate(first=Min("called_at"))
+        .values_list("session", "first")
+    )  # one query for every earlier session
     delays = [
-        max(0.0, minutes_after(s.starts_at, first))
+        max(0.0, minutes_after(s.starts_at, first_calls[s.pk]))
         for s in history
-        if (first := _first_call(s)) is not None
+        if s.pk in first_calls
     ]
     return min(statistics.median(delays), sim.MAX_MINUTES) if delays else 0.0
-
-
-def _first_call(session: Session) -> datetime.datetime | None:
-    return (
-        Ticket.objects.filter(session=session, called_at__isnull=False)
-        .order_by("called_at")
-        .values_list("called_at", flat=True)
-        .first()
-    )
 
 
 def _staffed(history: list[Session]) -> float | None:
