@@ -93,10 +93,17 @@ class Ticket(models.Model):
         SKIPPED = "skipped", _("Skipped (did not come)")
         MOVED = "moved", _("Handed on to a later session")
         UNSERVED = "unserved", _("Not served (session closed)")
+        CANCELLED = "cancelled", _("Cancelled (booking cancelled or moved)")
 
     class Kind(models.TextChoices):
         ADVANCE = "advance", _("Handed out in advance")
         WALK_IN = "walk_in", _("Walk-in")
+        BOOKED = "booked", _("Booked online")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        ZNS = "zns", _("Zalo")
 
     session = models.ForeignKey(
         Session, models.PROTECT, related_name="tickets", verbose_name=_("session")
@@ -123,7 +130,9 @@ class Ticket(models.Model):
         related_name="+",
         verbose_name=_("group"),
     )
-    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.WAITING)
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.WAITING
+    )
     slot_start = models.DateTimeField(_("slot starts at"), null=True, blank=True)
     line_at = models.DateTimeField(_("in line since"))  # the order of the line: slot or arrival
     desk = models.ForeignKey(
@@ -137,6 +146,12 @@ class Ticket(models.Model):
     calls = models.PositiveSmallIntegerField(_("calls"), default=0)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     public_token = models.CharField(max_length=32, unique=True, default=new_public_token)
+    # Where to tell the holder that the number is coming up (booked online, or asked at the door):
+    # both blank, or a channel of `cccd.notify` and its address.
+    notify_channel = models.CharField(
+        _("notify by"), max_length=8, choices=Channel.choices, blank=True
+    )
+    notify_address = models.CharField(_("notify at"), max_length=254, blank=True)
 
     scope_field = "session__unit"
 

@@ -33,7 +33,7 @@ from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry import open_applications
 from cccd.registry.models import Person
 from cccd.rosters.models import Outcome, Roster, RosterEntry
-from cccd.tickets import errors
+from cccd.tickets import errors, events
 from cccd.tickets.models import Desk, SessionQueue, Ticket
 
 PRIORITY_RUN = 3  # K: at most this many priority calls in a row while a regular number waits
@@ -233,6 +233,7 @@ def call_next(desk_id: int, *, actor: User) -> Ticket:
     ticket.calls += 1
     ticket.save(update_fields=["state", "desk", "called_at", "calls"])
     _audit("ticket.call", ticket, before, actor=actor)
+    events.emit(events.NumberCalled(ticket))
     return ticket
 
 
