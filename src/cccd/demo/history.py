@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cccd.accounts.audit import record
-from cccd.accounts.models import User
+from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Team, Venue
 from cccd.core import validity
 from cccd.demo.seed import DEMO_CAMPAIGN, HISTORY_NOTE
@@ -62,6 +62,9 @@ WEEKDAY = [("19:00", "22:30", 1.0)]
 LATE_WEEKDAY = [("19:30", "00:30", 1.15)]
 WEEKEND = [("07:30", "11:30", 1.3), ("19:00", "22:30", 1.1)]
 RAMP_DAYS = 7
+ARRIVAL_DAY = 11  # days from the intake to the card at the unit
+COLLECTION_WAIT_MEAN = 4  # days, for the exponential wait before collection
+COLLECTION_WAIT_MAX = 40
 S = Enrollment.State
 
 
@@ -141,6 +144,7 @@ def _district_history(
     )
     _codes_and_dates(rows, unit)
     Enrollment.objects.bulk_create(rows, batch_size=500)
+    AuditEvent.objects.bulk_create(_deliveries(rows), batch_size=500)
     return len(rows)
 
 
@@ -443,15 +447,55 @@ def _state(age_days: int, rng: random.Random) -> tuple[Enrollment.State, int]:
         (3, S.APPROVED),
         (5, S.IN_PRODUCTION),
         (9, S.PRODUCED),
-        (11, S.AT_UNIT),
-        (12, S.DELIVERED),
+        (ARRIVAL_DAY, S.AT_UNIT),
     ]
     reach = age_days - rng.randint(0, 3)  # some dossiers wait longer at a step
     state, moved = S.CAPTURED, 0
     for days, step in ladder:
         if reach >= days:
             state, moved = step, days
+    wait = _collection_wait(rng)
+    if state == S.AT_UNIT and reach >= ARRIVAL_DAY + wait:
+        state, moved = S.DELIVERED, ARRIVAL_DAY + wait
     return state, moved
+
+
+def _collection_wait(rng: random.Random) -> int:
+    """Days a card waits at the unit before its owner collects it: most within the week, a few
+    for a month (those are the ones the unit has to remind)."""
+    return min(COLLECTION_WAIT_MAX, 1 + int(rng.expovariate(1 / COLLECTION_WAIT_MEAN)))
+
+
+def _deliveries(rows: list[Enrollment]) -> list[AuditEvent]:
+    """The `deliver` moves of the history's delivered cards, as the lifecycle records them (the
+    arrival's stamp before, the delivery's after): the dashboard's days from arrival to
+    collection are read from these."""
+    return [
+        AuditEvent(
+            at=dossier.state_changed_at,
+            actor=dossier.state_changed_by,
+            actor_username=dossier.state_changed_by.username if dossier.state_changed_by else "",
+            action="enrollment.deliver",
+            object_type=Enrollment._meta.label_lower,
+            object_id=str(dossier.pk),
+            object_repr=dossier.code or "",
+            unit=dossier.unit,
+            before={"state": S.AT_UNIT.value, "state_changed_at": _arrived(dossier).isoformat()},
+            after={
+                "state": S.DELIVERED.value,
+                "state_changed_at": dossier.state_changed_at.isoformat(),
+                "delivery": dossier.delivery,
+            },
+            source="demo history",
+        )
+        for dossier in rows
+        if dossier.state == S.DELIVERED and dossier.pk is not None
+    ]
+
+
+def _arrived(dossier: Enrollment) -> datetime:
+    received: datetime = dossier.received_at  # type: ignore[assignment]
+    return received + timedelta(days=ARRIVAL_DAY, hours=9)
 
 
 def _codes_and_dates(rows: list[Enrollment], unit: Unit) -> None:
