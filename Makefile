@@ -8,6 +8,9 @@ PORT ?= 8000
 # The demo's field kit (`make kit`): its own data folder and port, the district at DISTRICT_URL; the
 # passphrase in a file outside the kit's folder, as field mode requires (a demo one, written once).
 KIT_PORT ?= 8001
+# The demo's mail catcher: an SMTP server on this port keeping every mail in var/mail (a maildir);
+# the demo's SMS and Zalo messages go to the log (CCCD_NOTIFY_LOG_ONLY), there being no gateway.
+MAIL_PORT ?= 8025
 DISTRICT_URL ?= http://127.0.0.1:$(PORT)
 KIT_PASSPHRASE_FILE := $(CURDIR)/var/kit-passphrase.txt
 KIT_ENV := CCCD_DEMO_TOOLS=false CCCD_FIELD_MODE=true CCCD_DATA_DIR=$(CURDIR)/var/kit \
@@ -26,16 +29,22 @@ messages: venv
 	cd src/cccd && ../../$(BIN)/cccd compilemessages --ignore=.venv -v 0
 
 demo: export CCCD_DEMO_TOOLS = true
+demo: export EMAIL_HOST = 127.0.0.1
+demo: export EMAIL_PORT = $(MAIL_PORT)
+demo: export CCCD_NOTIFY_LOG_ONLY = sms,zns
 demo: venv messages
 	$(BIN)/cccd migrate --noinput -v 0
 	$(BIN)/cccd seed_demo
 	$(BIN)/cccd collectstatic --noinput -v 0
 	@echo "cccd at http://$(HOST):$(PORT)/  (Ctrl-C stops it; background tasks run in a db_worker beside it, the desk's devices in an SBI simulator)"
 	@echo "the field kit dakmil-kit-1 pairs and checks out tomorrow's session once the server answers (var/kit-setup.log); then \`make kit\` serves it"
+	@echo "mails to citizens land in var/mail/new (the demo's mail catcher on 127.0.0.1:$(MAIL_PORT)); SMS and Zalo in the log"
+	mkdir -p var/mail
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) -c aiosmtpd.handlers.Mailbox var/mail & mail=$$!; \
 	$(BIN)/cccd db_worker --interval 1 & worker=$$!; \
 	$(BIN)/cccd devices simulate & devices=$$!; \
 	$(MAKE) --no-print-directory kit-setup >var/kit-setup.log 2>&1 & kitsetup=$$!; \
-	trap "kill $$worker $$devices $$kitsetup 2>/dev/null" EXIT INT TERM; \
+	trap "kill $$mail $$worker $$devices $$kitsetup 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/gunicorn cccd.wsgi --bind $(HOST):$(PORT) --workers 3 --threads 4 \
 	  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 

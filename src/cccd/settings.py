@@ -285,7 +285,21 @@ TASKS = {
 CCCD_JOB_LEASE_SECONDS = env_int("CCCD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 # Notifications (cccd.notify, docs/notifications.md): e-mail through EMAIL_* (Django's SMTP
 # backend), SMS through an HTTP gateway described here (Vietnamese providers differ), Zalo ZNS.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL: set one of them, not both.")
 CCCD_NOTIFY_FROM_EMAIL = env_str("CCCD_NOTIFY_FROM_EMAIL", "cccd@localhost")
+# Channels whose messages are written to the log (their id and template, never the address or
+# the text) and marked sent instead of being sent: "sms,zns" for a demo or a training server with
+# no gateway contract; empty in production.
+CCCD_NOTIFY_LOG_ONLY = frozenset(
+    name.strip() for name in env_str("CCCD_NOTIFY_LOG_ONLY", "").split(",") if name.strip()
+)
 CCCD_NOTIFY_MESSAGE_ID_DOMAIN = env_str("CCCD_NOTIFY_MESSAGE_ID_DOMAIN", "cccd.localhost")
 CCCD_NOTIFY_TIMEOUT_SECONDS = env_int("CCCD_NOTIFY_TIMEOUT_SECONDS", 15, minimum=1, maximum=120)
 CCCD_NOTIFY_LEASE_SECONDS = env_int("CCCD_NOTIFY_LEASE_SECONDS", 120, minimum=2, maximum=3600)

@@ -99,6 +99,8 @@ def deliver(message_id: int) -> str | None:
     if OptOut.objects.filter(channel=message.channel, address=message.address).exists():
         _record(message, state=Message.State.SUPPRESSED, reason="opted out", next_attempt_at=None)
         return Message.State.SUPPRESSED
+    if message.channel in settings.CCCD_NOTIFY_LOG_ONLY:
+        return _log_only(message)
     try:
         provider_id = channels.SENDERS[message.channel](message)
     except channels.Permanent as error:
@@ -118,6 +120,18 @@ def deliver(message_id: int) -> str | None:
     _record(message, state=state, reason="", provider_id=provider_id[:128], sent_at=timezone.now())
     log.info("notify: message %s %s", message.pk, state)
     return state
+
+
+def _log_only(message: Message) -> str:
+    """CCCD_NOTIFY_LOG_ONLY: the message is recorded as sent and only its id reaches the log."""
+    _record(message, state=Message.State.SENT, reason="log only", sent_at=timezone.now())
+    log.info(
+        "notify: message %s (%s, %s) written to the log, not sent",
+        message.pk,
+        message.template_code,
+        message.channel,
+    )
+    return Message.State.SENT
 
 
 def _fail(message: Message, reason: str) -> str:
