@@ -363,8 +363,8 @@ def book(
 
     Order: malformed input is refused before anything is counted; then the limits; then the
     attempt is counted against the address; an identity that does not match counts against the
-    ID number and gets the one generic refusal; then place, number and booking in one
-    transaction. `link_base` ("https://host") makes the confirmation's link absolute.
+    ID number and gets the one generic refusal; then place, number, booking and its
+    confirmation message in one transaction. `link_base` ("https://host") makes the confirmation's link absolute.
     """
     now = timezone.now()
     who = identity(personal_id, full_name, birth_date, today=timezone.localdate(now))
@@ -384,9 +384,9 @@ def book(
     try:
         with transaction.atomic():
             booking, token = _take(slot_id, person, channel, address, now)
+            _confirm(booking, token, link_base)
     except IntegrityError:  # the same person booking twice at the same moment
         raise errors.BOOKING_ALREADY_BOOKED() from None
-    _confirm_after_commit(booking, token, link_base)
     return booking, token
 
 
@@ -396,8 +396,6 @@ def _take(
     channel: str,
     address: str,
     now: datetime.datetime,
-    *,
-    token: str | None = None,
 ) -> tuple[Booking, str]:
     """Inside the caller's transaction: the place, the number and the booking."""
     slot = BookingSlot.objects.select_related("session__unit", "session__venue").get(pk=slot_id)
@@ -413,7 +411,7 @@ def _take(
         notify_channel=channel,
         notify_address=address,
     )
-    token = token or secrets.token_urlsafe(24)
+    token = secrets.token_urlsafe(24)
     booking = Booking.objects.create(
         session=slot.session,
         slot=slot,
@@ -437,9 +435,11 @@ def _take(
     return booking, token
 
 
-def _confirm_after_commit(booking: Booking, token: str, link_base: str) -> None:
-    """Queue `booking_confirmed` once the booking is committed. A message that cannot be queued
-    (no template, an address the channel refuses) does not undo the booking: its page shows all."""
+def _confirm(booking: Booking, token: str, link_base: str) -> None:
+    """Queue `booking_confirmed` in the booking's transaction (`cccd.notify` sends it after the
+    commit, so a booking rolled back sends nothing, and one committed never loses its message). A
+    message that cannot be queued (no template, an address the channel refuses) rolls back only
+    its own savepoint, not the booking: the booking's page shows everything the message would."""
     session = booking.session
     context = {
         "venue": session.venue.name,
@@ -448,9 +448,8 @@ def _confirm_after_commit(booking: Booking, token: str, link_base: str) -> None:
     }
     if booking.channel != Channel.ZNS:
         context["link"] = link_base + manage_path(token)
-
-    def send() -> None:
-        try:
+    try:
+        with transaction.atomic():
             notify.queue(
                 unit=session.unit,
                 channel=booking.channel,
@@ -459,10 +458,8 @@ def _confirm_after_commit(booking: Booking, token: str, link_base: str) -> None:
                 context=context,
                 event_key=f"booking:{booking.pk}:confirmed",
             )
-        except DomainError as exc:
-            log.warning("booking %s: confirmation not queued (%s)", booking.pk, exc.code)
-
-    transaction.on_commit(send)
+    except DomainError as exc:
+        log.warning("booking %s: confirmation not queued (%s)", booking.pk, exc.code)
 
 
 # --- through the link ------------------------------------------------------------------------------
@@ -565,9 +562,9 @@ def move(token: str, slot_id: int, *, link_base: str = "") -> Booking:
     try:
         with transaction.atomic():
             new = _move(token, slot_id, now)
+            _confirm(new, token, link_base)
     except IntegrityError:
         raise errors.BOOKING_ALREADY_BOOKED() from None
-    _confirm_after_commit(new, token, link_base)
     return new
 
 
