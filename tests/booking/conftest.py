@@ -65,8 +65,11 @@ def make_session(tree: Tree, commander_daknong: User, leader: User) -> Any:
 
     def make(days_ahead: int = 2, *, hours: float = 2, capacity: int = 300) -> Session:
         team = create_team(
-            unit_id=tree.dakmil_police.pk, name=f"Tổ {len(teams) + 1}", leader_id=leader.pk,
-            member_ids=[], actor=leader,
+            unit_id=tree.dakmil_police.pk,
+            name=f"Tổ {len(teams) + 1}",
+            leader_id=leader.pk,
+            member_ids=[],
+            actor=leader,
         )
         teams.append(team)
         starts = evening(days_ahead)
@@ -88,9 +91,7 @@ def make_session(tree: Tree, commander_daknong: User, leader: User) -> Any:
 @pytest.fixture
 def session(make_session: Any, leader: User, templates: None) -> Session:
     session = make_session()
-    services.save_plan(
-        session.pk, is_open=True, slot_minutes=30, places_per_slot=25, actor=leader
-    )
+    services.save_plan(session.pk, is_open=True, slot_minutes=30, places_per_slot=25, actor=leader)
     return session
 
 

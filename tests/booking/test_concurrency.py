@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import random
-from collections import Counter
 import queue
+import random
 import threading
+from collections import Counter
 
 import pytest
 from django.db import connection, connections

@@ -96,9 +96,7 @@ def test_another_persons_id_with_a_wrong_birth_date_gets_no_booking_and_no_hint(
 def test_malformed_forms_get_a_400_with_a_sentence(
     slots: list[BookingSlot], person: Person, changes: dict[str, str]
 ) -> None:
-    response = Client().post(
-        reverse("booking:slot", args=[slots[0].pk]), typed(person, **changes)
-    )
+    response = Client().post(reverse("booking:slot", args=[slots[0].pk]), typed(person, **changes))
     assert response.status_code == 400
     assert b'role="alert"' in response.content
 
@@ -154,9 +152,7 @@ def test_the_organiser_sets_the_plan_and_sees_the_counts(
     assert page.status_code == 200 and b'data-testid="slots"' in page.content
     saved = client.post(url, {"is_open": "on", "slot_minutes": "30", "places_per_slot": "20"})
     assert saved.status_code == 302
-    assert set(BookingSlot.objects.filter(session=session).values_list("places", flat=True)) == {
-        20
-    }
+    assert set(BookingSlot.objects.filter(session=session).values_list("places", flat=True)) == {20}
     over = client.post(url, {"is_open": "on", "slot_minutes": "30", "places_per_slot": "80"})
     assert over.status_code == 400 and b"BOOKING" not in over.content
     bad = client.post(url, {"slot_minutes": "abc", "places_per_slot": ""})

@@ -84,9 +84,7 @@ def test_any_mismatch_gets_one_refusal_that_names_no_field_and_shows_no_data(
     assert BookingSlot.objects.get(pk=slots[0].pk).booked == 0
 
 
-def test_a_year_only_register_date_matches_the_year(
-    tree: Tree, slots: list[BookingSlot]
-) -> None:
+def test_a_year_only_register_date_matches_the_year(tree: Tree, slots: list[BookingSlot]) -> None:
     elder = make_person(tree.daklao, "Lê Thị Hoa", "1950", "F")
     booking, _ = services.book(
         slots[0].pk,
@@ -195,9 +193,7 @@ def test_an_address_gets_ten_attempts_an_hour(
     assert all("10.0.0" not in key and person.personal_id not in key for key in keys)
 
 
-def test_an_id_gets_five_failed_checks_a_day(
-    slots: list[BookingSlot], person: Person
-) -> None:
+def test_an_id_gets_five_failed_checks_a_day(slots: list[BookingSlot], person: Person) -> None:
     for i in range(services.ID_FAILURE_LIMIT):
         code = code_of(lambda i=i: book(slots[0], person, client=f"a{i}", birth_date="01/01/2000"))
         assert code == NOT_MATCHED
@@ -357,7 +353,10 @@ def test_a_plan_with_bookings_keeps_its_slots(
     for minutes, places in ((60, 25), (30, 0)):
         with pytest.raises(DomainError) as caught:
             services.save_plan(
-                session.pk, is_open=False, slot_minutes=minutes, places_per_slot=places,
+                session.pk,
+                is_open=False,
+                slot_minutes=minutes,
+                places_per_slot=places,
                 actor=leader,
             )
         assert caught.value.code == "BOOKING_PLAN_HAS_BOOKINGS"
@@ -371,7 +370,9 @@ def test_the_plan_is_the_organisers_and_their_units(
 ) -> None:
     stranger = make_user("totruong.tayson", "team_leader", tree.tayson_police)
     with pytest.raises(DomainError) as caught:
-        services.save_plan(session.pk, is_open=True, slot_minutes=30, places_per_slot=1, actor=stranger)
+        services.save_plan(
+            session.pk, is_open=True, slot_minutes=30, places_per_slot=1, actor=stranger
+        )
     assert caught.value.code == "NOT_FOUND"
     with pytest.raises(DomainError) as caught:
         services.save_plan(

@@ -51,7 +51,9 @@ BOOKING_TOO_MANY_ATTEMPTS = ErrorCode(
     429,
 )
 BOOKING_LINK_UNKNOWN = ErrorCode(
-    "BOOKING_LINK_UNKNOWN", _("This booking link is not valid. Check the link in your message."), 404
+    "BOOKING_LINK_UNKNOWN",
+    _("This booking link is not valid. Check the link in your message."),
+    404,
 )
 BOOKING_NOT_ACTIVE = ErrorCode(
     "BOOKING_NOT_ACTIVE",

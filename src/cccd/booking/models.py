@@ -119,9 +119,7 @@ class Booking(models.Model):
         BookingSlot, models.PROTECT, related_name="bookings", verbose_name=_("time slot")
     )
     slot_start = models.DateTimeField(_("slot starts at"))
-    person = models.ForeignKey(
-        Person, models.PROTECT, related_name="+", verbose_name=_("person")
-    )
+    person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("person"))
     ticket = models.OneToOneField(
         Ticket, models.PROTECT, related_name="booking", verbose_name=_("queue number")
     )
@@ -130,9 +128,7 @@ class Booking(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     channel = models.CharField(_("contact by"), max_length=8, choices=Channel.choices)
     address = models.CharField(_("contact"), max_length=254)
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.ACTIVE
-    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
     moved_to = models.OneToOneField(
         "self", models.SET_NULL, null=True, blank=True, related_name="moved_from"
     )

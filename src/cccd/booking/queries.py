@@ -64,8 +64,8 @@ def slot_counts(session: Session) -> list[tuple[BookingSlot, int]]:
     taken, arrivals and no-shows included)."""
     slots = list(BookingSlot.objects.filter(session=session).order_by("starts_at"))
     active: dict[int, int] = {}
-    for slot_id in Booking.objects.filter(
-        session=session, state=Booking.State.ACTIVE
-    ).values_list("slot_id", flat=True):
+    for slot_id in Booking.objects.filter(session=session, state=Booking.State.ACTIVE).values_list(
+        "slot_id", flat=True
+    ):
         active[slot_id] = active.get(slot_id, 0) + 1
     return [(slot, active.get(slot.pk, 0)) for slot in slots]

@@ -203,9 +203,7 @@ def _count(key: str, now: datetime.datetime) -> None:
 # --- the organiser's plan --------------------------------------------------------------------------
 
 
-def slot_times(
-    session: Session, minutes: int
-) -> list[tuple[datetime.datetime, datetime.datetime]]:
+def slot_times(session: Session, minutes: int) -> list[tuple[datetime.datetime, datetime.datetime]]:
     """The slots of `minutes` from the session's start that end by its end."""
     step = datetime.timedelta(minutes=minutes)
     times, start = [], session.starts_at
@@ -429,7 +427,11 @@ def _take(
         actor=None,
         unit=slot.session.unit,
         obj=booking,
-        after={"session": slot.session_id, "slot": slot.starts_at.isoformat(), "ticket": ticket.number},
+        after={
+            "session": slot.session_id,
+            "slot": slot.starts_at.isoformat(),
+            "ticket": ticket.number,
+        },
         object_repr=booking.code,
     )
     return booking, token

@@ -79,12 +79,12 @@ def start(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def book_slot(request: HttpRequest, slot: int) -> HttpResponse:
-    """GET: the form for this slot. POST: the booking, then its page (303)."""
+    """GET: the form for this slot. POST: the booking, then its page (a redirect to its link)."""
     try:
         chosen = services.slot_for_booking(slot)
     except DomainError as exc:
-        context = {"error": exc.message, "error_code": exc.code}
-        return _page(request, "form.html", context, exc.status)
+        refusal = {"error": exc.message, "error_code": exc.code}
+        return _page(request, "form.html", refusal, exc.status)
     fields = {
         name: request.POST.get(name, "")[:FIELD_MAX_LENGTH]
         for name in ("personal_id", "full_name", "birth_date", "contact")
@@ -97,7 +97,12 @@ def book_slot(request: HttpRequest, slot: int) -> HttpResponse:
         )
     except DomainError as exc:
         values = {**fields, "personal_id": "", "birth_date": ""}  # never echo an identity back
-        context = {"slot": chosen, "values": values, "error": exc.message, "error_code": exc.code}
+        context: dict[str, object] = {
+            "slot": chosen,
+            "values": values,
+            "error": exc.message,
+            "error_code": exc.code,
+        }
         return _page(request, "form.html", context, exc.status)
     return redirect(services.manage_path(token), permanent=False)
 
@@ -115,9 +120,7 @@ def _booking_context(request: HttpRequest, booking: Booking, token: str) -> dict
 
 
 def _unknown(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _page(
-        request, "manage.html", {"error": exc.message, "error_code": exc.code}, exc.status
-    )
+    return _page(request, "manage.html", {"error": exc.message, "error_code": exc.code}, exc.status)
 
 
 @public

@@ -600,8 +600,10 @@ def cancel_booked(ticket_id: int, *, reason: str) -> Ticket | None:
     returned. The caller holds a transaction; the queue is locked here first."""
     ticket = Ticket.objects.select_related("session__unit").get(pk=ticket_id)
     lock_queue(ticket.session)
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("session__unit").get(
-        pk=ticket_id
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("session__unit")
+        .get(pk=ticket_id)
     )
     if ticket.state not in CANCELLABLE:
         return None
