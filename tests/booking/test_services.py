@@ -379,3 +379,15 @@ def test_the_plan_is_the_organisers_and_their_units(
             session.pk, is_open=True, slot_minutes=30, places_per_slot=1, actor=officer_dakmil
         )
     assert caught.value.code == "PERMISSION_DENIED"
+
+
+def test_a_number_at_a_desk_can_no_longer_be_cancelled_or_moved(
+    slots: list[BookingSlot], person: Person
+) -> None:
+    booking, token = book(slots[0], person)
+    Ticket.objects.filter(pk=booking.ticket_id).update(state=Ticket.State.CALLED)
+    assert code_of(lambda: services.cancel(token, confirmed=True)) == "BOOKING_AT_DESK"
+    assert code_of(lambda: services.move(token, slots[1].pk)) == "BOOKING_AT_DESK"
+    assert Booking.objects.get(pk=booking.pk).state == Booking.State.ACTIVE
+    assert [BookingSlot.objects.get(pk=s.pk).booked for s in slots] == [1, 0, 0, 0]
+    assert Ticket.objects.count() == 1

@@ -60,6 +60,11 @@ BOOKING_NOT_ACTIVE = ErrorCode(
     _("This booking is %(state)s: it can no longer be moved or cancelled."),
     409,
 )
+BOOKING_AT_DESK = ErrorCode(
+    "BOOKING_AT_DESK",
+    _("Your number is being called or served: the booking can no longer be moved or cancelled."),
+    409,
+)
 BOOKING_CONFIRM_CANCEL = ErrorCode(
     "BOOKING_CONFIRM_CANCEL", _("Tick the box to confirm that you want to cancel."), 400
 )

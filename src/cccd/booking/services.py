@@ -539,7 +539,7 @@ def cancel(token: str, *, confirmed: bool) -> Booking:
     booking = _settle(_by_token(token, lock=True), now)
     _active(booking)
     if tickets.cancel_booked(booking.ticket_id, reason="booking cancelled") is None:
-        raise errors.BOOKING_NOT_ACTIVE(state=booking.get_state_display().lower())
+        raise errors.BOOKING_AT_DESK()
     give_back_place(booking.slot_id)
     Booking.objects.filter(pk=booking.pk).update(state=Booking.State.CANCELLED, changed_at=now)
     booking.state = Booking.State.CANCELLED
@@ -587,7 +587,7 @@ def _move(token: str, slot_id: int, now: datetime.datetime) -> Booking:
     for session in sorted({old.session, target.session}, key=lambda s: s.pk):
         tickets.lock_queue(session)
     if tickets.cancel_booked(old.ticket_id, reason="booking moved") is None:
-        raise errors.BOOKING_NOT_ACTIVE(state=old.get_state_display().lower())
+        raise errors.BOOKING_AT_DESK()
     Booking.objects.filter(pk=old.pk).update(
         state=Booking.State.MOVED, changed_at=now, token_hash=None
     )
