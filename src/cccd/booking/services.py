@@ -490,7 +490,7 @@ def _settle(booking: Booking, now: datetime.datetime) -> Booking:
     return booking
 
 
-def _mark(booking: Booking, state: str, now: datetime.datetime, *, action: str) -> bool:
+def _mark(booking: Booking, state: str, now: datetime.datetime, action: str) -> bool:
     """Move an active booking to `state`; False when another request moved it first."""
     with transaction.atomic():
         moved = Booking.objects.filter(pk=booking.pk, state=Booking.State.ACTIVE).update(
