@@ -391,3 +391,17 @@ def test_a_number_at_a_desk_can_no_longer_be_cancelled_or_moved(
     assert Booking.objects.get(pk=booking.pk).state == Booking.State.ACTIVE
     assert [BookingSlot.objects.get(pk=s.pk).booked for s in slots] == [1, 0, 0, 0]
     assert Ticket.objects.count() == 1
+
+
+def test_a_person_already_holding_a_number_of_the_session_needs_no_booking(
+    session: Session, slots: list[BookingSlot], person: Person, leader: User
+) -> None:
+    from cccd.tickets.services import issue_walk_in
+
+    issue_walk_in(session.pk, actor=leader, person_id=person.pk)
+    with pytest.raises(DomainError) as caught:
+        book(slots[0], person)
+    assert (
+        caught.value.code == "BOOKING_NOT_NEEDED" and person.full_name not in caught.value.message
+    )
+    assert BookingSlot.objects.get(pk=slots[0].pk).booked == 0 and not Booking.objects.exists()

@@ -37,6 +37,14 @@ BOOKING_ALREADY_BOOKED = ErrorCode(
     ),
     409,
 )
+BOOKING_NOT_NEEDED = ErrorCode(
+    "BOOKING_NOT_NEEDED",
+    _(
+        "This person already has a queue number for this session or an application in progress: "
+        "no booking is needed. Ask at the venue if in doubt."
+    ),
+    409,
+)
 BOOKING_SLOT_FULL = ErrorCode(
     "BOOKING_SLOT_FULL", _("This time slot has just filled up: please choose another."), 409
 )
