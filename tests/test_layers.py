@@ -50,6 +50,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("campaigns", ("cccd.campaigns",)),
     ("rosters", ("cccd.rosters",)),
     ("tickets", ("cccd.tickets",)),
+    ("bookings", ("cccd.booking",)),
     ("enrollments", ("cccd.enrollments",)),
     ("reports", ("cccd.reports",)),
     ("reach and coverage", ("cccd.reach",)),

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "cccd.campaigns",
     "cccd.rosters",
     "cccd.tickets",
+    "cccd.booking",
     "cccd.enrollments",
     "cccd.reports",
     "cccd.reach",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("dossiers/", include("cccd.enrollments.dossiers.urls")),
     path("batches/", include("cccd.enrollments.production.urls")),
     path("", include("cccd.enrollments.public.urls")),  # /status/ and the slips' /intake/d/<token>/
+    path("", include("cccd.booking.urls")),  # the public's /book/…
+    path("booking/", include("cccd.booking.urls_plan")),  # the organiser's plan of a session
     path("reports/", include("cccd.reports.urls")),
     path("coverage/lists/", include("cccd.reach.urls_lists")),
     path("coverage/boundaries/", include("cccd.reach.urls_boundaries")),

@@ -149,6 +149,8 @@ def objects(
         "intake:slots.kind": "fingerprint",
         "ticket_public.token": waiting.public_token,
         "public:link.token": link_token(Enrollment.objects.get(pk=dossier.pk)),
+        "booking:slot.slot": 1,  # no slot open to booking: the form says so, past the door
+        "token": "no-such-booking-link",  # the booking pages' link token
         "kind": "photo",  # the intake API's capture routes
         "slot": 0,
     }

@@ -262,6 +262,13 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "POST /api/v1/home-visits/people/{person_id}/unmark": post({OF, TL, C}),
     # the planner's what-if of a session: who plans sessions (counts and times, no person)
     "planner_whatif": get({TL, C}),
+    # online booking: the public's pages (no login), and the organiser's plan of a session
+    "booking:start": get(PUBLIC),
+    "booking:slot": both(PUBLIC),
+    "booking:manage": get(PUBLIC),
+    "booking:cancel": both(PUBLIC),
+    "booking:move": both(PUBLIC),
+    "booking_plan": both({TL, C}),
 }
 
 # The API's pages are URL patterns too; their operations are walked from the OpenAPI document.
@@ -417,6 +424,11 @@ def test_the_liaisons_role_is_the_narrowest_of_the_staff(people: dict[str, User]
         "ticket_public",
         "public:link",
         "public:status",
+        "booking:start",
+        "booking:slot",
+        "booking:manage",
+        "booking:cancel",
+        "booking:move",
         "api-v1:api-root",
         "api-v1:openapi-json",
         "api-v1:openapi-view",

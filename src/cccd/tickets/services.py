@@ -551,3 +551,71 @@ def hand_out_numbers(
         },
     )
     return tickets
+
+
+# --- booked online (`cccd.booking`, a floor above, calls these inside its transaction) ----------
+
+CANCELLABLE = (Ticket.State.WAITING, Ticket.State.SKIPPED)  # not at a desk, not served
+
+
+def issue_booked(
+    session: Session,
+    *,
+    person: Person,
+    slot_start: datetime.datetime,
+    notify_channel: str,
+    notify_address: str,
+) -> Ticket:
+    """A number booked online for the slot starting at `slot_start`: in line at the slot's start,
+    so desks call it when its slot comes. The caller holds a transaction; the queue is locked
+    here. No actor: the public booked it (audited without one)."""
+    running(session)
+    queue = lock_queue(session)
+    queue.last_number += 1
+    queue.save(update_fields=["last_number"])
+    ticket = Ticket.objects.create(
+        session=session,
+        number=queue.last_number,
+        kind=Ticket.Kind.BOOKED,
+        person=person,
+        slot_start=slot_start,
+        line_at=slot_start,
+        issued_at=timezone.now(),
+        notify_channel=notify_channel,
+        notify_address=notify_address,
+    )
+    record(
+        "ticket.book",
+        actor=None,
+        unit=session.unit,
+        obj=ticket,
+        after=snapshot(ticket, ("number", "kind", "slot_start", "state")),
+    )
+    return ticket
+
+
+def cancel_booked(ticket_id: int, *, reason: str) -> Ticket | None:
+    """Take a booked number out of the line (the booking was cancelled, moved, or not used):
+    waiting or skipped → cancelled. A number at a desk or served is left as it is, and None is
+    returned. The caller holds a transaction; the queue is locked here first."""
+    ticket = Ticket.objects.select_related("session__unit").get(pk=ticket_id)
+    lock_queue(ticket.session)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("session__unit")
+        .get(pk=ticket_id)
+    )
+    if ticket.state not in CANCELLABLE:
+        return None
+    before = snapshot(ticket, _STATE_FIELDS)
+    ticket.state, ticket.desk = Ticket.State.CANCELLED, None
+    ticket.save(update_fields=["state", "desk"])
+    record(
+        "ticket.cancel",
+        actor=None,
+        unit=ticket.session.unit,
+        obj=ticket,
+        before=before,
+        after=snapshot(ticket, _STATE_FIELDS) | {"reason": reason},
+    )
+    return ticket

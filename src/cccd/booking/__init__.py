@@ -1,0 +1,1 @@
+"""Online booking of a session's time slots by citizens, no account (docs/booking.md)."""
