@@ -206,3 +206,29 @@ def test_seed_demo_serves_tonight_through_the_intake_desk_and_closed_an_earlier_
     call_command("seed_demo", stdout=io.StringIO())  # run again: nothing new
     assert Enrollment.objects.count() == dossiers
     assert ProductionBatch.objects.count() == 3
+
+
+def test_seed_demo_opens_a_session_to_booking_with_people_booked() -> None:
+    from cccd.booking.models import Booking, BookingPlan
+    from cccd.demo.booking import COMMUNE, seed_booking
+    from cccd.notify.models import Message
+    from cccd.tickets.models import Ticket
+    from cccd.units.models import Unit
+    from tests.builders import make_person
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    plan = BookingPlan.objects.select_related("session__venue").get()
+    assert plan.is_open and plan.session.venue.commune is not None
+    assert "/book/" in out.getvalue()
+    # the small register of this test is used up by the history: three people move in
+    thuan_an = Unit.objects.get(path=COMMUNE)
+    for name, born in (("Lê Văn Tám", "01/02/1980"), ("Hà Thị Lan", "03/04/1975")):
+        make_person(thuan_an, name, born, "M")
+    seeded = seed_booking()
+    bookings = list(Booking.objects.filter(session=plan.session).select_related("ticket"))
+    assert seeded.booked == len(bookings) == 2
+    assert all(b.ticket.kind == Ticket.Kind.BOOKED for b in bookings)
+    assert Message.objects.filter(template_code="booking_confirmed").count() == 2
+    assert seed_booking().booked == 0  # again: no more bookings
+    assert Booking.objects.count() == 2

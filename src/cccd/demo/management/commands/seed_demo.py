@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from cccd.accounts.audit import audit_source
 from cccd.demo import seed
+from cccd.demo.booking import seed_booking
 from cccd.demo.history import seed_history
 from cccd.demo.reach import seed_reach
+from cccd.notify.templates import load_templates
 from cccd.reports import counters
 
 
@@ -21,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with audit_source("cli:seed_demo"):
             seed.seed_units()
+            load_templates()  # the messages' texts, reference data as `cccd load_message_templates` loads it
             users = seed.seed_users()
             people = seed.seed_register(options["seed"])
             campaign = seed.seed_campaign(timezone.localdate())
@@ -29,6 +32,7 @@ class Command(BaseCommand):
             dossiers = seed.seed_lifecycle()
             history = seed_history(timezone.localdate())
             kit_session = seed.seed_kit()
+            booked = seed_booking()
             counters.rebuild()  # the seed moved its evenings' times back: count them on their days
             reach = seed_reach(campaign)
 
@@ -54,6 +58,12 @@ class Command(BaseCommand):
             f"Field kit: {seed.DEMO_KIT} registered to Đắk Mil; session {kit_session} "
             "(tomorrow evening, THPT Trần Hưng Đạo) waits to be checked out to it."
         )
+        if booked.session_id is not None:
+            self.stdout.write(
+                f"Booking: session {booked.session_id} (Thuận An's commune hall in five days) open "
+                f"at /book/; {booked.booked} people booked, their confirmations in var/mail/new "
+                "or the log."
+            )
         self.stdout.write(
             f"Reach: {reach.cohort} people to reach in Đắk Mil and Tây Sơn, {reach.reached} reached; "
             f"{reach.marked} marked for a home visit in xã Đắk Lao; "
