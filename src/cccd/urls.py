@@ -18,6 +18,7 @@ urlpatterns = [
     path("batches/", include("cccd.enrollments.production.urls")),
     path("", include("cccd.enrollments.public.urls")),  # /status/ and the slips' /intake/d/<token>/
     path("reports/", include("cccd.reports.urls")),
+    path("notify/", include("cccd.notify.urls")),  # the opt-out link, the providers' reports
     path("coverage/lists/", include("cccd.reach.urls_lists")),
     path("coverage/boundaries/", include("cccd.reach.urls_boundaries")),
     path("coverage/", include("cccd.reach.urls", namespace="reach")),

@@ -265,6 +265,12 @@ class Enrollment(models.Model):
     delivery_signature = models.FileField(
         _("receipt signature"), upload_to="delivery/%Y/%m/", blank=True
     )
+    # Where to tell the citizen that the dossier was returned or the card arrived (issue 18): both
+    # blank, or a channel of `cccd.notify` and its address (`cccd.enrollments.notices`).
+    notify_channel = models.CharField(
+        _("notify by"), max_length=8, choices=Ticket.Channel.choices, blank=True
+    )
+    notify_address = models.CharField(_("notify at"), max_length=254, blank=True)
 
     scope_field = "unit"
 
