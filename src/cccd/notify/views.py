@@ -21,7 +21,9 @@ from cccd.notify import hooks, links, services
 from cccd.notify.contacts import masked
 
 
-def _stop_page(request: HttpRequest, context: Mapping[str, object], code: int = 200) -> HttpResponse:
+def _stop_page(
+    request: HttpRequest, context: Mapping[str, object], code: int = 200
+) -> HttpResponse:
     response = render(request, "notify/stop.html", context, status=code)
     response["X-Robots-Tag"] = "noindex"
     return response

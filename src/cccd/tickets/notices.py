@@ -1,4 +1,4 @@
-""""Your number is coming up": told to the holders of waiting numbers when a call moves the line.
+""" "Your number is coming up": told to the holders of waiting numbers when a call moves the line.
 
 The rule (issue 18: "when about five people are ahead"): after every call of the session, each
 waiting number that left a contact (booked online, or asked at the door) and now has at most

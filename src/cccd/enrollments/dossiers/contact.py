@@ -22,9 +22,7 @@ EDIT = frozenset({INTAKE, COMPLETE, DELIVER})
 
 
 def can_edit(user: User, enrollment: Enrollment) -> bool:
-    return enrollment.state not in Enrollment.CLOSED_STATES and any(
-        user.has_perm(p) for p in EDIT
-    )
+    return enrollment.state not in Enrollment.CLOSED_STATES and any(user.has_perm(p) for p in EDIT)
 
 
 def shown(enrollment: Enrollment) -> dict[str, str]:
