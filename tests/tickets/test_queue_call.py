@@ -236,5 +236,5 @@ def test_a_walk_in_with_a_bad_contact_through_the_service_is_refused(
 
     with pytest.raises(DomainError) as refused:
         contact_of("not a phone")
-    assert refused.value.code == "NOTIFY_BAD_ADDRESS"
+    assert refused.value.code == "NOTIFY_BAD_CONTACT"
     assert not Ticket.objects.exists()

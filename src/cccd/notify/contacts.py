@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cccd.errors import DomainError
+from cccd.notify import errors
 from cccd.notify.models import Channel
 from cccd.notify.services import normalized_address
 
@@ -22,14 +23,17 @@ PHONE_CHANNELS = (Channel.SMS, Channel.ZNS)
 def contact_of(value: str, phone_channel: str = Channel.SMS) -> tuple[str, str]:
     """(channel, address) for a phone number or an e-mail address; ("", "") for nothing.
     An e-mail goes by e-mail; a phone by `phone_channel` (SMS unless Zalo was chosen). Raises
-    NOTIFY_BAD_ADDRESS for anything else."""
+    NOTIFY_BAD_CONTACT for anything else (never repeating it: it is personal data)."""
     value = value.strip()
     if not value:
         return "", ""
     channel = Channel.EMAIL if "@" in value else phone_channel
     if channel not in Channel.values:
         channel = Channel.SMS
-    return channel, normalized_address(channel, value)
+    try:
+        return channel, normalized_address(channel, value)
+    except DomainError as error:
+        raise errors.NOTIFY_BAD_CONTACT() from error
 
 
 def masked(channel: str, address: str) -> str:

@@ -115,7 +115,7 @@ def choose_person(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
 
 
 def _contact(request: HttpRequest) -> tuple[str, str] | None:
-    """The form's contact (refused with NOTIFY_BAD_ADDRESS when it is neither a phone nor an
+    """The form's contact (refused with NOTIFY_BAD_CONTACT when it is neither a phone nor an
     e-mail); None when the form has no such field (an older page), so the contact is kept."""
     if "contact" not in request.POST:
         return None
