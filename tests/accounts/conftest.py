@@ -18,6 +18,7 @@ from cccd.enrollments.intake import services as intake
 from cccd.enrollments.models import Enrollment
 from cccd.enrollments.production import services as production
 from cccd.enrollments.public.links import link_token
+from cccd.notify.links import stop_token
 from cccd.registry.importing import run_import
 from cccd.registry.models import Person
 from cccd.registry.services import import_file
@@ -149,6 +150,7 @@ def objects(
         "intake:slots.kind": "fingerprint",
         "ticket_public.token": waiting.public_token,
         "public:link.token": link_token(Enrollment.objects.get(pk=dossier.pk)),
+        "notify:stop.token": stop_token("sms", "84912345678"),
         "kind": "photo",  # the intake API's capture routes
         "slot": 0,
     }

@@ -15,7 +15,7 @@
 
 Only a `sent` message moves: a report for an unknown id, a message still being sent or one
 already settled changes nothing and is answered 200, because providers resend what gets an
-error. With no secret configured, every report is refused (403).
+error. With no secret configured the hook is off: every report is answered 404.
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ class BadReport(Exception):
 
 class BadSignature(Exception):
     """The report is not the provider's (403)."""
+
+
+class HookOff(Exception):
+    """No secret configured for this provider: the hook is off (404)."""
 
 
 def parse(body: bytes) -> dict[str, Any]:
@@ -76,7 +80,7 @@ def zns_signature(body: bytes, timestamp: str) -> str:
 def zns_report(body: bytes, signature: str) -> int:
     """Check a ZNS webhook event and apply it; the number of messages moved."""
     if not settings.CCCD_ZNS_OA_SECRET_KEY:
-        raise BadSignature("no secret configured")
+        raise HookOff()
     data = parse(body)
     timestamp = str(data.get("timestamp") or "")
     if not hmac.compare_digest(signature.strip(), zns_signature(body, timestamp)):
@@ -101,7 +105,9 @@ def _values(setting: str) -> set[str]:
 def sms_report(body: bytes, secret: str) -> int:
     """Check an SMS gateway's report and apply it; the number of messages moved."""
     expected = settings.CCCD_SMS_WEBHOOK_SECRET
-    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+    if not expected:
+        raise HookOff()
+    if not hmac.compare_digest(secret.encode(), expected.encode()):
         raise BadSignature("bad secret")
     data = parse(body)
     provider_id = _at(data, settings.CCCD_SMS_REPORT_ID_PATH)

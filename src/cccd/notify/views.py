@@ -56,6 +56,8 @@ def _report(request: HttpRequest, apply: Callable[[bytes], int]) -> HttpResponse
         return JsonResponse({"error": "body too large"}, status=413)
     try:
         moved = apply(body)
+    except hooks.HookOff:
+        return JsonResponse({"error": "not enabled"}, status=404)
     except hooks.BadSignature:
         return JsonResponse({"error": "signature"}, status=403)
     except hooks.BadReport as error:
