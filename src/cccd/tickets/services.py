@@ -308,6 +308,8 @@ def close_queue(session: Session, *, actor: User, hand_on_to: Session | None) ->
                 person_id=old.person_id,
                 class_name=old.class_name,
                 group_id=old.group_id,
+                notify_channel=old.notify_channel,  # still told when the new number is near
+                notify_address=old.notify_address,
                 line_at=hand_on_to.starts_at,
                 issued_at=now,
                 issued_by=actor,
