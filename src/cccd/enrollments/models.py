@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cccd.campaigns.models import Campaign, PriorityGroup, Session
+from cccd.notify.contacts import masked
 from cccd.registry.models import Person
 from cccd.tickets.models import Ticket
 from cccd.units.models import Unit
@@ -300,6 +301,11 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return self.code or str(_("draft %(pk)s") % {"pk": self.pk})
+
+    @property
+    def notify_masked(self) -> str:
+        """The contact as pages and lists show it: "84•••••5678", "a•••@example.vn", or ""."""
+        return masked(self.notify_channel, self.notify_address)
 
 
 class Artefact(models.Model):
