@@ -316,8 +316,9 @@ CCCD_SMS_REPORT_FAILED = env_str("CCCD_SMS_REPORT_FAILED", "failed,undelivered,r
 # The site's public address (https://cccd.example.vn), for the opt-out link in e-mails' footer;
 # empty: e-mails carry no link.
 CCCD_NOTIFY_PUBLIC_URL = env_str("CCCD_NOTIFY_PUBLIC_URL", "")
-# What "card arrived" tells the citizen about when to come (cccd.enrollments.notices), and after how
-# many days at the unit an uncollected card gets its one reminder (`cccd remind_uncollected_cards`).
+# What "card arrived" tells the citizen about when to come (cccd.enrollments.dossiers.notices),
+# and after how many days at the unit an uncollected card gets its one reminder
+# (`cccd remind_uncollected_cards`).
 CCCD_CARD_COLLECTION_HOURS = env_str(
     "CCCD_CARD_COLLECTION_HOURS", "trong giờ hành chính, từ thứ Hai đến thứ Sáu"
 )

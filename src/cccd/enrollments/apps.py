@@ -9,7 +9,8 @@ class EnrollmentsConfig(AppConfig):
     def ready(self) -> None:
         """Answer the lists and the queue, which come earlier in the flow, about open applications;
         tell citizens about their dossier's moves."""
-        from cccd.enrollments import events, notices
+        from cccd.enrollments import events
+        from cccd.enrollments.dossiers import notices
         from cccd.enrollments.intake.rules import ANSWERS
         from cccd.registry.open_applications import answer_with
 

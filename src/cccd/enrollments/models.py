@@ -267,7 +267,7 @@ class Enrollment(models.Model):
         _("receipt signature"), upload_to="delivery/%Y/%m/", blank=True
     )
     # Where to tell the citizen that the dossier was returned or the card arrived (issue 18): both
-    # blank, or a channel of `cccd.notify` and its address (`cccd.enrollments.notices`).
+    # blank, or a channel of `cccd.notify` and its address (`cccd.enrollments.dossiers.notices`).
     notify_channel = models.CharField(
         _("notify by"), max_length=8, choices=Ticket.Channel.choices, blank=True
     )

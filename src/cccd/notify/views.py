@@ -47,7 +47,7 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     return _stop_page(request, {**context, "done": True})
 
 
-def _report(request: HttpRequest, apply: Callable[[bytes], int]) -> HttpResponse:
+def _report(request: HttpRequest, handle: Callable[[bytes], int]) -> HttpResponse:
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > hooks.MAX_BODY:
         return JsonResponse({"error": "body too large"}, status=413)
@@ -55,7 +55,7 @@ def _report(request: HttpRequest, apply: Callable[[bytes], int]) -> HttpResponse
     if len(body) > hooks.MAX_BODY:
         return JsonResponse({"error": "body too large"}, status=413)
     try:
-        moved = apply(body)
+        moved = handle(body)
     except hooks.HookOff:
         return JsonResponse({"error": "not enabled"}, status=404)
     except hooks.BadSignature:

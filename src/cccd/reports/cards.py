@@ -105,7 +105,7 @@ def _row_of(rows: list[CardsRow], path: str) -> Iterable[CardsRow]:
 
 def _told(enrollment_pk: Any) -> Exists:
     """The card's `card_arrived` message went out (sent, or delivered by the provider's report):
-    its event key is `cccd.enrollments.notices.arrived_key`, looked up by the unique index."""
+    its event key is `cccd.enrollments.dossiers.notices.arrived_key`, found by the unique index."""
     key = Concat(Value("dossier:"), Cast(enrollment_pk, CharField()), Value(":card_arrived"))
     return Exists(Message.objects.filter(event_key=key, state__in=TOLD))
 

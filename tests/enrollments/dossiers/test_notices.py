@@ -19,7 +19,7 @@ from cccd.enrollments.dossiers import contact as dossier_contact
 from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.intake import services as intake
 from cccd.enrollments.models import Enrollment
-from cccd.enrollments.notices import remind_uncollected
+from cccd.enrollments.dossiers.notices import remind_uncollected
 from cccd.errors import DomainError
 from cccd.notify import delivery
 from cccd.notify.models import Message

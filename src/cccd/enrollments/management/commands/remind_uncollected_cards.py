@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cccd.enrollments.notices import remind_uncollected
+from cccd.enrollments.dossiers.notices import remind_uncollected
 
 
 class Command(BaseCommand):
