@@ -11,8 +11,8 @@ number and the venue only.
 
 Cheap: one query reads the session's waiting numbers (with their groups); the places in line are
 counted here in memory by the same rule as `queries.people_ahead`, whatever the number of
-candidates, and one more finds the numbers already told. Runs in `call_next`'s transaction (connected in `TicketsConfig.ready`); the messages
-are recorded there and sent after the commit. A message that cannot be queued (the template not
+candidates, and one more finds the numbers already told. Runs in `call_next`'s transaction
+(connected in `TicketsConfig.ready`); the messages are recorded there and sent after the commit. A message that cannot be queued (the template not
 loaded, an address refused) is logged by ticket id and never undoes the call.
 """
 

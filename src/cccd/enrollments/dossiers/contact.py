@@ -1,7 +1,7 @@
 """The dossier's contact: where to tell the citizen that the dossier was returned or the card
 arrived (`cccd.enrollments.dossiers.notices`). Taken at the intake (prefilled from the queue
-number's own contact), changed on the dossier page by those who work on it: the desk, the back office, the
-delivery desk. Audited with the channel and the address masked; a closed dossier keeps its own.
+number's own contact), changed on the dossier page by those who work on it: the desk, the back
+office, the delivery desk. Audited with the channel and the address masked; a closed dossier keeps its own.
 """
 
 from __future__ import annotations
