@@ -47,7 +47,7 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     return _stop_page(request, {**context, "done": True})
 
 
-def _report(request: HttpRequest, handle: Callable[[bytes], int]) -> HttpResponse:
+def _take_report(request: HttpRequest, handle: Callable[[bytes], int]) -> HttpResponse:
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > hooks.MAX_BODY:
         return JsonResponse({"error": "body too large"}, status=413)
@@ -71,7 +71,7 @@ def _report(request: HttpRequest, handle: Callable[[bytes], int]) -> HttpRespons
 def zns_hook(request: HttpRequest) -> HttpResponse:
     """Zalo's OA webhook: `user_received_message` marks the ZNS message delivered."""
     signature = request.headers.get("X-ZEvent-Signature", "")
-    return _report(request, lambda body: hooks.zns_report(body, signature))
+    return _take_report(request, lambda body: hooks.zns_report(body, signature))
 
 
 @public
@@ -80,4 +80,4 @@ def zns_hook(request: HttpRequest) -> HttpResponse:
 def sms_hook(request: HttpRequest) -> HttpResponse:
     """The SMS gateway's delivery report, with the shared secret in its header."""
     secret = request.headers.get(settings.CCCD_SMS_WEBHOOK_HEADER, "")
-    return _report(request, lambda body: hooks.sms_report(body, secret))
+    return _take_report(request, lambda body: hooks.sms_report(body, secret))
