@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from cccd.accounts.models import AuditEvent, Role, User
 from cccd.enrollments.dossiers import contact as dossier_contact
 from cccd.enrollments.dossiers import lifecycle
+from cccd.enrollments.dossiers.notices import remind_uncollected
 from cccd.enrollments.intake import services as intake
 from cccd.enrollments.models import Enrollment
-from cccd.enrollments.dossiers.notices import remind_uncollected
 from cccd.errors import DomainError
 from cccd.notify import delivery
 from cccd.notify.models import Message
@@ -304,3 +304,24 @@ def test_the_arrival_reaches_the_phone_through_zns(
         "hours": "trong giờ hành chính, từ thứ Hai đến thứ Sáu",
     }
     assert Message.objects.get().state == Message.State.SENT
+
+
+def test_an_arrival_recorded_at_night_waits_for_the_morning(
+    told: Enrollment, back_office: User, settings: object
+) -> None:
+    settings.CCCD_SMS_BODY = '{"to": "{phone}", "content": "{text}", "ref": "{reference}"}'  # type: ignore[attr-defined]
+    settings.CCCD_SMS_HEADERS = "{}"  # type: ignore[attr-defined]
+    night = datetime.datetime(2021, 4, 1, 22, 30, tzinfo=HCM)
+    with time_machine.travel(night, tick=True) as clock:
+        with http_server(Gateway([(200, {"status": "ok", "id": "G-1"})])) as gateway:
+            settings.CCCD_SMS_URL = gateway.url  # type: ignore[attr-defined]
+            _put(told, S.PRODUCED)
+            lifecycle.move(told.pk, "arrive", actor=back_office)
+            delivery.send_due()
+            message = Message.objects.get()
+            assert message.state == Message.State.QUEUED and not gateway.requests
+            assert message.next_attempt_at == datetime.datetime(2021, 4, 2, 7, 0, tzinfo=HCM)
+            clock.move_to(datetime.datetime(2021, 4, 2, 7, 0, 5, tzinfo=HCM))
+            assert delivery.send_due() == 1
+    assert len(gateway.requests) == 1
+    assert gateway.requests[0]["body"]["content"].startswith("CCCD: the can cuoc cua ban da ve")
