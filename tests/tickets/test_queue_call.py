@@ -229,7 +229,7 @@ def test_the_queue_call_goes_out_in_the_quiet_hours_through_the_sms_gateway(
         )
 
 
-def test_a_walk_in_with_a_bad_contact_through_the_service_is_refused(
+def test_contact_of_refuses_what_is_neither_a_phone_nor_an_email(
     session: Session, leader: User
 ) -> None:
     from cccd.notify.contacts import contact_of
