@@ -8,13 +8,18 @@ PORT ?= 8000
 # The demo's field kit (`make kit`): its own data folder and port, the district at DISTRICT_URL; the
 # passphrase in a file outside the kit's folder, as field mode requires (a demo one, written once).
 KIT_PORT ?= 8001
-# The demo's mail catcher: an SMTP server on this port keeping every mail in var/mail (a maildir);
-# the demo's SMS and Zalo messages go to the log (CCCD_NOTIFY_LOG_ONLY), there being no gateway.
-MAIL_PORT ?= 8025
 DISTRICT_URL ?= http://127.0.0.1:$(PORT)
 KIT_PASSPHRASE_FILE := $(CURDIR)/var/kit-passphrase.txt
 KIT_ENV := CCCD_DEMO_TOOLS=false CCCD_FIELD_MODE=true CCCD_DATA_DIR=$(CURDIR)/var/kit \
   CCCD_KIT_PASSPHRASE_FILE=$(KIT_PASSPHRASE_FILE)
+# The demo's cron, every five minutes while the demo runs: online booking's sweep (arrivals,
+# no-shows, the day-before reminders), the reminders of cards not collected (after
+# CCCD_CARD_REMINDER_DAYS: 7 in the demo, whose campaign is three weeks old), the notifications'
+# safety net.
+DEMO_CRON = $(BIN)/cccd booking_sweep; $(BIN)/cccd remind_uncollected_cards; $(BIN)/cccd send_notifications
+# The demo's mail catcher: an SMTP server on this port keeping every mail in var/mail (a maildir);
+# the demo's SMS and Zalo messages go to the log (CCCD_NOTIFY_LOG_ONLY), there being no gateway.
+MAIL_PORT ?= 8025
 
 .PHONY: demo kit kit-setup test e2e lint bench venv chromium messages clean
 
@@ -32,6 +37,7 @@ demo: export CCCD_DEMO_TOOLS = true
 demo: export EMAIL_HOST = 127.0.0.1
 demo: export EMAIL_PORT = $(MAIL_PORT)
 demo: export CCCD_NOTIFY_LOG_ONLY = sms,zns
+demo: export CCCD_CARD_REMINDER_DAYS = 7
 demo: venv messages
 	$(BIN)/cccd migrate --noinput -v 0
 	$(BIN)/cccd seed_demo
@@ -42,9 +48,10 @@ demo: venv messages
 	mkdir -p var/mail
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) -c aiosmtpd.handlers.Mailbox var/mail & mail=$$!; \
 	$(BIN)/cccd db_worker --interval 1 & worker=$$!; \
+	while :; do $(DEMO_CRON); sleep 300; done & cron=$$!; \
 	$(BIN)/cccd devices simulate & devices=$$!; \
 	$(MAKE) --no-print-directory kit-setup >var/kit-setup.log 2>&1 & kitsetup=$$!; \
-	trap "kill $$mail $$worker $$devices $$kitsetup 2>/dev/null" EXIT INT TERM; \
+	trap "kill $$mail $$worker $$cron $$devices $$kitsetup 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/gunicorn cccd.wsgi --bind $(HOST):$(PORT) --workers 3 --threads 4 \
 	  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 

@@ -317,6 +317,27 @@ CCCD_SMS_SUCCESS_VALUE = env_str("CCCD_SMS_SUCCESS_VALUE", "ok")
 CCCD_SMS_ID_PATH = env_str("CCCD_SMS_ID_PATH", "id")
 CCCD_ZNS_URL = env_str("CCCD_ZNS_URL", "https://business.openapi.zalo.me")
 CCCD_ZNS_ACCESS_TOKEN = env_str("CCCD_ZNS_ACCESS_TOKEN", "")
+# Delivery reports (POST /notify/hooks/zns/ and /notify/hooks/sms/, cccd.notify.hooks): Zalo signs
+# with the app id and the official account's secret key; the SMS gateway sends a shared secret in a
+# header and its report's id and status at dotted paths. No secret: every report is refused.
+CCCD_ZNS_APP_ID = env_str("CCCD_ZNS_APP_ID", "")
+CCCD_ZNS_OA_SECRET_KEY = env_str("CCCD_ZNS_OA_SECRET_KEY", "")
+CCCD_SMS_WEBHOOK_HEADER = env_str("CCCD_SMS_WEBHOOK_HEADER", "X-Webhook-Secret")
+CCCD_SMS_WEBHOOK_SECRET = env_str("CCCD_SMS_WEBHOOK_SECRET", "")
+CCCD_SMS_REPORT_ID_PATH = env_str("CCCD_SMS_REPORT_ID_PATH", "id")
+CCCD_SMS_REPORT_STATUS_PATH = env_str("CCCD_SMS_REPORT_STATUS_PATH", "status")
+CCCD_SMS_REPORT_DELIVERED = env_str("CCCD_SMS_REPORT_DELIVERED", "delivered")  # comma-separated
+CCCD_SMS_REPORT_FAILED = env_str("CCCD_SMS_REPORT_FAILED", "failed,undelivered,rejected,expired")
+# The site's public address (https://cccd.example.vn), for the opt-out link in e-mails' footer;
+# empty: e-mails carry no link.
+CCCD_NOTIFY_PUBLIC_URL = env_str("CCCD_NOTIFY_PUBLIC_URL", "")
+# What "card arrived" tells the citizen about when to come (cccd.enrollments.dossiers.notices),
+# and after how many days at the unit an uncollected card gets its one reminder
+# (`cccd remind_uncollected_cards`).
+CCCD_CARD_COLLECTION_HOURS = env_str(
+    "CCCD_CARD_COLLECTION_HOURS", "trong giờ hành chính, từ thứ Hai đến thứ Sáu"
+)
+CCCD_CARD_REMINDER_DAYS = env_int("CCCD_CARD_REMINDER_DAYS", 14, minimum=1, maximum=365)
 CCCD_MAX_UPLOAD_MB = env_int("CCCD_MAX_UPLOAD_MB", 200, minimum=1, maximum=4096)
 # Bounds on every file read (cccd.filebounds): a hostile file is refused before it is iterated.
 CCCD_MAX_UNPACKED_MB = env_int("CCCD_MAX_UNPACKED_MB", 1024, minimum=1, maximum=65536)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("cccd.booking.urls")),  # the public's /book/…
     path("booking/", include("cccd.booking.urls_plan")),  # the organiser's plan of a session
     path("reports/", include("cccd.reports.urls")),
+    path("notify/", include("cccd.notify.urls")),  # the opt-out link, the providers' reports
     path("coverage/lists/", include("cccd.reach.urls_lists")),
     path("coverage/boundaries/", include("cccd.reach.urls_boundaries")),
     path("coverage/", include("cccd.reach.urls", namespace="reach")),

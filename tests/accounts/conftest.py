@@ -18,6 +18,7 @@ from cccd.enrollments.intake import services as intake
 from cccd.enrollments.models import Enrollment
 from cccd.enrollments.production import services as production
 from cccd.enrollments.public.links import link_token
+from cccd.notify.links import stop_token
 from cccd.registry.importing import run_import
 from cccd.registry.models import Person
 from cccd.registry.services import import_file
@@ -151,6 +152,7 @@ def objects(
         "public:link.token": link_token(Enrollment.objects.get(pk=dossier.pk)),
         "booking:slot.slot": 1,  # no slot open to booking: the form says so, past the door
         "token": "no-such-booking-link",  # the booking pages' link token
+        "notify:stop.token": stop_token("sms", "84912345678"),
         "kind": "photo",  # the intake API's capture routes
         "slot": 0,
     }

@@ -141,6 +141,7 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "dossiers:move": post(DOSSIERS),
     "dossiers:review_change": post({BO}),
     "dossiers:deliver": both({OF, TL, BO}),
+    "dossiers:contact": post({OF, TL, BO}),
     "dossiers:refusal": get(DOSSIERS),
     "dossiers:search": get(DOSSIERS),
     "dossiers:deadlines": get(DOSSIERS),
@@ -152,6 +153,10 @@ ROUTES: dict[str, dict[str, set[str]]] = {
     "production:result": post({BO}),
     "production:arrived": post({OF, TL, BO}),
     "public:status": both(PUBLIC),
+    # notifications: the opt-out link, the providers' reports (off without a secret: 404)
+    "notify:stop": both(PUBLIC),
+    "notify:zns_hook": post(PUBLIC),
+    "notify:sms_hook": post(PUBLIC),
     # reports
     "dashboard": get(STAFF),
     "dashboard_unit": get(STAFF),
@@ -429,6 +434,9 @@ def test_the_liaisons_role_is_the_narrowest_of_the_staff(people: dict[str, User]
         "booking:manage",
         "booking:cancel",
         "booking:move",
+        "notify:stop",
+        "notify:zns_hook",
+        "notify:sms_hook",
         "api-v1:api-root",
         "api-v1:openapi-json",
         "api-v1:openapi-view",

@@ -43,6 +43,7 @@ ADDRESSES = [
     ("dossiers:move", [8], "/dossiers/8/move/"),
     ("dossiers:review_change", [8, 3], "/dossiers/8/changes/3/"),
     ("dossiers:deliver", [8], "/dossiers/8/deliver/"),
+    ("dossiers:contact", [8], "/dossiers/8/contact/"),
     ("dossiers:refusal", [8], "/dossiers/8/refusal.pdf"),
     ("dossiers:card", [8], "/dossiers/8/card/"),
     ("production:list", [], "/batches/"),

@@ -104,7 +104,7 @@ def test_sms_gateway_failing_twice_then_succeeding_gives_one_message_in_3_attemp
     with http_server(Gateway(answers)) as gateway:
         sms_settings.CCCD_SMS_URL = gateway.url + "/send"  # type: ignore[attr-defined]
         message = run_until_settled(queue(unit, "sms", "0912 345 678", "card:3:arrived"), clock)
-    assert (message.state, message.attempts, message.provider_id) == ("delivered", 3, "G-77")
+    assert (message.state, message.attempts, message.provider_id) == ("sent", 3, "G-77")
     assert len(gateway.requests) == 3
     bodies = [request["body"] for request in gateway.requests]
     assert all(body["to"] == "84912345678" for body in bodies)
@@ -165,7 +165,7 @@ def test_zns_as_documented(
     with http_server(Gateway([(503, {}), zns_ok()])) as gateway:
         settings.CCCD_ZNS_URL = gateway.url  # type: ignore[attr-defined]
         message = run_until_settled(queue(unit, "zns", "+84 912 345 678", "card:7:arrived"), clock)
-    assert (message.state, message.attempts, message.provider_id) == ("delivered", 2, "zns-1")
+    assert (message.state, message.attempts, message.provider_id) == ("sent", 2, "zns-1")
     request = gateway.requests[-1]
     assert request["path"] == "/message/template"
     assert request["headers"]["access_token"] == "token-1"
@@ -209,7 +209,7 @@ def test_quiet_hours_hold_until_7_and_the_urgent_call_passes(
         assert delivery.send_due() == 1
     waiting.refresh_from_db()
     urgent.refresh_from_db()
-    assert (waiting.state, urgent.state) == ("delivered", "delivered")
+    assert (waiting.state, urgent.state) == ("sent", "sent")
     assert waiting.attempts == 1  # holding is no attempt
 
 
@@ -296,7 +296,7 @@ def test_queueing_runs_the_task_after_the_commit(
         clock.move_to(message.next_attempt_at)
         assert delivery.send_due() == 1
     message.refresh_from_db()
-    assert (message.state, message.attempts) == ("delivered", 2)
+    assert (message.state, message.attempts) == ("sent", 2)
 
 
 @pytest.mark.django_db

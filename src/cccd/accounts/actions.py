@@ -37,6 +37,9 @@ ACTION_LABELS: dict[str, Promise] = {
     ),
     "enrollment.complete": pgettext_lazy("audit action", "Complete the dossier"),
     "enrollment.deadlines": pgettext_lazy("audit action", "View the deadline lists"),
+    "enrollment.contact": pgettext_lazy(
+        "audit action", "Change where the citizen is told about the dossier"
+    ),
     "enrollment.deliver": pgettext_lazy("audit action", "Hand the card over"),
     "enrollment.open": pgettext_lazy("audit action", "Open a dossier at the desk"),
     "enrollment.produce": pgettext_lazy("audit action", "Record the card as produced"),
@@ -60,6 +63,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "group.update": pgettext_lazy("audit action", "Change a priority group"),
     "job.resume": pgettext_lazy("audit action", "Resume a stopped background job"),
     "kit.checkout": pgettext_lazy("audit action", "Check a session out to a field kit"),
+    "notify.opt_out": pgettext_lazy("audit action", "Opt out of messages (by the link)"),
     "person.propose_change": pgettext_lazy("audit action", "Propose a correction of the register"),
     "person.review_change": pgettext_lazy("audit action", "Review a correction of the register"),
     "person.search": pgettext_lazy("audit action", "Look up the register"),

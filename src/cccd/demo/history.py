@@ -35,9 +35,13 @@ from cccd.accounts.models import AuditEvent, User
 from cccd.campaigns.models import Campaign, PriorityGroup, Session, Team, Venue
 from cccd.core import validity
 from cccd.demo.seed import DEMO_CAMPAIGN, HISTORY_NOTE
+from cccd.enrollments.dossiers.notices import arrived_key
 from cccd.enrollments.intake import kinds
 from cccd.enrollments.intake.rules import compute_return_date, quote_fee
 from cccd.enrollments.models import Enrollment, Kind
+from cccd.notify.contacts import context_for
+from cccd.notify.models import Message, MessageTemplate
+from cccd.notify.services import render
 from cccd.registry.models import Person
 from cccd.tickets.models import Desk, SessionQueue, Ticket
 from cccd.units.models import Unit
@@ -62,10 +66,13 @@ WEEKDAY = [("19:00", "22:30", 1.0)]
 LATE_WEEKDAY = [("19:30", "00:30", 1.15)]
 WEEKEND = [("07:30", "11:30", 1.3), ("19:00", "22:30", 1.1)]
 RAMP_DAYS = 7
+SHARE_PHONE = 0.55  # of the people: a phone given at the desk, to be told by SMS
+SHARE_EMAIL = 0.15  # an e-mail
 ARRIVAL_DAY = 11  # days from the intake to the card at the unit
 COLLECTION_WAIT_MEAN = 4  # days, for the exponential wait before collection
 COLLECTION_WAIT_MAX = 40
 S = Enrollment.State
+ReturnMethod = Enrollment.ReturnMethod
 
 
 def seed_history(today: date) -> int:
@@ -143,8 +150,10 @@ def _district_history(
         [SessionQueue(session=s, last_number=n) for s, n in _last_numbers(tickets).items()]
     )
     _codes_and_dates(rows, unit)
+    _contacts(rows, random.Random(f"{SEED} contacts {unit.path}"))  # noqa: S311 (demo data)
     Enrollment.objects.bulk_create(rows, batch_size=500)
     AuditEvent.objects.bulk_create(_deliveries(rows), batch_size=500)
+    Message.objects.bulk_create(_cards_arrived(rows), batch_size=500)
     return len(rows)
 
 
@@ -491,6 +500,51 @@ def _deliveries(rows: list[Enrollment]) -> list[AuditEvent]:
         for dossier in rows
         if dossier.state == S.DELIVERED and dossier.pk is not None
     ]
+
+
+def _contacts(rows: list[Enrollment], rng: random.Random) -> None:
+    """A phone for about half the people, an e-mail for some, nothing for the rest (the desk
+    asks; not everyone gives one). Made-up numbers and addresses of example.vn."""
+    for turn, dossier in enumerate(rows):
+        roll = rng.random()
+        if roll < SHARE_PHONE:
+            dossier.notify_channel = "sms"
+            dossier.notify_address = f"8491{rng.randrange(10**7):07d}"
+        elif roll < SHARE_PHONE + SHARE_EMAIL:
+            dossier.notify_channel = "email"
+            dossier.notify_address = f"congdan.{dossier.unit.code}.{turn}@example.vn".lower()
+
+
+def _cards_arrived(rows: list[Enrollment]) -> list[Message]:
+    """The "card arrived" message each card with a contact got on its arrival, as the dossier's
+    notices send it (`cccd.enrollments.dossiers.notices`): the dashboard counts them as notified.
+    None when the templates are not loaded."""
+    templates = {t.channel: t for t in MessageTemplate.objects.filter(code="card_arrived")}
+    messages = []
+    for dossier in rows:
+        template = templates.get(dossier.notify_channel)
+        arrived = dossier.state in (S.AT_UNIT, S.DELIVERED)
+        if template is None or not arrived or dossier.return_method == ReturnMethod.POST:
+            continue
+        values = {"place": dossier.unit.name, "hours": settings.CCCD_CARD_COLLECTION_HOURS}
+        context = context_for(dossier.notify_channel, values)
+        subject, text = render(template, context)
+        messages.append(
+            Message(
+                unit=dossier.unit,
+                channel=dossier.notify_channel,
+                address=dossier.notify_address,
+                template_code="card_arrived",
+                subject=subject,
+                text=text,
+                template_data=context,
+                event_key=arrived_key(dossier.pk),
+                state=Message.State.SENT,
+                attempts=1,
+                sent_at=_arrived(dossier),
+            )
+        )
+    return messages
 
 
 def _arrived(dossier: Enrollment) -> datetime:

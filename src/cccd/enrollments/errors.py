@@ -312,3 +312,8 @@ CARD_DATA_INVALID = ErrorCode(
 )
 """The person's data cannot be written on a card (e.g. an old ID number of 7 digits). The core's
 messages name the rule, never the personal value, so they may be shown and logged."""
+CONTACT_ON_CLOSED = ErrorCode(
+    "CONTACT_ON_CLOSED",
+    _("Dossier %(code)s is %(state)s: nobody will be told about it any more. Nothing was changed."),
+    409,
+)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cccd.campaigns.models import Campaign, PriorityGroup, Session
+from cccd.notify.contacts import masked
 from cccd.registry.models import Person
 from cccd.tickets.models import Ticket
 from cccd.units.models import Unit
@@ -265,6 +266,12 @@ class Enrollment(models.Model):
     delivery_signature = models.FileField(
         _("receipt signature"), upload_to="delivery/%Y/%m/", blank=True
     )
+    # Where to tell the citizen that the dossier was returned or the card arrived (issue 18): both
+    # blank, or a channel of `cccd.notify` and its address (`cccd.enrollments.dossiers.notices`).
+    notify_channel = models.CharField(
+        _("notify by"), max_length=8, choices=Ticket.Channel.choices, blank=True
+    )
+    notify_address = models.CharField(_("notify at"), max_length=254, blank=True)
 
     scope_field = "unit"
 
@@ -294,6 +301,11 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return self.code or str(_("draft %(pk)s") % {"pk": self.pk})
+
+    @property
+    def notify_masked(self) -> str:
+        """The contact as pages and lists show it: "84•••••5678", "a•••@example.vn", or ""."""
+        return masked(self.notify_channel, self.notify_address)
 
 
 class Artefact(models.Model):

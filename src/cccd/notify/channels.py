@@ -18,7 +18,10 @@ import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from cccd.notify.links import stop_url
 from cccd.notify.models import Message
+
+STOP_FOOTER = "Không muốn nhận thư này nữa"  # Vietnamese, as the templates are
 
 
 class Transient(Exception):
@@ -37,12 +40,17 @@ def message_id_for(event_key: str) -> str:
 
 def send_email(message: Message) -> str:
     message_id = message_id_for(message.event_key)
+    headers, body = {"Message-ID": message_id}, message.text
+    stop = stop_url(message.channel, message.address)
+    if stop:  # the footer and the header mail clients offer as "unsubscribe"
+        body += f"\n\n--\n{STOP_FOOTER}: {stop}"
+        headers["List-Unsubscribe"] = f"<{stop}>"
     email = EmailMessage(
         subject=message.subject,
-        body=message.text,
+        body=body,
         from_email=settings.CCCD_NOTIFY_FROM_EMAIL,
         to=[message.address],
-        headers={"Message-ID": message_id},
+        headers=headers,
         connection=get_connection(timeout=settings.CCCD_NOTIFY_TIMEOUT_SECONDS),
     )
     try:

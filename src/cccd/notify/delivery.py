@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cccd.notify import channels
-from cccd.notify.models import Channel, Message, OptOut
+from cccd.notify.models import Message, OptOut
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def deliver(message_id: int) -> str | None:
         )
         log.info("notify: message %s attempt %s: %s", message.pk, message.attempts, error)
         return Message.State.QUEUED
-    state = Message.State.SENT if message.channel == Channel.EMAIL else Message.State.DELIVERED
+    state = Message.State.SENT  # delivered when the provider reports it (`hooks`)
     _record(message, state=state, reason="", provider_id=provider_id[:128], sent_at=timezone.now())
     log.info("notify: message %s %s", message.pk, state)
     return state

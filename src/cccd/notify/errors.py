@@ -28,3 +28,11 @@ NOTIFY_BAD_EVENT_KEY = ErrorCode(
     _("An event key is 1 to 200 printable characters. Nothing was queued."),
     400,
 )
+NOTIFY_BAD_CONTACT = ErrorCode(
+    "NOTIFY_BAD_CONTACT",
+    _(
+        "To be told, give a Vietnamese mobile number (0, 84 or +84, then 9 digits) or an e-mail "
+        "address. Nothing was saved."
+    ),
+    400,
+)

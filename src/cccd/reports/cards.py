@@ -4,7 +4,8 @@ arrival to collection, per unit of a dashboard (the unit itself and the units ju
 Waiting and collected are the counters' (`StateCount`: a unit's rows hold its whole subtree), so
 they cost a few rows whatever the size. Waiting long (`at_unit` since before the cutoff) is one
 query over the subtree's `at_unit` dossiers, grouped by dossier unit: it reads only cards now at a
-unit, which the campaign's flow keeps to a small share of the dossiers. The days from arrival to
+unit, which the campaign's flow keeps to a small share of the dossiers; the same query counts the
+notified ones (their `card_arrived` message sent or delivered, found by its event key). The days from arrival to
 collection come from the audit of the `deliver` move (its `before` holds the arrival's stamp, its
 `after` the delivery's): the latest `SAMPLE` deliveries of the subtree in the last `WINDOW_DAYS`
 days, so a page never reads more than that many rows, however many cards were delivered. Counts
@@ -21,16 +22,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Concat
 
 from cccd.accounts.models import AuditEvent
 from cccd.enrollments.models import Enrollment
+from cccd.notify.models import Message
 from cccd.reports.models import StateCount
 from cccd.units.models import Unit
 
 AT_UNIT = Enrollment.State.AT_UNIT
 DELIVERED = Enrollment.State.DELIVERED
 SAMPLE = 2000  # deliveries read for the days to collection: enough for a median and a 90th
+TOLD = (Message.State.SENT, Message.State.DELIVERED)
 WINDOW_DAYS = 90  # the recent deliveries only: the figure says how the unit does now
 
 
@@ -39,6 +43,7 @@ class CardsRow:
     unit: Unit
     waiting: int = 0
     waiting_long: int = 0
+    notified: int = 0  # of the cards waiting, those whose "card arrived" message went out
     collected_campaign: int = 0
     collected_total: int = 0
     days: list[float] = field(default_factory=list)  # arrival to collection, sampled
@@ -98,18 +103,29 @@ def _row_of(rows: list[CardsRow], path: str) -> Iterable[CardsRow]:
     return (r for r in rows if path.startswith(r.unit.path))
 
 
+def _told(enrollment_pk: Any) -> Exists:
+    """The card's `card_arrived` message went out (sent, or delivered by the provider's report):
+    its event key is `cccd.enrollments.dossiers.notices.arrived_key`, found by the unique index."""
+    key = Concat(Value("dossier:"), Cast(enrollment_pk, CharField()), Value(":card_arrived"))
+    return Exists(Message.objects.filter(event_key=key, state__in=TOLD))
+
+
 def _add_waiting_long(rows: list[CardsRow], unit: Unit, cutoff: datetime.datetime) -> None:
+    """Waiting long and notified, in one query over the subtree's cards at the unit."""
     per_unit = (
-        Enrollment.objects.filter(
-            unit__path__startswith=unit.path, state=AT_UNIT, state_changed_at__lt=cutoff
-        )
+        Enrollment.objects.filter(unit__path__startswith=unit.path, state=AT_UNIT)
+        .annotate(told=_told(OuterRef("pk")))
         .order_by()
         .values("unit__path")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk", filter=Q(state_changed_at__lt=cutoff)),
+            told_n=Count("pk", filter=Q(told=True)),
+        )
     )
     for r in per_unit:
         for row in _row_of(rows, r["unit__path"]):
             row.waiting_long += r["n"]
+            row.notified += r["told_n"]
 
 
 def _add_days(rows: list[CardsRow], unit: Unit, since: datetime.datetime) -> None:

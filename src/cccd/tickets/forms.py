@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cccd.notify.contacts import ContactFields
 from cccd.queryforms import QueryForm, TextField
 from cccd.registry.search import QUERY_MAX_LENGTH
 
@@ -52,3 +53,8 @@ class LookUpForm(QueryForm):
         label=_("Name and year, or personal ID"),
         widget=forms.TextInput(attrs={"required": True}),
     )
+
+
+class WalkInForm(ContactFields):
+    """The door's optional "tell me when my number is near": a phone (SMS or Zalo) or an e-mail;
+    a bad one is refused before a number is printed."""

@@ -308,6 +308,8 @@ def close_queue(session: Session, *, actor: User, hand_on_to: Session | None) ->
                 person_id=old.person_id,
                 class_name=old.class_name,
                 group_id=old.group_id,
+                notify_channel=old.notify_channel,  # still told when the new number is near
+                notify_address=old.notify_address,
                 line_at=hand_on_to.starts_at,
                 issued_at=now,
                 issued_by=actor,
@@ -390,11 +392,17 @@ def transfer_ticket(desk_id: int, ticket_id: int, to_desk_id: int, *, actor: Use
 
 @transaction.atomic
 def issue_walk_in(
-    session_id: int, *, actor: User, group_id: int | None = None, person_id: int | None = None
+    session_id: int,
+    *,
+    actor: User,
+    group_id: int | None = None,
+    person_id: int | None = None,
+    contact: tuple[str, str] = ("", ""),
 ) -> Ticket:
     """A number at the door, for a group (or none: a regular number) and, if looked up, a person
     of the register. A person who could not be served is refused here, before a number is printed
-    (`walk_in_problem`), not only later at the desk."""
+    (`walk_in_problem`), not only later at the desk. `contact` is where to say that the number is
+    near (`cccd.notify.contacts.contact_of`, already checked), or blank."""
     require_permission(actor, ISSUE)
     session = get_visible(actor, Session.objects.select_related("unit"), pk=session_id)
     running(session)
@@ -421,13 +429,15 @@ def issue_walk_in(
         line_at=now,
         issued_at=now,
         issued_by=actor,
+        notify_channel=contact[0],
+        notify_address=contact[1],
     )
-    record(
+    record(  # the channel only: the trail holds no phone number or e-mail
         "ticket.issue",
         actor=actor,
         unit=session.unit,
         obj=ticket,
-        after=snapshot(ticket, ("number", "kind", "group", "person", "state")),
+        after=snapshot(ticket, ("number", "kind", "group", "person", "state", "notify_channel")),
     )
     return ticket
 

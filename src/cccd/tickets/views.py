@@ -23,7 +23,7 @@ from cccd.registry.services import search_people
 from cccd.tickets import queries, school, services
 from cccd.tickets.board import call_text
 from cccd.tickets.classpdf import render_class
-from cccd.tickets.forms import HandOutForm, LookUpForm
+from cccd.tickets.forms import HandOutForm, LookUpForm, WalkInForm
 from cccd.tickets.models import Desk, Ticket
 
 
@@ -46,6 +46,7 @@ def session_queue(request: LoggedInRequest, session_id: int) -> HttpResponse:
         "desks": queries.desks(session),
         "groups": _groups(),
         "hand_out_form": HandOutForm(),
+        "walk_in_form": WalkInForm(),
         "look_up_form": LookUpForm(request.GET),
         "matches": None,
         "waiting": tickets.filter(state=Ticket.State.WAITING).count(),
@@ -93,11 +94,17 @@ def _optional_id(value: str | None) -> int | None:
 @requires(ISSUE)
 @require_POST
 def walk_in(request: LoggedInRequest, session_id: int) -> HttpResponse:
-    """A number at the door: one click on the group (or on a person found in the register)."""
+    """A number at the door: one click on the group (or on a person found in the register), with
+    an optional contact to be told when the number is near (a bad one: 400, no number)."""
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        text = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return render(request, "error.html", {"code": "INVALID_INPUT", "message": text}, status=400)
     ticket = services.issue_walk_in(
         session_id,
         group_id=_optional_id(request.POST.get("group")),
         person_id=_optional_id(request.POST.get("person")),
+        contact=form.cleaned_data["contact"],
         actor=request.user,
     )
     return redirect("ticket_slip", ticket_id=ticket.pk)

@@ -169,6 +169,24 @@ def test_closing_hands_the_line_on_to_the_venues_next_session_in_order_and_count
     assert code_of(lambda: tickets.issue_walk_in(session.pk, actor=leader)) == "SESSION_NOT_RUNNING"
 
 
+def test_a_handed_on_number_keeps_where_to_tell_its_holder(
+    called: Ticket,
+    officer_dakmil: User,
+    portrait: bytes,
+    session: Session,
+    leader: User,
+) -> None:
+    capture_everything(called, officer_dakmil, portrait)
+    services.finish_intake(called.pk, actor=officer_dakmil)
+    tickets.issue_walk_in(session.pk, contact=("zns", "84912345678"), actor=leader)
+    later = later_at(session, leader, days=1)
+    services.close_session(
+        session.pk, confirm=True, expected_left=1, hand_on_to=later.pk, actor=leader
+    )
+    moved = Ticket.objects.get(session=later)
+    assert (moved.notify_channel, moved.notify_address) == ("zns", "84912345678")
+
+
 def test_closing_refuses_while_a_desk_serves_and_the_page_says_so_first(
     called: Ticket, session: Session, leader: User
 ) -> None:

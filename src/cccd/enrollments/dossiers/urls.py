@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:enrollment_id>/move/", views.dossier_move, name="move"),
     path("<int:enrollment_id>/changes/<int:change_id>/", views.review_change, name="review_change"),
     path("<int:enrollment_id>/deliver/", views.deliver, name="deliver"),
+    path("<int:enrollment_id>/contact/", views.change_contact, name="contact"),
     path("<int:enrollment_id>/refusal.pdf", views.refusal_pdf, name="refusal"),
     path("<int:enrollment_id>/card/", views.card_preview, name="card"),
 ]

@@ -21,17 +21,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cccd.accounts.audit import record
 from cccd.accounts.models import User
 from cccd.accounts.permissions import LoggedInRequest, require_permission, requires
-from cccd.accounts.roles import APPROVE, COMPLETE, DELIVER, DOSSIERS
+from cccd.accounts.roles import APPROVE, COMPLETE, DELIVER, DOSSIERS, INTAKE
 from cccd.accounts.scoping import get_visible
 from cccd.enrollments import errors
 from cccd.enrollments.documents.card import card_faces
 from cccd.enrollments.documents.refusal import RefusalData, render_refusal
+from cccd.enrollments.dossiers import contact as dossier_contact
 from cccd.enrollments.dossiers import lifecycle
 from cccd.enrollments.dossiers import queries as dq
 from cccd.enrollments.dossiers.forms import STATES, DeadlinesQuery, QueueQuery, SearchQuery
 from cccd.enrollments.intake import captures
 from cccd.enrollments.models import Enrollment, ProposedChange
 from cccd.errors import INVALID_INPUT, NOT_FOUND, DomainError
+from cccd.notify.contacts import contact_of, masked
 from cccd.queryforms import is_id
 
 
@@ -78,6 +80,7 @@ def _detail_page(
     error: DomainError | None = None,
     reason: str = "",
     move_name: str = "",
+    contact_error: DomainError | None = None,
 ) -> HttpResponse:
     """The dossier with everything the back office decides on; `error` is the refusal of the
     move just tried (shown above the moves, with its status)."""
@@ -112,8 +115,12 @@ def _detail_page(
         "error": error,
         "reason": reason,
         "move_name": move_name,
+        "contact_shown": masked(enrollment.notify_channel, enrollment.notify_address),
+        "can_edit_contact": dossier_contact.can_edit(user, enrollment),
+        "contact_error": contact_error,
     }
-    status = error.status if error is not None else 200
+    shown_error = error or contact_error
+    status = shown_error.status if shown_error is not None else 200
     return render(request, "enrollments/dossiers/detail.html", context, status=status)
 
 
@@ -152,6 +159,24 @@ def dossier_move(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
         % {"code": enrollment.code, "state": enrollment.get_state_display().lower()},
     )
     return _after_move(request, enrollment, filters)
+
+
+@requires(INTAKE, COMPLETE, DELIVER)
+@require_POST
+def change_contact(request: LoggedInRequest, enrollment_id: int) -> HttpResponse:
+    """Where to tell the citizen (a phone, SMS or Zalo, or an e-mail; empty: nobody); a bad one is
+    shown on the dossier with its 4xx and nothing is changed."""
+    try:
+        found = contact_of(
+            request.POST.get("contact", "")[:254], request.POST.get("contact_by", "sms")
+        )
+        dossier_contact.set_contact(enrollment_id, found, actor=request.user)
+    except DomainError as exc:
+        if exc.code in ("NOT_FOUND", "PERMISSION_DENIED"):
+            raise
+        return _detail_page(request, enrollment_id, contact_error=exc)
+    messages.success(request, _("Saved."))
+    return redirect("dossiers:detail", enrollment_id=enrollment_id)
 
 
 @requires(COMPLETE)

@@ -148,6 +148,9 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
         law=session.campaign.law,
         fee=quote_fee(kind, today, None),
         created_by=actor,
+        # the number's "tell me" contact, if one was left at the door or with the booking
+        notify_channel=ticket.notify_channel if ticket.notify_address else "",
+        notify_address=ticket.notify_address if ticket.notify_channel else "",
     )
     try:
         with transaction.atomic():
@@ -209,9 +212,11 @@ def update_intake(
     return_method: str,
     post_address: str = "",
     kind_reason: str = "",
+    contact: tuple[str, str] | None = None,
 ) -> Enrollment:
     """The officer confirms or changes kind, group, exemption and return method; the fee follows
-    from the kind, which the person's card and age must allow (`cccd.core.kinds`)."""
+    from the kind, which the person's card and age must allow (`cccd.core.kinds`). `contact` is
+    where to tell the citizen (`cccd.notify.contacts.contact_of`, checked); None keeps it."""
     ticket = _locked_ticket(ticket_id, actor=actor)
     enrollment = _open_draft(ticket, actor=actor)
     today = timezone.localdate()
@@ -237,6 +242,9 @@ def update_intake(
     enrollment.fee = quote_fee(kind, today, exemption)
     enrollment.return_method = return_method
     enrollment.post_address = post_address if return_method == Enrollment.ReturnMethod.POST else ""
+    told_before = enrollment.notify_channel
+    if contact is not None:
+        enrollment.notify_channel, enrollment.notify_address = contact
     enrollment.save(
         update_fields=[
             "kind",
@@ -246,15 +254,17 @@ def update_intake(
             "fee",
             "return_method",
             "post_address",
+            "notify_channel",
+            "notify_address",
         ]
     )
-    record(
+    record(  # the contact's channel only: the trail keeps no phone number or e-mail
         "enrollment.update",
         actor=actor,
         unit=enrollment.unit,
         obj=enrollment,
-        before=before,
-        after=snapshot(enrollment, _INTAKE_FIELDS),
+        before={**before, "notify_channel": told_before},
+        after={**snapshot(enrollment, _INTAKE_FIELDS), "notify_channel": enrollment.notify_channel},
     )
     return enrollment
 

@@ -28,6 +28,7 @@ from cccd.enrollments.intake import captures, devicecapture, queries, rules, ser
 from cccd.enrollments.models import Artefact, FeeExemption, person_field_label
 from cccd.enrollments.public.links import link_token
 from cccd.errors import NOT_FOUND, DomainError
+from cccd.notify.contacts import contact_of
 from cccd.queryforms import is_id
 from cccd.registry.services import search_people
 from cccd.tickets.forms import LookUpForm
@@ -113,6 +114,14 @@ def choose_person(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
     return _back(ticket_id)
 
 
+def _contact(request: HttpRequest) -> tuple[str, str] | None:
+    """The form's contact (refused with NOTIFY_BAD_CONTACT when it is neither a phone nor an
+    e-mail); None when the form has no such field (an older page), so the contact is kept."""
+    if "contact" not in request.POST:
+        return None
+    return contact_of(request.POST["contact"][:254], request.POST.get("contact_by", "sms"))
+
+
 @requires(INTAKE)
 @require_POST
 def save_details(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
@@ -125,6 +134,7 @@ def save_details(request: LoggedInRequest, ticket_id: int) -> HttpResponse:
             return_method=request.POST.get("return_method", ""),
             post_address=request.POST.get("post_address", ""),
             kind_reason=request.POST.get("kind_reason", ""),
+            contact=_contact(request),
             actor=request.user,
         )
     except DomainError as exc:
