@@ -38,6 +38,7 @@ demo: export EMAIL_HOST = 127.0.0.1
 demo: export EMAIL_PORT = $(MAIL_PORT)
 demo: export CCCD_NOTIFY_LOG_ONLY = sms,zns
 demo: export CCCD_CARD_REMINDER_DAYS = 7
+demo: export CCCD_NOTIFY_PUBLIC_URL = http://$(HOST):$(PORT)
 demo: venv messages
 	$(BIN)/cccd migrate --noinput -v 0
 	$(BIN)/cccd seed_demo
@@ -45,7 +46,7 @@ demo: venv messages
 	@echo "cccd at http://$(HOST):$(PORT)/  (Ctrl-C stops it; background tasks run in a db_worker beside it, the desk's devices in an SBI simulator)"
 	@echo "the field kit dakmil-kit-1 pairs and checks out tomorrow's session once the server answers (var/kit-setup.log); then \`make kit\` serves it"
 	@echo "mails to citizens land in var/mail/new (the demo's mail catcher on 127.0.0.1:$(MAIL_PORT)); SMS and Zalo in the log"
-	mkdir -p var/mail
+	mkdir -p var/mail/cur var/mail/new var/mail/tmp
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) -c aiosmtpd.handlers.Mailbox var/mail & mail=$$!; \
 	$(BIN)/cccd db_worker --interval 1 & worker=$$!; \
 	while :; do $(DEMO_CRON); sleep 300; done & cron=$$!; \
