@@ -68,7 +68,9 @@ def test_a_name_typed_right_takes_no_extra_round(people: dict, officer_dakmil: U
 
 
 @pytest.mark.parametrize("query", ["x 1980", "1980", "  ", "-- ,; ()", "xh", "%_ 1980", "'\" 1980"])
-def test_odd_queries_are_answered_not_failed(people: dict, officer_dakmil: User, query: str) -> None:
+def test_odd_queries_are_answered_not_failed(
+    people: dict, officer_dakmil: User, query: str
+) -> None:
     """Too short a query is refused with a message (400), as before; nothing fails."""
     response = client_for(officer_dakmil).get("/registry/", {"q": query})
     assert response.status_code in {200, 400}

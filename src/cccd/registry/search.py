@@ -130,9 +130,9 @@ def find(people: QuerySet[Person], query: Query) -> list[Match]:
         if len(found) >= ENOUGH:
             break
     if len(found) < ENOUGH and not any(p.name_folded == query.name for p in found.values()):
-        condition = _first_letter_round(tokens, query.birth_year)
-        if condition is not None:
-            _add_round(found, people, condition)
+        last = _first_letter_round(tokens, query.birth_year)
+        if last is not None:
+            _add_round(found, people, last)
     scored = [Match(p, _score(query, tokens, p)) for p in found.values()]
     scored = [m for m in scored if m.score >= MIN_SCORE]
     scored.sort(key=lambda m: (-m.score, m.person.full_name, m.person.pk))
