@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from rapidfuzz import fuzz
 
 from cccd.core import names, qrpayload
@@ -189,7 +191,9 @@ def _first_letter_round(tokens: list[str], year: int | None) -> Q | None:
         return None
     condition = Q(given_folded__in=others)
     if len(tokens) > 1:
-        condition &= Q(family_folded=family)
+        # `family_folded` is lower case already: through Lower() the databases take the index of
+        # the few given names, not the family name's (every Nguyễn born in three years)
+        condition &= Q(Exact(Lower("family_folded"), family))
     if year is not None:
         condition &= Q(birth_year__gte=year - 1, birth_year__lte=year + 1)
     return condition
