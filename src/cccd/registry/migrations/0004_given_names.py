@@ -3,9 +3,10 @@
 from django.db import migrations, models
 
 # The vocabulary of given names (`GivenName`) is kept by triggers, so the import's bulk upsert
-# (raw SQL), the ORM and any other write path all fill it. PostgreSQL: statement-level triggers
-# with transition tables (one INSERT … SELECT DISTINCT per statement, not one per row) and a
-# pg_trgm index on the name without its first letter (`cccd.registry.similar`).
+# (raw SQL), the ORM and any other write path all fill it. PostgreSQL: inserts by a statement-level
+# trigger with a transition table (one INSERT … SELECT DISTINCT per statement, not one per row),
+# updates by a row trigger only when the given name changes; and a pg_trgm index on the name
+# without its first letter (`cccd.registry.similar`).
 SQL = {
     "sqlite": [
         """
@@ -42,9 +43,21 @@ SQL = {
         FOR EACH STATEMENT EXECUTE FUNCTION registry_given_names_add()
         """,
         """
-        CREATE TRIGGER registry_person_given_name_update AFTER UPDATE ON registry_person
-        REFERENCING NEW TABLE AS new_people
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_given_names_add()
+        CREATE FUNCTION registry_given_name_add() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO registry_givenname (name) VALUES (NEW.given_folded)
+            ON CONFLICT (name) DO NOTHING;
+            RETURN NULL;
+        END
+        $$
+        """,
+        # a row trigger, and only when the given name changes: a statement trigger with a
+        # transition table would copy every row of every UPDATE (the import's households, …)
+        """
+        CREATE TRIGGER registry_person_given_name_update
+        AFTER UPDATE OF given_folded ON registry_person FOR EACH ROW
+        WHEN (OLD.given_folded IS DISTINCT FROM NEW.given_folded)
+        EXECUTE FUNCTION registry_given_name_add()
         """,
         """
         CREATE INDEX registry_givenname_tail_trgm ON registry_givenname
@@ -62,6 +75,7 @@ REVERSE = {
         "DROP TRIGGER IF EXISTS registry_person_given_name_insert ON registry_person",
         "DROP TRIGGER IF EXISTS registry_person_given_name_update ON registry_person",
         "DROP FUNCTION IF EXISTS registry_given_names_add()",
+        "DROP FUNCTION IF EXISTS registry_given_name_add()",
     ],
 }
 
