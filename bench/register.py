@@ -14,7 +14,8 @@ Options: `--rows N` one size only (e.g. 100000 for a quick check), `--runs K`, `
 `--only sqlite|postgresql`, `--no-lookup`, `--profile` (cProfile of one import per database),
 `--keep` (leave the databases), `--head` (measure the committed src/ of HEAD instead of the working
 tree). Figures are printed as markdown and saved as JSON in bench/data/. Environment:
-`BENCH_PG_URL` (default postgresql://postgres@127.0.0.1:5432; databases bench_register_<pid>_*).
+`BENCH_PG_URL` (default postgresql://postgres@127.0.0.1:5432; databases bench_register_<pid>_*,
+`BENCH_PG_PREFIX` to name them otherwise).
 
 "Fresh database": `cccd migrate` and `cccd load_units --scheme legacy 67 52` run once per database
 kind into a template, which is then copied for each run (file copy for SQLite, `CREATE DATABASE …
@@ -52,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 CCCD = Path(sys.executable).with_name("cccd")
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "bench_register")
 PROVINCES = ("67", "52")
 SEED = 1
 SMALL, LARGE = 100_000, 1_000_000
@@ -187,7 +189,7 @@ class Workspace:
         data_dir.mkdir(parents=True, exist_ok=True)
         if kind == "sqlite":
             return Target(kind, label, f"sqlite:///{data_dir / 'db.sqlite3'}", data_dir)
-        name = f"bench_register_{os.getpid()}_{label}"
+        name = f"{PG_PREFIX}_{os.getpid()}_{label}"
         return Target(kind, label, f"{PG_SERVER}/{name}", data_dir)
 
     def template(self, kind: str) -> tuple[Target, dict[str, float]]:

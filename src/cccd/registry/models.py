@@ -153,6 +153,21 @@ class Person(models.Model):
         return validity.status(self.card_expiry, today or timezone.localdate())
 
 
+class GivenName(models.Model):
+    """Every folded given name the register holds: the vocabulary in which a look-up whose given
+    name is nobody's finds the names it may have meant (`cccd.registry.similar`).
+
+    Kept by database triggers on `Person` (migration 0004), so the import's bulk upsert and every
+    other write path fill it alike; a name nobody bears any more stays, which costs nothing but a
+    row. PostgreSQL indexes it with pg_trgm; a few thousand rows need nothing more on SQLite.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ResidenceRecord(models.Model):
     """Where a person lived before their current permanent residence, or lives temporarily.
 

@@ -8,6 +8,8 @@ only; what else it says is compared with the register and shown where it differs
 the truth (docs/domain.md#qr-payload). Candidates come from
 indexed columns — same given name, or same family name with the same first letter of the given
 name, born within a year of the one typed — and are ranked with rapidfuzz, which forgives a typo.
+When nobody bears the name as typed, one more round takes the given names that differ from the
+typed one in their first letter (`cccd.registry.similar`, trigram similarity).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from rapidfuzz import fuzz
 
 from cccd.core import names, qrpayload
+from cccd.registry import similar
 from cccd.registry.columns import column_label
 from cccd.registry.models import Person
 
@@ -123,11 +128,13 @@ def find(people: QuerySet[Person], query: Query) -> list[Match]:
         return []
     found: dict[int, Person] = {}
     for condition in _candidate_rounds(tokens, query.birth_year):
-        rows = people.filter(condition).select_related("residence_unit").only(*_FIELDS)[:ROUND_CAP]
-        for person in rows:
-            found.setdefault(person.pk, person)
+        _add_round(found, people, condition)
         if len(found) >= ENOUGH:
             break
+    if len(found) < ENOUGH and not any(p.name_folded == query.name for p in found.values()):
+        last = _first_letter_round(tokens, query.birth_year)
+        if last is not None:
+            _add_round(found, people, last)
     scored = [Match(p, _score(query, tokens, p)) for p in found.values()]
     scored = [m for m in scored if m.score >= MIN_SCORE]
     scored.sort(key=lambda m: (-m.score, m.person.full_name, m.person.pk))
@@ -165,6 +172,31 @@ def _candidate_rounds(tokens: list[str], year: int | None) -> list[Q]:
     near = Q(birth_year__gte=year - 1, birth_year__lte=year + 1)
     same = Q(birth_year=year)
     return [exact & near, *(q & same for q in loose), *(q & near & ~same for q in loose)]
+
+
+def _add_round(found: dict[int, Person], people: QuerySet[Person], condition: Q) -> None:
+    rows = people.filter(condition).select_related("residence_unit").only(*_FIELDS)[:ROUND_CAP]
+    for person in rows:
+        found.setdefault(person.pk, person)
+
+
+def _first_letter_round(tokens: list[str], year: int | None) -> Q | None:
+    """When nobody bears the name as typed, its given name may have a wrong first letter, which
+    no round above forgives: the given names like it but for that letter (`similar`), with the
+    same family name, born within a year of the one typed. Only then, so a name typed right costs
+    no more than before."""
+    given, family = tokens[-1], tokens[0]
+    others = similar.other_first_letter(given)
+    if not others:
+        return None
+    condition = Q(given_folded__in=others)
+    if len(tokens) > 1:
+        # `family_folded` is lower case already: through Lower() the databases take the index of
+        # the few given names, not the family name's (every Nguyễn born in three years)
+        condition &= Q(Exact(Lower("family_folded"), family))
+    if year is not None:
+        condition &= Q(birth_year__gte=year - 1, birth_year__lte=year + 1)
+    return condition
 
 
 def _score(query: Query, tokens: list[str], person: Person) -> float:
