@@ -48,6 +48,13 @@ def queue(unit: Unit, channel: str, address: str, key: str) -> Message:
 # ---------------------------------------------------------------- the opt-out link
 
 
+def _altered(token: str) -> str:
+    """The token with one character of its signature changed: one well inside, since base64's
+    last character may carry padding bits only (changing it may change no byte)."""
+    at = len(token) - 10
+    return token[:at] + ("B" if token[at] == "A" else "A") + token[at + 1 :]
+
+
 def test_the_token_round_trips_and_hides_nothing_else() -> None:
     token = links.stop_token("sms", "84912345678")
     assert links.stopped_by(token) == ("sms", "84912345678")
@@ -63,7 +70,7 @@ def test_the_token_round_trips_and_hides_nothing_else() -> None:
         "%%%%",
         "đường",
         links.stop_token("sms", "84912345678")[:-3],
-        links.stop_token("sms", "84912345678")[:-1] + "A",
+        _altered(links.stop_token("sms", "84912345678")),
     ],
 )
 def test_a_bad_token_opens_nothing(token: str) -> None:
