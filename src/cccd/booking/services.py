@@ -48,7 +48,7 @@ from cccd.booking.models import (
     BookingSlot,
 )
 from cccd.campaigns.models import Session
-from cccd.core import idnumber, names
+from cccd.core import birthdates, idnumber, names
 from cccd.errors import DomainError
 from cccd.notify import services as notify
 from cccd.notify.models import Channel
@@ -65,13 +65,10 @@ ID_FAILURE_WINDOW = datetime.timedelta(days=1)
 NO_SHOW_GRACE = datetime.timedelta(minutes=30)  # after the slot's end
 FIELD_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 120
-EARLIEST_BIRTH_YEAR = 1900
 OPEN_STATES = (Session.State.PLANNED, Session.State.OPEN)
 SERVED = (Ticket.State.SERVING, Ticket.State.DONE)
 GONE = (Ticket.State.UNSERVED, Ticket.State.MOVED, Ticket.State.CANCELLED)
 
-_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_YEAR = re.compile(r"^\d{4}$")
 _SPACES = re.compile(r"[\s.-]+")
 
 
@@ -134,25 +131,10 @@ def parse_birth_date(
     value: str | None, *, today: datetime.date
 ) -> tuple[datetime.date | None, int | None]:
     """dd/mm/yyyy (or with '.' or '-'), or yyyy alone; the impossible and the future refused."""
-    text = _text(value)
-    if not text.isascii() or len(text) > 10:
-        raise errors.BOOKING_BIRTH_DATE_NEEDED()
-    if _YEAR.match(text):
-        year = int(text)
-        if not EARLIEST_BIRTH_YEAR <= year <= today.year:
-            raise errors.BOOKING_BIRTH_DATE_NEEDED()
-        return None, year
-    match = _DAY.match(text)
-    if match is None:
-        raise errors.BOOKING_BIRTH_DATE_NEEDED()
-    day, month, year = (int(part) for part in match.groups())
     try:
-        born = datetime.date(year, month, day)
-    except ValueError:
+        return birthdates.parse_typed(_text(value), today=today)
+    except birthdates.TypedBirthDateError:
         raise errors.BOOKING_BIRTH_DATE_NEEDED() from None
-    if year < EARLIEST_BIRTH_YEAR or born > today:
-        raise errors.BOOKING_BIRTH_DATE_NEEDED()
-    return born, None
 
 
 def clean_contact(value: str | None) -> tuple[str, str]:

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 
 import segno
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,15 +30,9 @@ from cccd.booking import errors, queries, services
 from cccd.booking.models import SLOT_MINUTES_MAX, SLOT_MINUTES_MIN, Booking
 from cccd.campaigns.models import Session
 from cccd.errors import DomainError
+from cccd.headers import client_address
 
 FIELD_MAX_LENGTH = 300  # more is never an answer; the service says so in words
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address the limits count (see the module)."""
-    meta_key = getattr(settings, "CCCD_STATUS_CLIENT_ADDRESS", "") or "REMOTE_ADDR"
-    value = str(request.META.get(meta_key) or request.META.get("REMOTE_ADDR") or "unknown")
-    return value.split(",")[-1].strip()[:100] or "unknown"
 
 
 def _link_base(request: HttpRequest) -> str:

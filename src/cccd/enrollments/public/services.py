@@ -35,6 +35,7 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 
 from cccd.accounts.audit import record
+from cccd.core import birthdates
 from cccd.enrollments import errors
 from cccd.enrollments.models import Enrollment, LookupAttempt
 from cccd.enrollments.public.links import LINK_MAX_LENGTH, legacy_link_hash, signed_code
@@ -43,7 +44,6 @@ from cccd.registry.models import Person
 CLIENT_LIMIT = 5
 CLIENT_WINDOW = datetime.timedelta(minutes=15)
 CODE_MAX_LENGTH = 32  # Enrollment.code's column
-EARLIEST_BIRTH_YEAR = 1900
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 # What people type between the parts of a code: spaces, dots, slashes, and the dashes a phone's
@@ -52,8 +52,6 @@ _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 _SEPARATORS = re.compile(r"[\s./_\u2010\u2011\u2012\u2013\u2014\u2212-]+")
 _DATE_PART = 6  # yymmdd
 _ROW_PART = 6  # at least: the row number is written with 6 digits or more (services.dossier_code)
-_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_YEAR = re.compile(r"^\d{4}$")
 
 
 _CITIZEN_WORDS: dict[str, tuple[str, str]] = {
@@ -135,24 +133,13 @@ def clean_code(text: str) -> list[str]:
 def parse_birth_date(text: str, *, today: datetime.date) -> BirthDate:
     """dd/mm/yyyy, d/m/yyyy (also with '.' or '-'), or yyyy alone; refuse the impossible."""
     text = (text or "").strip()
-    if not text.isascii():
-        raise errors.STATUS_BIRTH_DATE_NEEDED()
-    if _YEAR.match(text):
-        year = int(text)
-        if not EARLIEST_BIRTH_YEAR <= year <= today.year:
-            raise errors.STATUS_BIRTH_DATE_NEEDED()
-        return BirthDate(year=year)
-    match = _DAY.match(text)
-    if match is None:
-        raise errors.STATUS_BIRTH_DATE_NEEDED()
-    day, month, year = (int(part) for part in match.groups())
     try:
-        born = datetime.date(year, month, day)
-    except ValueError:
+        day, year = birthdates.parse_typed(text, today=today)
+    except birthdates.NoSuchDay:
         raise errors.STATUS_NO_SUCH_DATE(date=text) from None
-    if not EARLIEST_BIRTH_YEAR <= year or born > today:
-        raise errors.STATUS_BIRTH_DATE_NEEDED()
-    return BirthDate(day=born)
+    except birthdates.TypedBirthDateError:
+        raise errors.STATUS_BIRTH_DATE_NEEDED() from None
+    return BirthDate(day=day, year=year)
 
 
 def attempt_key(kind: str, value: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_protect
@@ -20,16 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cccd.accounts.permissions import public
 from cccd.enrollments.public import services
 from cccd.errors import DomainError
+from cccd.headers import client_address
 
 FIELD_MAX_LENGTH = 200  # more is never a code or a date; the check below says so in words
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address the rate limit counts: REMOTE_ADDR, or the header named in settings (the last
-    entry of a comma-separated list, the one the nearest proxy added)."""
-    meta_key = getattr(settings, "CCCD_STATUS_CLIENT_ADDRESS", "") or "REMOTE_ADDR"
-    value = str(request.META.get(meta_key) or request.META.get("REMOTE_ADDR") or "unknown")
-    return value.split(",")[-1].strip()[:100] or "unknown"
 
 
 def _page(request: HttpRequest, context: Mapping[str, object], code: int = 200) -> HttpResponse:
