@@ -55,7 +55,8 @@ def test_the_commander_plans_moves_accepts_and_sees_the_sessions(
 
     # move the first evening session to a free weekday evening
     first = next(s for s in plan.sessions if s.shift == "evening")
-    days = [run.first_day + datetime.timedelta(days=i) for i in range(14)]
+    horizon = (run.last_day - run.first_day).days + 1  # from tomorrow once today's shift began
+    days = [run.first_day + datetime.timedelta(days=i) for i in range(horizon)]
     target = _free_evening(plan, first.team, first.venue, days)
     cell = page.locator(f"[data-key='{first.team}|{first.day.isoformat()}']")
     cell.get_by_test_id("plan-change").click()

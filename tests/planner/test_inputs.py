@@ -114,3 +114,27 @@ def test_a_venue_without_a_commune_is_placed_by_the_commune_its_address_names(
     known = inputs.people_to_reach(district.campaign, [by_address, unclear], tree.dakmil_police)
     assert known[by_address.pk] == PEOPLE_THUANAN
     assert known[unclear.pk] is None
+
+
+def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def test_a_run_starts_tomorrow_once_one_of_todays_shifts_has_begun(
+    tree: Tree, district: District
+) -> None:
+    chosen = _defaults(tree, district)
+    monday = chosen.first_day + datetime.timedelta(days=-chosen.first_day.weekday() + 7)
+    saturday = monday + datetime.timedelta(days=5)
+    chosen.first_day = monday
+    assert inputs.first_open_day(chosen, _local(monday, 17, 59)) == monday
+    assert inputs.first_open_day(chosen, _local(monday, 18)) == monday + datetime.timedelta(1)
+    assert inputs.first_open_day(chosen, _local(monday, 20)) == monday + datetime.timedelta(1)
+    chosen.first_day = saturday
+    assert inputs.first_open_day(chosen, _local(saturday, 7, 29)) == saturday
+    # the morning has begun: the afternoon goes too (the instance closes whole days)
+    assert inputs.first_open_day(chosen, _local(saturday, 8)) == saturday + datetime.timedelta(1)
+    # a first day after today is the leader's choice, whatever the hour
+    assert inputs.first_open_day(chosen, _local(monday, 23)) == saturday

@@ -27,8 +27,12 @@ MONDAY = next_weekday(0, timezone.localdate() + datetime.timedelta(days=1))
 
 
 def test_a_replan_keeps_accepted_sessions_and_counts_the_progress(
-    district: District, django_capture_on_commit_callbacks: Any
+    district: District, django_capture_on_commit_callbacks: Any, time_machine: Any
 ) -> None:
+    # before today's first shift (07:30), so that the replan starts today (not tomorrow)
+    time_machine.move_to(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(7), tzinfo=HCM)
+    )
     a = team_key(district.team_a.pk)
     hall, house = venue_key(district.commune_hall.pk), venue_key(district.culture_house.pk)
     earlier = made_run(
@@ -45,7 +49,7 @@ def test_a_replan_keeps_accepted_sessions_and_counts_the_progress(
             kind="first_issue",
             law="2014",
             state="captured",
-            received_at=datetime.datetime.combine(today, datetime.time(9), tzinfo=HCM),
+            received_at=datetime.datetime.combine(today, datetime.time(6), tzinfo=HCM),
         )
     cohort.build(district.campaign)
     with django_capture_on_commit_callbacks(execute=True):

@@ -226,3 +226,51 @@ def test_a_session_at_a_chosen_venue_with_nobody_left_still_takes_the_teams_even
     assert [(s.team, s.venue, s.expected) for s in kept if s.team == f"t{district.team_a.pk}"] == [
         (f"t{district.team_a.pk}", f"v{district.school.pk}", 0)
     ]
+
+
+def _after_todays_first_shift() -> Any:
+    """Today at an hour when one of the default shifts has begun: 19:00 on a weekday (the
+    evening), 08:00 at the weekend (the morning)."""
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    hour = 19 if today.weekday() < 5 else 8
+    return datetime.datetime.combine(
+        today, datetime.time(hour), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def test_a_run_made_after_todays_shift_began_plans_from_tomorrow_and_accepts(
+    client: Client, district: District, django_capture_on_commit_callbacks: Any, time_machine: Any
+) -> None:
+    import datetime
+
+    from cccd.campaigns.models import Session
+    from cccd.planner import services
+
+    now = _after_todays_first_shift()
+    time_machine.move_to(now)
+    start(client, district, django_capture_on_commit_callbacks)
+    run = PlanRun.objects.get()
+    tomorrow = now.date() + datetime.timedelta(days=1)
+    assert run.first_day == tomorrow
+    plan = parse_plan(run.plan)
+    assert plan.reached == 70 and all(s.day >= tomorrow for s in plan.sessions)
+    created = services.accept_plan(run.pk, confirmed=True, actor=district.leader)
+    assert Session.objects.filter(pk__in=created, starts_at__lt=now).count() == 0
+    assert len(created) == len(plan.sessions)
+
+
+def test_a_one_day_run_made_after_todays_shift_began_is_refused_by_name(
+    client: Client, district: District, django_capture_on_commit_callbacks: Any, time_machine: Any
+) -> None:
+    now = _after_todays_first_shift()
+    time_machine.move_to(now)
+    response = start(
+        client, district, django_capture_on_commit_callbacks, last_day=now.date().isoformat()
+    )
+    assert response.status_code == 400
+    assert "choose days from tomorrow on" in response.content.decode()
+    assert not PlanRun.objects.exists()

@@ -18,6 +18,14 @@ HORIZON_TOO_LONG = ErrorCode(
     _("A plan covers at most %(max)s days; choose a shorter period."),
     400,
 )
+TODAY_HAS_BEGUN = ErrorCode(
+    "PLAN_TODAY_HAS_BEGUN",
+    _(
+        "Today's sessions have already begun and the days to plan end today: choose days from "
+        "tomorrow on."
+    ),
+    400,
+)
 NOTHING_TO_PLAN = ErrorCode(
     "PLAN_NOTHING_TO_PLAN",
     _("Choose at least one team and one venue with people still to reach."),

@@ -1,7 +1,8 @@
 """The planning inputs a tired commander can accept as they are, read from the database.
 
 Every default says where it comes from (docs/planner.md, "The planner in the browser"):
-- the horizon: the next two weeks from today, cut to the campaign's days;
+- the horizon: the next two weeks from today, cut to the campaign's days; a run starts tomorrow
+  instead once one of today's shifts has begun (`first_open_day`);
 - the shifts: OUR ASSUMPTIONS, not a rule of the procedure — a weekday evening 18:00–21:00 that
   counts as a night, and Saturday and Sunday mornings 07:30–11:30 and afternoons 13:30–17:00;
 - a team's desks: the number it most often brought to its past sessions (2 without history); its
@@ -134,6 +135,18 @@ def default_horizon(
     first = max(today, campaign.start_date)
     last = min(first + datetime.timedelta(days=DEFAULT_DAYS - 1), campaign.end_date)
     return first, max(first, last)
+
+
+def first_open_day(chosen: Inputs, now: datetime.datetime | None = None) -> datetime.date:
+    """The chosen first day, or tomorrow when it is today and a shift that could run today has
+    begun: a plan made at 20:00 must not place a session at 18:00 today, which the accept would
+    refuse as past. The instance closes whole days, not one day's single shifts, so the rest of
+    today goes too: a session later the same day is one nobody could be told of in time."""
+    local = timezone.localtime(now or timezone.now())
+    if chosen.first_day != local.date():
+        return chosen.first_day
+    begun = any(local.weekday() in s.weekdays and s.start <= local.time() for s in chosen.shifts)
+    return chosen.first_day + datetime.timedelta(days=1) if begun else chosen.first_day
 
 
 def past_sessions(unit: Unit, today: datetime.date) -> Any:

@@ -82,6 +82,10 @@ def start_run(
     today = today or timezone.localdate()
     campaign = chosen.campaign
     check_horizon(chosen.first_day, chosen.last_day, campaign.start_date, campaign.end_date, today)
+    first = inputs.first_open_day(chosen) if chosen.first_day == today else chosen.first_day
+    if first > chosen.last_day:
+        raise errors.TODAY_HAS_BEGUN()
+    chosen.first_day = first
     fixed = keepable(chosen, calendar_sessions(chosen))
     instance = _checked_instance(inputs.build_instance(chosen))
     if not instance.teams or not any(v.people for v in instance.venues):
