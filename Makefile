@@ -83,9 +83,10 @@ kit: venv messages kit-setup
 	$(KIT_ENV) $(BIN)/gunicorn cccd.wsgi --bind 127.0.0.1:$(KIT_PORT) --workers 2 --threads 4 \
 	  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
-# The suite runs in one process per core (pytest-xdist); each has its own test database.
+# The suite runs in one process per core (pytest-xdist); each has its own test database. The
+# tests of one `xdist_group` run in one worker, which builds their module fixtures once.
 test: venv messages
-	$(BIN)/pytest -q -n auto
+	$(BIN)/pytest -q -n auto --dist loadgroup
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core)

@@ -74,7 +74,8 @@ def make_tree() -> Tree:
 def make_user(username: str, role: str, unit: Unit, **fields: str) -> User:
     from django.contrib.auth.models import Group
 
-    sync_role_groups()
+    if not Group.objects.filter(name=role).exists():  # a flushed (transactional) database
+        sync_role_groups()
     user = User(username=username, role=Role(role), unit=unit, **fields)
     user.set_password(PASSWORD)
     user.save()

@@ -33,6 +33,8 @@ from cccd.demo.generator import (
 from cccd.registry import cards
 from cccd.registry.villages import village_of
 
+pytestmark = pytest.mark.xdist_group("generator")  # one worker builds the module fixtures once
+
 REFERENCE = dt.date(2021, 1, 15)
 BEFORE_REACH_CRC = 441931823  # the old columns of 2,000 rows of Đắk Mil, seed 2021, at 970bef0
 DAK_MIL, TAY_SON = "663", "547"

@@ -25,6 +25,8 @@ from django.utils import translation
 from cccd.core import names
 from cccd.fieldkit import errors
 
+pytestmark = pytest.mark.xdist_group("atrest_kit")  # one worker builds the module fixtures once
+
 WORKTREE = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PASSPHRASE = "Tổ 3 Đắk Lao, đêm 6 tháng 3"

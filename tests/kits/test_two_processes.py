@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,11 +23,14 @@ from tests.enrollments.conftest import FACES, fingerprint_png, signature_png
 from tests.enrollments.intake.test_captures import IRIS_IMAGE, encode
 from tests.kits.processes import Installation, seeded_district
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="both processes keep their own SQLite databases whatever the suite runs on: the "
-    "SQLite pass runs these tests whole, and a second run would test nothing new",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="both processes keep their own SQLite databases whatever the suite runs on: the "
+        "SQLite pass runs these tests whole, and a second run would test nothing new",
+    ),
+    pytest.mark.xdist_group("two_processes"),  # one worker seeds the district template once
+]
 SESSION = 6  # the demo's next evening at a school of Đắk Mil: planned, nothing served yet
 PEOPLE = 20
 LEADER = "totruong.dakmil"
@@ -45,10 +49,18 @@ def district(template: Path, tmp_path: Path) -> Iterator[Installation]:
     made.stop()
 
 
+@pytest.fixture(scope="module")
+def kit_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, unpaired kit, made once: each test copies it (a migrate costs seconds)."""
+    folder = tmp_path_factory.mktemp("kit-template")
+    Installation(folder, field=True).cccd("migrate", "--noinput", "-v", "0")
+    return folder
+
+
 @pytest.fixture
-def kit(tmp_path: Path) -> Iterator[Installation]:
+def kit(kit_template: Path, tmp_path: Path) -> Iterator[Installation]:
+    shutil.copytree(kit_template, tmp_path / "kit")
     made = Installation(tmp_path / "kit", field=True)
-    made.cccd("migrate", "--noinput", "-v", "0")
     yield made
     made.stop()
 

@@ -12,6 +12,8 @@ from openpyxl import Workbook
 
 from cccd.demo.generator import CSV_COLUMNS, communes_for_districts, generate_people, write_csv
 
+pytestmark = pytest.mark.xdist_group("link_command")  # one worker builds the module fixtures once
+
 REFERENCE = datetime.date(2021, 1, 15)
 ROSTER_HEADER = [
     "STT",

@@ -18,6 +18,8 @@ from cccd.rosters import linkage
 from cccd.rosters.linkage import Candidate, Evidence, IdMatch, LinkResult, Policy, Scored
 from cccd.rosters.reading import RosterRow
 
+pytestmark = pytest.mark.xdist_group("linkage")  # one worker builds the module fixtures once
+
 REFERENCE = datetime.date(2021, 1, 15)
 
 

@@ -128,12 +128,13 @@ def sync_role_groups() -> None:
     """
     from django.contrib.auth.models import Group, Permission
 
+    named = set().union(*ROLE_PERMISSIONS.values())
+    known = {  # one query for every permission a role names (migrate calls this once per app)
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={dotted.split(".")[1] for dotted in named}
+        )
+    }
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        wanted: list[Permission] = []
-        for dotted in sorted(codenames):
-            app_label, codename = dotted.split(".")
-            wanted.extend(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(wanted)
+        group.permissions.set([known[d] for d in sorted(codenames) if d in known])
