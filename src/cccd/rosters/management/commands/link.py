@@ -47,8 +47,9 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"Cannot write {out}: the folder {out.parent} does not exist.")
         started = time.perf_counter()
-        # The register is read by DuckDB in a thread while Python reads the roster: the slice
-        # is cut once both are in (bench/RESULTS.md, roster linkage: about 2 s of 20,000 rows).
+        # The register is read by DuckDB in a thread while Python reads the roster; the slice
+        # is cut once both are in. On two cores DuckDB's read takes both, so little overlaps
+        # (bench/RESULTS.md, roster linkage: reading 3.0 → 2.8 s at 20,000 × 1,000,000).
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(linkage.LoadedRegister, register_path)
             try:
