@@ -12,14 +12,19 @@ people who are not in it, and extra people who have a namesake born the same day
   as typed: no folding, no Vietnamese rules, no namesake rule);
 - speed: `cccd link` end to end (reading both files, linking, writing the result) as a subprocess
   with its peak memory (`os.wait4`): 2,000 rows against 100,000 people, 20,000 against 1,000,000;
-  the quality of those runs too, from their result files.
+  the quality of those runs too, from their result files. Beside it, in turns, the exact look-up
+  of the same files end to end (`bench/exact_link.py`: DuckDB, folded name + birth date), the
+  baseline the pre-check's time is compared with; and the candidate pairs the blocking rules make.
 
 Rosters are read by `cccd.rosters.reading.read_roster` as the web pre-check reads them, with
 "today" the registers' reference date (so two-digit years resolve as they would have then).
 
 Options: `--train` re-estimates the shipped model (src/cccd/rosters/linkage/linkage_model.json,
 with `cccd.demo.linkage_training`, on a third register and roster) first; `--only quality|speed`;
-`--runs K` (runs of the small speed case; median reported). Data is cached in bench/data/linkage/.
+`--runs K` (runs of the small speed case; median reported); `--big-runs K` (of the large one);
+`--register-kind default|vietnam|both` (the speed cases' register: the generator's default names,
+or as concentrated as Vietnam's — `cccd.demo.generator.CONCENTRATIONS`); `--case ROWSxPEOPLE`
+(only these speed cases). Data is cached in bench/data/linkage/.
 """
 
 from __future__ import annotations
@@ -44,12 +49,14 @@ from typing import Any
 from bench import linkage_data as data
 
 ROOT = Path(__file__).resolve().parent.parent
-CCCD = Path(sys.executable).with_name("cccd")
 TRAIN_SEED, VALIDATION_SEED, TEST_SEED = 11, 12, 13
 QUALITY_PEOPLE, QUALITY_ROWS, QUALITY_NAMESAKES = 100_000, 20_000, 300
 SPEED_CASES = ((2_000, 100_000), (20_000, 1_000_000))
 SPEED_SEED = 1
 GENERIC_MODEL = data.DATA / "generic_model.json"
+ENGINE_SRC = ROOT / "src"
+"""The src/ whose `cccd link` the speed cases time (`--engine-src`: another checkout's, to
+measure before and after in one session on the same files)."""
 REVIEW_FLOOR = 0.01  # generic Splink: the same review threshold as ours
 
 
@@ -515,13 +522,23 @@ def quality() -> dict[str, Any]:
     return report
 
 
-def run_link(register_csv: Path, roster: Path, out: Path) -> tuple[float, int, str]:
-    """`cccd link …` as a subprocess: wall seconds, peak RSS in MiB (wait4), its summary line."""
+def run_link(
+    register_csv: Path, roster: Path, out: Path, *, exact: bool = False
+) -> tuple[float, int, str]:
+    """`cccd link …` (or, ``exact``, the baseline `bench/exact_link.py`) as a subprocess: wall
+    seconds, peak RSS in MiB (wait4), its summary line."""
     import tempfile
 
     env = dict(os.environ, CCCD_DEBUG="0", DJANGO_SETTINGS_MODULE="cccd.settings")
-    command = [str(CCCD), "link", "--register", str(register_csv), "--roster", str(roster)]
-    command += ["--out", str(out)]
+    if exact:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")]
+        )
+        command = [sys.executable, "-m", "bench.exact_link"]
+    else:
+        env["PYTHONPATH"] = os.pathsep.join([str(ENGINE_SRC), env.get("PYTHONPATH", "")])
+        command = [sys.executable, "-m", "cccd", "link"]
+    command += ["--register", str(register_csv), "--roster", str(roster), "--out", str(out)]
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=stdout, stderr=stderr)  # noqa: S603 (our own command)
@@ -531,42 +548,102 @@ def run_link(register_csv: Path, roster: Path, out: Path) -> tuple[float, int, s
         stdout.seek(0)
         stderr.seek(0)
         if process.returncode:
-            raise RuntimeError(f"cccd link failed:\n{stderr.read().decode()[-3000:]}")
+            raise RuntimeError(f"{command[1:3]} failed:\n{stderr.read().decode()[-3000:]}")
         line = stdout.read().decode().strip().splitlines()[-1]
     return elapsed, usage.ru_maxrss // 1024, line
 
 
-def speed(runs: int) -> list[dict[str, Any]]:
-    """Both sizes end to end, and the quality of what they wrote."""
+def speed(
+    runs: int,
+    big_runs: int = 1,
+    kinds: Sequence[str] = ("default",),
+    cases: Sequence[tuple[int, int]] = SPEED_CASES,
+) -> list[dict[str, Any]]:
+    """Each size and register kind end to end, our engine and the exact look-up in turns, the
+    quality of what each wrote, and the pairs our blocking rules make."""
     figures = []
-    for roster_rows, people in SPEED_CASES:
-        register_csv = data.ensure_register(SPEED_SEED, people)
-        roster = data.ensure_roster(register_csv, rows=roster_rows, seed=SPEED_SEED + roster_rows)
-        out = data.DATA / f"result-{roster_rows}-{people}.csv"
-        times, peaks, line = [], [], ""
-        for _ in range(runs if roster_rows < 10_000 else 1):
-            seconds, peak, line = run_link(register_csv, roster.roster, out)
-            times.append(seconds)
-            peaks.append(peak)
-        t = tally(_read_results(out), data.read_truth(roster.truth), _has_id(roster.roster))
-        figures.append(
-            {
-                "roster_rows": roster_rows,
-                "register_people": people,
-                "seconds": statistics.median(times),
-                "runs": len(times),
-                "peak_rss_mib": max(peaks),
-                "summary": line,
-                "quality": t.summary(),
-            }
-        )
+    for kind in kinds:
+        for roster_rows, people in cases:
+            figures.append(
+                speed_case(kind, roster_rows, people, runs if people < 500_000 else big_runs)
+            )
+    return figures
+
+
+def speed_case(kind: str, roster_rows: int, people: int, runs: int) -> dict[str, Any]:
+    register_csv = data.ensure_register(SPEED_SEED, people, kind)
+    roster = data.ensure_roster(register_csv, rows=roster_rows, seed=SPEED_SEED + roster_rows)
+    truth, has_id = data.read_truth(roster.truth), _has_id(roster.roster)
+    suffix = "" if kind == "default" else f"-{kind}"
+    figures: dict[str, Any] = {"kind": kind, "roster_rows": roster_rows, "register_people": people}
+    times: dict[str, list[float]] = {"ours": [], "exact": []}
+    peaks: dict[str, list[int]] = {"ours": [], "exact": []}
+    lines = {}
+    for _ in range(runs):
+        for method in ("exact", "ours"):
+            out = data.DATA / f"result-{roster_rows}-{people}{suffix}-{method}.csv"
+            seconds, peak, lines[method] = run_link(
+                register_csv, roster.roster, out, exact=method == "exact"
+            )
+            times[method].append(seconds)
+            peaks[method].append(peak)
+    for method in ("exact", "ours"):
+        out = data.DATA / f"result-{roster_rows}-{people}{suffix}-{method}.csv"
+        t = tally(_read_results(out), truth, has_id)
+        figures[method] = {
+            "seconds": statistics.median(times[method]),
+            "all_seconds": times[method],
+            "peak_rss_mib": max(peaks[method]),
+            "summary": lines[method],
+            "quality": t.summary(),
+        }
         print(
-            f"{roster_rows:,} rows × {people:,} people: {statistics.median(times):.1f} s "
-            f"(median of {len(times)}), peak RSS {max(peaks):,} MiB — {line}; "
-            f"auto-matched {t.matched:,}, wrong {t.wrong}, found {percent(t.recall)}",
+            f"{kind}: {roster_rows:,} rows × {people:,} people, {method}: "
+            f"{statistics.median(times[method]):.1f} s (median of {runs}: "
+            f"{', '.join(f'{x:.1f}' for x in times[method])}), peak RSS {max(peaks[method]):,} MiB"
+            f" — {lines[method]}; auto-matched {t.matched:,}, wrong {t.wrong}, "
+            f"found {percent(t.recall)}",
             flush=True,
         )
+    ratio = figures["ours"]["seconds"] / figures["exact"]["seconds"]
+    figures["ratio"] = ratio
+    figures["pairs"] = blocked_pairs(register_csv, roster.roster)
+    print(
+        f"{kind}: ratio {ratio:.2f}×; blocking pairs {sum(figures['pairs']):,} "
+        f"(by rule: {', '.join(f'{n:,}' for n in figures['pairs'])})",
+        flush=True,
+    )
     return figures
+
+
+def blocked_pairs(register_csv: Path, roster: Path) -> list[int]:
+    """The pairs each blocking rule of the shipped model adds (those of earlier rules left out,
+    as Splink does), counted by DuckDB over the frames `cccd link` builds."""
+    from cccd.rosters import linkage
+    from cccd.rosters.linkage.frames import connect
+
+    rows = read_rows(roster)
+    wanted = linkage.register_slice_filter(rows)
+    register = linkage.register_frame_from_csv(
+        register_csv, years=wanted.years, personal_ids=wanted.personal_ids
+    )
+    model_path = ENGINE_SRC / linkage.MODEL_PATH.relative_to(ROOT / "src")
+    model = json.loads(model_path.read_text(encoding="utf-8"))
+    rules = [r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]]
+    connection = connect()
+    try:
+        connection.register("register", register)
+        connection.register("roster", linkage.roster_frame(rows))
+        counts = []
+        for i, rule in enumerate(rules):
+            earlier = " ".join(f"AND NOT coalesce(({r}), false)" for r in rules[:i])
+            [(count,)] = connection.execute(
+                f"SELECT count(*) FROM register l JOIN roster r ON {rule} WHERE 1 = 1 {earlier}"  # noqa: S608 (the model's rules)
+            ).fetchall()
+            counts.append(int(count))
+        return counts
+    finally:
+        connection.close()
 
 
 def _read_results(path: Path) -> list[Outcome]:
@@ -590,10 +667,28 @@ def _has_id(roster: Path) -> dict[int, bool]:
 
 
 def main(argv: Sequence[str] = ()) -> None:
+    global ENGINE_SRC  # noqa: PLW0603 (one option, read by the speed functions)
     parser = argparse.ArgumentParser(prog="python -m bench linkage")
     parser.add_argument("--train", action="store_true", help="re-estimate the shipped model first")
     parser.add_argument("--only", choices=("quality", "speed"))
     parser.add_argument("--runs", type=int, default=3, help="runs of the small speed case")
+    parser.add_argument(
+        "--engine-src", type=Path, default=ENGINE_SRC, help="the src/ whose cccd link is timed"
+    )
+    parser.add_argument("--big-runs", type=int, default=1, help="runs of the large speed case")
+    parser.add_argument(
+        "--register-kind",
+        choices=("default", "vietnam", "both"),
+        default="default",
+        help="the speed cases' register: default names, or as concentrated as Vietnam's",
+    )
+    parser.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        metavar="ROWSxPEOPLE",
+        help="only this speed case (repeatable), e.g. 20000x1000000",
+    )
     options = parser.parse_args(list(argv))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cccd.settings")
     import django
@@ -608,7 +703,16 @@ def main(argv: Sequence[str] = ()) -> None:
         report["quality"] = quality()
     if options.only in (None, "speed"):
         print()
-        report["speed"] = speed(options.runs)
+        kinds = (
+            ("default", "vietnam") if options.register_kind == "both" else (options.register_kind,)
+        )
+        cases: list[tuple[int, int]] = []
+        for case in options.case:
+            rows, people = case.lower().split("x")
+            cases.append((int(rows), int(people)))
+        ENGINE_SRC = options.engine_src.resolve()
+        report["engine_src"] = str(ENGINE_SRC)
+        report["speed"] = speed(options.runs, options.big_runs, kinds, cases or SPEED_CASES)
     stamp = re.sub(r"\D", "", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))[:14]
     out = data.DATA / f"linkage-results-{stamp}.json"
     out.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")

@@ -1,7 +1,7 @@
 """Labelled rosters for the linkage benchmark: people of a generated register, written as schools do.
 
 A register comes from `cccd.demo.generator.generate_people` (provinces 67 and 52, like the
-register benchmark). A roster samples its living people, adds people who are not in it
+register benchmark), with the default names or as concentrated as Vietnam's (``kind="vietnam"``). A roster samples its living people, adds people who are not in it
 (`NOT_IN_REGISTER_RATE`, drawn from the same communes with another seed) and writes each row with
 the errors of `ERROR_RATES`, each drawn independently. The truth (the person each row is, the
 errors it carries, whether the person has a same-day namesake) is written beside it.
@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import Final
 
 from cccd.core import names
-from cccd.demo.generator import communes_for_provinces, generate_people, write_csv
+from cccd.demo.generator import (
+    CONCENTRATIONS,
+    communes_for_provinces,
+    generate_people,
+    write_csv,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "linkage"
@@ -132,20 +137,31 @@ class LabelledRoster:
 # --- registers ----------------------------------------------------------------------------------
 
 
-def register_path(seed: int, people: int) -> Path:
+def register_path(seed: int, people: int, kind: str = "default") -> Path:
     label = f"{people // 1_000_000}m" if people % 1_000_000 == 0 else f"{people // 1000}k"
-    return DATA / f"register-s{seed}-{label}.csv"
+    suffix = "" if kind == "default" else f"-{kind}"
+    return DATA / f"register-s{seed}-{label}{suffix}.csv"
 
 
-def ensure_register(seed: int, people: int) -> Path:
-    """The register of ``people`` people from ``seed`` (made once, then read from the cache)."""
-    path = register_path(seed, people)
+def register_kind(register: Path) -> str:
+    """The generator's concentration a cached register was made with (its name says it)."""
+    return next((k for k in CONCENTRATIONS if register.stem.endswith(f"-{k}")), "default")
+
+
+def ensure_register(seed: int, people: int, kind: str = "default") -> Path:
+    """The register of ``people`` people from ``seed`` (made once, then read from the cache);
+    ``kind`` is the generator's concentration (`cccd.demo.generator.CONCENTRATIONS`)."""
+    path = register_path(seed, people, kind)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
         communes = communes_for_provinces(PROVINCES)
         rows = generate_people(
-            seed=seed, communes=communes, people=people, reference_date=REFERENCE_DATE
+            seed=seed,
+            communes=communes,
+            people=people,
+            reference_date=REFERENCE_DATE,
+            concentration=kind,
         )
         write_csv(rows, partial)
         partial.rename(path)
@@ -190,7 +206,7 @@ def make_roster(
     taken = {p.personal_id for p in chosen}
     twins = [p for p in alive if counts[name_date_key(p)] > 1 and p.personal_id not in taken]
     chosen += rng.sample(twins, min(namesakes, len(twins)))
-    outsiders = list(_outsiders(seed, outsiders_wanted * 2))
+    outsiders = list(_outsiders(seed, outsiders_wanted * 2, register_kind(register)))
     entries = [(p, True) for p in chosen] + [(p, False) for p in outsiders[:outsiders_wanted]]
     rng.shuffle(entries)
     roster.parent.mkdir(parents=True, exist_ok=True)
@@ -214,11 +230,15 @@ def make_roster(
             )
 
 
-def _outsiders(seed: int, count: int) -> Iterator[Person]:
+def _outsiders(seed: int, count: int, kind: str = "default") -> Iterator[Person]:
     """People of the same communes who are not in the register (another generator seed)."""
     communes = communes_for_provinces(PROVINCES)
     for row in generate_people(
-        seed=seed + 7919, communes=communes, people=count, reference_date=REFERENCE_DATE
+        seed=seed + 7919,
+        communes=communes,
+        people=count,
+        reference_date=REFERENCE_DATE,
+        concentration=kind,
     ):
         if row.status == "alive":
             yield Person(**{f.name: getattr(row, f.name) for f in dataclasses.fields(Person)})

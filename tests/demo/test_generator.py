@@ -292,6 +292,29 @@ def test_about_38_percent_of_kinh_people_are_called_nguyen(rows: list[RegisterRo
     assert abs(tran - 0.11) < 0.02
 
 
+def test_a_register_as_concentrated_as_vietnams_has_nguyen_everywhere_and_local_families(
+    communes: list[Commune],
+) -> None:
+    rows = list(generate_people(seed=7, communes=communes, people=8_000, concentration="vietnam"))
+    assert {r.ethnicity for r in rows} == {"Kinh"}
+    assert abs(share(r.full_name.split(" ")[0] == "Nguyễn" for r in rows) - 0.38) < 0.03
+    by_district: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for r in rows:
+        by_district[r.permanent_address.split(", ")[-2]][r.full_name.split(" ")[0]] += 1
+    assert len(by_district) == 2
+    for families in by_district.values():
+        top = [count for _name, count in families.most_common(3)]
+        assert sum(top) / sum(families.values()) > 0.6  # Nguyễn and the district's two
+    for sex in ("Nam", "Nữ"):
+        given = {r.full_name.rsplit(" ", 1)[-1] for r in rows if r.sex == sex}
+        assert len(given) <= 60  # 30 a birth era (the eras share most), a few dozen in all
+
+
+def test_an_unknown_concentration_is_refused(communes: list[Commune]) -> None:
+    with pytest.raises(ValueError, match="concentration"):
+        generate_people(seed=1, communes=communes, people=10, concentration="china")
+
+
 def test_thi_is_a_womans_middle_name_and_van_a_mans(rows: list[RegisterRow]) -> None:
     def middle(row: RegisterRow) -> list[str]:
         return row.full_name.split(" ")[:-1]  # M'Nông women's names start with Thị

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cccd.demo.generator import RegisterRow, communes_for_districts, generate_people
 from cccd.rosters import linkage
@@ -381,6 +383,30 @@ def test_the_shipped_model_is_trained_and_every_blocking_rule_has_the_birth_date
     assert all("birth_date" in rule or "birth_year" in rule for rule in rules)
     built = linkage.settings().get_settings("duckdb")
     assert rules == [r.blocking_rule_sql for r in built._blocking_rules_to_generate_predictions]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="abnghi ", max_size=7),
+    st.text(alphabet="abnghi ", max_size=7),
+)
+def test_the_one_edit_level_takes_exactly_the_pairs_damerau_levenshtein_does(
+    left: str, right: str
+) -> None:
+    from cccd.rosters.linkage.frames import connect
+    from cccd.rosters.linkage.model import _one_edit_apart_sql
+
+    connection = connect()
+    try:
+        sql = (
+            f"SELECT {_one_edit_apart_sql('given_folded')}, "  # noqa: S608 (constants)
+            'damerau_levenshtein("given_folded_l", "given_folded_r") <= 1 '
+            "FROM (SELECT ? AS given_folded_l, ? AS given_folded_r)"
+        )
+        [(ours, duckdb_own)] = connection.execute(sql, [left, right]).fetchall()
+    finally:
+        connection.close()
+    assert ours == duckdb_own
 
 
 def test_linking_never_trains(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -176,6 +176,11 @@ class _Table(Generic[T]):
     def pick(self, rng: random.Random) -> T:
         return self._values[bisect.bisect_right(self._cum, rng.random() * self._total)]
 
+    def items(self) -> list[tuple[T, float]]:
+        """(value, weight) pairs, as given (weights of zero left out)."""
+        weights = [b - a for a, b in zip([0.0, *self._cum], self._cum, strict=False)]
+        return list(zip(self._values, weights, strict=True))
+
 
 def _eras(rows: Iterable[tuple[str, float, float]]) -> tuple[_Table[str], _Table[str], _Table[str]]:
     """Three tables from (value, weight for people born before 1975, weight from 1995)."""
@@ -301,6 +306,54 @@ _MNONG_GIVEN_F: Final = _Table(
     [(n, 1) for n in ("Dung", "Blai", "Hưng", "Mai", "Nguyệt", "Lan", "Srai", "Thanh", "Hoa",
                       "Ngân", "Hiền", "Bơ")]
 )  # fmt: skip
+
+# --- concentration ------------------------------------------------------------------------------
+
+CONCENTRATIONS: Final = ("default", "vietnam")
+"""Profiles of `generate_people`. ``default``: the ethnic mix of each province, the full pools of
+given names. ``vietnam``: a register as concentrated as the country's, for the linkage benchmark
+(where candidate pairs explode): everyone named in the Kinh way, Nguyễn 38 % in every district,
+each district dominated by two more family names of its own (`LOCAL_FAMILY_SHARES`), and given
+names from the `CONCENTRATED_GIVEN_NAMES` most common of each sex and era."""
+
+NGUYEN_SHARE: Final = 38.0
+LOCAL_FAMILY_SHARES: Final = (18.0, 10.0)
+"""``vietnam``: percent of a district's people bearing its first and second local family name
+(drawn per district among the twelve commonest after Nguyễn), on top of Nguyễn's 38 %; the other
+34 % share the rest of the national table. Villages of one lineage are common [unverified shares]."""
+CONCENTRATED_GIVEN_NAMES: Final = 30
+"""``vietnam``: given names per sex and era (the commonest of the default pools, same weights)."""
+
+
+def _top(tables: tuple[_Table[str], ...], keep: int) -> tuple[_Table[str], ...]:
+    return tuple(
+        _Table(sorted(table.items(), key=lambda item: -item[1])[:keep]) for table in tables
+    )
+
+
+_CONCENTRATED_GIVEN_M: Final = _top(_GIVEN_M, CONCENTRATED_GIVEN_NAMES)
+_CONCENTRATED_GIVEN_F: Final = _top(_GIVEN_F, CONCENTRATED_GIVEN_NAMES)
+
+
+def _district_families(district: str) -> _Table[str]:
+    """``vietnam``: the family names of one district, Nguyễn and two local ones dominant.
+
+    The local names depend on the district's name alone (not the seed), so every register of the
+    profile has the same geography of names.
+    """
+    others = [(name, w) for name, w in _KINH_FAMILIES.items() if name != "Nguyễn"]
+    local = random.Random(f"families {district}")  # noqa: S311 (synthetic data)
+    dominant = local.sample([name for name, _w in others[:12]], len(LOCAL_FAMILY_SHARES))
+    rest = [(name, w) for name, w in others if name not in dominant]
+    scale = (100.0 - NGUYEN_SHARE - sum(LOCAL_FAMILY_SHARES)) / sum(w for _n, w in rest)
+    return _Table(
+        [
+            ("Nguyễn", NGUYEN_SHARE),
+            *zip(dominant, LOCAL_FAMILY_SHARES, strict=True),
+            *((name, w * scale) for name, w in rest),
+        ]
+    )
+
 
 # --- ethnic groups ------------------------------------------------------------------------------
 
@@ -624,12 +677,21 @@ class _Home:
     moved_in: int = 0  # the year a migrant head's family arrived; 0 for natives
     origin: str = ""  # their birth province (3-digit ID code)
     origin_label: str = ""  # their hometown there
+    families: _Table[str] | None = None  # the district's family names (``vietnam`` profile)
 
 
 class _Generator:
     """The state of one `generate_people` run: the seeded RNG and the bounded bookkeeping."""
 
-    def __init__(self, seed: int, communes: Sequence[Commune], reference_date: dt.date) -> None:
+    def __init__(
+        self,
+        seed: int,
+        communes: Sequence[Commune],
+        reference_date: dt.date,
+        concentration: str = "default",
+    ) -> None:
+        self.concentrated = concentration == "vietnam"
+        self.district_families: dict[str, _Table[str]] = {}
         self.rng = random.Random(seed)  # noqa: S311 (synthetic data, reproducible by design)
         # A second stream for what reach added (docs/reach.md): the rows the first stream made
         # before stay the same for the same seed, so the benches' and the model's data do too.
@@ -660,15 +722,25 @@ class _Generator:
         last = min(first + (365 if calendar.isleap(year) else 364), self.reference_ordinal)
         return dt.date.fromordinal(first + self.rng.randrange(last - first + 1))
 
-    def name(self, eth: _Ethnicity, sex: Sex, year: int, lineage: str | None) -> tuple[str, str]:
-        """A full name, and the part children inherit (the family name, or an Ê Đê clan)."""
+    def name(
+        self,
+        eth: _Ethnicity,
+        sex: Sex,
+        year: int,
+        lineage: str | None,
+        families: _Table[str] | None = None,
+    ) -> tuple[str, str]:
+        """A full name, and the part children inherit (the family name, or an Ê Đê clan).
+
+        ``families``: the district's family names (the ``vietnam`` profile), else the group's.
+        """
         rng = self.rng
         if eth.style == "mnong":  # no family name: "Điểu Kré", "Thị Dung"
             if sex == "M":
                 return f"{'Điểu' if rng.random() < 0.75 else 'Y'} {_MNONG_GIVEN_M.pick(rng)}", ""
             prefix = "Thị" if rng.random() < 0.85 else "Điểu Thị"
             return f"{prefix} {_MNONG_GIVEN_F.pick(rng)}", ""
-        family = lineage or (eth.families or _KINH_FAMILIES).pick(rng)
+        family = lineage or (families or eth.families or _KINH_FAMILIES).pick(rng)
         if eth.style == "ede":  # the clan comes last and passes from the mother: "H'Hen Niê"
             if sex == "M":
                 return f"Y {_EDE_GIVEN_M.pick(rng)} {family}", family
@@ -679,7 +751,10 @@ class _Generator:
         else:
             era = _era(year)
             middle = (_MIDDLE_M if sex == "M" else _MIDDLE_F)[era].pick(rng)
-            givens = (_GIVEN_M if sex == "M" else _GIVEN_F)[era]
+            if self.concentrated:
+                givens = (_CONCENTRATED_GIVEN_M if sex == "M" else _CONCENTRATED_GIVEN_F)[era]
+            else:
+                givens = (_GIVEN_M if sex == "M" else _GIVEN_F)[era]
             given = givens.pick(rng)
             while middle.endswith(given):  # no "Minh Minh"
                 given = givens.pick(rng)
@@ -699,7 +774,7 @@ class _Generator:
         rng = self.rng
         eth = home.eth
         free = lineage is None
-        name, lineage = self.name(eth, sex, year, lineage)
+        name, lineage = self.name(eth, sex, year, lineage, home.families)
         born = self.birth_date(year)
         year_only = year < YEAR_ONLY_BEFORE and rng.random() < YEAR_ONLY_RATE
         province = home.commune.province_code_2digit
@@ -740,8 +815,12 @@ class _Generator:
             return "", ""
         eth = home.eth
         matrilineal = eth.style == "ede"
-        father = self.name(eth, "M", year - rng.randint(20, 40), None if matrilineal else lineage)
-        mother = self.name(eth, "F", year - rng.randint(18, 35), lineage if matrilineal else None)
+        father = self.name(
+            eth, "M", year - rng.randint(20, 40), None if matrilineal else lineage, home.families
+        )
+        mother = self.name(
+            eth, "F", year - rng.randint(18, 35), lineage if matrilineal else None, home.families
+        )
         return father[0], mother[0]
 
     def invent_parents(self, home: _Home, person: _Person) -> None:
@@ -832,7 +911,7 @@ class _Generator:
                 and (kid.name if ede else kid.name.rsplit(" ", 1)[-1]) not in avoid
             ):
                 return
-            kid.name = self.name(home.eth, kid.sex, kid.born.year, lineage)[0]
+            kid.name = self.name(home.eth, kid.sex, kid.born.year, lineage, home.families)[0]
 
     def parents_of(self, home: _Home, head: _Person) -> list[_Person]:
         """One or both parents of the head living with them (relation "parent")."""
@@ -865,9 +944,16 @@ class _Generator:
         rng = self.rng
         commune = self.communes.pick(rng)
         province = commune.province_code_2digit
-        eth = ETHNICITIES[ETHNIC_MIX.get(province, _ALL_KINH).pick(rng)]
+        mix = _ALL_KINH if self.concentrated else ETHNIC_MIX.get(province, _ALL_KINH)
+        eth = ETHNICITIES[mix.pick(rng)]
         self.household_count += 1
         home = _Home(commune, eth, self.household_count)
+        if self.concentrated:
+            district = f"{commune.district_name}, {commune.province_name}"
+            families = self.district_families.get(district)
+            if families is None:
+                families = self.district_families[district] = _district_families(district)
+            home.families = families
         if eth.highland_native or head_year >= MIGRANTS_BORN_BEFORE:
             return home
         if province in HIGHLANDS and eth.sources is not None:
@@ -1201,6 +1287,7 @@ def generate_people(
     communes: Sequence[Commune],
     people: int,
     reference_date: dt.date = dt.date(2021, 1, 15),
+    concentration: str = "default",
 ) -> Iterator[RegisterRow]:
     """Stream ``people`` register rows, household by household, the same for the same arguments.
 
@@ -1214,12 +1301,17 @@ def generate_people(
         communes: where the households live (`communes_for_districts`, `communes_for_provinces`).
         people: the number of rows; the last household is cut short to hit it exactly.
         reference_date: "today" for ages, the latest birth date and the latest card issue date.
+        concentration: `CONCENTRATIONS`: ``default``, or ``vietnam`` (names as concentrated as
+            the country's, for the linkage benchmark).
 
     Raises:
-        ValueError: no communes, a negative count, or a reference date that is not a date.
+        ValueError: no communes, a negative count, a reference date that is not a date, or an
+            unknown concentration.
     """
     if not communes:
         raise ValueError("at least one commune is needed")
+    if concentration not in CONCENTRATIONS:
+        raise ValueError(f"concentration must be one of {', '.join(CONCENTRATIONS)}")
     if isinstance(people, bool) or not isinstance(people, int) or people < 0:
         raise ValueError(f"people must be a whole number ≥ 0, not {people!r}")
     if not isinstance(reference_date, dt.date) or isinstance(reference_date, dt.datetime):
@@ -1231,7 +1323,7 @@ def generate_people(
             raise ValueError(
                 f"commune {commune.code} has an unknown province {commune.province_code_2digit!r}"
             )
-    return _stream(_Generator(seed, communes, reference_date), people)
+    return _stream(_Generator(seed, communes, reference_date, concentration), people)
 
 
 def _stream(generator: _Generator, people: int) -> Iterator[RegisterRow]:

@@ -58,6 +58,7 @@ from cccd.rosters.linkage.policy import (
     decide,
 )
 from cccd.rosters.linkage.register_file import (
+    LoadedRegister,
     RegisterFileError,
     parse_register_date,
     register_frame_from_csv,
@@ -79,6 +80,7 @@ __all__ = [
     "Evidence",
     "IdMatch",
     "LinkResult",
+    "LoadedRegister",
     "Policy",
     "RegisterFileError",
     "RegisterSlice",

@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 CANDIDATE_FLOOR: Final = 1e-4
 """Pairs scored below this probability are dropped inside DuckDB: never a candidate anyway."""
 
+REGISTER_SOURCE: Final = "r"
+ROSTER_SOURCE: Final = "o"
+"""Splink's names of the two sides, one letter each: Splink joins its pairs back to both sides on
+``source || '-__-' || unique_id``, and a key of 12 bytes or fewer is one DuckDB keeps inline
+(with the register's row number as its unique_id up to 9,999,999 people): `_score`."""
+
 ID_BIRTH_YEAR_TOLERANCE: Final = 1
 """A roster ID that is a register ID contradicts the row when the birth years are further apart."""
 
@@ -149,14 +155,24 @@ def _agrees(
 def _score(
     register: pa.Table, roster: pa.Table, model_path: Path | None, population: int
 ) -> dict[str, list[Scored]]:
-    """Splink's best `MAX_CANDIDATES` + 1 candidates per roster row, best first."""
+    """Splink's best `MAX_CANDIDATES` + 1 candidates per roster row, best first.
+
+    Splink sees each register person under their row number, not their personal ID (see
+    `REGISTER_SOURCE`: the keys of its joins stay short); the personal IDs come back in the query
+    that ranks the candidates, which breaks ties on them as before.
+    """
+    import pyarrow.compute as pc
     from splink import Linker
 
     quiet_splink()
     db_api = splink_api()
+    numbers = pa.array(range(register.num_rows), pa.int64())
+    ids = pa.table({"number": numbers, "personal_id": register.column("unique_id")})
+    numbered = register.set_column(0, "unique_id", pc.cast(numbers, pa.string()))
     try:
-        left = db_api.register(register, dataset_display_name="register")
-        right = db_api.register(roster, dataset_display_name="roster")
+        db_api.duckdb_con.register("register_ids", ids)
+        left = db_api.register(numbered, dataset_display_name=REGISTER_SOURCE)
+        right = db_api.register(roster, dataset_display_name=ROSTER_SOURCE)
         model = load_model(model_path, population)
         linker = Linker([left, right], model, log_level=None, validate_settings=False)
         predictions = linker.inference.predict(
@@ -164,12 +180,16 @@ def _score(
         )
         rows = db_api.duckdb_con.execute(
             f"""
-            WITH pairs AS (
+            WITH scored AS (
                 SELECT
-                    CASE WHEN source_dataset_l = 'roster' THEN unique_id_l ELSE unique_id_r END AS row_id,
-                    CASE WHEN source_dataset_l = 'roster' THEN unique_id_r ELSE unique_id_l END AS person,
+                    CASE WHEN source_dataset_l = '{ROSTER_SOURCE}' THEN unique_id_l ELSE unique_id_r END AS row_id,
+                    CAST(CASE WHEN source_dataset_l = '{ROSTER_SOURCE}' THEN unique_id_r ELSE unique_id_l END
+                        AS BIGINT) AS number,
                     match_weight, match_probability
                 FROM {predictions.physical_name}
+            ), pairs AS (
+                SELECT row_id, personal_id AS person, match_weight, match_probability
+                FROM scored JOIN register_ids USING (number)
             ), ranked AS (
                 SELECT *, row_number() OVER (
                     PARTITION BY row_id ORDER BY match_weight DESC, person) AS rank

@@ -23,7 +23,10 @@ def settings() -> SettingsCreator:
     Blocking: every rule includes the birth date or year (docs/design.md#record-linkage: name-only
     blocking exhausted 19 GB on Nguyễn); the place is the register slice. The rules are chosen so
     one error of each kind still leaves a rule that pairs the row with its person (bench/RESULTS.md,
-    blocking recall).
+    blocking recall). The broad rules (a birth year and a name; a date a year off) keep only the
+    pairs whose dates the model can still take for one person's (`_DATE_CAN_AGREE`, a name part
+    for the year-off ones): on a register as concentrated as Vietnam's, "same year, same given
+    name" alone made most of the pairs, of which nearly none could reach a candidate's score.
     """
     from splink import SettingsCreator, block_on
     from splink.blocking_rule_library import CustomRule
@@ -34,16 +37,19 @@ def settings() -> SettingsCreator:
         blocking_rules_to_generate_predictions=[
             block_on("birth_date"),
             CustomRule("l.birth_date = r.birth_date_swapped"),
-            block_on("birth_year", "given_folded"),
-            block_on(
-                "birth_year",
-                "family_folded",
-                "coalesce(middle_folded, '')",
-                "substr(given_folded, 1, 1)",
+            # the same year, and a date one side lacks or the model's "a day or a digit apart"
+            CustomRule(
+                f"l.birth_year = r.birth_year AND l.given_folded = r.given_folded AND {_DATE_CAN_AGREE}"
             ),
-            # a year apart: the same day and month (a typo in the year) …
-            CustomRule("l.birth_date = r.birth_date + INTERVAL 1 YEAR"),
-            CustomRule("l.birth_date + INTERVAL 1 YEAR = r.birth_date"),
+            CustomRule(
+                "l.birth_year = r.birth_year AND l.family_folded = r.family_folded "
+                "AND coalesce(l.middle_folded, '') = coalesce(r.middle_folded, '') "
+                f"AND substr(l.given_folded, 1, 1) = substr(r.given_folded, 1, 1) AND {_DATE_CAN_AGREE}"
+            ),
+            # a year apart: the same day and month (a typo in the year), and the given name, or
+            # the family and middle names …
+            CustomRule(f"l.birth_date = r.birth_date + INTERVAL 1 YEAR AND {_A_NAME_AGREES}"),
+            CustomRule(f"l.birth_date + INTERVAL 1 YEAR = r.birth_date AND {_A_NAME_AGREES}"),
             # … or the same full name (the lunar year of someone born before Tết, year only)
             CustomRule("l.birth_year = r.birth_year + 1 AND l.name_folded = r.name_folded"),
             CustomRule("l.birth_year + 1 = r.birth_year AND l.name_folded = r.name_folded"),
@@ -54,20 +60,67 @@ def settings() -> SettingsCreator:
     )
 
 
-_ONE_DIGIT_APART: Final = """
-abs("birth_date_l" - "birth_date_r") = 1 OR "birth_year_l" = "birth_year_r" AND (
-    (month("birth_date_l") = month("birth_date_r") AND (
-        day("birth_date_l") % 10 = day("birth_date_r") % 10
-        OR day("birth_date_l") // 10 = day("birth_date_r") // 10
-        OR day("birth_date_l") = day("birth_date_r") % 10 * 10 + day("birth_date_r") // 10))
-    OR (day("birth_date_l") = day("birth_date_r") AND (
-        month("birth_date_l") % 10 = month("birth_date_r") % 10
-        OR month("birth_date_l") // 10 = month("birth_date_r") // 10)))
+def _one_digit_apart(left_date: str, right_date: str, left_year: str, right_year: str) -> str:
+    return f"""
+abs({left_date} - {right_date}) = 1 OR {left_year} = {right_year} AND (
+    (month({left_date}) = month({right_date}) AND (
+        day({left_date}) % 10 = day({right_date}) % 10
+        OR day({left_date}) // 10 = day({right_date}) // 10
+        OR day({left_date}) = day({right_date}) % 10 * 10 + day({right_date}) // 10))
+    OR (day({left_date}) = day({right_date}) AND (
+        month({left_date}) % 10 = month({right_date}) % 10
+        OR month({left_date}) // 10 = month({right_date}) // 10)))
 """
+
+
+_ONE_DIGIT_APART: Final = _one_digit_apart(
+    '"birth_date_l"', '"birth_date_r"', '"birth_year_l"', '"birth_year_r"'
+)
 """A day apart, or day or month mistyped by one digit (12 → 13, 05 → 15) or its two digits
 swapped (12 → 21).
 
 Arithmetic on the date parts: a string distance on formatted dates cost 5 s per 3 M pairs."""
+
+_DATE_CAN_AGREE: Final = (
+    "(l.birth_date IS NULL OR r.birth_date IS NULL OR ("
+    + " ".join(
+        _one_digit_apart("l.birth_date", "r.birth_date", "l.birth_year", "r.birth_year").split()
+    )
+    + "))"
+)
+"""Blocking: a pair of the same year whose dates are not both known, or are `_ONE_DIGIT_APART`
+(the same date, or the day and month swapped, are blocked on by rules of their own)."""
+
+_A_NAME_AGREES: Final = (
+    "(l.given_folded = r.given_folded OR l.family_folded = r.family_folded "
+    "AND coalesce(l.middle_folded, '') = coalesce(r.middle_folded, ''))"
+)
+"""Blocking: the given name, or the family and middle names, the same (folded)."""
+
+
+def _one_edit_apart_sql(column: str) -> str:
+    left, right = f'"{column}_l"', f'"{column}_r"'
+    return (
+        f"(least(length({left}), length({right})) <= 2 OR left({left}, 1) = left({right}, 1) "
+        f"OR right({left}, 1) = right({right}, 1)) AND abs(length({left}) - length({right})) <= 1 "
+        f"AND damerau_levenshtein({left}, {right}) <= 1"
+    )
+
+
+def _one_edit_apart(column: str) -> Any:
+    """Splink's "Damerau-Levenshtein distance <= 1" level, with cheap tests first.
+
+    One edit (a letter changed, added or dropped, two neighbours swapped) changes the length by one
+    at most and leaves the first or the last letter as it was (unless a string has two letters or
+    fewer), so pairs that fail either test cannot be one edit apart; DuckDB then computes the
+    distance for the few that pass. The same pairs reach the level: DuckDB's `damerau_levenshtein`
+    was half the scoring time at 1,000,000 people (bench/RESULTS.md, roster linkage).
+    """
+    import splink.comparison_level_library as cll
+
+    return cll.CustomLevel(
+        _one_edit_apart_sql(column), f"Damerau-Levenshtein distance of {column} <= 1"
+    )
 
 
 def _comparisons() -> list[Any]:
@@ -94,7 +147,7 @@ def _comparisons() -> list[Any]:
             comparison_levels=[
                 cll.NullLevel("family_folded"),
                 cll.ExactMatchLevel("family_folded", term_frequency_adjustments=True),
-                cll.DamerauLevenshteinLevel("family_folded", 1),
+                _one_edit_apart("family_folded"),
                 cll.ElseLevel(),
             ],
         ),
@@ -116,7 +169,7 @@ def _comparisons() -> list[Any]:
                     "OR contains(' ' || \"middle_folded_r\" || ' ', ' ' || \"middle_folded_l\" || ' ')",
                     "one middle name is part of the other",
                 ),
-                cll.DamerauLevenshteinLevel("middle_folded", 1),
+                _one_edit_apart("middle_folded"),
                 cll.ElseLevel(),
             ],
         ),
@@ -126,7 +179,7 @@ def _comparisons() -> list[Any]:
             comparison_levels=[
                 cll.NullLevel("given_folded"),
                 cll.ExactMatchLevel("given_folded", term_frequency_adjustments=True),
-                cll.DamerauLevenshteinLevel("given_folded", 1),
+                _one_edit_apart("given_folded"),
                 cll.ElseLevel(),
             ],
         ),

@@ -95,44 +95,78 @@ def register_frame_from_csv(
         RegisterFileError: not a table, not UTF-8, or no column for the ID, name, birth date
             or sex.
     """
-    import duckdb
+    with LoadedRegister(path) as loaded:
+        return loaded.frame(years=years, personal_ids=personal_ids)
 
-    from cccd.errors import DomainError
-    from cccd.registry.tables import open_table
 
-    path = Path(path)
-    connection = connect()
-    try:
+class LoadedRegister:
+    """A register file read into DuckDB once, before anyone knows which slice of it is wanted.
+
+    `cccd link` reads the register in a thread while it reads the roster (DuckDB works outside
+    Python's lock), then cuts the roster's slice with `frame`; `register_frame_from_csv` does both
+    at once. Close it (or use it as a context manager) to free DuckDB's memory.
+
+    Raises (on construction):
+        RegisterFileError: as `register_frame_from_csv`.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import duckdb
+
+        from cccd.errors import DomainError
+        from cccd.registry.tables import open_table
+
+        self.path = Path(path)
+        self.connection = connect()
         try:
-            table = open_table(path)
-            if table.kind == "csv":
-                _csv_text_rows(connection, path)
-            else:
-                _xlsx_text_rows(connection, table.rows())
-            connection.execute(f"CREATE TABLE everyone AS {_RAW_FROM_TEXT_SQL}")  # noqa: S608 (constant)
-        except DomainError as exc:
-            raise RegisterFileError(f"{path}: {exc.message}") from None
-        except RegisterFileError as exc:
-            raise RegisterFileError(f"{path}: {exc}") from None
-        except duckdb.Error as exc:
-            raise RegisterFileError(f"{path}: {_csv_problem(exc)}") from None
-        [(population,)] = connection.execute(
-            "SELECT count(*) FROM everyone WHERE birth_year IS NOT NULL"
-        ).fetchall()
+            try:
+                table = open_table(self.path)
+                if table.kind == "csv":
+                    _csv_text_rows(self.connection, self.path)
+                else:
+                    _xlsx_text_rows(self.connection, table.rows())
+                self.connection.execute(f"CREATE TABLE everyone AS {_RAW_FROM_TEXT_SQL}")  # noqa: S608 (constant)
+            except DomainError as exc:
+                raise RegisterFileError(f"{self.path}: {exc.message}") from None
+            except RegisterFileError as exc:
+                raise RegisterFileError(f"{self.path}: {exc}") from None
+            except duckdb.Error as exc:
+                raise RegisterFileError(f"{self.path}: {_csv_problem(exc)}") from None
+            [(population,)] = self.connection.execute(
+                "SELECT count(*) FROM everyone WHERE birth_year IS NOT NULL"
+            ).fetchall()
+        except BaseException:
+            self.connection.close()
+            raise
+        self.population = int(population)
+
+    def frame(
+        self, *, years: Iterable[int] | None = None, personal_ids: Iterable[str] = ()
+    ) -> pa.Table:
+        """The frame of the people born in ``years`` (all when None) or whose ID is listed."""
         condition = "birth_year IS NOT NULL"
         if years is not None:
             wanted = pa.array(sorted(set(years)), pa.int32())
             ids = pa.array(sorted(set(personal_ids)), pa.string())
-            connection.register("years", pa.table({"year": wanted}))
-            connection.register("ids", pa.table({"personal_id": ids}))
+            self.connection.register("years", pa.table({"year": wanted}))
+            self.connection.register("ids", pa.table({"personal_id": ids}))
             condition += (
                 " AND (birth_year IN (SELECT year FROM years)"
                 " OR unique_id IN (SELECT personal_id FROM ids))"
             )
-        connection.execute(f"CREATE VIEW raw AS SELECT * FROM everyone WHERE {condition}")  # noqa: S608 (constants)
-        return derive_frame(connection, population)
-    finally:
-        connection.close()
+        self.connection.execute(
+            f"CREATE OR REPLACE VIEW raw AS SELECT * FROM everyone WHERE {condition}"  # noqa: S608 (constants)
+        )
+        return derive_frame(self.connection, self.population)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> LoadedRegister:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def _csv_problem(error: Exception) -> str:
