@@ -163,6 +163,7 @@ def seed(sessions: int, desks_per_session: int) -> Seed:
             capacity=20_000,
             starts_at=start,
             ends_at=start + datetime.timedelta(hours=20),
+            accept_clashes=True,  # five teams in one hall at the same hours, on purpose
             actor=leader,
         )
         tickets.open_queue(session.pk, actor=leader)
