@@ -593,7 +593,7 @@ def pgbench_script(
             ticket.desk_id
         ): "(SELECT id FROM tickets_desk WHERE session_id = :b_sid AND number = :b_dn)",
     }
-    uniques = [v for v in (enrollment.code, enrollment.public_token) if v]
+    uniques = [v for v in (enrollment.code,) if v]  # the link on the slip is signed, not stored
     head = [
         "SELECT nextval('bench_desk_counter') AS n \\gset b_",
         f"\\set b_tid {pool['ticket0']} + :b_n",

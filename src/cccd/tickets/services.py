@@ -27,7 +27,7 @@ from cccd.accounts.audit import record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.roles import DESK, ISSUE
-from cccd.accounts.scoping import get_visible
+from cccd.accounts.scoping import get_visible, unit_q
 from cccd.campaigns.models import PriorityGroup, Session
 from cccd.errors import NOT_FOUND, DomainError
 from cccd.registry import open_applications
@@ -77,7 +77,20 @@ def open_queue(session_id: int, *, actor: User) -> Session:
 
 
 def _desk(desk_id: int, *, actor: User) -> tuple[Desk, SessionQueue]:
+    """The desk, read once its session's queue is locked; the queue, locked. The lock is taken
+    through the desk, in one query, once the queue and its desks are made (else as `lock_queue`
+    makes them); a desk the user may not see is the same 404 either way."""
     require_permission(actor, DESK)
+    queue = (
+        SessionQueue.objects.select_for_update(of=("self",))
+        .filter(unit_q(actor, "session__unit"), session__queue_desks__pk=desk_id)
+        .filter(desks_made__gte=F("session__desks"))
+        .first()
+    )
+    if queue is not None:
+        desk = Desk.objects.select_related("session__unit").get(pk=desk_id)
+        running(desk.session)
+        return desk, queue
     desk = get_visible(actor, Desk.objects.select_related("session__unit"), pk=desk_id)
     running(desk.session)
     queue = lock_queue(desk.session)
