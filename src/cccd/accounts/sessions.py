@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import ObjectDoesNotExist, SuspiciousOperation
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -47,10 +47,12 @@ class SessionStore(DatabaseStore):
     def _get_session_from_db(self) -> LoginSession | None:
         _loaded.set(None)
         try:
-            found: LoginSession = self.model.objects.select_related("user__unit").get(
-                session_key=self.session_key, expire_date__gt=timezone.now()
+            found = (
+                self.get_model_class()
+                .objects.select_related("user__unit")
+                .get(session_key=self.session_key, expire_date__gt=timezone.now())
             )
-        except (self.model.DoesNotExist, SuspiciousOperation) as exc:
+        except (ObjectDoesNotExist, SuspiciousOperation) as exc:
             if isinstance(exc, SuspiciousOperation):  # as Django's store logs it
                 logging.getLogger(f"django.security.{type(exc).__name__}").warning(str(exc))
             self._session_key = None
@@ -60,7 +62,7 @@ class SessionStore(DatabaseStore):
         return found
 
     def create_model_instance(self, data: dict[str, Any]) -> LoginSession:
-        session: LoginSession = super().create_model_instance(data)
-        user_id = data.get("_auth_user_id")
-        session.user_id = int(user_id) if str(user_id or "").isdigit() else None  # type: ignore[attr-defined]
+        session = cast("LoginSession", super().create_model_instance(data))
+        user_id = str(data.get("_auth_user_id") or "")
+        session.user_id = int(user_id) if user_id.isdigit() else None
         return session
