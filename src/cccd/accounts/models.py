@@ -60,12 +60,6 @@ class LoginSession(AbstractBaseSession):
         "accounts.User", models.CASCADE, null=True, blank=True, related_name="+", db_index=True
     )
 
-    @classmethod
-    def get_session_store_class(cls) -> type:
-        from cccd.accounts.sessions import SessionStore
-
-        return SessionStore
-
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
