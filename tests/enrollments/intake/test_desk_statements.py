@@ -20,9 +20,8 @@ from tests.builders import Tree, make_person
 from tests.conftest import client_for
 from tests.enrollments.conftest import TODAY, fingerprint_png, signature_png
 
-pytestmark = pytest.mark.django_db(
-    transaction=True
-)  # the statements as production runs them: no test savepoints
+# transactional: the statements as production sends them, without the test's own savepoints
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # 97 before issue 20's work, in bench/desk.py's count; the issue aims under 40 (not reached yet:
 # bench/RESULTS.md "The desk's SQL"). A new statement on this path must lower another first.
