@@ -41,6 +41,8 @@ CSRF_TRUSTED_ORIGINS = env_list(
 SECURE_COOKIES = env_bool("CCCD_SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# database sessions that load their user in the same query (cccd.accounts.sessions)
+SESSION_ENGINE = "cccd.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("CCCD_SESSION_HOURS", 12, minimum=1, maximum=24 * 14) * 3600
 # Days an API token works after it is made (it also ends with its user's next password change).
 CCCD_API_TOKEN_DAYS = env_int("CCCD_API_TOKEN_DAYS", 30, minimum=1, maximum=366)

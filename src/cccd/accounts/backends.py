@@ -3,7 +3,8 @@
 `cccd.accounts.roles.ROLE_PERMISSIONS` is the one source of what a role may do; the groups named
 after the roles mirror it for the admin and are re-synced after every migrate. Reading the matrix
 instead of the two permission tables saves two queries on every request an officer makes (the desk
-loop makes nine), and a user's unit comes with the user in the one query that loads them.
+loop makes nine), and a user's unit comes with the user in the one query that loads them — for a
+browser, the query that loads its session (`cccd.accounts.sessions`).
 Per-user permissions are not used: a user's role is their only grant.
 """
 
@@ -15,11 +16,14 @@ from django.contrib.auth.backends import ModelBackend
 
 from cccd.accounts.models import User
 from cccd.accounts.roles import ROLE_PERMISSIONS
+from cccd.accounts.sessions import take_loaded_user
 
 
 class RoleBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("unit").filter(pk=user_id).first()
+        user = take_loaded_user(user_id)  # read with the request's session, in the same query
+        if user is None:
+            user = User.objects.select_related("unit").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def _get_user_permissions(self, user_obj: Any) -> set[str]:

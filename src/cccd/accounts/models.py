@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -48,6 +49,16 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         """Vietnamese order: family (and middle) names first, given name last."""
         return f"{self.last_name} {self.first_name}".strip()
+
+
+class LoginSession(AbstractBaseSession):
+    """A logged-in browser's session, kept in the database as Django's own, with the user's id in a
+    column too, so that every request loads its session, its user and the user's unit in one query
+    (`cccd.accounts.sessions`) instead of two. Deleting a user ends their sessions."""
+
+    user = models.ForeignKey(
+        "accounts.User", models.CASCADE, null=True, blank=True, related_name="+", db_index=True
+    )
 
 
 def hash_token(raw: str) -> str:

@@ -333,7 +333,7 @@ def _dossiers() -> QuerySet[Enrollment]:
         "unit",
         "unit__parent",
         "session__venue",
-        "ticket",
+        "ticket__desk",
         "exemption",
         "group",
         "received_by",

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -89,16 +90,17 @@ def deadline_area(unit: Unit) -> str:
         *ancestor_paths(unit.path),
         *ancestor_paths(unit.mirror_path),
     }
-    listed = (
-        DeadlineArea.objects.filter(unit__path__in=prefixes)
-        .select_related("unit")
-        .order_by("-unit__path")
-        .first()
+    listed = DeadlineArea.objects.filter(unit=OuterRef("pk")).values("area")[:1]
+    rows = list(  # the units up the tree with their listed area, if any: one query for both rules
+        Unit.objects.filter(path__in=prefixes)
+        .annotate(listed=Subquery(listed))
+        .order_by("-path")
+        .values_list("category", "division_type", "listed")
     )
-    if listed is not None:
-        return listed.area
-    admin = Unit.objects.filter(path__in=prefixes, category=Unit.Category.ADMIN)
-    types = [t.lower() for t in admin.values_list("division_type", flat=True)]
+    for _category, _type, area in rows:
+        if area is not None:  # the nearest listed unit
+            return str(area)
+    types = [t.lower() for category, t, _area in rows if category == Unit.Category.ADMIN]
     return "city_town" if any(t.startswith(_CITY_TYPES) for t in types) else "other"
 
 

@@ -13,6 +13,8 @@ person's row, so two desks never open two dossiers for one person. Desk actions 
 waits for the queue lock, so there is no cycle, and captures at twenty desks of one session do not
 queue behind each other. (On SQLite the project's IMMEDIATE transactions serialise all writers.)
 
+Each action writes its audit rows together, in one INSERT (`audit.batched`).
+
 What the desk decides before writing (kind, fee, return date, captures due, the duplicate guard)
 is in `rules`; what the screens read is in `queries`.
 """
@@ -24,10 +26,11 @@ import functools
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cccd.accounts.audit import record, snapshot
+from cccd.accounts.audit import batched, record, snapshot
 from cccd.accounts.models import User
 from cccd.accounts.permissions import require_permission
 from cccd.accounts.roles import INTAKE, ISSUE
@@ -118,11 +121,16 @@ def _cancel_stale_drafts(person: Person, ticket: Ticket, *, actor: User) -> None
 
 def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
     """The ticket's draft, opened now if it has none (the caller holds the ticket's lock)."""
+    return _draft(ticket, actor=actor)[0]
+
+
+def _draft(ticket: Ticket, *, actor: User) -> tuple[Enrollment, bool]:
+    """`_open_draft`, and whether it opened the draft now (a new draft has no captures to read)."""
     done, draft = ticket_dossiers(ticket)
     if done is not None:
         raise errors.ALREADY_FINISHED(number=ticket.display, code=done.code)
     if draft is not None:
-        return draft
+        return draft, False
     if ticket.state not in tickets.AT_DESK or ticket.desk_id is None:
         raise errors.TICKET_NOT_AT_DESK(number=ticket.display)
     if ticket.person is None:
@@ -152,8 +160,8 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
         notify_channel=ticket.notify_channel if ticket.notify_address else "",
         notify_address=ticket.notify_address if ticket.notify_channel else "",
     )
-    try:
-        with transaction.atomic():
+    try:  # no savepoint: the refusal below rolls the caller's whole transaction back anyway
+        with transaction.atomic(savepoint=False):
             enrollment.save()
     except IntegrityError as exc:  # the database's own guard, should another path get here first
         raise errors.OPEN_APPLICATION(
@@ -167,10 +175,11 @@ def _open_draft(ticket: Ticket, *, actor: User) -> Enrollment:
         obj=enrollment,
         after=snapshot(enrollment, ("ticket", "person", "state") + _INTAKE_FIELDS),
     )
-    return enrollment
+    return enrollment, True
 
 
 @transaction.atomic
+@batched()
 def start_intake(ticket_id: int, *, actor: User) -> Enrollment:
     """Open (or find) the draft dossier of the number at the desk."""
     ticket = _locked_ticket(ticket_id, actor=actor)
@@ -202,6 +211,7 @@ def set_ticket_person(ticket_id: int, person_id: int, *, actor: User) -> Ticket:
 
 
 @transaction.atomic
+@batched()
 def update_intake(
     ticket_id: int,
     *,
@@ -314,16 +324,27 @@ def _prepared(
 
 
 def _replace_artefacts(
-    enrollment: Enrollment, kind: str, new: list[tuple[Artefact, bytes | None]], *, actor: User
+    enrollment: Enrollment,
+    kind: str,
+    new: list[tuple[Artefact, bytes | None]],
+    *,
+    actor: User,
+    held: dict[int, Artefact] | None = None,
 ) -> list[Artefact]:
     """Write checked captures into their slots in one go, replacing earlier ones, with one audit
     event. A replaced file goes once the change has committed, so a rollback never leaves a
     dossier pointing at a deleted file; a file written for rows that could not be saved goes at
-    once, so it never outlives them."""
+    once, so it never outlives them. `held`: the kind's captures the caller read already under
+    the ticket's lock, by slot (not read again)."""
     if not new:
         return []
     slots = [artefact.slot for artefact, _ in new]
-    old = list(Artefact.objects.filter(enrollment=enrollment, kind=kind, slot__in=slots).order_by())
+    if held is None:
+        old = list(
+            Artefact.objects.filter(enrollment=enrollment, kind=kind, slot__in=slots).order_by()
+        )
+    else:
+        old = [held[slot] for slot in slots if slot in held]
     written: list[Artefact] = []
     try:
         for artefact, data in new:
@@ -368,16 +389,18 @@ def _audited(artefact: Artefact) -> dict[str, object]:
 
 
 @transaction.atomic
+@batched()
 def capture(ticket_id: int, kind: str, slot: int, data: bytes, *, actor: User) -> Artefact:
     """Check a capture and store it in its slot; a refused capture changes nothing."""
     ticket = _locked_ticket(ticket_id, actor=actor)
-    enrollment = _open_draft(ticket, actor=actor)
-    return _replace_artefacts(
-        enrollment, kind, [_prepared(enrollment, kind, slot, data=data)], actor=actor
-    )[0]
+    enrollment, opened = _draft(ticket, actor=actor)
+    prepared = [_prepared(enrollment, kind, slot, data=data)]
+    held: dict[int, Artefact] | None = {} if opened else None  # a new draft holds no capture
+    return _replace_artefacts(enrollment, kind, prepared, actor=actor, held=held)[0]
 
 
 @transaction.atomic
+@batched()
 def mark_impossible(ticket_id: int, kind: str, slot: int, reason: str, *, actor: User) -> Artefact:
     """A capture that cannot be taken (a missing finger, a bandage), with its reason."""
     ticket = _locked_ticket(ticket_id, actor=actor)
@@ -388,6 +411,7 @@ def mark_impossible(ticket_id: int, kind: str, slot: int, reason: str, *, actor:
 
 
 @transaction.atomic
+@batched()
 def capture_slots(
     ticket_id: int, kind: str, *, actor: User, files: dict[int, bytes], reasons: dict[int, str]
 ) -> list[Artefact]:
@@ -411,7 +435,7 @@ def capture_slots(
     for artefact, data in prepared:
         if data is not None:
             _counted(old.get(artefact.slot), artefact)
-    return _replace_artefacts(enrollment, kind, prepared, actor=actor)
+    return _replace_artefacts(enrollment, kind, prepared, actor=actor, held=old)
 
 
 def _counted(old: Artefact | None, new: Artefact) -> None:
@@ -468,6 +492,7 @@ def _keep_old(enrollment: Enrollment, old: Artefact, tried: Artefact, *, actor: 
 
 
 @transaction.atomic
+@batched()
 def capture_from_device(
     ticket_id: int,
     asked: devicecapture.Asked,
@@ -512,7 +537,7 @@ def capture_from_device(
             replaced.append((artefact, data))
     for previous, tried in kept:
         _keep_old(enrollment, previous, tried, actor=actor)
-    stored = _replace_artefacts(enrollment, kind, replaced, actor=actor)
+    stored = _replace_artefacts(enrollment, kind, replaced, actor=actor, held=old)
     return stored + [previous for previous, _ in kept]
 
 
@@ -601,6 +626,7 @@ def dossier_code(enrollment: Enrollment, day: datetime.date) -> str:
 
 
 @transaction.atomic
+@batched()
 def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
     """The intake is complete: the dossier gets its code and return date, the number is done."""
     ticket = _locked_ticket(ticket_id, actor=actor)
@@ -611,6 +637,7 @@ def finish_intake(ticket_id: int, *, actor: User) -> Enrollment:
         raise errors.INCOMPLETE(missing=_("everything: nothing has been captured yet"))
     now = timezone.now()
     today = timezone.localdate(now)
+    prefetch_related_objects([enrollment], "artefacts")  # read once for what is missing and retakes
     missing = missing_captures(enrollment, today)
     if missing:
         raise errors.INCOMPLETE(missing="; ".join(missing))
