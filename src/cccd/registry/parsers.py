@@ -55,8 +55,8 @@ class _Refused:
 
 @dataclass
 class _Crashed:
-    """Any other exception in a child: its type and where, never its message (it may hold a
-    person's data)."""
+    """Any other exception in a child: its type and where (file, line, function), never its
+    message or source lines (they may hold a person's data)."""
 
     kind: str
     where: str
@@ -172,7 +172,9 @@ def _parse_share(
         except DomainError as exc:
             item = _Refused(exc.code, exc.message, exc.status)
         except Exception as exc:  # sent to the parent, which raises it there
-            item = _Crashed(type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = "\n".join(f"{f.filename}:{f.lineno} in {f.name}" for f in frames)
+            item = _Crashed(type(exc).__name__, where)
         _put(results, item, parent)
     except _Orphaned:
         results.cancel_join_thread()  # nobody will read what is still in the pipe
