@@ -215,3 +215,24 @@ def test_a_parser_process_that_crashes_fails_the_import_without_the_rows_data(
     assert "ValueError" in str(failed.value)
     assert "Nguyễn" not in str(failed.value) and "067050000000" not in str(failed.value)
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize(
+    ("cpus", "load", "expected"),
+    [(1, 0.0, 0), (2, 0.1, 1), (2, 1.2, 1), (2, 1.6, 0), (2, 6.0, 0), (8, 0.0, 2), (8, 6.7, 1)],
+)
+def test_by_default_the_parsers_are_one_fewer_than_the_cpus_at_most_two_and_only_idle_ones(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, cpus: int, load: float, expected: int
+) -> None:
+    settings.CCCD_IMPORT_PARSERS = -1
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert parsers.parser_processes() == expected
+
+
+def test_a_configured_number_of_parsers_is_taken_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    settings.CCCD_IMPORT_PARSERS = 2
+    assert parsers.parser_processes() == 2

@@ -38,10 +38,18 @@ WAIT = 1.0  # seconds between two looks at the lease (parent) or at the parent (
 
 
 def parser_processes() -> int:
-    """The configured number of parser processes; 0 where processes cannot be forked."""
+    """The number of parser processes: `CCCD_IMPORT_PARSERS`, or when it is -1, one fewer than
+    the CPUs, at most 2, and no more than the CPUs the load average leaves idle (measured: on 2
+    CPUs busy with other work, a parser process made the import slower, not faster); 0 where
+    processes cannot be forked."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
-    return int(settings.CCCD_IMPORT_PARSERS)
+    configured = int(settings.CCCD_IMPORT_PARSERS)
+    if configured >= 0:
+        return configured
+    cpus = os.cpu_count() or 1
+    idle = round(cpus - os.getloadavg()[0])
+    return max(0, min(2, cpus - 1, idle))
 
 
 @dataclass
