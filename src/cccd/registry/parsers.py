@@ -1,6 +1,6 @@
 """Parser processes: a register file's batches checked in other processes while the import writes.
 
-Half of an import's time was Python checking rows (`rows.parse_row`, the communes, the folded
+Nearly half of an import's time was Python checking rows (`rows.parse_row`, the communes, the folded
 names); the writer waited for it. Here each of `processes` forked children reads the file itself
 and parses every `processes`-th batch; the parent takes the results back in the file's order, so
 rejected rows, resume points and "the first row wins" come out exactly as when it parses alone.
