@@ -347,7 +347,7 @@ CCCD_MAX_READ_SECONDS = env_int("CCCD_MAX_READ_SECONDS", 900, minimum=1, maximum
 CCCD_MAX_REQUEST_READ_SECONDS = env_int("CCCD_MAX_REQUEST_READ_SECONDS", 30, minimum=1, maximum=600)
 # Processes that check a register import's rows while it writes (cccd.registry.parsers); 0 checks
 # them in the importing process. -1 (the default): one fewer than the CPUs (the writer needs one),
-# at most 2, and no more than the CPUs the machine's load leaves idle when the import starts.
+# at most 2, and none while the load average is 2 a CPU or more when the import starts.
 CCCD_IMPORT_PARSERS = env_int("CCCD_IMPORT_PARSERS", -1, minimum=-1, maximum=16)
 # OpenCV reads its decoding limit once, when it loads: the intake's limit (captures.MAX_PIXELS),
 # set here, before anything imports cv2, so a picture whose header understates it is still bounded.

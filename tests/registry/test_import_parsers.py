@@ -219,9 +219,9 @@ def test_a_parser_process_that_crashes_fails_the_import_without_the_rows_data(
 
 @pytest.mark.parametrize(
     ("cpus", "load", "expected"),
-    [(1, 0.0, 0), (2, 0.1, 1), (2, 1.2, 1), (2, 1.6, 0), (2, 6.0, 0), (8, 0.0, 2), (8, 6.7, 1)],
+    [(1, 0.0, 0), (2, 0.1, 1), (2, 3.9, 1), (2, 4.0, 0), (2, 6.0, 0), (8, 0.0, 2), (8, 15.0, 2)],
 )
-def test_by_default_the_parsers_are_one_fewer_than_the_cpus_at_most_two_and_only_idle_ones(
+def test_by_default_the_parsers_are_one_fewer_than_the_cpus_at_most_two_unless_the_load_is_high(
     monkeypatch: pytest.MonkeyPatch, settings: Any, cpus: int, load: float, expected: int
 ) -> None:
     settings.CCCD_IMPORT_PARSERS = -1

@@ -39,17 +39,18 @@ WAIT = 1.0  # seconds between two looks at the lease (parent) or at the parent (
 
 def parser_processes() -> int:
     """The number of parser processes: `CCCD_IMPORT_PARSERS`, or when it is -1, one fewer than
-    the CPUs, at most 2, and no more than the CPUs the load average leaves idle (measured: on 2
-    CPUs busy with other work, a parser process made the import slower, not faster); 0 where
-    processes cannot be forked."""
+    the CPUs, at most 2, and none while the load average is 2 a CPU or more; 0 where processes
+    cannot be forked. Measured on 2 CPUs shared with other work (bench/RESULTS.md): at a load
+    average of 3-4 a parser process took 13 % off the import, at 5-12 it added 20-40 %."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
     configured = int(settings.CCCD_IMPORT_PARSERS)
     if configured >= 0:
         return configured
     cpus = os.cpu_count() or 1
-    idle = round(cpus - os.getloadavg()[0])
-    return max(0, min(2, cpus - 1, idle))
+    if os.getloadavg()[0] >= 2 * cpus:
+        return 0
+    return max(0, min(2, cpus - 1))
 
 
 @dataclass
