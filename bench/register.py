@@ -258,6 +258,7 @@ class ImportRun:
     peak_rss_mib: float
     added: int
     rejected: int
+    cpu_seconds: float = 0.0  # user + system, the import's parser processes included
 
     @property
     def rows_per_second(self) -> float:
@@ -277,8 +278,11 @@ child = subprocess.Popen(sys.argv[2:])
 _pid, status, usage = os.wait4(child.pid, 0)
 seconds = time.perf_counter() - start
 with open(sys.argv[1], "w") as out:
-    out.write(f"{seconds} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    out.write(f"{seconds} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {usage.ru_utime + usage.ru_stime}")
 """
+
+
+_last_cpu = [0.0]  # CPU seconds (user + system) of the last measured command and its children
 
 
 def measure_child(args: Sequence[str], *, env: dict[str, str], log: Path) -> tuple[float, float]:
@@ -287,7 +291,8 @@ def measure_child(args: Sequence[str], *, env: dict[str, str], log: Path) -> tup
     command = [sys.executable, "-c", _MEASURE, str(figures), *args]
     with log.open("w") as out:
         subprocess.run(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=True)  # noqa: S603
-    seconds, max_rss_kib, exit_code = figures.read_text().split()
+    seconds, max_rss_kib, exit_code, cpu = figures.read_text().split()
+    _last_cpu[0] = float(cpu)
     if int(exit_code):
         raise RuntimeError(f"{' '.join(args)} failed:\n{log.read_text()[-3000:]}")
     return float(seconds), int(max_rss_kib) / 1024
@@ -303,7 +308,7 @@ def import_once(target: Target, path: Path, rows: int) -> ImportRun:
     added, rejected = int(match.group(2)), int(match.group(5))
     if added != rows:
         print(f"  warning: {target.kind} import added {added} of {rows} rows ({rejected} rejected)")
-    return ImportRun(target.kind, rows, seconds, rss, added, rejected)
+    return ImportRun(target.kind, rows, seconds, rss, added, rejected, _last_cpu[0])
 
 
 def startup_seconds(target: Target, runs: int = 3) -> float:
@@ -892,8 +897,8 @@ def median_of(values: list[float]) -> float:
 def import_table(results: Results) -> list[str]:
     sizes = sorted({r.rows for r in results.imports})
     lines = [
-        "| rows | DB | runs | our import s | our rows/s | raw load s | raw rows/s | ratio (ours ÷ raw time) | raw parse s | peak RSS MiB | rejected |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| rows | DB | runs | our import s | our CPU s | our rows/s | raw load s | raw rows/s | ratio (ours ÷ raw time) | raw parse s | peak RSS MiB | rejected |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for rows in sizes:
         for kind in KINDS:
@@ -904,7 +909,7 @@ def import_table(results: Results) -> list[str]:
             seconds = median_of([r.seconds for r in ours])
             load = median_of([r.load_seconds for r in raws])
             lines.append(
-                f"| {rows:,} | {kind} | {len(ours)} | {seconds:.1f} | {rows / seconds:,.0f} | {load:.1f} | "
+                f"| {rows:,} | {kind} | {len(ours)} | {seconds:.1f} | {median_of([r.cpu_seconds for r in ours]):.1f} | {rows / seconds:,.0f} | {load:.1f} | "
                 f"{rows / load:,.0f} | {seconds / load:.1f}× | {median_of([r.parse_seconds for r in raws]):.1f} | "
                 f"{median_of([r.peak_rss_mib for r in ours]):.0f} | {ours[-1].rejected} |"
             )

@@ -347,6 +347,10 @@ CCCD_MAX_TABLE_ROWS = env_int("CCCD_MAX_TABLE_ROWS", 5_000_000, minimum=100, max
 CCCD_MAX_TABLE_COLUMNS = env_int("CCCD_MAX_TABLE_COLUMNS", 256, minimum=8, maximum=16384)
 CCCD_MAX_READ_SECONDS = env_int("CCCD_MAX_READ_SECONDS", 900, minimum=1, maximum=86400)
 CCCD_MAX_REQUEST_READ_SECONDS = env_int("CCCD_MAX_REQUEST_READ_SECONDS", 30, minimum=1, maximum=600)
+# Processes that check a register import's rows while it writes (cccd.registry.parsers); 0 checks
+# them in the importing process. -1 (the default): one fewer than the CPUs (the writer needs one),
+# at most 2, and none while the load average is 2 a CPU or more when the import starts.
+CCCD_IMPORT_PARSERS = env_int("CCCD_IMPORT_PARSERS", -1, minimum=-1, maximum=16)
 # OpenCV reads its decoding limit once, when it loads: the intake's limit (captures.MAX_PIXELS),
 # set here, before anything imports cv2, so a picture whose header understates it is still bounded.
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", "40000000")
