@@ -30,7 +30,7 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.utils import translation
 
-from cccd.errors import DomainError, ErrorCode
+from cccd.errors import DomainError, ErrorCode, all_codes
 
 B = TypeVar("B")
 R = TypeVar("R")
@@ -55,11 +55,11 @@ def parser_processes() -> int:
 
 @dataclass
 class _Refused:
-    """A whole-file problem met by a child (`DomainError`), sent as its parts."""
+    """A whole-file problem met by a child (`DomainError`), sent as its code and parameters: the
+    parent raises the same registered code, its sentence in the parent's language."""
 
     code: str
-    message: str
-    status: int
+    params: dict[str, Any]
 
 
 @dataclass
@@ -124,6 +124,13 @@ def parsed(
             child.results.close()
 
 
+def _registered(code: str) -> ErrorCode:
+    found = next((error for error in all_codes() if error.code == code), None)
+    if found is None:  # cannot happen: a child raises only the codes this process knows
+        raise ParserFailed(f"parser process refused the file with an unknown code {code}")
+    return found
+
+
 def _in_order(children: list[_Child[R]], tick: Callable[[], None] | None) -> Iterator[R]:
     number = 0
     while True:
@@ -132,7 +139,7 @@ def _in_order(children: list[_Child[R]], tick: Callable[[], None] | None) -> Ite
         if item == _END:
             return
         if isinstance(item, _Refused):
-            raise DomainError(ErrorCode(item.code, item.message, item.status))
+            raise _registered(item.code)(**item.params)
         if isinstance(item, _Crashed):
             raise ParserFailed(f"parser process: {item.kind}\n{item.where}")
         got, result = item
@@ -179,7 +186,7 @@ def _parse_share(
                     _put(results, (number, parse(batch)), parent)
             item: Any = _END
         except DomainError as exc:
-            item = _Refused(exc.code, exc.message, exc.status)
+            item = _Refused(exc.code, dict(exc.params))
         except Exception as exc:  # sent to the parent, which raises it there
             frames = traceback.extract_tb(exc.__traceback__)
             where = "\n".join(f"{f.filename}:{f.lineno} in {f.name}" for f in frames)
