@@ -55,12 +55,26 @@ def test_the_same_seed_gives_the_same_file(tmp_path: Path) -> None:
     assert (tmp_path / "a.csv").read_bytes() != (tmp_path / "c.csv").read_bytes()
 
 
+def test_the_vietnam_concentration_names_four_in_ten_nguyen(tmp_path: Path) -> None:
+    _generate(tmp_path / "d.csv", "--seed", "7")
+    _generate(tmp_path / "v.csv", "--seed", "7", "--concentration", "vietnam")
+
+    def nguyen_share(path: Path) -> float:
+        with path.open(encoding="utf-8") as handle:
+            names = [row["full_name"] for row in csv.DictReader(handle)]
+        return sum(name.split()[0] == "Nguyễn" for name in names) / len(names)
+
+    assert 0.30 <= nguyen_share(tmp_path / "v.csv") <= 0.46  # 38 % drawn over 300 people
+    assert (tmp_path / "d.csv").read_bytes() != (tmp_path / "v.csv").read_bytes()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--districts", "999"], "not a legacy district code"),
         (["--districts"], "Name at least one"),
         (["--people", "0"], "at least 1"),
+        (["--concentration", "hanoi"], "invalid choice"),
     ],
 )
 def test_it_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cccd.demo.generator import (
+    CONCENTRATIONS,
     communes_for_districts,
     communes_for_provinces,
     generate_people,
@@ -31,6 +32,14 @@ class Command(BaseCommand):
             "--provinces", nargs="*", default=[], help="legacy province codes, e.g. 67 52"
         )
         parser.add_argument(
+            "--concentration",
+            choices=CONCENTRATIONS,
+            default="default",
+            help="names as each province's mix gives them (default), or as concentrated as the "
+            "country's register (vietnam: Nguyễn 38 %%, a few given names; the linkage bench's "
+            "second data set)",
+        )
+        parser.add_argument(
             "--bom", action="store_true", help="start the file with a UTF-8 BOM (as Excel does)"
         )
 
@@ -49,6 +58,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "Name at least one known district (--districts 663) or province (--provinces 67)."
             )
-        rows = generate_people(seed=options["seed"], communes=communes, people=options["people"])
+        rows = generate_people(
+            seed=options["seed"],
+            communes=communes,
+            people=options["people"],
+            concentration=options["concentration"],
+        )
         count = write_csv(rows, options["out"], bom=options["bom"])
         self.stdout.write(f"{count} people in {len(communes)} communes written to {options['out']}")
