@@ -258,9 +258,29 @@ def test_a_run_made_after_todays_shift_began_plans_from_tomorrow_and_accepts(
     assert run.first_day == tomorrow
     plan = parse_plan(run.plan)
     assert plan.reached == 70 and all(s.day >= tomorrow for s in plan.sessions)
+    page = client.get(f"/planner/{run.pk}/").content.decode()
+    assert 'data-testid="plan-starts-tomorrow"' in page  # said, not left to guess
     created = services.accept_plan(run.pk, confirmed=True, actor=district.leader)
     assert Session.objects.filter(pk__in=created, starts_at__lt=now).count() == 0
     assert len(created) == len(plan.sessions)
+
+
+def test_a_run_made_before_todays_first_shift_starts_today_and_says_nothing_of_it(
+    client: Client, district: District, django_capture_on_commit_callbacks: Any, time_machine: Any
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    time_machine.move_to(
+        datetime.datetime.combine(today, datetime.time(7), tzinfo=timezone.get_current_timezone())
+    )
+    start(client, district, django_capture_on_commit_callbacks)
+    run = PlanRun.objects.get()
+    assert run.first_day == today
+    page = client.get(f"/planner/{run.pk}/").content.decode()
+    assert 'data-testid="plan-starts-tomorrow"' not in page
 
 
 def test_a_one_day_run_made_after_todays_shift_began_is_refused_by_name(
