@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,11 +143,31 @@ def first_open_day(chosen: Inputs, now: datetime.datetime | None = None) -> date
     begun: a plan made at 20:00 must not place a session at 18:00 today, which the accept would
     refuse as past. The instance closes whole days, not one day's single shifts, so the rest of
     today goes too: a session later the same day is one nobody could be told of in time."""
-    local = timezone.localtime(now or timezone.now())
-    if chosen.first_day != local.date():
+    now = now or timezone.now()
+    if chosen.first_day != timezone.localdate(now):
         return chosen.first_day
-    begun = any(local.weekday() in s.weekdays and s.start <= local.time() for s in chosen.shifts)
+    begun = a_shift_has_begun(chosen.shifts, now)
     return chosen.first_day + datetime.timedelta(days=1) if begun else chosen.first_day
+
+
+def a_shift_has_begun(shifts: Iterable[ShiftHours], at: datetime.datetime) -> bool:
+    """Whether one of the shifts that run on `at`'s day had begun by `at` (local time)."""
+    local = timezone.localtime(at)
+    return any(local.weekday() in s.weekdays and s.start <= local.time() for s in shifts)
+
+
+def shifts_from_json(saved: dict[str, Any]) -> tuple[ShiftHours, ...]:
+    """The shifts of stored inputs (`inputs_to_json`)."""
+    return tuple(
+        ShiftHours(
+            s["id"],
+            datetime.time.fromisoformat(s["start"]),
+            datetime.time.fromisoformat(s["end"]),
+            frozenset(s["weekdays"]),
+            s["night"],
+        )
+        for s in saved["shifts"]
+    )
 
 
 def past_sessions(unit: Unit, today: datetime.date) -> Any:

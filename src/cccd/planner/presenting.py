@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cccd.planner import inputs
 from cccd.planner.models import PlanRun
 from cccd.planning.instance import Instance
 from cccd.planning.plan import Plan, PlannedSession
@@ -118,19 +119,14 @@ def venue_lines(instance: Instance, plan: Plan, names: dict[str, str]) -> list[V
     return sorted(lines, key=lambda line: (-line.left, line.name))
 
 
-def starts_tomorrow(run: PlanRun, instance: Instance) -> bool:
+def starts_tomorrow(run: PlanRun) -> bool:
     """Whether the run was made after one of that day's shifts had begun and starts the next day
     (`inputs.first_open_day`): the page says so, or a commander planning at 20:00 looks in vain
     for tonight in the calendar."""
-    made = timezone.localtime(run.created_at)
-    if run.first_day != made.date() + datetime.timedelta(days=1):
+    made = run.created_at
+    if run.first_day != timezone.localdate(made) + datetime.timedelta(days=1):
         return False
-    return any(
-        made.weekday() in shift.weekdays
-        and datetime.time.fromisoformat(run.shift_hours[shift.id][0]) <= made.time()
-        for shift in instance.shifts
-        if shift.id in run.shift_hours
-    )
+    return inputs.a_shift_has_begun(inputs.shifts_from_json(run.inputs), made)
 
 
 def day_headers(instance: Instance) -> list[datetime.date]:

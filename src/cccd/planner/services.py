@@ -420,16 +420,7 @@ def replan(run_id: int, *, actor: User, today: datetime.date | None = None) -> P
     }
     people = inputs.people_to_reach(campaign, list(venues.values()), earlier.unit, today)
     kept_people = {v["id"]: v["people"] for v in earlier.instance.get("venues", [])}
-    shifts = tuple(
-        inputs.ShiftHours(
-            s["id"],
-            datetime.time.fromisoformat(s["start"]),
-            datetime.time.fromisoformat(s["end"]),
-            frozenset(s["weekdays"]),
-            s["night"],
-        )
-        for s in saved["shifts"]
-    )
+    shifts = inputs.shifts_from_json(saved)
     chosen = inputs.Inputs(
         campaign=campaign,
         unit=earlier.unit,

@@ -110,7 +110,7 @@ def _run_context(request: LoggedInRequest, run: PlanRun) -> dict[str, Any]:
     kept = {services.slot_key(f) for f in fixed}
     context |= {
         "days": presenting.day_headers(instance),
-        "starts_tomorrow": presenting.starts_tomorrow(run, instance),
+        "starts_tomorrow": presenting.starts_tomorrow(run),
         "rows": presenting.calendar(
             run, instance, plan, names, fixed, services.busy_slots(run), services.fixed_hours(run)
         ),
