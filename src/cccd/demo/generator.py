@@ -1249,9 +1249,7 @@ class _Generator:
         offset = max(self.rng.randint(0, span), self.rng.randint(0, span))
         return _dmy(dt.date.fromordinal(first + offset))
 
-    def second_record(
-        self, row: RegisterRow, rng: random.Random
-    ) -> tuple[RegisterRow, list[str]]:
+    def second_record(self, row: RegisterRow, rng: random.Random) -> tuple[RegisterRow, list[str]]:
         """The same person registered again: another personal ID, household and residence."""
         changes: list[str] = []
         name = row.full_name

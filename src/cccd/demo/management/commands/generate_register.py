@@ -102,7 +102,9 @@ class Command(BaseCommand):
                     writer.writerows(pairs)
         except OSError as exc:
             raise CommandError(f"Cannot write: {exc.strerror or exc}") from None
-        planted_text = f" ({planted} planted second records, truth in {truth_path})" if planted else ""
+        planted_text = (
+            f" ({planted} planted second records, truth in {truth_path})" if planted else ""
+        )
         self.stdout.write(
             f"{count} people in {len(communes)} communes written to {options['out']}{planted_text}"
         )

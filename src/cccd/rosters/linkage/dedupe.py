@@ -1,0 +1,353 @@
+"""People registered twice: pairs of register records that are likely one person, and clusters.
+
+A person who moved and registered again in another province, or who was registered at birth and
+again at 14, has two records with two personal IDs; typos and missing diacritics make them differ.
+Splink (`link_type="dedupe_only"`) scores the register against itself with the comparisons of the
+shipped roster model (`model`), with its m and u where they mean the same here:
+
+- ``place`` is made neutral (m = u): a second record is, by its nature, somewhere else, so a
+  different commune is no evidence against, and the same commune is the household's (twins,
+  siblings), not the person's;
+- the prior is `dedupe_prior`: the share of people registered twice, spread over every pair.
+
+Blocking (`blocking_rules`) keeps the pairs bounded on a register as concentrated as Vietnam's:
+every rule joins on the birth date (or its day/month swap, or the year when one side has the
+year alone) and also on a name part, so "same day, Nguyễn" and "same year, Hùng" alone make no
+pair. Rows with the same personal ID are never paired (the ID is the person; a repeated row is
+not a second record). Twins (docs/domain.md#names-and-matching: same family, same birth date,
+different given names) may score high on their shared parents and date, so a pair whose given
+names differ (same family, same birth) or differ by more than one edit is listed for review but
+never put in a cluster.
+
+The Splink database API comes from `database_api` alone, so another engine plugs in there.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import pyarrow as pa
+
+from cccd.rosters.linkage.model import load_model, quiet_splink, splink_api
+from cccd.spreadsheets import safe_text
+
+ENGINES: Final = ("duckdb",)
+"""The Splink back ends `database_api` knows (Spark is being added in `linkage.engines`)."""
+
+DEFAULT_THRESHOLD: Final = 0.5
+"""Pairs at or above this match probability are listed for review and clustered.
+
+Measured on planted duplicates (bench/RESULTS.md, register deduplication; tests/rosters/
+test_dedupe.py): the planted pairs score far above it (a re-registered person agrees on name,
+date and parents), and the pairs just below it are namesakes and siblings."""
+
+DUPLICATE_RATE: Final = 0.001
+"""Share of people assumed registered twice, for the prior ([unverified]: one in a thousand; the
+figure moves probabilities, not the order of pairs, and a register officer's review rate settles
+it). See `dedupe_prior`."""
+
+PAIR_COLUMNS: Final = (
+    "personal_id_l", "personal_id_r", "match_probability", "match_weight", "cluster_id",
+)  # fmt: skip
+CLUSTER_COLUMNS: Final = ("cluster_id", "size", "personal_ids")
+
+GIVEN_NAME_EDITS: Final = 1
+"""Given names further apart than this (folded, Damerau-Levenshtein) never join a cluster."""
+
+
+class DedupeError(ValueError):
+    """The deduplication cannot run as asked (an unknown engine, a bad threshold)."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two register records the model takes for one person (personal IDs, left < right)."""
+
+    personal_id_l: str
+    personal_id_r: str
+    match_probability: float
+    match_weight: float
+    cluster_id: int | None  # None: listed for review only (given names too far apart: twins?)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Records linked by clustered pairs: one person, several personal IDs (sorted)."""
+
+    cluster_id: int
+    personal_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """What `find_duplicates` found: pairs (best first) and clusters (by first personal ID)."""
+
+    pairs: tuple[Pair, ...]
+    clusters: tuple[Cluster, ...]
+    records: int  # records compared (rows with a birth year)
+
+
+def database_api(engine: str = "duckdb") -> Any:
+    """Splink's database API for ``engine``: the one place the back end is chosen.
+
+    Raises:
+        DedupeError: an engine other than `ENGINES`.
+    """
+    if engine == "duckdb":
+        return splink_api()
+    raise DedupeError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
+
+
+def dedupe_prior(records: int, duplicate_rate: float = DUPLICATE_RATE) -> float:
+    """The probability that two random records of the register are one person.
+
+    ``records × rate`` true pairs among ``records² / 2`` pairs.
+    """
+    records = max(records, 2)
+    return min(1.0, duplicate_rate * records / (records * (records - 1) / 2))
+
+
+_NOT_SAME_ID: Final = "l.personal_id <> r.personal_id"
+_DATE_ONE_SIDE: Final = "(l.birth_date IS NULL OR r.birth_date IS NULL)"
+
+
+def blocking_rules() -> list[str]:
+    """Every rule: a date (or the year, when one side has only the year) AND a name part.
+
+    The name part is "the given name, or the family and middle names" (as the roster model's
+    year-apart rules),
+    so one typo anywhere in the name still leaves a rule. Each rule is split in two (given name;
+    family and middle names) so that DuckDB joins on both equalities, not on the date alone.
+    """
+    family_middle = (
+        "l.family_folded = r.family_folded "
+        "AND coalesce(l.middle_folded, '') = coalesce(r.middle_folded, '')"
+    )
+    rules = []
+    for dates in (
+        "l.birth_date = r.birth_date",
+        "l.birth_date = r.birth_date_swapped",
+        "l.birth_date_swapped = r.birth_date",
+        f"l.birth_year = r.birth_year AND {_DATE_ONE_SIDE}",
+    ):
+        rules.append(f"{dates} AND l.given_folded = r.given_folded AND {_NOT_SAME_ID}")
+        rules.append(f"{dates} AND {family_middle} AND {_NOT_SAME_ID}")
+    return rules
+
+
+def dedupe_model(model_path: Path | None, records: int, duplicate_rate: float) -> dict[str, Any]:
+    """The shipped roster model made a register-against-itself model (see the module)."""
+    model = load_model(model_path, records)
+    model = copy.deepcopy(model)
+    model["link_type"] = "dedupe_only"
+    model["probability_two_random_records_match"] = dedupe_prior(records, duplicate_rate)
+    model["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": model.get("sql_dialect", "duckdb")}
+        for rule in blocking_rules()
+    ]
+    for comparison in model["comparisons"]:
+        if comparison.get("output_column_name") == "place":
+            for level in comparison["comparison_levels"]:
+                if not level.get("is_null_level") and "u_probability" in level:
+                    level["m_probability"] = level["u_probability"]
+    return model
+
+
+def find_duplicates(
+    register: pa.Table,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    engine: str = "duckdb",
+    model_path: Path | None = None,
+    duplicate_rate: float = DUPLICATE_RATE,
+) -> Duplicates:
+    """Pairs of records of ``register`` (a frame: `LoadedRegister.frame`) at or above
+    ``threshold``, best first, and the clusters of the pairs whose given names agree.
+
+    Raises:
+        DedupeError: a threshold outside (0, 1], or an unknown engine.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise DedupeError(
+            f"the threshold must be a probability above 0 and at most 1, not {threshold}"
+        )
+    db_api = database_api(engine)
+    try:
+        if register.num_rows < 2:
+            return Duplicates((), (), register.num_rows)
+        scored = _score(db_api, register, threshold, model_path, duplicate_rate)
+        clustered = [p for p in scored if _may_cluster(p)]
+        clusters = _clusters(db_api, clustered)
+    finally:
+        _close(db_api)
+    cluster_of = {pid: c.cluster_id for c in clusters for pid in c.personal_ids}
+    pairs = tuple(
+        Pair(
+            p.left,
+            p.right,
+            p.probability,
+            p.weight,
+            cluster_of[p.left] if _may_cluster(p) else None,
+        )
+        for p in scored
+    )
+    return Duplicates(pairs, clusters, register.num_rows)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    left: str
+    right: str
+    probability: float
+    weight: float
+    given_l: str | None
+    given_r: str | None
+    twins: bool  # same family name and birth, different given names
+
+
+def _may_cluster(pair: _Scored) -> bool:
+    """Not possibly twins, and given names the same or one edit apart (or one unknown).
+
+    Twins are born the same day to the same family and get different given names, often one
+    letter apart once folded (Thành and Thịnh: "thanh", "thinh"); a second record with a typo in
+    the given name looks the same, so an officer decides it (the pair is listed, not clustered).
+    """
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    if pair.twins:
+        return False
+    if pair.given_l is None or pair.given_r is None:
+        return True
+    return DamerauLevenshtein.distance(pair.given_l, pair.given_r) <= GIVEN_NAME_EDITS
+
+
+def _score(
+    db_api: Any,
+    register: pa.Table,
+    threshold: float,
+    model_path: Path | None,
+    duplicate_rate: float,
+) -> list[_Scored]:
+    """Splink's pairs at or above the threshold, with personal IDs and given names, best first.
+
+    Splink sees each record under its row number (short join keys, and two rows with one ID stay
+    two records); the personal ID rides along for the blocking rules' ``<>``.
+    """
+    import pyarrow.compute as pc
+    from splink import Linker
+
+    quiet_splink()
+    numbers = pc.cast(pa.array(range(register.num_rows), pa.int64()), pa.string())
+    numbered = register.append_column("personal_id", register.column("unique_id")).set_column(
+        0, "unique_id", numbers
+    )
+    records = db_api.register(numbered, dataset_display_name="register")
+    model = dedupe_model(model_path, register.num_rows, duplicate_rate)
+    linker = Linker(records, model, log_level=None, validate_settings=False)
+    predictions = linker.inference.predict(
+        threshold_match_probability=threshold, warning_mode="never"
+    )
+    rows = linker.misc.query_sql(
+        f"""
+        SELECT l.personal_id AS id_l, r.personal_id AS id_r, p.match_probability,
+            p.match_weight, l.given_folded AS given_l, r.given_folded AS given_r,
+            coalesce(l.given_folded, '') <> coalesce(r.given_folded, '')
+                AND l.family_folded = r.family_folded
+                AND coalesce(CAST(l.birth_date AS VARCHAR), CAST(l.birth_year AS VARCHAR))
+                    = coalesce(CAST(r.birth_date AS VARCHAR), CAST(r.birth_year AS VARCHAR))
+                AS twins
+        FROM {predictions.physical_name} p
+        JOIN {records.physical_name} l ON l.unique_id = p.unique_id_l
+        JOIN {records.physical_name} r ON r.unique_id = p.unique_id_r
+        """,  # noqa: S608 (table names Splink made)
+        output_type="splink_df",
+    ).as_record_list()
+    out = []
+    for row in rows:
+        left, right = sorted((row["id_l"], row["id_r"]))
+        given_l, given_r = (
+            (row["given_l"], row["given_r"])
+            if left == row["id_l"]
+            else (row["given_r"], row["given_l"])
+        )
+        out.append(
+            _Scored(
+                left,
+                right,
+                float(row["match_probability"]),
+                float(row["match_weight"]),
+                given_l,
+                given_r,
+                bool(row["twins"]),
+            )
+        )
+    out.sort(key=lambda p: (-p.weight, p.left, p.right))
+    return out
+
+
+def _clusters(db_api: Any, pairs: list[_Scored]) -> tuple[Cluster, ...]:
+    """Connected components of the pairs (Splink's `cluster_pairwise_predictions_at_threshold`),
+    numbered from 1 in the order of their smallest personal ID."""
+    if not pairs:
+        return ()
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    ids = sorted({p.left for p in pairs} | {p.right for p in pairs})
+    nodes = pa.table({"personal_id": pa.array(ids, pa.string())})
+    edges = pa.table(
+        {
+            "personal_id_l": pa.array([p.left for p in pairs], pa.string()),
+            "personal_id_r": pa.array([p.right for p in pairs], pa.string()),
+        }
+    )
+    result = cluster_pairwise_predictions_at_threshold(
+        nodes, edges, db_api, node_id_column_name="personal_id"
+    ).as_record_list()
+    members: dict[str, list[str]] = {}
+    for row in result:
+        members.setdefault(str(row["cluster_id"]), []).append(str(row["personal_id"]))
+    groups = sorted(tuple(sorted(group)) for group in members.values() if len(group) > 1)
+    return tuple(Cluster(number, group) for number, group in enumerate(groups, start=1))
+
+
+def _close(db_api: Any) -> None:
+    close: Callable[[], None] | None = getattr(getattr(db_api, "duckdb_con", None), "close", None)
+    if close is not None:
+        close()
+
+
+def write_pairs(pairs: tuple[Pair, ...], path: Path) -> None:
+    """pairs.csv, best first; every value written as text (`safe_text`: IDs come from a file)."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(PAIR_COLUMNS)
+        for pair in pairs:
+            writer.writerow(
+                [
+                    safe_text(pair.personal_id_l),
+                    safe_text(pair.personal_id_r),
+                    f"{pair.match_probability:.6f}",
+                    f"{pair.match_weight:.3f}",
+                    "" if pair.cluster_id is None else str(pair.cluster_id),
+                ]
+            )
+
+
+def write_clusters(clusters: tuple[Cluster, ...], path: Path) -> None:
+    """clusters.csv: one line per cluster, its personal IDs separated by ``;``."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(CLUSTER_COLUMNS)
+        for cluster in clusters:
+            writer.writerow(
+                [
+                    str(cluster.cluster_id),
+                    str(len(cluster.personal_ids)),
+                    safe_text(";".join(cluster.personal_ids)),
+                ]
+            )
