@@ -17,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "Find people registered twice in a register file (interchange CSV or xlsx): writes "
         "FOLDER/pairs.csv (personal_id_l, personal_id_r, match_probability, match_weight, "
-        "cluster_id; an empty cluster_id means an officer must decide, e.g. possible twins) and "
+        "cluster_id; empty when an officer must decide: below the cluster threshold, or "
+        "possible twins) and "
         "FOLDER/clusters.csv (cluster_id, size, personal_ids separated by ;). Example: cccd "
         "dedupe_register --register register.csv --out review/"
     )
@@ -38,6 +39,13 @@ class Command(BaseCommand):
             f"{dedupe.DEFAULT_THRESHOLD})",
         )
         parser.add_argument(
+            "--cluster-threshold",
+            type=str,
+            default=str(dedupe.CLUSTER_THRESHOLD),
+            help=f"match probability from which a pair joins a cluster (default "
+            f"{dedupe.CLUSTER_THRESHOLD}; possible twins never do)",
+        )
+        parser.add_argument(
             "--engine",
             default="duckdb",
             help=f"Splink back end: {', '.join(dedupe.ENGINES)} (default duckdb)",
@@ -49,7 +57,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         register_path: Path = options["register"]
         out: Path = options["out"]
-        threshold = _threshold(options["threshold"])
+        threshold = _threshold("--threshold", options["threshold"])
+        cluster_threshold = _threshold("--cluster-threshold", options["cluster_threshold"])
         if options["engine"] not in dedupe.ENGINES:
             raise CommandError(
                 f"Unknown engine {options['engine']!r}; use one of: {', '.join(dedupe.ENGINES)}."
@@ -71,6 +80,7 @@ class Command(BaseCommand):
             found = dedupe.find_duplicates(
                 register,
                 threshold=threshold,
+                cluster_threshold=cluster_threshold,
                 engine=options["engine"],
                 model_path=options["model"],
             )
@@ -93,13 +103,13 @@ class Command(BaseCommand):
         )
 
 
-def _threshold(text: str) -> float:
+def _threshold(option: str, text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not 0.0 < value <= 1.0:  # NaN fails too
         raise CommandError(
-            f"--threshold must be a probability above 0 and at most 1 (e.g. 0.5), not {text!r}."
+            f"{option} must be a probability above 0 and at most 1 (e.g. 0.5), not {text!r}."
         )
     return value
