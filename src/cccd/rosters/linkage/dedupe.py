@@ -12,7 +12,7 @@ shipped roster model (`model`), with its m and u where they mean the same here:
 
 Blocking (`blocking_rules`) keeps the pairs bounded on a register as concentrated as Vietnam's:
 every rule joins on the birth date (or its day/month swap, or the year when one side has the
-year alone) and also on a name part, so "same day, Nguyễn" and "same year, Hùng" alone make no
+year alone) and also on name parts, so "same day, Nguyễn" and "same year, Hùng" alone make no
 pair. Rows with the same personal ID are never paired (the ID is the person; a repeated row is
 not a second record). Twins (docs/domain.md#names-and-matching: same family, same birth date,
 different names) may score high on their shared parents and date, so a pair whose names differ
@@ -120,30 +120,36 @@ def dedupe_prior(records: int, duplicate_rate: float = DUPLICATE_RATE) -> float:
 
 
 _NOT_SAME_ID: Final = "l.personal_id <> r.personal_id"
-_DATE_ONE_SIDE: Final = "(l.birth_date IS NULL OR r.birth_date IS NULL)"
+_SAME_MIDDLE: Final = "coalesce(l.middle_folded, '') = coalesce(r.middle_folded, '')"
 
 
 def blocking_rules() -> list[str]:
-    """Every rule: a date (or the year, when one side has only the year) AND a name part.
+    """Every rule: the birth date (or the year, when a side has only the year) AND name parts.
 
-    The name part is "the given name, or the family and middle names" (as the roster model's
-    year-apart rules),
-    so one typo anywhere in the name still leaves a rule. Each rule is split in two (given name;
-    family and middle names) so that DuckDB joins on both equalities, not on the date alone.
+    A date: the given name, or the family and middle names (as the roster model's year-apart
+    rules), so one typo anywhere in the name still leaves a rule; day and month swapped the same
+    (swapping is its own inverse, so one direction finds both). The year alone is weaker (ten
+    thousand people a year at a million): the given and family names; or the family and middle
+    names and the given name's first letter; or the given and middle names and the family
+    name's first letter. Each rule is a conjunction of equalities DuckDB joins on, and the
+    "year only" side is a rule of its own for each side, so the filter is pushed below the join:
+    with ``(l … IS NULL OR r … IS NULL)`` one rule made 2.2 million pairs and took 78 s on the
+    1,000,000-person register (bench/RESULTS.md, register deduplication); now 0.4 s.
     """
-    family_middle = (
-        "l.family_folded = r.family_folded "
-        "AND coalesce(l.middle_folded, '') = coalesce(r.middle_folded, '')"
-    )
+    family_middle = f"l.family_folded = r.family_folded AND {_SAME_MIDDLE}"
     rules = []
-    for dates in (
-        "l.birth_date = r.birth_date",
-        "l.birth_date = r.birth_date_swapped",
-        "l.birth_date_swapped = r.birth_date",
-        f"l.birth_year = r.birth_year AND {_DATE_ONE_SIDE}",
-    ):
+    for dates in ("l.birth_date = r.birth_date", "l.birth_date = r.birth_date_swapped"):
         rules.append(f"{dates} AND l.given_folded = r.given_folded AND {_NOT_SAME_ID}")
         rules.append(f"{dates} AND {family_middle} AND {_NOT_SAME_ID}")
+    for side in ("l", "r"):
+        year = f"l.birth_year = r.birth_year AND {side}.birth_date IS NULL"
+        for names in (
+            "l.given_folded = r.given_folded AND l.family_folded = r.family_folded",
+            f"{family_middle} AND left(l.given_folded, 1) = left(r.given_folded, 1)",
+            f"l.given_folded = r.given_folded AND {_SAME_MIDDLE} "
+            "AND left(l.family_folded, 1) = left(r.family_folded, 1)",
+        ):
+            rules.append(f"{year} AND {names} AND {_NOT_SAME_ID}")
     return rules
 
 
