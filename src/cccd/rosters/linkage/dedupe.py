@@ -24,7 +24,6 @@ The Splink database API comes from `database_api` alone, so another engine plugs
 
 from __future__ import annotations
 
-import copy
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from cccd.rosters.linkage.model import load_model, quiet_splink, splink_api
 from cccd.spreadsheets import safe_text
 
 ENGINES: Final = ("duckdb",)
-"""The Splink back ends `database_api` knows (Spark is being added in `linkage.engines`)."""
+"""The Splink back ends `database_api` knows (a Spark engine is being added on another branch)."""
 
 DEFAULT_THRESHOLD: Final = 0.1
 """Pairs at or above this match probability are listed for an officer to review.
@@ -157,8 +156,7 @@ def blocking_rules() -> list[str]:
 
 def dedupe_model(model_path: Path | None, records: int, duplicate_rate: float) -> dict[str, Any]:
     """The shipped roster model made a register-against-itself model (see the module)."""
-    model = load_model(model_path, records)
-    model = copy.deepcopy(model)
+    model = load_model(model_path, records)  # a fresh dict, read from the file
     model["link_type"] = "dedupe_only"
     model["probability_two_random_records_match"] = dedupe_prior(records, duplicate_rate)
     model["blocking_rules_to_generate_predictions"] = [
