@@ -12,6 +12,7 @@ import sys
 BENCHMARKS: list[str] = [
     "register",
     "linkage",
+    "dedupe",
     "desk",
     "reports",
     "station",

@@ -82,3 +82,36 @@ def test_it_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str)
         call_command(
             "generate_register", "--out", str(tmp_path / "x.csv"), *args, stdout=io.StringIO()
         )
+
+
+def test_it_plants_duplicates_and_writes_their_truth(tmp_path: Path) -> None:
+    printed = _generate(
+        tmp_path / "r.csv", "--plant-duplicates", "20", "--truth", str(tmp_path / "t.csv")
+    )
+    assert "320 people" in printed and "20 planted second records" in printed
+    with (tmp_path / "t.csv").open(encoding="utf-8") as handle:
+        truth = list(csv.DictReader(handle))
+    with (tmp_path / "r.csv").open(encoding="utf-8") as handle:
+        ids = {row["personal_id"] for row in csv.DictReader(handle)}
+    assert len(truth) == 20 and list(truth[0]) == ["personal_id", "duplicate_id", "changes"]
+    assert all(row["personal_id"] in ids and row["duplicate_id"] in ids for row in truth)
+    _generate(tmp_path / "plain.csv")
+    with (tmp_path / "plain.csv").open(encoding="utf-8") as plain:
+        assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith(plain.read())
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--plant-duplicates", "5"), "needs --truth"),
+        (("--plant-duplicates", "-1", "--truth", "t.csv"), "between 0 and --people"),
+        (("--plant-duplicates", "301", "--truth", "t.csv"), "between 0 and --people"),
+        (("--truth", "t.csv"), "needs --plant-duplicates"),
+        (("--plant-duplicates", "5", "--truth", "/nonexistent/t.csv"), "folder does not exist"),
+    ],
+)
+def test_bad_planting_options_are_clear_errors(
+    tmp_path: Path, extra: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(CommandError, match=message):
+        _generate(tmp_path / "r.csv", *extra)

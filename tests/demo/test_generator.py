@@ -119,6 +119,9 @@ def test_it_refuses_an_unknown_province() -> None:
         ({"people": -1}, "people"),
         ({"people": 1.5}, "people"),
         ({"people": 10, "reference_date": dt.datetime(2021, 1, 15)}, "date"),  # noqa: DTZ001
+        ({"people": 10, "plant_duplicates": 11}, "plant_duplicates"),
+        ({"people": 10, "plant_duplicates": -1}, "plant_duplicates"),
+        ({"people": 10, "plant_duplicates": 1.5}, "plant_duplicates"),
     ],
 )
 def test_it_refuses_bad_arguments_at_once(
@@ -532,3 +535,53 @@ def test_generating_200000_rows_keeps_memory_flat() -> None:
     )
     grown_kib = int(done.stdout.strip())
     assert grown_kib < 40 * 1024
+
+
+# --- planted duplicates (cccd dedupe_register's data)
+
+
+def test_planting_duplicates_leaves_the_first_rows_as_they_were_and_adds_second_records(
+    communes: list[Commune],
+) -> None:
+    plain = list(generate_people(seed=7, communes=communes, people=2_000))
+    truth: list[tuple[str, str, str]] = []
+    planted = list(
+        generate_people(
+            seed=7,
+            communes=communes,
+            people=2_000,
+            plant_duplicates=100,
+            truth=lambda *pair: truth.append(pair),
+        )
+    )
+    assert planted[:2_000] == plain
+    assert len(planted) == 2_100 and len(truth) == 100
+    by_id = {row.personal_id: row for row in planted}
+    assert len(by_id) == 2_100  # the new IDs collide with none
+    changes: collections.Counter[str] = collections.Counter()
+    for first_id, second_id, changed in truth:
+        first, second = by_id[first_id], by_id[second_id]
+        assert second_id[:6] == first_id[:6]  # birth province, sex and year: the same person
+        assert second.household_id != first.household_id
+        assert second.commune_code != first.commune_code
+        assert names.fold(second.full_name).split()[0] == names.fold(first.full_name).split()[
+            0
+        ] or ("name_typo" in changed)
+        if "swapped_day_month" in changed:
+            day, month, year = first.birth_date.split("/")
+            assert second.birth_date == f"{month}/{day}/{year}"
+        else:
+            assert second.birth_date == first.birth_date
+        if not {"name_typo", "no_diacritics"} & set(changed.split(";")):
+            assert second.full_name == first.full_name
+        changes.update(c for c in changed.split(";") if c)
+    assert set(changes) == {"name_typo", "no_diacritics", "swapped_day_month", "parents_missing"}
+    again: list[tuple[str, str, str]] = []
+    rerun = generate_people(
+        seed=7,
+        communes=communes,
+        people=2_000,
+        plant_duplicates=100,
+        truth=lambda *p: again.append(p),
+    )
+    assert list(rerun) == planted and again == truth

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import operator
@@ -1248,6 +1249,62 @@ class _Generator:
         offset = max(self.rng.randint(0, span), self.rng.randint(0, span))
         return _dmy(dt.date.fromordinal(first + offset))
 
+    def second_record(self, row: RegisterRow, rng: random.Random) -> tuple[RegisterRow, list[str]]:
+        """The same person registered again: another personal ID, household and residence."""
+        changes: list[str] = []
+        name = row.full_name
+        if rng.random() < DUPLICATE_NAME_TYPO:
+            typed = _typo(name, rng)
+            if typed != name:
+                name = typed
+                changes.append("name_typo")
+        if rng.random() < DUPLICATE_NO_DIACRITICS:
+            name = _no_diacritics(name)
+            changes.append("no_diacritics")
+        birth = row.birth_date
+        if len(birth) == 10 and rng.random() < DUPLICATE_SWAPPED_DATE:
+            day, month, year = birth.split("/")
+            if int(day) <= 12 and day != month:
+                birth = f"{month}/{day}/{year}"
+                changes.append("swapped_day_month")
+        father, mother = row.father_name, row.mother_name
+        if rng.random() < DUPLICATE_PARENTS_MISSING:
+            father = mother = ""
+            changes.append("parents_missing")
+        communes = self.commune_list
+        commune = communes[rng.randrange(len(communes))]
+        if commune.code == row.commune_code and len(communes) > 1:
+            commune = next(c for c in communes if c.code != row.commune_code)
+        # the ID's birth province and sex and year stay (idnumber's layout); a new serial
+        prefix = row.personal_id[:6]
+        address = f"{self.hamlet_of(commune, row.ethnicity, rng)}, {commune.label}"
+        second = dataclasses.replace(
+            row,
+            personal_id=prefix + self.ids.take(prefix),
+            full_name=name,
+            birth_date=birth,
+            permanent_address=address,
+            father_name=father,
+            mother_name=mother,
+            household_id=f"HK{commune.code}{self.household_serials.take(commune.code)}",
+            commune_code=commune.code,
+            relation="head",
+            old_id_number="",
+            card_issue_date="",
+            status="alive",
+            card_kind="",
+            card_number="",
+            died_on="",
+            residence_since="",
+            previous_commune_code="",
+            previous_address="",
+            temporary_commune_code="",
+            temporary_address="",
+            temporary_from="",
+            temporary_until="",
+        )
+        return second, changes
+
     def hamlet(self, home: _Home) -> str:
         """The household's village: the words `cccd.registry.villages.village_of` reads."""
         return self.hamlet_of(home.commune, home.eth.name, self.rng)
@@ -1288,6 +1345,8 @@ def generate_people(
     people: int,
     reference_date: dt.date = dt.date(2021, 1, 15),
     concentration: str = "default",
+    plant_duplicates: int = 0,
+    truth: Callable[[str, str, str], object] | None = None,
 ) -> Iterator[RegisterRow]:
     """Stream ``people`` register rows, household by household, the same for the same arguments.
 
@@ -1303,10 +1362,14 @@ def generate_people(
         reference_date: "today" for ages, the latest birth date and the latest card issue date.
         concentration: `CONCENTRATIONS`: ``default``, or ``vietnam`` (names as concentrated as
             the country's, for the linkage benchmark).
+        plant_duplicates: after the ``people`` rows, a second record (another personal ID and
+            residence; sometimes a typo, no diacritics, day and month swapped, no parents) for
+            this many of them, as people registered twice (`cccd dedupe_register`'s data).
+        truth: called with (first ID, second ID, changes) for each planted second record.
 
     Raises:
-        ValueError: no communes, a negative count, a reference date that is not a date, or an
-            unknown concentration.
+        ValueError: no communes, a negative count, a reference date that is not a date, an
+            unknown concentration, or more duplicates to plant than people.
     """
     if not communes:
         raise ValueError("at least one commune is needed")
@@ -1323,7 +1386,14 @@ def generate_people(
             raise ValueError(
                 f"commune {commune.code} has an unknown province {commune.province_code_2digit!r}"
             )
-    return _stream(_Generator(seed, communes, reference_date, concentration), people)
+    if isinstance(plant_duplicates, bool) or not isinstance(plant_duplicates, int):
+        raise ValueError(f"plant_duplicates must be a whole number, not {plant_duplicates!r}")
+    if not 0 <= plant_duplicates <= people:
+        raise ValueError(f"plant_duplicates must be between 0 and people ({people})")
+    generator = _Generator(seed, communes, reference_date, concentration)
+    if not plant_duplicates:
+        return _stream(generator, people)
+    return _planted(generator, people, plant_duplicates, seed, truth)
 
 
 def _stream(generator: _Generator, people: int) -> Iterator[RegisterRow]:
@@ -1333,6 +1403,79 @@ def _stream(generator: _Generator, people: int) -> Iterator[RegisterRow]:
         for row in generator.rows(home, members, remaining):
             yield row
             remaining -= 1
+
+
+# --- planted duplicates (cccd dedupe_register's test and bench data) ---------------------------
+
+DUPLICATE_NAME_TYPO: Final = 0.2
+"""Share of planted second records whose name has a one-letter typo ([unverified], as the
+duplicate records an officer would type again by hand)."""
+DUPLICATE_NO_DIACRITICS: Final = 0.2
+"""Share typed without diacritics (an old form, a system without Vietnamese input)."""
+DUPLICATE_SWAPPED_DATE: Final = 0.15
+"""Share whose birth date has day and month swapped (when the day is 12 or less)."""
+DUPLICATE_PARENTS_MISSING: Final = 0.2
+"""Share whose second record has no parents' names (registered as an adult elsewhere)."""
+DUPLICATE_TRUTH_COLUMNS: Final = ("personal_id", "duplicate_id", "changes")
+"""The truth file `--truth` writes: the first record's ID, the planted one's, what differs."""
+
+_TYPO_LETTERS: Final = "abcdeghiklmnopqrstuvxy"
+
+
+def _planted(
+    generator: _Generator,
+    people: int,
+    count: int,
+    seed: int,
+    truth: Callable[[str, str, str], object] | None,
+) -> Iterator[RegisterRow]:
+    """The rows of `_stream`, unchanged, then a second record for ``count`` of them.
+
+    The second records come after every first record and from RNG streams of their own, so the
+    first ``people`` rows (and their IDs) are byte for byte those of a run without planting; the
+    new IDs and household numbers are drawn from the same counters, so they never collide.
+    """
+    rng = random.Random(f"duplicates {seed}")  # noqa: S311 (synthetic data, reproducible)
+    chosen = set(rng.sample(range(people), count))
+    kept: list[RegisterRow] = []
+    for index, row in enumerate(_stream(generator, people)):
+        if index in chosen:
+            kept.append(row)
+        yield row
+    for row in kept:
+        second, changes = generator.second_record(row, rng)
+        if truth is not None:
+            truth(row.personal_id, second.personal_id, ";".join(changes))
+        yield second
+
+
+def _typo(name: str, rng: random.Random) -> str:
+    """One letter of one word of the name substituted, dropped, added, or two swapped."""
+    words = name.split(" ")
+    at = rng.randrange(len(words))
+    word = words[at]
+    if len(word) < 3:
+        return name
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(4)
+    letter = _TYPO_LETTERS[rng.randrange(len(_TYPO_LETTERS))]
+    if kind == 0:
+        word = word[:i] + letter + word[i + 1 :]
+    elif kind == 1:
+        word = word[:i] + word[i + 1 :]
+    elif kind == 2:
+        word = word[:i] + letter + word[i:]
+    elif i + 1 < len(word):  # two neighbours swapped, the capital left in place
+        word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    words[at] = word
+    return " ".join(words)
+
+
+def _no_diacritics(name: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _ROW_VALUES: Final[Callable[[RegisterRow], tuple[str, ...]]] = operator.attrgetter(*CSV_COLUMNS)

@@ -26,7 +26,8 @@ The modules, each one step: `folding` (names), `addresses` (commune and district
 `frames` (every source into the same frame, in DuckDB), `register_file` (a register CSV or xlsx
 for `cccd link`), `model` (Splink's comparisons, blocking rules and the shipped model), `linking`
 (evidence per row), `policy` (the decision), `results` (the result file). This package is their
-public face: callers import from `cccd.rosters.linkage`.
+public face: callers import from `cccd.rosters.linkage`. `dedupe` (the register against itself:
+people registered twice, `cccd dedupe_register`) is imported as a module of its own.
 """
 
 from cccd.rosters.linkage.addresses import address_place
