@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, Error, InterfaceError, OperationalError,
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
+from django.utils.connection import ConnectionDoesNotExist
 
 REPLICA = "replica"
 # How long one measure of the replica's lag is trusted: a busy dashboard costs the primary and the
@@ -67,7 +68,12 @@ _measured: dict[str, tuple[float, Replica]] = {}
 
 
 def configured() -> bool:
-    return REPLICA in connections.settings
+    """Whether there is a connection named `replica` (settings.DATABASES, from CCCD_REPLICA_URL)."""
+    try:
+        connections[REPLICA]
+    except ConnectionDoesNotExist:
+        return False
+    return True
 
 
 def forget() -> None:
