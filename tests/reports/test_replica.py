@@ -325,9 +325,17 @@ def test_the_dashboard_reads_the_replica_and_says_how_old_its_figures_are(
 
 
 def test_writes_go_to_the_primary_and_the_replica_refuses_them(
-    on_replica: Standby, tree: Tree
+    on_replica: Standby, tree: Tree, settings: Any
 ) -> None:
-    _caught_up()
+    # caught up, the replica is current even with no lag allowed, though its last replayed commit
+    # is in the past (an idle primary commits nothing: that moment alone is no measure of lag)
+    settings.CCCD_REPLICA_MAX_LAG_SECONDS = 0
+    found: list[replica.Replica] = []
+    _wait(lambda: found.append(replica.measure()) or found[-1].reason == "caught up", "catch-up")
+    replayed = on_replica.sql("SELECT pg_last_xact_replay_timestamp()")
+    assert found[-1].usable and found[-1].lag_seconds == 0.0
+    assert found[-1].as_of is not None and replayed < found[-1].as_of
+    replica.forget()
     with replica.report_reads() as read:
         assert read.from_replica
         assert router.db_for_read(Unit) == replica.REPLICA
