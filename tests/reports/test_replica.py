@@ -304,6 +304,8 @@ def test_the_dashboard_reads_the_replica_and_says_how_old_its_figures_are(
     shown = found.as_of.astimezone(HCM).strftime("%H:%M %d/%m/%Y")
     assert f"Figures as of {shown}" in html
     assert datetime.datetime.fromisoformat(page.headers["X-Figures-As-Of"]) == found.as_of
+    in_vietnamese = client.get(URL.format(campaign.pk), HTTP_ACCEPT_LANGUAGE="vi")
+    assert f"Số liệu tính đến {shown}" in in_vietnamese.content.decode()
     # the daily report, its download and the API read there too
     report = client.get(f"/reports/report/?campaign={campaign.pk}&day=06/03/2021")
     assert report.status_code == 200 and 'data-testid="figures-age"' in report.content.decode()
