@@ -117,15 +117,36 @@ def measure() -> Replica:
             "replica unreachable, reports read from the primary (%s)", type(exc).__name__
         )
         return Replica(usable=False, reason="unreachable")
+    return judge(
+        in_recovery=in_recovery,
+        caught_up=replayed or snapshot == primary_snapshot,
+        checked_at=checked_at,
+        replayed_at=replayed_at,
+        replica_now=replica_now,
+        max_lag=settings.CCCD_REPLICA_MAX_LAG_SECONDS,
+    )
+
+
+def judge(
+    *,
+    in_recovery: bool,
+    caught_up: bool,
+    checked_at: datetime.datetime,
+    replayed_at: datetime.datetime | None,
+    replica_now: datetime.datetime,
+    max_lag: int,
+) -> Replica:
+    """The verdict on what `measure` read: a caught-up standby is current (as of the check), however
+    long ago its last replayed commit; one behind is as old as that commit."""
     if not in_recovery:
         logger.warning("CCCD_REPLICA_URL names a server that is not a standby: not used")
         return Replica(usable=False, reason="not a standby")
-    if replayed or snapshot == primary_snapshot:
+    if caught_up:
         return Replica(usable=True, reason="caught up", as_of=checked_at, lag_seconds=0.0)
     if replayed_at is None:
         return Replica(usable=False, reason="not replaying")
     lag = max((replica_now - replayed_at).total_seconds(), 0.0)
-    if lag > settings.CCCD_REPLICA_MAX_LAG_SECONDS:
+    if lag > max_lag:
         logger.warning("replica %.0f s behind, reports read from the primary", lag)
         return Replica(usable=False, reason="too far behind", lag_seconds=lag)
     return Replica(usable=True, reason="behind", as_of=replayed_at, lag_seconds=lag)
