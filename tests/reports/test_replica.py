@@ -111,7 +111,8 @@ def _run(
 def standby(django_db_setup: None, django_db_blocker: Any) -> Iterator[Standby]:
     """A hot standby of the test server, streaming from it, on a free port of 127.0.0.1."""
     primary = settings.DATABASES["default"]
-    host, port, user = primary["HOST"] or "127.0.0.1", str(primary["PORT"] or 5432), primary["USER"]
+    host, port = str(primary["HOST"] or "127.0.0.1"), str(primary["PORT"] or 5432)
+    user = str(primary["USER"] or "postgres")
     with django_db_blocker.unblock(), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('server_version_num')::int / 10000, name, setting"
@@ -124,7 +125,7 @@ def standby(django_db_setup: None, django_db_blocker: Any) -> Iterator[Standby]:
     data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-    env = {"PGPASSWORD": primary["PASSWORD"]} if primary.get("PASSWORD") else None
+    env = {"PGPASSWORD": str(primary["PASSWORD"])} if primary.get("PASSWORD") else None
     pg_ctl = _binary("pg_ctl", version)
     try:
         backup = _run(
