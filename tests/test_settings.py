@@ -84,3 +84,43 @@ def test_a_generated_secret_key_is_kept_across_starts(
     first = secret_key("CCCD_SECRET_KEY", tmp_path)  # type: ignore[arg-type]
     assert secret_key("CCCD_SECRET_KEY", tmp_path) == first  # type: ignore[arg-type]
     assert len(first) >= 50
+
+
+POSTGRES = {"ENGINE": "django.db.backends.postgresql"}
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://replica/cccd", "must start with postgresql://"),
+        ("postgresql://replica.example:port/cccd", "is not a valid database URL"),
+        ("postgresql://replica.example:5432", "must name the host and the database"),
+        ("postgresql:///cccd", "must name the host and the database"),
+    ],
+)
+def test_a_malformed_replica_url_stops_start_up(url: str, message: str) -> None:
+    from cccd.settings import _replica
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        _replica(url, POSTGRES)
+
+
+def test_a_replica_needs_a_postgresql_primary() -> None:
+    result = _run_with(
+        {"DATABASE_URL": "sqlite:////tmp/x.sqlite3", "CCCD_REPLICA_URL": "postgresql://r/cccd"}
+    )
+    assert result.returncode != 0
+    assert "CCCD_REPLICA_URL is set but DATABASE_URL is not PostgreSQL" in result.stderr
+    result = _run_with({"CCCD_REPLICA_MAX_LAG_SECONDS": "soon"})
+    assert result.returncode != 0 and "CCCD_REPLICA_MAX_LAG_SECONDS='soon'" in result.stderr
+
+
+def test_the_replica_is_read_only_for_tests_and_quick_to_give_up() -> None:
+    from cccd.settings import _replica
+
+    config = _replica(
+        "postgresql://cccd_report@replica.example:5433/cccd?sslmode=require", POSTGRES
+    )
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("replica.example", 5433, "cccd")
+    assert config["OPTIONS"] == {"connect_timeout": 3, "sslmode": "require"}
+    assert config["TEST"] == {"MIRROR": "default"}  # the suite never creates a database there

@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cccd.reports.replica.figures_age",
             ],
         },
     },
@@ -173,6 +174,44 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": _database(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'cccd.sqlite3'}"))
 }
+
+
+def _replica(url: str, default: dict[str, object]) -> dict[str, object]:
+    """A PostgreSQL streaming replica of the default database, read by dashboards, reports and
+    exports only (cccd.reports.replica); never written, never migrated."""
+    if default["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "CCCD_REPLICA_URL is set but DATABASE_URL is not PostgreSQL: a streaming replica "
+            "copies a PostgreSQL primary. Unset CCCD_REPLICA_URL or use PostgreSQL."
+        )
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("CCCD_REPLICA_URL must start with postgresql://")
+    try:
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"CCCD_REPLICA_URL is not a valid database URL ({exc})."
+        ) from None
+    if not config.get("HOST") or not config.get("NAME"):
+        raise ImproperlyConfigured(
+            "CCCD_REPLICA_URL must name the host and the database, for example "
+            "postgresql://cccd@replica.example:5432/cccd"
+        )
+    # an unreachable replica must cost a report a few seconds at most, then the primary answers
+    config["OPTIONS"] = {"connect_timeout": 3, **dict(config.get("OPTIONS") or {})}  # type: ignore[call-overload]
+    # the test suite never creates a database on a read-only standby
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+CCCD_REPLICA_URL = env_str("CCCD_REPLICA_URL", "")
+if CCCD_REPLICA_URL:
+    DATABASES["replica"] = _replica(CCCD_REPLICA_URL, DATABASES["default"])
+# Beyond this lag the replica is not used and reports read from the primary (0: only when caught up).
+CCCD_REPLICA_MAX_LAG_SECONDS = env_int(
+    "CCCD_REPLICA_MAX_LAG_SECONDS", 300, minimum=0, maximum=86400
+)
+DATABASE_ROUTERS = ["cccd.reports.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -11,7 +11,7 @@ from cccd.accounts.api_auth import api_requires
 from cccd.accounts.permissions import LoggedInRequest, require_permission
 from cccd.accounts.roles import DASHBOARD
 from cccd.api.inputs import Text
-from cccd.reports import queries
+from cccd.reports import queries, replica
 from cccd.reports.forms import ReportQuery, figures_of
 from cccd.reports.schemas import ChildrenOut, FiguresOut
 from cccd.units.models import Unit
@@ -33,9 +33,15 @@ def _figures(
     """Read ?unit=&campaign=&day= with the daily report's form (strings here, so that a bad one
     is the pages' 400 `BAD_QUERY`, not a schema error)."""
     require_permission(request.user, DASHBOARD)
-    query = ReportQuery.read({"unit": unit, "campaign": campaign, "day": day}, user=request.user)
-    chosen, running, when = figures_of(request.user, query)
-    return queries.figures(chosen, running, when, children=children)
+
+    def read() -> queries.Figures:
+        query = ReportQuery.read(
+            {"unit": unit, "campaign": campaign, "day": day}, user=request.user
+        )
+        chosen, running, when = figures_of(request.user, query)
+        return queries.figures(chosen, running, when, children=children)
+
+    return replica.read_reports(read)[0]  # from the reporting replica when there is one
 
 
 @router.get("/dashboard", response=FiguresOut, auth=api_requires(DASHBOARD))

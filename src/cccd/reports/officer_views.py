@@ -17,6 +17,7 @@ from cccd.accounts.roles import DASHBOARD
 from cccd.campaigns.queries import visible_campaigns
 from cccd.reports import officers, queries
 from cccd.reports.forms import OfficerReportQuery
+from cccd.reports.replica import reads_from_replica
 from cccd.units.models import Unit
 
 
@@ -59,6 +60,7 @@ def _report(
 
 @requires(DASHBOARD)
 @require_GET
+@reads_from_replica
 def officer_report(request: LoggedInRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report")
     totals = officers.OfficerRow(user_id=0, name="", username="", unit_name="")
@@ -79,6 +81,7 @@ def officer_report(request: LoggedInRequest) -> HttpResponse:
 
 @requires(DASHBOARD)
 @require_GET
+@reads_from_replica
 def officer_report_xlsx(request: LoggedInRequest) -> HttpResponse:
     unit, date_from, date_to, rows = _report(request, "reports.officer_report_export")
     body = officers.render_officer_xlsx(rows, unit=unit, date_from=date_from, date_to=date_to)

@@ -16,6 +16,7 @@ from cccd.campaigns.queries import visible_campaigns
 from cccd.errors import NOT_FOUND
 from cccd.reports import daily_report, errors
 from cccd.reports.forms import ReportDownloadQuery, ReportQuery, figures_of
+from cccd.reports.replica import reads_from_replica
 
 
 def _content(request: LoggedInRequest, query: dict[str, Any]) -> daily_report.ReportContent:
@@ -25,6 +26,7 @@ def _content(request: LoggedInRequest, query: dict[str, Any]) -> daily_report.Re
 
 @requires(DASHBOARD)
 @require_GET
+@reads_from_replica
 def report_page(request: LoggedInRequest) -> HttpResponse:
     require_permission(request.user, DASHBOARD)
     content = _content(request, ReportQuery.read(request.GET, user=request.user))
@@ -39,6 +41,7 @@ def report_page(request: LoggedInRequest) -> HttpResponse:
 
 @requires(DASHBOARD)
 @require_GET
+@reads_from_replica
 def report_download(request: LoggedInRequest, fmt: str) -> HttpResponse | FileResponse:
     """The report made now; with ?stored=1 the file the schedule wrote for that day instead."""
     require_permission(request.user, DASHBOARD)

@@ -17,11 +17,13 @@ from cccd.campaigns.models import Session
 from cccd.campaigns.queries import visible_campaigns
 from cccd.reports import cards, counters, queries
 from cccd.reports.forms import DashboardQuery, figures_of
+from cccd.reports.replica import reads_from_replica
 from cccd.units.models import Unit
 
 
 @requires(DASHBOARD)
 @require_GET
+@reads_from_replica
 def dashboard(request: LoggedInRequest, unit_id: int | None = None) -> HttpResponse:
     require_permission(request.user, DASHBOARD)
     query = DashboardQuery.read(request.GET, user=request.user)
