@@ -12,18 +12,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
-import glob
 import os
-import shutil
-import signal
 import socket
-import subprocess
-import tempfile
 import time
 import zoneinfo
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -38,6 +31,13 @@ from cccd.reports import counters, replica
 from cccd.units.models import Unit
 from tests.builders import Tree, make_person
 from tests.conftest import client_for
+from tests.replica import (
+    ReplicationRefused,
+    ServerProgramMissing,
+    Standby,
+    primary_limits,
+    start_standby,
+)
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 pytestmark = [
@@ -48,20 +48,6 @@ pytestmark = [
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 START, END, DAY = datetime.date(2021, 2, 5), datetime.date(2021, 4, 30), datetime.date(2021, 3, 6)
 DEADLINE = 30.0  # seconds any wait on the replica may take
-
-
-@dataclass
-class Standby:
-    port: int
-    data: Path
-
-    def sql(self, statement: str) -> Any:
-        """One statement on the replica's maintenance database, as the superuser."""
-        with psycopg.connect(
-            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
-        ) as conn:
-            row = conn.execute(statement).fetchone()
-            return row[0] if row else None
 
 
 def _wait(condition: Callable[[], bool], what: str) -> None:
@@ -78,123 +64,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _binary(name: str, version: int) -> str:
-    """The PostgreSQL program of the server's major version (Debian keeps them per version)."""
-    for candidate in [f"/usr/lib/postgresql/{version}/bin/{name}", shutil.which(name)]:
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    if not found:
-        pytest.skip(f"{name} is not installed: the replica tests need PostgreSQL's server programs")
-    return found[-1]
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    """PostgreSQL's programs refuse to run a server as root: run them as the postgres user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-def _run(
-    command: list[str], *, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 (PostgreSQL's own programs, arguments of ours)
-        _as_postgres(command),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
-
-
 @pytest.fixture(scope="module")
 def standby(django_db_setup: None, django_db_blocker: Any) -> Iterator[Standby]:
-    """A hot standby of the test server, streaming from it, on a free port of 127.0.0.1."""
+    """A hot standby of the test server, streaming from it, on a free port of 127.0.0.1.
+
+    A server that refuses replication skips the module, unless CCCD_REQUIRE_REPLICA=true (CI,
+    whose set-up allows replication): then it fails, so the pass cannot go green unseen.
+    """
     primary = settings.DATABASES["default"]
-    host, port = str(primary["HOST"] or "127.0.0.1"), str(primary["PORT"] or 5432)
-    user = str(primary["USER"] or "postgres")
     with django_db_blocker.unblock(), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('server_version_num')::int / 10000, name, setting"
-            " FROM pg_settings WHERE name IN ('max_connections', 'max_worker_processes',"
-            " 'max_wal_senders', 'max_prepared_transactions', 'max_locks_per_transaction')"
-        )
-        rows = cursor.fetchall()
-    version, needed = rows[0][0], {name: value for _v, name, value in rows}
-    folder = Path(tempfile.mkdtemp(prefix="cccd-replica-"))
-    data = folder / "data"
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    env = {"PGPASSWORD": str(primary["PASSWORD"])} if primary.get("PASSWORD") else None
-    pg_ctl = _binary("pg_ctl", version)
+        limits = primary_limits(cursor)
     try:
-        backup = _run(
-            [_binary("pg_basebackup", version), "-h", host, "-p", port, "-U", user]
-            + ["-D", str(data), "-R", "-X", "stream", "-c", "fast"],
-            env=env,
+        server = start_standby(
+            host=str(primary["HOST"] or "127.0.0.1"),
+            port=str(primary["PORT"] or 5432),
+            user=str(primary["USER"] or "postgres"),
+            password=str(primary.get("PASSWORD") or ""),
+            limits=limits,
         )
-        if "no pg_hba.conf entry for replication" in backup.stderr:
-            pytest.skip(
-                f"the PostgreSQL server at {host}:{port} refuses replication connections: add "
-                f"the line `host replication {user} {host}/32 trust` (or a password method) to "
-                "its pg_hba.conf, then `SELECT pg_reload_conf()`, to run the replica tests"
-            )
-        assert backup.returncode == 0, f"pg_basebackup failed: {backup.stderr}"
-        replica_port = _free_port()
-        # Debian keeps the configuration outside the data folder: the standby gets its own, with
-        # the limits a hot standby must not set below its primary's.
-        (data / "postgresql.conf").write_text(
-            "".join(f"{name} = {value}\n" for name, value in needed.items())
-            + "hot_standby = on\nshared_buffers = 32MB\nfsync = off\n",
-            encoding="utf-8",
-        )
-        (data / "pg_hba.conf").write_text(
-            "local all all trust\nhost all all 127.0.0.1/32 trust\n", encoding="utf-8"
-        )
-        options = (
-            f"-p {replica_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder}"
-        )
-        started = _run(
-            [
-                pg_ctl,
-                "-D",
-                str(data),
-                "-l",
-                str(folder / "log"),
-                "-o",
-                options,
-                "-w",
-                "-t",
-                "30",
-                "start",
-            ]
-        )
-        assert started.returncode == 0, f"the replica did not start: {started.stderr}"
-        server = Standby(port=replica_port, data=data)
-
-        def accepts() -> bool:
-            try:
-                return bool(server.sql("SELECT pg_is_in_recovery()"))
-            except psycopg.OperationalError:
-                return False
-
-        _wait(accepts, "the replica to accept connections")
+    except (ReplicationRefused, ServerProgramMissing) as exc:
+        if os.environ.get("CCCD_REQUIRE_REPLICA", "").lower() == "true":
+            pytest.fail(f"CCCD_REQUIRE_REPLICA=true, but {exc}")
+        pytest.skip(f"{exc}, to run the replica tests")
+    try:
         yield server
     finally:
-        _stop(pg_ctl, data)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _stop(pg_ctl: str, data: Path) -> None:
-    """Stop the standby by its postmaster's PID, whatever state it is in."""
-    pid_file = data / "postmaster.pid"
-    if not pid_file.exists():
-        return
-    pid = int(pid_file.read_text(encoding="ascii").split("\n", 1)[0])
-    stopped = _run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "-t", "30", "stop"])
-    if stopped.returncode != 0:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+        server.stop()
 
 
 def _drop_alias() -> None:
