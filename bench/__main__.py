@@ -20,6 +20,7 @@ BENCHMARKS: list[str] = [
     "coverage",
     "whatif",
     "planner",
+    "evening",
 ]
 
 
