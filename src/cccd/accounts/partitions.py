@@ -333,6 +333,9 @@ def detach(
             if concurrently:
                 cursor.execute(f"ALTER TABLE {_q(TABLE)} DETACH PARTITION {_q(name)} CONCURRENTLY")
             with transaction.atomic():
+                # Dropping the archive's foreign keys alters users' and units' tables, which
+                # PostgreSQL refuses while this transaction has checks of them still deferred.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 if not concurrently:
                     cursor.execute("SET LOCAL lock_timeout = '10s'")
                     cursor.execute(f"ALTER TABLE {_q(TABLE)} DETACH PARTITION {_q(name)}")
