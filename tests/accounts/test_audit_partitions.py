@@ -164,7 +164,12 @@ def test_a_row_of_a_month_without_partition_lands_in_default_and_ensure_moves_it
 @pytest.mark.django_db
 def test_the_list_shows_partitions_rows_and_archives() -> None:
     _event(datetime.datetime(2018, 2, 2, tzinfo=HCM))
+    default = next(
+        row for row in _run("list").splitlines() if row.startswith(partitions.DEFAULT_PARTITION)
+    )
+    assert default.split()[2] == "1" and default.endswith("DEFAULT (run ensure)")
     _run("ensure", "--months-ahead", "0")
+    assert "(run ensure)" not in _run("list")
     out = _run("list", "--exact")
     line = next(row for row in out.splitlines() if row.startswith(f"{TABLE}_y2018m02 "))
     assert line.split()[1:3] == ["2018-02", "1"]

@@ -251,7 +251,8 @@ def watch(source: str, *, interval: float = WORKER_INTERVAL) -> threading.Event:
 
 def partitions(*, exact: bool = False) -> list[Partition]:
     """The attached partitions, oldest first and DEFAULT last, then the detached archives still
-    in the database, with their rows (counted when `exact`, else PostgreSQL's estimate) and sizes."""
+    in the database, with their rows (counted when `exact` and always for DEFAULT, else
+    PostgreSQL's estimate) and sizes."""
     check_partitioned()
     found: list[Partition] = []
     with connection.cursor() as cursor:
@@ -266,7 +267,8 @@ def partitions(*, exact: bool = False) -> list[Partition]:
             *((n, oid, True) for n, (oid, _d) in attached.items()),
             *((n, oid, False) for n, oid in archives.items()),
         ]:
-            if exact:
+            counted = exact or name == DEFAULT_PARTITION  # DEFAULT's: it should hold none
+            if counted:
                 cursor.execute(f"SELECT count(*) FROM {_q(name)}")  # noqa: S608 (our table)
             else:
                 cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s", [oid])
@@ -274,7 +276,9 @@ def partitions(*, exact: bool = False) -> list[Partition]:
             cursor.execute("SELECT pg_total_relation_size(%s)", [oid])
             (size,) = cursor.fetchone()
             found.append(
-                Partition(name, _month_of(name), max(int(rows), -1), exact, int(size), is_attached)
+                Partition(
+                    name, _month_of(name), max(int(rows), -1), counted, int(size), is_attached
+                )
             )
     far = (9999, 12)
     return sorted(found, key=lambda p: (not p.attached, p.month or far, p.name))

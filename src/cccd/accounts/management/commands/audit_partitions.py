@@ -90,7 +90,7 @@ class Command(BaseCommand):
             count = f"{p.rows:,}" if p.exact else f"~{p.rows:,}" if p.rows >= 0 else "?"
             state = "attached" if p.attached else "detached: dump and drop"
             if p.name == partitions.DEFAULT_PARTITION:
-                state += ", DEFAULT" + (" (run ensure)" if p.rows else "")
+                state += ", DEFAULT" + (" (run ensure)" if p.rows > 0 else "")
             self.stdout.write(f"{p.name:<44} {month:<8} {count:>14} {_size(p.bytes):>11}  {state}")
         if not exact:
             self.stdout.write(
