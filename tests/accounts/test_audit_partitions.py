@@ -305,6 +305,29 @@ def test_the_worker_hook_makes_the_coming_months() -> None:
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
+def test_db_worker_makes_the_coming_months_when_it_starts(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    months = [(2042, 7), (2042, 8), (2042, 9), (2042, 10)]
+    try:
+        with time_machine.travel(datetime.datetime(2042, 7, 2, tzinfo=HCM), tick=False):
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--no-reload",
+                "-v",
+                "0",
+                stdout=io.StringIO(),
+            )
+        assert {partitions.partition_name(m) for m in months} <= _attached()
+    finally:
+        with connection.cursor() as cursor:
+            for month in months:
+                cursor.execute(f"DROP TABLE IF EXISTS {partitions.partition_name(month)}")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_every_row_both_ways(tree: Tree) -> None:
     first = _event(datetime.datetime(2015, 8, 8, tzinfo=HCM), unit=tree.daklao)
     second = _event(datetime.datetime(2026, 12, 1, 8, 0, tzinfo=HCM))
