@@ -162,6 +162,18 @@ def test_a_row_of_a_month_without_partition_lands_in_default_and_ensure_moves_it
 
 @on_postgresql
 @pytest.mark.django_db
+def test_a_table_in_the_way_gives_a_clear_message_not_a_traceback() -> None:
+    in_the_way = partitions.partition_name(partitions.add_months(partitions.current_month(), 5))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {in_the_way} (id int)")
+    with pytest.raises(CommandError, match=rf"PostgreSQL refused the ensure: .*{in_the_way}"):
+        _run("ensure", "--months-ahead", "5")
+    assert in_the_way not in _attached()
+    assert AuditEvent.objects.count() >= 0  # the test's transaction is still usable
+
+
+@on_postgresql
+@pytest.mark.django_db
 def test_the_list_shows_partitions_rows_and_archives() -> None:
     _event(datetime.datetime(2018, 2, 2, tzinfo=HCM))
     default = next(

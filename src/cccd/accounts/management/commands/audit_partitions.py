@@ -6,7 +6,7 @@ import shlex
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from cccd.accounts import partitions
 from cccd.accounts.audit import audit_source
@@ -69,6 +69,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except partitions.PartitionRefused as exc:
             raise CommandError(str(exc)) from None
+        except DatabaseError as exc:  # a lock not granted in time, a table in the way
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CommandError(
+                f"PostgreSQL refused the {step}: {reason}. The step that failed changed nothing; "
+                "`cccd audit_partitions list` shows where things stand. Run it again at a quiet "
+                "hour, or move the table in the way."
+            ) from None
 
     def _ensure(self, months_ahead: int) -> None:
         with audit_source("cli:audit_partitions ensure"):
