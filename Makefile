@@ -15,8 +15,9 @@ KIT_ENV := CCCD_DEMO_TOOLS=false CCCD_FIELD_MODE=true CCCD_DATA_DIR=$(CURDIR)/va
 # The demo's cron, every five minutes while the demo runs: online booking's sweep (arrivals,
 # no-shows, the day-before reminders), the reminders of cards not collected (after
 # CCCD_CARD_REMINDER_DAYS: 7 in the demo, whose campaign is three weeks old), the notifications'
-# safety net.
-DEMO_CRON = $(BIN)/cccd booking_sweep; $(BIN)/cccd remind_uncollected_cards; $(BIN)/cccd send_notifications
+# safety net, and (on PostgreSQL) the audit trail's partitions of the coming months.
+DEMO_CRON = $(BIN)/cccd booking_sweep; $(BIN)/cccd remind_uncollected_cards; $(BIN)/cccd send_notifications; \
+  $(BIN)/cccd audit_partitions ensure --months-ahead 3 -v 0
 # The demo's mail catcher: an SMTP server on this port keeping every mail in var/mail (a maildir);
 # the demo's SMS and Zalo messages go to the log (CCCD_NOTIFY_LOG_ONLY), there being no gateway.
 MAIL_PORT ?= 8025

@@ -32,6 +32,7 @@ def _run_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
         ({"CCCD_SECRET_KEY": "short"}, "at least 32 characters"),
         ({"CCCD_LOG_LEVEL": "LOUD"}, "is not one of"),
+        ({"CCCD_AUDIT_RETENTION_MONTHS": "6"}, "CCCD_AUDIT_RETENTION_MONTHS=6 is outside 12..1200"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(env: dict[str, str], message: str) -> None:

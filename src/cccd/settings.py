@@ -240,6 +240,9 @@ LOGOUT_REDIRECT_URL = "login"
 CCCD_STATUS_CLIENT_ADDRESS = env_str("CCCD_STATUS_CLIENT_ADDRESS", "")
 # The hour (Vietnam's time) after which `cccd daily_reports --if-due` writes the day's progress reports.
 CCCD_REPORT_HOUR = env_int("CCCD_REPORT_HOUR", 21, minimum=0, maximum=23)
+# Months of audit trail kept in the table: `cccd audit_partitions detach` refuses younger months
+# (PostgreSQL; at least a year, so a yearly review always reads the whole year).
+CCCD_AUDIT_RETENTION_MONTHS = env_int("CCCD_AUDIT_RETENTION_MONTHS", 24, minimum=12, maximum=1200)
 # Days after which a card waiting at the unit counts as waiting long on the dashboard.
 CCCD_CARD_WAITING_DAYS = env_int("CCCD_CARD_WAITING_DAYS", 30, minimum=1, maximum=365)
 # A burst of refused requests (403s, other units' objects) shown to the unit's administrator and

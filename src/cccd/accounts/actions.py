@@ -13,6 +13,9 @@ from django.utils.translation import pgettext_lazy
 ACTION_LABELS: dict[str, Promise] = {
     "api_token.create": pgettext_lazy("audit action", "Create an API token"),
     "api_token.revoke": pgettext_lazy("audit action", "Revoke an API token"),
+    "audit.partition_detach": pgettext_lazy(
+        "audit action", "Detach a month of the audit trail for archiving"
+    ),
     "auth.login": pgettext_lazy("audit action", "Log in"),
     "auth.logout": pgettext_lazy("audit action", "Log out"),
     "booking.arrive": pgettext_lazy("audit action", "Booking used: the number was served"),

@@ -121,7 +121,9 @@ class AuditEvent(models.Model):
     """One change of state or one look-up of personal data: who, when, what, before/after, from where.
 
     Written by services in the same transaction as the change; never updated or deleted. `unit` is
-    the unit the touched object belongs to, so a commander reads the trail of their subtree.
+    the unit the touched object belongs to, so a commander reads the trail of their subtree. On
+    PostgreSQL the table is partitioned by month of `at` (`cccd.accounts.partitions`), its database
+    key (id, at); nothing may point at it with a foreign key.
     """
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
