@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import io
 import random
 import shutil
 import socket
@@ -32,7 +33,6 @@ from cccd.demo.generator import (
 from cccd.environment import env_spark_master
 from cccd.rosters import linkage
 from cccd.rosters.linkage import engines
-from cccd.rosters.reading import read_roster
 
 pytest.importorskip("pyspark")
 if shutil.which("java") is None:
@@ -164,13 +164,39 @@ def _written(
     return [name, born, sex, pid, "12A1", address, father, mother]
 
 
-def _link(files: Files, engine: str) -> list[linkage.LinkResult]:
-    rows = list(read_roster(files.roster).rows)
-    wanted = linkage.register_slice_filter(rows)
-    frame = linkage.register_frame_from_csv(
-        files.register, years=wanted.years, personal_ids=wanted.personal_ids
-    )
-    return linkage.link(frame, rows, engine=engine)
+@dataclasses.dataclass(frozen=True)
+class Run:
+    results: list[linkage.LinkResult]  # as `cccd link` wrote them
+    written: str  # the result file
+    said: str  # what the command printed
+
+
+def _run(files: Files, folder: Path, engine: str) -> Run:
+    """`cccd link --engine <engine>` on the module's files, keeping the results it wrote."""
+    kept: list[linkage.LinkResult] = []
+    write = linkage.write_results
+
+    def keep(results: Any, path: Path) -> int:
+        kept.extend(results)
+        return write(kept, path)
+
+    out, said = folder / f"{engine}.csv", io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(linkage, "write_results", keep)
+        call_command(
+            "link",
+            *("--register", str(files.register), "--roster", str(files.roster)),
+            *("--out", str(out), "--engine", engine),
+            stdout=said,
+        )
+    return Run(kept, out.read_text(encoding="utf-8"), said.getvalue())
+
+
+@pytest.fixture(scope="module")
+def runs(spark: Any, files: Files, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """The roster linked by `cccd link` on each engine (one Spark run for the whole module)."""
+    folder = tmp_path_factory.mktemp("runs")
+    return {engine: _run(files, folder, engine) for engine in ("duckdb", "spark")}
 
 
 def _comparable(result: linkage.LinkResult) -> tuple[Any, ...]:
@@ -184,10 +210,9 @@ def _comparable(result: linkage.LinkResult) -> tuple[Any, ...]:
 
 
 def test_duckdb_and_spark_give_every_row_the_same_outcome_person_and_candidates(
-    spark: Any, files: Files
+    runs: dict[str, Run],
 ) -> None:
-    on_duckdb = _link(files, "duckdb")
-    on_spark = _link(files, "spark")
+    on_duckdb, on_spark = runs["duckdb"].results, runs["spark"].results
     outcomes = Counter(r.outcome for r in on_duckdb)
     assert len(on_duckdb) == 400
     assert all(outcomes[o] >= 5 for o in linkage.OUTCOMES), outcomes  # every kind of row
@@ -200,27 +225,12 @@ def test_duckdb_and_spark_give_every_row_the_same_outcome_person_and_candidates(
     assert different == []
 
 
-def test_cccd_link_on_spark_writes_the_file_duckdb_writes(
-    spark: Any, files: Files, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    written = {}
-    for engine in ("duckdb", "spark"):
-        out = tmp_path / f"{engine}.csv"
-        call_command(
-            "link",
-            "--register",
-            str(files.register),
-            "--roster",
-            str(files.roster),
-            "--out",
-            str(out),
-            "--engine",
-            engine,
-        )
-        written[engine] = out.read_text(encoding="utf-8")
-    assert written["spark"] == written["duckdb"]
-    assert written["spark"].count("\n") == 401
-    assert "400 rows:" in capsys.readouterr().out
+def test_cccd_link_on_spark_writes_the_file_duckdb_writes(runs: dict[str, Run]) -> None:
+    assert runs["spark"].written == runs["duckdb"].written
+    assert runs["spark"].written.count("\n") == 401
+    counts = Counter(r.outcome for r in runs["duckdb"].results)
+    summary = ", ".join(f"{counts[o]} {o}" for o in linkage.OUTCOMES)
+    assert f"400 rows: {summary}" in runs["spark"].said
 
 
 def test_the_model_on_spark_means_what_it_means_on_duckdb(spark: Any) -> None:
@@ -264,20 +274,21 @@ def test_the_model_on_spark_means_what_it_means_on_duckdb(spark: Any) -> None:
         (date_pairs, _ONE_DIGIT_APART),
         (parent_pairs, jaro),
     ]
+    session = engines.spark_session()  # the module's, or a new one after a test stopped it
     connection = connect()
     try:
         for table, condition in checks:
             sql = f"SELECT coalesce(({condition}), false) FROM pairs"  # noqa: S608 (constants)
             connection.register("pairs", table)
             on_duckdb = [taken for (taken,) in connection.execute(sql).fetchall()]
-            spark.createDataFrame(table).createOrReplaceTempView("pairs")
+            session.createDataFrame(table).createOrReplaceTempView("pairs")
             spark_sql = f"SELECT coalesce(({engines.spark_sql(condition)}), false) FROM pairs"  # noqa: S608
-            on_spark = [row[0] for row in spark.sql(spark_sql).collect()]
+            on_spark = [row[0] for row in session.sql(spark_sql).collect()]
             assert on_spark == on_duckdb, condition
             assert any(on_duckdb) and not all(on_duckdb)
     finally:
         connection.close()
-        spark.catalog.dropTempView("pairs")
+        session.catalog.dropTempView("pairs")
 
 
 def test_an_unknown_engine_is_refused(files: Files, tmp_path: Path) -> None:
