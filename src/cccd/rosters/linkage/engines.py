@@ -23,6 +23,7 @@ from __future__ import annotations
 import atexit
 import copy
 import ipaddress
+import logging
 import os
 import shutil
 import socket
@@ -191,6 +192,7 @@ def spark_session() -> Any:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc)
             raise EngineUnavailable(f"Spark did not start on {master}: {first_line}") from None
         session.sparkContext.setLogLevel("ERROR")
+        logging.getLogger("py4j").setLevel(logging.WARNING)  # its INFO lines on every stop
         _session = session
         atexit.register(stop_spark)
         return session
