@@ -291,6 +291,24 @@ def test_the_model_on_spark_means_what_it_means_on_duckdb(spark: Any) -> None:
         session.catalog.dropTempView("pairs")
 
 
+def test_spark_failing_mid_run_is_a_sentence_not_a_traceback(
+    spark: Any, files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from py4j.protocol import Py4JError
+
+    def lost(_self: Any, _model: Any) -> dict[str, Any]:  # before Splink's work: a cheap test
+        raise Py4JError("An error occurred while calling o42.collect")
+
+    monkeypatch.setattr(engines.Scoring, "model", lost)
+    with pytest.raises(CommandError, match="Spark failed while linking: .*o42.collect"):
+        call_command(
+            "link",
+            *("--register", str(files.register), "--roster", str(files.roster)),
+            *("--out", str(tmp_path / "out.csv"), "--engine", "spark"),
+        )
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_an_unknown_engine_is_refused(files: Files, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="invalid choice: 'sparkk'"):
         call_command(

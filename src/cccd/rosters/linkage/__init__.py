@@ -31,7 +31,12 @@ public face: callers import from `cccd.rosters.linkage`.
 """
 
 from cccd.rosters.linkage.addresses import address_place
-from cccd.rosters.linkage.engines import DEFAULT_ENGINE, ENGINES, EngineUnavailable
+from cccd.rosters.linkage.engines import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    EngineUnavailable,
+    engine_errors,
+)
 from cccd.rosters.linkage.folding import split_folded
 from cccd.rosters.linkage.frames import (
     BIRTH_YEARS,
@@ -92,6 +97,7 @@ __all__ = [
     "Scored",
     "address_place",
     "decide",
+    "engine_errors",
     "gather",
     "link",
     "parse_register_date",

@@ -108,6 +108,19 @@ class Scoring:
                 spark.catalog.dropTempView(view.name)
 
 
+def engine_errors(engine: str) -> tuple[type[BaseException], ...]:
+    """The errors a run on ``engine`` fails with when the engine itself fails (a cluster lost,
+    the JVM out of memory), for callers that say so in a sentence instead of a traceback."""
+    if engine != "spark":
+        return ()
+    try:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+    except ImportError:
+        return ()
+    return (Py4JError, PySparkException)
+
+
 def spark_model(model: dict[str, Any]) -> dict[str, Any]:
     """The model with its SQL in Spark's dialect, meaning the same (see the module's docstring)."""
     out = copy.deepcopy(model)

@@ -77,6 +77,9 @@ class Command(BaseCommand):
             )
         except linkage.EngineUnavailable as exc:
             raise CommandError(str(exc)) from None
+        except linkage.engine_errors(options["engine"]) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(f"Spark failed while linking: {first[:300]}") from None
         except (ValueError, TypeError, KeyError) as exc:  # not a Splink model (JSON or settings)
             raise CommandError(f"Cannot use the model {options['model']}: {exc}") from None
         linked = time.perf_counter() - started - read
