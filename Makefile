@@ -28,7 +28,8 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	command -v java >/dev/null || { apt-get update -qq && apt-get install -y --no-install-recommends default-jre-headless; }
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 messages: venv

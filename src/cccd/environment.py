@@ -70,6 +70,26 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
+_SPARK_MASTER = re.compile(
+    r"local(\[(\*|[1-9][0-9]{0,2})\])?|spark://[A-Za-z0-9.\-]+:[0-9]{1,5}(,[A-Za-z0-9.\-]+:[0-9]{1,5})*"
+)
+
+
+def env_spark_master(name: str, default: str) -> str:
+    """A Spark master URL `cccd link --engine spark` can use: ``local``, ``local[N]``,
+    ``local[*]`` or a standalone cluster's ``spark://host:port`` (``host:port,host:port`` for
+    standby masters); anything else would only fail once a roster is being linked."""
+    value = env_str(name, default)
+    if not _SPARK_MASTER.fullmatch(value) or any(
+        not 0 < int(port) < 65536 for port in re.findall(r":([0-9]+)", value)
+    ):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a Spark master URL; use local, local[N], local[*] or "
+            "spark://host:port."
+        )
+    return value
+
+
 def secret_key(name: str, data_dir: Path) -> str:
     """The key from the environment, else one generated once and kept in the data folder.
 

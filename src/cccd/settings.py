@@ -18,6 +18,7 @@ from cccd.environment import (
     env_choice,
     env_int,
     env_list,
+    env_spark_master,
     env_str,
     hsts,
     proxy_ssl_header,
@@ -243,6 +244,9 @@ CCCD_REPORT_HOUR = env_int("CCCD_REPORT_HOUR", 21, minimum=0, maximum=23)
 # Months of audit trail kept in the table: `cccd audit_partitions detach` refuses younger months
 # (PostgreSQL; at least a year, so a yearly review always reads the whole year).
 CCCD_AUDIT_RETENTION_MONTHS = env_int("CCCD_AUDIT_RETENTION_MONTHS", 24, minimum=12, maximum=1200)
+# Where `cccd link --engine spark` runs Splink: local mode on this machine by default, or a
+# standalone cluster's spark://host:port (docs/operations.md, "Linking on Spark").
+CCCD_SPARK_MASTER = env_spark_master("CCCD_SPARK_MASTER", "local[*]")
 # Days after which a card waiting at the unit counts as waiting long on the dashboard.
 CCCD_CARD_WAITING_DAYS = env_int("CCCD_CARD_WAITING_DAYS", 30, minimum=1, maximum=365)
 # A burst of refused requests (403s, other units' objects) shown to the unit's administrator and

@@ -24,13 +24,20 @@ How (docs/design.md#record-linkage): Splink 5 on embedded DuckDB 2.
 
 The modules, each one step: `folding` (names), `addresses` (commune and district of an address),
 `frames` (every source into the same frame, in DuckDB), `register_file` (a register CSV or xlsx
-for `cccd link`), `model` (Splink's comparisons, blocking rules and the shipped model), `linking`
+for `cccd link`), `model` (Splink's comparisons, blocking rules and the shipped model), `engines`
+(where Splink scores: DuckDB, or Spark for `cccd link --engine spark`), `linking`
 (evidence per row), `policy` (the decision), `results` (the result file). This package is their
 public face: callers import from `cccd.rosters.linkage`. `dedupe` (the register against itself:
 people registered twice, `cccd dedupe_register`) is imported as a module of its own.
 """
 
 from cccd.rosters.linkage.addresses import address_place
+from cccd.rosters.linkage.engines import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    EngineUnavailable,
+    engine_errors,
+)
 from cccd.rosters.linkage.folding import split_folded
 from cccd.rosters.linkage.frames import (
     BIRTH_YEARS,
@@ -69,6 +76,8 @@ from cccd.rosters.linkage.results import RESULT_COLUMNS, result_rows, write_resu
 __all__ = [
     "AMBIGUITY_MARGIN",
     "BIRTH_YEARS",
+    "DEFAULT_ENGINE",
+    "ENGINES",
     "FRAME_SCHEMA",
     "LIST_THRESHOLD",
     "MATCH_THRESHOLD",
@@ -78,6 +87,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "REVIEW_THRESHOLD",
     "Candidate",
+    "EngineUnavailable",
     "Evidence",
     "IdMatch",
     "LinkResult",
@@ -88,6 +98,7 @@ __all__ = [
     "Scored",
     "address_place",
     "decide",
+    "engine_errors",
     "gather",
     "link",
     "parse_register_date",

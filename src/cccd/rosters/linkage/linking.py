@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pyarrow as pa
 
+from cccd.rosters.linkage.engines import DEFAULT_ENGINE, Scoring
 from cccd.rosters.linkage.folding import split_folded
 from cccd.rosters.linkage.frames import connect, population_of, roster_frame, roster_id
-from cccd.rosters.linkage.model import load_model, quiet_splink, splink_api
+from cccd.rosters.linkage.model import load_model, quiet_splink
 from cccd.rosters.linkage.policy import (
     MAX_CANDIDATES,
     Evidence,
@@ -44,6 +45,7 @@ def link(
     *,
     model_path: Path | None = None,
     population: int | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> list[LinkResult]:
     """One result per roster row, in row order, against the register slice ``register``.
 
@@ -51,8 +53,11 @@ def link(
     slice of `register_slice_filter`); the trained model is read from ``model_path`` (default: the
     shipped `MODEL_PATH`), never retrained. ``population`` is the number of people in the area
     the slice was cut from, all birth years (see `prior`); `register_frame_from_csv` records it.
+    ``engine``: where Splink scores (`engines.ENGINES`; DuckDB unless ``"spark"``).
     """
-    evidence = gather(register, roster_rows, model_path=model_path, population=population)
+    evidence = gather(
+        register, roster_rows, model_path=model_path, population=population, engine=engine
+    )
     return [decide(item) for item in evidence]
 
 
@@ -62,6 +67,7 @@ def gather(
     *,
     model_path: Path | None = None,
     population: int | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> list[Evidence]:
     """The evidence for each roster row, in row order: ID matches, then Splink's candidates."""
     if not roster_rows:
@@ -71,7 +77,7 @@ def gather(
     rest = [row for row in roster_rows if row.row not in settled]
     people = population or population_of(register, roster_rows)
     scored = (
-        _score(register, roster_frame(rest), model_path, people)
+        _score(register, roster_frame(rest), model_path, people, engine)
         if register.num_rows and rest
         else {}
     )
@@ -153,32 +159,37 @@ def _agrees(
 
 
 def _score(
-    register: pa.Table, roster: pa.Table, model_path: Path | None, population: int
+    register: pa.Table,
+    roster: pa.Table,
+    model_path: Path | None,
+    population: int,
+    engine: str = DEFAULT_ENGINE,
 ) -> dict[str, list[Scored]]:
     """Splink's best `MAX_CANDIDATES` + 1 candidates per roster row, best first.
 
     Splink sees each register person under their row number, not their personal ID (see
     `REGISTER_SOURCE`: the keys of its joins stay short); the personal IDs come back in the query
-    that ranks the candidates, which breaks ties on them as before.
+    that ranks the candidates, which breaks ties on them as before. ``engine``: where Splink
+    runs (`engines.ENGINES`), the same model and queries on each.
     """
     import pyarrow.compute as pc
     from splink import Linker
 
     quiet_splink()
-    db_api = splink_api()
+    run = Scoring(engine)
     numbers = pa.array(range(register.num_rows), pa.int64())
     ids = pa.table({"number": numbers, "personal_id": register.column("unique_id")})
     numbered = register.set_column(0, "unique_id", pc.cast(numbers, pa.string()))
     try:
-        db_api.duckdb_con.register("register_ids", ids)
-        left = db_api.register(numbered, dataset_display_name=REGISTER_SOURCE)
-        right = db_api.register(roster, dataset_display_name=ROSTER_SOURCE)
-        model = load_model(model_path, population)
+        run.table("register_ids", ids)
+        left = run.db_api.register(numbered, dataset_display_name=REGISTER_SOURCE)
+        right = run.db_api.register(roster, dataset_display_name=ROSTER_SOURCE)
+        model = run.model(load_model(model_path, population))
         linker = Linker([left, right], model, log_level=None, validate_settings=False)
         predictions = linker.inference.predict(
             threshold_match_probability=CANDIDATE_FLOOR, warning_mode="never"
         )
-        rows = db_api.duckdb_con.execute(
+        rows = run.rows(
             f"""
             WITH scored AS (
                 SELECT
@@ -198,9 +209,9 @@ def _score(
             SELECT row_id, person, match_probability, match_weight FROM ranked
             WHERE rank <= {MAX_CANDIDATES + 1} ORDER BY row_id, rank
             """  # noqa: S608 (a table name Splink made, and a constant)
-        ).fetchall()
+        )
     finally:
-        db_api.duckdb_con.close()
+        run.close()
     scored: dict[str, list[Scored]] = {}
     for row_id, person, probability, weight in rows:
         scored.setdefault(row_id, []).append(Scored(person, float(probability), float(weight)))

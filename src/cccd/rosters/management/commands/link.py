@@ -34,6 +34,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--model", type=Path, default=None, help="a trained model (default: the shipped one)"
         )
+        parser.add_argument(
+            "--engine",
+            choices=linkage.ENGINES,
+            default=linkage.DEFAULT_ENGINE,
+            help="where Splink scores: duckdb (this process) or spark (CCCD_SPARK_MASTER; "
+            "the same model and decisions)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         register_path, roster_path = options["register"], options["roster"]
@@ -65,7 +72,14 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read the register: {exc}") from None
         read = time.perf_counter() - started
         try:
-            results = linkage.link(register, rows, model_path=options["model"])
+            results = linkage.link(
+                register, rows, model_path=options["model"], engine=options["engine"]
+            )
+        except linkage.EngineUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        except linkage.engine_errors(options["engine"]) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(f"Spark failed while linking: {first[:300]}") from None
         except (ValueError, TypeError, KeyError) as exc:  # not a Splink model (JSON or settings)
             raise CommandError(f"Cannot use the model {options['model']}: {exc}") from None
         linked = time.perf_counter() - started - read

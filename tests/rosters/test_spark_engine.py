@@ -1,0 +1,412 @@
+"""`cccd link --engine spark`: Splink on Spark (local mode) gives every roster row the outcome,
+person and candidates DuckDB gives it, with the same model; and clear refusals.
+
+One Spark session for the module (its start is most of the time); skipped where pyspark or Java
+is missing (`make venv` installs both).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import io
+import random
+import shutil
+import socket
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
+
+from cccd.demo.generator import (
+    RegisterRow,
+    communes_for_districts,
+    generate_people,
+    write_csv,
+)
+from cccd.environment import env_spark_master
+from cccd.rosters import linkage
+from cccd.rosters.linkage import engines
+
+pytest.importorskip("pyspark")
+if shutil.which("java") is None:
+    pytest.skip("Spark needs Java", allow_module_level=True)
+
+pytestmark = pytest.mark.xdist_group("spark")  # one worker starts the module's Spark session
+
+REFERENCE = datetime.date(2021, 1, 15)
+ROSTER_HEADER = (
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số định danh cá nhân",
+    "Lớp",
+    "Địa chỉ thường trú",
+    "Họ tên cha",
+    "Họ tên mẹ",
+)
+ERRORS = (
+    "none",
+    "upper",
+    "no_diacritics",
+    "typo_given",
+    "typo_family",
+    "dropped_middle",
+    "swapped",
+    "year_only",
+    "year_off",
+    "day_typo",
+    "no_parents",
+    "id",
+    "wrong_id",
+    "moved",
+)
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    """The process's Spark session, stopped when the module is done."""
+    try:
+        yield engines.spark_session()
+    finally:
+        engines.stop_spark()
+
+
+@dataclasses.dataclass(frozen=True)
+class Files:
+    register: Path
+    roster: Path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
+    """A 3,000-person register of Đắk Mil with same-day namesakes added, and a roster of 400
+    rows: its people with one error each (`ERRORS`, in turn), namesakes, and outsiders."""
+    folder = tmp_path_factory.mktemp("spark")
+    communes = communes_for_districts(["663"])
+    people = list(
+        generate_people(seed=11, communes=communes, people=3000, reference_date=REFERENCE)
+    )
+    twins = [
+        dataclasses.replace(p, personal_id=f"0679{n:08d}", father_name="", mother_name="")
+        for n, p in enumerate(people[100:130])
+    ]
+    register = folder / "register.csv"
+    write_csv([*people, *twins], register)
+
+    rng = random.Random(11)
+    alive = [p for p in people[130:] if p.status == "alive" and len(p.birth_date) == 10]
+    chosen = rng.sample(alive, 340)
+    outsiders = [
+        p
+        for p in generate_people(seed=99, communes=communes, people=80, reference_date=REFERENCE)
+        if p.status == "alive"
+    ][:30]
+    rows = [_written(p, ERRORS[n % len(ERRORS)], rng, people) for n, p in enumerate(chosen)]
+    rows += [_written(p, "none", rng, people) for p in people[100:130]]  # the namesakes
+    rows += [_written(p, "typo_given", rng, people) for p in outsiders]
+    rng.shuffle(rows)
+    roster = folder / "roster.csv"
+    with roster.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["DANH SÁCH HỌC SINH"])
+        writer.writerow(ROSTER_HEADER)
+        for number, values in enumerate(rows, start=1):
+            writer.writerow([number, *values])
+    return Files(register, roster)
+
+
+def _written(
+    person: RegisterRow, error: str, rng: random.Random, people: list[RegisterRow]
+) -> list[str]:
+    """The person as a school writes them, with ``error``."""
+    name, born, pid = person.full_name, person.birth_date, ""
+    father, mother, address = person.father_name, person.mother_name, person.permanent_address
+    parts = name.split()
+    day, month, year = born.split("/") if "/" in born else ("", "", born)
+    if error == "upper":
+        name = name.upper()
+    elif error == "no_diacritics":
+        stripped = unicodedata.normalize("NFD", name).replace("đ", "d").replace("Đ", "D")
+        name = "".join(c for c in stripped if not unicodedata.combining(c))
+    elif error in ("typo_given", "typo_family"):
+        at = -1 if error == "typo_given" else 0
+        word = parts[at]
+        spot = rng.randrange(1, len(word)) if len(word) > 1 else 0
+        parts[at] = word[:spot] + rng.choice("aeinth") + word[spot + 1 :]
+        name = " ".join(parts)
+    elif error == "dropped_middle" and len(parts) > 2:
+        name = f"{parts[0]} {parts[-1]}"
+    elif error == "swapped" and day and int(day) <= 12:
+        born = f"{month}/{day}/{year}"
+    elif error == "year_only":
+        born = year
+    elif error == "year_off" and day:
+        born = f"{day}/{month}/{int(year) + 1}"
+    elif error == "day_typo" and day:
+        born = f"{(int(day) % 28) + 1:02d}/{month}/{year}"
+    elif error == "no_parents":
+        father = mother = ""
+    elif error == "id":
+        pid = person.personal_id
+    elif error == "wrong_id":
+        pid = rng.choice(people).personal_id
+    elif error == "moved":
+        address = ""
+    sex = person.sex
+    return [name, born, sex, pid, "12A1", address, father, mother]
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    results: list[linkage.LinkResult]  # as `cccd link` wrote them
+    written: str  # the result file
+    said: str  # what the command printed
+
+
+def _run(files: Files, folder: Path, engine: str) -> Run:
+    """`cccd link --engine <engine>` on the module's files, keeping the results it wrote."""
+    kept: list[linkage.LinkResult] = []
+    write = linkage.write_results
+
+    def keep(results: Any, path: Path) -> int:
+        kept.extend(results)
+        return write(kept, path)
+
+    out, said = folder / f"{engine}.csv", io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(linkage, "write_results", keep)
+        call_command(
+            "link",
+            *("--register", str(files.register), "--roster", str(files.roster)),
+            *("--out", str(out), "--engine", engine),
+            stdout=said,
+        )
+    return Run(kept, out.read_text(encoding="utf-8"), said.getvalue())
+
+
+@pytest.fixture(scope="module")
+def runs(spark: Any, files: Files, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """The roster linked by `cccd link` on each engine (one Spark run for the whole module)."""
+    folder = tmp_path_factory.mktemp("runs")
+    return {engine: _run(files, folder, engine) for engine in ("duckdb", "spark")}
+
+
+def _comparable(result: linkage.LinkResult) -> tuple[Any, ...]:
+    return (
+        result.row,
+        result.outcome,
+        result.personal_id,
+        tuple((c.personal_id, round(c.probability, 9)) for c in result.candidates),
+        None if result.score is None else round(result.score, 9),
+    )
+
+
+def test_duckdb_and_spark_give_every_row_the_same_outcome_person_and_candidates(
+    runs: dict[str, Run],
+) -> None:
+    on_duckdb, on_spark = runs["duckdb"].results, runs["spark"].results
+    outcomes = Counter(r.outcome for r in on_duckdb)
+    assert len(on_duckdb) == 400
+    assert all(outcomes[o] >= 5 for o in linkage.OUTCOMES), outcomes  # every kind of row
+    assert sum(len(r.candidates) > 1 for r in on_duckdb) >= 20
+    different = [
+        (d, s)
+        for d, s in zip(map(_comparable, on_duckdb), map(_comparable, on_spark), strict=True)
+        if d != s
+    ]
+    assert different == []
+
+
+def test_cccd_link_on_spark_writes_the_file_duckdb_writes(runs: dict[str, Run]) -> None:
+    assert runs["spark"].written == runs["duckdb"].written
+    assert runs["spark"].written.count("\n") == 401
+    counts = Counter(r.outcome for r in runs["duckdb"].results)
+    summary = ", ".join(f"{counts[o]} {o}" for o in linkage.OUTCOMES)
+    assert f"400 rows: {summary}" in runs["spark"].said
+
+
+def test_the_model_on_spark_means_what_it_means_on_duckdb(spark: Any) -> None:
+    """The translated custom levels (one edit apart, dates a day or a digit apart, Jaro–Winkler
+    of parents' names) take exactly the pairs DuckDB takes, on every pair of a set of values."""
+    import pyarrow as pa
+
+    from cccd.rosters.linkage.frames import connect
+    from cccd.rosters.linkage.model import _ONE_DIGIT_APART, _one_edit_apart_sql
+
+    words = ["", "a", "ab", "ba", "abc", "acb", "bac", "anh", "nah", "ahn", "hanh", "thanh"]
+    words += ["thnah", "thanhh", "nguyen", "nguyne", "ngyuen", "nguyen van", "nguyen vn", None]
+    dates = [datetime.date(2000, m, d) for m, d in [(1, 2), (1, 12), (1, 21), (2, 1), (12, 1)]]
+    dates += [datetime.date(2000, 1, 3), datetime.date(2000, 11, 1), datetime.date(2001, 1, 2)]
+    dates += [datetime.date(2000, 1, 31), datetime.date(2000, 2, 29), None]
+    parents = ["nguyen van hung", "nguyen van hong", "nguyen van hungg", "tran thi mai"]
+    parents += ["tran thi mia", "ng van hung", "le", "el", None]
+    pairs = pa.table(
+        {
+            "given_folded_l": [a for a in words for _ in words],
+            "given_folded_r": [b for _ in words for b in words],
+        }
+    )
+    date_pairs = pa.table(
+        {
+            "birth_date_l": [a for a in dates for _ in dates],
+            "birth_date_r": [b for _ in dates for b in dates],
+            "birth_year_l": [a.year if a else None for a in dates for _ in dates],
+            "birth_year_r": [b.year if b else None for _ in dates for b in dates],
+        }
+    )
+    parent_pairs = pa.table(
+        {
+            "father_folded_l": [a for a in parents for _ in parents],
+            "father_folded_r": [b for _ in parents for b in parents],
+        }
+    )
+    jaro = 'jaro_winkler_similarity("father_folded_l", "father_folded_r") >= 0.9'
+    checks = [
+        (pairs, _one_edit_apart_sql("given_folded")),
+        (date_pairs, _ONE_DIGIT_APART),
+        (parent_pairs, jaro),
+    ]
+    session = engines.spark_session()  # the module's, or a new one after a test stopped it
+    connection = connect()
+    try:
+        for table, condition in checks:
+            sql = f"SELECT coalesce(({condition}), false) FROM pairs"  # noqa: S608 (constants)
+            connection.register("pairs", table)
+            on_duckdb = [taken for (taken,) in connection.execute(sql).fetchall()]
+            session.createDataFrame(table).createOrReplaceTempView("pairs")
+            spark_sql = f"SELECT coalesce(({engines.spark_sql(condition)}), false) FROM pairs"  # noqa: S608
+            on_spark = [row[0] for row in session.sql(spark_sql).collect()]
+            assert on_spark == on_duckdb, condition
+            assert any(on_duckdb) and not all(on_duckdb)
+    finally:
+        connection.close()
+        session.catalog.dropTempView("pairs")
+
+
+def test_spark_failing_mid_run_is_a_sentence_not_a_traceback(
+    spark: Any, files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from py4j.protocol import Py4JError
+
+    def lost(_self: Any, _model: Any) -> dict[str, Any]:  # before Splink's work: a cheap test
+        raise Py4JError("An error occurred while calling o42.collect")
+
+    monkeypatch.setattr(engines.Scoring, "model", lost)
+    with pytest.raises(CommandError, match="Spark failed while linking: .*o42.collect"):
+        call_command(
+            "link",
+            *("--register", str(files.register), "--roster", str(files.roster)),
+            *("--out", str(tmp_path / "out.csv"), "--engine", "spark"),
+        )
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_an_unknown_engine_is_refused(files: Files, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="invalid choice: 'sparkk'"):
+        call_command(
+            "link",
+            "--register",
+            str(files.register),
+            "--roster",
+            str(files.roster),
+            "--out",
+            str(tmp_path / "out.csv"),
+            "--engine",
+            "sparkk",
+        )
+    with pytest.raises(ValueError, match="unknown engine 'polars'"):
+        engines.Scoring("polars")
+
+
+def test_a_master_that_does_not_answer_is_a_clear_error_not_a_wait(
+    files: Files, tmp_path: Path, settings: Any
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        settings.CCCD_SPARK_MASTER = f"spark://127.0.0.1:{port}"
+        engines.stop_spark()  # the next run starts a session for this master
+        with pytest.raises(
+            CommandError, match=rf"No Spark master answers at spark://127.0.0.1:{port}"
+        ):
+            call_command(
+                "link",
+                "--register",
+                str(files.register),
+                "--roster",
+                str(files.roster),
+                "--out",
+                str(tmp_path / "out.csv"),
+                "--engine",
+                "spark",
+            )
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_missing_pyspark_or_java_is_named(
+    files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    engines.stop_spark()
+    monkeypatch.setattr(engines.shutil, "which", lambda _name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    command = [
+        "link",
+        "--register",
+        str(files.register),
+        "--roster",
+        str(files.roster),
+        "--out",
+        str(tmp_path / "out.csv"),
+        "--engine",
+        "spark",
+    ]
+    with pytest.raises(CommandError, match="Spark needs Java.*default-jre-headless"):
+        call_command(*command)
+    real_import = builtins.__import__
+
+    def no_pyspark(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("pyspark"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyspark)
+    with pytest.raises(CommandError, match=r"Spark is not installed.*\[spark\]"):
+        call_command(*command)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yarn",
+        "local[0]",
+        "local[two]",
+        "spark://",
+        "spark://host",
+        "spark://h:99999",
+        "http://h:7077",
+    ],
+)
+def test_a_bad_spark_master_setting_stops_start_up_with_a_sentence(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CCCD_SPARK_MASTER", value)
+    with pytest.raises(
+        ImproperlyConfigured, match="CCCD_SPARK_MASTER=.* is not a Spark master URL"
+    ):
+        env_spark_master("CCCD_SPARK_MASTER", "local[*]")
+
+
+@pytest.mark.parametrize("value", ["local", "local[4]", "local[*]", "spark://a.b:7077,c:7077"])
+def test_good_spark_master_settings_are_taken(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCCD_SPARK_MASTER", value)
+    assert env_spark_master("CCCD_SPARK_MASTER", "local[*]") == value
