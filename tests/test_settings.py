@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cccd.environment import env_bool, env_int, env_list, secret_key
+from cccd.environment import env_bool, env_int, env_list, env_memory, secret_key
 
 
 def _run_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -33,6 +33,9 @@ def _run_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ({"CCCD_SECRET_KEY": "short"}, "at least 32 characters"),
         ({"CCCD_LOG_LEVEL": "LOUD"}, "is not one of"),
         ({"CCCD_AUDIT_RETENTION_MONTHS": "6"}, "CCCD_AUDIT_RETENTION_MONTHS=6 is outside 12..1200"),
+        ({"CCCD_DUCKDB_MEMORY_LIMIT": "lots"}, "CCCD_DUCKDB_MEMORY_LIMIT='lots' is not an amount"),
+        ({"CCCD_DUCKDB_MEMORY_LIMIT": "8"}, "write it as 512MB or 8GB"),
+        ({"CCCD_DUCKDB_MEMORY_LIMIT": "32MB"}, "at least 64MB"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(env: dict[str, str], message: str) -> None:
@@ -125,3 +128,26 @@ def test_the_replica_is_read_only_for_tests_and_quick_to_give_up() -> None:
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("replica.example", 5433, "cccd")
     assert config["OPTIONS"] == {"connect_timeout": 3, "sslmode": "require"}
     assert config["TEST"] == {"MIRROR": "default"}  # the suite never creates a database there
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("512MB", "512MB"), ("8GB", "8GB"), ("1.5 GiB", "1.5GiB"), ("64mb", "64mb")],
+)
+def test_duckdb_memory_takes_megabytes_and_gigabytes(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: str
+) -> None:
+    monkeypatch.setenv("CCCD_DUCKDB_MEMORY_LIMIT", value)
+    assert env_memory("CCCD_DUCKDB_MEMORY_LIMIT", "512MB") == expected
+
+
+def test_the_linkage_duckdb_works_in_the_configured_memory(settings: object) -> None:
+    from cccd.rosters.linkage.frames import connect
+
+    settings.CCCD_DUCKDB_MEMORY_LIMIT = "3GB"  # type: ignore[attr-defined]
+    connection = connect()
+    try:
+        limit = connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    finally:
+        connection.close()
+    assert limit == "2.7 GiB"  # DuckDB shows 3 GB in GiB; the default 512MB shows as 488.2 MiB

@@ -90,6 +90,26 @@ def env_spark_master(name: str, default: str) -> str:
     return value
 
 
+_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(MB|GB|MiB|GiB)", re.IGNORECASE)
+
+
+def env_memory(name: str, default: str) -> str:
+    """An amount of memory as DuckDB's ``memory_limit`` takes it (``512MB``, ``8GB``, ``1.5GiB``),
+    at least 64 MB: checked at start-up, not when a large roster is half linked."""
+    value = env_str(name, default)
+    match = _MEMORY.fullmatch(value)
+    megabytes = 0.0
+    if match:
+        number, unit = float(match.group(1)), match.group(2).lower()
+        megabytes = number * (1024 if unit.startswith("g") else 1)
+    if megabytes < 64:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an amount of memory DuckDB can work in; write it as 512MB "
+            "or 8GB (at least 64MB)."
+        )
+    return value.replace(" ", "")
+
+
 def secret_key(name: str, data_dir: Path) -> str:
     """The key from the environment, else one generated once and kept in the data folder.
 

@@ -18,6 +18,7 @@ from cccd.environment import (
     env_choice,
     env_int,
     env_list,
+    env_memory,
     env_spark_master,
     env_str,
     hsts,
@@ -247,6 +248,10 @@ CCCD_AUDIT_RETENTION_MONTHS = env_int("CCCD_AUDIT_RETENTION_MONTHS", 24, minimum
 # Where `cccd link --engine spark` runs Splink: local mode on this machine by default, or a
 # standalone cluster's spark://host:port (docs/operations.md, "Linking on Spark").
 CCCD_SPARK_MASTER = env_spark_master("CCCD_SPARK_MASTER", "local[*]")
+# DuckDB's memory for the pre-check, `cccd link` and `cccd dedupe_register` before it spills to
+# disk; some of its steps cannot spill, so a register of several million people needs more
+# (bench/RESULTS.md, "100,000 rows against 10,000,000 people").
+CCCD_DUCKDB_MEMORY_LIMIT = env_memory("CCCD_DUCKDB_MEMORY_LIMIT", "512MB")
 # Days after which a card waiting at the unit counts as waiting long on the dashboard.
 CCCD_CARD_WAITING_DAYS = env_int("CCCD_CARD_WAITING_DAYS", 30, minimum=1, maximum=365)
 # A burst of refused requests (403s, other units' objects) shown to the unit's administrator and

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 
 DUCKDB_MEMORY_LIMIT: Final = "512MB"
-"""DuckDB's memory before it spills to disk. 20,000 rows against 1,000,000 people: peak RSS of
-the whole command 1.0 GB at 512 MB (1.9 GB unlimited), no slower (bench/RESULTS.md)."""
+"""DuckDB's memory before it spills to disk, unless `CCCD_DUCKDB_MEMORY_LIMIT` says otherwise.
+20,000 rows against 1,000,000 people: peak RSS of the whole command 1.0 GB at 512 MB (1.9 GB
+unlimited), no slower; 100,000 rows against 10,000,000 people run out of it (bench/RESULTS.md)."""
 
 
 @dataclass(frozen=True)
@@ -161,13 +162,22 @@ def _frame_from_raw(raw: pa.Table, population: int | None = None) -> pa.Table:
         connection.close()
 
 
+def memory_limit() -> str:
+    """`CCCD_DUCKDB_MEMORY_LIMIT` (checked by the settings), or `DUCKDB_MEMORY_LIMIT` outside Django."""
+    from django.conf import settings
+
+    if settings.configured:
+        return str(getattr(settings, "CCCD_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT))
+    return DUCKDB_MEMORY_LIMIT
+
+
 def connect() -> Any:
-    """An in-memory DuckDB that spills to the temp folder beyond `DUCKDB_MEMORY_LIMIT`."""
+    """An in-memory DuckDB that spills to the temp folder beyond `memory_limit`."""
     import duckdb
 
     connection = duckdb.connect(":memory:")
     connection.execute("SET preserve_insertion_order = false")
-    connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    connection.execute(f"SET memory_limit = '{memory_limit()}'")
     spill = str(Path(tempfile.gettempdir()) / "cccd-duckdb").replace("'", "''")
     connection.execute(f"SET temp_directory = '{spill}'")
     return connection
