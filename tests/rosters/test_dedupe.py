@@ -74,9 +74,16 @@ def _extra_rows(people: list[RegisterRow]) -> Iterator[RegisterRow]:
     yield dataclasses.replace(repeated, full_name="Lâm Quốc Bảoo", permanent_address="Thôn 3")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    folder = tmp_path_factory.mktemp("dedupe")
+@dataclasses.dataclass(frozen=True)
+class Register:
+    path: Path
+    truth: set[tuple[str, str]]  # the planted pairs (personal IDs, sorted)
+    people: list[RegisterRow]
+
+
+def write_register(folder: Path) -> Register:
+    """The test register (also tests/rosters/test_spark_engine.py's): `PEOPLE` people of one
+    province, names as concentrated as Vietnam's, `PLANTED` second records, twins, a repeated ID."""
     truth: set[tuple[str, str]] = set()
     people = list(
         generate_people(
@@ -91,16 +98,25 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     )
     register = folder / "register.csv"
     write_csv([*people, *_extra_rows(people)], register)
+    return Register(register, truth, people)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    folder = tmp_path_factory.mktemp("dedupe")
+    register = write_register(folder)
     out = folder / "review"
     out.mkdir()
     printed = io.StringIO()
-    call_command("dedupe_register", "--register", str(register), "--out", str(out), stdout=printed)
+    call_command(
+        "dedupe_register", "--register", str(register.path), "--out", str(out), stdout=printed
+    )
     return Run(
-        register,
+        register.path,
         out,
         printed.getvalue(),
-        truth,
-        people,
+        register.truth,
+        register.people,
         _read(out / "pairs.csv"),
         _read(out / "clusters.csv"),
     )
@@ -268,9 +284,17 @@ def test_find_duplicates_refuses_a_threshold_that_is_not_a_probability(threshold
         dedupe.find_duplicates(_frame([]), cluster_threshold=threshold)
 
 
-def test_an_engine_other_than_duckdb_is_refused_by_name() -> None:
-    with pytest.raises(dedupe.DedupeError, match="unknown engine 'spark'; use one of: duckdb"):
-        dedupe.database_api("spark")
+def test_an_engine_that_is_not_one_is_refused_by_name() -> None:
+    two = _frame(
+        [
+            ("067300000001", "Nguyễn Văn An", datetime.date(1990, 3, 4), "", ""),
+            ("052300000002", "Nguyen Van An", datetime.date(1990, 3, 4), "", ""),
+        ]
+    )
+    with pytest.raises(
+        dedupe.DedupeError, match="unknown engine 'polars'; use one of: duckdb, spark"
+    ):
+        dedupe.find_duplicates(two, engine="polars")
 
 
 def _call(*args: str) -> str:
@@ -295,8 +319,8 @@ def test_a_bad_threshold_is_a_clear_error(run: Run, option: str, value: str) -> 
 
 
 def test_an_unknown_engine_is_a_clear_error(run: Run) -> None:
-    with pytest.raises(CommandError, match="Unknown engine 'spark'; use one of: duckdb"):
-        _call("--register", str(run.register), "--out", str(run.out), "--engine", "spark")
+    with pytest.raises(CommandError, match="Unknown engine 'sparkk'; use one of: duckdb, spark"):
+        _call("--register", str(run.register), "--out", str(run.out), "--engine", "sparkk")
 
 
 def test_a_missing_register_or_output_folder_is_a_clear_error(run: Run, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """`cccd link --engine spark`: Splink on Spark (local mode) gives every roster row the outcome,
-person and candidates DuckDB gives it, with the same model; and clear refusals.
+person and candidates DuckDB gives it, with the same model; `cccd dedupe_register --engine spark`
+finds the pairs and clusters DuckDB finds; and clear refusals.
 
 One Spark session for the module (its start is most of the time); skipped where pyspark or Java
 is missing (`make venv` installs both).
@@ -32,7 +33,14 @@ from cccd.demo.generator import (
 )
 from cccd.environment import env_spark_master
 from cccd.rosters import linkage
-from cccd.rosters.linkage import engines
+from cccd.rosters.linkage import dedupe, engines
+from tests.rosters.test_dedupe import (
+    PLANTED,
+    TWINS,
+    Register,
+    _generated_twins,
+    write_register,
+)
 
 pytest.importorskip("pyspark")
 if shutil.which("java") is None:
@@ -291,6 +299,128 @@ def test_the_model_on_spark_means_what_it_means_on_duckdb(spark: Any) -> None:
         session.catalog.dropTempView("pairs")
 
 
+@dataclasses.dataclass(frozen=True)
+class Deduped:
+    found: dedupe.Duplicates  # what the command found, before writing it
+    pairs: str  # pairs.csv
+    clusters: str  # clusters.csv
+    said: str
+
+
+def _dedupe(register: Path, folder: Path, engine: str) -> Deduped:
+    """`cccd dedupe_register --engine <engine>`, keeping what `find_duplicates` returned."""
+    kept: list[dedupe.Duplicates] = []
+    find = dedupe.find_duplicates
+
+    def keep(*args: Any, **kwargs: Any) -> dedupe.Duplicates:
+        kept.append(find(*args, **kwargs))
+        return kept[-1]
+
+    out, said = folder / engine, io.StringIO()
+    out.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dedupe, "find_duplicates", keep)
+        call_command(
+            "dedupe_register",
+            *("--register", str(register), "--out", str(out), "--engine", engine),
+            stdout=said,
+        )
+    [found] = kept
+    return Deduped(
+        found,
+        (out / "pairs.csv").read_text(encoding="utf-8"),
+        (out / "clusters.csv").read_text(encoding="utf-8"),
+        said.getvalue(),
+    )
+
+
+@pytest.fixture(scope="module")
+def dedupe_register(tmp_path_factory: pytest.TempPathFactory) -> Register:
+    """tests/rosters/test_dedupe.py's register: planted second records, twins, a repeated ID."""
+    return write_register(tmp_path_factory.mktemp("dedupe"))
+
+
+@pytest.fixture(scope="module")
+def deduped(
+    spark: Any, dedupe_register: Register, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Deduped]:
+    """The register deduplicated by `cccd dedupe_register` on each engine (one Spark run)."""
+    folder = tmp_path_factory.mktemp("deduped")
+    return {e: _dedupe(dedupe_register.path, folder, e) for e in ("duckdb", "spark")}
+
+
+def _pairs(found: dedupe.Duplicates) -> list[tuple[Any, ...]]:
+    return [
+        (p.personal_id_l, p.personal_id_r, round(p.match_probability, 9), p.cluster_id)
+        for p in found.pairs
+    ]
+
+
+def test_dedupe_on_spark_finds_the_pairs_and_clusters_duckdb_finds(
+    deduped: dict[str, Deduped], dedupe_register: Register
+) -> None:
+    on_duckdb, on_spark = deduped["duckdb"].found, deduped["spark"].found
+    listed = {(p.personal_id_l, p.personal_id_r) for p in on_duckdb.pairs}
+    assert len(listed & dedupe_register.truth) >= 0.9 * PLANTED  # the run means something
+    assert any(p.cluster_id is None for p in on_duckdb.pairs)  # some for review only
+    assert len(on_duckdb.clusters) >= PLANTED // 2
+    assert _pairs(on_spark) == _pairs(on_duckdb)  # ids, probabilities, clusters, order
+    assert on_spark.clusters == on_duckdb.clusters
+    assert on_spark.records == on_duckdb.records
+
+
+def test_dedupe_register_on_spark_writes_the_files_duckdb_writes(
+    deduped: dict[str, Deduped],
+) -> None:
+    on_duckdb, on_spark = deduped["duckdb"], deduped["spark"]
+    assert on_spark.pairs == on_duckdb.pairs
+    assert on_spark.clusters == on_duckdb.clusters
+    assert on_spark.pairs.count("\n") == len(on_duckdb.found.pairs) + 1
+    summary = on_duckdb.said.split("; read")[0]  # the times differ
+    found = on_duckdb.found
+    assert summary.startswith(f"{found.records} records: {len(found.pairs)} pairs at or above")
+    assert f"{len(found.clusters)} clusters of" in summary
+    assert on_spark.said.startswith(summary)
+
+
+def test_twins_and_repeated_ids_are_never_clustered_on_spark_either(
+    deduped: dict[str, Deduped], dedupe_register: Register
+) -> None:
+    found = deduped["spark"].found
+    by_ids = {(p.personal_id_l, p.personal_id_r): p for p in found.pairs}
+    twin_pair = by_ids[TWINS]
+    assert twin_pair.match_probability >= dedupe.CLUSTER_THRESHOLD  # the model alone would…
+    assert twin_pair.cluster_id is None  # … but twins are for an officer
+    twins = _generated_twins(dedupe_register.people)
+    assert len(twins) >= 5
+    clustered = {pair for pair, p in by_ids.items() if p.cluster_id is not None}
+    assert not twins & clustered
+    for cluster in found.clusters:
+        assert not any(set(pair) <= set(cluster.personal_ids) for pair in twins | {TWINS})
+        assert len(set(cluster.personal_ids)) == len(cluster.personal_ids)
+    assert not [p for p in found.pairs if p.personal_id_l == p.personal_id_r]  # one ID, twice
+
+
+def test_spark_failing_mid_dedupe_is_a_sentence_not_a_traceback(
+    spark: Any, dedupe_register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyspark.errors import PySparkRuntimeError
+
+    def lost(_self: Any, _model: Any) -> dict[str, Any]:  # before Splink's work: a cheap test
+        raise PySparkRuntimeError("[JVM_OUT_OF_MEMORY] Java heap space\nat line 2")
+
+    monkeypatch.setattr(engines.Scoring, "model", lost)
+    with pytest.raises(
+        CommandError, match=r"^Spark failed while deduplicating: .*Java heap space$"
+    ):
+        call_command(
+            "dedupe_register",
+            *("--register", str(dedupe_register.path), "--out", str(tmp_path)),
+            *("--engine", "spark"),
+        )
+    assert not (tmp_path / "pairs.csv").exists()
+
+
 def test_spark_failing_mid_run_is_a_sentence_not_a_traceback(
     spark: Any, files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -372,6 +502,12 @@ def test_missing_pyspark_or_java_is_named(
     ]
     with pytest.raises(CommandError, match="Spark needs Java.*default-jre-headless"):
         call_command(*command)
+    with pytest.raises(CommandError, match="Spark needs Java.*default-jre-headless"):
+        call_command(
+            "dedupe_register",
+            *("--register", str(files.register), "--out", str(tmp_path), "--engine", "spark"),
+        )
+    assert not (tmp_path / "pairs.csv").exists()
     real_import = builtins.__import__
 
     def no_pyspark(name: str, *args: Any, **kwargs: Any) -> Any:

@@ -25,7 +25,7 @@ How (docs/design.md#record-linkage): Splink 5 on embedded DuckDB 2.
 The modules, each one step: `folding` (names), `addresses` (commune and district of an address),
 `frames` (every source into the same frame, in DuckDB), `register_file` (a register CSV or xlsx
 for `cccd link`), `model` (Splink's comparisons, blocking rules and the shipped model), `engines`
-(where Splink scores: DuckDB, or Spark for `cccd link --engine spark`), `linking`
+(where Splink scores: DuckDB, or Spark for `--engine spark` of both commands), `linking`
 (evidence per row), `policy` (the decision), `results` (the result file). This package is their
 public face: callers import from `cccd.rosters.linkage`. `dedupe` (the register against itself:
 people registered twice, `cccd dedupe_register`) is imported as a module of its own.

@@ -19,24 +19,25 @@ different names) may score high on their shared parents and date, so a pair whos
 at all while the family name and birth agree, or whose given names differ by more than one edit,
 is listed for review but never put in a cluster.
 
-The Splink database API comes from `database_api` alone, so another engine plugs in there.
+The engine (DuckDB, or Spark for a register beyond one machine) is `engines.Scoring`'s, as for
+`cccd link`: the same model translated to Spark SQL, blocking rules included, and this module's
+own query written in DuckDB's SQL and translated the same way (`Scoring.sql`); clustering is
+Splink's on either. tests/rosters/test_spark_engine.py checks both find the same pairs (to 9
+decimals) and the same clusters.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import pyarrow as pa
 
-from cccd.rosters.linkage.model import load_model, quiet_splink, splink_api
+from cccd.rosters.linkage.engines import DEFAULT_ENGINE, ENGINES, Scoring
+from cccd.rosters.linkage.model import load_model, quiet_splink
 from cccd.spreadsheets import safe_text
-
-ENGINES: Final = ("duckdb",)
-"""The Splink back ends `database_api` knows (a Spark engine is being added on another branch)."""
 
 DEFAULT_THRESHOLD: Final = 0.1
 """Pairs at or above this match probability are listed for an officer to review.
@@ -98,17 +99,6 @@ class Duplicates:
     pairs: tuple[Pair, ...]
     clusters: tuple[Cluster, ...]
     records: int  # records compared (rows with a birth year)
-
-
-def database_api(engine: str = "duckdb") -> Any:
-    """Splink's database API for ``engine``: the one place the back end is chosen.
-
-    Raises:
-        DedupeError: an engine other than `ENGINES`.
-    """
-    if engine == "duckdb":
-        return splink_api()
-    raise DedupeError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
 
 
 def dedupe_prior(records: int, duplicate_rate: float = DUPLICATE_RATE) -> float:
@@ -176,32 +166,36 @@ def find_duplicates(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     cluster_threshold: float = CLUSTER_THRESHOLD,
-    engine: str = "duckdb",
+    engine: str = DEFAULT_ENGINE,
     model_path: Path | None = None,
     duplicate_rate: float = DUPLICATE_RATE,
 ) -> Duplicates:
     """Pairs of records of ``register`` (a frame: `LoadedRegister.frame`) at or above
     ``threshold``, best first, and the clusters of the pairs at or above ``cluster_threshold``
-    (or ``threshold`` if higher) that `_may_cluster`.
+    (or ``threshold`` if higher) that `_may_cluster`. ``engine``: where Splink scores
+    (`engines.ENGINES`).
 
     Raises:
         DedupeError: a threshold outside (0, 1], or an unknown engine.
+        EngineUnavailable: Spark asked for and missing here (`engines.spark_session`).
     """
     for value in (threshold, cluster_threshold):
         if not 0.0 < value <= 1.0:  # NaN fails too
             raise DedupeError(
                 f"a threshold must be a probability above 0 and at most 1, not {value}"
             )
+    if engine not in ENGINES:
+        raise DedupeError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
     cluster_at = max(threshold, cluster_threshold)
-    db_api = database_api(engine)
+    if register.num_rows < 2:
+        return Duplicates((), (), register.num_rows)
+    run = Scoring(engine)
     try:
-        if register.num_rows < 2:
-            return Duplicates((), (), register.num_rows)
-        scored = _score(db_api, register, threshold, model_path, duplicate_rate)
+        scored = _score(run, register, threshold, model_path, duplicate_rate)
         clustered = [p for p in scored if p.probability >= cluster_at and _may_cluster(p)]
-        clusters = _clusters(db_api, clustered)
+        clusters = _clusters(run, clustered)
     finally:
-        _close(db_api)
+        run.close()
     cluster_of = {pid: c.cluster_id for c in clusters for pid in c.personal_ids}
     edges = {(p.left, p.right) for p in clustered}
     pairs = tuple(
@@ -246,7 +240,7 @@ def _may_cluster(pair: _Scored) -> bool:
 
 
 def _score(
-    db_api: Any,
+    run: Scoring,
     register: pa.Table,
     threshold: float,
     model_path: Path | None,
@@ -255,7 +249,8 @@ def _score(
     """Splink's pairs at or above the threshold, with personal IDs and given names, best first.
 
     Splink sees each record under its row number (short join keys, and two rows with one ID stay
-    two records); the personal ID rides along for the blocking rules' ``<>``.
+    two records); the personal ID rides along for the blocking rules' ``<>``. Best first: by
+    the weight to 9 decimals (the engines' last bits differ), then the personal IDs.
     """
     import pyarrow.compute as pc
     from splink import Linker
@@ -265,14 +260,14 @@ def _score(
     numbered = register.append_column("personal_id", register.column("unique_id")).set_column(
         0, "unique_id", numbers
     )
-    records = db_api.register(numbered, dataset_display_name="register")
-    model = dedupe_model(model_path, register.num_rows, duplicate_rate)
+    records = run.db_api.register(numbered, dataset_display_name="register")
+    model = run.model(dedupe_model(model_path, register.num_rows, duplicate_rate))
     linker = Linker(records, model, log_level=None, validate_settings=False)
     predictions = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"
     )
     query: Any = linker.misc.query_sql  # untyped in Splink; runs on any back end
-    rows = query(
+    sql = run.sql(
         f"""
         SELECT l.personal_id AS id_l, r.personal_id AS id_r, p.match_probability,
             p.match_weight, l.given_folded AS given_l, r.given_folded AS given_r,
@@ -284,9 +279,9 @@ def _score(
         FROM {predictions.physical_name} p
         JOIN {records.physical_name} l ON l.unique_id = p.unique_id_l
         JOIN {records.physical_name} r ON r.unique_id = p.unique_id_r
-        """,  # noqa: S608 (table names Splink made)
-        output_type="splink_df",
-    ).as_record_list()
+        """  # noqa: S608 (table names Splink made)
+    )
+    rows = query(sql, output_type="splink_df").as_record_list()
     out = []
     for row in rows:
         left, right = sorted((row["id_l"], row["id_r"]))
@@ -306,11 +301,11 @@ def _score(
                 bool(row["twins"]),
             )
         )
-    out.sort(key=lambda p: (-p.weight, p.left, p.right))
+    out.sort(key=lambda p: (-round(p.weight, 9), p.left, p.right))
     return out
 
 
-def _clusters(db_api: Any, pairs: list[_Scored]) -> tuple[Cluster, ...]:
+def _clusters(run: Scoring, pairs: list[_Scored]) -> tuple[Cluster, ...]:
     """Connected components of the pairs (Splink's `cluster_pairwise_predictions_at_threshold`),
     numbered from 1 in the order of their smallest personal ID."""
     if not pairs:
@@ -326,19 +321,13 @@ def _clusters(db_api: Any, pairs: list[_Scored]) -> tuple[Cluster, ...]:
         }
     )
     result = cluster_pairwise_predictions_at_threshold(
-        nodes, edges, db_api, node_id_column_name="personal_id"
+        nodes, edges, run.db_api, node_id_column_name="personal_id"
     ).as_record_list()
     members: dict[str, list[str]] = {}
     for row in result:
         members.setdefault(str(row["cluster_id"]), []).append(str(row["personal_id"]))
     groups = sorted(tuple(sorted(group)) for group in members.values() if len(group) > 1)
     return tuple(Cluster(number, group) for number, group in enumerate(groups, start=1))
-
-
-def _close(db_api: Any) -> None:
-    close: Callable[[], None] | None = getattr(getattr(db_api, "duckdb_con", None), "close", None)
-    if close is not None:
-        close()
 
 
 def write_pairs(pairs: tuple[Pair, ...], path: Path) -> None:

@@ -88,6 +88,10 @@ class Scoring:
             return found
         return [tuple(row) for row in self.db_api.spark.sql(sql).collect()]
 
+    def sql(self, query: str) -> str:
+        """A query written in DuckDB's SQL, in this engine's dialect (`spark_sql` for Spark)."""
+        return query if self.engine == "duckdb" else spark_sql(query)
+
     def model(self, model: dict[str, Any]) -> dict[str, Any]:
         """The trained model (a settings dict) in this engine's SQL dialect."""
         return model if self.engine == "duckdb" else spark_model(model)
@@ -138,7 +142,7 @@ def spark_model(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def spark_sql(condition: str) -> str:
-    """One DuckDB condition of the model in Spark SQL (`spark_model`)."""
+    """One DuckDB condition of the model, or a whole query, in Spark SQL (`spark_model`)."""
     import sqlglot
     from sqlglot import exp
 

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cccd.rosters import linkage
 from cccd.rosters.linkage import dedupe
+from cccd.rosters.management.engine_failures import engine_failures
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         "cluster_id; empty when an officer must decide: below the cluster threshold, or "
         "possible twins) and "
         "FOLDER/clusters.csv (cluster_id, size, personal_ids separated by ;). Example: cccd "
-        "dedupe_register --register register.csv --out review/"
+        "dedupe_register --register register.csv --out review/ [--engine spark]"
     )
 
     requires_system_checks: list[str] = []
@@ -47,8 +48,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--engine",
-            default="duckdb",
-            help=f"Splink back end: {', '.join(dedupe.ENGINES)} (default duckdb)",
+            default=linkage.DEFAULT_ENGINE,
+            help="where Splink scores: duckdb (this process) or spark (CCCD_SPARK_MASTER; the "
+            f"same model, pairs and clusters) (default {linkage.DEFAULT_ENGINE})",
         )
         parser.add_argument(
             "--model", type=Path, default=None, help="a trained model (default: the shipped one)"
@@ -59,9 +61,9 @@ class Command(BaseCommand):
         out: Path = options["out"]
         threshold = _threshold("--threshold", options["threshold"])
         cluster_threshold = _threshold("--cluster-threshold", options["cluster_threshold"])
-        if options["engine"] not in dedupe.ENGINES:
+        if options["engine"] not in linkage.ENGINES:
             raise CommandError(
-                f"Unknown engine {options['engine']!r}; use one of: {', '.join(dedupe.ENGINES)}."
+                f"Unknown engine {options['engine']!r}; use one of: {', '.join(linkage.ENGINES)}."
             )
         if not register_path.is_file():
             raise CommandError(f"The register file {register_path} does not exist.")
@@ -77,13 +79,14 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read the register: {exc}") from None
         read = time.perf_counter() - started
         try:
-            found = dedupe.find_duplicates(
-                register,
-                threshold=threshold,
-                cluster_threshold=cluster_threshold,
-                engine=options["engine"],
-                model_path=options["model"],
-            )
+            with engine_failures(options["engine"], "deduplicating"):
+                found = dedupe.find_duplicates(
+                    register,
+                    threshold=threshold,
+                    cluster_threshold=cluster_threshold,
+                    engine=options["engine"],
+                    model_path=options["model"],
+                )
         except dedupe.DedupeError as exc:
             raise CommandError(str(exc)) from None
         except (ValueError, TypeError, KeyError) as exc:  # not a Splink model (JSON or settings)

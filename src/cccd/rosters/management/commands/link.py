@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cccd.errors import DomainError
 from cccd.rosters import linkage
+from cccd.rosters.management.engine_failures import engine_failures
 
 
 class Command(BaseCommand):
@@ -72,14 +73,10 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read the register: {exc}") from None
         read = time.perf_counter() - started
         try:
-            results = linkage.link(
-                register, rows, model_path=options["model"], engine=options["engine"]
-            )
-        except linkage.EngineUnavailable as exc:
-            raise CommandError(str(exc)) from None
-        except linkage.engine_errors(options["engine"]) as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise CommandError(f"Spark failed while linking: {first[:300]}") from None
+            with engine_failures(options["engine"], "linking"):
+                results = linkage.link(
+                    register, rows, model_path=options["model"], engine=options["engine"]
+                )
         except (ValueError, TypeError, KeyError) as exc:  # not a Splink model (JSON or settings)
             raise CommandError(f"Cannot use the model {options['model']}: {exc}") from None
         linked = time.perf_counter() - started - read
