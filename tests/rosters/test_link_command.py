@@ -208,3 +208,58 @@ def test_a_register_that_is_not_utf8_or_not_a_table_is_refused(
     pdf.write_bytes(b"%PDF-1.4 not a table")
     with pytest.raises(CommandError, match="not a CSV or Excel"):
         call(pdf, roster, tmp_path / "out.csv")
+
+
+def test_duckdb_out_of_its_memory_is_said_with_what_to_do(
+    register: tuple[Path, list[list[str]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: object,
+) -> None:
+    """DuckDB's out-of-memory error reaches `cccd link` wrapped in Splink's own (as it did at
+    100,000 rows against 10,000,000 people): the officer reads the limit and the two ways out,
+    not a traceback, and no result file is left half-written."""
+    import duckdb
+    from splink.internals.exceptions import SplinkException
+
+    from cccd.rosters import linkage
+
+    def out_of_memory(*_args: object, **_kwargs: object) -> None:
+        try:
+            raise duckdb.OutOfMemoryException("could not allocate block of size 256.0 KiB")
+        except duckdb.OutOfMemoryException as exc:
+            raise SplinkException("Error executing the following sql …") from exc
+
+    monkeypatch.setattr(linkage, "link", out_of_memory)
+    settings.CCCD_DUCKDB_MEMORY_LIMIT = "2GB"  # type: ignore[attr-defined]
+    register_csv, rows = register
+    roster = write_roster_csv(tmp_path / "12a1.csv", rows)
+    out = tmp_path / "result.csv"
+    with pytest.raises(CommandError, match=r"DuckDB ran out of the memory it may use \(2GB\)"):
+        call_command(
+            "link", "--register", str(register_csv), "--roster", str(roster), "--out", str(out)
+        )
+    assert not out.exists()
+
+
+def test_other_failures_of_the_engine_are_not_taken_for_memory(
+    register: tuple[Path, list[list[str]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cccd.rosters import linkage
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(linkage, "link", broken)
+    register_csv, rows = register
+    roster = write_roster_csv(tmp_path / "12a1.csv", rows)
+    with pytest.raises(RuntimeError, match="something else"):
+        call_command(
+            "link",
+            "--register",
+            str(register_csv),
+            "--roster",
+            str(roster),
+            "--out",
+            str(tmp_path / "result.csv"),
+        )

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from django.core.management.base import CommandError
 
 from cccd.rosters import linkage
+from cccd.rosters.linkage.frames import memory_limit
 
 
 @contextmanager
@@ -22,3 +23,25 @@ def engine_failures(engine: str, doing: str) -> Iterator[None]:
     except linkage.engine_errors(engine) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise CommandError(f"Spark failed while {doing}: {first[:300]}") from None
+    except Exception as exc:
+        if engine == "duckdb" and duckdb_out_of_memory(exc):
+            raise CommandError(
+                f"DuckDB ran out of the memory it may use ({memory_limit()}) while {doing}: "
+                "give it more (CCCD_DUCKDB_MEMORY_LIMIT=8GB, within the machine's memory) or run "
+                "it on Spark (--engine spark)."
+            ) from None
+        raise
+
+
+def duckdb_out_of_memory(exc: BaseException) -> bool:
+    """Whether DuckDB's out-of-memory error is behind ``exc`` (Splink wraps it in its own)."""
+    import duckdb
+
+    seen: BaseException | None = exc
+    for _ in range(10):  # a chain of causes is short; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, duckdb.OutOfMemoryException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
