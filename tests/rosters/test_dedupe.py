@@ -26,7 +26,10 @@ from cccd.demo.generator import (
 from cccd.rosters import linkage
 from cccd.rosters.linkage import dedupe
 
-pytestmark = pytest.mark.xdist_group("dedupe")  # one worker builds the module fixture once
+pytestmark = [
+    pytest.mark.xdist_group("dedupe"),  # one worker builds the module fixture once
+    pytest.mark.no_database,  # files in, files out: the PostgreSQL pass of CI leaves it out
+]
 
 PEOPLE = 4000
 PLANTED = 60

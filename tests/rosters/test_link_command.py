@@ -12,7 +12,10 @@ from openpyxl import Workbook
 
 from cccd.demo.generator import CSV_COLUMNS, communes_for_districts, generate_people, write_csv
 
-pytestmark = pytest.mark.xdist_group("link_command")  # one worker builds the module fixtures once
+pytestmark = [
+    pytest.mark.xdist_group("link_command"),  # one worker builds the module fixtures once
+    pytest.mark.no_database,  # files in, files out: the PostgreSQL pass of CI leaves it out
+]
 
 REFERENCE = datetime.date(2021, 1, 15)
 ROSTER_HEADER = [

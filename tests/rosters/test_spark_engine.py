@@ -46,7 +46,10 @@ pytest.importorskip("pyspark")
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java", allow_module_level=True)
 
-pytestmark = pytest.mark.xdist_group("spark")  # one worker starts the module's Spark session
+pytestmark = [
+    pytest.mark.xdist_group("spark"),  # one worker starts the module's Spark session
+    pytest.mark.no_database,  # files in, files out: the PostgreSQL pass of CI leaves it out
+]
 
 REFERENCE = datetime.date(2021, 1, 15)
 ROSTER_HEADER = (
