@@ -26,6 +26,7 @@ from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import names
+from cccd.jobs import queues
 from cccd.registry import errors as register_errors
 from cccd.registry.models import Person
 from cccd.registry.tables import open_table, received_file
@@ -70,6 +71,8 @@ def upload_roster(
     Only the size and the kind of file (by its first bytes) are checked here; the header and the
     rows are read by the worker, and a list that fails there is marked failed with its reason."""
     require_permission(actor, UPLOAD)
+    if not run_now:
+        queues.ensure_reachable()  # before the file is kept: a broker that is down saves nothing
     session = _session_for(session_id, actor=actor)
     if upload.size is not None and upload.size > MAX_ROSTER_MB * 1024 * 1024:
         raise register_errors.FILE_TOO_LARGE(limit=MAX_ROSTER_MB)
@@ -86,6 +89,8 @@ def remap_roster(
 ) -> Roster:
     """Read the kept file again with the columns the user chose, as a new version of its list."""
     require_permission(actor, UPLOAD)
+    if not run_now:
+        queues.ensure_reachable()
     old = get_visible(actor, Roster.objects.select_related("session"), pk=roster_id)
     session = _session_for(old.session_id, actor=actor)
     roster = _keep(
@@ -175,6 +180,8 @@ def confirm_replacement(
     confirms: it becomes current and is pre-checked. Refused when the list's current version has
     changed since (another upload, a confirmation in another tab): the user looks again."""
     require_permission(actor, UPLOAD)
+    if not run_now:
+        queues.ensure_reachable()
     roster = get_visible(actor, Roster.objects.select_related("session"), pk=roster_id)
     _session_for(roster.session_id, actor=actor)
     with transaction.atomic():
