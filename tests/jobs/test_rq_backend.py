@@ -38,7 +38,9 @@ from cccd.registry.models import Person, RegisterImport, RejectedRow
 redis = pytest.importorskip("redis", reason="the broker packages are not installed (.[broker])")
 pytest.importorskip("django_tasks_rq", reason="the broker packages are not installed (.[broker])")
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("rq")]
+pytestmark = pytest.mark.xdist_group("rq")
+# workers in other processes see only what is committed
+on_a_shared_database = pytest.mark.django_db(transaction=True)
 
 REDIS = "redis://127.0.0.1:6379"
 LEASE_SECONDS = 3  # a batch of 2,000 rows takes well under a second; recovery looks every 1.5 s
@@ -186,6 +188,7 @@ def _rq_status(task_id: str) -> str:
     return str(backend.get_result(task_id).status)
 
 
+@on_a_shared_database
 def test_a_worker_killed_mid_import_leaves_it_to_another_worker_which_writes_every_row_once(
     tmp_path: Path,
     administrator: User,
@@ -244,6 +247,7 @@ def test_a_worker_killed_mid_import_leaves_it_to_another_worker_which_writes_eve
     assert survivor.wait(timeout=60) == 0
 
 
+@on_a_shared_database
 def test_a_task_redis_forgot_or_never_got_is_sent_again_by_the_recovery(
     on_rq: str, administrator: User, tmp_path: Path
 ) -> None:
@@ -266,6 +270,7 @@ def test_a_task_redis_forgot_or_never_got_is_sent_again_by_the_recovery(
     assert job.task_result_id not in {"", queues.UNSENT} and job.auto_resumes == 0
 
 
+@on_a_shared_database
 def test_an_unreachable_redis_refuses_the_import_before_anything_is_saved(
     settings: Any, administrator: User
 ) -> None:
@@ -279,17 +284,27 @@ def test_an_unreachable_redis_refuses_the_import_before_anything_is_saved(
     assert not RegisterImport.objects.exists() and not Job.objects.exists()
 
 
-def test_the_page_says_so_when_redis_is_unreachable(
+@on_a_shared_database
+def test_the_page_and_the_api_say_so_when_redis_is_unreachable(
     settings: Any, administrator: User, client: Any
 ) -> None:
+    from django.urls import reverse
+
     settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0?socket_connect_timeout=2"}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
     client.force_login(administrator)
-    upload = SimpleUploadedFile("register.csv", b"personal_id,full_name\n001099012345,A\n")
-    response = client.post("/api/v1/registry/imports", {"file": upload})
-    assert response.status_code == 503
-    assert response.json()["code"] == "TASK_QUEUE_UNREACHABLE"
-    assert not RegisterImport.objects.exists()
+    content = b"personal_id,full_name\n001099012345,A\n"
+    page = client.post(
+        reverse("register_imports"), {"file": SimpleUploadedFile("register.csv", content)}
+    )
+    assert page.status_code == 503
+    assert "nothing was saved" in page.content.decode()
+    api = client.post(
+        "/api/v1/registry/imports", {"file": SimpleUploadedFile("register.csv", content)}
+    )
+    assert api.status_code == 503
+    assert api.json()["code"] == "TASK_QUEUE_UNREACHABLE"
+    assert not RegisterImport.objects.exists() and not Job.objects.exists()
 
 
 def test_rq_worker_refuses_on_another_backend_or_an_unreachable_redis(settings: Any) -> None:
