@@ -29,11 +29,13 @@ from django.db import connection
 
 from cccd import environment
 from cccd.accounts.models import AuditEvent, User
+from cccd.campaigns.models import Session
 from cccd.errors import DomainError
 from cccd.jobs import queues, recovery
 from cccd.jobs.models import Job
 from cccd.registry import importing, services
 from cccd.registry.models import Person, RegisterImport, RejectedRow
+from tests.jobs.test_roster_and_report_jobs import _class_list
 
 redis = pytest.importorskip("redis", reason="the broker packages are not installed (.[broker])")
 pytest.importorskip("django_tasks_rq", reason="the broker packages are not installed (.[broker])")
@@ -275,10 +277,35 @@ def test_a_task_redis_forgot_or_never_got_is_sent_again_by_the_recovery(
     assert _rq_status(job.task_result_id) == "READY"
     assert recovery.resume_abandoned_jobs() == []  # queued once, not at every look
 
-    Job.objects.filter(pk=job.pk).update(task_result_id=queues.UNSENT, auto_resumes=0)
+
+@on_a_shared_database
+def test_a_roster_whose_task_redis_refused_after_the_check_is_sent_by_the_recovery(
+    on_rq: str, monkeypatch: pytest.MonkeyPatch, session: Session, officer_dakmil: User
+) -> None:
+    """Redis answered the check, then failed the hand-over after the commit: no 500, the roster's
+    job is kept queued as unsent, and a worker's recovery sends it (without counting it as a
+    worker that died)."""
+    from django_tasks_rq import RQBackend
+
+    from cccd.rosters import services as rosters
+    from cccd.rosters.models import Roster
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(RQBackend, "enqueue", down)
+    roster = rosters.upload_roster(
+        session.pk, SimpleUploadedFile("ds.xlsx", _class_list()), actor=officer_dakmil
+    )
+    job = Job.objects.get(kind="roster", key=str(roster.pk))
+    assert (job.state, job.task_result_id) == (Job.State.QUEUED, queues.UNSENT)
+    assert Roster.objects.get(pk=roster.pk).state == Roster.State.UPLOADED
+
+    monkeypatch.undo()
     assert [j.pk for j in recovery.resume_abandoned_jobs()] == [job.pk]
     job.refresh_from_db()
     assert job.task_result_id not in {"", queues.UNSENT} and job.auto_resumes == 0
+    assert _rq_status(job.task_result_id) == "READY"
 
 
 def test_a_notification_for_later_waits_in_redis_for_its_time(on_rq: str) -> None:

@@ -26,14 +26,14 @@ from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import names
-from cccd.jobs import queues
+from cccd.jobs import leases, queues
 from cccd.registry import errors as register_errors
 from cccd.registry.models import Person
 from cccd.registry.tables import open_table, received_file
 from cccd.rosters import errors
 from cccd.rosters.models import Decision, Outcome, Roster, RosterEntry
 from cccd.rosters.precheck import process_roster, refresh_flags, run_precheck
-from cccd.rosters.tasks import precheck_roster_task, process_roster_task
+from cccd.rosters.tasks import ROSTER_JOB
 from cccd.rosters.versions import install, list_names
 
 # A class list is a few hundred rows (~100 KB as xlsx); the request refuses anything far bigger
@@ -162,15 +162,21 @@ def _keep(
 def _queue(roster: Roster, *, run_now: bool) -> Roster:
     if run_now:
         return process_roster(roster.pk)
-    transaction.on_commit(lambda: process_roster_task.enqueue(roster.pk))
+    _queue_job(roster)
     return roster
 
 
 def _queue_precheck(roster: Roster, *, run_now: bool) -> Roster:
     if run_now:
         return run_precheck(roster.pk)
-    transaction.on_commit(lambda: precheck_roster_task.enqueue(roster.pk))
+    _queue_job(roster)  # the roster's task goes on to the pre-check of a list made current
     return roster
+
+
+def _queue_job(roster: Roster) -> None:
+    """Queue the roster's task through its job (after the commit), so a task the queue lost —
+    Redis restarted, or unreachable at that moment — is sent again by any worker's recovery."""
+    leases.queue(leases.job_for(ROSTER_JOB, roster.pk, unit=roster.unit))
 
 
 def confirm_replacement(
