@@ -327,6 +327,23 @@ def test_a_notification_for_later_waits_in_redis_for_its_time(on_rq: str) -> Non
     redis.Redis.from_url(on_rq).flushdb()  # no worker of a later test sends it
 
 
+def test_a_notification_the_broker_failed_to_take_is_left_to_send_notifications(
+    on_rq: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Scheduled after the commit that saved the message: a Redis failure there must not turn the
+    request that queued it into an error; the message waits for `cccd send_notifications`."""
+    from django_tasks_rq import RQBackend
+
+    from cccd.notify.tasks import schedule
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Connection refused.")
+
+    monkeypatch.setattr(RQBackend, "enqueue", down)
+    schedule(987654, None)
+    assert "left to cccd send_notifications" in caplog.text
+
+
 @on_a_shared_database
 def test_an_unreachable_redis_refuses_the_import_before_anything_is_saved(
     settings: Any, administrator: User
