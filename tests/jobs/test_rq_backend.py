@@ -146,13 +146,17 @@ def start_worker(on_rq: str, tmp_path: Path) -> Iterator[Callable[[str], subproc
             process.wait(timeout=30)
 
 
+def _logs(folder: Path) -> str:
+    """The ends of the workers' logs, for a failure's message."""
+    return "\n".join(f"{p.name}: {p.read_text()[-2000:]}" for p in sorted(folder.glob("*.log")))
+
+
 def _wait_for(what: str, condition: Callable[[], bool], *, within: float, logs: Path) -> None:
     """Poll until `condition` holds; fail, with the workers' logs, after `within` seconds."""
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
-            tails = "\n".join(f"{p.name}: {p.read_text()[-2000:]}" for p in logs.glob("*.log"))
-            pytest.fail(f"gave up waiting {within:.0f} s for {what}\n{tails}")
+            pytest.fail(f"gave up waiting {within:.0f} s for {what}\n{_logs(logs)}")
         time.sleep(0.05)
 
 
@@ -220,8 +224,8 @@ def test_a_worker_killed_mid_import_leaves_it_to_another_worker_which_writes_eve
     os.killpg(killed.pid, signal.SIGKILL)  # the machine went away: worker and scheduler
     killed.wait(timeout=30)
     killed_at = _import(pk)
-    assert importing.BATCH <= killed_at.rows_done < ROWS, "killed mid-way, at a committed batch"
-    assert _rq_status(first_task) == "RUNNING"  # RQ does not know yet
+    assert importing.BATCH <= killed_at.rows_done < ROWS, _logs(tmp_path)  # killed mid-way
+    assert _rq_status(first_task) == "RUNNING", _logs(tmp_path)  # RQ does not know yet
 
     (survivor,) = workers - {killed}
     _wait_for(
@@ -230,7 +234,7 @@ def test_a_worker_killed_mid_import_leaves_it_to_another_worker_which_writes_eve
         within=120,
         logs=tmp_path,
     )
-    assert survivor.poll() is None
+    assert survivor.poll() is None, _logs(tmp_path)
     done = _import(pk)
     assert done.status == "done" and done.job.status == "done"  # type: ignore[union-attr]
     assert done.rows_done == done.total_rows == ROWS
@@ -257,7 +261,7 @@ def test_a_worker_killed_mid_import_leaves_it_to_another_worker_which_writes_eve
     )
 
     os.killpg(survivor.pid, signal.SIGTERM)  # a warm shutdown: idle, it stops at once
-    assert survivor.wait(timeout=60) == 0
+    assert survivor.wait(timeout=60) == 0, _logs(tmp_path)
 
 
 @on_a_shared_database
@@ -276,6 +280,20 @@ def test_a_task_redis_forgot_or_never_got_is_sent_again_by_the_recovery(
     assert job.task_result_id not in {"", forgotten}
     assert _rq_status(job.task_result_id) == "READY"
     assert recovery.resume_abandoned_jobs() == []  # queued once, not at every look
+
+
+@on_a_shared_database
+def test_the_page_of_a_queued_import_names_the_worker_that_will_take_it(
+    on_rq: str, administrator: User, tmp_path: Path, client: Any
+) -> None:
+    from django.urls import reverse
+
+    register, _ids = _register(tmp_path, 10)
+    pk = _start_import(register, administrator)
+    client.force_login(administrator)
+    page = client.get(reverse("register_import", args=[pk])).content.decode()
+    assert "Waiting for a background worker (cccd rq_worker) to take it." in page
+    assert "db_worker" not in page
 
 
 @on_a_shared_database

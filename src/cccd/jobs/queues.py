@@ -138,3 +138,8 @@ def fail_dead_task(task_id: str, job_id: int) -> None:
 def queue_names() -> set[str]:
     """The queues the task backend puts tasks on (a worker with no queue named works on these)."""
     return set(getattr(task_backends["default"], "queues", None) or {"default"})
+
+
+def worker_command() -> str:
+    """The command that runs this deployment's tasks, for a page that says a task waits for it."""
+    return "cccd rq_worker" if backend_kind() == "rq" else "cccd db_worker"

@@ -79,11 +79,14 @@ def _lost_tasks() -> list[str]:
     """Ids of tasks that will never run their queued job (`queues.lost_tasks`)."""
     waiting = Job.objects.filter(state=Job.State.QUEUED).exclude(task_result_id="")
     ids = list(waiting.values_list("task_result_id", flat=True)[:500])
-    return queues.lost_tasks(ids, started_before=timezone.now() - _lease())
+    return queues.lost_tasks(ids, started_before=timezone.now() - _start_allowance())
 
 
-def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=lease_seconds())
+def _start_allowance() -> datetime.timedelta:
+    """How long a task may run before it takes its job's lease: two leases, at least a minute —
+    a worker's first task imports half the project, slowly on a busy machine, and a task taken
+    for lost too early is run twice (harmless, the lease keeps one, but not what anyone wants)."""
+    return max(datetime.timedelta(seconds=2 * lease_seconds()), datetime.timedelta(minutes=1))
 
 
 def check_interval() -> float:
