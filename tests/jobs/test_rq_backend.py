@@ -45,6 +45,7 @@ pytestmark = pytest.mark.xdist_group("rq")
 on_a_shared_database = pytest.mark.django_db(transaction=True)
 
 REDIS = "redis://127.0.0.1:6379"
+MARK = "cccd-tests:claimed"  # in a Redis database these tests use, beside RQ's keys
 LEASE_SECONDS = 5  # a batch of 2,000 rows takes well under that, even on a busy machine
 ROWS = 6 * importing.BATCH
 
@@ -62,8 +63,9 @@ if not _redis_answers():
 
 @pytest.fixture(scope="module")
 def redis_db() -> Iterator[int]:
-    """A Redis database of this run's own: the first of 1–15 that is empty and whose lock this run
-    takes; emptied and unlocked at the end (never one that held something before)."""
+    """A Redis database of this run's own: the first of 1–15 whose lock this run takes and that is
+    empty or marked as these tests'; emptied and unlocked at the end (never one that held
+    anything else)."""
     locks = redis.Redis.from_url(f"{REDIS}/0")
     token = f"{os.getpid()}:{secrets.token_hex(4)}"
     for number in range(15, 0, -1):
@@ -71,9 +73,11 @@ def redis_db() -> Iterator[int]:
         if not locks.set(lock, token, nx=True, ex=900):
             continue
         db = redis.Redis.from_url(f"{REDIS}/{number}")
-        if db.dbsize():
+        if db.dbsize() and not db.exists(MARK):  # someone else's data: leave it alone
             locks.delete(lock)
             continue
+        db.flushdb()  # empty, or left by a run of these tests that died (its lock expired)
+        db.set(MARK, token)
         try:
             yield number
         finally:
@@ -92,6 +96,15 @@ def on_rq(settings: Any, redis_db: int) -> str:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
     settings.CCCD_JOB_LEASE_SECONDS = LEASE_SECONDS
     return url
+
+
+def _empty(url: str) -> None:
+    """Forget every task in this run's Redis database (keeping the mark that it is these tests')."""
+    db = redis.Redis.from_url(url)
+    mark = db.get(MARK)
+    db.flushdb()
+    if mark is not None:
+        db.set(MARK, mark)
 
 
 def _database_url() -> str:
@@ -273,7 +286,7 @@ def test_a_task_redis_forgot_or_never_got_is_sent_again_by_the_recovery(
     job = _import(pk).job
     assert job is not None and job.state == Job.State.QUEUED
     forgotten = job.task_result_id
-    redis.Redis.from_url(on_rq).flushdb()  # Redis restarted; it keeps nothing on disk
+    _empty(on_rq)  # Redis restarted; it keeps nothing on disk
 
     assert [j.pk for j in recovery.resume_abandoned_jobs()] == [job.pk]
     job.refresh_from_db()
@@ -342,7 +355,7 @@ def test_a_notification_for_later_waits_in_redis_for_its_time(on_rq: str) -> Non
     assert (queue.scheduled_job_registry.count, queue.count) == (scheduled + 1, waiting)
     schedule(987654, None)
     assert (queue.scheduled_job_registry.count, queue.count) == (scheduled + 1, waiting + 1)
-    redis.Redis.from_url(on_rq).flushdb()  # no worker of a later test sends it
+    _empty(on_rq)  # no worker of a later test sends it
 
 
 def test_a_notification_the_broker_failed_to_take_is_left_to_send_notifications(
