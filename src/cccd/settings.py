@@ -296,7 +296,7 @@ if CCCD_TASKS_BACKEND == "rq":
         }
     }
 # A background job's lease: a job whose worker sent no heartbeat for this long is stopped, and any
-# `cccd db_worker` resumes it. Each committed batch of an import renews it.
+# `cccd db_worker` or `cccd rq_worker` resumes it. Each committed batch of an import renews it.
 CCCD_JOB_LEASE_SECONDS = env_int("CCCD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 # Notifications (cccd.notify, docs/notifications.md): e-mail through EMAIL_* (Django's SMTP
 # backend), SMS through an HTTP gateway described here (Vietnamese providers differ), Zalo ZNS.
