@@ -2,9 +2,10 @@
 
 Whoever works on a job — a worker's task (`cccd db_worker`, `cccd rq_worker`) or a command in a
 terminal — first takes its lease with one conditional UPDATE (`claim`): it succeeds only if nobody
-holds a live lease, so two workers never run the same job at once. The worker then renews the lease with every step it commits
-(`Lease.renew`, the heartbeat), inside that step's own transaction: a worker whose lease expired and
-was taken over cannot commit another step (`LeaseLost` rolls the step back).
+holds a live lease, so two workers never run the same job at once. The worker then renews the lease
+with every step it commits (`Lease.renew`, the heartbeat), inside that step's own transaction: a
+worker whose lease expired and was taken over cannot commit another step (`LeaseLost` rolls the
+step back).
 
 A job left "running" on an expired lease is one nobody runs: `Job.status` says "stopped", any
 `cccd db_worker` or `cccd rq_worker` re-queues it (`cccd.jobs.recovery`), a person may resume it
