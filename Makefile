@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	command -v java >/dev/null || { apt-get update -qq && apt-get install -y --no-install-recommends default-jre-headless; }
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	$(BIN)/pip install --quiet -e '.[dev,spark,broker]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 messages: venv

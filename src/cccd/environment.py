@@ -177,3 +177,68 @@ def hsts(seconds_name: str, subdomains_name: str, preload_name: str) -> tuple[in
     if subdomains and seconds == 0:
         raise ImproperlyConfigured(f"{subdomains_name} does nothing without {seconds_name} > 0.")
     return seconds, subdomains, preload
+
+
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def tasks_backend(name: str, immediate_name: str) -> str:
+    """Where background tasks run: `database` (the default), `rq` (Redis) or `immediate`.
+
+    The older yes/no variable `immediate_name` still means `immediate`; set together with another
+    backend it is a contradiction a deployment must resolve, not one we guess at."""
+    immediate = env_bool(immediate_name, False)
+    chosen = env_choice(name, "immediate" if immediate else "database", set(TASKS_BACKENDS))
+    if immediate and chosen != "immediate":
+        raise ImproperlyConfigured(
+            f"{immediate_name}=true and {name}={chosen!r} disagree; unset {immediate_name} "
+            f"(or set {name}=immediate)."
+        )
+    return chosen
+
+
+def redis_url(name: str, *, required_by: str) -> str:
+    """A Redis URL (redis://[user:password@]host[:port][/db], rediss://… for TLS, unix://path),
+    required by `required_by`. A connect timeout is added unless the URL sets one, so a Redis that
+    cannot be reached fails an enqueue in seconds instead of hanging a request."""
+    from urllib.parse import urlsplit
+
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is required by {required_by}; set it to redis://host:6379/0 (rediss:// for TLS)."
+        )
+    try:
+        parts = urlsplit(value)
+        _port = parts.port  # a port that is no number raises here
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not a valid Redis URL (bad port).") from None
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"{name} must start with redis://, rediss:// or unix:// (got {parts.scheme or 'none'}://)."
+        )
+    if parts.scheme == "unix" and not parts.path:
+        raise ImproperlyConfigured(f"{name} names no socket path (unix:///run/redis.sock).")
+    if parts.scheme != "unix":
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"{name} names no host (redis://host:6379/0).")
+        db = parts.path.strip("/")
+        if db and not db.isdigit():
+            raise ImproperlyConfigured(f"{name}: the database after the host must be a number.")
+    if "socket_connect_timeout" not in parts.query:
+        value += ("&" if parts.query else "?") + "socket_connect_timeout=5"
+    return value
+
+
+def broker_installed(name: str) -> None:
+    """The `rq` backend needs the optional `broker` packages; say how to get them."""
+    import importlib.util
+
+    if importlib.util.find_spec("django_tasks_rq") is None:
+        raise ImproperlyConfigured(
+            f"{name}=rq needs the broker packages: pip install 'cccd[broker]' (make venv has them)."
+        )

@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from cccd.environment import (
+    TASKS_BACKENDS,
+    broker_installed,
     env_bool,
     env_choice,
     env_int,
@@ -23,8 +25,10 @@ from cccd.environment import (
     env_str,
     hsts,
     proxy_ssl_header,
+    redis_url,
     secret_key,
     secret_key_fallbacks,
+    tasks_backend,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -325,17 +329,25 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-# Background work (imports, pre-checks, exports): django-tasks on the database, run by
-# `cccd db_worker`. CCCD_TASKS_IMMEDIATE=true runs each task inside the request instead.
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if env_bool("CCCD_TASKS_IMMEDIATE", False)
-        else "django_tasks_db.DatabaseBackend",
+# Background work (imports, pre-checks, reports, notifications): django-tasks. CCCD_TASKS_BACKEND
+# says where the queue is: `database` (django-tasks-db, run by `cccd db_worker`), `rq` (Redis at
+# CCCD_REDIS_URL, run by `cccd rq_worker` on any number of machines) or `immediate` (inside the
+# request; the older CCCD_TASKS_IMMEDIATE=true means the same). docs/operations.md.
+CCCD_TASKS_BACKEND = tasks_backend("CCCD_TASKS_BACKEND", "CCCD_TASKS_IMMEDIATE")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[CCCD_TASKS_BACKEND]}}
+if CCCD_TASKS_BACKEND == "rq":
+    broker_installed("CCCD_TASKS_BACKEND")
+    INSTALLED_APPS.append("django_rq")
+    # django-tasks-rq puts a task of queue "default" on django-rq's queue of that name. No RQ
+    # timeout worth the name (a province's import takes long): a job's lease says if it is alive.
+    RQ_QUEUES = {
+        "default": {
+            "URL": redis_url("CCCD_REDIS_URL", required_by="CCCD_TASKS_BACKEND=rq"),
+            "DEFAULT_TIMEOUT": 24 * 3600,
+        }
     }
-}
 # A background job's lease: a job whose worker sent no heartbeat for this long is stopped, and any
-# `cccd db_worker` resumes it. Each committed batch of an import renews it.
+# `cccd db_worker` or `cccd rq_worker` resumes it. Each committed batch of an import renews it.
 CCCD_JOB_LEASE_SECONDS = env_int("CCCD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 # Notifications (cccd.notify, docs/notifications.md): e-mail through EMAIL_* (Django's SMTP
 # backend), SMS through an HTTP gateway described here (Vietnamese providers differ), Zalo ZNS.

@@ -14,7 +14,6 @@ from openpyxl import Workbook
 
 from cccd.accounts.models import User
 from cccd.campaigns.models import Campaign, Session, Target
-from cccd.campaigns.services import create_campaign, create_team, create_venue, plan_session
 from cccd.jobs import leases, recovery
 from cccd.reports import daily_report
 from cccd.reports.tasks import DAILY_REPORTS_JOB, generate_daily_reports
@@ -22,48 +21,11 @@ from cccd.rosters import precheck
 from cccd.rosters import services as rosters
 from cccd.rosters.models import Roster
 from cccd.rosters.tasks import ROSTER_JOB, process_roster_task
-from tests.builders import Tree, make_person, make_user
+from tests.builders import Tree, make_person
 
 pytestmark = pytest.mark.django_db
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = datetime.date(2021, 3, 6)
-
-
-@pytest.fixture
-def campaign(tree: Tree, commander_daknong: User) -> Campaign:
-    return create_campaign(
-        unit_id=tree.daknong_police.pk,
-        name="CCCD 2021",
-        law="2014",
-        start_date=datetime.date(2021, 2, 5),
-        end_date=datetime.date(2021, 6, 30),
-        actor=commander_daknong,
-    )
-
-
-@pytest.fixture
-def session(tree: Tree, campaign: Campaign, officer_dakmil: User) -> Session:
-    leader = make_user("totruong.dakmil", "team_leader", tree.dakmil_police)
-    venue = create_venue(
-        unit_id=tree.dakmil_police.pk, kind="school", name="Trường THPT Đắk Mil", actor=leader
-    )
-    team = create_team(
-        unit_id=tree.dakmil_police.pk,
-        name="Tổ 1",
-        leader_id=leader.pk,
-        member_ids=[officer_dakmil.pk],
-        actor=leader,
-    )
-    return plan_session(
-        campaign_id=campaign.pk,
-        venue_id=venue.pk,
-        team_id=team.pk,
-        desks=2,
-        capacity=100,
-        starts_at=datetime.datetime(2021, 3, 6, 19, tzinfo=HCM),
-        ends_at=datetime.datetime(2021, 3, 6, 22, tzinfo=HCM),
-        actor=leader,
-    )
 
 
 def _class_list() -> bytes:

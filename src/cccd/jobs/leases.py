@@ -1,15 +1,16 @@
 """Leases of long background jobs: one worker at a time, and a dead worker's job is noticed.
 
-Whoever works on a job — a `cccd db_worker` task or a command in a terminal — first takes its lease
-with one conditional UPDATE (`claim`): it succeeds only if nobody holds a live lease, so two workers
-never run the same job at once. The worker then renews the lease with every step it commits
-(`Lease.renew`, the heartbeat), inside that step's own transaction: a worker whose lease expired and
-was taken over cannot commit another step (`LeaseLost` rolls the step back).
+Whoever works on a job — a worker's task (`cccd db_worker`, `cccd rq_worker`) or a command in a
+terminal — first takes its lease with one conditional UPDATE (`claim`): it succeeds only if nobody
+holds a live lease, so two workers never run the same job at once. The worker then renews the lease
+with every step it commits (`Lease.renew`, the heartbeat), inside that step's own transaction: a
+worker whose lease expired and was taken over cannot commit another step (`LeaseLost` rolls the
+step back).
 
 A job left "running" on an expired lease is one nobody runs: `Job.status` says "stopped", any
-`cccd db_worker` re-queues it (`cccd.jobs.recovery`), a person may resume it from its page, and a
-command may take it over. Times come from the database's clock, so workers on several machines
-agree on when a lease expires.
+`cccd db_worker` or `cccd rq_worker` re-queues it (`cccd.jobs.recovery`), a person may resume it
+from its page, and a command may take it over. Times come from the database's clock, so workers on
+several machines agree on when a lease expires.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils.module_loading import import_string
 
+from cccd.jobs import queues
 from cccd.jobs.models import Job
 from cccd.units.models import Unit
 
@@ -89,8 +91,10 @@ def _nobody_holds() -> Q:
 def queue(job: Job, *, by_person: bool = False) -> bool:
     """Queue the job's task once the caller's transaction commits; False if a worker holds it.
 
-    A person's resume also resets the count of automatic resumes, so a job that stopped its worker
-    too often gets its chances again."""
+    Refused (`TASK_QUEUE_UNREACHABLE`) before anything changes when the broker is down. A person's
+    resume also resets the count of automatic resumes, so a job that stopped its worker too often
+    gets its chances again."""
+    queues.ensure_reachable()
     changes: dict[str, Any] = {
         "state": Job.State.QUEUED,
         "holder": "",
@@ -106,9 +110,19 @@ def queue(job: Job, *, by_person: bool = False) -> bool:
 
 
 def enqueue(job_id: int) -> None:
-    """Hand the job's task to the task backend now (after a commit), and note the task's id."""
+    """Hand the job's task to the task backend now (after a commit), and note the task's id.
+
+    Should the broker fail just then (it answered a moment before, in `queue`), the job is marked
+    unsent rather than the request failing after its commit: any worker's recovery sends it."""
     job = Job.objects.get(pk=job_id)
-    result = import_string(job.task_path).enqueue(*job.args)
+    try:
+        result = import_string(job.task_path).enqueue(*job.args)
+    except queues.broker_errors() as exc:
+        logger.warning("job %s: the task queue failed (%s); a worker sends it", job, exc.__class__)
+        Job.objects.filter(pk=job_id, state=Job.State.QUEUED, task_result_id="").update(
+            task_result_id=queues.UNSENT
+        )
+        return
     Job.objects.filter(pk=job_id).update(task_result_id=str(result.id)[:64])
 
 

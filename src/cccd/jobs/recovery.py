@@ -1,11 +1,13 @@
-"""Picking up jobs whose worker died: every `cccd db_worker` does it when it starts and then
-every few seconds, so a job resumes by itself as soon as any worker is running.
+"""Picking up jobs whose worker died: every `cccd db_worker` and `cccd rq_worker` does it when it
+starts and then every few seconds, so a job resumes by itself as soon as any worker is running.
 
-django-tasks-db marks a task "running" when a worker claims it and never looks at it again: a
-worker killed mid-task leaves it "running" for ever. The job's lease is what tells: a running job
-whose lease has expired is re-queued as a new task (one conditional UPDATE, so two workers checking
-at once queue it once), and the dead task is marked failed so no list shows it running. A queued
-job whose task ended, or was taken by a worker that died, before it took the lease is re-queued too.
+Neither queue notices a dead worker in time: django-tasks-db marks a task "running" when a worker
+claims it and never looks at it again; RQ keeps it "started" until the execution's heartbeat runs
+out. The job's lease is what tells: a running job whose lease has expired is re-queued as a new
+task (one conditional UPDATE, so two workers checking at once queue it once), and the dead task is
+marked failed so no list shows it running. A queued job whose task ended, was taken by a worker
+that died before it took the lease, was forgotten by Redis or never reached it, is re-queued too
+(`cccd.jobs.queues` answers those questions for each backend).
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import logging
 import threading
 from functools import partial
 
-from django.apps import apps
 from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from cccd.accounts.audit import audit_source, record
+from cccd.jobs import queues
 from cccd.jobs.leases import enqueue, lease_seconds
 from cccd.jobs.models import MAX_AUTO_RESUMES, Job
 
@@ -46,7 +48,8 @@ def resume_abandoned_jobs() -> list[Job]:
                 holder="",
                 expires_at=None,
                 task_result_id="",
-                auto_resumes=F("auto_resumes") + 1,
+                # a task that never reached the queue did not stop a worker: no count against it
+                auto_resumes=F("auto_resumes") + int(job.task_result_id != queues.UNSENT),
             )
             if not won:
                 continue
@@ -63,7 +66,7 @@ def resume_abandoned_jobs() -> list[Job]:
                 },
                 after={"state": "queued", "automatic_resume": job.auto_resumes + 1},
             )
-            _fail_dead_task(job)
+            queues.fail_dead_task(job.task_result_id, job.pk)
             transaction.on_commit(partial(enqueue, job.pk))
         logger.warning(
             "job %s re-queued: nobody ran it (%s)", job, job.holder or job.task_result_id
@@ -73,35 +76,17 @@ def resume_abandoned_jobs() -> list[Job]:
 
 
 def _lost_tasks() -> list[str]:
-    """Ids of tasks that will never run their queued job: ended without taking its lease (an
-    error before it could), or taken by a worker that died before it started them."""
-    if not apps.is_installed("django_tasks_db"):
-        return []
-    from django_tasks_db.models import DBTaskResult
-
+    """Ids of tasks that will never run their queued job (`queues.lost_tasks`)."""
     waiting = Job.objects.filter(state=Job.State.QUEUED).exclude(task_result_id="")
     ids = list(waiting.values_list("task_result_id", flat=True)[:500])
-    started_long_ago = Q(status="RUNNING", started_at__lte=timezone.now() - _lease())
-    lost = DBTaskResult.objects.filter(Q(status__in=["SUCCESSFUL", "FAILED"]) | started_long_ago)
-    return [str(i) for i in lost.filter(id__in=ids).values_list("id", flat=True)]
+    return queues.lost_tasks(ids, started_before=timezone.now() - _start_allowance())
 
 
-def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=lease_seconds())
-
-
-def _fail_dead_task(job: Job) -> None:
-    """The task the dead worker was running stays "running" in django-tasks-db: close it."""
-    if not job.task_result_id or not apps.is_installed("django_tasks_db"):
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    DBTaskResult.objects.filter(id=job.task_result_id, status="RUNNING").update(
-        status="FAILED",
-        finished_at=timezone.now(),
-        exception_class_path="cccd.jobs.recovery.WorkerDied",
-        traceback=f"The worker stopped while it ran this task; job {job.pk} was queued again.",
-    )
+def _start_allowance() -> datetime.timedelta:
+    """How long a task may run before it takes its job's lease: two leases, at least a minute —
+    a worker's first task imports half the project, slowly on a busy machine, and a task taken
+    for lost too early is run twice (harmless, the lease keeps one, but not what anyone wants)."""
+    return max(datetime.timedelta(seconds=2 * lease_seconds()), datetime.timedelta(minutes=1))
 
 
 def check_interval() -> float:
@@ -109,11 +94,15 @@ def check_interval() -> float:
     return min(30.0, max(1.0, lease_seconds() / 2))
 
 
+def _retry_later() -> tuple[type[BaseException], ...]:
+    return (DatabaseError, *queues.broker_errors())
+
+
 def resume_abandoned_jobs_safely(source: str) -> None:
     with audit_source(source):
         try:
             resume_abandoned_jobs()
-        except DatabaseError:  # locked or gone for a moment: the next check tries again
+        except _retry_later():  # the database or the broker gone for a moment: the next check tries
             logger.warning("could not look for abandoned jobs", exc_info=True)
         finally:
             close_old_connections()

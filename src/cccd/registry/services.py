@@ -14,7 +14,7 @@ from cccd.accounts.permissions import require_permission
 from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.core import qrpayload
-from cccd.jobs import leases
+from cccd.jobs import leases, queues
 from cccd.jobs.models import Job
 from cccd.registry import errors, search
 from cccd.registry.importing import IMPORT_JOB, read_header
@@ -64,6 +64,8 @@ def start_import(
 ) -> RegisterImport:
     """Keep the uploaded file, check its header at once, and queue the import as a task."""
     require_permission(actor, IMPORT)
+    if not run_now:
+        queues.ensure_reachable()  # before the file is kept: a broker that is down saves nothing
     with received_file(upload) as path:
         read_header(open_table(path))  # refuse a file without the columns before keeping it
         register_import = _create_import(path, upload.name or "register", actor=actor)

@@ -15,6 +15,7 @@ from cccd.accounts.audit import record_read
 from cccd.accounts.permissions import LoggedInRequest, requires
 from cccd.accounts.roles import IMPORT, LOOK_UP
 from cccd.accounts.scoping import get_visible, visible_to
+from cccd.jobs import queues
 from cccd.registry import services
 from cccd.registry.forms import ImportForm, SearchForm
 from cccd.registry.models import RegisterImport
@@ -72,7 +73,12 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
         else "registry/import.html"
     )
     rejected = register_import.rejected_rows.order_by("row_number")[:50]
-    context = {"imp": register_import, "job": register_import.job, "rejected": rejected}
+    context = {
+        "imp": register_import,
+        "job": register_import.job,
+        "rejected": rejected,
+        "worker_command": queues.worker_command(),
+    }
     return render(request, template, context)
 
 

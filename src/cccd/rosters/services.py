@@ -26,13 +26,14 @@ from cccd.accounts.roles import REVIEW, UPLOAD
 from cccd.accounts.scoping import get_visible, visible_to
 from cccd.campaigns.models import Session
 from cccd.core import names
+from cccd.jobs import leases, queues
 from cccd.registry import errors as register_errors
 from cccd.registry.models import Person
 from cccd.registry.tables import open_table, received_file
 from cccd.rosters import errors
 from cccd.rosters.models import Decision, Outcome, Roster, RosterEntry
 from cccd.rosters.precheck import process_roster, refresh_flags, run_precheck
-from cccd.rosters.tasks import precheck_roster_task, process_roster_task
+from cccd.rosters.tasks import ROSTER_JOB
 from cccd.rosters.versions import install, list_names
 
 # A class list is a few hundred rows (~100 KB as xlsx); the request refuses anything far bigger
@@ -70,6 +71,8 @@ def upload_roster(
     Only the size and the kind of file (by its first bytes) are checked here; the header and the
     rows are read by the worker, and a list that fails there is marked failed with its reason."""
     require_permission(actor, UPLOAD)
+    if not run_now:
+        queues.ensure_reachable()  # before the file is kept: a broker that is down saves nothing
     session = _session_for(session_id, actor=actor)
     if upload.size is not None and upload.size > MAX_ROSTER_MB * 1024 * 1024:
         raise register_errors.FILE_TOO_LARGE(limit=MAX_ROSTER_MB)
@@ -86,6 +89,8 @@ def remap_roster(
 ) -> Roster:
     """Read the kept file again with the columns the user chose, as a new version of its list."""
     require_permission(actor, UPLOAD)
+    if not run_now:
+        queues.ensure_reachable()
     old = get_visible(actor, Roster.objects.select_related("session"), pk=roster_id)
     session = _session_for(old.session_id, actor=actor)
     roster = _keep(
@@ -157,15 +162,21 @@ def _keep(
 def _queue(roster: Roster, *, run_now: bool) -> Roster:
     if run_now:
         return process_roster(roster.pk)
-    transaction.on_commit(lambda: process_roster_task.enqueue(roster.pk))
+    _queue_job(roster)
     return roster
 
 
 def _queue_precheck(roster: Roster, *, run_now: bool) -> Roster:
     if run_now:
         return run_precheck(roster.pk)
-    transaction.on_commit(lambda: precheck_roster_task.enqueue(roster.pk))
+    _queue_job(roster)  # the roster's task goes on to the pre-check of a list made current
     return roster
+
+
+def _queue_job(roster: Roster) -> None:
+    """Queue the roster's task through its job (after the commit), so a task the queue lost —
+    Redis restarted, or unreachable at that moment — is sent again by any worker's recovery."""
+    leases.queue(leases.job_for(ROSTER_JOB, roster.pk, unit=roster.unit))
 
 
 def confirm_replacement(
@@ -175,6 +186,8 @@ def confirm_replacement(
     confirms: it becomes current and is pre-checked. Refused when the list's current version has
     changed since (another upload, a confirmation in another tab): the user looks again."""
     require_permission(actor, UPLOAD)
+    if not run_now:
+        queues.ensure_reachable()
     roster = get_visible(actor, Roster.objects.select_related("session"), pk=roster_id)
     _session_for(roster.session_id, actor=actor)
     with transaction.atomic():
