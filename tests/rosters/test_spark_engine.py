@@ -83,8 +83,11 @@ ERRORS = (
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    """The process's Spark session, stopped when the module is done."""
+    """The process's Spark session with Splink's functions registered (as a scoring run has them,
+    so a test of the translated SQL alone does not depend on one having run before it), stopped
+    when the module is done."""
     try:
+        engines.Scoring("spark")
         yield engines.spark_session()
     finally:
         engines.stop_spark()
