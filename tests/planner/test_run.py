@@ -252,6 +252,8 @@ def test_a_run_made_after_todays_shift_began_plans_from_tomorrow_and_accepts(
 
     now = _after_todays_first_shift()
     time_machine.move_to(now)
+    # logged in at that hour: after midnight, 19:00 is further ahead than a session lasts
+    client.force_login(district.leader)
     start(client, district, django_capture_on_commit_callbacks)
     run = PlanRun.objects.get()
     tomorrow = now.date() + datetime.timedelta(days=1)
@@ -288,6 +290,8 @@ def test_a_one_day_run_made_after_todays_shift_began_is_refused_by_name(
 ) -> None:
     now = _after_todays_first_shift()
     time_machine.move_to(now)
+    # logged in at that hour: after midnight, 19:00 is further ahead than a session lasts
+    client.force_login(district.leader)
     response = start(
         client, district, django_capture_on_commit_callbacks, last_day=now.date().isoformat()
     )
