@@ -236,3 +236,42 @@ def test_a_configured_number_of_parsers_is_taken_as_it_is(
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
     settings.CCCD_IMPORT_PARSERS = 2
     assert parsers.parser_processes() == 2
+
+
+def _double_after_collecting(batch: int) -> int:
+    import gc
+
+    gc.collect()  # what a child's collector does when it runs on its own, made certain here
+    return batch * 2
+
+
+def test_a_child_never_collects_the_parents_garbage_of_a_duckdb_connection() -> None:
+    """A worker's earlier pre-check can leave a DuckDB connection in a reference cycle, its
+    threads alive only in the parent. A child that collected it crashed (SIGSEGV: the import
+    failed with "parser process ended with exit code -11"); the parent collects it first now."""
+    import gc
+
+    import duckdb
+
+    class Holder:
+        pass
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # keep the cycles uncollected until the fork, as a busy worker may
+    try:
+        for _ in range(3):
+            holder = Holder()
+            holder.me = holder  # type: ignore[attr-defined]
+            holder.connection = duckdb.connect()  # type: ignore[attr-defined]
+            holder.connection.execute("SET threads = 2")  # type: ignore[attr-defined]
+            holder.connection.execute("SELECT sum(i) FROM range(2000000) t(i)").fetchall()  # type: ignore[attr-defined]
+            del holder
+
+        def read() -> Any:
+            yield from range(4)
+
+        with parsers.parsed(read, _double_after_collecting, processes=1, depth=2) as results:
+            assert list(results) == [0, 2, 4, 6]
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -16,6 +16,7 @@ available, `processes` is 0 and everything runs in the calling process. A child 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -102,16 +103,17 @@ def parsed(
     language = translation.get_language()
     children: list[_Child[R]] = []
     try:
-        for nth in range(processes):
-            results = context.Queue(maxsize=depth)
-            process = context.Process(
-                target=_parse_share,
-                args=(read, parse, results, nth, processes, os.getpid(), language),
-                name=f"cccd-parser-{nth}",
-                daemon=True,
-            )
-            process.start()
-            children.append(_Child(process, results))
+        with _parents_garbage_left_behind():
+            for nth in range(processes):
+                results = context.Queue(maxsize=depth)
+                process = context.Process(
+                    target=_parse_share,
+                    args=(read, parse, results, nth, processes, os.getpid(), language),
+                    name=f"cccd-parser-{nth}",
+                    daemon=True,
+                )
+                process.start()
+                children.append(_Child(process, results))
         yield _in_order(children, tick)
     finally:
         for child in children:
@@ -122,6 +124,24 @@ def parsed(
                 child.process.kill()
             child.process.join()
             child.results.close()
+
+
+@contextmanager
+def _parents_garbage_left_behind() -> Iterator[None]:
+    """Free the parent's garbage here, then hide what is left from the children's collector.
+
+    A child that collected garbage it inherited — a DuckDB connection of an earlier pre-check in a
+    worker, whose threads live only in the parent — crashed in its destructor (SIGSEGV, seen in the
+    suite and in tests/registry/test_import_parsers.py). Collected in the parent, where its threads are;
+    frozen (`gc.freeze`, as Python's documentation advises before a fork), nothing the child
+    inherits is ever collected there; the child's own objects are, as usual.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _registered(code: str) -> ErrorCode:
