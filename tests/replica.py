@@ -127,7 +127,7 @@ def start_standby(
             )
         if backup.returncode != 0:
             raise RuntimeError(f"pg_basebackup failed: {backup.stderr}")
-        standby.port = _free_port()
+        standby.port = free_port()
         # Debian keeps the configuration outside the data folder: the standby gets its own.
         (data / "postgresql.conf").write_text(
             "".join(f"{name} = {value}\n" for name, value in limits.items())
@@ -167,7 +167,8 @@ def _major_version(host: str, port: str, user: str, password: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

@@ -13,7 +13,6 @@ import contextlib
 import copy
 import datetime
 import os
-import socket
 import time
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from tests.replica import (
     ReplicationRefused,
     ServerProgramMissing,
     Standby,
+    free_port,
     primary_limits,
     start_standby,
 )
@@ -56,12 +56,6 @@ def _wait(condition: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"waited {DEADLINE:.0f} s for {what}")
         time.sleep(0.05)  # poll the condition; its deadline bounds the wait
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -282,7 +276,7 @@ def test_a_replica_that_is_down_is_left_for_the_primary(
     on_replica: Standby, tree: Tree, campaign: Campaign, commander_daknong: User
 ) -> None:
     _take(tree, campaign, 3)
-    _point_alias(_free_port())  # nothing listens there
+    _point_alias(free_port())  # nothing listens there
     replica.forget()
     assert replica.measure().reason == "unreachable"
     page = client_for(commander_daknong).get(URL.format(campaign.pk))
@@ -296,7 +290,7 @@ def test_a_replica_lost_under_a_page_is_replaced_by_the_primary(
     _take(tree, campaign, 3)
     _caught_up()
     assert replica.status().usable  # measured and cached as usable ...
-    _point_alias(_free_port())  # ... then the replica goes away before the page reads it
+    _point_alias(free_port())  # ... then the replica goes away before the page reads it
     page = client_for(commander_daknong).get(URL.format(campaign.pk))
     assert page.status_code == 200 and _done(page) == 3
     assert 'data-testid="figures-age"' not in page.content.decode()
