@@ -36,8 +36,8 @@ class Command(BaseCommand):
             "--threshold",
             type=str,
             default=str(dedupe.DEFAULT_THRESHOLD),
-            help=f"match probability from which a pair is listed and clustered (default "
-            f"{dedupe.DEFAULT_THRESHOLD})",
+            help=f"match probability from which a pair is listed for review (default "
+            f"{dedupe.DEFAULT_THRESHOLD}; 0.01 for a register of ten million)",
         )
         parser.add_argument(
             "--cluster-threshold",
