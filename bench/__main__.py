@@ -21,6 +21,7 @@ BENCHMARKS: list[str] = [
     "whatif",
     "planner",
     "evening",
+    "spark_cluster",
 ]
 
 

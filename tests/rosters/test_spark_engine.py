@@ -491,6 +491,66 @@ def test_spark_failing_mid_run_is_a_sentence_not_a_traceback(
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_a_java_failure_is_named_by_its_java_exception_not_py4js_call(
+    spark: Any, files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def java_fails(_self: Any, _model: Any) -> dict[str, Any]:  # a real exception in the JVM
+        spark._jvm.java.lang.Integer.parseInt("not a number")
+        raise AssertionError("the JVM took it")
+
+    monkeypatch.setattr(engines.Scoring, "model", java_fails)
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "link",
+            *("--register", str(files.register), "--roster", str(files.roster)),
+            *("--out", str(tmp_path / "out.csv"), "--engine", "spark"),
+        )
+    message = str(refused.value)
+    assert message.startswith("Spark failed while linking: java.lang.NumberFormatException: ")
+    assert "An error occurred while calling" not in message
+    assert "\n" not in message and "spark-defaults.conf" not in message
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_jvm_out_of_memory_says_how_to_give_it_more() -> None:
+    from py4j.protocol import Py4JError
+
+    class Throwable:  # the JVM's exception as py4j hands it over: toString, getCause
+        def __init__(self, text: str, cause: Throwable | None = None) -> None:
+            self.text, self.cause = text, cause
+
+        def toString(self) -> str:  # noqa: N802 (Java's name)
+            return self.text
+
+        def getCause(self) -> Throwable | None:  # noqa: N802
+            return self.cause
+
+    heap = Throwable("java.lang.OutOfMemoryError: Java heap space")
+    for java in (  # thrown as such, or under Spark's INTERNAL_ERROR (both seen at 100,000 people)
+        heap,
+        Throwable(
+            "org.apache.spark.SparkException: [INTERNAL_ERROR] Executed command failed", heap
+        ),
+    ):
+        failed = Py4JError("An error occurred while calling o178.persist")
+        failed.java_exception = java  # type: ignore[attr-defined]
+        said = engines.engine_failure(failed)
+        assert said.startswith("java.lang.OutOfMemoryError: Java heap space; give Spark more")
+        assert "spark.driver.memory" in said and "spark.executor.memory" in said
+    assert engines.engine_failure(Py4JError("An error occurred while calling o42.collect")) == (
+        "An error occurred while calling o42.collect"
+    )
+    wrapped = Py4JError("An error occurred while calling o9.collect")
+    wrapped.java_exception = Throwable(  # type: ignore[attr-defined]
+        "org.apache.spark.SparkException: Job aborted\n\tat somewhere",
+        Throwable("java.io.IOException: No space left on device"),
+    )
+    assert engines.engine_failure(wrapped) == (
+        "org.apache.spark.SparkException: Job aborted "
+        "(caused by java.io.IOException: No space left on device)"
+    )
+
+
 def test_an_unknown_engine_is_refused(files: Files, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="invalid choice: 'sparkk'"):
         call_command(

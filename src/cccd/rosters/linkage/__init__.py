@@ -37,6 +37,7 @@ from cccd.rosters.linkage.engines import (
     ENGINES,
     EngineUnavailable,
     engine_errors,
+    engine_failure,
 )
 from cccd.rosters.linkage.folding import split_folded
 from cccd.rosters.linkage.frames import (
@@ -99,6 +100,7 @@ __all__ = [
     "address_place",
     "decide",
     "engine_errors",
+    "engine_failure",
     "gather",
     "link",
     "parse_register_date",

@@ -25,6 +25,7 @@ session is started once per process, on first use, and stopped at exit (`stop_sp
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import ipaddress
 import logging
@@ -130,6 +131,45 @@ def engine_errors(engine: str) -> tuple[type[BaseException], ...]:
     except ImportError:
         return ()
     return (Py4JError, PySparkException)
+
+
+SPARK_MEMORY_ADVICE: Final = (
+    "give Spark more memory: spark.driver.memory and spark.executor.memory in "
+    "$SPARK_CONF_DIR/spark-defaults.conf (Spark's default 1g ran out on 100,000 people; 3g held "
+    "them)"
+)
+
+
+def engine_failure(exc: BaseException) -> str:
+    """What went wrong in a failed Spark run, in one line: the Java exception behind it
+    ("java.lang.OutOfMemoryError: Java heap space", not py4j's "An error occurred while calling
+    o178.persist" nor Spark's INTERNAL_ERROR wrapped around it), with what to do when it is the
+    JVM's memory."""
+    # py4j's Py4JJavaError holds the JVM's exception as java_exception; pyspark's captured
+    # exceptions (a Java exception pyspark recognises, converted) as _origin
+    java = getattr(exc, "java_exception", None) or getattr(exc, "_origin", None)
+    lines = _java_causes(java)
+    if not lines:
+        lines = [str(exc).strip() or type(exc).__name__]
+    out_of_memory = next((line for line in lines if "OutOfMemoryError" in line), None)
+    if out_of_memory is not None:
+        return f"{out_of_memory.splitlines()[0][:300]}; {SPARK_MEMORY_ADVICE}"
+    said = lines[0].splitlines()[0][:300]
+    if len(lines) > 1:  # Spark's wrapper first, then what it wraps
+        said += f" (caused by {lines[-1].splitlines()[0][:200]})"
+    return said
+
+
+def _java_causes(java: Any) -> list[str]:
+    """The Java exception and its causes, each as its toString (a short chain: at most 10)."""
+    lines: list[str] = []
+    with contextlib.suppress(Exception):  # the gateway may be gone with the JVM
+        while java is not None and len(lines) < 10:
+            text = str(java.toString()).strip()
+            if text:
+                lines.append(text)
+            java = java.getCause()
+    return lines
 
 
 def spark_model(model: dict[str, Any]) -> dict[str, Any]:

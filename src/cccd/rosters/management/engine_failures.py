@@ -21,8 +21,7 @@ def engine_failures(engine: str, doing: str) -> Iterator[None]:
     except linkage.EngineUnavailable as exc:
         raise CommandError(str(exc)) from None
     except linkage.engine_errors(engine) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise CommandError(f"Spark failed while {doing}: {first[:300]}") from None
+        raise CommandError(f"Spark failed while {doing}: {linkage.engine_failure(exc)}") from None
     except Exception as exc:
         if engine == "duckdb" and duckdb_out_of_memory(exc):
             raise CommandError(
