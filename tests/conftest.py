@@ -17,6 +17,25 @@ from django.test import Client
 from cccd.accounts.models import Role, User
 from tests.builders import Tree, make_tree, make_user
 
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+    | {"live_server", "django_db_setup", "django_user_model"}
+)
+"""pytest-django's fixtures that open the test database to a test (directly or through others)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `no_database` every test pytest-django keeps away from the database: no `django_db`
+    mark and no database fixture among all it requests (pytest-django refuses such a test any
+    query). It passes or fails alike on any database, so CI's PostgreSQL pass leaves it out,
+    having run it on SQLite. (The ones that start the app in another process give it no
+    DATABASE_URL, or one it never connects to: tests/test_production_start.py.)"""
+    for item in items:
+        if item.get_closest_marker("django_db"):
+            continue
+        if DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.no_database)
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: object) -> None:
