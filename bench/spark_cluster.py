@@ -19,7 +19,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,12 +28,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 60.0  # seconds the master or the worker may take to start
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def spark_home() -> Path:
@@ -92,6 +85,8 @@ def main(argv: Sequence[str] = ()) -> None:
     import django
 
     django.setup()
+    from tests.replica import free_port
+
     from bench import linkage_data
 
     register = linkage_data.ensure_register(1, options.people)

@@ -526,7 +526,7 @@ def test_the_jvm_out_of_memory_says_how_to_give_it_more() -> None:
             return self.cause
 
     heap = Throwable("java.lang.OutOfMemoryError: Java heap space")
-    for java in (  # thrown as such, or under Spark's INTERNAL_ERROR (both seen at 100,000 people)
+    for java in (  # thrown as such (as seen at 100,000 people), or the cause of Spark's own error
         heap,
         Throwable(
             "org.apache.spark.SparkException: [INTERNAL_ERROR] Executed command failed", heap
