@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
 from cccd.accounts.models import AuditEvent, User
@@ -113,6 +114,32 @@ def test_a_changed_value_updates_the_person_and_is_audited_before_and_after(tmp_
         {"mother_name": "Lê Thị Hoa"},
         {"mother_name": "Lê Thị Hoà"},
     )
+
+
+def test_a_file_of_new_and_known_people_writes_each_once(tmp_path: Path) -> None:
+    """New people go in by the fresh path (COPY on PostgreSQL), known ones by the upsert."""
+    _run(_csv(tmp_path, GOOD_ROWS[:1]))
+    new = f"067090012360,Trần Văn Bình,01/01/1990,Nam,,{ADDRESS},,,HK1"
+    imp = _run(
+        _csv(tmp_path, [GOOD_ROWS[0].replace("Lê Thị Hoa", "Lê Thị Hoà"), new], name="v2.csv")
+    )
+    assert (imp.created, imp.updated, imp.rejected) == (1, 1, 0)
+    assert Person.objects.count() == 2
+    assert Person.objects.get(personal_id="067199012345").mother_name == "Lê Thị Hoà"
+    binh = Person.objects.get(personal_id="067090012360")
+    assert (binh.given_folded, binh.household.code) == ("binh", "HK1")
+
+
+def test_someone_added_since_the_batch_was_read_is_upserted_not_an_error(tmp_path: Path) -> None:
+    """Another import may add a person between the batch's read and its write: the fresh path's
+    unique violation is rolled back to its savepoint and the rows take the upsert."""
+    _run(_csv(tmp_path, GOOD_ROWS[:2]))
+    values = list(Person.objects.order_by("personal_id").values(*importing.UPSERT_COLUMNS))
+    values[0]["full_name"] = "Nguyễn Văn Ân"
+    with transaction.atomic():
+        importing._insert_people(values)
+        assert Person.objects.count() == 2  # the transaction is still usable
+    assert Person.objects.get(personal_id=values[0]["personal_id"]).full_name == "Nguyễn Văn Ân"
 
 
 BAD_ROWS = {

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -383,6 +383,7 @@ def _write_batch(pk: int, parsed: Parsed, lease: leases.Lease) -> RegisterImport
     import_day = timezone.localdate(imp.created_at)
     held = _records_held(rows, existing)
     upserts: list[dict[str, Any]] = []
+    fresh: list[dict[str, Any]] = []
     audits: list[AuditEvent] = []
     residences = _Residences()
     for row, values in parsed.rows:
@@ -407,7 +408,8 @@ def _write_batch(pk: int, parsed: Parsed, lease: leases.Lease) -> RegisterImport
         else:
             imp.unchanged += 1
             values["updated_at"] = old.updated_at
-        upserts.append(values)
+        (fresh if old is None else upserts).append(values)
+    _insert_people(fresh)
     _upsert_people(upserts)
     residences.write()
     RejectedRow.objects.bulk_create(rejects)
@@ -494,6 +496,26 @@ def _refusal(
 UPSERT_COLUMNS = ("personal_id", *DATA_FIELDS, "last_import_id", "last_import_row", "updated_at")
 
 
+def _insert_people(rows: list[dict[str, Any]]) -> None:
+    """The batch's people not in the register when it was read.
+
+    On PostgreSQL they go straight into the table by COPY, the raw load's own path, in a savepoint:
+    should another import have added one of them since (a unique violation), the savepoint is
+    rolled back and they take the upsert like the others. SQLite's upsert of a new row costs no
+    more than its INSERT, so there they join the upsert.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        _upsert_people(rows)
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _copy(cursor, connection.ops.quote_name(Person._meta.db_table), rows)
+    except (IntegrityError, connection.Database.IntegrityError):  # COPY's comes from psycopg
+        _upsert_people(rows)
+
+
 def _upsert_people(rows: list[dict[str, Any]]) -> None:
     """One INSERT … ON CONFLICT DO UPDATE for the batch (SQLite ≥ 3.24 and PostgreSQL alike).
 
@@ -504,32 +526,43 @@ def _upsert_people(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     table = connection.ops.quote_name(Person._meta.db_table)
-    columns = [connection.ops.quote_name(_column(_field_name(c))) for c in UPSERT_COLUMNS]
+    columns = _quoted_columns()
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
     conflict = f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
-    values = [tuple(row[c] for c in UPSERT_COLUMNS) for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _copy_then_upsert(cursor, table, columns, conflict, values)
+            _copy_then_upsert(cursor, table, conflict, rows)
             return
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {conflict}"  # noqa: S608
-        cursor.executemany(sql, values)
+        cursor.executemany(sql, _tuples(rows))
 
 
-def _copy_then_upsert(
-    cursor: Any, table: str, columns: list[str], conflict: str, values: list[tuple[Any, ...]]
-) -> None:
+def _quoted_columns() -> list[str]:
+    return [connection.ops.quote_name(_column(_field_name(c))) for c in UPSERT_COLUMNS]
+
+
+def _tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [tuple(row[c] for c in UPSERT_COLUMNS) for row in rows]
+
+
+def _copy(cursor: Any, table: str, rows: list[dict[str, Any]]) -> None:
+    """COPY the rows into `table` (PostgreSQL), in UPSERT_COLUMNS' order."""
+    names = ", ".join(_quoted_columns())
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in _tuples(rows):
+            copy.write_row(row)
+
+
+def _copy_then_upsert(cursor: Any, table: str, conflict: str, rows: list[dict[str, Any]]) -> None:
     """COPY into a temporary table emptied at commit, then one upsert from it (PostgreSQL)."""
-    names = ", ".join(columns)
+    names = ", ".join(_quoted_columns())
     create = f"SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608 (names from the model)
     cursor.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS cccd_person_batch ON COMMIT DELETE ROWS AS {create}"
     )
     cursor.execute("TRUNCATE cccd_person_batch")  # emptied at commit too; not inside a savepoint
-    with cursor.cursor.copy(f"COPY cccd_person_batch ({names}) FROM STDIN") as copy:
-        for row in values:
-            copy.write_row(row)
+    _copy(cursor, "cccd_person_batch", rows)
     upsert = f"INSERT INTO {table} ({names}) SELECT {names} FROM cccd_person_batch {conflict}"  # noqa: S608
     cursor.execute(upsert)
 
