@@ -395,3 +395,31 @@ def test_refreshing_statistics_really_analyzes_the_table(db: None) -> None:
         else:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
             assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_commit_without_waiting_for_the_disk_and_only_they(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: each batch's transaction sets synchronous_commit off for itself alone; the
+    import's finish (and everything after it on the connection) waits for the disk again."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    seen: list[str] = []
+    insert = importing._insert_people
+
+    def insert_and_look(rows: list[dict[str, object]]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        insert(rows)
+
+    monkeypatch.setattr(importing, "_insert_people", insert_and_look)
+    imp = _run(_csv(tmp_path, GOOD_ROWS))
+    assert (imp.state, imp.created) == ("done", 3)
+    assert seen == ["off"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
