@@ -141,7 +141,14 @@ def fold(name: str) -> str:
     Raises:
         InvalidName: ``name`` is not a string.
     """
-    folded = (_fold_word(word) for word in _require_str(name).split())
+    return _fold(_require_str(name))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _fold(name: str) -> str:
+    # Cached whole as well as by word: an import folds each row's full, family and given names
+    # and its sex, and a register repeats them (0.6 million calls a 100,000 rows).
+    folded = (_fold_word(word) for word in name.split())
     return " ".join(word for word in folded if word)
 
 

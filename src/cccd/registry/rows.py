@@ -121,8 +121,10 @@ def parse_row(
     row_number: int, cells: list[Cell], mapping: dict[str, int], *, today: datetime.date
 ) -> PersonRow:
     values = {}
+    size = len(cells)
     for column, index in mapping.items():
-        text = _text(cells, index)
+        value = cells[index] if index < size else None
+        text = value.strip() if type(value) is str else _text(cells, index)  # inline: 26 a row
         if len(text) > MAX_CELL:
             raise RowRejected(
                 "VALUE_TOO_LONG",
