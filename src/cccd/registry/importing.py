@@ -531,8 +531,15 @@ def _insert_people(rows: list[dict[str, Any]]) -> None:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             _copy(cursor, connection.ops.quote_name(Person._meta.db_table), rows)
-    except (IntegrityError, connection.Database.IntegrityError):  # COPY's comes from psycopg
+    except (IntegrityError, _psycopg_integrity_error()):  # COPY's comes from psycopg, unwrapped
         _upsert_people(rows)
+
+
+def _psycopg_integrity_error() -> type[Exception]:
+    """psycopg's own IntegrityError: Django does not wrap what a COPY raises."""
+    import psycopg
+
+    return psycopg.IntegrityError
 
 
 def _upsert_people(rows: list[dict[str, Any]]) -> None:
