@@ -531,15 +531,8 @@ def _insert_people(rows: list[dict[str, Any]]) -> None:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             _copy(cursor, connection.ops.quote_name(Person._meta.db_table), rows)
-    except (IntegrityError, _psycopg_integrity_error()):  # COPY's comes from psycopg, unwrapped
+    except IntegrityError:
         _upsert_people(rows)
-
-
-def _psycopg_integrity_error() -> type[Exception]:
-    """psycopg's own IntegrityError: Django does not wrap what a COPY raises."""
-    import psycopg
-
-    return psycopg.IntegrityError
 
 
 def _upsert_people(rows: list[dict[str, Any]]) -> None:
@@ -578,9 +571,13 @@ def _tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 def _copy(cursor: Any, table: str, rows: list[dict[str, Any]]) -> None:
-    """COPY the rows into `table` (PostgreSQL), in UPSERT_COLUMNS' order."""
+    """COPY the rows into `table` (PostgreSQL), in UPSERT_COLUMNS' order. psycopg's own cursor
+    does the COPY, so its errors are turned into Django's here, as Django does for a query's."""
     names = ", ".join(_quoted_columns())
-    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
         for row in _tuples(rows):
             copy.write_row(row)
 

@@ -124,7 +124,7 @@ def parse_row(
     size = len(cells)
     for column, index in mapping.items():
         value = cells[index] if index < size else None
-        text = value.strip() if type(value) is str else _text(cells, index)  # inline: 26 a row
+        text = value.strip() if type(value) is str else _text(cells, index)  # a CSV's cell, inline
         if len(text) > MAX_CELL:
             raise RowRejected(
                 "VALUE_TOO_LONG",
